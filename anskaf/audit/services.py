@@ -1,0 +1,91 @@
+"""The only way to write to the audit trail: append, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from .chain import GENESIS, canonical_json, chain_hash, event_content
+from .context import current_request_id
+from .models import AuditEvent, ChainHead
+
+
+def _normalise(value: Any) -> Any:
+    """Round-trip through canonical JSON so what is hashed is exactly what is stored."""
+    return None if value is None else json.loads(canonical_json(value))
+
+
+def audit_append(*, organisation_id: int, actor: Any, actor_role: str, event_type: str,
+                 object_type: str, object_id: Any, case_id: int | None = None,
+                 before: Any = None, after: Any = None) -> AuditEvent:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_append must run inside the transaction of the change")
+    head, _ = ChainHead.objects.select_for_update().get_or_create(
+        organisation_id=organisation_id, defaults={"seq": 0, "hash": GENESIS}
+    )
+    at = datetime.now(UTC)
+    actor_id = getattr(actor, "pk", None)
+    actor_name = actor.display_name() if actor is not None else "system"
+    before, after = _normalise(before), _normalise(after)
+    content = event_content(
+        organisation_id=organisation_id, seq=head.seq + 1, at=at, actor_id=actor_id,
+        actor_name=actor_name, actor_role=actor_role, event_type=event_type,
+        object_type=object_type, object_id=str(object_id), case_id=case_id, before=before,
+        after=after, request_id=current_request_id(),
+    )
+    digest = chain_hash(content, head.hash)
+    event = AuditEvent.objects.create(
+        organisation_id=organisation_id, seq=head.seq + 1, at=at, actor_id=actor_id,
+        actor_name=actor_name, actor_role=actor_role, event_type=event_type,
+        object_type=object_type, object_id=str(object_id), case_id=case_id, before=before,
+        after=after, request_id=content["request_id"], prev_hash=head.hash, hash=digest,
+    )
+    ChainHead.objects.filter(pk=head.pk).update(seq=head.seq + 1, hash=digest)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    organisation_id: int
+    events: int
+    broken_seq: int | None = None
+    broken_id: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def audit_verify(organisation_id: int, batch: int = 5000) -> ChainReport:
+    """Walk one organisation's chain in order; report the first link that does not hold."""
+    prev, expected_seq, count = GENESIS, 1, 0
+    rows = AuditEvent.objects.filter(organisation_id=organisation_id).order_by("seq")
+    for event in rows.iterator(chunk_size=batch):
+        count += 1
+        if event.seq != expected_seq:
+            return ChainReport(organisation_id, count, event.seq, event.pk,
+                               f"sequence gap: expected {expected_seq}")
+        if event.prev_hash != prev:
+            return ChainReport(organisation_id, count, event.seq, event.pk,
+                               "prev_hash does not match the previous row")
+        content = event_content(
+            organisation_id=event.organisation_id, seq=event.seq, at=event.at,
+            actor_id=event.actor_id, actor_name=event.actor_name, actor_role=event.actor_role,
+            event_type=event.event_type, object_type=event.object_type,
+            object_id=event.object_id, case_id=event.case_id, before=event.before,
+            after=event.after, request_id=event.request_id,
+        )
+        if chain_hash(content, prev) != event.hash:
+            return ChainReport(organisation_id, count, event.seq, event.pk,
+                               "content does not match its hash")
+        prev, expected_seq = event.hash, expected_seq + 1
+    head = ChainHead.objects.filter(organisation_id=organisation_id).first()
+    if head is not None and (head.seq != count or head.hash != prev):
+        return ChainReport(organisation_id, count, head.seq, None,
+                           "the chain head does not match the last row (rows removed?)")
+    return ChainReport(organisation_id, count)

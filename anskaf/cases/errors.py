@@ -1,0 +1,30 @@
+"""Domain errors of the cases app: the engine's refusals plus not-found and bad input."""
+
+from __future__ import annotations
+
+from anskaf.process.errors import (  # noqa: F401  (re-exported for views and the API)
+    BadRequest,
+    CaseClosed,
+    Conflict,
+    ContractBeforeDPA,
+    GateNotReady,
+    InvalidTransition,
+    MoveRefused,
+    OutcomeNotAllowed,
+    RequirementMissing,
+    StepNotOpen,
+)
+
+
+class NotFound(Exception):
+    def __init__(self, message: str = "Sagen findes ikke, eller du har ikke adgang til den.") -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class ValidationFailed(BadRequest):
+    """Input that breaks a rule of shape: names each field and what to do."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__(" ".join(errors.values()))

@@ -1,0 +1,535 @@
+"""The only place that writes cases. Each service: one transaction, locks, engine, audit, events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from anskaf.audit.services import audit_append
+from anskaf.orgs.models import OrgUnit, User
+from anskaf.orgs.selectors import roles_of
+from anskaf.process import engine
+from anskaf.process.engine import Snapshot, Transition
+from anskaf.process.model import ProcessModel, StepDef
+
+from .choices import CaseStatus, Outcome, StepStatus
+from .errors import CaseClosed, Conflict, NotFound, ValidationFailed
+from .extensions import CaseEvent, MoveContext, emit, run_guards
+from .models import Case, CaseNumberSequence, Decision, StepState
+from .process_models import current_version, model_of
+
+NOT_REPLACING_REASON = "Sagen erstatter ikke et eksisterende system."
+TEXT_FIELDS = {"title": 200, "candidate_system": 200, "supplier_name": 200,
+               "replaced_system_name": 200, "records_case_number": 60}
+REQUIRED_TEXT = {
+    "title": "Skriv en titel på sagen.",
+    "need": "Beskriv, hvilket behov et nyt IT-system skal opfylde.",
+    "strategic_fit": "Beskriv, hvordan det passer ind i organisationen (mission, værdier, strategier).",
+    "user_impact": "Beskriv, hvordan det påvirker slutbrugerne/borgerne.",
+}
+EDITABLE_FIELDS = (
+    "title", "need", "strategic_fit", "user_impact", "candidate_system", "supplier_name",
+    "replaces_system", "replaced_system_name", "estimated_contract_value",
+    "records_case_number", "unit",
+)
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    case: Case
+    model: ProcessModel
+    states: dict[int, StepState]
+    decisions: list[Decision]
+
+    def snapshot(self) -> Snapshot:
+        last: dict[int, str] = {}
+        rounds: dict[int, int] = {}
+        for d in self.decisions:
+            last[d.step] = d.outcome
+            rounds[d.step] = max(rounds.get(d.step, 0), d.round)
+        return Snapshot(
+            status=engine.CaseStatus(self.case.status),
+            replaces_system=self.case.replaces_system,
+            steps={n: engine.StepStatus(s.status) for n, s in self.states.items()},
+            checked={n: frozenset(s.checked) for n, s in self.states.items()},
+            last_outcome=last,
+            rounds=rounds,
+        )
+
+
+def _load(actor: User, case_id: Any) -> Loaded:
+    """Lock the case and its steps for this transaction; 404 across organisations."""
+    try:
+        case_pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    case = (Case.objects.select_for_update().select_related("model_version")
+            .filter(pk=case_pk, organisation_id=actor.organisation_id).first())
+    if case is None:
+        raise NotFound()
+    states = {s.number: s for s in StepState.objects.select_for_update().filter(case=case)}
+    decisions = list(Decision.objects.filter(case=case).order_by("step", "round"))
+    return Loaded(case, model_of(case.model_version), states, decisions)
+
+
+def _step_def(loaded: Loaded, number: Any) -> StepDef:
+    try:
+        n = int(number)
+    except (TypeError, ValueError):
+        raise NotFound("Trinnet findes ikke.") from None
+    if not loaded.model.has_step(n):
+        raise NotFound(f"Trin {number} findes ikke i sagens model.")
+    return loaded.model.step(n)
+
+
+def acting_role(actor: User, role_keys: Iterable[str]) -> str:
+    """The role in which the actor acts: one the step asks for, else the actor's first role."""
+    mine = roles_of(actor)
+    for key in role_keys:
+        if key in mine:
+            return key
+    return mine[0] if mine else ""
+
+
+def _require_text(value: Any, message: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed({field: message})
+    return value.strip()
+
+
+def _ensure_version(expected: int | None, actual: int, what: str) -> None:
+    if expected is not None and expected != actual:
+        raise Conflict(
+            f"{what} er blevet ændret af en anden i mellemtiden (version {actual}, du havde "
+            f"version {expected}). Hent den nyeste udgave og prøv igen."
+        )
+
+
+def _ensure_not_closed(case: Case) -> None:
+    engine._ensure_open_case(Snapshot(engine.CaseStatus(case.status), False, {}))
+
+
+def _step_view(state: StepState) -> dict[str, Any]:
+    return {"status": state.status, "remarks": state.remarks, "checked": sorted(state.checked),
+            "not_relevant_reason": state.not_relevant_reason, "version": state.version}
+
+
+def _audit(loaded: Loaded, actor: User, role: str, event_type: str, object_type: str,
+           object_id: Any, before: Any, after: Any) -> None:
+    audit_append(organisation_id=loaded.case.organisation_id, actor=actor, actor_role=role,
+                 event_type=event_type, object_type=object_type, object_id=object_id,
+                 case_id=loaded.case.pk, before=before, after=after)
+
+
+def refresh_summary(case: Case, model: ProcessModel, snap: Snapshot) -> None:
+    """Recompute the case's derived fields from a snapshot (phase, who it waits for)."""
+    case.phase = None if case.status == CaseStatus.COMPLETED else engine.current_phase(model, snap)
+    case.waiting_steps = [s.number for s in engine.waiting_steps(model, snap)]
+    case.waiting_roles = list(engine.waiting_roles(model, snap))
+    case.steps_in_progress = [n for n, s in sorted(snap.steps.items())
+                              if s == engine.StepStatus.IN_PROGRESS]
+    case.search_text = f"{case.number} {case.title}".casefold()
+
+
+def _apply(loaded: Loaded, transition: Transition, actor: User, *, reason: str = "",
+           extra: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Write a transition's step changes and the case's new status; return the before-view."""
+    now = timezone.now()
+    before = {"status": loaded.case.status,
+              "steps": {n: loaded.states[n].status for n in transition.steps}}
+    for number, status in transition.steps.items():
+        state = loaded.states[number]
+        state.status = status.value
+        if status == engine.StepStatus.DONE:
+            state.completed_by, state.completed_at = actor, now
+        else:
+            state.completed_by, state.completed_at = None, None
+        state.not_relevant_reason = reason if status == engine.StepStatus.NOT_RELEVANT else ""
+        for key, value in (extra or {}).get(number, {}).items():
+            setattr(state, key, value)
+        state.version += 1
+        state.save()
+    loaded.case.status = transition.case_status.value
+    loaded.case.updated_at = now
+    refresh_summary(loaded.case, loaded.model, loaded.snapshot())
+    loaded.case.save()
+    return before
+
+
+def _after_view(loaded: Loaded, numbers: Iterable[int]) -> dict[str, Any]:
+    return {"status": loaded.case.status, "steps": {n: loaded.states[n].status for n in numbers}}
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+def _next_number(organisation_id: int, year: int) -> str:
+    try:
+        with transaction.atomic():
+            CaseNumberSequence.objects.get_or_create(organisation_id=organisation_id, year=year)
+    except IntegrityError:
+        pass  # created by a concurrent writer; the lock below serialises us
+    seq = CaseNumberSequence.objects.select_for_update().get(
+        organisation_id=organisation_id, year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{year}-{seq.last:03d}"
+
+
+def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Validate the editable fields; a dict of field -> Danish message on any problem."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for field, message in REQUIRED_TEXT.items():
+        if field in data or creating:
+            value = data.get(field)
+            if not isinstance(value, str) or not value.strip():
+                errors[field] = message
+            else:
+                clean[field] = value.strip()
+    for field, limit in TEXT_FIELDS.items():
+        if field in data and field not in REQUIRED_TEXT:
+            value = data[field]
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                errors[field] = "Skal være tekst."
+            else:
+                clean[field] = value.strip()
+        if field in clean and len(clean[field]) > limit:
+            errors[field] = f"Højst {limit} tegn."
+    if "replaces_system" in data or creating:
+        value = data.get("replaces_system", False)
+        if not isinstance(value, bool):
+            errors["replaces_system"] = "Angiv ja eller nej: erstatter systemet et eksisterende?"
+        else:
+            clean["replaces_system"] = value
+    if "estimated_contract_value" in data:
+        clean_value = _clean_amount(data["estimated_contract_value"])
+        if isinstance(clean_value, str):
+            errors["estimated_contract_value"] = clean_value
+        else:
+            clean["estimated_contract_value"] = clean_value
+    if "unit" in data and data["unit"] is not None:
+        unit = _unit_of(actor, data["unit"])
+        if unit is None:
+            errors["unit"] = "Vælg en enhed i din kommune."
+        else:
+            clean["requesting_unit"] = unit
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _clean_amount(value: Any) -> Decimal | None | str:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "Angiv beløbet som et tal i kroner ekskl. moms."
+    try:
+        amount = Decimal(str(value).replace(" ", "").replace(".", "").replace(",", ".")
+                         if isinstance(value, str) else str(value))
+    except InvalidOperation:
+        return "Angiv beløbet som et tal i kroner ekskl. moms, fx 250000."
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        return "Beløbet skal være et positivt tal under 1.000.000.000.000 kr."
+    return amount.quantize(Decimal("0.01"))
+
+
+def _unit_of(actor: User, unit_id: Any) -> OrgUnit | None:
+    try:
+        pk = int(unit_id)
+    except (TypeError, ValueError):
+        return None
+    return OrgUnit.objects.filter(pk=pk, organisation_id=actor.organisation_id).first()
+
+
+@transaction.atomic
+def case_create(*, actor: User, data: dict[str, Any]) -> Case:
+    if actor.organisation_id is None:
+        raise ValidationFailed({"organisation": "Din bruger hører ikke til en kommune."})
+    clean = _clean_fields(actor, data, creating=True)
+    version = current_version(actor.organisation_id)
+    model = model_of(version)
+    now = timezone.now()
+    case = Case(
+        organisation_id=actor.organisation_id, model_version=version,
+        number=_next_number(actor.organisation_id, timezone.localdate().year),
+        requesting_unit=clean.pop("requesting_unit", None) or actor.unit,
+        coordinator=actor, created_by=actor, updated_at=now, **clean,
+    )
+    snap = engine.new_snapshot(model, case.replaces_system)
+    refresh_summary(case, model, snap)
+    case.save()
+    StepState.objects.bulk_create([
+        StepState(case=case, number=n, status=status.value,
+                  not_relevant_reason=NOT_REPLACING_REASON
+                  if status == engine.StepStatus.NOT_RELEVANT else "")
+        for n, status in snap.steps.items()
+    ])
+    audit_append(organisation_id=case.organisation_id, actor=actor,
+                 actor_role=acting_role(actor, model.step(1).role_keys),
+                 event_type="case.created", object_type="case", object_id=case.pk,
+                 case_id=case.pk, before=None, after=case_fields(case))
+    emit(CaseEvent("case.created", case, actor))
+    return case
+
+
+def case_fields(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number, "title": case.title, "need": case.need,
+        "strategic_fit": case.strategic_fit, "user_impact": case.user_impact,
+        "candidate_system": case.candidate_system, "supplier_name": case.supplier_name,
+        "replaces_system": case.replaces_system, "replaced_system_name": case.replaced_system_name,
+        "estimated_contract_value": None if case.estimated_contract_value is None
+        else str(case.estimated_contract_value),
+        "records_case_number": case.records_case_number,
+        "unit": case.requesting_unit_id, "status": case.status,
+    }
+
+
+@transaction.atomic
+def case_update(*, actor: User, case_id: Any, data: dict[str, Any],
+                version: int | None = None) -> Case:
+    loaded = _load(actor, case_id)
+    unknown = sorted(set(data) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationFailed({f: "Feltet kan ikke ændres." for f in unknown})
+    clean = _clean_fields(actor, data, creating=False)
+    case = loaded.case
+    _ensure_not_closed(case)
+    _ensure_version(version, case.version, "Sagen")
+    before = case_fields(case)
+    if "replaces_system" in clean and clean["replaces_system"] != case.replaces_system:
+        transition = engine.set_replaces_system(loaded.model, loaded.snapshot(),
+                                                clean["replaces_system"])
+        case.replaces_system = clean["replaces_system"]
+        _apply(loaded, transition, actor, reason=NOT_REPLACING_REASON)
+    for field, value in clean.items():
+        setattr(case, field, value)
+    after = case_fields(case)
+    if after == before:
+        return case
+    case.version += 1
+    case.updated_at = timezone.now()
+    refresh_summary(case, loaded.model, loaded.snapshot())
+    case.save()
+    changed = {k for k in after if after[k] != before[k]}
+    _audit(loaded, actor, acting_role(actor, ["coordinator"]), "case.updated", "case", case.pk,
+           {k: before[k] for k in changed}, {k: after[k] for k in changed})
+    emit(CaseEvent("case.updated", case, actor, data={"changed": sorted(changed)}))
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None = None) -> Case:
+    loaded = _load(actor, case_id)
+    reason = _require_text(reason, "Skriv en begrundelse for at trække sagen tilbage.", "reason")
+    case = loaded.case
+    _ensure_not_closed(case)
+    _ensure_version(version, case.version, "Sagen")
+    before = {"status": case.status}
+    case.status = CaseStatus.WITHDRAWN
+    case.withdrawn_reason = reason
+    case.version += 1
+    case.updated_at = timezone.now()
+    refresh_summary(case, loaded.model, loaded.snapshot())
+    case.save()
+    _audit(loaded, actor, acting_role(actor, ["coordinator"]), "case.withdrawn", "case", case.pk,
+           before, {"status": case.status, "reason": reason})
+    emit(CaseEvent("case.withdrawn", case, actor, data={"reason": reason}))
+    return case
+
+
+# --- steps ------------------------------------------------------------------------------------
+
+
+def _clean_checklist(step: StepDef, items: Any) -> dict[str, bool]:
+    known = {i.id for i in step.checklist}
+    if not isinstance(items, list):
+        raise ValidationFailed({"checklist": "Tjeklisten skal være en liste af {id, done}."})
+    clean: dict[str, bool] = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("done"), bool):
+            raise ValidationFailed({"checklist": "Hvert punkt skal have et id og done (true/false)."})
+        if item.get("id") not in known:
+            raise ValidationFailed(
+                {"checklist": f"Trin {step.number} har intet tjeklistepunkt med id {item.get('id')!r}."}
+            )
+        clean[item["id"]] = item["done"]
+    return clean
+
+
+def _clean_remarks(remarks: Any) -> str | None:
+    if remarks is None:
+        return None
+    if not isinstance(remarks, str):
+        raise ValidationFailed({"remarks": "Bemærkninger skal være tekst."})
+    if len(remarks) > 20000:
+        raise ValidationFailed({"remarks": "Bemærkninger må højst være 20.000 tegn."})
+    return remarks
+
+
+def _prepare_step_move(actor: User, case_id: Any, number: Any, version: int | None
+                       ) -> tuple[Loaded, StepDef, StepState]:
+    loaded = _load(actor, case_id)
+    step = _step_def(loaded, number)
+    return loaded, step, loaded.states[step.number]
+
+
+@transaction.atomic
+def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
+                checklist: Any = None, status: Any = None, version: int | None = None) -> Case:
+    loaded, step, state = _prepare_step_move(actor, case_id, number, version)
+    remarks = _clean_remarks(remarks)
+    checks = _clean_checklist(step, checklist) if checklist is not None else {}
+    if status is not None and status != StepStatus.IN_PROGRESS:
+        raise ValidationFailed({"status": "Status kan kun sættes til »in_progress« (i gang). "
+                                          "Brug handlingerne for at afslutte eller genåbne."})
+    _ensure_not_closed(loaded.case)
+    _ensure_version(version, state.version, f"Trin {step.number}")
+    snap = loaded.snapshot()
+    engine.check_work(loaded.model, snap, step.number)
+    before = _step_view(state)
+    if status is not None:
+        _apply(loaded, engine.start(loaded.model, snap, step.number), actor)
+    new_checked = set(state.checked)
+    for item_id, done in checks.items():
+        (new_checked.add if done else new_checked.discard)(item_id)
+    ordered = [i.id for i in step.checklist if i.id in new_checked]
+    changed = ordered != state.checked or (remarks is not None and remarks != state.remarks)
+    if changed:
+        state.checked = ordered
+        if remarks is not None:
+            state.remarks = remarks
+        if status is None:
+            state.version += 1
+        state.save()
+        loaded.case.updated_at = timezone.now()
+        loaded.case.save(update_fields=["updated_at"])
+    after = _step_view(state)
+    if after != before:
+        _audit(loaded, actor, acting_role(actor, step.role_keys), "step.updated", "step",
+               f"{loaded.case.pk}:{step.number}", before, after)
+        emit(CaseEvent("step.updated", loaded.case, actor, step.number))
+    return loaded.case
+
+
+@transaction.atomic
+def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
+                  version: int | None = None) -> Case:
+    loaded, step, state = _prepare_step_move(actor, case_id, number, version)
+    remarks = _clean_remarks(remarks)
+    _ensure_not_closed(loaded.case)
+    _ensure_version(version, state.version, f"Trin {step.number}")
+    transition = engine.complete(loaded.model, loaded.snapshot(), step.number)
+    run_guards(MoveContext("complete", loaded.case, step.number, actor))
+    extra = {step.number: {"remarks": remarks}} if remarks is not None else None
+    before = _apply(loaded, transition, actor, extra=extra)
+    _audit(loaded, actor, acting_role(actor, step.role_keys), "step.completed", "step",
+           f"{loaded.case.pk}:{step.number}", before, _after_view(loaded, transition.steps))
+    emit(CaseEvent("step.completed", loaded.case, actor, step.number))
+    return loaded.case
+
+
+@transaction.atomic
+def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: Any,
+                           version: int | None = None) -> Case:
+    loaded, step, state = _prepare_step_move(actor, case_id, number, version)
+    reason = _require_text(reason, "Skriv en begrundelse for, at trinnet ikke er relevant.",
+                           "reason")
+    _ensure_not_closed(loaded.case)
+    _ensure_version(version, state.version, f"Trin {step.number}")
+    transition = engine.mark_not_relevant(loaded.model, loaded.snapshot(), step.number)
+    run_guards(MoveContext("not_relevant", loaded.case, step.number, actor))
+    before = _apply(loaded, transition, actor, reason=reason)
+    after = {**_after_view(loaded, transition.steps), "reason": reason}
+    _audit(loaded, actor, acting_role(actor, step.role_keys), "step.not_relevant", "step",
+           f"{loaded.case.pk}:{step.number}", before, after)
+    emit(CaseEvent("step.not_relevant", loaded.case, actor, step.number, {"reason": reason}))
+    return loaded.case
+
+
+@transaction.atomic
+def step_reopen(*, actor: User, case_id: Any, number: Any, reason: Any,
+                version: int | None = None) -> Case:
+    loaded, step, state = _prepare_step_move(actor, case_id, number, version)
+    reason = _require_text(reason, "Skriv en begrundelse for at genåbne trinnet.", "reason")
+    _ensure_not_closed(loaded.case)
+    _ensure_version(version, state.version, f"Trin {step.number}")
+    transition = engine.reopen(loaded.model, loaded.snapshot(), step.number)
+    run_guards(MoveContext("reopen", loaded.case, step.number, actor))
+    before = _apply(loaded, transition, actor)
+    after = {**_after_view(loaded, transition.steps), "reason": reason}
+    _audit(loaded, actor, acting_role(actor, step.role_keys), "step.reopened", "step",
+           f"{loaded.case.pk}:{step.number}", before, after)
+    emit(CaseEvent("step.reopened", loaded.case, actor, step.number, {"reason": reason}))
+    return loaded.case
+
+
+# --- decisions --------------------------------------------------------------------------------
+
+
+def _clean_string_list(value: Any, field: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [line for line in value.splitlines()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationFailed({field: "Skal være en liste af tekster."})
+    return [v.strip() for v in value if v.strip()]
+
+
+@transaction.atomic
+def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, rationale: Any,
+                    recommendations: Any = None, it_contacts: Any = None,
+                    missing_documentation: Any = None, version: int | None = None) -> Decision:
+    loaded = _load(actor, case_id)
+    if isinstance(step, bool) or not isinstance(step, int) or not loaded.model.has_step(step):
+        raise ValidationFailed({"step": "Angiv nummeret på et trin i sagens model."})
+    if outcome not in Outcome.values:
+        raise ValidationFailed({"outcome": "Udfaldet skal være »yes«, »maybe« eller »no«."})
+    step_def = loaded.model.step(step)
+    engine.check_outcome(loaded.model, step, outcome)
+    rationale = _require_text(rationale, "Skriv en begrundelse for beslutningen.", "rationale")
+    if recommendations is not None and not isinstance(recommendations, str):
+        raise ValidationFailed({"recommendations": "Anbefalinger skal være tekst."})
+    contacts = _clean_string_list(it_contacts, "it_contacts")
+    missing = _clean_string_list(missing_documentation, "missing_documentation")
+    _ensure_not_closed(loaded.case)
+    _ensure_version(version, loaded.states[step].version, f"Trin {step}")
+    transition = engine.decide(loaded.model, loaded.snapshot(), step, outcome)
+    run_guards(MoveContext("decide", loaded.case, step, actor, outcome))
+    gate = step_def.gate
+    assert gate is not None and transition.decision_round is not None
+    role = acting_role(actor, gate.deciding_roles)
+    decision = Decision.objects.create(
+        case=loaded.case, step=step, round=transition.decision_round, outcome=outcome,
+        rationale=rationale, recommendations=(recommendations or "").strip(),
+        it_contacts=contacts, missing_documentation=missing, decided_by=actor,
+        decided_role=role, decided_at=timezone.now(),
+    )
+    loaded.decisions.append(decision)
+    before = _apply(loaded, transition, actor)
+    after = {**_after_view(loaded, transition.steps), **decision_fields(decision)}
+    _audit(loaded, actor, role, "decision.recorded", "decision", decision.pk, before, after)
+    emit(CaseEvent("decision.recorded", loaded.case, actor, step,
+                   {"outcome": outcome, "round": decision.round, "decision": decision}))
+    return decision
+
+
+def decision_fields(decision: Decision) -> dict[str, Any]:
+    return {
+        "step": decision.step, "round": decision.round, "outcome": decision.outcome,
+        "rationale": decision.rationale, "recommendations": decision.recommendations,
+        "it_contacts": decision.it_contacts,
+        "missing_documentation": decision.missing_documentation,
+    }

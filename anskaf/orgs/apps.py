@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "anskaf.orgs"
+    label = "orgs"
+    verbose_name = "Organisationer og personer"

@@ -1,0 +1,62 @@
+"""Refusals the engine gives, each with a stable code (the API's `error`) and a Danish message."""
+
+from __future__ import annotations
+
+
+class MoveRefused(Exception):
+    code = "invalid_transition"
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class CaseClosed(MoveRefused):
+    code = "case_closed"
+
+
+class InvalidTransition(MoveRefused):
+    code = "invalid_transition"
+
+
+class StepNotOpen(MoveRefused):
+    code = "step_not_open"
+
+
+class GateNotReady(MoveRefused):
+    code = "gate_not_ready"
+
+
+class ContractBeforeDPA(MoveRefused):
+    code = "contract_before_dpa"
+
+
+class RequirementMissing(MoveRefused):
+    code = "requirement_missing"
+
+
+class Conflict(MoveRefused):
+    code = "conflict"
+
+
+class BadRequest(MoveRefused):
+    """A request the rules cannot even consider (400)."""
+
+    code = "validation_error"
+    status = 400
+
+
+class NotAGate(BadRequest):
+    code = "validation_error"
+
+
+class OutcomeNotAllowed(BadRequest):
+    code = "outcome_not_allowed"
+
+
+REFUSALS_BY_CODE: dict[str, type[MoveRefused]] = {
+    "step_not_open": StepNotOpen,
+    "contract_before_dpa": ContractBeforeDPA,
+    "requirement_missing": RequirementMissing,
+}

@@ -1,0 +1,131 @@
+"""The process model as plain data: steps, phases, segments and gates.
+
+Pure Python (no Django). Loaded from YAML by `loader.py`; asked questions by `engine.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Effect(StrEnum):
+    ADVANCE = "advance"  # the gate is done; the next segment opens
+    REPEAT = "repeat"  # the gate stays open, named steps return to in progress, a new round
+    REJECT = "reject"  # the gate is done and the case is rejected
+
+
+@dataclass(frozen=True)
+class Text:
+    da: str
+    en: str
+
+    def get(self, language: str) -> str:
+        return self.en if language.startswith("en") else self.da
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    role: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class ChecklistItemDef:
+    id: str
+    label: Text
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class OutcomeDef:
+    key: str
+    label: Text
+    effect: Effect
+    reopen: tuple[int, ...] = ()
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GateDef:
+    deciding_roles: tuple[str, ...]
+    rests_on: tuple[int, ...]
+    question: Text
+    outcomes: dict[str, OutcomeDef]
+
+
+@dataclass(frozen=True)
+class StepDef:
+    number: int
+    key: str
+    phase: int
+    title: Text
+    description: Text
+    performers_text: str
+    roles: tuple[RoleRef, ...]
+    checklist: tuple[ChecklistItemDef, ...] = ()
+    requires: tuple[int, ...] = ()
+    requires_refusal: str = "step_not_open"  # the refusal code when a required step is open
+    only_when_replacing: bool = False
+    gate: GateDef | None = None
+
+    @property
+    def is_gate(self) -> bool:
+        return self.gate is not None
+
+    @property
+    def role_keys(self) -> tuple[str, ...]:
+        return tuple(r.role for r in self.roles)
+
+
+@dataclass(frozen=True)
+class PhaseDef:
+    number: int
+    key: str
+    name: Text
+    steps: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ProcessModel:
+    key: str
+    name: Text
+    roles: dict[str, Text]
+    phases: tuple[PhaseDef, ...]
+    segments: tuple[tuple[int, ...], ...]
+    steps: tuple[StepDef, ...]
+    operation_step: int
+    introduction: Text = Text("", "")
+    _by_number: dict[int, StepDef] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_number.update({s.number: s for s in self.steps})
+
+    def step(self, number: int) -> StepDef:
+        return self._by_number[number]
+
+    def has_step(self, number: int) -> bool:
+        return number in self._by_number
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(s.number for s in self.steps)
+
+    @property
+    def gates(self) -> tuple[StepDef, ...]:
+        return tuple(s for s in self.steps if s.gate is not None)
+
+    def phase(self, number: int) -> PhaseDef:
+        return next(p for p in self.phases if p.number == number)
+
+    def segment_index(self, step_number: int) -> int:
+        return next(i for i, seg in enumerate(self.segments) if step_number in seg)
+
+    def gates_before(self, step_number: int) -> tuple[StepDef, ...]:
+        """Gates in earlier segments than the step's own."""
+        index = self.segment_index(step_number)
+        return tuple(g for g in self.gates if self.segment_index(g.number) < index)
+
+    def role_label(self, role: str, language: str = "da") -> str:
+        text = self.roles.get(role)
+        return text.get(language) if text else role

@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from anskaf.api.urls import api
+from anskaf.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("log-ind/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
+    path("", include("anskaf.web.urls")),
+]
+
+handler400 = "anskaf.web.views.error_400"
+handler403 = "anskaf.web.views.error_403"
+handler404 = "anskaf.web.views.error_404"
+handler500 = "anskaf.web.views.error_500"
