@@ -121,7 +121,8 @@ def _database() -> dict:
                 "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
         },
-        "TEST": {"NAME": env_str("SQLITE_TEST_PATH") or None},
+        # A file, not memory: concurrent test writers then queue on the real lock.
+        "TEST": {"NAME": env_str("SQLITE_TEST_PATH", str(VAR_DIR / "test_anskaf.sqlite3"))},
     }
 
 

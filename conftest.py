@@ -1,0 +1,63 @@
+"""Shared fixtures: a municipality with units and one person per role, plus a second one."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("ANSKAF_TESTING", "1")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+
+from anskaf import testing  # noqa: E402
+
+
+@pytest.fixture
+def org(db):
+    return testing.make_org()
+
+
+@pytest.fixture
+def unit(org):
+    return testing.make_unit(org)
+
+
+@pytest.fixture
+def other_unit(org):
+    return testing.make_unit(org, "Børne- og Familieforvaltningen")
+
+
+@pytest.fixture
+def coordinator(org, unit):
+    return testing.make_user(org, "koordinator", "coordinator", unit=unit, full_name="Karen Koordinator")
+
+
+@pytest.fixture
+def requester(org, unit):
+    return testing.make_user(org, "medarbejder", "requester", unit=unit)
+
+
+@pytest.fixture
+def manager(org, unit):
+    return testing.make_user(org, "leder", "management", unit=unit)
+
+
+@pytest.fixture
+def board_member(org):
+    return testing.make_user(org, "visitation", "it_board")
+
+
+@pytest.fixture
+def other_org(db):
+    return testing.make_org("aabenraa", "Aabenraa Kommune")
+
+
+@pytest.fixture
+def outsider(other_org):
+    unit = testing.make_unit(other_org, "Teknik og Miljø")
+    return testing.make_user(other_org, "fremmed", "coordinator", unit=unit)
+
+
+@pytest.fixture
+def case(coordinator):
+    return testing.new_case(coordinator)
