@@ -417,9 +417,10 @@ def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
         loaded.case.save(update_fields=["updated_at"])
     after = _step_view(state)
     if after != before:
-        _audit(loaded, actor, acting_role(actor, step.role_keys), "step.updated", "step",
+        event_type = "step.updated" if changed else "step.started"
+        _audit(loaded, actor, acting_role(actor, step.role_keys), event_type, "step",
                f"{loaded.case.pk}:{step.number}", before, after)
-        emit(CaseEvent("step.updated", loaded.case, actor, step.number))
+        emit(CaseEvent(event_type, loaded.case, actor, step.number))
     return loaded.case
 
 

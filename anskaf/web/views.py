@@ -1,8 +1,29 @@
+"""Thin views: parse input, call one service or selector, render (htmx gets the partial)."""
+
 from __future__ import annotations
 
+import base64
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anskaf.cases import selectors, services
+from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.process_models import current_version, model_of
+from anskaf.orgs.selectors import unit_list
+
+from . import presenters
+from .forms import CaseFilterForm, CaseForm, ReasonForm
+
+PAGE_SIZE = 25
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -10,27 +31,262 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        db = {"status": "ok", "vendor": connection.vendor}
     except Exception as exc:  # noqa: BLE001 - the health check reports any failure
         return JsonResponse({"status": "error", "database": {"status": "error",
                                                              "error": str(exc)[:200]}}, status=503)
-    return JsonResponse({"status": "ok", "database": db})
+    return JsonResponse({"status": "ok", "database": {"status": "ok", "vendor": connection.vendor}})
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:case_list")
 
 
-def case_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("todo")
-
-
-def case_create(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("todo")
-
-
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html", {"nav": ""})
+
+
+# --- case list --------------------------------------------------------------------------------
+
+
+def _encode_cursor(case: Any) -> str:
+    raw = f"{case.updated_at.isoformat()}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(value: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        stamp, pk = raw.split("|")
+        return datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    model = model_of(current_version(request.user.organisation_id))
+    units = unit_list(organisation_id=request.user.organisation_id)
+    form = CaseFilterForm(request.GET or None, phases=model.phases, units=units)
+    error = None
+    cases: list[Any] = []
+    try:
+        filters = selectors.parse_filters(request.GET)
+        after = _decode_cursor(request.GET.get("efter", "")) if request.GET.get("efter") else None
+        cases = selectors.case_list(viewer=request.user, filters=filters, after=after,
+                                    limit=PAGE_SIZE + 1)
+    except ValidationFailed as exc:
+        error = exc.message
+    next_url = None
+    if len(cases) > PAGE_SIZE:
+        cases = cases[:PAGE_SIZE]
+        params = request.GET.copy()
+        params["efter"] = _encode_cursor(cases[-1])
+        next_url = f"?{params.urlencode()}"
+    now = timezone.now()
+    rows = [{
+        "case": c,
+        "phase_name": model.phase(c.phase).name.da if c.phase else "–",
+        "waiting": ", ".join(model.role_label(r) for r in c.waiting_roles) or "–",
+        "in_progress": ", ".join(map(str, c.steps_in_progress)) or "–",
+        "days": (now - c.updated_at).days,
+        "status_label": presenters.CASE_STATUS_LABELS.get(c.status, c.status),
+    } for c in cases]
+    return render(request, "web/case_list.html", {
+        "nav": "cases", "form": form, "rows": rows, "error": error, "next_url": next_url,
+        "filtered": any(request.GET.get(k) for k in ("q", "status", "phase", "unit")),
+    }, status=400 if error else 200)
+
+
+# --- create / edit / withdraw -------------------------------------------------------------------
+
+
+def _apply_service_errors(form: Any, exc: ValidationFailed) -> None:
+    for field, message in exc.errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    org_id = request.user.organisation_id
+    form = CaseForm(request.POST or None, organisation_id=org_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(actor=request.user, data=form.service_data())
+        except ValidationFailed as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Sagen {case.number} er oprettet. Trin 1 venter på jer.")
+            return redirect("web:case_detail", pk=case.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/case_form.html", {"nav": "new", "form": form, "case": None},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = _detail_or_404(request, pk)
+    case = detail.case
+    initial = {**services.case_fields(case), "unit": case.requesting_unit_id,
+               "replaces_system": "true" if case.replaces_system else "false"}
+    form = CaseForm(request.POST or None, initial=initial, organisation_id=case.organisation_id)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.service_data().items()}
+        data.setdefault("unit", None)
+        if data["unit"] is None:
+            data.pop("unit")
+        try:
+            services.case_update(actor=request.user, case_id=case.pk, data=data,
+                                 version=_int_or_none(request.POST.get("version")))
+        except ValidationFailed as exc:
+            _apply_service_errors(form, exc)
+        except MoveRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, "Sagens oplysninger er gemt.")
+            return redirect("web:case_detail", pk=case.pk)
+    status = 400 if request.method == "POST" and not error else (409 if error else 200)
+    return render(request, "web/case_form.html",
+                  {"nav": "cases", "form": form, "case": case, "error": error}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = _detail_or_404(request, pk)
+    form = ReasonForm(request.POST or None, initial={"version": detail.case.version})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_withdraw(actor=request.user, case_id=pk,
+                                   reason=form.cleaned_data["reason"],
+                                   version=form.cleaned_data.get("version"))
+        except ValidationFailed as exc:
+            _apply_service_errors(form, exc)
+        except MoveRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Sagen {detail.case.number} er trukket tilbage.")
+            return redirect("web:case_detail", pk=pk)
+    status = 200 if request.method == "GET" else (409 if error else 400)
+    return render(request, "web/case_withdraw.html",
+                  {"nav": "cases", "form": form, "case": detail.case, "error": error},
+                  status=status)
+
+
+# --- case page and step actions ------------------------------------------------------------------
+
+
+def _detail_or_404(request: HttpRequest, pk: int) -> selectors.CaseDetail:
+    try:
+        return selectors.case_detail(viewer=request.user, case_id=pk)
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
+                  feedback: dict[str, Any] | None = None) -> dict[str, Any]:
+    detail = _detail_or_404(request, pk)
+    steps = presenters.step_views(detail)
+    events = selectors.case_events(viewer=request.user, case_id=pk, limit=1000)
+    return {
+        "nav": "cases",
+        "case": detail.case,
+        "model": detail.model,
+        "steps": steps,
+        "phases": presenters.phase_views(detail.model, detail.case, steps),
+        "status_label": presenters.CASE_STATUS_LABELS.get(detail.case.status),
+        "phase_name": detail.model.phase(detail.case.phase).name.da if detail.case.phase else "",
+        "waiting": ", ".join(detail.model.role_label(r) for r in detail.case.waiting_roles),
+        "timeline": presenters.timeline(detail.model, events),
+        "acted": acted,
+        "feedback": feedback or {},
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "web/case_detail.html", _case_context(request, pk))
+
+
+STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut"}
+
+
+def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) -> str:
+    """Call the service for one step action; return the Danish success message."""
+    post = request.POST
+    version = _int_or_none(post.get("version"))
+    actor = request.user
+    if action in ("gem", "gennemfoer"):
+        checked = set(post.getlist("checked"))
+        detail = _detail_or_404(request, pk)
+        step = detail.model.step(number) if detail.model.has_step(number) else None
+        if step is None:
+            raise NotFound("Trinnet findes ikke.")
+        checklist = [{"id": i.id, "done": i.id in checked} for i in step.checklist]
+        services.step_update(actor=actor, case_id=pk, number=number, remarks=post.get("remarks", ""),
+                             checklist=checklist, version=version)
+        if action == "gem":
+            return f"Trin {number} er gemt."
+        services.step_complete(actor=actor, case_id=pk, number=number)
+        return f"Trin {number} er gennemført."
+    if action == "paabegynd":
+        services.step_update(actor=actor, case_id=pk, number=number, status="in_progress",
+                             version=version)
+        return f"Trin {number} er markeret som i gang."
+    if action == "ikke-relevant":
+        services.step_mark_not_relevant(actor=actor, case_id=pk, number=number,
+                                        reason=post.get("reason", ""), version=version)
+        return f"Trin {number} er markeret som ikke relevant."
+    if action == "genaabn":
+        services.step_reopen(actor=actor, case_id=pk, number=number,
+                             reason=post.get("reason", ""), version=version)
+        return f"Trin {number} er genåbnet."
+    decision = services.decision_record(
+        actor=actor, case_id=pk, step=number, outcome=post.get("outcome") or None,
+        rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
+        it_contacts=post.get("it_contacts", ""),
+        missing_documentation=post.get("missing_documentation", ""), version=version)
+    label = presenters.OUTCOME_LABELS.get(decision.outcome, decision.outcome)
+    return f"Beslutningen i trin {number} (runde {decision.round}) er registreret: {label}."
+
+
+@login_required
+@require_POST
+def step_action(request: HttpRequest, pk: int, number: int, action: str) -> HttpResponse:
+    if action not in STEP_ACTIONS:
+        raise Http404("Ukendt handling.")
+    status, feedback = 200, {}
+    try:
+        message = _run_step_action(request, pk, number, action)
+        feedback = {"kind": "success", "message": message}
+    except NotFound:
+        raise Http404("Sagen eller trinnet findes ikke.") from None
+    except ValidationFailed as exc:
+        status, feedback = 400, {"kind": "error", "message": exc.message, "fields": exc.errors}
+    except MoveRefused as exc:
+        status, feedback = exc.status, {"kind": "error", "message": exc.message}
+    if not request.htmx and status == 200:
+        messages.success(request, feedback["message"])
+        return redirect(reverse("web:case_detail", kwargs={"pk": pk}) + f"#trin-{number}")
+    context = _case_context(request, pk, acted=number, feedback=feedback)
+    if status != 200:
+        context["posted"] = request.POST
+        context["posted_checked"] = request.POST.getlist("checked")
+    template = "web/_case_body.html" if request.htmx else "web/case_detail.html"
+    return render(request, template, context, status=status)
+
+
+# --- error pages ---------------------------------------------------------------------------------
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,0 +1,8 @@
+"""Settings for the test suite: the normal settings, with testing mode on before they load."""
+
+import os
+
+os.environ.setdefault("ANSKAF_TESTING", "1")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from anskaf.settings import *  # noqa: E402,F403

@@ -1,0 +1,202 @@
+"""Turn a case and its model into what the case page shows, including why an action is not open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from anskaf.audit.models import AuditEvent
+from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
+from anskaf.cases.models import Case, Decision, StepState
+from anskaf.cases.selectors import CaseDetail
+from anskaf.process import engine
+from anskaf.process.engine import Snapshot
+from anskaf.process.model import ProcessModel, StepDef
+
+STEP_STATUS_LABELS = dict(StepStatus.choices)
+CASE_STATUS_LABELS = dict(CaseStatus.choices)
+OUTCOME_LABELS = dict(Outcome.choices)
+FIELD_LABELS = {
+    "title": "titel", "need": "behov", "strategic_fit": "sammenhæng med organisationen",
+    "user_impact": "betydning for slutbrugere/borgere", "candidate_system": "kandidatsystem",
+    "supplier_name": "leverandør", "replaces_system": "erstatter et system",
+    "replaced_system_name": "system der erstattes",
+    "estimated_contract_value": "anslået kontraktværdi", "records_case_number": "ESDH-sagsnummer",
+    "unit": "enhed", "status": "status",
+}
+
+
+@dataclass
+class ChecklistItemView:
+    id: str
+    label: str
+    done: bool
+    required: bool
+
+
+@dataclass
+class StepView:
+    definition: StepDef
+    state: StepState
+    status_label: str
+    role_labels: list[str]
+    checklist: list[ChecklistItemView]
+    decisions: list[Decision] = field(default_factory=list)
+    waiting: bool = False
+    workable: bool = False
+    can_start: bool = False
+    complete_refusal: str | None = None
+    not_relevant_refusal: str | None = None
+    reopen_refusal: str | None = None
+    decide_refusal: str | None = None
+
+    @property
+    def number(self) -> int:
+        return self.definition.number
+
+    @property
+    def is_gate(self) -> bool:
+        return self.definition.gate is not None
+
+    @property
+    def outcomes(self) -> list[Any]:
+        return list(self.definition.gate.outcomes.values()) if self.definition.gate else []
+
+    @property
+    def decision_fields(self) -> set[str]:
+        return {f for o in self.outcomes for f in o.fields}
+
+    @property
+    def finished(self) -> bool:
+        return self.state.status in (StepStatus.DONE, StepStatus.NOT_RELEVANT)
+
+
+def snapshot_of(case: Case, states: list[StepState], decisions: list[Decision]) -> Snapshot:
+    last: dict[int, str] = {}
+    rounds: dict[int, int] = {}
+    for d in sorted(decisions, key=lambda d: (d.step, d.round)):
+        last[d.step] = d.outcome
+        rounds[d.step] = d.round
+    return Snapshot(
+        status=engine.CaseStatus(case.status), replaces_system=case.replaces_system,
+        steps={s.number: engine.StepStatus(s.status) for s in states},
+        checked={s.number: frozenset(s.checked) for s in states},
+        last_outcome=last, rounds=rounds,
+    )
+
+
+def _message(refused: engine.MoveRefused | None) -> str | None:
+    return refused.message if refused else None
+
+
+def step_views(detail: CaseDetail) -> list[StepView]:
+    model, case = detail.model, detail.case
+    snap = snapshot_of(case, detail.states, detail.decisions)
+    waiting = {s.number for s in engine.waiting_steps(model, snap)}
+    states = {s.number: s for s in detail.states}
+    views = []
+    for step in model.steps:
+        state = states[step.number]
+        n = step.number
+        view = StepView(
+            definition=step, state=state,
+            status_label=STEP_STATUS_LABELS.get(state.status, state.status),
+            role_labels=[model.role_label(r.role) + (" (evt.)" if r.optional else "")
+                         for r in step.roles],
+            checklist=[ChecklistItemView(i.id, i.label.da, i.id in state.checked, i.required)
+                       for i in step.checklist],
+            decisions=[d for d in detail.decisions if d.step == n],
+            waiting=n in waiting,
+            workable=engine.refusal(engine.check_work, model, snap, n) is None,
+            can_start=engine.refusal(engine.start, model, snap, n) is None,
+        )
+        if step.gate is None:
+            view.complete_refusal = _message(engine.refusal(engine.complete, model, snap, n))
+            view.not_relevant_refusal = _message(
+                engine.refusal(engine.mark_not_relevant, model, snap, n))
+            view.reopen_refusal = _message(engine.refusal(engine.reopen, model, snap, n))
+        else:
+            view.decide_refusal = _message(engine.refusal(engine.decide, model, snap, n, "yes"))
+        views.append(view)
+    return views
+
+
+@dataclass
+class PhaseView:
+    number: int
+    name: str
+    state: str  # "done", "current", "todo"
+    steps: list[StepView]
+
+
+def phase_views(model: ProcessModel, case: Case, steps: list[StepView]) -> list[PhaseView]:
+    by_number = {s.number: s for s in steps}
+    views = []
+    for phase in model.phases:
+        phase_steps = [by_number[n] for n in phase.steps]
+        if all(s.finished for s in phase_steps):
+            state = "done"
+        elif case.phase == phase.number:
+            state = "current"
+        else:
+            state = "todo"
+        views.append(PhaseView(phase.number, phase.name.da, state, phase_steps))
+    return views
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    actor: str
+    role: str
+    text: str
+    detail: str = ""
+
+
+def _step_of(event: AuditEvent) -> str:
+    return event.object_id.rpartition(":")[2]
+
+
+def timeline(model: ProcessModel, events: list[AuditEvent]) -> list[TimelineEntry]:
+    entries = []
+    for e in events:
+        after = e.after or {}
+        before = e.before or {}
+        text, detail = _describe(e, after, before)
+        entries.append(TimelineEntry(e.at, e.actor_name, model.role_label(e.actor_role)
+                                     if e.actor_role else "", text, detail))
+    return entries
+
+
+def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
+    step = _step_of(e)
+    if e.event_type == "case.created":
+        return "oprettede sagen", after.get("title", "")
+    if e.event_type == "case.updated":
+        fields = ", ".join(FIELD_LABELS.get(k, k) for k in sorted(after))
+        return "rettede sagens oplysninger", fields
+    if e.event_type == "case.withdrawn":
+        return "trak sagen tilbage", after.get("reason", "")
+    if e.event_type == "step.completed":
+        return f"gennemførte trin {step}", ""
+    if e.event_type == "step.started":
+        return f"påbegyndte trin {step}", ""
+    if e.event_type == "step.updated":
+        parts = []
+        if before.get("remarks") != after.get("remarks"):
+            parts.append("bemærkninger")
+        if before.get("checked") != after.get("checked"):
+            parts.append("tjekliste")
+        if before.get("status") != after.get("status"):
+            parts.append("status: " + STEP_STATUS_LABELS.get(after.get("status"), ""))
+        return f"opdaterede trin {step}", ", ".join(parts)
+    if e.event_type == "step.not_relevant":
+        return f"markerede trin {step} som ikke relevant", after.get("reason", "")
+    if e.event_type == "step.reopened":
+        return f"genåbnede trin {step}", after.get("reason", "")
+    if e.event_type == "decision.recorded":
+        outcome = OUTCOME_LABELS.get(after.get("outcome"), after.get("outcome", ""))
+        return (f"besluttede trin {after.get('step')} (runde {after.get('round')}): {outcome}",
+                after.get("rationale", ""))
+    return e.event_type, ""
