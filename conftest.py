@@ -61,3 +61,31 @@ def outsider(other_org):
 @pytest.fixture
 def case(coordinator):
     return testing.new_case(coordinator)
+
+
+# --- browser tests -------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium: skipped without it, unless REQUIRE_BROWSER=1."""
+    if os.path.exists(CHROMIUM) or os.environ.get("REQUIRE_BROWSER") == "1":
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: browser tests skipped")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is missing at {CHROMIUM}")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"],
+    }

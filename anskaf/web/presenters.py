@@ -47,6 +47,7 @@ class StepView:
     workable: bool = False
     can_start: bool = False
     complete_refusal: str | None = None
+    complete_hint: str | None = None
     not_relevant_refusal: str | None = None
     reopen_refusal: str | None = None
     decide_refusal: str | None = None
@@ -112,7 +113,12 @@ def step_views(detail: CaseDetail) -> list[StepView]:
             can_start=engine.refusal(engine.start, model, snap, n) is None,
         )
         if step.gate is None:
-            view.complete_refusal = _message(engine.refusal(engine.complete, model, snap, n))
+            refused = engine.refusal(engine.complete, model, snap, n)
+            # Unticked required items are fixed in the same form, so the button stays.
+            if refused is not None and refused.code == "requirement_missing":
+                view.complete_hint = refused.message
+            else:
+                view.complete_refusal = _message(refused)
             view.not_relevant_refusal = _message(
                 engine.refusal(engine.mark_not_relevant, model, snap, n))
             view.reopen_refusal = _message(engine.refusal(engine.reopen, model, snap, n))

@@ -1,0 +1,43 @@
+"""Small helpers for driving anskaf in Chromium and checking each page with axe-core."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    violations = results.response["violations"]
+    assert not violations, f"axe-core violations on {page.url}:\n{results.generate_report()}"
+
+
+def log_in(page: Page, base_url: str, username: str, password: str = "demo") -> None:
+    page.goto(f"{base_url}/log-ind/")
+    assert_accessible(page)
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.get_by_role("heading", name="Sager", level=1)).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    page.locator("header .additional-info").get_by_role("button", name="Log ud").click()
+    expect(page.get_by_role("heading", name="Log ind", level=1)).to_be_visible()
+
+
+def step(page: Page, number: int):  # type: ignore[no-untyped-def]
+    section = page.locator(f"#trin-{number}")
+    details = section.locator("details.anskaf-step-details")
+    if details.get_attribute("open") is None:
+        details.locator("summary").first.click()
+    return section
+
+
+def expect_feedback(page: Page, number: int, text: str) -> None:
+    alert = page.locator(f"#trin-{number} [data-autofocus]")
+    expect(alert).to_contain_text(text)
+    expect(alert).to_be_focused()

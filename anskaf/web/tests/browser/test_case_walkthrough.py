@@ -1,0 +1,139 @@
+"""A coordinator takes a new case through all 21 steps in the browser, with the board and management
+deciding their gates, and every page passes axe-core."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from anskaf import testing
+from anskaf.audit.services import audit_verify
+from anskaf.cases.models import Case
+
+from .helpers import assert_accessible, expect_feedback, log_in, log_out, step
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def people(transactional_db):
+    org = testing.make_org()
+    unit = testing.make_unit(org)
+    return {
+        "org": org,
+        "koordinator": testing.make_user(org, "koordinator", "coordinator", unit=unit,
+                                         full_name="Karen Koordinator"),
+        "visitation": testing.make_user(org, "visitation", "it_board", full_name="Vibeke Visitation"),
+        "leder": testing.make_user(org, "leder", "management", unit=unit, full_name="Lars Leder"),
+    }
+
+
+def complete_step(page: Page, number: int, remarks: str = "") -> None:
+    section = step(page, number)
+    if remarks:
+        section.get_by_label("Egne bemærkninger").fill(remarks)
+    for box in section.locator("input.form-checkbox").all():
+        if "(skal være opfyldt)" in (box.locator("xpath=following-sibling::label").inner_text()):
+            box.check()
+    section.get_by_role("button", name=f"Gem og gennemfør trin {number}").click()
+    expect_feedback(page, number, f"Trin {number} er gennemført.")
+
+
+def decide(page: Page, number: int, outcome: str, rationale: str, **fields: str) -> None:
+    section = step(page, number)
+    section.get_by_label(outcome, exact=True).check()
+    section.get_by_label("Begrundelse").fill(rationale)
+    for label, value in fields.items():
+        section.get_by_label(label).fill(value)
+    section.get_by_role("button", name=f"Registrér beslutning i trin {number}").click()
+    expect_feedback(page, number, f"Beslutningen i trin {number}")
+
+
+def test_a_case_goes_through_all_21_steps_in_the_browser(page: Page, live_server, people):
+    base = live_server.url
+    log_in(page, base, "koordinator")
+    assert_accessible(page)
+
+    # New case: an empty form explains what is missing, then the case is created.
+    page.get_by_role("link", name="Opret ny sag").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Opret sag").click()
+    expect(page.get_by_role("alert")).to_contain_text("Formularen indeholder fejl")
+    assert_accessible(page)
+    page.get_by_label("Titel").fill("Nyt omsorgssystem til hjemmeplejen")
+    page.get_by_label("Hvilket behov skal et nyt IT-system opfylde?").fill("Planlægning af besøg.")
+    page.get_by_label("Passer det ind i organisationen – mission, værdier, strategier?").fill("Ja.")
+    page.get_by_label("Hvordan påvirker det slutbrugerne/borgerne?").fill("Færre aflysninger.")
+    page.get_by_label("Ja", exact=True).check()
+    page.get_by_label("Navn på det system, der erstattes").fill("Gammelt Omsorg")
+    page.get_by_role("button", name="Opret sag").click()
+    expect(page.get_by_role("status").first).to_contain_text("er oprettet")
+    assert_accessible(page)
+    case_url = page.url
+
+    # Step 8 cannot be completed before the board has said Ja: the page says why.
+    expect(step(page, 8)).to_contain_text("Kan ikke gennemføres endnu")
+
+    for number in range(1, 6):
+        complete_step(page, number, remarks=f"Noter til trin {number}")
+    assert_accessible(page)
+    log_out(page)
+
+    # The IT-visitation asks for more documentation (Måske), then says Ja.
+    log_in(page, base, "visitation")
+    page.goto(case_url)
+    decide(page, 6, "Måske", "Sikkerhedsbeskrivelsen mangler.",
+           **{"Manglende dokumentation (ved Måske, én pr. linje)": "Sikkerhedsbeskrivelse"})
+    expect(step(page, 4)).to_contain_text("I gang")
+    assert_accessible(page)
+    log_out(page)
+
+    log_in(page, base, "koordinator")
+    page.goto(case_url)
+    complete_step(page, 4, remarks="Sikkerhedsbeskrivelse indhentet")
+    complete_step(page, 5)
+    log_out(page)
+
+    log_in(page, base, "visitation")
+    page.goto(case_url)
+    decide(page, 6, "Ja", "Løsningen opfylder kravene.",
+           **{"Anbefalinger (ved Ja)": "Brug kommunens single sign-on.",
+              "Kontaktperson(er) i IT og Digitalisering (ved Ja, én pr. linje)": "Ida IT"})
+    log_out(page)
+
+    # Management decides go at step 7.
+    log_in(page, base, "leder")
+    page.goto(case_url)
+    decide(page, 7, "Ja – vi går videre", "Der er ressourcer og opbakning.")
+    log_out(page)
+
+    log_in(page, base, "koordinator")
+    page.goto(case_url)
+    # The contract cannot be signed before the data processing agreement.
+    section = step(page, 12)
+    expect(section).to_contain_text("Kan ikke gennemføres endnu")
+    for number in range(8, 18):
+        complete_step(page, number)
+    assert_accessible(page)
+    decide(page, 18, "Nej", "Brugerrettighederne virker ikke endnu.")
+    expect(step(page, 17)).to_contain_text("I gang")
+    complete_step(page, 17, remarks="Rettigheder rettet og testet igen")
+    decide(page, 18, "Ja", "Klar til drift.")
+    for number in (19, 20):
+        complete_step(page, number)
+    expect(page.locator("#sagsstatus")).to_have_text("I drift")
+    complete_step(page, 21)
+    expect(page.locator("#sagsstatus")).to_have_text("Afsluttet")
+    expect(page.locator(".anskaf-timeline")).to_contain_text("besluttede trin 6 (runde 2): Ja")
+    assert_accessible(page)
+
+    # The case list shows it as completed.
+    page.get_by_role("link", name="Sager", exact=True).first.click()
+    expect(page.get_by_role("table")).to_contain_text("Afsluttet")
+    assert_accessible(page)
+    page.get_by_role("link", name="Tilgængelighedserklæring").click()
+    assert_accessible(page)
+
+    case = Case.objects.get()
+    assert case.status == "completed"
+    assert audit_verify(people["org"].pk).ok
