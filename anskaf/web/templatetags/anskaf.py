@@ -1,0 +1,21 @@
+from django import template
+
+register = template.Library()
+
+_BADGES = {
+    "not_started": "badge status-badge status-badge--not-started",
+    "in_progress": "badge badge-info status-badge status-badge--in-progress",
+    "done": "badge badge-success status-badge status-badge--done",
+    "not_relevant": "badge status-badge status-badge--skipped",
+    "active": "badge badge-info status-badge status-badge--in-progress",
+    "in_operation": "badge badge-success status-badge status-badge--done",
+    "completed": "badge badge-success status-badge status-badge--done",
+    "rejected": "badge badge-error status-badge status-badge--blocked",
+    "withdrawn": "badge status-badge status-badge--skipped",
+}
+
+
+@register.filter
+def badge_class(status: str) -> str:
+    """DKFDS badge classes for a step or case status (text and symbol, never colour alone)."""
+    return _BADGES.get(status, "badge status-badge")
