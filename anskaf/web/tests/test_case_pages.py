@@ -1,0 +1,173 @@
+"""The case pages through Django's test client: rendering, actions, errors, isolation, queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from anskaf import testing
+from anskaf.cases.models import Case, StepState
+
+
+@pytest.fixture
+def signed_in(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def test_pages_need_a_login(client, case):
+    for url in ("/sager/", "/sager/ny/", f"/sager/{case.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/log-ind/")
+
+
+def test_the_case_page_shows_all_21_steps_verbatim(signed_in, case):
+    html = signed_in.get(f"/sager/{case.pk}/").content.decode()
+    for number in range(1, 22):
+        assert f'id="trin-{number}"' in html
+    assert "Behov/ønske meldes ind til koordinerende funktion" in html
+    assert "Den koordinerede funktion samler den indhentede dokumentation" in html
+    assert "Tidslinje" in html and "oprettede sagen" in html
+
+
+def test_creating_a_case_with_missing_answers_explains_each_field(signed_in):
+    response = signed_in.post("/sager/ny/", {"title": "", "replaces_system": "false"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Formularen indeholder fejl" in html
+    assert Case.objects.count() == 0
+
+
+def test_creating_a_case_redirects_to_it(signed_in, coordinator):
+    response = signed_in.post("/sager/ny/", {**testing.case_data(), "replaces_system": "true",
+                                             "estimated_contract_value": "1.250.000"})
+    case = Case.objects.get()
+    assert response["Location"] == f"/sager/{case.pk}/"
+    assert case.replaces_system and case.estimated_contract_value == 1250000
+    assert case.coordinator == coordinator
+
+
+def test_completing_a_step_by_htmx_returns_the_case_body_with_focus_on_the_message(signed_in, case):
+    response = signed_in.post(f"/sager/{case.pk}/trin/1/gennemfoer/", {"remarks": "Afklaret"},
+                              HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="case-body"' in html
+    assert "<html" not in html
+    assert "Trin 1 er gennemført." in html and "data-autofocus" in html
+    assert StepState.objects.get(case=case, number=1).status == "done"
+
+
+def test_a_refused_step_answers_409_and_keeps_what_was_typed(signed_in, case):
+    response = signed_in.post(f"/sager/{case.pk}/trin/8/gennemfoer/",
+                              {"remarks": "Mine vigtige noter"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Kan vi gå videre med løsningen?" in html
+    assert "Mine vigtige noter" in html  # saved before the completion was refused
+    assert StepState.objects.get(case=case, number=8).remarks == "Mine vigtige noter"
+
+
+def test_a_stale_save_is_refused_and_the_text_is_kept_on_screen(signed_in, case, coordinator):
+    from anskaf.cases import services
+
+    services.step_update(actor=coordinator, case_id=case.pk, number=2, remarks="Fra en anden")
+    response = signed_in.post(f"/sager/{case.pk}/trin/2/gem/",
+                              {"remarks": "Min tekst", "version": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "ændret af en anden" in html and "Min tekst" in html
+    assert StepState.objects.get(case=case, number=2).remarks == "Fra en anden"
+
+
+def test_a_decision_without_rationale_answers_400(signed_in, case, coordinator):
+    testing.advance(coordinator, case, 5)
+    response = signed_in.post(f"/sager/{case.pk}/trin/6/beslut/", {"outcome": "yes"},
+                              HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "Skriv en begrundelse" in response.content.decode()
+
+
+def test_without_htmx_an_action_redirects_back_to_the_step(signed_in, case):
+    response = signed_in.post(f"/sager/{case.pk}/trin/2/paabegynd/", {})
+    assert response.status_code == 302
+    assert response["Location"] == f"/sager/{case.pk}/#trin-2"
+
+
+def test_withdrawing_needs_a_reason_and_then_closes_the_case(signed_in, case):
+    assert signed_in.post(f"/sager/{case.pk}/traek-tilbage/", {"reason": ""}).status_code == 400
+    response = signed_in.post(f"/sager/{case.pk}/traek-tilbage/", {"reason": "Behovet faldt bort"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "withdrawn"
+    html = signed_in.get(f"/sager/{case.pk}/").content.decode()
+    assert "Behovet faldt bort" in html and "Gem og gennemfør" not in html
+
+
+def test_editing_a_case_changes_its_fields(signed_in, case):
+    data = {**testing.case_data(title="Nyt navn"), "replaces_system": "true", "version": 1}
+    response = signed_in.post(f"/sager/{case.pk}/rediger/", data)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.title == "Nyt navn" and case.replaces_system
+    assert StepState.objects.get(case=case, number=13).status == "not_started"
+
+
+def test_the_list_finds_Økonomi_when_searching_økonomi(signed_in, coordinator):
+    testing.new_case(coordinator, title="Økonomisystem")
+    testing.new_case(coordinator, title="Omsorgssystem")
+    html = signed_in.get("/sager/", {"q": "økonomi"}).content.decode()
+    assert "Økonomisystem" in html and "Omsorgssystem" not in html
+
+
+def test_the_list_refuses_a_bad_filter_with_a_message(signed_in):
+    response = signed_in.get("/sager/", {"phase": "abc"})
+    assert response.status_code == 400
+    assert "Fasen skal være et tal" in response.content.decode()
+
+
+def test_every_case_url_answers_404_to_another_municipality(client, case, outsider):
+    client.force_login(outsider)
+    urls = [f"/sager/{case.pk}/", f"/sager/{case.pk}/rediger/", f"/sager/{case.pk}/traek-tilbage/"]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    for action in ("gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut"):
+        url = f"/sager/{case.pk}/trin/1/{action}/"
+        assert client.post(url, {"reason": "x", "rationale": "x"}).status_code == 404, url
+    assert case.title not in client.get("/sager/").content.decode()
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_case_list_costs_the_same_queries_for_3_and_30_cases(signed_in, coordinator):
+    for i in range(3):
+        testing.new_case(coordinator, title=f"Sag {i}")
+    few = _count_queries(signed_in, "/sager/")
+    for i in range(27):
+        testing.new_case(coordinator, title=f"Flere {i}")
+    assert _count_queries(signed_in, "/sager/") == few
+
+
+def test_the_case_page_costs_the_same_queries_early_and_late(signed_in, coordinator):
+    early = testing.new_case(coordinator)
+    late = testing.advance(coordinator, testing.new_case(coordinator), 12)
+    assert _count_queries(signed_in, f"/sager/{early.pk}/") == _count_queries(
+        signed_in, f"/sager/{late.pk}/")
+
+
+def test_healthz_reports_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"]["status"] == "ok"
+
+
+def test_the_accessibility_statement_is_linked_from_every_page(client, db):
+    html = client.get("/log-ind/").content.decode()
+    assert 'href="/tilgaengelighed/"' in html
+    assert client.get("/tilgaengelighed/").status_code == 200
