@@ -137,3 +137,21 @@ def test_a_case_goes_through_all_21_steps_in_the_browser(page: Page, live_server
     case = Case.objects.get()
     assert case.status == "completed"
     assert audit_verify(people["org"].pk).ok
+
+
+def test_a_conflicting_save_shows_the_error_in_place_and_keeps_the_text(page: Page, live_server,
+                                                                       people):
+    from anskaf.cases import services
+
+    coordinator = people["koordinator"]
+    case = testing.new_case(coordinator, title="Konfliktsag")
+    log_in(page, live_server.url, "koordinator")
+    page.goto(f"{live_server.url}/sager/{case.pk}/")
+    services.step_update(actor=people["leder"], case_id=case.pk, number=1, remarks="Lederens note")
+
+    section = step(page, 1)
+    section.get_by_label("Egne bemærkninger").fill("Min egen note")
+    section.get_by_role("button", name="Gem trin 1").click()
+    expect_feedback(page, 1, "ændret af en anden")
+    expect(step(page, 1).get_by_label("Egne bemærkninger")).to_have_value("Min egen note")
+    assert_accessible(page)
