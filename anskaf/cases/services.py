@@ -131,7 +131,11 @@ def _audit(loaded: Loaded, actor: User, role: str, event_type: str, object_type:
 
 def refresh_summary(case: Case, model: ProcessModel, snap: Snapshot) -> None:
     """Recompute the case's derived fields from a snapshot (phase, who it waits for)."""
-    case.phase = None if case.status == CaseStatus.COMPLETED else engine.current_phase(model, snap)
+    if case.status == CaseStatus.COMPLETED:
+        case.phase = None
+    elif case.status not in (CaseStatus.REJECTED, CaseStatus.WITHDRAWN) or case.phase is None:
+        case.phase = engine.current_phase(model, snap)
+    # A rejected or withdrawn case keeps the phase it stopped in.
     case.waiting_steps = [s.number for s in engine.waiting_steps(model, snap)]
     case.waiting_roles = list(engine.waiting_roles(model, snap))
     case.steps_in_progress = [n for n, s in sorted(snap.steps.items())

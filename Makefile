@@ -1,0 +1,68 @@
+# anskaf – one command to run it, one to test it.
+#   make run    create .venv (Python 3.11), install, migrate, load demo data, serve on PORT
+#   make test   create .venv, install with test extras, ruff + pytest on SQLite and PostgreSQL
+#   make lint   ruff check          make format   ruff format
+#   make clean  remove build output, caches and test results (keeps .venv and var/*.sqlite3)
+
+PYTHON ?= python3.11
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.anskaf-installed-run
+STAMP_TEST := $(VENV)/.anskaf-installed-test
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve test lint format format-check demo install install-test clean distclean
+
+help:
+	@echo "make run          serve the demo on http://127.0.0.1:$(PORT) (PORT=... to change)"
+	@echo "make test         ruff + all tests on SQLite, and on PostgreSQL when it answers"
+	@echo "make lint         ruff check"
+	@echo "make format       ruff format"
+	@echo "make clean        remove caches, build output and test results"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+		echo "error: $(PYTHON) not found. anskaf needs Python 3.11 (set PYTHON=/path/to/python3.11)." >&2; \
+		exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip
+
+$(STAMP_RUN): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --disable-pip-version-check -e .
+	@touch $@
+
+$(STAMP_TEST): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
+	@touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN)
+install-test: $(STAMP_TEST)
+
+run: $(STAMP_RUN)
+	ANSKAF_DEMO=1 PORT=$(PORT) $(BIN)/anskaf serve
+
+serve: $(STAMP_RUN)
+	PORT=$(PORT) $(BIN)/anskaf serve
+
+demo: $(STAMP_RUN)
+	$(BIN)/anskaf demo
+
+test: $(STAMP_TEST)
+	VENV=$(VENV) scripts/test.sh $(PYTEST_ARGS)
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check .
+
+format: $(STAMP_TEST)
+	$(BIN)/ruff format .
+
+format-check: $(STAMP_TEST)
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf build dist *.egg-info var/test-results var/static .pytest_cache .ruff_cache test-results
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,382 @@
+"""The `anskaf` console script: validate models, verify the audit trail, create API tokens,
+load demo data, serve the application and pass anything else on to Django's commands.
+
+Each subcommand is a small function that returns the process exit code:
+0 success, 1 a check failed (invalid model, broken audit chain), 2 bad input or set-up
+(unknown organisation or user, missing file, database not reachable or not configured).
+Only the commands that need the database configure Django; `model validate` works without one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+OK, FAILED, USAGE = 0, 1, 2
+SETTINGS_MODULE = "anskaf.settings"
+DEFAULT_PORT = 8000
+
+
+class CommandError(Exception):
+    """Bad input or set-up: printed as `error: ...` on stderr, exit code 2."""
+
+
+def _err(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _setup_django() -> None:
+    """Configure Django for a command that needs the database (idempotent)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise CommandError(f"configuration: {exc}") from None
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise CommandError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise CommandError(f"{name} must be positive, not {raw!r}")
+    return value
+
+
+# --- model validate ---------------------------------------------------------------------------
+
+
+def cmd_model_validate(args: argparse.Namespace) -> int:
+    from anskaf.process.loader import ModelInvalid, load_text, sha256_of
+
+    path = Path(args.file)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path}: is a directory, not a model file") from None
+    except UnicodeDecodeError as exc:
+        print(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return FAILED
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        model = load_text(content)
+    except ModelInvalid as exc:
+        for problem in exc.problems:
+            where = f"{path}:{problem.line}" if problem.line else f"{path}"
+            print(f"{where}: {problem.message}")
+        count = len(exc.problems)
+        print(f"{path}: invalid ({count} problem{'s' if count != 1 else ''})", file=sys.stderr)
+        return FAILED
+    gates = ", ".join(str(g.number) for g in model.gates) or "none"
+    print(
+        f"OK: {path}: model '{model.key}', {len(model.steps)} steps, "
+        f"{len(model.phases)} phases, gates {gates}"
+    )
+    print(f"sha256 {sha256_of(content)}")
+    return OK
+
+
+# --- audit verify -----------------------------------------------------------------------------
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _setup_django()
+    from anskaf.audit.services import audit_verify
+    from anskaf.orgs.models import Organisation
+
+    organisations = Organisation.objects.order_by("slug")
+    if args.organisation:
+        organisations = organisations.filter(slug=args.organisation)
+        if not organisations.exists():
+            known = ", ".join(Organisation.objects.order_by("slug").values_list("slug", flat=True))
+            raise CommandError(
+                f"no organisation with slug {args.organisation!r}"
+                + (f" (known: {known})" if known else " (there are none)")
+            )
+    broken = 0
+    checked = 0
+    for org in organisations:
+        checked += 1
+        report = audit_verify(org.pk)
+        if report.ok:
+            print(f"{org.slug}: OK ({report.events} events)")
+        else:
+            broken += 1
+            event = f"event id {report.broken_id}" if report.broken_id else "chain head"
+            print(f"{org.slug}: BROKEN at seq {report.broken_seq} ({event}): {report.reason}")
+    if checked == 0:
+        print("No organisations: nothing to verify.")
+    if broken:
+        print(f"{broken} of {checked} audit chain(s) BROKEN", file=sys.stderr)
+        return FAILED
+    return OK
+
+
+# --- token create -----------------------------------------------------------------------------
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=args.user).first()
+    if user is None:
+        raise CommandError(f"no user with username {args.user!r}")
+    if not user.is_active:
+        raise CommandError(f"user {args.user!r} is deactivated; activate it first")
+    name = args.name.strip()
+    if not name:
+        raise CommandError("--name must not be empty")
+    try:
+        from anskaf.api.services import token_create
+    except ImportError:
+        raise CommandError("this version of anskaf cannot create API tokens yet") from None
+    token = token_create(user=user, name=name)
+    print(
+        f"API token {name!r} for {user.username}. It is shown only once; store it now.",
+        file=sys.stderr,
+    )
+    print("Use it as the header  Authorization: Bearer <token>", file=sys.stderr)
+    print(token)
+    return OK
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def _print_demo_logins() -> None:
+    from anskaf import demo
+
+    print("Demo logins (password for all: demo):")
+    for username, role, full_name in demo.LOGINS:
+        print(f"  {username:<12} {role:<28} {full_name}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    from anskaf import demo
+
+    result = demo.load()
+    if result.created:
+        print(
+            f"Demo data loaded: {result.organisation} with {result.users} users and "
+            f"{result.cases} cases."
+        )
+    else:
+        print(f"Demo data already loaded ({result.organisation} exists); nothing to do.")
+    _print_demo_logins()
+    if not settings.DEMO_MODE:
+        print("Note: demo logins work only with demo mode on (ANSKAF_DEMO=1).")
+    return OK
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    port = args.port if args.port is not None else _env_int("PORT", DEFAULT_PORT)
+    workers = args.workers if args.workers is not None else _env_int("WEB_CONCURRENCY", 2)
+    threads = args.threads if args.threads is not None else _env_int("WEB_THREADS", 4)
+    if not 0 < port < 65536:
+        raise CommandError(f"port must be between 1 and 65535, not {port}")
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from anskaf import demo
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=1)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if settings.DEMO_MODE:
+        if demo.is_loaded():
+            print("Demo data already loaded.")
+        else:
+            result = demo.load()
+            print(
+                f"Demo data loaded: {result.organisation}, {result.users} users, "
+                f"{result.cases} cases."
+            )
+        _print_demo_logins()
+    address = f"http://{args.host}:{port}"
+    print(f"anskaf serves on {address}  (Ctrl+C stops it)", flush=True)
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "anskaf.wsgi:application",
+        "--bind",
+        f"{args.host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "30",
+        "--max-requests",
+        "2000",
+        "--max-requests-jitter",
+        "200",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+    if _gunicorn_has_setting("control_socket_disable"):
+        # gunicorn >= 24 opens a control socket at one fixed path per user by default; two
+        # instances on one machine would fight over it, and serve needs none.
+        argv.append("--no-control-socket")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
+    return OK  # pragma: no cover - execv does not return
+
+
+def _gunicorn_has_setting(name: str) -> bool:
+    try:
+        from gunicorn import config
+    except ImportError:
+        raise CommandError("gunicorn is not installed; reinstall anskaf") from None
+    return any(setting.name == name for setting in config.KNOWN_SETTINGS)
+
+
+# --- manage -----------------------------------------------------------------------------------
+
+
+def cmd_manage(rest: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    from django.conf import settings
+    from django.core.management import execute_from_command_line
+
+    settings.INSTALLED_APPS  # noqa: B018 - load the settings here, to report a bad one cleanly
+    execute_from_command_line(["anskaf manage", *rest])
+    return OK
+
+
+# --- the parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anskaf",
+        description="anskaf: shared cases for municipal IT acquisitions (21-step model).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    model = sub.add_parser("model", help="work with process model files")
+    model_sub = model.add_subparsers(dest="action", metavar="ACTION")
+    model_sub.required = True
+    validate = model_sub.add_parser(
+        "validate", help="check a process model YAML file; names the line of every problem"
+    )
+    validate.add_argument("file", metavar="FILE")
+    validate.set_defaults(func=cmd_model_validate)
+
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="action", metavar="ACTION")
+    audit_sub.required = True
+    verify = audit_sub.add_parser(
+        "verify", help="verify the hash chains; names the first broken event"
+    )
+    verify.add_argument(
+        "--organisation",
+        "--organization",
+        metavar="SLUG",
+        help="verify only this organisation (default: all)",
+    )
+    verify.set_defaults(func=cmd_audit_verify)
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(dest="action", metavar="ACTION")
+    token_sub.required = True
+    create = token_sub.add_parser(
+        "create", help="create an API token for a user; prints it alone on the last line"
+    )
+    create.add_argument("--user", required=True, metavar="USERNAME")
+    create.add_argument(
+        "--name", default="cli", metavar="NAME", help="a label for the token (default: cli)"
+    )
+    create.set_defaults(func=cmd_token_create)
+
+    demo = sub.add_parser("demo", help="load the demo municipality, people and cases (once)")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser(
+        "serve", help="migrate, collect static files, load demo data in demo mode, run gunicorn"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help=f"port (default $PORT or {DEFAULT_PORT})")
+    serve.add_argument(
+        "--workers", type=int, help="gunicorn worker processes (default $WEB_CONCURRENCY or 2)"
+    )
+    serve.add_argument("--threads", type=int, help="threads per worker (default $WEB_THREADS or 4)")
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not run migrations first (run `anskaf manage migrate` yourself)",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser(
+        "manage", help="run a Django management command: anskaf manage COMMAND ...", add_help=False
+    )
+    return parser
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
+    try:
+        return func(args)
+    except CommandError as exc:
+        _err(str(exc))
+        return USAGE
+    except ImproperlyConfigured as exc:
+        _err(f"configuration: {exc}")
+        return USAGE
+    except DatabaseError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _err(
+            f"database: {first_line}. Is the database reachable and migrated "
+            "(anskaf manage migrate)?"
+        )
+        return USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "manage":
+        return _run(lambda _args: cmd_manage(args_list[1:]), argparse.Namespace())
+    parser = build_parser()
+    args: Any = parser.parse_args(args_list)
+    return _run(args.func, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,500 @@
+"""Demo data: Haderslev Kommune, its people (password "demo") and a handful of cases.
+
+Everything is made through the real services (`anskaf.cases.services`), so every case has its
+audit trail and timeline exactly as if people had clicked through it. Loading is one
+transaction and runs once: when the organisation already exists, nothing happens.
+
+Demo accounts carry `is_demo=True`; the authentication backend refuses them unless demo mode
+is on (`ANSKAF_DEMO=1`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+
+from anskaf import testing
+from anskaf.audit.context import reset_request_id, set_request_id
+from anskaf.cases import services
+from anskaf.cases.models import Case
+from anskaf.cases.process_models import model_of
+from anskaf.orgs.models import Organisation, OrgUnit, User
+from anskaf.process.engine import FINISHED, StepStatus
+from anskaf.process.model import ProcessModel
+
+ORG_SLUG = "haderslev"
+ORG_NAME = "Haderslev Kommune"
+PROCUREMENT_EMAIL = "udbud-indkob@haderslev.dk"
+PASSWORD = "demo"
+
+SOCIAL = "Social- og Sundhedsforvaltningen"
+CHILDREN = "Børne- og Familieforvaltningen"
+DEPARTMENTS = {
+    SOCIAL: ["Hjemmeplejen", "Plejecentre"],
+    CHILDREN: ["Dagtilbud", "Skoler"],
+}
+
+# username, role key, Danish role label, full name, unit (None = the whole organisation)
+PEOPLE: list[tuple[str, str, str, str, str | None]] = [
+    ("koordinator", "coordinator", "Koordinerende funktion", "Mette Lund Kristensen", SOCIAL),
+    ("medarbejder", "requester", "Afdeling/forvaltning", "Anders Holm", SOCIAL),
+    ("leder", "management", "Ledelse", "Birgitte Møller Sørensen", SOCIAL),
+    ("it", "it", "IT og Digitalisering", "Jesper Nielsen", None),
+    ("visitation", "it_board", "IT-visitationen", "Louise Thomsen", None),
+    ("isk", "security", "Informationssikkerhed (ISK)", "Rasmus Pedersen", None),
+    ("indkob", "procurement", "Udbud/Indkøb", "Camilla Jensen", None),
+    ("jura", "legal", "Jura", "Henrik Andersen", None),
+    ("admin", "admin", "Administrator", "Sofie Christensen", None),
+]
+LOGINS: list[tuple[str, str, str]] = [(u, label, name) for u, _, label, name, _ in PEOPLE]
+
+# Who, by role, does the work of a step when the model lists several roles.
+STEP_ROLE = {
+    4: "coordinator",
+    5: "it_board",
+    8: "procurement",
+    11: "security",
+    12: "management",
+    13: "it",
+    15: "it",
+    19: "it",
+}
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    organisation: str
+    users: int = 0
+    cases: int = 0
+
+
+@dataclass
+class _Demo:
+    org: Organisation
+    units: dict[str, OrgUnit]
+    people: dict[str, User]  # by role key
+    cases: list[Case] = field(default_factory=list)
+
+    # --- small moves -----------------------------------------------------------------------
+
+    def actor_for(self, model: ProcessModel, number: int) -> User:
+        step = model.step(number)
+        roles: Iterable[str] = step.gate.deciding_roles if step.gate else step.role_keys
+        preferred = STEP_ROLE.get(number)
+        if step.gate is None and preferred in self.people:
+            return self.people[preferred]
+        if step.gate is not None and number == 18:
+            return self.people["it"]
+        for role in roles:
+            if role in self.people:
+                return self.people[role]
+        return self.people["coordinator"]
+
+    def create(self, **data: Any) -> Case:
+        case = testing.new_case(self.people["coordinator"], **data)
+        self.cases.append(case)
+        return case
+
+    def work(
+        self,
+        case: Case,
+        number: int,
+        *,
+        remarks: str | None = None,
+        ticks: Iterable[str] | None = None,
+        start: bool = False,
+    ) -> None:
+        """Tick checklist items and write remarks on a step without completing it."""
+        model = model_of(case.model_version)
+        step = model.step(number)
+        ids = [i.id for i in step.checklist] if ticks is None else list(ticks)
+        checklist = [{"id": i, "done": True} for i in ids] or None
+        state = case.step_states.get(number=number)
+        services.step_update(
+            actor=self.actor_for(model, number),
+            case_id=case.pk,
+            number=number,
+            remarks=remarks,
+            checklist=checklist,
+            status=StepStatus.IN_PROGRESS.value
+            if start and state.status == StepStatus.NOT_STARTED
+            else None,
+        )
+
+    def complete(
+        self,
+        case: Case,
+        number: int,
+        remarks: str | None = None,
+        ticks: Iterable[str] | None = None,
+    ) -> None:
+        model = model_of(case.model_version)
+        self.work(case, number, remarks=remarks, ticks=ticks)
+        services.step_complete(actor=self.actor_for(model, number), case_id=case.pk, number=number)
+
+    def decide(self, case: Case, number: int, outcome: str, rationale: str, **fields: Any) -> None:
+        model = model_of(case.model_version)
+        services.decision_record(
+            actor=self.actor_for(model, number),
+            case_id=case.pk,
+            step=number,
+            outcome=outcome,
+            rationale=rationale,
+            **fields,
+        )
+
+    def walk(
+        self,
+        case: Case,
+        through: int,
+        *,
+        remarks: dict[int, str] | None = None,
+        decisions: dict[int, tuple[str, dict[str, Any]]] | None = None,
+    ) -> Case:
+        """Complete every applicable step and decide every gate Ja up to `through`."""
+        remarks = remarks or {}
+        decisions = decisions or {}
+        model = model_of(case.model_version)
+        for step in model.steps:
+            if step.number > through:
+                break
+            status = case.step_states.get(number=step.number).status
+            if status in FINISHED:
+                continue
+            if step.gate is not None:
+                rationale, extra = decisions.get(
+                    step.number, ("Alle forudsætninger er opfyldt.", {})
+                )
+                self.decide(case, step.number, "yes", rationale, **extra)
+            else:
+                self.complete(case, step.number, remarks.get(step.number))
+        case.refresh_from_db()
+        return case
+
+
+# --- the organisation and its people ----------------------------------------------------------
+
+
+def _organisation() -> _Demo:
+    org = Organisation.objects.create(
+        slug=ORG_SLUG, name=ORG_NAME, procurement_email=PROCUREMENT_EMAIL
+    )
+    units: dict[str, OrgUnit] = {}
+    for name, departments in DEPARTMENTS.items():
+        parent = testing.make_unit(org, name)
+        units[name] = parent
+        for department in departments:
+            units[department] = testing.make_unit(org, department, parent=parent)
+    people: dict[str, User] = {}
+    hashed = make_password(PASSWORD)  # hash once: the hasher is slow on purpose
+    for username, role, _label, full_name, unit_name in PEOPLE:
+        unit = units[unit_name] if unit_name else None
+        user = testing.make_user(
+            org, username, role, unit=unit, password=None, full_name=full_name, is_demo=True
+        )
+        user.password = hashed
+        user.is_staff = user.is_superuser = username == "admin"
+        user.save(update_fields=["password", "is_staff", "is_superuser"])
+        people[role] = user
+    return _Demo(org=org, units=units, people=people)
+
+
+# --- the cases --------------------------------------------------------------------------------
+
+
+def _care_system(demo: _Demo) -> None:
+    """Replaces an old system; steps 1-10 done, contract waiting for the DPA (step 11)."""
+    case = demo.create(
+        title="Nyt omsorgssystem til hjemmeplejen",
+        need="Hjemmeplejens nuværende omsorgssystem er forældet, understøtter ikke mobil "
+        "dokumentation og leverandøren stopper support ved udgangen af næste år. Vi har "
+        "brug for et system, hvor medarbejderne kan dokumentere direkte hos borgeren.",
+        strategic_fit="Understøtter kommunens digitaliseringsstrategi og Fælles Sprog III. "
+        "Mindre dobbeltregistrering frigiver tid til kerneopgaven.",
+        user_impact="Ca. 450 medarbejdere i hjemmeplejen får en ny arbejdsgang. Borgerne "
+        "oplever mere opdateret information og færre gentagne spørgsmål.",
+        replaces_system=True,
+        replaced_system_name="Ældre Omsorgssystem X",
+        candidate_system="OmsorgPlus",
+        supplier_name="Nordisk Omsorgs-IT A/S",
+        estimated_contract_value="4800000",
+        records_case_number="26/01234",
+        unit=demo.units["Hjemmeplejen"].pk,
+    )
+    demo.walk(
+        case,
+        10,
+        remarks={
+            2: "Markedsanalyse gennemført: tre leverandører på SKI-aftalen. Udbud/Indkøb bekræfter "
+            "udbudspligt over tærsklen; vi bruger SKI's rammeaftale.",
+            3: "Demo hos leverandøren 14/2. IT har udleveret standard-dokumentet med "
+            "tekniske krav.",
+            5: "Behandlet på IT-visitationens møde. Snitfladetegning til CPR og SSO gennemgået.",
+            9: "Projektleder: Anders Holm. Styregruppe nedsat med lederen af hjemmeplejen "
+            "som formand.",
+            10: "Leverandøren har 1. niveau support; IT har brugeradministration. Responstid 4 "
+            "timer på kritiske fejl.",
+        },
+        decisions={
+            6: (
+                "Løsningen lever op til IT's tekniske krav og kan integreres med kommunens "
+                "brugerstyring.",
+                {
+                    "recommendations": "Stil krav om SSO via kommunens identitetsløsning og om "
+                    "eksport af data ved kontraktens ophør.",
+                    "it_contacts": ["Jesper Nielsen"],
+                },
+            ),
+            7: (
+                "Forvaltningen har afsat ressourcer til implementeringen i budget 2026, og "
+                "hjemmeplejen bakker op.",
+                {},
+            ),
+        },
+    )
+    demo.work(
+        case,
+        11,
+        start=True,
+        ticks=["11.2"],
+        remarks="Udkast til databehandleraftale modtaget fra leverandøren. ISK gennemgår "
+        "listen over underdatabehandlere; afventer svar om hosting i EU.",
+    )
+    demo.work(
+        case,
+        12,
+        start=True,
+        ticks=["12.4"],
+        remarks="Kontrakten er forhandlet færdig, men underskrives først, når "
+        "databehandleraftalen er på plads (trin 11).",
+    )
+    demo.work(
+        case,
+        13,
+        start=True,
+        ticks=["13.1", "13.2"],
+        remarks="Plan for nedlukning af Ældre Omsorgssystem X er i gang. Data migreres; "
+        "arkivering aftales med arkivet.",
+    )
+
+
+def _speech_recognition(demo: _Demo) -> None:
+    """Rejected: Nej at step 6."""
+    case = demo.create(
+        title="Talegenkendelse til dokumentation i hjemmeplejen",
+        need="Medarbejderne bruger meget tid på at skrive journalnotater. Talegenkendelse kan "
+        "gøre dokumentationen hurtigere.",
+        strategic_fit="Passer med ønsket om mere tid hos borgeren.",
+        user_impact="Medarbejderne dikterer i stedet for at skrive; borgerne mærker det ikke "
+        "direkte.",
+        candidate_system="DiktatNu",
+        supplier_name="Tale & Tekst ApS",
+        estimated_contract_value="350000",
+        unit=demo.units["Hjemmeplejen"].pk,
+    )
+    demo.walk(
+        case,
+        5,
+        remarks={
+            3: "Leverandøren kunne ikke svare på, hvor lydfilerne behandles.",
+        },
+    )
+    demo.decide(
+        case,
+        6,
+        "no",
+        "Løsningen kan ikke integreres med omsorgssystemet, og leverandøren kan ikke "
+        "dokumentere, at lydoptagelser behandles inden for EU. Det nye omsorgssystem "
+        "(sag om nyt omsorgssystem til hjemmeplejen) har talegenkendelse indbygget, så "
+        "behovet dækkes dér.",
+    )
+
+
+def _rostering(demo: _Demo) -> None:
+    """In operation: step 20 done, step 21 (closing the old system) still to do."""
+    case = demo.create(
+        title="Digital vagtplanlægning på plejecentrene",
+        need="Vagtplaner laves i et gammelt system, der ikke kan vise vagterne på mobilen eller "
+        "håndtere vagtbytte.",
+        strategic_fit="Understøtter rekrutteringsindsatsen: fleksible vagter og bedre overblik.",
+        user_impact="Medarbejderne kan se og bytte vagter på mobilen. Borgerne oplever mere "
+        "stabil bemanding.",
+        replaces_system=True,
+        replaced_system_name="TidPlan Classic",
+        candidate_system="VagtFlex",
+        supplier_name="Planværket A/S",
+        estimated_contract_value="1200000",
+        records_case_number="25/09876",
+        unit=demo.units["Plejecentre"].pk,
+    )
+    demo.walk(
+        case,
+        17,
+        remarks={
+            8: "Indkøbt via SKI 02.19. Jura har gennemgået de særlige vilkår.",
+            11: "Databehandleraftale underskrevet; registreret i KITOS.",
+            12: "Kontrakten er underskrevet af direktøren og journaliseret i Acadre.",
+            13: "TidPlan Classic opsiges til udløb. Historiske vagtplaner eksporteres til arkivet.",
+        },
+    )
+    demo.decide(
+        case,
+        18,
+        "no",
+        "Test af rettighedsstyringen viste, at vikarer kunne se alle afdelinger. "
+        "Leverandøren retter opsætningen; trin 17 testes igen.",
+    )
+    demo.complete(case, 17, "Rettighederne er rettet og testet igen med vikar-brugere: OK.")
+    demo.decide(case, 18, "yes", "Alle tests er bestået, og supporten er klar.")
+    demo.walk(
+        case,
+        20,
+        remarks={
+            19: "Overdragelsesdokument og driftsaftale godkendt af IT og Digitalisering.",
+            20: "VagtFlex er i drift på alle fire plejecentre.",
+        },
+    )
+    demo.work(
+        case,
+        21,
+        start=True,
+        ticks=["21.1"],
+        remarks="Der tildeles ikke længere nye brugere i TidPlan Classic. Lukning af "
+        "brugeradgang planlagt til kvartalets udgang.",
+    )
+
+
+def _parent_platform(demo: _Demo) -> None:
+    """At step 6 after a Måske round: more documentation collected, waiting for round 2."""
+    case = demo.create(
+        title="Kommunikationsplatform til dagtilbud og forældre",
+        need="Dagtilbuddene mangler en fælles platform til dagbog, billeder og beskeder til "
+        "forældre, som hænger sammen med Aula.",
+        strategic_fit="Understøtter børne- og ungepolitikken om forældresamarbejde.",
+        user_impact="Pædagogerne sparer tid på beskeder; forældrene får ét sted at se alt.",
+        candidate_system="DagtilbudsPortalen",
+        supplier_name="Børneweb ApS",
+        estimated_contract_value="650000",
+        unit=demo.units["Dagtilbud"].pk,
+    )
+    demo.walk(
+        case,
+        5,
+        remarks={
+            2: "Fire andre kommuner bruger løsningen (jf. KITOS).",
+        },
+    )
+    demo.decide(
+        case,
+        6,
+        "maybe",
+        "Løsningen ser lovende ud, men IT-visitationen mangler dokumentation for "
+        "informationssikkerheden og integrationen til Aula.",
+        missing_documentation=[
+            "Risikovurdering af informationssikkerhed",
+            "Beskrivelse af integrationen til Aula",
+        ],
+    )
+    demo.complete(
+        case,
+        4,
+        "Leverandørens risikovurdering og integrationsbeskrivelse er "
+        "indhentet og sendt til IT-visitationen.",
+    )
+    demo.complete(case, 5, "Genbehandlet på IT-visitationens møde; afventer beslutning.")
+
+
+def _key_solution(demo: _Demo) -> None:
+    """Fresh: step 1 done, step 2 in progress."""
+    case = demo.create(
+        title="Digitale nøgler til borgernes hjem",
+        need="Hjemmeplejen håndterer i dag fysiske nøgler til ca. 900 borgere. Vi ønsker en "
+        "digital nøgleløsning, der logger, hvem der har låst op.",
+        strategic_fit="Øger sikkerheden for borgerne og mindsker spildtid.",
+        user_impact="Borgerne får en elektronisk lås; medarbejderne slipper for nøgleskabe.",
+        estimated_contract_value="900000",
+        unit=demo.units["Hjemmeplejen"].pk,
+    )
+    demo.complete(case, 1)
+    demo.work(
+        case,
+        2,
+        start=True,
+        ticks=["2.1", "2.2"],
+        remarks="Vi har ikke et eksisterende system. To løsninger på markedet er "
+        "undersøgt; Udbud/Indkøb skal spørges om udbudspligt (trin 2.6).",
+    )
+
+
+def _medication(demo: _Demo) -> None:
+    """Waiting for management's decision at step 7."""
+    case = demo.create(
+        title="Elektronisk medicinmodul til plejecentrene",
+        need="Medicinhåndteringen dokumenteres på papir; vi har brug for elektronisk "
+        "registrering af udlevering, koblet til Fælles Medicinkort.",
+        strategic_fit="Understøtter patientsikkerhedsstrategien.",
+        user_impact="Færre medicineringsfejl for borgerne; sygeplejerskerne får overblik.",
+        candidate_system="MediDos",
+        supplier_name="Sundhedsdata A/S",
+        estimated_contract_value=Decimal("780000"),
+        unit=demo.units["Plejecentre"].pk,
+    )
+    demo.walk(
+        case,
+        6,
+        decisions={
+            6: (
+                "Teknisk og sikkerhedsmæssigt i orden. IT anbefaler at gå videre.",
+                {
+                    "recommendations": "Afklar integrationen til Fælles Medicinkort med "
+                    "leverandøren før kontrakten.",
+                    "it_contacts": ["Jesper Nielsen", "Rasmus Pedersen"],
+                },
+            ),
+        },
+    )
+    demo.work(
+        case,
+        7,
+        start=True,
+        ticks=["7.1"],
+        remarks="Ressourcer til implementering er afsat; drøftes på ledermødet.",
+    )
+
+
+def is_loaded() -> bool:
+    return Organisation.objects.filter(slug=ORG_SLUG).exists()
+
+
+def load() -> DemoResult:
+    """Load the demo data once; a second call changes nothing and says so."""
+    if is_loaded():
+        return DemoResult(created=False, organisation=ORG_NAME)
+    token = set_request_id("demo-load")
+    try:
+        with transaction.atomic():
+            demo = _organisation()
+            for build in (
+                _care_system,
+                _speech_recognition,
+                _rostering,
+                _parent_platform,
+                _key_solution,
+                _medication,
+            ):
+                build(demo)
+    except IntegrityError:
+        if is_loaded():  # loaded by a concurrent process in the meantime
+            return DemoResult(created=False, organisation=ORG_NAME)
+        raise
+    finally:
+        reset_request_id(token)
+    return DemoResult(
+        created=True, organisation=ORG_NAME, users=len(demo.people), cases=len(demo.cases)
+    )

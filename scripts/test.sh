@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The whole test suite: ruff, then pytest on SQLite, then on PostgreSQL when it answers.
+# Called by `make test`; extra arguments go to pytest (e.g. scripts/test.sh -x -k audit).
+#
+#   REQUIRE_POSTGRES=1  a PostgreSQL that does not answer is a failure, not a skip
+#   REQUIRE_BROWSER=1   skipped browser tests are a failure (see conftest.py)
+#   TEST_DATABASE_URL   PostgreSQL for the second run
+#                       (default postgres://postgres@127.0.0.1:5432/anskaf)
+#   VENV                the virtual environment (default .venv)
+#   TEST_RESULTS_DIR    where the JUnit XML files go (default var/test-results)
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 2
+BIN="${VENV:-.venv}/bin"
+RESULTS="${TEST_RESULTS_DIR:-var/test-results}"
+PG_HOST=127.0.0.1
+PG_PORT=5432
+PG_URL="${TEST_DATABASE_URL:-postgres://postgres@${PG_HOST}:${PG_PORT}/anskaf}"
+
+if [[ ! -x "$BIN/pytest" ]]; then
+    echo "error: $BIN/pytest not found; run 'make test' (it installs the test extras)" >&2
+    exit 2
+fi
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+export ANSKAF_TESTING=1
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+# The plugin that writes each test's markers into the JUnit XML lives in scripts/.
+export PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}"
+status=0
+started=$SECONDS
+
+banner() { printf '\n=== %s ===\n' "$*"; }
+
+banner "ruff check"
+"$BIN/ruff" check .
+lint=$?
+echo "$lint" > "$RESULTS/lint.exit"
+[[ $lint -eq 0 ]] || status=1
+
+run_pytest() {  # name label [env assignments...] -- pytest args
+    local name=$1 label=$2
+    shift 2
+    local envs=()
+    while [[ $# -gt 0 && $1 != "--" ]]; do envs+=("$1"); shift; done
+    shift
+    banner "pytest on $label"
+    local t0=$SECONDS
+    env "${envs[@]}" "$BIN/pytest" -p junit_markers -o junit_suite_name="$name" \
+        --junitxml="$RESULTS/$name.xml" -rfEs "$@"
+    local rc=$?
+    echo "$rc" > "$RESULTS/$name.exit"
+    echo "pytest on $label finished with exit code $rc in $((SECONDS - t0)) s"
+    [[ $rc -eq 0 ]] || status=1
+}
+
+pg_answers() {
+    if command -v pg_isready >/dev/null 2>&1; then
+        pg_isready -q -h "$PG_HOST" -p "$PG_PORT"
+    else
+        (exec 3<>"/dev/tcp/$PG_HOST/$PG_PORT") 2>/dev/null
+    fi
+}
+
+run_pytest sqlite SQLite -u DATABASE_URL -- "$@"
+
+if pg_answers; then
+    run_pytest postgresql PostgreSQL DATABASE_URL="$PG_URL" -- "$@"
+else
+    reason="PostgreSQL not reachable on $PG_HOST:$PG_PORT"
+    if [[ "${REQUIRE_POSTGRES:-}" == "1" ]]; then
+        banner "$reason: REQUIRE_POSTGRES=1, so this is a failure"
+        echo "$reason (REQUIRE_POSTGRES=1: failure)" > "$RESULTS/postgresql.skipped"
+        status=1
+    else
+        banner "$reason: skipped"
+        echo "$reason" > "$RESULTS/postgresql.skipped"
+    fi
+fi
+
+banner "summary"
+"$BIN/python" scripts/test_summary.py "$RESULTS" || status=1
+echo "make test took $((SECONDS - started)) s"
+exit "$status"

@@ -1,0 +1,233 @@
+"""The `anskaf` console script: model validate, audit verify, token create, demo, manage."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from anskaf import testing
+from anskaf.api.models import ApiToken
+from anskaf.audit.models import AuditEvent
+from anskaf.cases.models import Case
+from anskaf.cli import main
+from anskaf.orgs.models import User
+from anskaf.process.loader import DEFAULT_MODEL_PATH
+
+# --- model validate (no database) -------------------------------------------------------------
+
+
+def _broken_copy(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    """A copy of the default model with the first `old` replaced; returns it and the line."""
+    lines = DEFAULT_MODEL_PATH.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if old in line)
+    lines[index] = lines[index].replace(old, new, 1)
+    path = tmp_path / "broken.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path, index + 1
+
+
+def test_model_validate_accepts_the_default_model(capsys):
+    assert main(["model", "validate", str(DEFAULT_MODEL_PATH)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"OK: {DEFAULT_MODEL_PATH}:")
+    assert "21 steps" in out
+    assert "sha256 " in out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("requires: [11]", "requires: [14]", "step 12 requires 14, which is not an earlier step"),
+        ("effect: reject", "effect: explode", "effect must be advance, repeat or reject"),
+        ("    phase: 2\n", "    phase: 9\n", "phase 9 does not exist"),
+    ],
+)
+def test_model_validate_names_the_line_of_a_problem(tmp_path, capsys, old, new, message):
+    path, line = _broken_copy(tmp_path, old, new)
+    assert main(["model", "validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    problem = next(row for row in out.splitlines() if message in row)
+    assert problem.startswith(f"{path}:{line}: ")
+
+
+def test_model_validate_reports_broken_yaml_with_its_line(tmp_path, capsys):
+    path = tmp_path / "model.yaml"
+    path.write_text("schema: 1\nkey: x\nsteps: [1, 2\n", encoding="utf-8")
+    assert main(["model", "validate", str(path)]) == 1
+    assert f"{path}:" in capsys.readouterr().out
+
+
+def test_model_validate_refuses_a_missing_file_without_a_traceback(tmp_path, capsys):
+    assert main(["model", "validate", str(tmp_path / "nope.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "no such file" in err
+    assert "Traceback" not in err
+
+
+def test_an_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_the_console_script_validates_a_model_without_a_database(tmp_path):
+    script = Path(sys.executable).with_name("anskaf")
+    if not script.exists():
+        pytest.skip("the anskaf console script is not installed (pip install -e .)")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ANSKAF_TESTING", "ANSKAF_DEMO"}
+    }
+    env["DATABASE_URL"] = "postgres://nobody@127.0.0.1:1/unreachable"  # never touched
+    ok = subprocess.run(
+        [str(script), "model", "validate", str(DEFAULT_MODEL_PATH)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "21 steps" in ok.stdout
+    path, line = _broken_copy(tmp_path, "effect: reject", "effect: explode")
+    bad = subprocess.run(
+        [str(script), "model", "validate", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert f"{path}:{line}: " in bad.stdout
+    assert "Traceback" not in bad.stderr
+
+
+# --- audit verify -----------------------------------------------------------------------------
+
+
+def test_audit_verify_passes_then_names_the_altered_row(coordinator, case, other_org, capsys):
+    testing.advance(coordinator, case, 3)
+    assert main(["audit", "verify"]) == 0
+    out = capsys.readouterr().out
+    events = AuditEvent.objects.filter(organisation=coordinator.organisation).count()
+    assert f"haderslev: OK ({events} events)" in out
+    assert "aabenraa: OK (0 events)" in out
+
+    victim = AuditEvent.objects.get(organisation=coordinator.organisation, seq=3)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {connection.ops.quote_name('actor_name')} = %s "
+            f"WHERE {connection.ops.quote_name('id')} = %s",
+            ["Mallory", victim.pk],
+        )
+    assert main(["audit", "verify", "--organisation", "haderslev"]) == 1
+    out = capsys.readouterr().out
+    assert f"haderslev: BROKEN at seq 3 (event id {victim.pk}): content does not match" in out
+    assert "aabenraa" not in out
+
+
+def test_audit_verify_refuses_an_unknown_organisation(org, capsys):
+    assert main(["audit", "verify", "--organisation", "atlantis"]) == 2
+    err = capsys.readouterr().err
+    assert "no organisation with slug 'atlantis'" in err
+    assert "haderslev" in err  # lists the known ones
+
+
+# --- token create -----------------------------------------------------------------------------
+
+
+def test_token_create_prints_a_token_that_authenticates(coordinator, client, capsys):
+    assert main(["token", "create", "--user", "koordinator", "--name", "integration"]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert len(token) >= 32 and " " not in token
+    assert ApiToken.objects.filter(user=coordinator, name="integration").count() == 1
+    response = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content
+    assert "items" in response.json()
+
+
+def test_token_create_refuses_an_unknown_user(db, capsys):
+    assert main(["token", "create", "--user", "nobody"]) == 2
+    assert "no user with username 'nobody'" in capsys.readouterr().err
+    assert not ApiToken.objects.exists()
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def test_demo_loads_once_and_says_so_the_second_time(db, capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Demo data loaded" in out
+    assert "koordinator" in out and "password for all: demo" in out
+    counts = (User.objects.count(), Case.objects.count(), AuditEvent.objects.count())
+    assert counts[1] >= 5
+
+    assert main(["demo"]) == 0
+    assert "already loaded" in capsys.readouterr().out
+    assert (User.objects.count(), Case.objects.count(), AuditEvent.objects.count()) == counts
+
+    assert main(["audit", "verify"]) == 0
+    assert "haderslev: OK" in capsys.readouterr().out
+
+
+# --- manage -----------------------------------------------------------------------------------
+
+
+def test_manage_passes_through_to_django(db, capsys):
+    assert main(["manage", "check"]) == 0
+    assert "no issues" in capsys.readouterr().out
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+class _Exec(Exception):
+    pass
+
+
+def test_serve_migrates_loads_the_demo_once_prints_logins_and_execs_gunicorn(
+    db, settings, monkeypatch, capsys
+):
+    settings.DEMO_MODE = True
+    commands: list[str] = []
+    monkeypatch.setattr(
+        "django.core.management.call_command", lambda name, **kw: commands.append(name)
+    )
+
+    def fake_execv(path, argv):
+        raise _Exec(argv)
+
+    monkeypatch.setattr("anskaf.cli.os.execv", fake_execv)
+    monkeypatch.setenv("PORT", "8123")
+    with pytest.raises(_Exec) as exc:
+        main(["serve"])
+    argv = exc.value.args[0]
+    assert commands == ["migrate", "collectstatic"]
+    assert argv[1:4] == ["-m", "gunicorn", "anskaf.wsgi:application"]
+    assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
+    assert argv[argv.index("--access-logfile") + 1] == "-"
+    out = capsys.readouterr().out
+    assert "Demo data loaded" in out
+    assert "password for all: demo" in out and "visitation" in out
+    assert out.rstrip().endswith("http://127.0.0.1:8123  (Ctrl+C stops it)")
+
+    with pytest.raises(_Exec):
+        main(["serve", "--no-migrate", "--port", "8124"])
+    assert commands[2:] == ["collectstatic"]
+    assert "Demo data already loaded." in capsys.readouterr().out
+
+
+def test_serve_refuses_a_bad_port_without_a_traceback(monkeypatch, capsys):
+    monkeypatch.setenv("PORT", "eighty")
+    assert main(["serve"]) == 2
+    assert "PORT must be a whole number" in capsys.readouterr().err
