@@ -7,9 +7,9 @@ import os
 os.environ.setdefault("ANSKAF_TESTING", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
+import pytest
 
-from anskaf import testing  # noqa: E402
+from anskaf import testing
 
 
 @pytest.fixture

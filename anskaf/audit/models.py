@@ -39,6 +39,9 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}#{self.seq} {self.event_type}"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation", "seq"], name="audit_chain_unique_seq")
@@ -62,3 +65,6 @@ class ChainHead(models.Model):
     )
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}@{self.seq}"

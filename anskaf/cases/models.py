@@ -36,6 +36,9 @@ class CaseNumberSequence(models.Model):
     year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year}: {self.last}"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="case_number_seq_unique")
@@ -112,6 +115,9 @@ class StepState(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"{self.case_id} trin {self.number}: {self.status}"
+
     class Meta:
         ordering = ["number"]
         constraints = [
@@ -133,6 +139,9 @@ class Decision(models.Model):
     )
     decided_role = models.CharField(max_length=30, blank=True)
     decided_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} trin {self.step} runde {self.round}: {self.outcome}"
 
     class Meta:
         ordering = ["decided_at", "id"]

@@ -18,7 +18,7 @@ from anskaf.process.engine import Snapshot, Transition
 from anskaf.process.model import ProcessModel, StepDef
 
 from .choices import CaseStatus, Outcome, StepStatus
-from .errors import CaseClosed, Conflict, NotFound, ValidationFailed
+from .errors import Conflict, NotFound, ValidationFailed
 from .extensions import CaseEvent, MoveContext, emit, run_guards
 from .models import Case, CaseNumberSequence, Decision, StepState
 from .process_models import current_version, model_of
@@ -233,7 +233,7 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
     return clean
 
 
-def _clean_amount(value: Any) -> Decimal | None | str:
+def _clean_amount(value: Any) -> Decimal | str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):

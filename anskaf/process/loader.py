@@ -65,7 +65,8 @@ def load_text(content: str) -> ProcessModel:
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise ModelInvalid([Problem(line, f"not valid YAML: {getattr(exc, 'problem', exc)}")])
+        problem = getattr(exc, "problem", exc)
+        raise ModelInvalid([Problem(line, f"not valid YAML: {problem}")]) from None
     return _Builder(data).build()
 
 

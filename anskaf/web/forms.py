@@ -59,7 +59,7 @@ class ReasonForm(forms.Form):
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label="Søg i titel og sagsnummer", required=False)
     status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Alle")] + list(CaseStatus.choices))
+                               choices=[("", "Alle"), *CaseStatus.choices])
     phase = forms.ChoiceField(label="Fase", required=False, choices=[("", "Alle")])
     unit = forms.ChoiceField(label="Enhed", required=False, choices=[("", "Alle")])
 
