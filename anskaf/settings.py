@@ -48,7 +48,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not (DEBUG or DEMO_MODE or env_bool("ANSKAF_TESTING")):
         raise ImproperlyConfigured("SECRET_KEY must be set (see .env.example)")
-    SECRET_KEY = "insecure-development-key-only-for-demo-and-tests"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-demo-and-tests"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anskaf.web.middleware.RequestIdMiddleware",
     "anskaf.web.middleware.ContentSecurityPolicyMiddleware",
+    # Outside everything that may fail on /api/, so even those errors come back as JSON.
+    "anskaf.api.middleware.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,7 +82,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "anskaf.api.middleware.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "anskaf.urls"

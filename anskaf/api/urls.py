@@ -1,3 +1,65 @@
-from ninja import NinjaAPI
+"""The API v1 instance, mounted at /api/v1/ in anskaf/urls.py."""
 
-api = NinjaAPI(title="anskaf API", version="1", urls_namespace="api")
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from .auth import API_AUTH
+from .errors import install_exception_handlers
+from .schemas import BODY_MODELS
+from .views import SCHEMA_REF, router
+
+DESCRIPTION = """\
+JSON API for acquisition cases following the 21-step model; it calls the same services as the
+web UI.
+
+**Authentication**: a logged-in session (unsafe methods need the CSRF token in `X-CSRFToken`),
+or `Authorization: Bearer <token>` with a token from `anskaf token create --user USERNAME`.
+
+**Errors** are always JSON `{"error": code, "message": text}` (Danish); validation errors add
+`"fields": {field: message}`. Codes: 400 `validation_error`, `outcome_not_allowed`;
+401 `unauthenticated`; 403 `forbidden`; 404 `not_found`; 405 `method_not_allowed`;
+409 `step_not_open`, `gate_not_ready`, `contract_before_dpa`, `requirement_missing`,
+`conflict`, `case_closed`, `invalid_transition`; 500 `server_error`.
+Checks run in this order: 401, 404, 403, 400, 409.
+
+**Lists** are `{"items": [...], "next": path-or-null}`; `limit` (1-200, default 50) sets the page
+size; follow `next` for the following page.
+
+**Versions**: every step and the case carry a `version`; send the one you read to be refused
+with 409 `conflict` instead of overwriting someone else's change.
+"""
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class AnskafAPI(NinjaAPI):
+    """Adds the request-body models (read by hand in the views) to the OpenAPI components."""
+
+    def get_openapi_schema(self, **kwargs: Any):  # type: ignore[no-untyped-def]
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in BODY_MODELS:
+            body = model.openapi_schema(ref_template=SCHEMA_REF)
+            components.update(body.pop("$defs", {}))
+            components[model.__name__] = body
+        return schema
+
+
+api = AnskafAPI(
+    title="anskaf API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url=None,  # ninja's docs page loads scripts from a CDN, which our CSP forbids
+    auth=API_AUTH,
+    renderer=Utf8JSONRenderer(),
+)
+install_exception_handlers(api)
+api.add_router("", router)

@@ -32,23 +32,27 @@ def parse_filters(params: Any) -> CaseFilters:
     status = params.get("status") or None
     if status and status not in CaseStatus.values:
         errors["status"] = f"Ukendt status {status!r}; brug en af: {', '.join(CaseStatus.values)}."
-    phase = _int_param(params, "phase", errors, "Fasen skal være et tal fra 1 til 5.")
-    unit = _int_param(params, "unit", errors, "Enheden skal angives med sit id.")
+    phase = _int_param(params, "phase", errors, "Fasen skal være et tal fra 1 til 5.", 1, 99)
+    unit = _int_param(params, "unit", errors, "Enheden skal angives med sit id.", 1, 2**63 - 1)
     q = (params.get("q") or "").strip() or None
     if errors:
         raise ValidationFailed(errors)
     return CaseFilters(status=status, phase=phase, unit=unit, q=q)
 
 
-def _int_param(params: Any, name: str, errors: dict[str, str], message: str) -> int | None:
+def _int_param(params: Any, name: str, errors: dict[str, str], message: str,
+               low: int, high: int) -> int | None:
     raw = params.get(name)
     if raw in (None, ""):
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except (TypeError, ValueError):
+        value = None
+    if value is None or not low <= value <= high:
         errors[name] = message
         return None
+    return value
 
 
 def visible_cases(viewer: User) -> QuerySet[Case]:
@@ -58,7 +62,7 @@ def visible_cases(viewer: User) -> QuerySet[Case]:
 def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int] | None = None,
               limit: int = 50) -> list[Case]:
     """Most recently changed first; keyset pagination on (updated_at, id)."""
-    qs = visible_cases(viewer).select_related("requesting_unit")
+    qs = visible_cases(viewer).select_related("requesting_unit", "model_version")
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.phase is not None:
@@ -112,7 +116,8 @@ def case_events(*, viewer: User, case_id: Any, after_seq: int | None = None,
         raise NotFound() from None
     if not visible_cases(viewer).filter(pk=pk).exists():
         raise NotFound()
-    qs = AuditEvent.objects.filter(organisation_id=viewer.organisation_id, case_id=pk)
+    qs = AuditEvent.objects.filter(organisation_id=viewer.organisation_id,
+                                   case_id=pk).select_related("actor")
     if after_seq is not None:
         qs = qs.filter(seq__gt=after_seq)
     return list(qs.order_by("seq")[:limit])

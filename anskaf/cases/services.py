@@ -99,10 +99,20 @@ def acting_role(actor: User, role_keys: Iterable[str]) -> str:
     return mine[0] if mine else ""
 
 
+NUL_MESSAGE = "Teksten indeholder et ugyldigt tegn (NUL). Fjern det og prøv igen."
+
+
+def _ensure_storable(value: str, field: str) -> str:
+    """PostgreSQL cannot store NUL characters in text: refuse them clearly on every database."""
+    if "\x00" in value:
+        raise ValidationFailed({field: NUL_MESSAGE})
+    return value
+
+
 def _require_text(value: Any, message: str, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed({field: message})
-    return value.strip()
+    return _ensure_storable(value.strip(), field)
 
 
 def _ensure_version(expected: int | None, actual: int, what: str) -> None:
@@ -197,6 +207,8 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
             value = data.get(field)
             if not isinstance(value, str) or not value.strip():
                 errors[field] = message
+            elif "\x00" in value:
+                errors[field] = NUL_MESSAGE
             else:
                 clean[field] = value.strip()
     for field, limit in TEXT_FIELDS.items():
@@ -206,6 +218,8 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
                 value = ""
             if not isinstance(value, str):
                 errors[field] = "Skal være tekst."
+            elif "\x00" in value:
+                errors[field] = NUL_MESSAGE
             else:
                 clean[field] = value.strip()
         if field in clean and len(clean[field]) > limit:
@@ -379,7 +393,7 @@ def _clean_remarks(remarks: Any) -> str | None:
         raise ValidationFailed({"remarks": "Bemærkninger skal være tekst."})
     if len(remarks) > 20000:
         raise ValidationFailed({"remarks": "Bemærkninger må højst være 20.000 tegn."})
-    return remarks
+    return _ensure_storable(remarks, "remarks")
 
 
 def _prepare_step_move(actor: User, case_id: Any, number: Any, version: int | None
@@ -490,7 +504,7 @@ def _clean_string_list(value: Any, field: str) -> list[str]:
         value = [line for line in value.splitlines()]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationFailed({field: "Skal være en liste af tekster."})
-    return [v.strip() for v in value if v.strip()]
+    return [_ensure_storable(v.strip(), field) for v in value if v.strip()]
 
 
 @transaction.atomic
@@ -507,6 +521,8 @@ def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, ratio
     rationale = _require_text(rationale, "Skriv en begrundelse for beslutningen.", "rationale")
     if recommendations is not None and not isinstance(recommendations, str):
         raise ValidationFailed({"recommendations": "Anbefalinger skal være tekst."})
+    if recommendations:
+        _ensure_storable(recommendations, "recommendations")
     contacts = _clean_string_list(it_contacts, "it_contacts")
     missing = _clean_string_list(missing_documentation, "missing_documentation")
     _ensure_not_closed(loaded.case)

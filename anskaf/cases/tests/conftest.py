@@ -7,3 +7,9 @@ from django.utils import timezone
 @pytest.fixture
 def year() -> int:
     return timezone.localdate().year
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The fixtures create several users; a real password hash costs ~0.3 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

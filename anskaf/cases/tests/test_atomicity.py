@@ -44,29 +44,32 @@ def test_a_refused_case_update_keeps_even_the_valid_fields_unchanged(coordinator
     assert everything(case) == before
 
 
-MOVES = {
-    "step_complete": lambda a, c: services.step_complete(actor=a, case_id=c.pk, number=1),
-    "step_update": lambda a, c: services.step_update(actor=a, case_id=c.pk, number=1,
-                                                     remarks="x", status="in_progress"),
-    "step_mark_not_relevant": lambda a, c: services.step_mark_not_relevant(
-        actor=a, case_id=c.pk, number=9, reason="x"),
-    "step_reopen": lambda a, c: services.step_reopen(actor=a, case_id=c.pk, number=2,
-                                                     reason="x"),
-    "decision_record": lambda a, c: services.decision_record(
-        actor=a, case_id=c.pk, step=6, outcome="maybe", rationale="x"),
-    "case_update": lambda a, c: services.case_update(
-        actor=a, case_id=c.pk, data={"title": "Ny", "replaces_system": True}),
-    "case_withdraw": lambda a, c: services.case_withdraw(actor=a, case_id=c.pk, reason="x"),
+MOVES = {  # name: (the steps done first, the move)
+    "step_complete": (0, lambda a, c: services.step_complete(actor=a, case_id=c.pk, number=1)),
+    "step_update": (0, lambda a, c: services.step_update(
+        actor=a, case_id=c.pk, number=1, remarks="x", status="in_progress",
+        checklist=[{"id": "1.1", "done": True}])),
+    "step_mark_not_relevant": (0, lambda a, c: services.step_mark_not_relevant(
+        actor=a, case_id=c.pk, number=9, reason="x")),
+    "step_reopen": (5, lambda a, c: services.step_reopen(actor=a, case_id=c.pk, number=3,
+                                                         reason="x")),
+    "decision_record": (5, lambda a, c: services.decision_record(
+        actor=a, case_id=c.pk, step=6, outcome="maybe", rationale="x")),
+    "decision_record_reject": (6, lambda a, c: services.decision_record(
+        actor=a, case_id=c.pk, step=7, outcome="no", rationale="x")),
+    "case_update": (0, lambda a, c: services.case_update(
+        actor=a, case_id=c.pk, data={"title": "Ny", "replaces_system": True})),
+    "case_withdraw": (0, lambda a, c: services.case_withdraw(actor=a, case_id=c.pk,
+                                                             reason="x")),
 }
 
 
 @pytest.mark.parametrize("name", MOVES)
 def test_a_move_that_fails_at_its_last_write_leaves_nothing_behind(coordinator, monkeypatch,
                                                                    name):
+    through, move = MOVES[name]
     case = testing.new_case(coordinator)
-    testing.advance(coordinator, case, through=5)
-    services.step_reopen(actor=coordinator, case_id=case.pk, number=2, reason="ret")
-    services.step_complete(actor=coordinator, case_id=case.pk, number=2)
+    testing.advance(coordinator, case, through=through)
     before = everything(case)
 
     def fail(**kwargs):
@@ -74,7 +77,7 @@ def test_a_move_that_fails_at_its_last_write_leaves_nothing_behind(coordinator, 
 
     monkeypatch.setattr(services, "audit_append", fail)
     with pytest.raises(Boom):
-        MOVES[name](coordinator, case)
+        move(coordinator, case)
     assert everything(case) == before
     assert audit_verify(case.organisation_id).ok
 

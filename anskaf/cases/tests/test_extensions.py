@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def register():
     """Register guards and handlers for one test; always unregister them afterwards."""
     registered = []
+    before = (list(extensions._guards), list(extensions._handlers))
 
     def guard(move, fn):
         extensions.register_guard(move, fn)
@@ -34,6 +35,7 @@ def register():
     yield guard, handler
     for fn in registered:
         extensions.unregister(fn)
+    assert (extensions._guards, extensions._handlers) == before
 
 
 def require_document(context):
@@ -190,8 +192,15 @@ def test_a_decision_event_carries_outcome_round_and_decision(register, coordinat
 
 def test_unregister_removes_a_guard_and_a_handler(coordinator, case):
     calls = []
-    extensions.register_guard("complete", calls.append)
-    extensions.register_handler("*", calls.append)
-    extensions.unregister(calls.append)
-    services.step_complete(actor=coordinator, case_id=case.pk, number=1)
+
+    def spy(x):
+        calls.append(x)
+
+    extensions.register_guard("complete", spy)
+    extensions.register_handler("*", spy)
+    try:
+        extensions.unregister(spy)
+        services.step_complete(actor=coordinator, case_id=case.pk, number=1)
+    finally:
+        extensions.unregister(spy)
     assert calls == []

@@ -1,0 +1,185 @@
+"""Reading a request: JSON bodies, query parameters, page size and cursors. Errors are 400s."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import pydantic
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+
+from .errors import danish_fields, invalid
+from .schemas import Body
+
+B = TypeVar("B", bound=Body)
+
+LIMIT_MESSAGE = "Angiv »limit« som et heltal fra 1 til {max} (standard {default})."
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _bad_text(value: str) -> bool:
+    """NUL and lone surrogates cannot be stored (PostgreSQL, UTF-8): refuse them as input."""
+    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def _find_bad_text(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if _bad_text(value) else None
+    if isinstance(value, list):
+        for item in value:
+            if (found := _find_bad_text(item, path)) is not None:
+                return found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = path or str(key)
+            if _bad_text(str(key)):
+                return where
+            if (found := _find_bad_text(item, where)) is not None:
+                return found
+    return None
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object; an empty body is {}."""
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise invalid({"body": "Forespørgslen er for stor."}) from None
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise invalid({"body": "Indholdet er ikke gyldig JSON. Send et JSON-objekt, fx "
+                               '{"reason": "..."}, med Content-Type: application/json.'}) from None
+    if not isinstance(data, dict):
+        raise invalid({"body": "Indholdet skal være et JSON-objekt ({...})."})
+    if (field := _find_bad_text(data, "")) is not None:
+        raise invalid({field: "Teksten indeholder tegn, der ikke kan gemmes (fx NUL-tegn)."})
+    return data
+
+
+def parse_body(request: HttpRequest, model: type[B],
+               required: Mapping[str, str] | None = None) -> tuple[B, dict[str, Any]]:
+    """Validate the body's types (and, if given, that `required` fields are present and not
+    null); return the model and the fields actually sent. All problems are reported at once."""
+    data = json_body(request)
+    fields: dict[str, str] = {}
+    parsed = None
+    try:
+        parsed = model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        fields = danish_fields(exc.errors(include_url=False))
+    for name, message in (required or {}).items():
+        if data.get(name) is None and name not in fields:
+            fields[name] = message
+    if fields or parsed is None:
+        raise invalid(fields)
+    return parsed, parsed.model_dump(exclude_unset=True)
+
+
+def check_query_text(request: HttpRequest) -> None:
+    for key, values in request.GET.lists():
+        for value in values:
+            if _bad_text(key) or _bad_text(value):
+                raise invalid({key if not _bad_text(key) else "query":
+                               "Parameteren indeholder tegn, der ikke kan bruges (fx NUL-tegn)."})
+
+
+MAX_ID = 2**63 - 1
+INT_FILTERS = {
+    "phase": (1, 5, "Fasen skal være et tal fra 1 til 5."),
+    "unit": (1, MAX_ID, "Enheden skal angives med sit id."),
+}
+
+
+def check_int_filters(request: HttpRequest) -> None:
+    """Whole-number filters must lie in their range (a huge id would overflow the database)."""
+    fields = {}
+    for name, (low, high, message) in INT_FILTERS.items():
+        raw = request.GET.get(name)
+        if raw in (None, ""):
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            continue  # parse_filters names it
+        if not low <= value <= high:
+            fields[name] = message
+    if fields:
+        raise invalid(fields)
+
+
+def page_size(request: HttpRequest) -> int:
+    """`limit`: default 50; 1 to 200, larger values are capped at 200; anything else is 400."""
+    default = settings.ANSKAF_API_PAGE_SIZE
+    maximum = settings.ANSKAF_API_MAX_PAGE_SIZE
+    raw = request.GET.get("limit")
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise invalid({"limit": LIMIT_MESSAGE.format(max=maximum, default=default)})
+    return min(value, maximum)
+
+
+def next_path(request: HttpRequest, cursor: str | None, limit: int) -> str | None:
+    """The path of the next page: this request's path and query, with a new cursor."""
+    if cursor is None:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = cursor
+    query["limit"] = str(limit)
+    return f"{request.path}?{query.urlencode()}"
+
+
+CURSOR_MESSAGE = "Ugyldig »cursor«. Brug stien i »next« fra det forrige svar."
+
+
+def encode_case_cursor(updated_at: datetime, pk: int) -> str:
+    raw = json.dumps([updated_at.isoformat(), pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_case_cursor(request: HttpRequest) -> tuple[datetime, int] | None:
+    raw = request.GET.get("cursor")
+    if not raw:
+        return None
+    try:
+        decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        stamp, pk = json.loads(decoded)
+        when = datetime.fromisoformat(stamp)
+        if when.tzinfo is None or isinstance(pk, bool) or not isinstance(pk, int):
+            raise ValueError
+        if not 0 < pk < 2**62:
+            raise ValueError
+        when = when.astimezone(UTC)  # also refuses dates that overflow in UTC
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError,
+            RecursionError):
+        raise invalid({"cursor": CURSOR_MESSAGE}) from None
+    return when, pk
+
+
+def decode_seq_cursor(request: HttpRequest) -> int | None:
+    raw = request.GET.get("cursor")
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid({"cursor": CURSOR_MESSAGE}) from None
+    if value < 0 or value > 2**62:
+        raise invalid({"cursor": CURSOR_MESSAGE})
+    return value

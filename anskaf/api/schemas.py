@@ -1,0 +1,252 @@
+"""Request bodies (validated by hand inside the views, after the case is found) and responses.
+
+Request models check types only, strictly ("3" is not an integer, "true" not a boolean) and
+refuse unknown fields. Whether a text is empty, a step exists or a move is allowed is the
+services' business; they answer in Danish. Fields the spec calls required are marked so in
+the OpenAPI document but typed optional here, so that a missing and an empty value get the
+same message from the service.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from ninja import Schema
+from pydantic import BaseModel, ConfigDict, Field
+
+CaseStatusLiteral = Literal["active", "rejected", "withdrawn", "in_operation", "completed"]
+StepStatusLiteral = Literal["not_started", "in_progress", "done", "not_relevant"]
+OutcomeLiteral = Literal["yes", "maybe", "no"]
+
+VERSION_DOC = ("The version you last read (of the step, or of the case for case edits); "
+               "a stale version is refused with 409 conflict. Optional.")
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    #: fields the OpenAPI document lists as required (the services enforce them)
+    required_fields: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def openapi_schema(cls, ref_template: str) -> dict[str, Any]:
+        schema = cls.model_json_schema(ref_template=ref_template)
+        if cls.required_fields:
+            schema["required"] = list(cls.required_fields)
+        return schema
+
+
+Amount = float | int | str | None
+
+
+class CaseCreateIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = (
+        "title", "need", "strategic_fit", "user_impact", "replaces_system")
+    title: str | None = Field(None, description="The case title (at most 200 characters).")
+    need: str | None = Field(None, description="Step 1: what need must a new IT system meet?")
+    strategic_fit: str | None = Field(
+        None, description="Step 1: does it fit the organisation (mission, values, strategies)?")
+    user_impact: str | None = Field(
+        None, description="Step 1: how does it affect the end users/citizens?")
+    replaces_system: bool | None = Field(
+        None, description="Does the system replace an existing one? (steps 13 and 21 apply)")
+    replaced_system_name: str | None = None
+    estimated_contract_value: Amount = Field(
+        None, description="Estimated contract value, DKK excluding VAT, all years.")
+    unit: int | None = Field(None, description="The requesting unit's id; default: your own unit.")
+    candidate_system: str | None = None
+    supplier_name: str | None = None
+    records_case_number: str | None = Field(
+        None, description="The records-system (ESDH) case number.")
+
+
+class CaseUpdateIn(Body):
+    title: str | None = None
+    need: str | None = None
+    strategic_fit: str | None = None
+    user_impact: str | None = None
+    replaces_system: bool | None = None
+    replaced_system_name: str | None = None
+    estimated_contract_value: Amount = None
+    unit: int | None = None
+    candidate_system: str | None = None
+    supplier_name: str | None = None
+    records_case_number: str | None = None
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class WithdrawIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("reason",)
+    reason: str | None = Field(None, description="Why the case is withdrawn (required).")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class ChecklistItemIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    id: str
+    done: bool
+
+
+class StepUpdateIn(Body):
+    remarks: str | None = Field(None, description="Remarks (\"Egne bemærkninger\"); replaces the "
+                                                  "current text.")
+    checklist: list[ChecklistItemIn] | None = None
+    status: Literal["in_progress"] | None = Field(
+        None, description="Only \"in_progress\", and only on a not_started step.")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class StepCompleteIn(Body):
+    remarks: str | None = None
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class ReasonIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("reason",)
+    reason: str | None = Field(None, description="The reason (required).")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class DecisionIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("step", "outcome", "rationale")
+    step: int | None = Field(None, description="The gate step's number (6, 7 or 18).")
+    outcome: OutcomeLiteral | None = Field(
+        None, description="yes = Ja, maybe = Måske (step 6 only), no = Nej.")
+    rationale: str | None = Field(None, description="The rationale (required).")
+    recommendations: str | None = None
+    it_contacts: list[str] | None = None
+    missing_documentation: list[str] | None = None
+    version: int | None = Field(None, description="The gate step's version. Optional.")
+
+
+BODY_MODELS: tuple[type[Body], ...] = (
+    CaseCreateIn, CaseUpdateIn, WithdrawIn, StepUpdateIn, StepCompleteIn, ReasonIn, DecisionIn,
+)
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    error: str = Field(description="A stable code, e.g. not_found, conflict, step_not_open.")
+    message: str = Field(description="What went wrong and what to do, in Danish.")
+    fields: dict[str, str] | None = Field(
+        None, description="For validation_error: a Danish message per field.")
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+
+
+class ModelRefOut(Schema):
+    key: str
+    version: int
+    sha256: str
+
+
+class ChecklistItemOut(Schema):
+    id: str
+    label: str
+    done: bool
+    required: bool
+
+
+class StepOut(Schema):
+    number: int
+    key: str
+    title: str
+    phase: int
+    status: StepStatusLiteral
+    version: int
+    remarks: str
+    checklist: list[ChecklistItemOut]
+    completed_by: str | None
+    completed_at: datetime | None
+    not_relevant_reason: str
+    is_gate: bool
+
+
+class DecisionOut(Schema):
+    id: int
+    step: int
+    round: int
+    outcome: OutcomeLiteral
+    rationale: str
+    recommendations: str
+    it_contacts: list[str]
+    missing_documentation: list[str]
+    decided_by: str | None
+    decided_role: str
+    decided_at: datetime
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    need: str
+    strategic_fit: str
+    user_impact: str
+    status: CaseStatusLiteral
+    phase: int | None
+    phase_name: str | None
+    replaces_system: bool
+    replaced_system_name: str
+    estimated_contract_value: float | None
+    candidate_system: str
+    supplier_name: str
+    records_case_number: str
+    unit: UnitOut | None
+    coordinator: str | None
+    withdrawn_reason: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    waiting_roles: list[str]
+    model: ModelRefOut
+    steps: list[StepOut]
+    decisions: list[DecisionOut]
+
+
+class CaseAfterDecisionOut(CaseOut):
+    decision: DecisionOut = Field(description="The decision just recorded.")
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: CaseStatusLiteral
+    phase: int | None
+    phase_name: str | None
+    unit: UnitOut | None
+    waiting_roles: list[str]
+    steps_in_progress: list[int]
+    updated_at: datetime
+
+
+class CaseListOut(Schema):
+    items: list[CaseSummaryOut]
+    next: str | None = Field(description="Path of the next page (query string included), "
+                                          "or null on the last page.")
+
+
+class EventOut(Schema):
+    seq: int
+    at: datetime
+    actor: str | None = Field(description="Username of the person, null for the system.")
+    actor_name: str = Field(description="The name recorded in the audit trail.")
+    role: str
+    type: str
+    object_type: str
+    object_id: str
+    before: Any
+    after: Any
+    request_id: str
+
+
+class EventListOut(Schema):
+    items: list[EventOut]
+    next: str | None

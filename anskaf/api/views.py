@@ -1,0 +1,314 @@
+"""API v1 endpoints: parse, call one service or selector, serialise.
+
+Checks run in the order the contract fixes: 401 (auth, before the view), 404 (the case, and
+the step in the path), 403, 400 (the body is read only after the case is found), 409 (the
+services' refusals). Every action answers with the updated case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from anskaf.cases import selectors, services
+from anskaf.cases.choices import CaseStatus
+from anskaf.cases.errors import NotFound
+from anskaf.cases.models import Case
+from anskaf.cases.process_models import model_of
+from anskaf.orgs.models import User
+
+from . import params, serializers
+from .errors import FIELD_HINTS, MESSAGES, ApiError
+from .schemas import (
+    CaseAfterDecisionOut,
+    CaseCreateIn,
+    CaseListOut,
+    CaseOut,
+    CaseUpdateIn,
+    DecisionIn,
+    ErrorOut,
+    EventListOut,
+    ReasonIn,
+    StepCompleteIn,
+    StepUpdateIn,
+    WithdrawIn,
+)
+
+router = Router()
+
+SCHEMA_REF = "#/components/schemas/{model}"
+
+
+# Which error codes each status stands for, per kind of operation (for the OpenAPI document).
+E401 = "`unauthenticated`: no session and no valid `Authorization: Bearer` token."
+E403 = ("`forbidden`: your user belongs to no municipality, or a session request with an "
+        "unsafe method lacks the CSRF token.")
+E404 = "`not_found`: no such case (or step) in your municipality."
+E400 = ("`validation_error`: malformed JSON, an unknown field, a wrong type or a missing "
+        "required value; `fields` names each problem.")
+E409_STEP = ("`step_not_open`, `gate_not_ready`, `contract_before_dpa`, `requirement_missing`, "
+             "`conflict` (stale `version`), `case_closed`, `invalid_transition`.")
+E409_CASE = "`conflict` (stale `version`), `case_closed`, `invalid_transition`."
+E500 = "`server_error`: an unexpected error; quote the X-Request-ID header when reporting it."
+
+
+def _responses(ok: tuple[int, Any], errors: dict[int, str]) -> dict[int, Any]:
+    return {ok[0]: ok[1], **{code: ErrorOut for code in errors}}
+
+
+def _extra(errors: dict[int, str], body: type | None = None, *, body_required: bool = True,
+           query: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+    """openapi_extra: the request body (read by hand in the view), query parameters and
+    what each error status means for this operation."""
+    extra: dict[str, Any] = {
+        "responses": {code: {"description": text} for code, text in errors.items()},
+    }
+    if body is not None:
+        extra["requestBody"] = {"required": body_required, "content": {"application/json": {
+            "schema": {"$ref": SCHEMA_REF.format(model=body.__name__)}}}}
+    if query:
+        extra["parameters"] = [{"in": "query", "required": False, **p} for p in query]
+    return extra
+
+
+def _errors(*, e400: str | None = E400, e404: bool = True, e409: str | None = None
+            ) -> dict[int, str]:
+    errors = {401: E401, 403: E403, 500: E500}
+    if e400:
+        errors[400] = e400
+    if e404:
+        errors[404] = E404
+    if e409:
+        errors[409] = e409
+    return dict(sorted(errors.items()))
+
+
+LIMIT_PARAM = {"name": "limit", "schema": {"type": "integer", "minimum": 1, "default": 50},
+               "description": "Page size, 1-200 (default 50); larger values are capped at 200."}
+CURSOR_PARAM = {"name": "cursor", "schema": {"type": "string"},
+                "description": "Opaque; follow the `next` path of the previous page."}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _member(request: HttpRequest) -> User:
+    """The caller, who must belong to an organisation (403 otherwise)."""
+    user = _actor(request)
+    if user.organisation_id is None:
+        raise ApiError(403, "forbidden", MESSAGES["no_organisation"])
+    return user
+
+
+def _visible_case(request: HttpRequest, case_id: int, number: int | None = None) -> Case:
+    """404 unless the caller's organisation has the case (and its model has the step)."""
+    user = _actor(request)
+    case = (selectors.visible_cases(user).select_related("model_version")
+            .filter(pk=case_id).first())
+    if case is None:
+        raise NotFound()
+    if number is not None and not model_of(case.model_version).has_step(number):
+        raise NotFound(f"Trin {number} findes ikke i sagens model.")
+    return case
+
+
+def _case_body(request: HttpRequest, case_id: Any) -> dict[str, Any]:
+    return serializers.case_dict(selectors.case_detail(viewer=_actor(request), case_id=case_id))
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor`.", e404=False)
+
+
+@router.get("/cases", response=_responses((200, CaseListOut), LIST_ERRORS),
+            operation_id="case_list", tags=["cases"],
+            summary="List the organisation's cases, most recently changed first",
+            openapi_extra=_extra(LIST_ERRORS, query=(
+                {"name": "status", "schema": {"type": "string", "enum": CaseStatus.values}},
+                {"name": "phase", "schema": {"type": "integer", "minimum": 1, "maximum": 5}},
+                {"name": "unit", "schema": {"type": "integer"},
+                 "description": "The requesting unit's id."},
+                {"name": "q", "schema": {"type": "string"},
+                 "description": "Search in number and title, case-insensitive."},
+                LIMIT_PARAM, CURSOR_PARAM)))
+def case_list(request: HttpRequest) -> dict[str, Any]:
+    user = _member(request)
+    params.check_query_text(request)
+    params.check_int_filters(request)
+    filters = selectors.parse_filters(request.GET)
+    limit = params.page_size(request)
+    after = params.decode_case_cursor(request)
+    cases = selectors.case_list(viewer=user, filters=filters, after=after, limit=limit + 1)
+    page, more = cases[:limit], len(cases) > limit
+    prefetch_related_objects(page, "model_version")
+    cursor = params.encode_case_cursor(page[-1].updated_at, page[-1].pk) if more else None
+    return {"items": [serializers.case_summary_dict(c) for c in page],
+            "next": params.next_path(request, cursor, limit)}
+
+
+CREATE_ERRORS = _errors(e404=False)
+
+
+@router.post("/cases", response=_responses((201, CaseOut), CREATE_ERRORS),
+             operation_id="case_create", tags=["cases"],
+             summary="Start a new case (step 1: the need)",
+             openapi_extra=_extra(CREATE_ERRORS, CaseCreateIn))
+def case_create(request: HttpRequest) -> Status:
+    user = _member(request)
+    required = {f: services.REQUIRED_TEXT.get(f) or FIELD_HINTS[f]
+                for f in CaseCreateIn.required_fields}
+    _, data = params.parse_body(request, CaseCreateIn, required)
+    case = services.case_create(actor=user, data=data)
+    return Status(201, _case_body(request, case.pk))
+
+
+GET_ERRORS = _errors(e400=None)
+
+
+@router.get("/cases/{int:case_id}", response=_responses((200, CaseOut), GET_ERRORS),
+            operation_id="case_get", tags=["cases"],
+            summary="A case with all its steps and decisions", openapi_extra=_extra(GET_ERRORS))
+def case_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return _case_body(request, case_id)
+
+
+CASE_ERRORS = _errors(e409=E409_CASE)
+
+
+@router.patch("/cases/{int:case_id}", response=_responses((200, CaseOut), CASE_ERRORS),
+              operation_id="case_update", tags=["cases"], summary="Edit the case's fields",
+              openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn))
+def case_update(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    _visible_case(request, case_id)
+    body, data = params.parse_body(request, CaseUpdateIn)
+    data.pop("version", None)
+    services.case_update(actor=_actor(request), case_id=case_id, data=data, version=body.version)
+    return _case_body(request, case_id)
+
+
+@router.post("/cases/{int:case_id}/withdraw", response=_responses((200, CaseOut), CASE_ERRORS),
+             operation_id="case_withdraw", tags=["cases"],
+             summary="Withdraw the case (cannot be undone)",
+             openapi_extra=_extra(CASE_ERRORS, WithdrawIn))
+def case_withdraw(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    _visible_case(request, case_id)
+    body, _ = params.parse_body(request, WithdrawIn)
+    services.case_withdraw(actor=_actor(request), case_id=case_id, reason=body.reason,
+                           version=body.version)
+    return _case_body(request, case_id)
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+STEP_PATH = "/cases/{int:case_id}/steps/{int:number}"
+STEP_ERRORS = _errors(e409=E409_STEP)
+STEP_RESPONSES = _responses((200, CaseOut), STEP_ERRORS)
+
+
+@router.patch(STEP_PATH, response=STEP_RESPONSES,
+              operation_id="step_update", tags=["steps"],
+              summary="Edit a step's remarks and checklist, or mark it in progress",
+              openapi_extra=_extra(STEP_ERRORS, StepUpdateIn))
+def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+    _visible_case(request, case_id, number)
+    body, data = params.parse_body(request, StepUpdateIn)
+    services.step_update(actor=_actor(request), case_id=case_id, number=number,
+                         remarks=body.remarks, checklist=data.get("checklist"),
+                         status=body.status, version=body.version)
+    return _case_body(request, case_id)
+
+
+@router.post(f"{STEP_PATH}/complete", response=STEP_RESPONSES,
+             operation_id="step_complete", tags=["steps"], summary="Complete a step",
+             openapi_extra=_extra(STEP_ERRORS, StepCompleteIn, body_required=False))
+def step_complete(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+    _visible_case(request, case_id, number)
+    body, _ = params.parse_body(request, StepCompleteIn)
+    services.step_complete(actor=_actor(request), case_id=case_id, number=number,
+                           remarks=body.remarks, version=body.version)
+    return _case_body(request, case_id)
+
+
+@router.post(f"{STEP_PATH}/not-relevant", response=STEP_RESPONSES,
+             operation_id="step_mark_not_relevant", tags=["steps"],
+             summary="Mark a step not relevant, with a reason",
+             openapi_extra=_extra(STEP_ERRORS, ReasonIn))
+def step_mark_not_relevant(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+    _visible_case(request, case_id, number)
+    body, _ = params.parse_body(request, ReasonIn)
+    services.step_mark_not_relevant(actor=_actor(request), case_id=case_id, number=number,
+                                    reason=body.reason, version=body.version)
+    return _case_body(request, case_id)
+
+
+@router.post(f"{STEP_PATH}/reopen", response=STEP_RESPONSES,
+             operation_id="step_reopen", tags=["steps"],
+             summary="Reopen a done or not-relevant step, with a reason",
+             openapi_extra=_extra(STEP_ERRORS, ReasonIn))
+def step_reopen(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+    _visible_case(request, case_id, number)
+    body, _ = params.parse_body(request, ReasonIn)
+    services.step_reopen(actor=_actor(request), case_id=case_id, number=number,
+                         reason=body.reason, version=body.version)
+    return _case_body(request, case_id)
+
+
+# --- decisions and events ----------------------------------------------------------------------
+
+
+DECISION_ERRORS = _errors(
+    e400="`validation_error`: malformed JSON, an unknown field, a wrong type, a missing "
+    "rationale, or a step that is not a gate; `outcome_not_allowed`: `maybe` at step 7 or 18.",
+    e409=E409_STEP)
+
+
+@router.post("/cases/{int:case_id}/decisions",
+             response=_responses((200, CaseAfterDecisionOut), DECISION_ERRORS),
+             operation_id="decision_record", tags=["decisions"],
+             summary="Record a gate decision (Ja/Måske/Nej) with its rationale",
+             description="An action on the case like the step actions: 200 with the updated "
+                         "case, and the decision just recorded under `decision`.",
+             openapi_extra=_extra(DECISION_ERRORS, DecisionIn))
+def decision_record(request: HttpRequest, case_id: int) -> Status:
+    _visible_case(request, case_id)
+    body, _ = params.parse_body(request, DecisionIn)
+    decision = services.decision_record(
+        actor=_actor(request), case_id=case_id, step=body.step, outcome=body.outcome,
+        rationale=body.rationale, recommendations=body.recommendations,
+        it_contacts=body.it_contacts, missing_documentation=body.missing_documentation,
+        version=body.version,
+    )
+    detail = selectors.case_detail(viewer=_actor(request), case_id=case_id)
+    created = next(d for d in detail.decisions if d.pk == decision.pk)
+    body = {**serializers.case_dict(detail), "decision": serializers.decision_dict(created)}
+    return Status(200, body)
+
+
+EVENT_ERRORS = _errors(e400="`validation_error`: a bad `limit` or `cursor`.")
+
+
+@router.get("/cases/{int:case_id}/events", response=_responses((200, EventListOut), EVENT_ERRORS),
+            operation_id="case_events", tags=["events"],
+            summary="The case's timeline from the audit trail, oldest first",
+            openapi_extra=_extra(EVENT_ERRORS, query=(LIMIT_PARAM, CURSOR_PARAM)))
+def case_events(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    _visible_case(request, case_id)
+    params.check_query_text(request)
+    limit = params.page_size(request)
+    after = params.decode_seq_cursor(request)
+    events = selectors.case_events(viewer=_actor(request), case_id=case_id, after_seq=after,
+                                   limit=limit + 1)
+    page, more = events[:limit], len(events) > limit
+    prefetch_related_objects(page, "actor")
+    cursor = str(page[-1].seq) if more else None
+    return {"items": serializers.event_list(page),
+            "next": params.next_path(request, cursor, limit)}
