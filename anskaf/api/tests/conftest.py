@@ -91,8 +91,3 @@ def orgless(db):
 
     return User.objects.create_user(username="uden-kommune", password="x-long-password-1")
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The shared fixtures set passwords; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
