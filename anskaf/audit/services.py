@@ -58,7 +58,7 @@ class ChainReport:
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return not self.reason
 
 
 def audit_verify(organisation_id: int, batch: int = 5000) -> ChainReport:
@@ -85,6 +85,9 @@ def audit_verify(organisation_id: int, batch: int = 5000) -> ChainReport:
                                "content does not match its hash")
         prev, expected_seq = event.hash, expected_seq + 1
     head = ChainHead.objects.filter(organisation_id=organisation_id).first()
+    if head is None and count:
+        return ChainReport(organisation_id, count, count, None,
+                           "the chain head is missing (rows or the head removed?)")
     if head is not None and (head.seq != count or head.hash != prev):
         return ChainReport(organisation_id, count, head.seq, None,
                            "the chain head does not match the last row (rows removed?)")

@@ -62,6 +62,7 @@ def visible_cases(viewer: User) -> QuerySet[Case]:
 def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int] | None = None,
               limit: int = 50) -> list[Case]:
     """Most recently changed first; keyset pagination on (updated_at, id)."""
+    limit = max(1, min(limit, 1000))
     qs = visible_cases(viewer).select_related("requesting_unit", "model_version")
     if filters.status:
         qs = qs.filter(status=filters.status)

@@ -250,16 +250,29 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
 def _clean_amount(value: Any) -> Decimal | str | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         return "Angiv beløbet som et tal i kroner ekskl. moms."
     try:
-        amount = Decimal(str(value).replace(" ", "").replace(".", "").replace(",", ".")
-                         if isinstance(value, str) else str(value))
+        amount = Decimal(_danish_number(value) if isinstance(value, str) else str(value))
+        if not amount.is_finite():
+            raise InvalidOperation
+        amount = amount.quantize(Decimal("0.01"))
     except InvalidOperation:
-        return "Angiv beløbet som et tal i kroner ekskl. moms, fx 250000."
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        return "Angiv beløbet som et tal i kroner ekskl. moms, fx 250000 eller 1.644.638,00."
+    if amount < 0 or amount >= Decimal("1e12"):
         return "Beløbet skal være et positivt tal under 1.000.000.000.000 kr."
-    return amount.quantize(Decimal("0.01"))
+    return amount
+
+
+def _danish_number(text: str) -> str:
+    """Read "1.644.638,50", "1644638,50", "1.250.000" and "1644638.50" the way a Dane means them."""
+    text = text.strip().replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        return text.replace(".", "").replace(",", ".")
+    groups = text.split(".")
+    if len(groups) > 1 and all(len(g) == 3 and g.isdigit() for g in groups[1:]):
+        return "".join(groups)  # dots between groups of three are thousands separators
+    return text
 
 
 def _unit_of(actor: User, unit_id: Any) -> OrgUnit | None:
@@ -378,7 +391,7 @@ def _clean_checklist(step: StepDef, items: Any) -> dict[str, bool]:
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("done"), bool):
             raise ValidationFailed({"checklist": "Hvert punkt skal have et id og done (true/false)."})
-        if item.get("id") not in known:
+        if not isinstance(item.get("id"), str) or item["id"] not in known:
             raise ValidationFailed(
                 {"checklist": f"Trin {step.number} har intet tjeklistepunkt med id {item.get('id')!r}."}
             )

@@ -110,7 +110,7 @@ class _Builder:
         operation_step = self.integer(d, "operation_step")
         if operation_step is not None and operation_step not in numbers:
             self.fail(d, "operation_step", f"operation_step {operation_step} is not a step")
-        if not self.problems:
+        if steps and len(steps) == len(d["steps"]):
             self.check_steps(d, steps, phases, segments)
         if self.problems:
             raise ModelInvalid(self.problems)
@@ -187,7 +187,13 @@ class _Builder:
         if not isinstance(raw, list) or not raw:
             self.fail(d, "steps" if "steps" in d else None, "'steps' must be a list of steps")
             return []
-        return [s for i, node in enumerate(raw) if (s := self.step(raw, i, node, roles))]
+        steps = [s for i, node in enumerate(raw) if (s := self.step(raw, i, node, roles))]
+        seen: set[int] = set()
+        for i, step in enumerate(steps):
+            if step.number in seen:
+                self.fail(raw[i], "number", f"step number {step.number} is used twice")
+            seen.add(step.number)
+        return steps
 
     def step(self, parent: Any, index: int, node: Any, roles: dict[str, Text]) -> StepDef | None:
         if not isinstance(node, dict):
@@ -371,8 +377,8 @@ class _Builder:
                     segments: list[tuple[int, ...]]) -> None:
         raw = d["steps"]
         numbers = [s.number for s in steps]
-        if numbers != sorted(set(numbers)):
-            self.fail(d, "steps", "step numbers must be unique and ascending")
+        if numbers != sorted(numbers):
+            self.fail(d, "steps", "step numbers must be in ascending order")
         keys = [s.key for s in steps]
         phase_numbers = {p.number for p in phases}
         segment_of = {n: i for i, seg in enumerate(segments) for n in seg}
@@ -380,16 +386,16 @@ class _Builder:
             node = raw[i]
             if keys.count(step.key) > 1:
                 self.fail(node, "key", f"step key {step.key!r} is used twice")
-            if step.phase not in phase_numbers:
+            if phase_numbers and step.phase not in phase_numbers:
                 self.fail(node, "phase", f"step {step.number}: phase {step.phase} does not exist")
+            if step.number not in segment_of:
+                continue  # already reported: the segments do not list every step
             for req in step.requires:
                 if req not in segment_of or req >= step.number:
                     self.fail(node, "requires",
                               f"step {step.number} requires {req}, which is not an earlier step")
             if step.gate is not None:
                 self.check_gate(node, step, segments, segment_of)
-            elif len(segments[segment_of[step.number]]) == 1 and len(segments) > 1:
-                pass  # a one-step segment without a gate is allowed (an ordinary stage)
 
     def check_gate(self, node: Any, step: StepDef, segments: list[tuple[int, ...]],
                    segment_of: dict[int, int]) -> None:

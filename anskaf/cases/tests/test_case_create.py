@@ -181,6 +181,24 @@ def test_the_estimated_contract_value_is_read_in_kroner(coordinator, given, stor
     assert Case.objects.get(pk=case.pk).estimated_contract_value == stored
 
 
+@pytest.mark.parametrize(("given", "stored"), [
+    ("1644638.00", Decimal("1644638.00")),
+    ("250000.5", Decimal("250000.50")),
+])
+def test_a_decimal_point_is_not_read_as_a_thousands_separator(coordinator, given, stored):
+    try:
+        case = testing.new_case(coordinator, estimated_contract_value=given)
+    except ValidationFailed:
+        return  # refusing the ambiguous text is as good as reading it right
+    assert Case.objects.get(pk=case.pk).estimated_contract_value == stored
+
+
+def test_an_amount_that_rounds_up_to_the_limit_is_refused(coordinator):
+    with pytest.raises(ValidationFailed) as info:
+        testing.new_case(coordinator, estimated_contract_value="999999999999,999")
+    assert set(info.value.errors) == {"estimated_contract_value"}
+
+
 @pytest.mark.parametrize("given", ["mange penge", -1, True, "1e15", "NaN"])
 def test_a_meaningless_contract_value_is_refused(coordinator, given):
     with pytest.raises(ValidationFailed) as info:
@@ -201,6 +219,13 @@ def test_a_person_without_an_organisation_cannot_create_a_case(db):
     with pytest.raises(ValidationFailed) as info:
         services.case_create(actor=loner, data=testing.case_data())
     assert set(info.value.errors) == {"organisation"}
+
+
+@pytest.mark.parametrize("field", ["title", "need", "candidate_system"])
+def test_text_with_a_nul_character_is_refused_on_every_database(coordinator, field):
+    with pytest.raises(ValidationFailed) as info:
+        testing.new_case(coordinator, **{field: "før\x00efter"})
+    assert set(info.value.errors) == {field}
 
 
 def test_a_refused_creation_writes_nothing(coordinator):

@@ -143,6 +143,16 @@ def test_parse_filters_names_every_bad_parameter():
     assert set(info.value.errors) == {"status", "phase", "unit"}
 
 
+@pytest.mark.parametrize("name", ["phase", "unit"])
+def test_an_absurdly_large_filter_number_finds_nothing_or_is_refused(coordinator, case, name):
+    try:
+        filters = selectors.parse_filters({name: "9" * 25})
+    except ValidationFailed as refused:
+        assert set(refused.errors) == {name}
+        return
+    assert selectors.case_list(viewer=coordinator, filters=filters) == []
+
+
 def test_case_detail_returns_the_case_with_its_steps_and_decisions(coordinator, case):
     testing.advance(coordinator, case, through=6)
     detail = selectors.case_detail(viewer=coordinator, case_id=case.pk)

@@ -68,6 +68,13 @@ def test_a_malformed_checklist_is_refused(coordinator, case, checklist):
     assert set(info.value.errors) == {"checklist"}
 
 
+@pytest.mark.parametrize("bad_id", [["1.1"], {"id": "1.1"}])
+def test_a_checklist_id_that_is_not_text_is_refused(coordinator, case, bad_id):
+    with pytest.raises(ValidationFailed) as info:
+        patch(coordinator, case, 1, checklist=[{"id": bad_id, "done": True}])
+    assert set(info.value.errors) == {"checklist"}
+
+
 def test_remarks_must_be_text(coordinator, case):
     with pytest.raises(ValidationFailed) as info:
         patch(coordinator, case, 1, remarks=["ikke", "tekst"])
@@ -86,6 +93,19 @@ def test_a_step_can_be_set_in_progress_from_not_started(coordinator, case):
     assert state.status == "in_progress"
     assert state.version == 2
     assert fresh(case).steps_in_progress == [3]
+
+
+def test_setting_in_progress_alone_is_audited_as_started(coordinator, case):
+    patch(coordinator, case, 3, status="in_progress")
+    event = last_event(case)
+    assert event.event_type == "step.started"
+    assert (event.before["status"], event.after["status"]) == ("not_started", "in_progress")
+
+
+def test_remarks_with_a_nul_character_are_refused(coordinator, case):
+    with pytest.raises(ValidationFailed) as info:
+        patch(coordinator, case, 1, remarks="a\x00b")
+    assert set(info.value.errors) == {"remarks"}
 
 
 def test_a_later_step_can_be_started_ahead_of_its_segment(coordinator, case):
