@@ -1,4 +1,4 @@
-"""The `anskaf` console script: validate models, verify the audit trail, create API tokens,
+"""The `anskaf` console script: validate models, verify the audit trail, manage API tokens,
 load demo data, serve the application and pass anything else on to Django's commands.
 
 Each subcommand is a small function that returns the process exit code:
@@ -126,7 +126,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return OK
 
 
-# --- token create -----------------------------------------------------------------------------
+# --- token create / list / revoke -------------------------------------------------------------
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
@@ -152,6 +152,61 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     )
     print("Use it as the header  Authorization: Bearer <token>", file=sys.stderr)
     print(token)
+    return OK
+
+
+def _user_named(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"no user with username {username!r}")
+    return user
+
+
+def _when(value: Any) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    _setup_django()
+    from anskaf.api.services import token_list
+
+    user = _user_named(args.user) if args.user else None
+    tokens = token_list(user=user)
+    if not tokens:
+        print(f"{args.user} has no API tokens." if user else "No API tokens.")
+        return OK
+    rows = [("ID", "USER", "NAME", "CREATED", "LAST USED")] + [
+        (str(t.pk), t.user.username, t.name, _when(t.created_at), _when(t.last_used_at))
+        for t in tokens
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]))
+    return OK
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    _setup_django()
+    from anskaf.api.models import ApiToken
+    from anskaf.api.services import token_revoke
+
+    if bool(args.ids) == bool(args.user):
+        raise CommandError("give the token id(s) to revoke (see `anskaf token list`) "
+                           "or --user USERNAME to revoke all of a user's tokens, not both")
+    user = _user_named(args.user) if args.user else None
+    try:
+        revoked = token_revoke(token_ids=args.ids, user=user)
+    except ApiToken.DoesNotExist as exc:
+        raise CommandError(f"no API token with id {exc} (see `anskaf token list`); "
+                           "nothing revoked") from None
+    if not revoked:
+        print(f"{args.user} has no API tokens; nothing to revoke.")
+    for token in revoked:
+        print(f"Revoked API token {token.pk} ({token.name!r}) of {token.user.username}.")
     return OK
 
 
@@ -320,6 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--name", default="cli", metavar="NAME", help="a label for the token (default: cli)"
     )
     create.set_defaults(func=cmd_token_create)
+    listing = token_sub.add_parser(
+        "list", help="list API tokens: id, user, name, created, last used (never the token)"
+    )
+    listing.add_argument("--user", metavar="USERNAME", help="only this user's tokens")
+    listing.set_defaults(func=cmd_token_list)
+    revoke = token_sub.add_parser(
+        "revoke", help="revoke API tokens by id (from `token list`) or all of one user's"
+    )
+    revoke.add_argument("ids", nargs="*", type=int, metavar="ID", help="token id(s)")
+    revoke.add_argument("--user", metavar="USERNAME", help="revoke all tokens of this user")
+    revoke.set_defaults(func=cmd_token_revoke)
 
     demo = sub.add_parser("demo", help="load the demo municipality, people and cases (once)")
     demo.set_defaults(func=cmd_demo)

@@ -1,8 +1,11 @@
-"""Demo data: Haderslev Kommune, its people (password "demo") and a handful of cases.
+"""Demo data: Haderslev Kommune, its people (password "demo") and a handful of cases, plus a
+second municipality, Nabo Kommune, with one coordinator (`nabo`) and a few cases of its own, so
+that anyone can try by hand that one municipality never sees the other's data.
 
 Everything is made through the real services (`anskaf.cases.services`), so every case has its
-audit trail and timeline exactly as if people had clicked through it. Loading is one
-transaction and runs once: when the organisation already exists, nothing happens.
+audit trail and timeline exactly as if people had clicked through it. Each municipality is
+loaded in one transaction, once: one that already exists is left alone (so a database loaded
+before Nabo Kommune was added gets just Nabo Kommune).
 
 Demo accounts carry `is_demo=True`; the authentication backend refuses them unless demo mode
 is on (`ANSKAF_DEMO=1`).
@@ -20,7 +23,7 @@ from django.db import IntegrityError, transaction
 
 from anskaf import testing
 from anskaf.audit.context import reset_request_id, set_request_id
-from anskaf.cases import services
+from anskaf.cases import permissions, services
 from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_of
 from anskaf.orgs.models import Organisation, OrgUnit, User
@@ -51,7 +54,19 @@ PEOPLE: list[tuple[str, str, str, str, str | None]] = [
     ("jura", "legal", "Jura", "Henrik Andersen", None),
     ("admin", "admin", "Administrator", "Sofie Christensen", None),
 ]
-LOGINS: list[tuple[str, str, str]] = [(u, label, name) for u, _, label, name, _ in PEOPLE]
+
+# The second municipality: one coordinator and a few cases, all in Teknik- og Miljøforvaltningen.
+NABO_SLUG = "nabo"
+NABO_NAME = "Nabo Kommune"
+NABO_PROCUREMENT_EMAIL = "indkob@nabo-kommune.dk"
+NABO_ADMINISTRATION = "Teknik- og Miljøforvaltningen"
+NABO_DEPARTMENTS = ["Byggeri og Miljø", "Vej og Park"]
+NABO_USER = ("nabo", "coordinator", "Koordinerende funktion (Nabo Kommune)", "Nanna Bøgh Olsen",
+             NABO_ADMINISTRATION)
+
+LOGINS: list[tuple[str, str, str]] = [
+    (u, label, name) for u, _, label, name, _ in [*PEOPLE, NABO_USER]
+]
 
 # Who, by role, does the work of a step when the model lists several roles.
 STEP_ROLE = {
@@ -83,7 +98,18 @@ class _Demo:
 
     # --- small moves -----------------------------------------------------------------------
 
-    def actor_for(self, model: ProcessModel, number: int) -> User:
+    def actor_for(self, model: ProcessModel, number: int, case: Case) -> User:
+        """The demo person for the step, if the access rules let them act on this case."""
+        step = model.step(number)
+        for person in (self._preferred(model, number), self.people["coordinator"]):
+            refusal = (permissions.decide_refusal(person, case, model, step) if step.gate
+                       else permissions.complete_refusal(person, case, model, step))
+            if refusal is None:
+                return person
+        roles = step.gate.deciding_roles if step.gate else (step.complete_roles or step.role_keys)
+        return testing.stand_in(case, tuple(roles))
+
+    def _preferred(self, model: ProcessModel, number: int) -> User:
         step = model.step(number)
         roles: Iterable[str] = step.gate.deciding_roles if step.gate else step.role_keys
         preferred = STEP_ROLE.get(number)
@@ -117,7 +143,7 @@ class _Demo:
         checklist = [{"id": i, "done": True} for i in ids] or None
         state = case.step_states.get(number=number)
         services.step_update(
-            actor=self.actor_for(model, number),
+            actor=self.actor_for(model, number, case),
             case_id=case.pk,
             number=number,
             remarks=remarks,
@@ -136,12 +162,12 @@ class _Demo:
     ) -> None:
         model = model_of(case.model_version)
         self.work(case, number, remarks=remarks, ticks=ticks)
-        services.step_complete(actor=self.actor_for(model, number), case_id=case.pk, number=number)
+        services.step_complete(actor=self.actor_for(model, number, case), case_id=case.pk, number=number)
 
     def decide(self, case: Case, number: int, outcome: str, rationale: str, **fields: Any) -> None:
         model = model_of(case.model_version)
         services.decision_record(
-            actor=self.actor_for(model, number),
+            actor=self.actor_for(model, number, case),
             case_id=case.pk,
             step=number,
             outcome=outcome,
@@ -468,33 +494,128 @@ def _medication(demo: _Demo) -> None:
     )
 
 
+# --- the second municipality -------------------------------------------------------------------
+
+
+def _nabo() -> tuple[int, int]:
+    """Nabo Kommune: one forvaltning, one coordinator and three cases; (users, cases)."""
+    org = Organisation.objects.create(
+        slug=NABO_SLUG, name=NABO_NAME, procurement_email=NABO_PROCUREMENT_EMAIL
+    )
+    top = testing.make_unit(org, NABO_ADMINISTRATION)
+    units = {name: testing.make_unit(org, name, parent=top) for name in NABO_DEPARTMENTS}
+    username, role, _label, full_name, _unit = NABO_USER
+    nabo = testing.make_user(
+        org, username, role, unit=top, password=None, full_name=full_name, is_demo=True
+    )
+    nabo.password = make_password(PASSWORD)
+    nabo.save(update_fields=["password"])
+
+    def work(case: Case, number: int, remarks: str, *, complete: bool = True) -> None:
+        testing.tick_required(nabo, case, number)
+        services.step_update(actor=nabo, case_id=case.pk, number=number, remarks=remarks,
+                             status=None if complete else StepStatus.IN_PROGRESS.value)
+        if complete:
+            services.step_complete(actor=nabo, case_id=case.pk, number=number)
+
+    building = testing.new_case(
+        nabo,
+        title="Nyt sagsbehandlingssystem til byggesager",
+        need="Byggesager behandles i et system, der ikke kan modtage ansøgninger fra Byg og "
+        "Miljø automatisk. Sagsbehandlerne taster ansøgningerne ind igen.",
+        strategic_fit="Understøtter kommunens mål om kortere sagsbehandlingstid på byggesager.",
+        user_impact="Borgere og virksomheder får hurtigere svar; sagsbehandlerne slipper for "
+        "dobbeltindtastning.",
+        replaces_system=True,
+        replaced_system_name="ByggeArkiv 2",
+        candidate_system="ByggeSag Online",
+        estimated_contract_value="1500000",
+        unit=units["Byggeri og Miljø"].pk,
+    )
+    work(building, 1, "Behovet er afdækket med byggesagsafdelingen.")
+    work(building, 2, "To leverandører på markedet; Udbud/Indkøb vurderer udbudspligt.")
+    work(building, 3, "Demo hos leverandøren; integrationen til Byg og Miljø er standard.")
+    work(building, 4, "Dokumentationen samles til IT-visitationen.", complete=False)
+
+    damage = testing.new_case(
+        nabo,
+        title="Digital indberetning af skader på veje og stier",
+        need="Borgerne ringer eller skriver om huller i vejen og væltede skilte; henvendelserne "
+        "registreres manuelt.",
+        strategic_fit="Understøtter den digitale borgerbetjening.",
+        user_impact="Borgerne kan melde en skade med billede og position fra mobilen.",
+        estimated_contract_value="250000",
+        unit=units["Vej og Park"].pk,
+    )
+    work(damage, 1, "Behovet er beskrevet af Vej og Park.")
+    work(damage, 2, "Markedsanalyse i gang: flere kommuner bruger samme løsning.", complete=False)
+
+    winter = testing.new_case(
+        nabo,
+        title="Ruteplanlægning til vintertjenesten",
+        need="Saltruterne planlægges på papir; vi ønsker ruter, der følger vejret og viser, hvor "
+        "der er saltet.",
+        strategic_fit="Færre kørte kilometer og mindre salt i naturen.",
+        user_impact="Trafikanterne får bedre ryddede veje; chaufførerne får ruten på en skærm.",
+        unit=units["Vej og Park"].pk,
+    )
+    work(winter, 1, "Behovet meldes ind; forvaltningen afklarer, om det haster til næste vinter.",
+         complete=False)
+    return 1, 3
+
+
+def _load_haderslev() -> tuple[int, int]:
+    demo = _organisation()
+    for build in (
+        _care_system,
+        _speech_recognition,
+        _rostering,
+        _parent_platform,
+        _key_solution,
+        _medication,
+    ):
+        build(demo)
+    return len(demo.people), len(demo.cases)
+
+
+MUNICIPALITIES: list[tuple[str, str, Any]] = [
+    (ORG_SLUG, ORG_NAME, _load_haderslev),
+    (NABO_SLUG, NABO_NAME, _nabo),
+]
+
+
 def is_loaded() -> bool:
-    return Organisation.objects.filter(slug=ORG_SLUG).exists()
+    """True when every demo municipality is there."""
+    slugs = [slug for slug, _name, _build in MUNICIPALITIES]
+    return Organisation.objects.filter(slug__in=slugs).count() == len(slugs)
 
 
 def load() -> DemoResult:
-    """Load the demo data once; a second call changes nothing and says so."""
+    """Load each demo municipality once; a second call changes nothing and says so."""
+    names = " og ".join(name for _slug, name, _build in MUNICIPALITIES)
     if is_loaded():
-        return DemoResult(created=False, organisation=ORG_NAME)
+        return DemoResult(created=False, organisation=names)
+    created: list[str] = []
+    users = cases = 0
     token = set_request_id("demo-load")
     try:
-        with transaction.atomic():
-            demo = _organisation()
-            for build in (
-                _care_system,
-                _speech_recognition,
-                _rostering,
-                _parent_platform,
-                _key_solution,
-                _medication,
-            ):
-                build(demo)
-    except IntegrityError:
-        if is_loaded():  # loaded by a concurrent process in the meantime
-            return DemoResult(created=False, organisation=ORG_NAME)
-        raise
+        for slug, name, build in MUNICIPALITIES:
+            if Organisation.objects.filter(slug=slug).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    n_users, n_cases = build()
+            except IntegrityError:
+                if Organisation.objects.filter(slug=slug).exists():
+                    continue  # loaded by a concurrent process in the meantime
+                raise
+            created.append(name)
+            users += n_users
+            cases += n_cases
     finally:
         reset_request_id(token)
+    if not created:
+        return DemoResult(created=False, organisation=names)
     return DemoResult(
-        created=True, organisation=ORG_NAME, users=len(demo.people), cases=len(demo.cases)
+        created=True, organisation=" og ".join(created), users=users, cases=cases
     )

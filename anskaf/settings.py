@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "mozilla_django_oidc",
+    "axes",
     "anskaf.orgs",
     "anskaf.audit",
     "anskaf.cases",
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "anskaf.urls"
@@ -97,6 +102,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "anskaf.web.context_processors.task_count",
+                "anskaf.orgs.context_processors.login_options",
+                "anskaf.orgs.context_processors_admin.admin",
             ],
         },
     },
@@ -135,9 +143,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["anskaf.orgs.backends.DemoAwareModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login while the username+address is locked out (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    # Refuses password logins when ANSKAF_LOCAL_LOGIN is off (see "Single sign-on" below).
+    "anskaf.orgs.oidc.PasswordLoginSwitch",
+    "anskaf.orgs.backends.DemoAwareModelBackend",
+]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:case_list"
+LOGIN_REDIRECT_URL = "web:my_tasks"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "da"
@@ -167,8 +181,105 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 
+# --- login safety (see docs/drift.md "Log ind") ---------------------------------------------
+# A session ends when the browser closes, and at the latest ANSKAF_SESSION_HOURS after login.
+SESSION_COOKIE_AGE = env_int("ANSKAF_SESSION_HOURS", 10) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Lax, not Strict: the provider's redirect back to /oidc/callback/ must carry the session.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# HSTS only where the site runs on HTTPS (SECURE_COOKIES); 0 turns it off.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if SESSION_COOKIE_SECURE else 0
+if SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured("ANSKAF_SESSION_HOURS must be at least 1")
+
+# django-axes: after ANSKAF_LOGIN_FAILURE_LIMIT failed logins for one username from one
+# address, that combination is locked for ANSKAF_LOGIN_COOLOFF_MINUTES (each new try during
+# the lockout starts the wait again). A successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("ANSKAF_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ANSKAF_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_ENABLE_ADMIN = False
+# SSO callbacks are no password guesses (the provider throttles its own logins).
+AXES_WHITELIST_CALLABLE = "anskaf.orgs.oidc.axes_whitelist"
+# Behind the reverse proxy every request comes from the proxy: use the address it saw.
+AXES_CLIENT_IP_CALLABLE = "anskaf.orgs.oidc.forwarded_client_ip" if env_bool("BEHIND_PROXY") else None
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() <= 0:
+    raise ImproperlyConfigured(
+        "ANSKAF_LOGIN_FAILURE_LIMIT and ANSKAF_LOGIN_COOLOFF_MINUTES must be at least 1"
+    )
+
 ANSKAF_API_PAGE_SIZE = 50
 ANSKAF_API_MAX_PAGE_SIZE = 200
+
+# --- single sign-on: OpenID Connect (README "Single sign-on", docs/decisions/0005) ---------
+# On when OIDC_RP_CLIENT_ID is set. Authorization code flow with PKCE (S256) and a nonce.
+
+
+def _oidc_role_map(raw: str) -> dict[str, list[str]]:
+    """ "Anskaf.Coordinator=coordinator,Anskaf.IT=it" -> {claim value: [role keys]}."""
+    from anskaf.orgs.choices import Role
+
+    mapping: dict[str, list[str]] = {}
+    for pair in raw.split(","):
+        if not pair.strip():
+            continue
+        value, sep, role = pair.rpartition("=")
+        value, role = value.strip(), role.strip()
+        if not sep or not value or role not in Role.values:
+            raise ImproperlyConfigured(
+                f"ANSKAF_OIDC_ROLE_MAP: {pair.strip()!r} is not claimvalue=rolekey with one of "
+                f"the role keys {', '.join(Role.values)}"
+            )
+        mapping.setdefault(value, []).append(role)
+    return mapping
+
+
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT") or None
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "anskaf.orgs.oidc.SsoLoginView"
+OIDC_CALLBACK_CLASS = "anskaf.orgs.oidc.SsoCallbackView"
+ANSKAF_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+ANSKAF_OIDC_ORGANISATION = env_str("ANSKAF_OIDC_ORGANISATION")
+ANSKAF_OIDC_ROLE_CLAIM = env_str("ANSKAF_OIDC_ROLE_CLAIM", "roles")
+ANSKAF_OIDC_ROLE_MAP = _oidc_role_map(env_str("ANSKAF_OIDC_ROLE_MAP"))
+ANSKAF_OIDC_USERNAME_CLAIM = env_str("ANSKAF_OIDC_USERNAME_CLAIM", "preferred_username")
+ANSKAF_OIDC_BUTTON_LABEL = env_str("ANSKAF_OIDC_BUTTON_LABEL", "Log ind med kommunens login")
+# Password login (the embedded default). Off: only SSO; the model backend refuses passwords.
+ANSKAF_LOCAL_LOGIN = env_bool("ANSKAF_LOCAL_LOGIN", True)
+
+if ANSKAF_OIDC_ENABLED:
+    _required = ["OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT",
+                 "ANSKAF_OIDC_ORGANISATION"]
+    if not OIDC_RP_SIGN_ALGO.startswith("HS"):
+        _required.append("OIDC_OP_JWKS_ENDPOINT")
+    _missing = [name for name in _required if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on is on, but {', '.join(_missing)} "
+            "is not set (see README, Single sign-on)"
+        )
+    if OIDC_RP_SIGN_ALGO not in {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+                                 "HS256", "HS384", "HS512"}:
+        raise ImproperlyConfigured(f"OIDC_RP_SIGN_ALGO {OIDC_RP_SIGN_ALGO!r} is not supported")
+    AUTHENTICATION_BACKENDS.append("anskaf.orgs.oidc.AnskafOIDCBackend")
+elif not ANSKAF_LOCAL_LOGIN:
+    raise ImproperlyConfigured(
+        "ANSKAF_LOCAL_LOGIN=false leaves no way to log in: set up single sign-on "
+        "(OIDC_RP_CLIENT_ID and the rest, see README) or turn password login back on"
+    )
 
 LOGGING = {
     "version": 1,
@@ -177,3 +288,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# django-axes logs every login at INFO (username masked): only its warnings (failed logins,
+# lockouts) go to the log.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

@@ -8,7 +8,10 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("log-ind/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (OpenID Connect): answers 404 unless OIDC_RP_CLIENT_ID is set.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/v1/", api.urls),
+    path("administration/", include("anskaf.orgs.urls")),
     path("", include("anskaf.web.urls")),
 ]
 

@@ -4,6 +4,7 @@
 #
 #   REQUIRE_POSTGRES=1  a PostgreSQL that does not answer is a failure, not a skip
 #   REQUIRE_BROWSER=1   skipped browser tests are a failure (see conftest.py)
+#   REQUIRE_OIDC=1      skipped SSO tests (no node / tests/oidc/node_modules) are a failure
 #   TEST_DATABASE_URL   PostgreSQL for the second run
 #                       (default postgres://postgres@127.0.0.1:5432/anskaf)
 #   VENV                the virtual environment (default .venv)
@@ -32,6 +33,27 @@ status=0
 started=$SECONDS
 
 banner() { printf '\n=== %s ===\n' "$*"; }
+
+# The SSO tests start a real OpenID Connect provider (npm's oauth2-mock-server, pinned in
+# tests/oidc/package-lock.json). Installed with `npm ci` when node is there and the lock file
+# changed since the last install; without node those tests are skipped (REQUIRE_OIDC=1: failed).
+oidc_provider_install() {
+    local dir=tests/oidc stamp=tests/oidc/node_modules/.anskaf-lock.sha256 want
+    want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
+        return 0
+    fi
+    banner "npm ci --prefix $dir (OpenID Connect provider for the SSO tests)"
+    npm ci --prefix "$dir" --no-audit --no-fund && echo "$want" > "$stamp"
+}
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    if ! oidc_provider_install; then
+        echo "npm ci in tests/oidc failed: the SSO tests will be skipped" >&2
+        [[ "${REQUIRE_OIDC:-}" == "1" ]] && status=1
+    fi
+else
+    echo "node/npm not found: the SSO tests (OpenID Connect provider) will be skipped"
+fi
 
 banner "ruff check"
 "$BIN/ruff" check .

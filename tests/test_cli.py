@@ -161,14 +161,97 @@ def test_token_create_refuses_an_unknown_user(db, capsys):
     assert not ApiToken.objects.exists()
 
 
+# --- token list / revoke ---------------------------------------------------------------------
+
+
+def _create_token(username: str, name: str, capsys) -> str:
+    assert main(["token", "create", "--user", username, "--name", name]) == 0
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def test_token_list_shows_ids_users_names_and_use_but_never_the_token(coordinator, requester,
+                                                                      client, capsys):
+    first = _create_token("koordinator", "integration", capsys)
+    second = _create_token("medarbejder", "rapport", capsys)
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {first}").status_code == 200
+    assert main(["token", "list"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["ID", "USER", "NAME", "CREATED", "LAST", "USED"]
+    mine = ApiToken.objects.get(user=coordinator)
+    row = next(line for line in lines if line.split()[0] == str(mine.pk))
+    assert row.split()[1:3] == ["koordinator", "integration"]
+    assert "never" not in row  # used once above
+    assert next(line for line in lines if "rapport" in line).rstrip().endswith("never")
+    assert first not in out and second not in out
+    assert mine.key_hash not in out
+
+    assert main(["token", "list", "--user", "medarbejder"]) == 0
+    out = capsys.readouterr().out
+    assert "rapport" in out and "integration" not in out
+    assert main(["token", "list", "--user", "nobody"]) == 2
+    assert "no user with username 'nobody'" in capsys.readouterr().err
+
+
+def test_token_list_says_so_when_there_are_none(coordinator, capsys):
+    assert main(["token", "list"]) == 0
+    assert capsys.readouterr().out.strip() == "No API tokens."
+    assert main(["token", "list", "--user", "koordinator"]) == 0
+    assert capsys.readouterr().out.strip() == "koordinator has no API tokens."
+
+
+def test_a_revoked_token_no_longer_authenticates(coordinator, client, capsys):
+    token = _create_token("koordinator", "integration", capsys)
+    keep = _create_token("koordinator", "anden", capsys)
+    revoked = ApiToken.objects.get(name="integration")
+    events = AuditEvent.objects.count()
+    assert main(["token", "revoke", str(revoked.pk)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == f"Revoked API token {revoked.pk} ('integration') of koordinator."
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {keep}").status_code == 200
+    event = AuditEvent.objects.get(event_type="api_token.revoked")
+    assert AuditEvent.objects.count() == events + 1
+    assert event.object_id == str(revoked.pk) and event.before["username"] == "koordinator"
+    assert event.organisation_id == coordinator.organisation_id and event.actor_id is None
+    assert main(["audit", "verify"]) == 0
+
+
+def test_revoke_refuses_unknown_ids_and_revokes_none_of_them(coordinator, capsys):
+    _create_token("koordinator", "integration", capsys)
+    known = ApiToken.objects.get()
+    assert main(["token", "revoke", str(known.pk), "999999"]) == 2
+    err = capsys.readouterr().err
+    assert "no API token with id 999999" in err and "nothing revoked" in err
+    assert ApiToken.objects.filter(pk=known.pk).exists()
+    assert main(["token", "revoke"]) == 2
+    assert "give the token id(s)" in capsys.readouterr().err
+    assert main(["token", "revoke", str(known.pk), "--user", "koordinator"]) == 2
+    assert ApiToken.objects.filter(pk=known.pk).exists()
+
+
+def test_revoke_all_tokens_of_a_user(coordinator, requester, client, capsys):
+    tokens = [_create_token("koordinator", name, capsys) for name in ("a", "b")]
+    other = _create_token("medarbejder", "c", capsys)
+    assert main(["token", "revoke", "--user", "koordinator"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Revoked API token") == 2
+    for token in tokens:
+        assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 200
+    assert main(["token", "revoke", "--user", "koordinator"]) == 0
+    assert "koordinator has no API tokens; nothing to revoke." in capsys.readouterr().out
+
+
 # --- demo -------------------------------------------------------------------------------------
 
 
 def test_demo_loads_once_and_says_so_the_second_time(db, capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "Demo data loaded" in out
+    assert "Demo data loaded: Haderslev Kommune og Nabo Kommune" in out
     assert "koordinator" in out and "password for all: demo" in out
+    assert "nabo" in out
     counts = (User.objects.count(), Case.objects.count(), AuditEvent.objects.count())
     assert counts[1] >= 5
 
@@ -177,7 +260,8 @@ def test_demo_loads_once_and_says_so_the_second_time(db, capsys):
     assert (User.objects.count(), Case.objects.count(), AuditEvent.objects.count()) == counts
 
     assert main(["audit", "verify"]) == 0
-    assert "haderslev: OK" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "haderslev: OK" in out and "nabo: OK" in out
 
 
 # --- manage -----------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ class CaseCreateIn(Body):
     supplier_name: str | None = None
     records_case_number: str | None = Field(
         None, description="The records-system (ESDH) case number.")
+    restricted: bool | None = Field(
+        None, description="Limit the case to its unit, coordinator, performers and admins.")
 
 
 class CaseUpdateIn(Body):
@@ -73,6 +75,7 @@ class CaseUpdateIn(Body):
     candidate_system: str | None = None
     supplier_name: str | None = None
     records_case_number: str | None = None
+    restricted: bool | None = None
     version: int | None = Field(None, description=VERSION_DOC)
 
 
@@ -94,6 +97,9 @@ class StepUpdateIn(Body):
     checklist: list[ChecklistItemIn] | None = None
     status: Literal["in_progress"] | None = Field(
         None, description="Only \"in_progress\", and only on a not_started step.")
+    assignee: str | None = Field(
+        None, description="Username of the person who does the step (within its roles); "
+                          "null clears it.")
     version: int | None = Field(None, description=VERSION_DOC)
 
 
@@ -166,6 +172,7 @@ class StepOut(Schema):
     completed_at: datetime | None
     not_relevant_reason: str
     is_gate: bool
+    assignee: str | None
 
 
 class DecisionOut(Schema):
@@ -198,6 +205,7 @@ class CaseOut(Schema):
     candidate_system: str
     supplier_name: str
     records_case_number: str
+    restricted: bool
     unit: UnitOut | None
     coordinator: str | None
     withdrawn_reason: str

@@ -72,6 +72,7 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
             "completed_at": state.completed_at if state is not None else None,
             "not_relevant_reason": state.not_relevant_reason if state is not None else "",
             "is_gate": step.is_gate,
+            "assignee": _username(state.assignee) if state is not None else None,
         })
     decisions = sorted(detail.decisions, key=lambda d: (d.decided_at, d.pk))
     version = case.model_version
@@ -91,6 +92,7 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
         "candidate_system": case.candidate_system,
         "supplier_name": case.supplier_name,
         "records_case_number": case.records_case_number,
+        "restricted": case.restricted,
         "unit": _unit(case),
         "coordinator": _username(case.coordinator),
         "withdrawn_reason": case.withdrawn_reason,

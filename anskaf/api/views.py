@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from anskaf.cases import selectors, services
+from anskaf.cases import permissions, selectors, services
 from anskaf.cases.choices import CaseStatus
 from anskaf.cases.errors import NotFound
 from anskaf.cases.models import Case
@@ -107,15 +108,26 @@ def _member(request: HttpRequest) -> User:
     return user
 
 
-def _visible_case(request: HttpRequest, case_id: int, number: int | None = None) -> Case:
-    """404 unless the caller's organisation has the case (and its model has the step)."""
+def _visible_case(request: HttpRequest, case_id: int, number: int | None = None,
+                  may: str | None = None) -> Case:
+    """404 unless the caller may see the case (and its model has the step); then 403 unless
+    the caller may do `may` ("edit", "work", "complete") - all before the body is read."""
     user = _actor(request)
     case = (selectors.visible_cases(user).select_related("model_version")
             .filter(pk=case_id).first())
     if case is None:
         raise NotFound()
-    if number is not None and not model_of(case.model_version).has_step(number):
+    model = model_of(case.model_version)
+    if number is not None and not model.has_step(number):
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
+    if may == "edit":
+        permissions.require(permissions.edit_refusal(user, case))
+    elif may in ("work", "complete") and number is not None:
+        step = model.step(number)
+        assignee = case.step_states.filter(number=number).values_list(
+            "assignee_id", flat=True).first()
+        check = permissions.complete_refusal if may == "complete" else permissions.work_refusal
+        permissions.require(check(user, case, model, step, assignee))
     return case
 
 
@@ -188,7 +200,7 @@ CASE_ERRORS = _errors(e409=E409_CASE)
               operation_id="case_update", tags=["cases"], summary="Edit the case's fields",
               openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn))
 def case_update(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    _visible_case(request, case_id)
+    _visible_case(request, case_id, may="edit")
     body, data = params.parse_body(request, CaseUpdateIn)
     data.pop("version", None)
     services.case_update(actor=_actor(request), case_id=case_id, data=data, version=body.version)
@@ -200,7 +212,7 @@ def case_update(request: HttpRequest, case_id: int) -> dict[str, Any]:
              summary="Withdraw the case (cannot be undone)",
              openapi_extra=_extra(CASE_ERRORS, WithdrawIn))
 def case_withdraw(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    _visible_case(request, case_id)
+    _visible_case(request, case_id, may="edit")
     body, _ = params.parse_body(request, WithdrawIn)
     services.case_withdraw(actor=_actor(request), case_id=case_id, reason=body.reason,
                            version=body.version)
@@ -219,11 +231,18 @@ STEP_RESPONSES = _responses((200, CaseOut), STEP_ERRORS)
               summary="Edit a step's remarks and checklist, or mark it in progress",
               openapi_extra=_extra(STEP_ERRORS, StepUpdateIn))
 def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
-    _visible_case(request, case_id, number)
+    _visible_case(request, case_id, number, may="work")
     body, data = params.parse_body(request, StepUpdateIn)
-    services.step_update(actor=_actor(request), case_id=case_id, number=number,
-                         remarks=body.remarks, checklist=data.get("checklist"),
-                         status=body.status, version=body.version)
+    with transaction.atomic():  # one PATCH, one transaction
+        version = body.version
+        if "assignee" in data:
+            services.step_assign(actor=_actor(request), case_id=case_id, number=number,
+                                 assignee=body.assignee, version=version)
+            version = None  # checked once, by the first write
+        if set(data) - {"assignee", "version"}:
+            services.step_update(actor=_actor(request), case_id=case_id, number=number,
+                                 remarks=body.remarks, checklist=data.get("checklist"),
+                                 status=body.status, version=version)
     return _case_body(request, case_id)
 
 
@@ -231,7 +250,7 @@ def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, An
              operation_id="step_complete", tags=["steps"], summary="Complete a step",
              openapi_extra=_extra(STEP_ERRORS, StepCompleteIn, body_required=False))
 def step_complete(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
-    _visible_case(request, case_id, number)
+    _visible_case(request, case_id, number, may="complete")
     body, _ = params.parse_body(request, StepCompleteIn)
     services.step_complete(actor=_actor(request), case_id=case_id, number=number,
                            remarks=body.remarks, version=body.version)
@@ -243,7 +262,7 @@ def step_complete(request: HttpRequest, case_id: int, number: int) -> dict[str, 
              summary="Mark a step not relevant, with a reason",
              openapi_extra=_extra(STEP_ERRORS, ReasonIn))
 def step_mark_not_relevant(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
-    _visible_case(request, case_id, number)
+    _visible_case(request, case_id, number, may="work")
     body, _ = params.parse_body(request, ReasonIn)
     services.step_mark_not_relevant(actor=_actor(request), case_id=case_id, number=number,
                                     reason=body.reason, version=body.version)
@@ -255,7 +274,7 @@ def step_mark_not_relevant(request: HttpRequest, case_id: int, number: int) -> d
              summary="Reopen a done or not-relevant step, with a reason",
              openapi_extra=_extra(STEP_ERRORS, ReasonIn))
 def step_reopen(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
-    _visible_case(request, case_id, number)
+    _visible_case(request, case_id, number, may="work")
     body, _ = params.parse_body(request, ReasonIn)
     services.step_reopen(actor=_actor(request), case_id=case_id, number=number,
                          reason=body.reason, version=body.version)

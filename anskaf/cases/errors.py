@@ -22,6 +22,13 @@ class NotFound(Exception):
         super().__init__(message)
 
 
+class PermissionDenied(MoveRefused):
+    """The person lacks the role the model names for this action (403)."""
+
+    code = "forbidden"
+    status = 403
+
+
 class ValidationFailed(BadRequest):
     """Input that breaks a rule of shape: names each field and what to do."""
 

@@ -74,6 +74,10 @@ class Case(models.Model):
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
     phase = models.PositiveSmallIntegerField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
+    restricted = models.BooleanField(
+        _("begrænset adgang"), default=False,
+        help_text=_("Kun sagens enhed, koordinator, trinnenes udførende og administratorer kan se den."),
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField()
@@ -81,6 +85,7 @@ class Case(models.Model):
     waiting_steps = models.JSONField(default=list)
     waiting_roles = models.JSONField(default=list)
     steps_in_progress = models.JSONField(default=list)
+    waiting_since = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(default="", editable=False)
 
     class Meta:
@@ -112,6 +117,9 @@ class StepState(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

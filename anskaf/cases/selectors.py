@@ -12,6 +12,7 @@ from anskaf.audit.models import AuditEvent
 from anskaf.orgs.models import User
 from anskaf.process.model import ProcessModel
 
+from . import permissions
 from .choices import CaseStatus
 from .errors import NotFound, ValidationFailed
 from .models import Case, Decision, StepState
@@ -56,7 +57,7 @@ def _int_param(params: Any, name: str, errors: dict[str, str], message: str,
 
 
 def visible_cases(viewer: User) -> QuerySet[Case]:
-    return Case.objects.filter(organisation_id=viewer.organisation_id)
+    return Case.objects.filter(permissions.visible_filter(viewer))
 
 
 def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int] | None = None,
@@ -96,7 +97,8 @@ def case_detail(*, viewer: User, case_id: Any) -> CaseDetail:
         visible_cases(viewer)
         .select_related("model_version", "requesting_unit", "coordinator", "created_by")
         .prefetch_related(
-            Prefetch("step_states", queryset=StepState.objects.select_related("completed_by")),
+            Prefetch("step_states",
+                     queryset=StepState.objects.select_related("completed_by", "assignee")),
             Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
         )
         .filter(pk=pk)
@@ -122,3 +124,66 @@ def case_events(*, viewer: User, case_id: Any, after_seq: int | None = None,
     if after_seq is not None:
         qs = qs.filter(seq__gt=after_seq)
     return list(qs.order_by("seq")[:limit])
+
+
+# --- "Mine opgaver" --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    case: Case
+    step: Any  # StepDef
+    kind: str  # "decision" or "step"
+    why: str  # Danish: why it waits for this person
+    since: datetime | None
+
+
+def _task_reason(access: permissions.Access, case: Case, step: Any,
+                 assignee_id: int | None, names: dict[int, str]) -> str | None:
+    """Why the step waits for the person, or None when it does not."""
+    if assignee_id is not None:
+        if assignee_id == access.person.pk:
+            return "Tildelt dig"
+        if assignee_id in access.deputising_for:
+            return f"Stedfortræder for {names.get(assignee_id, 'en kollega')}"
+        return None
+    unit = case.requesting_unit_id
+    if step.gate is not None:
+        return "Din rolle træffer beslutningen" if access.holds_any(
+            step.gate.deciding_roles, unit) else None
+    required = [r.role for r in step.roles if not r.optional]
+    return "Din rolle udfører trinnet" if access.holds_any(required, unit) else None
+
+
+def my_tasks(*, viewer: User, limit: int = 500) -> list[Task]:
+    """Open steps waiting for the person, their deputy-for colleagues, or one of their roles.
+
+    Longest waiting first. Bounded: the open cases of the municipality (one query) and the
+    open steps assigned to the person or those they stand in for (one query).
+    """
+    access = permissions.access_of(viewer)
+    people = {viewer.pk, *access.deputising_for}
+    open_statuses = [CaseStatus.ACTIVE, CaseStatus.IN_OPERATION]
+    cases = {c.pk: c for c in visible_cases(viewer).filter(status__in=open_statuses)
+             .select_related("model_version", "requesting_unit")
+             .order_by("waiting_since", "id")[:5000]}
+    assigned = {(s.case_id, s.number): s for s in StepState.objects.filter(
+        case_id__in=list(cases)).exclude(assignee=None).select_related("assignee")}
+    names = {s.assignee_id: s.assignee.display_name() for s in assigned.values()}
+    tasks: list[Task] = []
+    for case in cases.values():
+        model = model_of(case.model_version)
+        candidates = dict.fromkeys(case.waiting_steps)
+        candidates.update({n: None for (cid, n), s in assigned.items()
+                           if cid == case.pk and s.assignee_id in people
+                           and s.status not in ("done", "not_relevant")})
+        for number in candidates:
+            state = assigned.get((case.pk, number))
+            step = model.step(number)
+            why = _task_reason(access, case, step, state.assignee_id if state else None, names)
+            if why:
+                since = case.waiting_since if number in case.waiting_steps else (
+                    state.updated_at if state else None)
+                tasks.append(Task(case, step, "decision" if step.gate else "step", why, since))
+    tasks.sort(key=lambda t: (t.since is None, t.since.timestamp() if t.since else 0.0))
+    return tasks[:limit]

@@ -17,6 +17,7 @@ from anskaf.process import engine
 from anskaf.process.engine import Snapshot, Transition
 from anskaf.process.model import ProcessModel, StepDef
 
+from . import permissions
 from .choices import CaseStatus, Outcome, StepStatus
 from .errors import Conflict, NotFound, ValidationFailed
 from .extensions import CaseEvent, MoveContext, emit, run_guards
@@ -35,7 +36,7 @@ REQUIRED_TEXT = {
 EDITABLE_FIELDS = (
     "title", "need", "strategic_fit", "user_impact", "candidate_system", "supplier_name",
     "replaces_system", "replaced_system_name", "estimated_contract_value",
-    "records_case_number", "unit",
+    "records_case_number", "unit", "restricted",
 )
 
 
@@ -72,7 +73,7 @@ def _load(actor: User, case_id: Any) -> Loaded:
     except (TypeError, ValueError):
         raise NotFound() from None
     case = (Case.objects.select_for_update().select_related("model_version")
-            .filter(pk=case_pk, organisation_id=actor.organisation_id).first())
+            .filter(permissions.visible_filter(actor), pk=case_pk).first())
     if case is None:
         raise NotFound()
     states = {s.number: s for s in StepState.objects.select_for_update().filter(case=case)}
@@ -146,7 +147,10 @@ def refresh_summary(case: Case, model: ProcessModel, snap: Snapshot) -> None:
     elif case.status not in (CaseStatus.REJECTED, CaseStatus.WITHDRAWN) or case.phase is None:
         case.phase = engine.current_phase(model, snap)
     # A rejected or withdrawn case keeps the phase it stopped in.
-    case.waiting_steps = [s.number for s in engine.waiting_steps(model, snap)]
+    waiting = [s.number for s in engine.waiting_steps(model, snap)]
+    if waiting != case.waiting_steps or case.waiting_since is None:
+        case.waiting_since = timezone.now()
+    case.waiting_steps = waiting
     case.waiting_roles = list(engine.waiting_roles(model, snap))
     case.steps_in_progress = [n for n, s in sorted(snap.steps.items())
                               if s == engine.StepStatus.IN_PROGRESS]
@@ -230,6 +234,11 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
             errors["replaces_system"] = "Angiv ja eller nej: erstatter systemet et eksisterende?"
         else:
             clean["replaces_system"] = value
+    if "restricted" in data:
+        if not isinstance(data["restricted"], bool):
+            errors["restricted"] = "Angiv ja eller nej: skal adgangen til sagen begrænses?"
+        else:
+            clean["restricted"] = data["restricted"]
     if "estimated_contract_value" in data:
         clean_value = _clean_amount(data["estimated_contract_value"])
         if isinstance(clean_value, str):
@@ -323,7 +332,7 @@ def case_fields(case: Case) -> dict[str, Any]:
         "estimated_contract_value": None if case.estimated_contract_value is None
         else str(case.estimated_contract_value),
         "records_case_number": case.records_case_number,
-        "unit": case.requesting_unit_id, "status": case.status,
+        "unit": case.requesting_unit_id, "status": case.status, "restricted": case.restricted,
     }
 
 
@@ -331,6 +340,7 @@ def case_fields(case: Case) -> dict[str, Any]:
 def case_update(*, actor: User, case_id: Any, data: dict[str, Any],
                 version: int | None = None) -> Case:
     loaded = _load(actor, case_id)
+    permissions.require(permissions.edit_refusal(actor, loaded.case))
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationFailed({f: "Feltet kan ikke ændres." for f in unknown})
@@ -363,6 +373,7 @@ def case_update(*, actor: User, case_id: Any, data: dict[str, Any],
 @transaction.atomic
 def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None = None) -> Case:
     loaded = _load(actor, case_id)
+    permissions.require(permissions.edit_refusal(actor, loaded.case))
     reason = _require_text(reason, "Skriv en begrundelse for at trække sagen tilbage.", "reason")
     case = loaded.case
     _ensure_not_closed(case)
@@ -409,17 +420,21 @@ def _clean_remarks(remarks: Any) -> str | None:
     return _ensure_storable(remarks, "remarks")
 
 
-def _prepare_step_move(actor: User, case_id: Any, number: Any, version: int | None
+def _prepare_step_move(actor: User, case_id: Any, number: Any, *, completing: bool = False
                        ) -> tuple[Loaded, StepDef, StepState]:
+    """Load and lock (404), then check the person may do this on the step (403)."""
     loaded = _load(actor, case_id)
     step = _step_def(loaded, number)
-    return loaded, step, loaded.states[step.number]
+    state = loaded.states[step.number]
+    check = permissions.complete_refusal if completing else permissions.work_refusal
+    permissions.require(check(actor, loaded.case, loaded.model, step, state.assignee_id))
+    return loaded, step, state
 
 
 @transaction.atomic
 def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
                 checklist: Any = None, status: Any = None, version: int | None = None) -> Case:
-    loaded, step, state = _prepare_step_move(actor, case_id, number, version)
+    loaded, step, state = _prepare_step_move(actor, case_id, number)
     remarks = _clean_remarks(remarks)
     checks = _clean_checklist(step, checklist) if checklist is not None else {}
     if status is not None and status != StepStatus.IN_PROGRESS:
@@ -458,7 +473,7 @@ def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
 @transaction.atomic
 def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
                   version: int | None = None) -> Case:
-    loaded, step, state = _prepare_step_move(actor, case_id, number, version)
+    loaded, step, state = _prepare_step_move(actor, case_id, number, completing=True)
     remarks = _clean_remarks(remarks)
     _ensure_not_closed(loaded.case)
     _ensure_version(version, state.version, f"Trin {step.number}")
@@ -475,7 +490,7 @@ def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None
 @transaction.atomic
 def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: Any,
                            version: int | None = None) -> Case:
-    loaded, step, state = _prepare_step_move(actor, case_id, number, version)
+    loaded, step, state = _prepare_step_move(actor, case_id, number)
     reason = _require_text(reason, "Skriv en begrundelse for, at trinnet ikke er relevant.",
                            "reason")
     _ensure_not_closed(loaded.case)
@@ -493,7 +508,7 @@ def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: An
 @transaction.atomic
 def step_reopen(*, actor: User, case_id: Any, number: Any, reason: Any,
                 version: int | None = None) -> Case:
-    loaded, step, state = _prepare_step_move(actor, case_id, number, version)
+    loaded, step, state = _prepare_step_move(actor, case_id, number)
     reason = _require_text(reason, "Skriv en begrundelse for at genåbne trinnet.", "reason")
     _ensure_not_closed(loaded.case)
     _ensure_version(version, state.version, f"Trin {step.number}")
@@ -527,9 +542,11 @@ def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, ratio
     loaded = _load(actor, case_id)
     if isinstance(step, bool) or not isinstance(step, int) or not loaded.model.has_step(step):
         raise ValidationFailed({"step": "Angiv nummeret på et trin i sagens model."})
+    step_def = loaded.model.step(step)
+    if step_def.gate is not None:
+        permissions.require(permissions.decide_refusal(actor, loaded.case, loaded.model, step_def))
     if outcome not in Outcome.values:
         raise ValidationFailed({"outcome": "Udfaldet skal være »yes«, »maybe« eller »no«."})
-    step_def = loaded.model.step(step)
     engine.check_outcome(loaded.model, step, outcome)
     rationale = _require_text(rationale, "Skriv en begrundelse for beslutningen.", "rationale")
     if recommendations is not None and not isinstance(recommendations, str):
@@ -567,3 +584,53 @@ def decision_fields(decision: Decision) -> dict[str, Any]:
         "it_contacts": decision.it_contacts,
         "missing_documentation": decision.missing_documentation,
     }
+
+
+# --- assignment -------------------------------------------------------------------------------
+
+
+def _assignee_of(actor: User, value: Any) -> User | None:
+    if value in (None, ""):
+        return None
+    lookup = {"pk": value} if isinstance(value, int) and not isinstance(value, bool) else (
+        {"username": value} if isinstance(value, str) else None)
+    if lookup is None:
+        raise ValidationFailed({"assignee": "Angiv personen med brugernavn."})
+    person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+                                 **lookup).first()
+    if person is None:
+        raise ValidationFailed({"assignee": "Personen findes ikke i din kommune."})
+    return person
+
+
+@transaction.atomic
+def step_assign(*, actor: User, case_id: Any, number: Any, assignee: Any,
+                version: int | None = None) -> Case:
+    """Name the person who does a step, within the step's roles (None clears it)."""
+    loaded = _load(actor, case_id)
+    step = _step_def(loaded, number)
+    state = loaded.states[step.number]
+    permissions.require(permissions.assign_refusal(actor, loaded.case, loaded.model, step))
+    person = _assignee_of(actor, assignee)
+    roles = permissions.eligible_for(loaded.model, step)
+    if person is not None and not permissions.access_of(person).holds_any(
+            roles, loaded.case.requesting_unit_id):
+        raise ValidationFailed({"assignee": (
+            f"{person.display_name()} har ikke en af trinnets roller for sagens enhed "
+            f"({', '.join(loaded.model.role_label(r) for r in roles)}).")})
+    _ensure_not_closed(loaded.case)
+    _ensure_version(version, state.version, f"Trin {step.number}")
+    before = {"assignee": state.assignee.username if state.assignee else None}
+    if (person.pk if person else None) == state.assignee_id:
+        return loaded.case
+    state.assignee = person
+    state.version += 1
+    state.save(update_fields=["assignee", "version", "updated_at"])
+    loaded.case.updated_at = timezone.now()
+    loaded.case.save(update_fields=["updated_at"])
+    after = {"assignee": person.username if person else None}
+    _audit(loaded, actor, acting_role(actor, ["coordinator", *roles]), "step.assigned", "step",
+           f"{loaded.case.pk}:{step.number}", before, after)
+    emit(CaseEvent("step.assigned", loaded.case, actor, step.number,
+                   {"assignee": person, "previous": before["assignee"]}))
+    return loaded.case

@@ -69,3 +69,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_role_display()}"
+
+
+class Deputy(models.Model):
+    """While `person` is away, `deputy` sees and can act on the person's assignments."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="deputies")
+    deputy = models.ForeignKey(User, on_delete=models.CASCADE, related_name="deputising_for")
+    starts_on = models.DateField(_("fra"))
+    ends_on = models.DateField(_("til og med"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="deputy_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} for {self.person} {self.starts_on}–{self.ends_on}"

@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .choices import Role
+from .errors import NotFound
 from .models import Membership, OrgUnit, User
 
 
@@ -16,3 +23,144 @@ def roles_of(person: User) -> list[str]:
 
 def unit_list(*, organisation_id: int) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(organisation_id=organisation_id).order_by("name"))
+
+
+# --- administration ---------------------------------------------------------------------------
+
+
+def is_org_admin(person: User | None) -> bool:
+    """True when the person holds the `admin` role for the whole organisation (unit=None).
+
+    Only they may use the administration pages. Cached on the instance for the request.
+    """
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    cached = getattr(person, "_is_org_admin", None)
+    if cached is None:
+        cached = bool(
+            person.is_active
+            and person.organisation_id is not None
+            and Membership.objects.filter(
+                person=person, organisation_id=person.organisation_id, role=Role.ADMIN,
+                unit__isnull=True,
+            ).exists()
+        )
+        person._is_org_admin = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def forget_cached_roles(person: User) -> None:
+    """Drop the per-request caches on a person object after their roles changed."""
+    for attr in ("_role_keys", "_is_org_admin", "_access"):
+        if hasattr(person, attr):
+            delattr(person, attr)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A unit in tree order: its depth (0 = top level) and the names of the units above it."""
+
+    unit: OrgUnit
+    depth: int
+    path: tuple[str, ...]
+    people: int = 0
+
+    @property
+    def parent_name(self) -> str:
+        return self.path[-2] if len(self.path) > 1 else ""
+
+    @property
+    def label(self) -> str:
+        """The unit's name with the units above it, e.g. "Social- og … › Hjemmeplejen"."""
+        return " › ".join(self.path)
+
+
+def unit_tree(*, organisation_id: int, with_people: bool = False) -> list[UnitRow]:
+    """All units of the organisation depth-first (forvaltning, then its afdelinger), by name."""
+    qs = OrgUnit.objects.filter(organisation_id=organisation_id)
+    if with_people:
+        qs = qs.annotate(n_people=Count("people", distinct=True))
+    units = list(qs.order_by("name", "pk"))
+    children: dict[int | None, list[OrgUnit]] = {}
+    by_pk = {u.pk: u for u in units}
+    for u in units:
+        parent = u.parent_id if u.parent_id in by_pk else None
+        children.setdefault(parent, []).append(u)
+    rows: list[UnitRow] = []
+    seen: set[int] = set()
+
+    def walk(parent: int | None, depth: int, path: tuple[str, ...]) -> None:
+        for u in children.get(parent, []):
+            if u.pk in seen:  # a cycle can only come from outside the services; never loop
+                continue
+            seen.add(u.pk)
+            here = (*path, u.name)
+            rows.append(UnitRow(u, depth, here, getattr(u, "n_people", 0)))
+            walk(u.pk, depth + 1, here)
+
+    walk(None, 0, ())
+    return rows
+
+
+def unit_get(*, organisation_id: int, unit_id: Any) -> OrgUnit:
+    """One unit of the organisation; NotFound for another organisation's unit or a bad id."""
+    try:
+        pk = int(unit_id)
+    except (TypeError, ValueError):
+        raise NotFound("Enheden findes ikke i din kommune.") from None
+    unit = OrgUnit.objects.filter(pk=pk, organisation_id=organisation_id).first()
+    if unit is None:
+        raise NotFound("Enheden findes ikke i din kommune.")
+    return unit
+
+
+def unit_descendant_ids(unit: OrgUnit) -> set[int]:
+    """The unit's own id and the ids of every unit below it."""
+    pairs = list(OrgUnit.objects.filter(organisation_id=unit.organisation_id)
+                 .values_list("pk", "parent_id"))
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in pairs:
+        children.setdefault(parent, []).append(pk)
+    found, todo = {unit.pk}, [unit.pk]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def person_list(*, organisation_id: int, query: str = "") -> QuerySet[User]:
+    """The organisation's people, by name; `query` searches username, name and e-mail."""
+    qs = (User.objects.filter(organisation_id=organisation_id)
+          .select_related("unit")
+          .prefetch_related(Prefetch("memberships",
+                                     queryset=Membership.objects.select_related("unit")))
+          .order_by("first_name", "last_name", "username"))
+    for word in query.split():
+        qs = qs.filter(Q(username__icontains=word) | Q(first_name__icontains=word)
+                       | Q(last_name__icontains=word) | Q(email__icontains=word))
+    return qs
+
+
+def person_get(*, organisation_id: int, person_id: Any) -> User:
+    """One person of the organisation; NotFound for another organisation's person or a bad id."""
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError):
+        raise NotFound("Personen findes ikke i din kommune.") from None
+    person = (User.objects.select_related("unit")
+              .filter(pk=pk, organisation_id=organisation_id).first())
+    if person is None:
+        raise NotFound("Personen findes ikke i din kommune.")
+    return person
+
+
+def memberships_of(person: User) -> list[Membership]:
+    """The person's roles, organisation-wide first, then by role and unit name."""
+    rows = list(Membership.objects.filter(person=person, organisation_id=person.organisation_id)
+                .select_related("unit"))
+    order = {key: i for i, key in enumerate(Role.values)}
+    rows.sort(key=lambda m: (m.unit_id is not None, order.get(m.role, 99),
+                             m.unit.name if m.unit else ""))
+    return rows

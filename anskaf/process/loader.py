@@ -226,9 +226,17 @@ class _Builder:
             checklist=self.checklist(node, number),
             requires=self.int_list(node, "requires"),
             requires_refusal=self.refusal_code(node),
+            complete_roles=self.role_list(node, "complete_roles", roles),
             only_when_replacing=bool(only),
             gate=self.gate(node, "gate", roles) if "gate" in node else None,
         )
+
+    def role_list(self, node: Any, key: str, roles: dict[str, Text]) -> tuple[str, ...]:
+        value = node.get(key, [])
+        if not isinstance(value, list) or any(r not in roles for r in value):
+            self.fail(node, key, f"'{key}' must list known roles")
+            return ()
+        return tuple(str(r) for r in value)
 
     def refusal_code(self, node: Any) -> str:
         code = node.get("requires_refusal", "step_not_open")

@@ -66,6 +66,7 @@ class StepDef:
     checklist: tuple[ChecklistItemDef, ...] = ()
     requires: tuple[int, ...] = ()
     requires_refusal: str = "step_not_open"  # the refusal code when a required step is open
+    complete_roles: tuple[str, ...] = ()  # when set, only these roles may complete the step
     only_when_replacing: bool = False
     gate: GateDef | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from anskaf.cases.choices import CaseStatus
-from anskaf.orgs.models import OrgUnit
+from anskaf.orgs.models import OrgUnit, User
 
 YES_NO = [("false", "Nej"), ("true", "Ja")]
 
@@ -37,6 +37,12 @@ class CaseForm(forms.Form):
         help_text="Bruges til at vurdere udbudspligt. Skriv fx 250000.")
     records_case_number = forms.CharField(label="ESDH-sagsnummer (Acadre)", max_length=60,
                                           required=False)
+    restricted = forms.TypedChoiceField(
+        label="Skal adgangen til sagen begrænses?", choices=YES_NO, required=False,
+        coerce=lambda v: v == "true", empty_value=False, widget=forms.RadioSelect,
+        initial="false",
+        help_text="Sager er åbne for alle i kommunen. En begrænset sag kan kun ses af sagens "
+                  "enhed, koordinator, trinnenes udførende og administratorer.")
 
     def __init__(self, *args, organisation_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -68,3 +74,18 @@ class CaseFilterForm(forms.Form):
         self.fields["phase"].choices = [("", "Alle")] + [
             (str(p.number), f"{p.number}. {p.name.da}") for p in phases]
         self.fields["unit"].choices = [("", "Alle")] + [(str(u.pk), u.name) for u in units]
+
+
+class DeputyForm(forms.Form):
+    deputy = forms.ChoiceField(label="Stedfortræder")
+    starts_on = forms.DateField(label="Fra", widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text="Skriv datoen som ÅÅÅÅ-MM-DD.")
+    ends_on = forms.DateField(label="Til og med", widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text="Skriv datoen som ÅÅÅÅ-MM-DD.")
+
+    def __init__(self, *args, person, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        colleagues = User.objects.filter(organisation_id=person.organisation_id,
+                                         is_active=True).exclude(pk=person.pk)
+        self.fields["deputy"].choices = [("", "Vælg en kollega")] + [
+            (u.username, u.display_name()) for u in colleagues.order_by("first_name", "username")]

@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from anskaf.audit.models import AuditEvent
+from anskaf.cases import permissions
 from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.cases.selectors import CaseDetail
+from anskaf.orgs.models import Membership, OrgUnit
 from anskaf.process import engine
 from anskaf.process.engine import Snapshot
 from anskaf.process.model import ProcessModel, StepDef
@@ -48,6 +50,12 @@ class StepView:
     can_start: bool = False
     complete_refusal: str | None = None
     complete_hint: str | None = None
+    assignee: Any = None
+    access_refusal: str | None = None  # why the viewer may not work on the step
+    complete_access_refusal: str | None = None
+    decide_access_refusal: str | None = None
+    can_assign: bool = False
+    assignable: list[tuple[str, str]] = field(default_factory=list)
     not_relevant_refusal: str | None = None
     reopen_refusal: str | None = None
     decide_refusal: str | None = None
@@ -91,7 +99,8 @@ def _message(refused: engine.MoveRefused | None) -> str | None:
     return refused.message if refused else None
 
 
-def step_views(detail: CaseDetail) -> list[StepView]:
+def step_views(detail: CaseDetail, viewer: Any) -> list[StepView]:
+    """Each step with what the viewer may do now, and why not where they may not."""
     model, case = detail.model, detail.case
     snap = snapshot_of(case, detail.states, detail.decisions)
     waiting = {s.number for s in engine.waiting_steps(model, snap)}
@@ -111,7 +120,16 @@ def step_views(detail: CaseDetail) -> list[StepView]:
             waiting=n in waiting,
             workable=engine.refusal(engine.check_work, model, snap, n) is None,
             can_start=engine.refusal(engine.start, model, snap, n) is None,
+            assignee=state.assignee,
         )
+        view.access_refusal = permissions.work_refusal(viewer, case, model, step,
+                                                       state.assignee_id)
+        view.can_assign = permissions.assign_refusal(viewer, case, model, step) is None
+        if step.gate is not None:
+            view.decide_access_refusal = permissions.decide_refusal(viewer, case, model, step)
+        else:
+            view.complete_access_refusal = permissions.complete_refusal(
+                viewer, case, model, step, state.assignee_id)
         if step.gate is None:
             refused = engine.refusal(engine.complete, model, snap, n)
             # Unticked required items are fixed in the same form, so the button stays.
@@ -206,3 +224,23 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
         return (f"besluttede trin {after.get('step')} (runde {after.get('round')}): {outcome}",
                 after.get("rationale", ""))
     return e.event_type, ""
+
+
+def assignable_people(detail: CaseDetail) -> dict[int, list[tuple[str, str]]]:
+    """Per step: the people who hold one of its roles for the case's unit (two queries)."""
+    case, model = detail.case, detail.model
+    units = list(OrgUnit.objects.filter(organisation_id=case.organisation_id)
+                 .values_list("pk", "parent_id"))
+    covered = permissions._descendants(units)
+    holders: dict[str, dict[str, str]] = {}
+    for m in (Membership.objects.filter(organisation_id=case.organisation_id,
+                                        person__is_active=True).select_related("person")):
+        if m.unit_id is None or case.requesting_unit_id in covered.get(m.unit_id, ()):
+            holders.setdefault(m.role, {})[m.person.username] = m.person.display_name()
+    result = {}
+    for step in model.steps:
+        people: dict[str, str] = {}
+        for role in permissions.eligible_for(model, step):
+            people.update(holders.get(role, {}))
+        result[step.number] = sorted(people.items(), key=lambda p: p[1])
+    return result

@@ -5,6 +5,8 @@ from . import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("opgaver/", views.my_tasks, name="my_tasks"),
+    path("mig/stedfortraeder/", views.my_deputies, name="my_deputies"),
     path("sager/", views.case_list, name="case_list"),
     path("sager/ny/", views.case_create, name="case_create"),
     path("sager/<int:pk>/", views.case_detail, name="case_detail"),

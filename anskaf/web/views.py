@@ -15,13 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anskaf.cases import selectors, services
+from anskaf.cases import permissions, selectors, services
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.process_models import current_version, model_of
+from anskaf.orgs import deputies
+from anskaf.orgs.errors import ValidationFailed as OrgValidationFailed
+from anskaf.orgs.models import Deputy
 from anskaf.orgs.selectors import unit_list
 
 from . import presenters
-from .forms import CaseFilterForm, CaseForm, ReasonForm
+from .forms import CaseFilterForm, CaseForm, DeputyForm, ReasonForm
 
 PAGE_SIZE = 25
 
@@ -38,7 +41,48 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:case_list")
+    return redirect("web:my_tasks")
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    tasks = selectors.my_tasks(viewer=request.user)
+    now = timezone.now()
+    rows = [{"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
+    return render(request, "web/my_tasks.html", {
+        "nav": "tasks",
+        "decisions": [r for r in rows if r["task"].kind == "decision"],
+        "steps": [r for r in rows if r["task"].kind == "step"],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_deputies(request: HttpRequest) -> HttpResponse:
+    form = DeputyForm(request.POST or None, person=request.user)
+    if request.method == "POST" and "remove" in request.POST:
+        try:
+            deputies.deputy_remove(actor=request.user, deputy_id=request.POST.get("remove"))
+        except OrgValidationFailed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Stedfortræderen er fjernet.")
+        return redirect("web:my_deputies")
+    if request.method == "POST" and form.is_valid():
+        try:
+            deputies.deputy_add(actor=request.user, deputy_username=form.cleaned_data["deputy"],
+                                starts_on=form.cleaned_data["starts_on"],
+                                ends_on=form.cleaned_data["ends_on"])
+        except OrgValidationFailed as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Stedfortræderen er gemt.")
+            return redirect("web:my_deputies")
+    return render(request, "web/my_deputies.html", {
+        "nav": "deputies", "form": form,
+        "mine": Deputy.objects.filter(person=request.user).select_related("deputy"),
+        "for_others": Deputy.objects.filter(deputy=request.user).select_related("person"),
+    }, status=400 if request.method == "POST" else 200)
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -128,8 +172,11 @@ def case_create(request: HttpRequest) -> HttpResponse:
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     detail = _detail_or_404(request, pk)
     case = detail.case
+    if refusal := permissions.edit_refusal(request.user, case):
+        return render(request, "403.html", {"reason": refusal}, status=403)
     initial = {**services.case_fields(case), "unit": case.requesting_unit_id,
-               "replaces_system": "true" if case.replaces_system else "false"}
+               "replaces_system": "true" if case.replaces_system else "false",
+               "restricted": "true" if case.restricted else "false"}
     form = CaseForm(request.POST or None, initial=initial, organisation_id=case.organisation_id)
     error = None
     if request.method == "POST" and form.is_valid():
@@ -156,6 +203,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     detail = _detail_or_404(request, pk)
+    if refusal := permissions.edit_refusal(request.user, detail.case):
+        return render(request, "403.html", {"reason": refusal}, status=403)
     form = ReasonForm(request.POST or None, initial={"version": detail.case.version})
     error = None
     if request.method == "POST" and form.is_valid():
@@ -196,7 +245,10 @@ def _int_or_none(value: Any) -> int | None:
 def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
                   feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     detail = _detail_or_404(request, pk)
-    steps = presenters.step_views(detail)
+    steps = presenters.step_views(detail, request.user)
+    people = presenters.assignable_people(detail)
+    for step in steps:
+        step.assignable = people[step.number]
     events = selectors.case_events(viewer=request.user, case_id=pk, limit=1000)
     return {
         "nav": "cases",
@@ -210,6 +262,7 @@ def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
         "timeline": presenters.timeline(detail.model, events),
         "acted": acted,
         "feedback": feedback or {},
+        "edit_refusal": permissions.edit_refusal(request.user, detail.case),
     }
 
 
@@ -218,7 +271,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/case_detail.html", _case_context(request, pk))
 
 
-STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut"}
+STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut", "tildel"}
 
 
 def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) -> str:
@@ -247,6 +300,10 @@ def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) ->
         services.step_mark_not_relevant(actor=actor, case_id=pk, number=number,
                                         reason=post.get("reason", ""), version=version)
         return f"Trin {number} er markeret som ikke relevant."
+    if action == "tildel":
+        services.step_assign(actor=actor, case_id=pk, number=number,
+                             assignee=post.get("assignee") or None, version=version)
+        return f"Tildelingen af trin {number} er gemt."
     if action == "genaabn":
         services.step_reopen(actor=actor, case_id=pk, number=number,
                              reason=post.get("reason", ""), version=version)

@@ -91,3 +91,18 @@ def orgless(db):
 
     return User.objects.create_user(username="uden-kommune", password="x-long-password-1")
 
+
+
+@pytest.fixture
+def decider(org, unit):
+    """One person who may do everything on the unit's cases, gates included: for tests of the
+    decision mechanics rather than of who may decide (the access tests cover that)."""
+    from anskaf import testing
+
+    return testing.make_user(org, "beslutter", "coordinator", "management", "it_board",
+                             unit=unit)
+
+
+@pytest.fixture
+def decider_api(decider) -> ApiClient:
+    return ApiClient(decider)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from anskaf.cases import services
-from anskaf.testing import advance, new_case
+from anskaf.testing import advance, decider_for, new_case
 
 from .conftest import error_of, step_of
 
@@ -155,7 +155,7 @@ def test_withdrawing_an_unknown_case_is_404(api):
 
 def test_a_rejected_case_cannot_be_withdrawn(api, coordinator, case):
     advance(coordinator, case, through=5)
-    services.decision_record(actor=coordinator, case_id=case.pk, step=6, outcome="no",
+    services.decision_record(actor=decider_for(case, 6), case_id=case.pk, step=6, outcome="no",
                              rationale="Passer ikke")
     response = api.post(f"/cases/{case.pk}/withdraw", {"reason": "Stop"})
     assert response.status_code == 409

@@ -12,6 +12,12 @@ from .conftest import error_of, step_of
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def api(decider_api):  # type: ignore[no-untyped-def]
+    """Here the client may decide every gate; who may decide is tested at the end."""
+    return decider_api
+
+
 def decide(api, case, **body):  # type: ignore[no-untyped-def]
     return api.post(f"/cases/{case.pk}/decisions", {"rationale": "Begrundet", **body})
 
@@ -31,7 +37,7 @@ def test_a_ja_at_6_is_recorded_and_opens_the_next_segment(api, ready_for_6):
     assert decision["rationale"] == "Begrundet"
     assert decision["recommendations"] == "Brug standardopsætningen"
     assert decision["it_contacts"] == ["Jens", "Mette"]
-    assert decision["decided_by"] == "koordinator"
+    assert decision["decided_by"] == "beslutter"
     assert decision["id"] == Decision.objects.get().pk
     assert step_of(case, 6)["status"] == "done"
     assert case["phase"] == 3
@@ -160,3 +166,22 @@ def test_rounds_count_per_gate(api, coordinator, ready_for_6):
     body = decide(api, ready_for_6, step=6, outcome="yes").json()
     assert body["decision"]["round"] == 2
     assert decide(api, ready_for_6, step=7, outcome="yes").json()["decision"]["round"] == 1
+
+
+@pytest.mark.parametrize("step", [6, 7])
+def test_a_coordinator_without_the_deciding_role_is_403_forbidden(coordinator, case, step):
+    from .conftest import ApiClient
+
+    advance(coordinator, case, through=step - 1)
+    response = decide(ApiClient(coordinator), case, step=step, outcome="yes")
+    assert response.status_code == 403
+    assert error_of(response) == "forbidden"
+    assert "IT-visitationen" in response.json()["message"] or step == 7
+
+
+def test_the_board_decides_step_6(board_member, ready_for_6):
+    from .conftest import ApiClient
+
+    response = decide(ApiClient(board_member), ready_for_6, step=6, outcome="yes")
+    assert response.status_code == 200, response.content
+    assert response.json()["decision"]["decided_by"] == "visitation"

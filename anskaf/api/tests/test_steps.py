@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from anskaf.cases import services
-from anskaf.testing import advance, new_case, tick_required
+from anskaf.testing import advance, decider_for, new_case, tick_required
 
 from .conftest import error_of, required_items, step_of
 
@@ -18,7 +18,7 @@ def steps(case) -> str:  # type: ignore[no-untyped-def]
 
 def reject(actor, case):  # type: ignore[no-untyped-def]
     advance(actor, case, through=5)
-    services.decision_record(actor=actor, case_id=case.pk, step=6, outcome="no",
+    services.decision_record(actor=decider_for(case, 6), case_id=case.pk, step=6, outcome="no",
                              rationale="Passer ikke ind")
 
 

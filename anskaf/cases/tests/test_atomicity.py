@@ -8,6 +8,7 @@ from anskaf import testing
 from anskaf.audit.services import audit_verify
 from anskaf.cases import services
 from anskaf.cases.errors import InvalidTransition, StepNotOpen
+from anskaf.testing import decider_for
 
 from .helpers import everything
 
@@ -54,9 +55,9 @@ MOVES = {  # name: (the steps done first, the move)
     "step_reopen": (5, lambda a, c: services.step_reopen(actor=a, case_id=c.pk, number=3,
                                                          reason="x")),
     "decision_record": (5, lambda a, c: services.decision_record(
-        actor=a, case_id=c.pk, step=6, outcome="maybe", rationale="x")),
+        actor=decider_for(c, 6), case_id=c.pk, step=6, outcome="maybe", rationale="x")),
     "decision_record_reject": (6, lambda a, c: services.decision_record(
-        actor=a, case_id=c.pk, step=7, outcome="no", rationale="x")),
+        actor=decider_for(c, 7), case_id=c.pk, step=7, outcome="no", rationale="x")),
     "case_update": (0, lambda a, c: services.case_update(
         actor=a, case_id=c.pk, data={"title": "Ny", "replaces_system": True})),
     "case_withdraw": (0, lambda a, c: services.case_withdraw(actor=a, case_id=c.pk,

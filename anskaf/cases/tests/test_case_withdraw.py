@@ -7,6 +7,7 @@ import pytest
 from anskaf import testing
 from anskaf.cases import services
 from anskaf.cases.errors import CaseClosed, Conflict, NotFound, ValidationFailed
+from anskaf.testing import decider_for
 
 from .helpers import everything, fresh, last_event
 
@@ -73,7 +74,7 @@ def test_a_withdrawn_case_refuses_every_step_move_and_decision(coordinator, case
         lambda: services.step_mark_not_relevant(actor=coordinator, case_id=case.pk, number=9,
                                                 reason="x"),
         lambda: services.step_reopen(actor=coordinator, case_id=case.pk, number=3, reason="x"),
-        lambda: services.decision_record(actor=coordinator, case_id=case.pk, step=6,
+        lambda: services.decision_record(actor=decider_for(case, 6), case_id=case.pk, step=6,
                                          outcome="yes", rationale="x"),
     ]
     for move in moves:
@@ -100,7 +101,7 @@ def test_a_completed_case_cannot_be_withdrawn(coordinator, case):
 
 def test_a_rejected_case_cannot_be_withdrawn(coordinator, case):
     testing.advance(coordinator, case, through=5)
-    services.decision_record(actor=coordinator, case_id=case.pk, step=6, outcome="no",
+    services.decision_record(actor=decider_for(case, 6), case_id=case.pk, step=6, outcome="no",
                              rationale="Løsningen lever ikke op til kravene.")
     with pytest.raises(CaseClosed):
         withdraw(coordinator, case)

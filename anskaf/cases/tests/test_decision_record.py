@@ -18,6 +18,7 @@ from anskaf.cases.errors import (
     ValidationFailed,
 )
 from anskaf.cases.models import Decision
+from anskaf.testing import gate_actor
 
 from .helpers import everything, fresh, last_event, status_of, step
 
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.django_db
 
 
 def decide(actor, case, number, outcome, rationale="Begrundelse", **kwargs):
-    return services.decision_record(actor=actor, case_id=case.pk, step=number, outcome=outcome,
-                                    rationale=rationale, **kwargs)
+    return services.decision_record(actor=gate_actor(actor, case, number), case_id=case.pk,
+                                    step=number, outcome=outcome, rationale=rationale, **kwargs)
 
 
 @pytest.fixture
@@ -228,6 +229,10 @@ def test_a_case_of_another_organisation_is_not_found(outsider, at_6):
     assert Decision.objects.count() == 0
 
 
-def test_the_acting_role_falls_back_to_the_actors_own(coordinator, at_6):
-    decision = decide(coordinator, at_6, 6, "yes")
-    assert decision.decided_role == "coordinator"
+def test_a_coordinator_may_not_decide_the_boards_gate(coordinator, at_6):
+    from anskaf.cases.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="IT-visitationen"):
+        services.decision_record(actor=coordinator, case_id=at_6.pk, step=6, outcome="yes",
+                                 rationale="Begrundelse")
+    assert Decision.objects.count() == 0

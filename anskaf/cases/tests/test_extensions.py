@@ -10,6 +10,7 @@ from anskaf.audit.models import AuditEvent
 from anskaf.cases import extensions, services
 from anskaf.cases.errors import RequirementMissing
 from anskaf.cases.models import Decision, StepState
+from anskaf.testing import decider_for
 
 from .helpers import event_types, everything, status_of
 
@@ -79,7 +80,7 @@ def test_a_guard_on_decide_sees_the_outcome_and_can_stop_the_decision(register, 
     guard("decide", only_with_minutes)
     before = everything(case)
     with pytest.raises(RequirementMissing):
-        services.decision_record(actor=coordinator, case_id=case.pk, step=6, outcome="maybe",
+        services.decision_record(actor=decider_for(case, 6), case_id=case.pk, step=6, outcome="maybe",
                                  rationale="Mangler dokumentation")
     assert seen[0].outcome == "maybe"
     assert seen[0].step == 6
@@ -181,7 +182,7 @@ def test_a_decision_event_carries_outcome_round_and_decision(register, coordinat
     _, handler = register
     seen = []
     handler("decision.recorded", seen.append)
-    decision = services.decision_record(actor=coordinator, case_id=case.pk, step=6,
+    decision = services.decision_record(actor=decider_for(case, 6), case_id=case.pk, step=6,
                                         outcome="maybe", rationale="Mangler bilag")
     [event] = seen
     assert event.step == 6

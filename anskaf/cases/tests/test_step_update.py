@@ -13,6 +13,7 @@ from anskaf.cases.errors import (
     NotFound,
     ValidationFailed,
 )
+from anskaf.testing import decider_for
 
 from .helpers import event_types, everything, fresh, last_event, step
 
@@ -209,7 +210,7 @@ def test_an_in_operation_case_can_still_be_worked_on(coordinator):
 
 def test_a_rejected_case_cannot_be_worked_on(coordinator, case):
     testing.advance(coordinator, case, through=5)
-    services.decision_record(actor=coordinator, case_id=case.pk, step=6, outcome="no",
+    services.decision_record(actor=decider_for(case, 6), case_id=case.pk, step=6, outcome="no",
                              rationale="Nej")
     with pytest.raises(CaseClosed):
         patch(coordinator, case, 1, remarks="x")

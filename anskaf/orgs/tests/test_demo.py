@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from anskaf import demo
+from anskaf.audit.models import AuditEvent
+from anskaf.audit.services import audit_verify
 from anskaf.cases.models import Case, Decision
 from anskaf.orgs.models import Membership, Organisation, OrgUnit, User
 
@@ -30,7 +33,8 @@ def test_demo_creates_haderslev_with_two_administrations_and_departments(loaded)
 
 
 def test_demo_people_hold_their_roles_and_share_one_administration(loaded):
-    roles = dict(Membership.objects.values_list("person__username", "role"))
+    roles = dict(Membership.objects.filter(organisation__slug="haderslev")
+                 .values_list("person__username", "role"))
     assert roles == {
         "koordinator": "coordinator",
         "medarbejder": "requester",
@@ -83,25 +87,87 @@ def test_demo_cases_cover_rejected_in_operation_replacing_and_a_maybe_round(load
 
 
 def test_demo_is_idempotent(loaded):
+    counts = (User.objects.count(), Case.objects.count(), AuditEvent.objects.count())
     again = demo.load()
     assert not again.created
     assert Organisation.objects.filter(slug="haderslev").count() == 1
+    assert Organisation.objects.filter(slug="nabo").count() == 1
     assert Case.objects.count() == loaded.cases
+    assert (User.objects.count(), Case.objects.count(), AuditEvent.objects.count()) == counts
+
+
+# --- the second municipality --------------------------------------------------------------------
+
+
+def test_nabo_kommune_has_one_coordinator_and_cases_of_its_own(loaded):
+    nabo_org = Organisation.objects.get(slug="nabo")
+    assert nabo_org.name == "Nabo Kommune"
+    nabo = User.objects.get(username="nabo")
+    assert nabo.organisation == nabo_org and nabo.is_demo and nabo.check_password("demo")
+    assert nabo.unit.organisation == nabo_org
+    assert list(Membership.objects.filter(person=nabo).values_list("role", "organisation")) == [
+        ("coordinator", nabo_org.pk)]
+    assert list(User.objects.filter(organisation=nabo_org)) == [nabo]
+    theirs = Case.objects.filter(organisation=nabo_org)
+    assert theirs.count() >= 3 and all(c.coordinator == nabo for c in theirs)
+    assert all(c.requesting_unit.organisation == nabo_org for c in theirs)
+    assert {c.number for c in theirs} >= {f"{theirs[0].number[:4]}-001"}  # numbered per municipality
+    assert any(c.step_states.get(number=1).status == "done" for c in theirs)
+    assert ("nabo", "Koordinerende funktion (Nabo Kommune)", nabo.get_full_name()) in demo.LOGINS
+    haderslev = Organisation.objects.get(slug="haderslev")
+    assert audit_verify(nabo_org.pk).ok and audit_verify(haderslev.pk).ok
+    assert not AuditEvent.objects.filter(organisation=haderslev, actor=nabo).exists()
+
+
+def test_nabo_sees_only_its_own_cases_and_haderslev_none_of_nabos(loaded, client, settings):
+    settings.DEMO_MODE = True  # demo accounts are signed out otherwise
+    nabo = User.objects.get(username="nabo")
+    client.force_login(nabo)
+    html = client.get("/sager/").content.decode()
+    assert "Ruteplanlægning til vintertjenesten" in html
+    assert "Nyt omsorgssystem til hjemmeplejen" not in html
+    foreign = Case.objects.get(title="Nyt omsorgssystem til hjemmeplejen")
+    assert client.get(f"/sager/{foreign.pk}/").status_code == 404
+    client.force_login(User.objects.get(username="koordinator"))
+    own = Case.objects.get(title="Ruteplanlægning til vintertjenesten")
+    assert client.get(f"/sager/{own.pk}/").status_code == 404
+    assert "Ruteplanlægning til vintertjenesten" not in client.get("/sager/").content.decode()
+
+
+def test_a_database_loaded_before_nabo_kommune_gets_it_on_the_next_load(db, monkeypatch):
+    monkeypatch.setattr(demo, "MUNICIPALITIES", demo.MUNICIPALITIES[:1])
+    first = demo.load()
+    assert first.created and first.organisation == "Haderslev Kommune"
+    monkeypatch.undo()
+    assert not demo.is_loaded()
+    haderslev_cases = Case.objects.count()
+    second = demo.load()
+    assert second.created and second.organisation == "Nabo Kommune"
+    assert second.users == 1 and second.cases == Case.objects.count() - haderslev_cases
+    assert demo.is_loaded() and not demo.load().created
+
+
+def _authenticate(username: str, password: str):
+    # django-axes refuses authenticate() without a request.
+    return authenticate(RequestFactory().post("/log-ind/"), username=username, password=password)
 
 
 def test_demo_logins_are_refused_unless_demo_mode_is_on(loaded, settings):
     settings.DEMO_MODE = False
     for username, _role, _name in demo.LOGINS:
-        assert authenticate(username=username, password="demo") is None
+        assert _authenticate(username, "demo") is None
     settings.DEMO_MODE = True
     for username, _role, _name in demo.LOGINS:
-        user = authenticate(username=username, password="demo")
+        user = _authenticate(username, "demo")
         assert user is not None and user.username == username
-    assert authenticate(username="koordinator", password="wrong") is None
+    assert _authenticate("koordinator", "wrong") is None
 
 
 def test_demo_login_through_the_login_page_only_in_demo_mode(loaded, client, settings):
     settings.DEMO_MODE = False
-    assert not client.login(username="koordinator", password="demo")
+    response = client.post("/log-ind/", {"username": "nabo", "password": "demo"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
     settings.DEMO_MODE = True
-    assert client.login(username="koordinator", password="demo")
+    response = client.post("/log-ind/", {"username": "nabo", "password": "demo"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="nabo").pk)

@@ -82,10 +82,11 @@ def test_a_stale_save_is_refused_and_the_text_is_kept_on_screen(signed_in, case,
     assert StepState.objects.get(case=case, number=2).remarks == "Fra en anden"
 
 
-def test_a_decision_without_rationale_answers_400(signed_in, case, coordinator):
+def test_a_decision_without_rationale_answers_400(client, case, coordinator, board_member):
     testing.advance(coordinator, case, 5)
-    response = signed_in.post(f"/sager/{case.pk}/trin/6/beslut/", {"outcome": "yes"},
-                              HTTP_HX_REQUEST="true")
+    client.force_login(board_member)
+    response = client.post(f"/sager/{case.pk}/trin/6/beslut/", {"outcome": "yes"},
+                           HTTP_HX_REQUEST="true")
     assert response.status_code == 400
     assert "Skriv en begrundelse" in response.content.decode()
 

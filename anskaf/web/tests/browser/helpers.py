@@ -21,7 +21,7 @@ def log_in(page: Page, base_url: str, username: str, password: str = "demo") -> 
     page.get_by_label("Brugernavn").fill(username)
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
-    expect(page.get_by_role("heading", name="Sager", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Mine opgaver", level=1)).to_be_visible()
 
 
 def log_out(page: Page) -> None:

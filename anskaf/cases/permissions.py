@@ -1,0 +1,212 @@
+"""Who may see a case and who may do what on it: the one place where access rules live.
+
+Services enforce these rules (403 before any input is read), selectors filter by them, and
+the UI asks them to say *why* an action is not open to the person looking at it.
+
+Roles come from memberships. A membership scoped to a unit covers that unit and every unit
+below it (a coordinator of a forvaltning covers its afdelinger); an organisation-wide
+membership covers every unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from anskaf.orgs.models import Deputy, Membership, OrgUnit, User
+from anskaf.process.model import ProcessModel, StepDef
+
+from .errors import PermissionDenied
+from .models import StepState
+
+# Roles that work across a municipality's cases, wherever the requesting unit sits.
+CASE_MANAGERS = ("coordinator", "management")
+
+
+@dataclass(frozen=True)
+class Access:
+    """A person's roles, the units each covers, and whom they deputise for today."""
+
+    person: User
+    org_roles: frozenset[str]
+    unit_roles: dict[str, frozenset[int]] = field(default_factory=dict)
+    own_units: frozenset[int] = frozenset()
+    deputising_for: frozenset[int] = frozenset()
+
+    def holds(self, role: str, unit_id: int | None) -> bool:
+        if role in self.org_roles:
+            return True
+        return unit_id is not None and unit_id in self.unit_roles.get(role, frozenset())
+
+    def holds_any(self, roles: Iterable[str], unit_id: int | None) -> bool:
+        return any(self.holds(r, unit_id) for r in roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.org_roles
+
+    def acts_for(self, person_id: int | None) -> bool:
+        """True for the person themself and for anyone they deputise for today."""
+        return person_id is not None and (
+            person_id == self.person.pk or person_id in self.deputising_for
+        )
+
+
+def _descendants(units: list[tuple[int, int | None]]) -> dict[int, set[int]]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in units:
+        children.setdefault(parent, []).append(pk)
+    covered: dict[int, set[int]] = {}
+
+    def walk(pk: int) -> set[int]:
+        if pk not in covered:
+            covered[pk] = {pk}
+            for child in children.get(pk, []):
+                covered[pk] |= walk(child)
+        return covered[pk]
+
+    for pk, _ in units:
+        walk(pk)
+    return covered
+
+
+def access_of(person: User) -> Access:
+    """Load once per request (three small queries) and keep it on the person object."""
+    cached = getattr(person, "_access", None)
+    if cached is not None:
+        return cached
+    memberships = list(Membership.objects.filter(person=person).values_list("role", "unit_id"))
+    units = list(OrgUnit.objects.filter(organisation_id=person.organisation_id)
+                 .values_list("pk", "parent_id"))
+    covered = _descendants(units)
+    org_roles = frozenset(role for role, unit in memberships if unit is None)
+    unit_roles: dict[str, set[int]] = {}
+    for role, unit in memberships:
+        if unit is not None:
+            unit_roles.setdefault(role, set()).update(covered.get(unit, {unit}))
+    today = timezone.localdate()
+    absent = frozenset(Deputy.objects.filter(
+        deputy=person, starts_on__lte=today, ends_on__gte=today
+    ).values_list("person_id", flat=True))
+    access = Access(
+        person=person, org_roles=org_roles,
+        unit_roles={r: frozenset(u) for r, u in unit_roles.items()},
+        own_units=frozenset(covered.get(person.unit_id, set())) if person.unit_id else frozenset(),
+        deputising_for=absent,
+    )
+    person._access = access  # type: ignore[attr-defined]
+    return access
+
+
+def forget_access(person: User) -> None:
+    """Drop the cached roles (after memberships or deputies change)."""
+    if hasattr(person, "_access"):
+        del person._access
+
+
+# --- seeing ------------------------------------------------------------------------------------
+
+
+def visible_filter(person: User) -> Q:
+    """Cases of the person's municipality they may see: open ones, and restricted ones they work on."""
+    access = access_of(person)
+    base = Q(organisation_id=person.organisation_id)
+    if access.org_roles:
+        # Organisation-wide performers (IT, the board, ISK, ...) take part in every case.
+        return base
+    units = set(access.own_units)
+    for covered in access.unit_roles.values():
+        units |= covered
+    people = {person.pk, *access.deputising_for}
+    return base & (
+        Q(restricted=False)
+        | Q(requesting_unit_id__in=units)
+        | Q(coordinator_id__in=people)
+        | Q(pk__in=StepState.objects.filter(assignee_id__in=people).values("case_id"))
+    )
+
+
+def can_view(person: User, case: Any) -> bool:
+    return type(case).objects.filter(visible_filter(person), pk=case.pk).exists()
+
+
+# --- acting ------------------------------------------------------------------------------------
+
+
+def _labels(model: ProcessModel, roles: Iterable[str]) -> str:
+    names = [model.role_label(r) for r in dict.fromkeys(roles)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " eller " + names[-1]
+
+
+def _manages(access: Access, case: Any) -> bool:
+    return access.acts_for(case.coordinator_id) or access.holds_any(
+        CASE_MANAGERS, case.requesting_unit_id)
+
+
+def edit_refusal(person: User, case: Any) -> str | None:
+    """May the person correct the case's fields, restrict it or withdraw it?"""
+    access = access_of(person)
+    if access.is_admin or _manages(access, case):
+        return None
+    return ("Kun sagens koordinator, den koordinerende funktion eller ledelsen for sagens enhed "
+            "kan rette eller trække sagen tilbage.")
+
+
+def work_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
+                 assignee_id: int | None = None) -> str | None:
+    """May the person work on the step: checklist, remarks, in progress, not relevant, reopen?"""
+    access = access_of(person)
+    unit = case.requesting_unit_id
+    if access.acts_for(assignee_id) or access.acts_for(case.coordinator_id):
+        return None
+    roles = set(step.role_keys) | set(step.gate.deciding_roles if step.gate else ())
+    if access.holds_any(roles, unit):
+        return None
+    if step.gate is None and access.holds("coordinator", unit):
+        return None
+    return (f"Trin {step.number} udføres af {_labels(model, step.role_keys)}. "
+            "Du har ikke en af de roller for sagens enhed og er ikke tildelt trinnet.")
+
+
+def complete_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
+                     assignee_id: int | None = None) -> str | None:
+    if step.complete_roles:
+        access = access_of(person)
+        if access.acts_for(case.coordinator_id) or access.holds_any(
+                step.complete_roles, case.requesting_unit_id):
+            return None
+        return (f"Kun {_labels(model, step.complete_roles)} kan markere trin {step.number} "
+                "som gennemført.")
+    return work_refusal(person, case, model, step, assignee_id)
+
+
+def decide_refusal(person: User, case: Any, model: ProcessModel, step: StepDef) -> str | None:
+    assert step.gate is not None
+    access = access_of(person)
+    if access.holds_any(step.gate.deciding_roles, case.requesting_unit_id):
+        return None
+    return (f"Kun {_labels(model, step.gate.deciding_roles)} kan registrere beslutningen i "
+            f"trin {step.number}.")
+
+
+def assign_refusal(person: User, case: Any, model: ProcessModel, step: StepDef) -> str | None:
+    """Managers of the case assign anyone eligible; a performer may take the step themself."""
+    access = access_of(person)
+    if _manages(access, case):
+        return None
+    return work_refusal(person, case, model, step)
+
+
+def eligible_for(model: ProcessModel, step: StepDef) -> tuple[str, ...]:
+    """The roles a step can be assigned within: its performers and deciders."""
+    roles = list(step.role_keys) + list(step.gate.deciding_roles if step.gate else ())
+    return tuple(dict.fromkeys(roles))
+
+
+def require(refusal: str | None) -> None:
+    if refusal is not None:
+        raise PermissionDenied(refusal)

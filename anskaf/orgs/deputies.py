@@ -1,0 +1,61 @@
+"""Deputies for absence: while a person is away, their deputy sees and acts on their assignments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from anskaf.audit.services import audit_append
+
+from .errors import ValidationFailed as OrgValidationFailed
+from .models import Deputy, User
+
+
+def _date(value: Any, field: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise OrgValidationFailed({field: "Angiv datoen som ÅÅÅÅ-MM-DD."}) from None
+
+
+def _role(person: User) -> str:
+    first = person.memberships.values_list("role", flat=True).first()
+    return first or ""
+
+
+@transaction.atomic
+def deputy_add(*, actor: User, deputy_username: Any, starts_on: Any, ends_on: Any) -> Deputy:
+    """The actor names a deputy for a period of absence."""
+    starts, ends = _date(starts_on, "starts_on"), _date(ends_on, "ends_on")
+    if ends < starts:
+        raise OrgValidationFailed({"ends_on": "Slutdatoen skal ligge på eller efter startdatoen."})
+    deputy = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+                                 username=deputy_username).first()
+    if deputy is None:
+        raise OrgValidationFailed({"deputy": "Vælg en person i din kommune."})
+    if deputy.pk == actor.pk:
+        raise OrgValidationFailed({"deputy": "Du kan ikke være din egen stedfortræder."})
+    record = Deputy.objects.create(organisation_id=actor.organisation_id, person=actor,
+                                   deputy=deputy, starts_on=starts, ends_on=ends)
+    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=_role(actor),
+                 event_type="deputy.added", object_type="deputy", object_id=record.pk,
+                 before=None, after={"person": actor.username, "deputy": deputy.username,
+                                     "starts_on": starts.isoformat(), "ends_on": ends.isoformat()})
+    return record
+
+
+@transaction.atomic
+def deputy_remove(*, actor: User, deputy_id: Any) -> None:
+    record = Deputy.objects.select_for_update().filter(pk=deputy_id, person=actor).first()
+    if record is None:
+        raise OrgValidationFailed({"deputy": "Stedfortræderen findes ikke."})
+    before = {"person": actor.username, "deputy": record.deputy.username,
+              "starts_on": record.starts_on.isoformat(), "ends_on": record.ends_on.isoformat()}
+    Deputy.objects.filter(pk=record.pk).delete()
+    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=_role(actor),
+                 event_type="deputy.removed", object_type="deputy", object_id=deputy_id,
+                 before=before, after=None)

@@ -1,0 +1,372 @@
+"""Single sign-on: OpenID Connect (Microsoft Entra ID, AD FS) through mozilla-django-oidc.
+
+The authorization code flow with PKCE (`OIDC_USE_PKCE`) is mozilla-django-oidc's; this module
+decides who the person is and what they may do:
+
+- **One municipality per installation's SSO**: everyone who logs in through the provider
+  belongs to the organisation `ANSKAF_OIDC_ORGANISATION`.
+- **Matching**: by username (from `ANSKAF_OIDC_USERNAME_CLAIM`, else `email`, else `sub`)
+  within that organisation, then by e-mail within it. A username that exists in another
+  organisation (or in none) is refused with a message: usernames are unique across the
+  installation and an SSO login must never take over someone else's account.
+- **Creation** on first login, with an unusable password (the person logs in only through SSO).
+- **Roles**: on every login the person's organisation-wide memberships (`unit=None`) are
+  replaced by the roles mapped from `ANSKAF_OIDC_ROLE_CLAIM` (`roles`: Entra ID app roles;
+  or `groups`). Unit-scoped memberships, which an administrator sets in anskaf, are kept.
+  Changes go to the audit trail.
+- Name and e-mail follow the provider on every login.
+
+Claims are read from the ID token and the userinfo answer together (userinfo wins where both
+have a claim): Entra ID puts `roles`, `groups` and `preferred_username` in the ID token only.
+
+The password-login switch (`ANSKAF_LOCAL_LOGIN`) and two small django-axes hooks also live
+here, since they decide how people may log in next to SSO.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import jwt
+import requests
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+)
+
+from anskaf.audit.services import audit_append
+
+from .choices import Role
+from .models import Membership, Organisation, User
+
+log = logging.getLogger(__name__)
+
+# Messages shown on the login page when an SSO login is refused.
+MSG_FAILED = (
+    "Du blev ikke logget ind med kommunens login. Prøv igen, og kontakt IT-afdelingen, "
+    "hvis det bliver ved."
+)
+MSG_CANCELLED = "Du blev ikke logget ind: kommunens login blev afbrudt eller afvist. Prøv igen."
+MSG_OTHER_ORGANISATION = (
+    "Du blev ikke logget ind: brugernavnet {username} findes allerede i anskaf hos en anden "
+    "organisation. Kontakt anskafs administrator."
+)
+MSG_AMBIGUOUS = (
+    "Du blev ikke logget ind: flere personer i anskaf passer til dit login. Kontakt anskafs "
+    "administrator."
+)
+MSG_NO_IDENTITY = (
+    "Du blev ikke logget ind: kommunens login sendte hverken brugernavn, e-mail eller "
+    "bruger-id. Kontakt IT-afdelingen."
+)
+MSG_INACTIVE = "Du blev ikke logget ind: din konto i anskaf er lukket. Kontakt anskafs administrator."
+MSG_TOO_MANY_GROUPS = (
+    "Du blev ikke logget ind: du er medlem af så mange grupper, at kommunens login ikke "
+    "sender dem med, så dine roller kan ikke læses. Kontakt IT-afdelingen (brug app-roller "
+    "eller kun de grupper, der er tildelt anskaf)."
+)
+MSG_MISCONFIGURED = (
+    "Du blev ikke logget ind: log ind med kommunens login er ikke sat rigtigt op. Kontakt "
+    "anskafs administrator."
+)
+
+SSO_ERROR_ATTR = "anskaf_sso_error"
+
+
+class SsoRefused(Exception):
+    """The provider vouched for the person, but anskaf will not let them in; says why."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(detail or message)
+        self.message = message
+
+
+def sso_enabled() -> bool:
+    return bool(getattr(settings, "ANSKAF_OIDC_ENABLED", False))
+
+
+# --- claims -> who, and which roles -------------------------------------------------------------
+
+
+def claim_values(value: Any) -> list[str]:
+    """A claim as a list of strings: providers send one value as a string, several as a list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, Iterable) and not isinstance(value, Mapping):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    return [str(value)]
+
+
+def roles_from_claims(claims: Mapping[str, Any], claim: str | None = None,
+                      role_map: Mapping[str, Iterable[str]] | None = None) -> set[str]:
+    """Role keys for the claim's values: through the map, or (no map) values that are role keys."""
+    claim = claim if claim is not None else settings.ANSKAF_OIDC_ROLE_CLAIM
+    role_map = role_map if role_map is not None else settings.ANSKAF_OIDC_ROLE_MAP
+    known = set(Role.values)
+    roles: set[str] = set()
+    for value in claim_values(claims.get(claim)):
+        if role_map:
+            roles.update(role for role in role_map.get(value, ()) if role in known)
+        elif value in known:
+            roles.add(value)
+    return roles
+
+
+def groups_overage(claims: Mapping[str, Any], claim: str) -> bool:
+    """Entra ID leaves `groups` out past its limit and says so with `_claim_names`/`hasgroups`."""
+    if claim != "groups" or "groups" in claims:
+        return False
+    names = claims.get("_claim_names")
+    return bool(claims.get("hasgroups")) or (isinstance(names, Mapping) and "groups" in names)
+
+
+def username_from_claims(claims: Mapping[str, Any]) -> str:
+    for key in (settings.ANSKAF_OIDC_USERNAME_CLAIM, "email", "sub"):
+        value = claims.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def names_from_claims(claims: Mapping[str, Any]) -> tuple[str, str]:
+    first = str(claims.get("given_name") or "").strip()
+    last = str(claims.get("family_name") or "").strip()
+    if not (first or last):
+        first, _, last = str(claims.get("name") or "").strip().partition(" ")
+    return first[:150], last[:150]
+
+
+def sync_roles(user: User, organisation: Organisation, roles: set[str]) -> tuple[list[str], list[str]]:
+    """Make the person's organisation-wide memberships exactly `roles`; unit-scoped ones stay.
+
+    Returns (before, after), sorted. Call inside a transaction.
+    """
+    org_wide = Membership.objects.filter(person=user, unit__isnull=True)
+    before = sorted(set(org_wide.values_list("role", flat=True)))
+    removed = set(before) - roles
+    if removed:
+        org_wide.filter(role__in=removed).delete()
+    Membership.objects.bulk_create([
+        Membership(organisation=organisation, person=user, role=role, unit=None)
+        for role in sorted(roles - set(before))
+    ])
+    return before, sorted(roles)
+
+
+# --- the authentication backend ----------------------------------------------------------------
+
+
+class AnskafOIDCBackend(OIDCAuthenticationBackend):
+    """mozilla-django-oidc's backend, matching people within the configured municipality."""
+
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
+        # Only the SSO callback view passes `nonce`: a password login must never reach the
+        # token endpoint, whatever its query string says.
+        if request is None or "nonce" not in kwargs or not sso_enabled():
+            return None
+        try:
+            return super().authenticate(request, **kwargs)
+        except SsoRefused as exc:
+            log.warning("SSO login refused: %s", exc)
+            setattr(request, SSO_ERROR_ATTR, exc.message)
+        except (requests.RequestException, SuspiciousOperation, jwt.InvalidTokenError) as exc:
+            # A wrong PKCE verifier, an expired or forged token, the provider down, ...
+            log.warning("SSO login failed: %s: %s", type(exc).__name__, exc)
+        return None
+
+    def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> User | None:
+        audience = claim_values(payload.get("aud"))
+        if self.OIDC_RP_CLIENT_ID not in audience:
+            raise SuspiciousOperation(f"ID token audience {audience!r} is not this client")
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub") != payload.get("sub"):
+            # OpenID Connect Core 5.3.2: the userinfo answer must be about the same person.
+            raise SuspiciousOperation("userinfo sub does not match the ID token")
+        claims = {**payload, **userinfo}
+        return self.login_person(claims)
+
+    def login_person(self, claims: Mapping[str, Any]) -> User:
+        """The person these (verified) claims describe, created and their roles synced."""
+        slug = settings.ANSKAF_OIDC_ORGANISATION
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise SsoRefused(MSG_MISCONFIGURED,
+                             f"ANSKAF_OIDC_ORGANISATION={slug!r}: no such organisation")
+        username = username_from_claims(claims)
+        if not username:
+            raise SsoRefused(MSG_NO_IDENTITY, "no username, email or sub claim")
+        if len(username) > User._meta.get_field("username").max_length:
+            raise SsoRefused(MSG_FAILED, f"username {username[:40]!r}... is too long")
+        claim = settings.ANSKAF_OIDC_ROLE_CLAIM
+        if groups_overage(claims, claim):
+            raise SsoRefused(MSG_TOO_MANY_GROUPS, f"groups overage for {username!r}")
+        roles = roles_from_claims(claims)
+        try:
+            with transaction.atomic():
+                user = self.match_person(organisation, username, claims)
+                created = user is None
+                if created:
+                    user = self.create_person(organisation, username, claims)
+                else:
+                    self.refresh_person(user, claims)
+                if not self.user_can_authenticate(user):
+                    raise SsoRefused(MSG_INACTIVE, f"{username!r} is inactive or a demo account")
+                before, after = sync_roles(user, organisation, roles)
+                if before != after:
+                    audit_append(organisation_id=organisation.pk, actor=user, actor_role="",
+                                 event_type="person.sso_roles_synced", object_type="person",
+                                 object_id=user.pk, before={"roles": before},
+                                 after={"roles": after, "claim": claim})
+        except IntegrityError as exc:  # the same person logging in twice at the same moment
+            raise SsoRefused(MSG_FAILED, f"could not save {username!r}: {exc}") from exc
+        log.info("SSO login: %s (%s), roles %s%s", user.username, organisation.slug,
+                 ",".join(after) or "-", " (new)" if created else "")
+        return user
+
+    def match_person(self, organisation: Organisation, username: str,
+                     claims: Mapping[str, Any]) -> User | None:
+        by_name = list(User.objects.select_for_update().filter(username__iexact=username))
+        if len(by_name) > 1:
+            raise SsoRefused(MSG_AMBIGUOUS, f"several users named {username!r}")
+        if by_name:
+            user = by_name[0]
+            if user.organisation_id != organisation.pk:
+                raise SsoRefused(MSG_OTHER_ORGANISATION.format(username=username),
+                                 f"{username!r} belongs to organisation {user.organisation_id}")
+            return user
+        email = claims.get("email")
+        if isinstance(email, str) and email.strip() and claims.get("email_verified") is not False:
+            by_email = list(User.objects.select_for_update().filter(
+                organisation=organisation, email__iexact=email.strip()))
+            if len(by_email) > 1:
+                raise SsoRefused(MSG_AMBIGUOUS, f"several users with e-mail {email!r}")
+            if by_email:
+                return by_email[0]
+        return None
+
+    def create_person(self, organisation: Organisation, username: str,
+                      claims: Mapping[str, Any]) -> User:
+        first, last = names_from_claims(claims)
+        email = str(claims.get("email") or "").strip()
+        user = User(username=username, email=email, first_name=first, last_name=last,
+                    organisation=organisation, is_demo=False)
+        user.set_unusable_password()
+        user.save()
+        audit_append(organisation_id=organisation.pk, actor=user, actor_role="",
+                     event_type="person.sso_created", object_type="person", object_id=user.pk,
+                     after={"username": username, "email": email, "name": f"{first} {last}".strip()})
+        return user
+
+    def refresh_person(self, user: User, claims: Mapping[str, Any]) -> None:
+        first, last = names_from_claims(claims)
+        email = str(claims.get("email") or "").strip()
+        changed = []
+        if (first or last) and (user.first_name, user.last_name) != (first, last):
+            user.first_name, user.last_name = first, last
+            changed += ["first_name", "last_name"]
+        if email and user.email != email:
+            user.email = email
+            changed.append("email")
+        if changed:
+            user.save(update_fields=changed)
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        if getattr(user, "is_demo", False) and not settings.DEMO_MODE:
+            return False
+        return super().user_can_authenticate(user)
+
+    def get_user(self, user_id: Any) -> User | None:
+        # mozilla-django-oidc's get_user skips Django's is_active check: a person closed in
+        # anskaf would keep their session. Check it, and demo mode, on every request.
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# --- the views (named in settings: OIDC_AUTHENTICATE_CLASS, OIDC_CALLBACK_CLASS) ------------------
+
+
+class SsoLoginView(OIDCAuthenticationRequestView):
+    """GET /oidc/authenticate/: off (404) unless SSO is configured."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not sso_enabled():
+            raise Http404("Single sign-on is not configured")
+        return super().get(request)
+
+
+class SsoCallbackView(OIDCAuthenticationCallbackView):
+    """GET /oidc/callback/: logs in, or back to the login page with a message saying why not."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not sso_enabled():
+            raise Http404("Single sign-on is not configured")
+        if request.GET.get("error"):
+            log.warning("SSO provider answered %s: %s", request.GET.get("error"),
+                        request.GET.get("error_description", "")[:300])
+            setattr(request, SSO_ERROR_ATTR, MSG_CANCELLED)
+        try:
+            return super().get(request)
+        except SuspiciousOperation as exc:  # an unknown state: an old tab, a replayed callback
+            log.warning("SSO callback refused: %s", exc)
+            return self.login_failure()
+
+    @property
+    def success_url(self) -> str:
+        return self.request.session.get("oidc_login_next") or "/"
+
+    @property
+    def failure_url(self) -> str:
+        return resolve_url(settings.LOGIN_URL)
+
+    def login_failure(self) -> HttpResponse:
+        messages.error(self.request, getattr(self.request, SSO_ERROR_ATTR, None) or MSG_FAILED)
+        return HttpResponseRedirect(self.failure_url)
+
+
+# --- password login switch and django-axes hooks -----------------------------------------------
+
+
+class PasswordLoginSwitch:
+    """An authentication backend that refuses every password login when ANSKAF_LOCAL_LOGIN is off.
+
+    Listed before the model backend: raising PermissionDenied stops Django's authenticate()
+    there (and counts as a failed login for django-axes). It authenticates nobody itself.
+    """
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None,
+                     password: str | None = None, **kwargs: Any) -> None:
+        if password is not None and not settings.ANSKAF_LOCAL_LOGIN:
+            raise PermissionDenied("password login is switched off (ANSKAF_LOCAL_LOGIN=false)")
+        return None
+
+
+def axes_whitelist(request: HttpRequest, credentials: Mapping[str, Any] | None) -> bool:
+    """django-axes: an SSO callback is no password guess; the provider throttles its own logins.
+
+    Without this, failed SSO callbacks (no username) would lock out every SSO login from the
+    municipality's shared address.
+    """
+    creds = credentials or {}
+    return "nonce" in creds and "code_verifier" in creds and creds.get("password") is None
+
+
+def forwarded_client_ip(request: HttpRequest) -> str | None:
+    """django-axes behind one reverse proxy (BEHIND_PROXY): the address the proxy saw.
+
+    That is the right-most X-Forwarded-For entry (nginx's $proxy_add_x_forwarded_for appends
+    it); entries to its left come from the client and could be forged.
+    """
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-1] if hops else request.META.get("REMOTE_ADDR")

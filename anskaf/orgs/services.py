@@ -1,0 +1,435 @@
+"""The only place that writes units, people and roles. One transaction each, audited.
+
+Every service takes the acting person (`actor`), checks that they are an administrator of the
+whole organisation, validates its input and raises `ValidationFailed` with a Danish message
+per field, and writes the change and its audit event in one transaction. Everything is scoped
+to the actor's organisation: a unit or person of another organisation is `NotFound`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from anskaf.audit.services import audit_append
+
+from .choices import Role, UnitKind
+from .errors import NotAllowed, NotFound, ValidationFailed
+from .models import Membership, OrgUnit, User
+from .selectors import forget_cached_roles, is_org_admin
+
+ACTOR_ROLE = Role.ADMIN.value
+UNIT_NAME_MAX = 200
+USERNAME_MAX = 150
+NAME_PART_MAX = 150
+EMAIL_MAX = 254
+NUL_MESSAGE = "Teksten indeholder et ugyldigt tegn (NUL). Fjern det og prøv igen."
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _require_admin(actor: User) -> int:
+    if not is_org_admin(actor):
+        raise NotAllowed()
+    return actor.organisation_id  # type: ignore[return-value]
+
+
+def _audit(actor: User, event_type: str, object_type: str, object_id: Any,
+           before: Any, after: Any) -> None:
+    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=ACTOR_ROLE,
+                 event_type=event_type, object_type=object_type, object_id=object_id,
+                 before=before, after=after)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    return value.strip()
+
+
+def _pk_or_none(value: Any) -> int | str | None:
+    """An id from a form or a service call: None for empty, an int, or "bad"."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, OrgUnit | User):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return "bad"
+
+
+def _unit_in_org(organisation_id: int, unit_id: Any) -> OrgUnit | str | None:
+    """The unit (None for "no unit") or "bad" when it is not a unit of the organisation."""
+    pk = _pk_or_none(unit_id)
+    if pk is None:
+        return None
+    if pk == "bad":
+        return "bad"
+    unit = OrgUnit.objects.filter(pk=pk, organisation_id=organisation_id).first()
+    return unit if unit is not None else "bad"
+
+
+def scope_label(unit: OrgUnit | None) -> str:
+    return unit.name if unit is not None else "hele kommunen"
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+def unit_fields(unit: OrgUnit) -> dict[str, Any]:
+    return {"name": unit.name, "kind": unit.kind, "parent": unit.parent_id}
+
+
+def check_unit_name(value: Any) -> tuple[str, str | None]:
+    """The cleaned name and an error message (or None)."""
+    name = _text(value)
+    if not name:
+        return name, "Skriv enhedens navn."
+    if "\x00" in name:
+        return name, NUL_MESSAGE
+    if len(name) > UNIT_NAME_MAX:
+        return name, f"Navnet må højst være {UNIT_NAME_MAX} tegn."
+    return name, None
+
+
+def check_unit_kind(value: Any) -> tuple[str, str | None]:
+    kind = _text(value)
+    if kind not in UnitKind.values:
+        return kind, "Vælg, om enheden er en forvaltning eller en afdeling."
+    return kind, None
+
+
+def _ancestors(parent: OrgUnit) -> set[int]:
+    """Ids of `parent` and every unit above it (stops on a cycle rather than looping)."""
+    pairs = dict(OrgUnit.objects.filter(organisation_id=parent.organisation_id)
+                 .values_list("pk", "parent_id"))
+    seen: set[int] = set()
+    current: int | None = parent.pk
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = pairs.get(current)
+    return seen
+
+
+def _clean_unit(organisation_id: int, data: dict[str, Any], unit: OrgUnit | None
+                ) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name, error = check_unit_name(data.get("name"))
+    if error:
+        errors["name"] = error
+    kind, error = check_unit_kind(data.get("kind"))
+    if error:
+        errors["kind"] = error
+    parent = _unit_in_org(organisation_id, data.get("parent"))
+    if parent == "bad":
+        errors["parent"] = "Vælg en overordnet enhed i din kommune."
+        parent = None
+    elif unit is not None and parent is not None and unit.pk in _ancestors(parent):
+        errors["parent"] = ("En enhed kan ikke ligge under sig selv eller under en af sine "
+                            "egne underenheder. Vælg en anden overordnet enhed.")
+    if "name" not in errors and "parent" not in errors:
+        siblings = OrgUnit.objects.filter(organisation_id=organisation_id, parent=parent,
+                                          name__iexact=name)
+        if unit is not None:
+            siblings = siblings.exclude(pk=unit.pk)
+        if siblings.exists():
+            where = f"under {parent.name}" if parent else "på øverste niveau"
+            errors["name"] = f"Der findes allerede en enhed med navnet »{name}« {where}."
+    if errors:
+        raise ValidationFailed(errors)
+    return {"name": name, "kind": kind, "parent": parent}
+
+
+@transaction.atomic
+def unit_create(*, actor: User, data: dict[str, Any]) -> OrgUnit:
+    """Create a unit: data has name, kind ("administration"/"department") and parent (id)."""
+    org_id = _require_admin(actor)
+    clean = _clean_unit(org_id, data, None)
+    unit = OrgUnit.objects.create(organisation_id=org_id, **clean)
+    _audit(actor, "unit.created", "unit", unit.pk, None, unit_fields(unit))
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: User, unit_id: Any, data: dict[str, Any]) -> OrgUnit:
+    org_id = _require_admin(actor)
+    try:
+        pk = int(unit_id)
+    except (TypeError, ValueError):
+        raise NotFound("Enheden findes ikke i din kommune.") from None
+    unit = OrgUnit.objects.select_for_update().filter(pk=pk, organisation_id=org_id).first()
+    if unit is None:
+        raise NotFound("Enheden findes ikke i din kommune.")
+    clean = _clean_unit(org_id, data, unit)
+    before = unit_fields(unit)
+    for field, value in clean.items():
+        setattr(unit, field, value)
+    after = unit_fields(unit)
+    if after == before:
+        return unit
+    unit.save()
+    changed = sorted(k for k in after if after[k] != before[k])
+    _audit(actor, "unit.updated", "unit", unit.pk, {k: before[k] for k in changed},
+           {k: after[k] for k in changed})
+    return unit
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def person_fields(person: User) -> dict[str, Any]:
+    return {
+        "username": person.username,
+        "full_name": person.get_full_name(),
+        "email": person.email,
+        "unit": person.unit_id,
+        "is_active": person.is_active,
+        "login": "password" if person.has_usable_password() else "sso",
+    }
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    first, _, last = " ".join(full_name.split()).partition(" ")
+    return first, last
+
+
+def check_username(value: Any, *, exclude_pk: int | None = None) -> tuple[str, str | None]:
+    username = _text(value)
+    if not username:
+        return username, "Skriv et brugernavn."
+    if len(username) > USERNAME_MAX:
+        return username, f"Brugernavnet må højst være {USERNAME_MAX} tegn."
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        return username, ("Brugernavnet må kun indeholde bogstaver, tal og tegnene @ . + - _ "
+                          "(ingen mellemrum).")
+    taken = User.objects.filter(username__iexact=username)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        return username, f"Brugernavnet »{username}« er allerede i brug. Vælg et andet."
+    return username, None
+
+
+def check_full_name(value: Any) -> tuple[str, str | None]:
+    name = " ".join(_text(value).split())
+    if not name:
+        return name, "Skriv personens fulde navn."
+    if "\x00" in name:
+        return name, NUL_MESSAGE
+    first, last = split_name(name)
+    if len(first) > NAME_PART_MAX or len(last) > NAME_PART_MAX:
+        return name, f"Fornavn og efternavn må hver højst være {NAME_PART_MAX} tegn."
+    return name, None
+
+
+def check_email(value: Any) -> tuple[str, str | None]:
+    email = _text(value)
+    if not email:
+        return email, None
+    if len(email) > EMAIL_MAX:
+        return email, f"E-mailadressen må højst være {EMAIL_MAX} tegn."
+    try:
+        validate_email(email)
+    except ValidationError:
+        return email, "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
+    return email, None
+
+
+def _password_errors(password: str, user: User) -> str | None:
+    if "\x00" in password:
+        return NUL_MESSAGE
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        return " ".join(str(m) for m in exc.messages)
+    return None
+
+
+def _clean_person(organisation_id: int, data: dict[str, Any], person: User | None
+                  ) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for field, check in (("full_name", check_full_name), ("email", check_email)):
+        value, error = check(data.get(field))
+        if error:
+            errors[field] = error
+        clean[field] = value
+    username, error = check_username(data.get("username"),
+                                     exclude_pk=person.pk if person else None)
+    if error:
+        errors["username"] = error
+    clean["username"] = username
+    unit = _unit_in_org(organisation_id, data.get("unit"))
+    if unit == "bad":
+        errors["unit"] = "Vælg en enhed i din kommune."
+    else:
+        clean["unit"] = unit
+    is_active = data.get("is_active", True)
+    if not isinstance(is_active, bool):
+        errors["is_active"] = "Angiv, om brugeren er aktiv."
+    clean["is_active"] = is_active
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _apply_person(person: User, clean: dict[str, Any]) -> None:
+    person.username = clean["username"]
+    person.first_name, person.last_name = split_name(clean["full_name"])
+    person.email = clean["email"]
+    person.unit = clean["unit"]
+    person.is_active = clean["is_active"]
+
+
+@transaction.atomic
+def person_create(*, actor: User, data: dict[str, Any], password: str | None = None) -> User:
+    """Create a person in the actor's organisation.
+
+    data: username, full_name, email, unit (id or None), is_active. `password` set: a local
+    user whose password must pass Django's validators; empty: no password (logs in by single
+    sign-on only).
+    """
+    org_id = _require_admin(actor)
+    clean = _clean_person(org_id, data, None)
+    person = User(organisation_id=org_id)
+    _apply_person(person, clean)
+    if password:
+        error = _password_errors(password, person)
+        if error:
+            raise ValidationFailed({"password": error})
+        person.set_password(password)
+    else:
+        person.set_unusable_password()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # the same username created concurrently
+        raise ValidationFailed(
+            {"username": f"Brugernavnet »{clean['username']}« er allerede i brug."}) from None
+    _audit(actor, "person.created", "person", person.pk, None, person_fields(person))
+    return person
+
+
+def _locked_person(organisation_id: int, person_id: Any) -> User:
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError):
+        raise NotFound("Personen findes ikke i din kommune.") from None
+    person = User.objects.select_for_update().filter(pk=pk, organisation_id=organisation_id).first()
+    if person is None:
+        raise NotFound("Personen findes ikke i din kommune.")
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User, person_id: Any, data: dict[str, Any],
+                  password: str | None = None) -> User:
+    """Change a person's details; a non-empty `password` sets a new password as well."""
+    org_id = _require_admin(actor)
+    person = _locked_person(org_id, person_id)
+    clean = _clean_person(org_id, data, person)
+    if person.pk == actor.pk and clean["is_active"] is False:
+        raise ValidationFailed({"is_active": "Du kan ikke deaktivere dig selv. Bed en anden "
+                                             "administrator om det."})
+    before = person_fields(person)
+    _apply_person(person, clean)
+    if password:
+        error = _password_errors(password, person)
+        if error:
+            raise ValidationFailed({"password": error})
+        person.set_password(password)
+    after = person_fields(person)
+    if after == before and not password:
+        return person
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise ValidationFailed(
+            {"username": f"Brugernavnet »{clean['username']}« er allerede i brug."}) from None
+    changed = sorted(k for k in after if after[k] != before[k])
+    if changed:
+        _audit(actor, "person.updated", "person", person.pk, {k: before[k] for k in changed},
+               {k: after[k] for k in changed})
+    if password:  # never the password or its hash: only that it was set
+        _audit(actor, "person.password_set", "person", person.pk, None,
+               {"username": person.username})
+    return person
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def membership_fields(m: Membership) -> dict[str, Any]:
+    return {"person": m.person_id, "username": m.person.username, "role": m.role,
+            "unit": m.unit_id, "unit_name": m.unit.name if m.unit else None}
+
+
+def role_key(value: Any) -> str | None:
+    """A role key from a key or its Danish label (any case); None when unknown."""
+    text = _text(value).casefold()
+    for key, label in Role.choices:
+        if text in (key.casefold(), str(label).casefold()):
+            return key
+    return None
+
+
+@transaction.atomic
+def role_add(*, actor: User, person_id: Any, role: Any, unit_id: Any = None) -> Membership:
+    """Give a person a role for the whole organisation (unit_id None) or for one unit."""
+    org_id = _require_admin(actor)
+    person = _locked_person(org_id, person_id)
+    errors: dict[str, str] = {}
+    key = role_key(role) if role else None
+    if key is None:
+        errors["role"] = "Vælg en rolle."
+    unit = _unit_in_org(org_id, unit_id)
+    if unit == "bad":
+        errors["unit"] = "Vælg »Hele kommunen« eller en enhed i din kommune."
+        unit = None
+    if errors:
+        raise ValidationFailed(errors)
+    if Membership.objects.filter(person=person, role=key, unit=unit).exists():
+        raise ValidationFailed({"role": f"{person.display_name()} har allerede rollen "
+                                        f"»{Role(key).label}« for {scope_label(unit)}."})
+    membership = Membership.objects.create(organisation_id=org_id, person=person, role=key,
+                                           unit=unit)
+    _audit(actor, "role.added", "membership", membership.pk, None, membership_fields(membership))
+    forget_cached_roles(person)
+    if person.pk == actor.pk:
+        forget_cached_roles(actor)
+    return membership
+
+
+@transaction.atomic
+def role_remove(*, actor: User, person_id: Any, membership_id: Any) -> None:
+    org_id = _require_admin(actor)
+    person = _locked_person(org_id, person_id)
+    try:
+        pk = int(membership_id)
+    except (TypeError, ValueError):
+        raise NotFound("Rollen findes ikke.") from None
+    membership = (Membership.objects.select_related("unit", "person")
+                  .filter(pk=pk, person=person, organisation_id=org_id).first())
+    if membership is None:
+        raise NotFound("Rollen findes ikke.")
+    if person.pk == actor.pk and membership.role == Role.ADMIN and membership.unit_id is None:
+        raise ValidationFailed({"role": "Du kan ikke fjerne din egen administratorrolle for hele "
+                                        "kommunen. Bed en anden administrator om det."})
+    before = membership_fields(membership)
+    membership.delete()
+    _audit(actor, "role.removed", "membership", pk, before, None)
+    forget_cached_roles(person)
+    if person.pk == actor.pk:
+        forget_cached_roles(actor)

@@ -1,0 +1,203 @@
+"""The access matrix: every URL of the site and every API operation, as every kind of visitor.
+
+Built from the URL configuration and the OpenAPI document, so a new URL or endpoint without a
+rule here fails `test_every_url_has_a_rule` / `test_every_api_operation_has_a_rule`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from anskaf import testing
+from anskaf.api.services import token_create
+
+PERSONAS = ("anon", "outsider", "nobody", "coordinator", "requester", "manager", "it", "board",
+            "admin")
+MEMBERS = PERSONAS[2:]
+LOGIN = "login"  # a redirect to the login page (web) or 401 (API)
+
+# name -> (method, expected status per persona; personas not named get `other`)
+WEB_RULES: dict[str, dict[str, object]] = {
+    "healthz": {"all": 200},
+    "login": {"anon": 200, "other": 302},
+    "logout": {"all": 405},  # log out is a POST from the header's form
+    "web:accessibility": {"all": 200},
+    "web:home": {"all": 302},  # to Mine opgaver, which asks anonymous visitors to log in
+    "web:my_tasks": {"anon": LOGIN, "other": 200},
+    "web:my_deputies": {"anon": LOGIN, "other": 200},
+    "web:case_list": {"anon": LOGIN, "other": 200},
+    "web:case_create": {"anon": LOGIN, "other": 200},
+    "web:case_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
+    "web:case_edit": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
+                      "admin": 200, "other": 403},
+    "web:case_withdraw": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
+                          "admin": 200, "other": 403},
+    # POST "gem" on step 1 (performers: the requesting unit and the coordinating function).
+    "web:step_action": {"method": "post", "anon": LOGIN, "outsider": 404, "coordinator": 302,
+                        "requester": 302, "other": 403},
+}
+ADMIN_ONLY = {"anon": LOGIN, "admin": 200, "other": 403}
+ORGS_GET = ("overview", "unit_list", "unit_create", "unit_edit", "person_list",
+            "person_create", "person_detail", "person_edit", "csv_import", "csv_template")
+WEB_RULES.update({f"orgs:{name}": ADMIN_ONLY for name in ORGS_GET})
+WEB_RULES.update({
+    "orgs:role_add": {"anon": LOGIN, "admin": 405, "other": 403},
+    "orgs:role_remove": {"anon": LOGIN, "admin": 405, "other": 403},
+})
+# mozilla-django-oidc's views: single sign-on is off in tests, so they must simply not fail.
+EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
+
+
+def _walk(patterns, prefix=""):  # type: ignore[no-untyped-def]
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            namespace = f"{p.namespace}:" if p.namespace else ""
+            yield from _walk(p.url_patterns, prefix + namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            yield prefix + p.name, p
+
+
+def site_urls() -> dict[str, URLPattern]:
+    return {name: p for name, p in _walk(get_resolver().url_patterns)
+            if not name.startswith("api")}
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(set(site_urls()) - set(WEB_RULES) - EXTERNAL)
+    assert not missing, f"URLs without an access rule: {missing}"
+
+
+@pytest.fixture
+def world(org, unit, coordinator, requester, manager, board_member, outsider):
+    case = testing.new_case(coordinator, title="Matrixsag")
+    return {
+        "case": case,
+        "unit": unit,
+        "people": {
+            "outsider": outsider,
+            "nobody": testing.make_user(org, "ingen-rolle", unit=unit),
+            "coordinator": coordinator,
+            "requester": requester,
+            "manager": manager,
+            "it": testing.make_user(org, "it", "it"),
+            "board": board_member,
+            "admin": testing.make_user(org, "admin", "admin"),
+        },
+    }
+
+
+def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    keys = set(pattern.pattern.converters)
+    values: dict[str, object] = {}
+    if "pk" in keys:
+        values["pk"] = (world["unit"].pk if "unit" in name else
+                        world["people"]["coordinator"].pk if "person" in name or "role" in name
+                        else world["case"].pk)
+    if "number" in keys:
+        values["number"] = 1
+    if "action" in keys:
+        values["action"] = "gem"
+    if "membership_pk" in keys:
+        values["membership_pk"] = world["people"]["coordinator"].memberships.first().pk
+    if "what" in keys:
+        values["what"] = "enheder"
+    return values
+
+
+def _expected(rule: dict[str, object], persona: str) -> object:
+    for key in (persona, "all", "other"):
+        if key in rule:
+            return rule[key]
+    raise AssertionError(f"no expectation for {persona}")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_url_answers_each_persona_as_the_rules_say(persona, world):
+    from django.urls import reverse
+
+    client = Client()
+    if persona != "anon":
+        client.force_login(world["people"][persona])
+    failures = []
+    for name, pattern in sorted(site_urls().items()):
+        url = reverse(name, kwargs=_kwargs(name, pattern, world))
+        if name in EXTERNAL:
+            assert client.get(url).status_code < 500, url
+            continue
+        rule = WEB_RULES[name]
+        method = rule.get("method", "get")
+        response = getattr(client, method)(url, {"remarks": ""} if method == "post" else None)
+        expected = _expected(rule, persona)
+        got = response.status_code
+        if expected == LOGIN:
+            ok = got == 302 and response["Location"].startswith("/log-ind/")
+        else:
+            ok = got == expected
+        if not ok:
+            failures.append(f"{persona} {method.upper()} {url}: expected {expected}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+API_RULES: dict[tuple[str, str], dict[str, object]] = {
+    ("get", "/api/v1/cases"): {"anon": 401, "other": 200},
+    ("post", "/api/v1/cases"): {"anon": 401, "other": 400},  # empty body: shape checked after auth
+    ("get", "/api/v1/cases/{case_id}"): {"anon": 401, "outsider": 404, "other": 200},
+    ("patch", "/api/v1/cases/{case_id}"): {"anon": 401, "outsider": 404, "coordinator": 200,
+                                           "manager": 200, "admin": 200, "other": 403},
+    ("post", "/api/v1/cases/{case_id}/withdraw"): {"anon": 401, "outsider": 404,
+                                                   "coordinator": 400, "manager": 400,
+                                                   "admin": 400, "other": 403},
+    ("patch", "/api/v1/cases/{case_id}/steps/{number}"): {"anon": 401, "outsider": 404,
+                                                          "coordinator": 200, "requester": 200,
+                                                          "other": 403},
+    ("post", "/api/v1/cases/{case_id}/steps/{number}/complete"): {
+        "anon": 401, "outsider": 404, "coordinator": 200, "requester": 200, "other": 403},
+    ("post", "/api/v1/cases/{case_id}/steps/{number}/not-relevant"): {
+        "anon": 401, "outsider": 404, "coordinator": 400, "requester": 400, "other": 403},
+    ("post", "/api/v1/cases/{case_id}/steps/{number}/reopen"): {
+        "anon": 401, "outsider": 404, "coordinator": 400, "requester": 400, "other": 403},
+    # step 6 is the board's: the board's answer here is 409 (steps 1-5 are not done yet).
+    ("post", "/api/v1/cases/{case_id}/decisions"): {"anon": 401, "outsider": 404, "board": 409,
+                                                    "other": 403},
+    ("get", "/api/v1/cases/{case_id}/events"): {"anon": 401, "outsider": 404, "other": 200},
+}
+API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
+                                                    "rationale": "Matrix"}}
+
+
+def api_operations(client: Client) -> set[tuple[str, str]]:
+    schema = client.get("/api/v1/openapi.json").json()
+    return {(method, path) for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_every_api_operation_has_a_rule(db):
+    missing = sorted(api_operations(Client()) - set(API_RULES))
+    assert not missing, f"API operations without an access rule: {missing}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_api_operation_answers_each_persona_as_the_rules_say(persona, world):
+    import json
+
+    headers = {}
+    if persona != "anon":
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {token_create(user=world['people'][persona])}"
+    client = Client()
+    failures = []
+    for (method, path), rule in sorted(API_RULES.items()):
+        # A fresh case each time, so one persona's successful write does not change the next.
+        case = testing.new_case(world["people"]["coordinator"], title="API-matrix")
+        url = path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
+        body = json.dumps(API_BODIES.get(path, {}))
+        call = getattr(client, method)
+        response = (call(url, **headers) if method == "get" else
+                    call(url, data=body, content_type="application/json", **headers))
+        expected = _expected(rule, persona)
+        if response.status_code != expected:
+            failures.append(f"{persona} {method.upper()} {url}: expected {expected}, "
+                            f"got {response.status_code} {response.content[:120]!r}")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,125 @@
+"""Mine opgaver: what waits for whom, assignments, deputies, and the count in the navigation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from anskaf import testing
+from anskaf.cases import services
+from anskaf.cases.errors import PermissionDenied, ValidationFailed
+from anskaf.orgs import deputies
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def it_person(org):
+    return testing.make_user(org, "it", "it", full_name="Ida IT")
+
+
+def _page(client, person):
+    client.force_login(person)
+    response = client.get("/opgaver/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_login_lands_on_mine_opgaver(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get("/")["Location"] == "/opgaver/"
+
+
+def test_it_sees_the_steps_that_wait_for_it_and_not_the_boards_decision(
+        client, coordinator, it_person):
+    case = testing.new_case(coordinator, title="Økonomisystem")
+    testing.advance(coordinator, case, 2)
+    html = _page(client, it_person)
+    assert "Trin 3. Indledende dialog med leverandør/præsentation af IT-system" in html
+    assert "Trin 6." not in html
+    assert "Mine opgaver (" in html  # the count in the navigation
+
+
+def test_the_board_sees_the_decision_once_steps_1_to_5_are_done(client, coordinator,
+                                                                 board_member):
+    case = testing.new_case(coordinator)
+    assert "Trin 6." not in _page(client, board_member)
+    testing.advance(coordinator, case, 5)
+    html = _page(client, board_member)
+    assert "Beslutninger der venter på dig (1)" in html
+    assert "Kan vi gå videre med løsningen?" in html
+
+
+def test_management_of_another_unit_does_not_see_step_7(client, coordinator, other_unit):
+    case = testing.advance(coordinator, testing.new_case(coordinator), 6)
+    other_manager = testing.make_user(case.organisation, "anden-leder", "management",
+                                      unit=other_unit)
+    assert "Trin 7." not in _page(client, other_manager)
+    own_manager = testing.stand_in(case, ("management",))
+    assert "Trin 7." in _page(client, own_manager)
+
+
+def test_an_assigned_step_shows_for_the_assignee_and_their_deputy(client, coordinator, org,
+                                                                   unit):
+    colleague = testing.make_user(org, "kollega", "requester", unit=unit, full_name="Kim Kollega")
+    deputy = testing.make_user(org, "stedfortraeder", full_name="Sara Stedfortræder")
+    case = testing.new_case(coordinator, title="Tildelt sag")
+    services.step_assign(actor=coordinator, case_id=case.pk, number=9, assignee="kollega")
+    assert "Trin 9. Organisering af projektet" in _page(client, colleague)
+    assert "Tildelt sag" not in _page(client, deputy)
+
+    today = timezone.localdate()
+    deputies.deputy_add(actor=colleague, deputy_username="stedfortraeder",
+                        starts_on=today, ends_on=today + dt.timedelta(days=7))
+    html = _page(client, deputy)
+    assert "Stedfortræder for Kim Kollega" in html and "Trin 9." in html
+    # ... and may act on it, with the audit trail naming who did it.
+    services.step_update(actor=deputy, case_id=case.pk, number=9, remarks="Klaret af Sara")
+
+
+def test_a_deputy_period_that_has_ended_gives_no_access(client, coordinator, org, unit):
+    colleague = testing.make_user(org, "kollega", "requester", unit=unit)
+    deputy = testing.make_user(org, "stedfortraeder")
+    case = testing.new_case(coordinator)
+    services.step_assign(actor=coordinator, case_id=case.pk, number=9, assignee="kollega")
+    past = timezone.localdate() - dt.timedelta(days=10)
+    deputies.deputy_add(actor=colleague, deputy_username="stedfortraeder", starts_on=past,
+                        ends_on=past + dt.timedelta(days=2))
+    with pytest.raises(PermissionDenied):
+        services.step_update(actor=deputy, case_id=case.pk, number=9, remarks="nej")
+
+
+def test_a_step_can_only_be_assigned_within_its_roles(coordinator, org, board_member):
+    case = testing.new_case(coordinator)
+    with pytest.raises(ValidationFailed, match="har ikke en af trinnets roller"):
+        services.step_assign(actor=coordinator, case_id=case.pk, number=9, assignee="visitation")
+    services.step_assign(actor=coordinator, case_id=case.pk, number=6, assignee="visitation")
+    assert case.step_states.get(number=6).assignee == board_member
+
+
+def test_assigning_in_the_browser_form_and_the_page_shows_the_assignee(client, coordinator,
+                                                                       board_member):
+    case = testing.new_case(coordinator)
+    client.force_login(coordinator)
+    response = client.post(f"/sager/{case.pk}/trin/6/tildel/", {"assignee": "visitation"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Tildelt: " in response.content.decode()
+
+
+def test_deputies_page_adds_and_removes_with_clear_errors(client, coordinator, org):
+    testing.make_user(org, "kollega")
+    client.force_login(coordinator)
+    assert client.get("/mig/stedfortraeder/").status_code == 200
+    bad = client.post("/mig/stedfortraeder/", {"deputy": "kollega", "starts_on": "2026-12-10",
+                                               "ends_on": "2026-12-01"})
+    assert bad.status_code == 400
+    assert "Slutdatoen skal ligge på eller efter startdatoen" in bad.content.decode()
+    ok = client.post("/mig/stedfortraeder/", {"deputy": "kollega", "starts_on": "2026-12-01",
+                                              "ends_on": "2026-12-10"})
+    assert ok.status_code == 302
+    record = coordinator.deputies.get()
+    client.post("/mig/stedfortraeder/", {"remove": record.pk})
+    assert not coordinator.deputies.exists()
