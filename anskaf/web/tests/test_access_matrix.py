@@ -14,6 +14,7 @@ from anskaf import testing
 from anskaf.api.services import token_create
 
 PERSONAS = ("anon", "outsider", "nobody", "coordinator", "requester", "manager", "it", "board",
+            "security", "procurement", "legal", "archive", "project_lead", "steering_group",
             "admin")
 MEMBERS = PERSONAS[2:]
 LOGIN = "login"  # a redirect to the login page (web) or 401 (API)
@@ -83,6 +84,9 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
             "manager": manager,
             "it": testing.make_user(org, "it", "it"),
             "board": board_member,
+            **{role: testing.make_user(org, role.replace("_", "-"), role, unit=unit)
+               for role in ("security", "procurement", "legal", "archive", "project_lead",
+                            "steering_group")},
             "admin": testing.make_user(org, "admin", "admin"),
         },
     }
