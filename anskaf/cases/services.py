@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.orgs.models import OrgUnit, User
-from anskaf.orgs.selectors import roles_of
 from anskaf.process import engine
 from anskaf.process.engine import Snapshot, Transition
 from anskaf.process.model import ProcessModel, StepDef
@@ -93,7 +92,8 @@ def _step_def(loaded: Loaded, number: Any) -> StepDef:
 
 def acting_role(actor: User, role_keys: Iterable[str]) -> str:
     """The role in which the actor acts: one the step asks for, else the actor's first role."""
-    mine = roles_of(actor)
+    access = permissions.access_of(actor)
+    mine = sorted(access.org_roles | set(access.unit_roles))
     for key in role_keys:
         if key in mine:
             return key
