@@ -7,7 +7,6 @@ from typing import Any
 
 from anskaf.audit.models import AuditEvent
 from anskaf.cases.models import Case, Decision
-from anskaf.cases.process_models import model_of
 from anskaf.cases.selectors import CaseDetail
 from anskaf.process.model import ProcessModel
 
@@ -106,15 +105,15 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
     }
 
 
-def case_summary_dict(case: Case) -> dict[str, Any]:
-    """A list row. Needs `requesting_unit` and `model_version` loaded (no queries here)."""
+def case_summary_dict(case: Case, model: ProcessModel) -> dict[str, Any]:
+    """A list row. Needs `requesting_unit` loaded (no queries here)."""
     return {
         "id": case.pk,
         "number": case.number,
         "title": case.title,
         "status": case.status,
         "phase": case.phase,
-        "phase_name": _phase_name(model_of(case.model_version), case.phase),
+        "phase_name": _phase_name(model, case.phase),
         "unit": _unit(case),
         "waiting_roles": list(case.waiting_roles or []),
         "steps_in_progress": list(case.steps_in_progress or []),

@@ -18,7 +18,7 @@ from anskaf.cases import permissions, selectors, services
 from anskaf.cases.choices import CaseStatus
 from anskaf.cases.errors import NotFound
 from anskaf.cases.models import Case
-from anskaf.cases.process_models import model_of
+from anskaf.cases.process_models import model_for, models_for
 from anskaf.orgs.models import User
 
 from . import params, serializers
@@ -113,11 +113,10 @@ def _visible_case(request: HttpRequest, case_id: int, number: int | None = None,
     """404 unless the caller may see the case (and its model has the step); then 403 unless
     the caller may do `may` ("edit", "work", "complete") - all before the body is read."""
     user = _actor(request)
-    case = (selectors.visible_cases(user).select_related("model_version")
-            .filter(pk=case_id).first())
+    case = selectors.visible_cases(user).filter(pk=case_id).first()
     if case is None:
         raise NotFound()
-    model = model_of(case.model_version)
+    model = model_for(case)
     if number is not None and not model.has_step(number):
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
     if may == "edit":
@@ -161,9 +160,9 @@ def case_list(request: HttpRequest) -> dict[str, Any]:
     after = params.decode_case_cursor(request)
     cases = selectors.case_list(viewer=user, filters=filters, after=after, limit=limit + 1)
     page, more = cases[:limit], len(cases) > limit
-    prefetch_related_objects(page, "model_version")
+    models = models_for(c.model_version_id for c in page)
     cursor = params.encode_case_cursor(page[-1].updated_at, page[-1].pk) if more else None
-    return {"items": [serializers.case_summary_dict(c) for c in page],
+    return {"items": [serializers.case_summary_dict(c, models[c.model_version_id]) for c in page],
             "next": params.next_path(request, cursor, limit)}
 
 

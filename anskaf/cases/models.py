@@ -84,6 +84,8 @@ class Case(models.Model):
     # Derived from the step states on every move, so lists need no per-case step queries.
     waiting_steps = models.JSONField(default=list)
     waiting_roles = models.JSONField(default=list)
+    # The same roles as "|it|it_board|": a plain text any database can filter on.
+    waiting_roles_key = models.CharField(max_length=400, default="", editable=False)
     steps_in_progress = models.JSONField(default=list)
     waiting_since = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(default="", editable=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 
@@ -11,14 +12,31 @@ from anskaf.process.model import ProcessModel
 
 from .models import ModelVersion
 
-
-@lru_cache(maxsize=32)
-def _parse(sha256: str, content: str) -> ProcessModel:
-    return load_text(content)
+# Parsed models by content hash: versions never change, so a hash names one model for good.
+_by_sha: dict[str, ProcessModel] = {}
 
 
 def model_of(version: ModelVersion) -> ProcessModel:
-    return _parse(version.sha256, version.content)
+    model = _by_sha.get(version.sha256)
+    if model is None:
+        model = _by_sha[version.sha256] = load_text(version.content)
+    return model
+
+
+def models_for(version_ids: Iterable[int]) -> dict[int, ProcessModel]:
+    """The models of these versions: one small query for their hashes, and their YAML
+    (tens of kilobytes each) only the first time a process meets a hash."""
+    hashes = dict(ModelVersion.objects.filter(pk__in=set(version_ids))
+                  .values_list("pk", "sha256"))
+    unknown = {h for h in hashes.values() if h not in _by_sha}
+    for version in ModelVersion.objects.filter(sha256__in=unknown).only("sha256", "content"):
+        model_of(version)
+    return {pk: _by_sha[h] for pk, h in hashes.items()}
+
+
+def model_for(case: Any) -> ProcessModel:
+    """The model a case runs on, without loading the version's YAML with the case."""
+    return models_for([case.model_version_id])[case.model_version_id]
 
 
 def store_version(*, content: str, organisation_id: int | None = None) -> ModelVersion:

@@ -16,7 +16,7 @@ from . import permissions
 from .choices import CaseStatus
 from .errors import NotFound, ValidationFailed
 from .models import Case, Decision, StepState
-from .process_models import model_of
+from .process_models import model_for, models_for
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
               limit: int = 50) -> list[Case]:
     """Most recently changed first; keyset pagination on (updated_at, id)."""
     limit = max(1, min(limit, 1000))
-    qs = visible_cases(viewer).select_related("requesting_unit", "model_version")
+    qs = visible_cases(viewer).select_related("requesting_unit")
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.phase is not None:
@@ -96,6 +96,7 @@ def case_detail(*, viewer: User, case_id: Any) -> CaseDetail:
     case = (
         visible_cases(viewer)
         .select_related("model_version", "requesting_unit", "coordinator", "created_by")
+        .defer("model_version__content")
         .prefetch_related(
             Prefetch("step_states",
                      queryset=StepState.objects.select_related("completed_by", "assignee")),
@@ -106,7 +107,7 @@ def case_detail(*, viewer: User, case_id: Any) -> CaseDetail:
     )
     if case is None:
         raise NotFound()
-    return CaseDetail(case, model_of(case.model_version), list(case.step_states.all()),
+    return CaseDetail(case, model_for(case), list(case.step_states.all()),
                       list(case.decisions.all()))
 
 
@@ -155,24 +156,41 @@ def _task_reason(access: permissions.Access, case: Case, step: Any,
     return "Din rolle udfører trinnet" if access.holds_any(required, unit) else None
 
 
+def _may_wait_for(access: permissions.Access, people: set[int]) -> Q:
+    """Narrow in SQL to cases that wait for one of the person's roles, or where a step is
+    assigned to them or to someone they stand in for; _task_reason decides exactly."""
+    condition = Q(pk__in=StepState.objects.filter(assignee_id__in=people).values("case_id"))
+    for role in access.org_roles:
+        condition |= Q(waiting_roles_key__contains=f"|{role}|")
+    for role, units in access.unit_roles.items():
+        condition |= Q(waiting_roles_key__contains=f"|{role}|", requesting_unit_id__in=units)
+    return condition
+
+
 def my_tasks(*, viewer: User, limit: int = 500) -> list[Task]:
     """Open steps waiting for the person, their deputy-for colleagues, or one of their roles.
 
     Longest waiting first. Bounded: the open cases of the municipality (one query) and the
     open steps assigned to the person or those they stand in for (one query).
     """
+    cached = getattr(viewer, "_my_tasks", None)
+    if cached is not None:  # the menu's count and the page share one computation
+        return cached[:limit]
     access = permissions.access_of(viewer)
     people = {viewer.pk, *access.deputising_for}
     open_statuses = [CaseStatus.ACTIVE, CaseStatus.IN_OPERATION]
     cases = {c.pk: c for c in visible_cases(viewer).filter(status__in=open_statuses)
-             .select_related("model_version", "requesting_unit")
+             .filter(_may_wait_for(access, people))
+             .only("id", "number", "title", "organisation_id", "model_version_id",
+                   "requesting_unit_id", "coordinator_id", "waiting_steps", "waiting_since")
              .order_by("waiting_since", "id")[:5000]}
+    models = models_for(c.model_version_id for c in cases.values())
     assigned = {(s.case_id, s.number): s for s in StepState.objects.filter(
         case_id__in=list(cases)).exclude(assignee=None).select_related("assignee")}
     names = {s.assignee_id: s.assignee.display_name() for s in assigned.values()}
     tasks: list[Task] = []
     for case in cases.values():
-        model = model_of(case.model_version)
+        model = models[case.model_version_id]
         candidates = dict.fromkeys(case.waiting_steps)
         candidates.update({n: None for (cid, n), s in assigned.items()
                            if cid == case.pk and s.assignee_id in people
@@ -186,4 +204,5 @@ def my_tasks(*, viewer: User, limit: int = 500) -> list[Task]:
                     state.updated_at if state else None)
                 tasks.append(Task(case, step, "decision" if step.gate else "step", why, since))
     tasks.sort(key=lambda t: (t.since is None, t.since.timestamp() if t.since else 0.0))
+    viewer._my_tasks = tasks  # type: ignore[attr-defined]
     return tasks[:limit]

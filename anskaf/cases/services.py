@@ -21,7 +21,7 @@ from .choices import CaseStatus, Outcome, StepStatus
 from .errors import Conflict, NotFound, ValidationFailed
 from .extensions import CaseEvent, MoveContext, emit, run_guards
 from .models import Case, CaseNumberSequence, Decision, StepState
-from .process_models import current_version, model_of
+from .process_models import current_version, model_for, model_of
 
 NOT_REPLACING_REASON = "Sagen erstatter ikke et eksisterende system."
 TEXT_FIELDS = {"title": 200, "candidate_system": 200, "supplier_name": 200,
@@ -71,13 +71,13 @@ def _load(actor: User, case_id: Any) -> Loaded:
         case_pk = int(case_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    case = (Case.objects.select_for_update().select_related("model_version")
+    case = (Case.objects.select_for_update()
             .filter(permissions.visible_filter(actor), pk=case_pk).first())
     if case is None:
         raise NotFound()
     states = {s.number: s for s in StepState.objects.select_for_update().filter(case=case)}
     decisions = list(Decision.objects.filter(case=case).order_by("step", "round"))
-    return Loaded(case, model_of(case.model_version), states, decisions)
+    return Loaded(case, model_for(case), states, decisions)
 
 
 def _step_def(loaded: Loaded, number: Any) -> StepDef:
@@ -152,6 +152,7 @@ def refresh_summary(case: Case, model: ProcessModel, snap: Snapshot) -> None:
         case.waiting_since = timezone.now()
     case.waiting_steps = waiting
     case.waiting_roles = list(engine.waiting_roles(model, snap))
+    case.waiting_roles_key = "".join(f"|{r}" for r in case.waiting_roles) + "|"
     case.steps_in_progress = [n for n, s in sorted(snap.steps.items())
                               if s == engine.StepStatus.IN_PROGRESS]
     case.search_text = f"{case.number} {case.title}".casefold()
