@@ -66,3 +66,23 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# --- benchmarks (issue 8): see bench/README.md ------------------------------------------------
+#   make bench-data SCALE=municipality|national [RESET=1]   bulk-load synthetic data (PostgreSQL)
+#   make bench                                              serve with gunicorn, load with locust
+SCALE ?= municipality
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/anskaf_bench
+STAMP_BENCH := $(VENV)/.anskaf-installed-bench
+.PHONY: bench-data bench
+
+$(STAMP_BENCH): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[bench]'
+	@touch $@ $(STAMP_RUN)
+
+bench-data: $(STAMP_BENCH)
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-bench-not-secret} \
+		$(BIN)/python bench/generate.py --scale $(SCALE) $(if $(RESET),--reset,)
+
+bench: $(STAMP_BENCH)
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-bench-not-secret} \
+		$(BIN)/python bench/run.py
