@@ -95,30 +95,6 @@ def check_query_text(request: HttpRequest) -> None:
                                "Parameteren indeholder tegn, der ikke kan bruges (fx NUL-tegn)."})
 
 
-MAX_ID = 2**63 - 1
-INT_FILTERS = {
-    "phase": (1, 5, "Fasen skal være et tal fra 1 til 5."),
-    "unit": (1, MAX_ID, "Enheden skal angives med sit id."),
-}
-
-
-def check_int_filters(request: HttpRequest) -> None:
-    """Whole-number filters must lie in their range (a huge id would overflow the database)."""
-    fields = {}
-    for name, (low, high, message) in INT_FILTERS.items():
-        raw = request.GET.get(name)
-        if raw in (None, ""):
-            continue
-        try:
-            value = int(raw)
-        except ValueError:
-            continue  # parse_filters names it
-        if not low <= value <= high:
-            fields[name] = message
-    if fields:
-        raise invalid(fields)
-
-
 def page_size(request: HttpRequest) -> int:
     """`limit`: default 50; 1 to 200, larger values are capped at 200; anything else is 400."""
     default = settings.ANSKAF_API_PAGE_SIZE

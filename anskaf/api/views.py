@@ -154,7 +154,6 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
 def case_list(request: HttpRequest) -> dict[str, Any]:
     user = _member(request)
     params.check_query_text(request)
-    params.check_int_filters(request)
     filters = selectors.parse_filters(request.GET)
     limit = params.page_size(request)
     after = params.decode_case_cursor(request)

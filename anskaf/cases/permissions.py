@@ -56,7 +56,7 @@ class Access:
         )
 
 
-def _descendants(units: list[tuple[int, int | None]]) -> dict[int, set[int]]:
+def descendants(units: list[tuple[int, int | None]]) -> dict[int, set[int]]:
     children: dict[int | None, list[int]] = {}
     for pk, parent in units:
         children.setdefault(parent, []).append(pk)
@@ -82,7 +82,7 @@ def access_of(person: User) -> Access:
     memberships = list(Membership.objects.filter(person=person).values_list("role", "unit_id"))
     units = list(OrgUnit.objects.filter(organisation_id=person.organisation_id)
                  .values_list("pk", "parent_id"))
-    covered = _descendants(units)
+    covered = descendants(units)
     org_roles = frozenset(role for role, unit in memberships if unit is None)
     unit_roles: dict[str, set[int]] = {}
     for role, unit in memberships:

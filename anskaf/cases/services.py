@@ -50,19 +50,26 @@ class Loaded:
     decisions: list[Decision]
 
     def snapshot(self) -> Snapshot:
-        last: dict[int, str] = {}
-        rounds: dict[int, int] = {}
-        for d in self.decisions:
-            last[d.step] = d.outcome
-            rounds[d.step] = max(rounds.get(d.step, 0), d.round)
-        return Snapshot(
-            status=engine.CaseStatus(self.case.status),
-            replaces_system=self.case.replaces_system,
-            steps={n: engine.StepStatus(s.status) for n, s in self.states.items()},
-            checked={n: frozenset(s.checked) for n, s in self.states.items()},
-            last_outcome=last,
-            rounds=rounds,
-        )
+        return snapshot_of(self.case, self.states.values(), self.decisions)
+
+
+def snapshot_of(case: Case, states: Iterable[StepState], decisions: Iterable[Decision]
+                ) -> Snapshot:
+    """What the engine needs to know about a case, from its rows."""
+    last: dict[int, str] = {}
+    rounds: dict[int, int] = {}
+    for d in sorted(decisions, key=lambda d: (d.step, d.round)):
+        last[d.step] = d.outcome
+        rounds[d.step] = d.round
+    states = list(states)
+    return Snapshot(
+        status=engine.CaseStatus(case.status),
+        replaces_system=case.replaces_system,
+        steps={s.number: engine.StepStatus(s.status) for s in states},
+        checked={s.number: frozenset(s.checked) for s in states},
+        last_outcome=last,
+        rounds=rounds,
+    )
 
 
 def _load(actor: User, case_id: Any) -> Loaded:

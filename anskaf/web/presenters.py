@@ -11,9 +11,9 @@ from anskaf.cases import permissions
 from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.cases.selectors import CaseDetail
+from anskaf.cases.services import snapshot_of
 from anskaf.orgs.models import Membership, OrgUnit
 from anskaf.process import engine
-from anskaf.process.engine import Snapshot
 from anskaf.process.model import ProcessModel, StepDef
 
 STEP_STATUS_LABELS = dict(StepStatus.choices)
@@ -79,20 +79,6 @@ class StepView:
     @property
     def finished(self) -> bool:
         return self.state.status in (StepStatus.DONE, StepStatus.NOT_RELEVANT)
-
-
-def snapshot_of(case: Case, states: list[StepState], decisions: list[Decision]) -> Snapshot:
-    last: dict[int, str] = {}
-    rounds: dict[int, int] = {}
-    for d in sorted(decisions, key=lambda d: (d.step, d.round)):
-        last[d.step] = d.outcome
-        rounds[d.step] = d.round
-    return Snapshot(
-        status=engine.CaseStatus(case.status), replaces_system=case.replaces_system,
-        steps={s.number: engine.StepStatus(s.status) for s in states},
-        checked={s.number: frozenset(s.checked) for s in states},
-        last_outcome=last, rounds=rounds,
-    )
 
 
 def _message(refused: engine.MoveRefused | None) -> str | None:
@@ -231,7 +217,7 @@ def assignable_people(detail: CaseDetail) -> dict[int, list[tuple[str, str]]]:
     case, model = detail.case, detail.model
     units = list(OrgUnit.objects.filter(organisation_id=case.organisation_id)
                  .values_list("pk", "parent_id"))
-    covered = permissions._descendants(units)
+    covered = permissions.descendants(units)
     holders: dict[str, dict[str, str]] = {}
     for m in (Membership.objects.filter(organisation_id=case.organisation_id,
                                         person__is_active=True).select_related("person")):

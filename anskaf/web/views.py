@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anskaf.cases import permissions, selectors, services
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
-from anskaf.cases.process_models import current_version, model_of
+from anskaf.cases.process_models import current_version, model_for, model_of
 from anskaf.orgs import deputies
 from anskaf.orgs.errors import ValidationFailed as OrgValidationFailed
 from anskaf.orgs.models import Deputy
@@ -180,10 +180,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseForm(request.POST or None, initial=initial, organisation_id=case.organisation_id)
     error = None
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.service_data().items()}
-        data.setdefault("unit", None)
-        if data["unit"] is None:
-            data.pop("unit")
+        data = form.service_data()  # without a chosen unit, the case keeps its own
         try:
             services.case_update(actor=request.user, case_id=case.pk, data=data,
                                  version=_int_or_none(request.POST.get("version")))
@@ -281,10 +278,11 @@ def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) ->
     actor = request.user
     if action in ("gem", "gennemfoer"):
         checked = set(post.getlist("checked"))
-        detail = _detail_or_404(request, pk)
-        step = detail.model.step(number) if detail.model.has_step(number) else None
-        if step is None:
-            raise NotFound("Trinnet findes ikke.")
+        case = selectors.visible_cases(actor).filter(pk=pk).only("model_version_id").first()
+        model = model_for(case) if case is not None else None
+        if model is None or not model.has_step(number):
+            raise NotFound("Sagen eller trinnet findes ikke.")
+        step = model.step(number)
         checklist = [{"id": i.id, "done": i.id in checked} for i in step.checklist]
         services.step_update(actor=actor, case_id=pk, number=number, remarks=post.get("remarks", ""),
                              checklist=checklist, version=version)
