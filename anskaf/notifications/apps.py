@@ -14,4 +14,8 @@ class NotificationsConfig(AppConfig):
 
         for event_type, handler in handlers.HANDLERS:
             register_handler(event_type, handler)
+        from anskaf.orgs import hooks
+
+        for event_type, listener in handlers.ORG_LISTENERS:
+            hooks.register(event_type, listener)
         from . import tasks  # noqa: F401 - registers the huey tasks with the consumer

@@ -10,6 +10,7 @@ class Kind(models.TextChoices):
     DECISION = "decision", _("Beslutning i et beslutningspunkt")
     AGENDA = "agenda", _("Dagsorden offentliggjort")
     DEADLINE = "deadline", _("Frist overskredet (påmindelse og eskalering)")
+    DEPUTY = "deputy", _("Du er blevet stedfortræder, eller ikke længere")
 
 
 class MailMode(models.TextChoices):

@@ -146,6 +146,36 @@ def _danish_datetime(value: str) -> str:
     return moment.strftime("%d.%m.%Y kl. %H.%M")
 
 
+# --- deputies (orgs' hooks) ---------------------------------------------------------------------
+
+
+def deputy_changed(*, deputy: Any, actor: User, removed: bool = False) -> None:
+    """The deputy hears that they stand in for someone (or no longer do)."""
+    from django.urls import reverse
+
+    period = f"{deputy.starts_on.strftime('%d.%m.%Y')}–{deputy.ends_on.strftime('%d.%m.%Y')}"
+    name = deputy.person.display_name()
+    if removed:
+        subject = f"Du er ikke længere stedfortræder for {name}"
+        body = f"{name} har fjernet dig som stedfortræder i perioden {period}."
+    else:
+        subject = f"Du er stedfortræder for {name} {period}"
+        body = (f"{name} har gjort dig til stedfortræder i perioden {period}. I perioden ser du "
+                f"de trin, der er tildelt {name}, under Mine opgaver og kan arbejde på dem.")
+    notify(recipients.unique([deputy.deputy], without=actor), Notice(
+        kind=Kind.DEPUTY, organisation_id=deputy.organisation_id, subject=subject, body=body,
+        path=reverse("web:my_tasks")))
+
+
+def deputy_removed(*, deputy: Any, actor: User) -> None:
+    deputy_changed(deputy=deputy, actor=actor, removed=True)
+
+
+ORG_LISTENERS: list[tuple[str, Callable[..., None]]] = [
+    ("deputy.added", deputy_changed),
+    ("deputy.removed", deputy_removed),
+]
+
 # Every case event this app reacts to. Registered in NotificationsConfig.ready().
 STEP_MOVES = ("case.created", "case.updated", "case.withdrawn", "step.started", "step.completed",
               "step.not_relevant", "step.reopened", "decision.recorded")

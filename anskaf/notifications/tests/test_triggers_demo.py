@@ -18,6 +18,7 @@ from anskaf.cases.extensions import CaseEvent, emit
 from anskaf.notifications import jobs
 from anskaf.notifications import services as notification_services
 from anskaf.notifications.models import Notification
+from anskaf.orgs import deputies
 from anskaf.orgs.models import Deputy, User
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,15 @@ def test_each_trigger_tells_the_right_people_in_the_demo_municipality():
             if got != expected:
                 failures.append(f"{label}: {kind} step {step}: expected {sorted(expected)}, "
                                 f"got {sorted(got)}")
+    # A deputy change goes to the person concerned (not tied to a case).
+    since = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
+    record = deputies.deputy_add(actor=people["it"], deputy_username="isk", starts_on=today,
+                                 ends_on=today + dt.timedelta(days=7))
+    deputies.deputy_remove(actor=people["it"], deputy_id=record.pk)
+    got = list(Notification.objects.filter(kind="deputy", pk__gt=since).order_by("pk")
+               .values_list("recipient__username", "subject"))
+    if [u for u, _ in got] != ["isk", "isk"] or "ikke længere" not in got[1][1]:
+        failures.append(f"deputy change: expected isk told twice (added, removed), got {got}")
     assert not failures, "\n".join(failures)
     # The Måske names what is missing.
     maybe = Notification.objects.filter(case=case, kind="decision").order_by("pk").first()
