@@ -56,7 +56,7 @@ def announce_waiting_steps(event: CaseEvent) -> None:
         what = "en beslutning i " if step.gate else ""
         notify(people, Notice(
             kind=Kind.STEP_OPENED, organisation_id=case.organisation_id, case=case, step=number,
-            subject=f"{case.number}: {_step_label(model, number)} venter på dig",
+            subject=f"{case.number}: trin {number} venter på dig – {step.title.da}",
             body=(f"Sagen {_case_label(case)} venter nu på {what}{_step_label(model, number)}. "
                   f"Trinnet udføres af {step.performers_text or 'de ansvarlige roller'}."),
             path=case_path(case, number)))

@@ -63,10 +63,10 @@ def test_the_coordinator_sets_a_deadline_from_the_case_page(case, coordinator, r
     assert "Angiv fristen som en dato, fx 2026-12-31." in response.content.decode()
     response = client.post(f"/sager/{case.pk}/trin/3/frist/", {"due_date": "2026-12-31"})
     assert response.status_code == 302
-    assert "Frist: 31. december 2026" in client.get(f"/sager/{case.pk}/").content.decode()
+    assert "Frist: 31.12.2026" in client.get(f"/sager/{case.pk}/").content.decode()
     # The requester sees the deadline but cannot set one.
     page = client_for(requester).get(f"/sager/{case.pk}/").content.decode()
-    assert "Frist: 31. december 2026" in page and "Sæt frist" not in page
+    assert "Frist: 31.12.2026" in page and "Sæt frist" not in page
 
 
 def test_the_admin_sees_the_outbox_and_retries_a_failed_message(org, case):
