@@ -77,7 +77,8 @@ def decision_recorded(event: CaseEvent) -> None:
     people = recipients.with_deputies([*([coordinator] if coordinator else []), *people])
     people = recipients.unique(people, without=event.actor)
     step = event.step or 0
-    lines = [f"{model.step(step).gate.question.da if model.step(step).gate else ''}".strip(),
+    gate = model.step(step).gate
+    lines = [gate.question.da if gate else "",
              f"Beslutning i {_step_label(model, step)} for sagen {_case_label(case)}: "
              f"{OUTCOME_DA.get(outcome, outcome)}."]
     if decision is not None and decision.rationale:
