@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from anskaf.cases.errors import MoveRefused, NotFound, PermissionDenied, ValidationFailed
 from anskaf.orgs.views import admin_required
 
-from . import guide, journal, services
+from . import access, guide, journal, services
 from .models import OrgTemplate
 from .storage import document_storage
 
@@ -48,6 +48,11 @@ def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         target = services.visible_step(request.user, pk, number)
     except NotFound:
         raise Http404("Sagen findes ikke.") from None
+    refusal = access.upload_refusal(request.user, target.case, target.model, target.step,
+                                    target.assignee_id)
+    if refusal:
+        return _forbidden(request, refusal) if not _wants_json(request) else JsonResponse(
+            {"error": "forbidden", "message": refusal}, status=403)
     if not files:
         errors.append("Vælg mindst én fil at uploade.")
     for f in files:
