@@ -59,7 +59,7 @@
       try { body = JSON.parse(xhr.responseText); } catch (ignore) { body = {}; }
       if (xhr.status >= 200 && xhr.status < 300 && body.redirect) {
         if (bar) { bar.value = 100; }
-        say(form, body.message || "Uploadet.");
+        say(form, "Uploadet. Siden opdateres …");
         reloadAt(body.redirect);
         return;
       }
