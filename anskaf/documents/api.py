@@ -102,9 +102,9 @@ def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict
         "items": [{
             "key": t.definition.key, "title": t.definition.title.da,
             "required": t.definition.required, "confidential": t.definition.confidential,
-            "missing": t.missing, "readable": all(d.readable for d in t.documents) if t.documents
-            else access.read_refusal(request.auth, target.case, target.step,  # type: ignore[attr-defined]
-                                     t.definition, target.assignee_id) is None,
+            "missing": t.missing,
+            "readable": access.read_refusal(request.auth, target.case, target.step,  # type: ignore[attr-defined]
+                                            t.definition, target.assignee_id) is None,
             "documents": [_document_dict(case_id, d.document, d.versions if d.readable else [])
                           for d in t.documents],
         } for t in docs.types],

@@ -1,7 +1,7 @@
 """Reading documents for the case page and the API: per step, what there is and what is missing.
 
-One pass over a case: its documents with their versions, journal entries and the
-organisation's templates (four queries whatever the number of steps).
+One pass over a case: its documents, their versions, journal entries and the organisation's
+templates (four queries whatever the number of steps or documents).
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-from django.db.models import Prefetch
 
 from anskaf.orgs.models import User
 from anskaf.process.model import DocumentTypeDef, ProcessModel, StepDef
@@ -61,15 +59,16 @@ class StepDocuments:
 def case_documents(*, viewer: User, case: Any, model: ProcessModel,
                    assignees: dict[int, int | None]) -> dict[int, StepDocuments]:
     """Every step's documents as the viewer may see them (case visibility already checked)."""
-    documents = list(
-        Document.objects.filter(case=case)
-        .prefetch_related(
-            Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by")
-                     .order_by("-number")),
-            Prefetch("journal_entries",
-                     queryset=JournalEntry.objects.select_related("journalised_by")),
-        )
-    )
+    # Plain queries rather than prefetches: the same four queries whether or not the case has
+    # documents yet (the case page's query count does not grow as the case goes on).
+    documents = list(Document.objects.filter(case=case))
+    versions: dict[int, list[DocumentVersion]] = {}
+    for v in (DocumentVersion.objects.filter(document__case=case).select_related("uploaded_by")
+              .order_by("document_id", "-number")):
+        versions.setdefault(v.document_id, []).append(v)
+    entries: dict[int, list[JournalEntry]] = {}
+    for e in JournalEntry.objects.filter(document__case=case).select_related("journalised_by"):
+        entries.setdefault(e.document_id, []).append(e)
     templates = list(OrgTemplate.objects.filter(organisation_id=case.organisation_id))
     by_step: dict[int, list[Document]] = {}
     for document in documents:
@@ -77,23 +76,24 @@ def case_documents(*, viewer: User, case: Any, model: ProcessModel,
     return {
         step.number: _step_documents(viewer, case, model, step, by_step.get(step.number, []),
                                      [t for t in templates if t.step == step.number],
-                                     assignees.get(step.number))
+                                     assignees.get(step.number), versions, entries)
         for step in model.steps
     }
 
 
 def _step_documents(viewer: User, case: Any, model: ProcessModel, step: StepDef,
                     documents: Iterable[Document], templates: list[OrgTemplate],
-                    assignee_id: int | None) -> StepDocuments:
+                    assignee_id: int | None, versions: dict[int, list[DocumentVersion]],
+                    entries: dict[int, list[JournalEntry]]) -> StepDocuments:
     types = []
     known = {d.key for d in step.documents}
     for definition in step.documents:
         readable = access.read_refusal(viewer, case, step, definition, assignee_id) is None
-        views = [DocumentView(d, list(d.versions.all()), readable, list(d.journal_entries.all()))
+        views = [DocumentView(d, versions.get(d.pk, []), readable, entries.get(d.pk, []))
                  for d in documents if d.type_key == definition.key]
         types.append(TypeView(definition, views))
     other_readable = access.read_refusal(viewer, case, step, None, assignee_id) is None
-    other = [DocumentView(d, list(d.versions.all()), other_readable) for d in documents
+    other = [DocumentView(d, versions.get(d.pk, []), other_readable) for d in documents
              if d.type_key not in known]
     return StepDocuments(step.number, types, templates,
                          access.upload_refusal(viewer, case, model, step, assignee_id), other)

@@ -63,6 +63,8 @@ def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         except PermissionDenied as exc:
             return _forbidden(request, exc.message) if not _wants_json(request) else JsonResponse(
                 {"error": "forbidden", "message": exc.message}, status=403)
+        except NotFound as exc:  # a `document` that is not on this step
+            raise Http404(exc.message) from None
         except ValidationFailed as exc:
             errors.append(" ".join(exc.errors.values()))
             break  # a wrong type or document applies to every file

@@ -97,3 +97,49 @@ def test_without_javascript_the_form_posts_normally(browser: Browser, live_serve
         expect(page.locator("#trin-4").get_by_role("table", name="Uden JS.pdf")).to_be_attached()
     finally:
         context.close()
+
+
+def test_the_template_admin_and_journal_pages_are_accessible(page: Page, live_server, case_url):
+    from anskaf.cases.models import Case
+    from anskaf.documents.testing import upload
+
+    case = Case.objects.get()
+    org_id = case.organisation_id
+    from anskaf.orgs.models import Organisation
+
+    org = Organisation.objects.get(pk=org_id)
+    testing.make_user(org, "admin", "admin", full_name="Ada Admin")
+    coordinator = case.coordinator
+    testing.advance(coordinator, case, through=9)
+    version = upload(coordinator, case, 10, "support_agreement", "Driftsaftale æøå.pdf")
+
+    log_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/administration/")
+    page.get_by_role("link", name="Skabeloner").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Gem skabelonen").click()  # nothing filled in
+    expect(page.get_by_role("alert")).to_contain_text("Skriv en titel")
+    assert_accessible(page)
+    page.get_by_label("Titel").fill("Skabelon til databehandleraftale")
+    page.get_by_label("Trin").select_option("11")
+    page.get_by_label("Fil").set_input_files(
+        [{"name": "DBA-skabelon.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.get_by_role("button", name="Gem skabelonen").click()
+    expect(page.get_by_role("table")).to_contain_text("Skabelon til databehandleraftale")
+    assert_accessible(page)
+
+    page.goto(case_url)
+    expect(step(page, 11)).to_contain_text("Hent skabelonen »Skabelon til databehandleraftale«")
+    page.goto(f"{live_server.url}/sager/{case.pk}/dokumenter/{version.document_id}/journaliser/")
+    assert_accessible(page)
+    page.get_by_label("Nummer i ESDH-systemet").fill("")
+    page.get_by_role("button", name="Journalisér og hent pakken").click()
+    expect(page.get_by_role("alert")).to_contain_text("ESDH")
+    assert_accessible(page)
+    page.get_by_label("Nummer i ESDH-systemet").fill("26/01234")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Journalisér og hent pakken").click()
+    assert info.value.suggested_filename.endswith(".zip")
+    page.goto(case_url)
+    expect(step(page, 10)).to_contain_text("Journaliseret som 26/01234")
+    assert_accessible(page)
