@@ -173,7 +173,7 @@ def _int(value: Any) -> int:
 TEMPLATE_REFUSAL = "Kun administratorer kan vedligeholde skabeloner."
 
 
-def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes], name: Any,
+def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes] | None, name: Any,
                     size: int | None = None, model: ProcessModel) -> OrgTemplate:
     _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
     errors = {}
@@ -187,8 +187,11 @@ def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes], n
         step_number = 0
     if not model.has_step(step_number):
         errors["step"] = "Vælg det trin, skabelonen hører til."
+    if fileobj is None:
+        errors["file"] = "Vælg filen med skabelonen."
     if errors:
         raise ValidationFailed(errors)
+    assert fileobj is not None
     checked = check_file(fileobj, name, size)
     storage = document_storage()
     object_name = new_name(actor.organisation_id, "templates")

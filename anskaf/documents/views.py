@@ -206,11 +206,9 @@ def template_admin(request: HttpRequest) -> HttpResponse:
         f = request.FILES.get("file")
         context["posted"] = request.POST
         try:
-            if f is None:
-                raise ValidationFailed({"file": "Vælg filen med skabelonen."})
             template = services.template_upload(
                 actor=request.user, title=request.POST.get("title"), step=request.POST.get("step"),
-                fileobj=f, name=f.name, size=f.size, model=model)
+                fileobj=f, name=f.name if f else None, size=f.size if f else None, model=model)
         except ValidationFailed as exc:
             context["errors"] = exc.errors
             return render(request, "documents/template_admin.html", context, status=400)
