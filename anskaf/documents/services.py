@@ -96,7 +96,8 @@ def document_upload(*, actor: User, case_id: Any, number: Any, type_key: Any, fi
                 actor_role=acting_role(actor, target.step.role_keys),
                 event_type="document.uploaded", object_type="document", object_id=document.pk,
                 case_id=target.case.pk, before=None,
-                after={"step": target.step.number, "type": doc_type.key, "title": document.title,
+                after={"step": target.step.number, "type": doc_type.key,
+                       "type_title": doc_type.title.da, "title": document.title,
                        "version": number_, "name": checked.name, "size": checked.size,
                        "sha256": checked.sha256, "content_type": checked.content_type})
     except BaseException:

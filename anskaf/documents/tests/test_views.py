@@ -191,3 +191,48 @@ def test_types_that_are_not_journalised_have_no_action(coordinator, case):
 def test_guide_exports_need_a_visible_case(outsider, case, fmt):
     url = reverse(f"documents:guide_{fmt}", args=[case.pk])
     assert client_for(outsider).get(url).status_code == 404
+
+
+class RecordsSystemForTests:
+    """A JournalAdapter that files the package itself (as a direct Acadre integration would)."""
+
+    key = "test-esdh"
+    received: list[tuple[str, str]] = []
+
+    def deliver(self, package, records_number):  # type: ignore[no-untyped-def]
+        from anskaf.documents.journal import Delivery
+
+        self.received.append((package.filename, records_number))
+        return Delivery(adapter=self.key, download=False, reference=f"ESDH-{records_number}")
+
+
+def test_another_journal_adapter_plugs_in_by_setting(coordinator, case, settings):
+    settings.ANSKAF_JOURNAL_ADAPTER = f"{__name__}.RecordsSystemForTests"
+    testing.advance(coordinator, case, through=11)
+    version = upload(coordinator, case, 12, "signed_contract", "Kontrakt.pdf")
+    response = client_for(coordinator).post(
+        reverse("documents:journalise", args=[case.pk, version.document_id]),
+        {"records_number": "26/999"})
+    assert response.status_code == 302 and response["Location"].endswith("#trin-12")
+    assert RecordsSystemForTests.received[-1][1] == "26/999"
+    assert JournalEntry.objects.get().adapter == "test-esdh"
+
+
+def test_a_request_body_cut_off_mid_file_stores_nothing(coordinator, case, store):
+    """The client goes away mid-upload: the multipart body ends inside the file."""
+    from django.test import Client as DjangoClient
+
+    before = set(stored_names(store))
+    boundary = "graense123"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\n"
+            f"product_description\r\n--{boundary}\r\nContent-Disposition: form-data; "
+            f"name=\"files\"; filename=\"afbrudt.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+            ).encode() + MINIMAL_PDF + b"x" * 5000  # no closing boundary: the stream just ends
+    c = DjangoClient()
+    c.force_login(coordinator)
+    response = c.generic("POST", upload_url(case), body,
+                         content_type=f"multipart/form-data; boundary={boundary}")
+    # Django's parser drops a file part that never ended: the step says no file arrived.
+    assert response.status_code == 400
+    assert "Vælg mindst én fil" in response.content.decode()
+    assert not DocumentVersion.objects.exists() and set(stored_names(store)) == before
