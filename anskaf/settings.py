@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "anskaf.notifications",
     "anskaf.web",
+    "anskaf.documents",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,38 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("ANSKAF_TESTING")
+
+# --- documents (README "Dokumenter", docs/drift.md) -----------------------------------------
+# Local disk under var/documents unless ANSKAF_S3_BUCKET names an S3-compatible bucket.
+ANSKAF_DOCUMENTS_DIR = Path(env_str("ANSKAF_DOCUMENTS_DIR", str(VAR_DIR / "documents")))
+if env_str("ANSKAF_S3_BUCKET"):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("ANSKAF_S3_BUCKET"),
+            "endpoint_url": env_str("ANSKAF_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("ANSKAF_S3_REGION") or None,
+            "access_key": env_str("ANSKAF_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("ANSKAF_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("ANSKAF_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "querystring_auth": True,  # never public URLs; anskaf streams every download itself
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(ANSKAF_DOCUMENTS_DIR), "base_url": None,
+                    "file_permissions_mode": 0o640, "directory_permissions_mode": 0o750},
+    }
+ANSKAF_DOCUMENT_MAX_BYTES = env_int("ANSKAF_DOCUMENT_MAX_MB", 50) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+ANSKAF_CLAMD_SOCKET = env_str("ANSKAF_CLAMD_SOCKET")
+ANSKAF_CLAMD_HOST = env_str("ANSKAF_CLAMD_HOST")
+ANSKAF_CLAMD_PORT = env_int("ANSKAF_CLAMD_PORT", 3310)
+ANSKAF_CLAMD_TIMEOUT = env_int("ANSKAF_CLAMD_TIMEOUT", 30)
+ANSKAF_JOURNAL_ADAPTER = env_str("ANSKAF_JOURNAL_ADAPTER")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Before the web app's and the administration's URLs: some of its paths sit under theirs.
     path("", include("anskaf.notifications.urls")),
+    path("", include("anskaf.documents.urls")),
     path("administration/", include("anskaf.orgs.urls")),
     path("", include("anskaf.web.urls")),
 ]

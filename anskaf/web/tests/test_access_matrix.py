@@ -60,6 +60,22 @@ WEB_RULES.update({
     "notifications:outbox": ADMIN_ONLY,
     "notifications:outbox_retry": {"method": "post", "anon": LOGIN, "admin": 404, "other": 403},
 })
+# Documents (anskaf/documents): the world's document is step 10's support agreement (not
+# confidential, journalised); uploads go to step 1, which has no document types, so those who
+# may work on it get 400 (no file) and everyone else 403 before the body is read.
+CASE_MEMBERS = {"anon": LOGIN, "outsider": 404, "other": 200}
+WEB_RULES.update({
+    "documents:upload": {"method": "post", "anon": LOGIN, "outsider": 404, "coordinator": 400,
+                         "requester": 400, "other": 403},
+    "documents:download": CASE_MEMBERS,
+    "documents:guide_pdf": CASE_MEMBERS,
+    "documents:guide_docx": CASE_MEMBERS,
+    "documents:journalise": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
+                             "requester": 200, "it": 200, "admin": 200, "other": 403},
+    "documents:template_download": CASE_MEMBERS,
+    "documents:template_admin": ADMIN_ONLY,
+    "documents:template_delete": {"method": "post", "anon": LOGIN, "admin": 302, "other": 403},
+})
 # mozilla-django-oidc's views: single sign-on is off in tests, so they must simply not fail.
 EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
 
@@ -107,7 +123,26 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
                             "steering_group")},
             "admin": testing.make_user(org, "admin", "admin"),
         },
+        "document": _document_on(case, coordinator),
+        "templates": [_template(org, name) for name in ("Standardkrav", "Slettes")],
     }
+
+
+def _document_on(case, coordinator):  # type: ignore[no-untyped-def]
+    from anskaf.documents.testing import upload
+
+    return upload(coordinator, case, 10, "support_agreement", "Aftale.pdf").document
+
+
+def _template(org, title):  # type: ignore[no-untyped-def]
+    from anskaf.cases.process_models import current_version, model_of
+    from anskaf.documents.services import template_upload
+    from anskaf.documents.testing import pdf_file
+
+    admin = testing.make_user(org, f"skabelon-{title.lower()}", "admin")
+    f = pdf_file("Skabelon.pdf")
+    return template_upload(actor=admin, title=title, step=3, fileobj=f, name=f.name,
+                           model=model_of(current_version(org.pk)))
 
 
 def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -126,6 +161,12 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["membership_pk"] = world["people"]["coordinator"].memberships.first().pk
     if "what" in keys:
         values["what"] = "enheder"
+    if "document" in keys:
+        values["document"] = world["document"].pk
+    if "version" in keys:
+        values["version"] = 1
+    if "template" in keys:  # the delete rule gets its own template, so downloads still find one
+        values["template"] = world["templates"][name.endswith("delete")].pk
     return values
 
 
@@ -187,6 +228,13 @@ API_RULES: dict[tuple[str, str], dict[str, object]] = {
     ("post", "/api/v1/cases/{case_id}/decisions"): {"anon": 401, "outsider": 404, "board": 409,
                                                     "other": 403},
     ("get", "/api/v1/cases/{case_id}/events"): {"anon": 401, "outsider": 404, "other": 200},
+    ("get", "/api/v1/cases/{case_id}/steps/{number}/documents"): {"anon": 401, "outsider": 404,
+                                                                  "other": 200},
+    # step 1 (no document types): its workers get 400 (no file), others 403 before the body.
+    ("post", "/api/v1/cases/{case_id}/steps/{number}/documents"): {
+        "anon": 401, "outsider": 404, "coordinator": 400, "requester": 400, "other": 403},
+    ("get", "/api/v1/cases/{case_id}/documents/{document_id}/versions/{number}/download"): {
+        "anon": 401, "outsider": 404, "other": 200},
 }
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
@@ -215,6 +263,8 @@ def test_every_api_operation_answers_each_persona_as_the_rules_say(persona, worl
         # A fresh case each time, so one persona's successful write does not change the next.
         case = testing.new_case(world["people"]["coordinator"], title="API-matrix")
         url = path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
+        if "{document_id}" in url:
+            url = url.replace("{document_id}", str(_document_on(case, world["people"]["coordinator"]).pk))
         body = json.dumps(API_BODIES.get(path, {}))
         call = getattr(client, method)
         response = (call(url, **headers) if method == "get" else
