@@ -245,6 +245,15 @@ def api_operations(client: Client) -> set[tuple[str, str]]:
     return {(method, path) for path, ops in schema["paths"].items() for method in ops}
 
 
+def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
+    """The operation's path with the world's objects in its parameters."""
+    url = path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
+    if "{document_id}" in url:
+        url = url.replace("{document_id}",
+                          str(_document_on(case, world["people"]["coordinator"]).pk))
+    return url
+
+
 def test_every_api_operation_has_a_rule(db):
     missing = sorted(api_operations(Client()) - set(API_RULES))
     assert not missing, f"API operations without an access rule: {missing}"
@@ -262,9 +271,7 @@ def test_every_api_operation_answers_each_persona_as_the_rules_say(persona, worl
     for (method, path), rule in sorted(API_RULES.items()):
         # A fresh case each time, so one persona's successful write does not change the next.
         case = testing.new_case(world["people"]["coordinator"], title="API-matrix")
-        url = path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
-        if "{document_id}" in url:
-            url = url.replace("{document_id}", str(_document_on(case, world["people"]["coordinator"]).pk))
+        url = api_url(path, case, world)
         body = json.dumps(API_BODIES.get(path, {}))
         call = getattr(client, method)
         response = (call(url, **headers) if method == "get" else

@@ -17,7 +17,15 @@ from django.urls import reverse
 from anskaf import testing
 from anskaf.cases import services
 
-from .test_access_matrix import WEB_RULES, _expected, _kwargs, api_operations, site_urls, world
+from .test_access_matrix import (
+    WEB_RULES,
+    _expected,
+    _kwargs,
+    api_operations,
+    api_url,
+    site_urls,
+    world,
+)
 
 __all__ = ["world"]  # the access matrix's fixture, shared
 
@@ -48,8 +56,7 @@ def _pages(world) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def _api_reads(world, client: Client) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
-    case = world["case"]
-    return {path.replace("{case_id}", str(case.pk)): (path, "coordinator")
+    return {api_url(path, world["case"], world): (path, "coordinator")
             for method, path in api_operations(client) if method == "get"
             and "openapi" not in path}
 
