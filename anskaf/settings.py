@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "anskaf.orgs",
     "anskaf.audit",
     "anskaf.cases",
+    "anskaf.meetings",
     "anskaf.api",
     "anskaf.web",
 ]

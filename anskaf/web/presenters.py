@@ -101,7 +101,9 @@ def step_views(detail: CaseDetail, viewer: Any) -> list[StepView]:
             role_labels=[model.role_label(r.role) + (" (evt.)" if r.optional else "")
                          for r in step.roles],
             checklist=[ChecklistItemView(i.id, i.label.da, i.id in state.checked, i.required)
-                       for i in step.checklist],
+                       for i in step.checklist]
+            + [ChecklistItemView(i["id"], i["label"], i["id"] in state.checked, True)
+               for i in state.extra_items],
             decisions=[d for d in detail.decisions if d.step == n],
             waiting=n in waiting,
             workable=engine.refusal(engine.check_work, model, snap, n) is None,
