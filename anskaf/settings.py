@@ -106,6 +106,7 @@ TEMPLATES = [
                 "anskaf.web.context_processors.task_count",
                 "anskaf.orgs.context_processors.login_options",
                 "anskaf.orgs.context_processors_admin.admin",
+                "anskaf.meetings.context_processors.board",
             ],
         },
     },

@@ -58,6 +58,13 @@ def agenda_items(meeting: Meeting) -> list[AgendaItem]:
     return items
 
 
+def participant_candidates(*, viewer: User) -> list[User]:
+    """People who usually attend: the board and IT og Digitalisering of the organisation."""
+    return list(User.objects.filter(organisation_id=viewer.organisation_id, is_active=True,
+                                    memberships__role__in=("it_board", "it")).distinct()
+                .order_by("first_name", "last_name", "username"))
+
+
 def board_queue(*, viewer: User) -> list[Referral]:
     """Cases put forward and waiting for a meeting, oldest first."""
     if board_refusal(viewer) is not None:
