@@ -249,3 +249,13 @@ def test_minutes_cannot_change_after_approval_except_by_an_audited_revision(coor
     event = AuditEvent.objects.get(event_type="meeting.minutes_corrected")
     assert event.before["text"] == "Kladde rettet" and event.after["reason"] == "Stavefejl"
     assert revision.number == 2 and audit_verify(meeting.organisation_id).ok
+
+
+def test_the_demo_has_a_planned_meeting_with_an_agenda(db, settings):
+    from anskaf import demo
+
+    demo.load()
+    meeting = Meeting.objects.get(organisation__slug="haderslev")
+    assert meeting.state == "planned"
+    assert [i.title for i in meeting.items.all()][1] == "Eventuelt"
+    assert meeting.items.first().case.title.startswith("Kommunikationsplatform")
