@@ -211,7 +211,22 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
         outcome = OUTCOME_LABELS.get(after.get("outcome"), after.get("outcome", ""))
         return (f"besluttede trin {after.get('step')} (runde {after.get('round')}): {outcome}",
                 after.get("rationale", ""))
+    if e.event_type in MEETING_EVENTS:  # written by anskaf/meetings on the case
+        text, key = MEETING_EVENTS[e.event_type]
+        return text, str(after.get(key, "")) if key else ""
     return e.event_type, ""
+
+
+MEETING_EVENTS = {
+    "meeting.case_put_forward": ("sendte sagen til IT-visitationen", "note"),
+    "meeting.item_added": ("satte sagen på IT-visitationens dagsorden", ""),
+    "meeting.item_removed": ("tog sagen af IT-visitationens dagsorden", ""),
+    "meeting.item_moved": ("flyttede sagen på IT-visitationens dagsorden", ""),
+    "meeting.item_updated": ("skrev noter til sagen fra IT-visitationens møde", "notes"),
+    "meeting.question_asked": ("stillede et supplerende spørgsmål", "text"),
+    "meeting.question_answered": ("registrerede svaret på et spørgsmål", "answer"),
+    "meeting.outcome_recorded": ("registrerede udfaldet på IT-visitationens møde", ""),
+}
 
 
 def assignable_people(detail: CaseDetail) -> dict[int, list[tuple[str, str]]]:

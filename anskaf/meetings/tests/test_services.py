@@ -259,3 +259,18 @@ def test_the_demo_has_a_planned_meeting_with_an_agenda(db, settings):
     assert meeting.state == "planned"
     assert [i.title for i in meeting.items.all()][1] == "Eventuelt"
     assert meeting.items.first().case.title.startswith("Kommunikationsplatform")
+
+
+def test_the_case_page_shows_the_rounds_and_the_meeting_events_in_danish(client, coordinator,
+                                                                         board_member):
+    case = ready_case(coordinator)
+    meeting = schedule(board_member)
+    item = put_on_agenda(board_member, coordinator, case, meeting)
+    services.meeting_publish(actor=board_member, meeting_id=meeting.pk)
+    services.outcome_record(actor=board_member, item_id=item.pk, outcome="no",
+                            rationale="Leverandøren kan ikke dokumentere sikkerheden.")
+    client.force_login(coordinator)
+    html = client.get(f"/sager/{case.pk}/").content.decode()
+    assert "Rundens historik / IT-visitationen" in html
+    assert "Leverandøren kan ikke dokumentere sikkerheden." in html
+    assert "sendte sagen til IT-visitationen" in html and "meeting.item_added" not in html
