@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from anskaf.cases import permissions
-from anskaf.cases.choices import Outcome
+from anskaf.cases.choices import CaseStatus, Outcome
 from anskaf.cases.errors import NotFound, PermissionDenied
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.orgs.models import User
@@ -69,8 +69,10 @@ def board_queue(*, viewer: User) -> list[Referral]:
     """Cases put forward and waiting for a meeting, oldest first."""
     if board_refusal(viewer) is not None:
         return []
+    # A case withdrawn while it waited leaves the queue (its referral stays as history).
     return list(Referral.objects.filter(organisation_id=viewer.organisation_id,
-                                        status=ReferralStatus.WAITING)
+                                        status=ReferralStatus.WAITING,
+                                        case__status=CaseStatus.ACTIVE)
                 .select_related("case", "put_forward_by").order_by("put_forward_at", "id"))
 
 

@@ -1,5 +1,8 @@
 """The only place that writes meetings. Each service: one transaction, locks, permission, audit.
 
+Checks run in the API's order: 404 (the meeting), 403 (the role), 400 (the input), 409
+(the meeting's state).
+
 Who does what: the IT-visitation (`it_board`, organisation-wide) schedules meetings, builds and
 publishes agendas, asks questions, records outcomes and approves minutes; a case's coordinator
 (or the coordinating function of its unit) puts the case forward. An outcome is recorded
@@ -342,9 +345,9 @@ def agenda_add_other(*, actor: User, meeting_id: Any, title: Any, notes: Any = "
     """An item that is not a case: orientation, eventuelt, ..."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
-    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     title = _text(title, "title", "Skriv en overskrift på punktet.", limit=200)
     notes = _text(notes, "notes", "", limit=10000, required=False)
+    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     item = AgendaItem.objects.create(meeting=meeting, order=_next_order(meeting), title=title,
                                      notes=notes)
     _touch(meeting)
@@ -358,9 +361,9 @@ def agenda_move(*, actor: User, item_id: Any, direction: Any) -> AgendaItem:
     """Swap an item with its neighbour ("up" or "down"): the board orders the agenda."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
-    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     if direction not in ("up", "down"):
         raise ValidationFailed({"direction": "Retningen skal være »up« eller »down«."})
+    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     items = list(meeting.items.select_for_update().order_by("order", "id"))
     index = next(i for i, it in enumerate(items) if it.pk == item.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -453,11 +456,11 @@ def question_ask(*, actor: User, item_id: Any, addressed_to: Any, text: Any) -> 
     """A supplementary question to the coordinator or the supplier, tracked until answered."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
-    _ensure_state(meeting, *OPEN_FOR_WORK, doing="stille spørgsmål")
     if addressed_to not in Addressee.values:
         raise ValidationFailed({"addressed_to": "Vælg, om spørgsmålet går til koordinatoren "
                                                 "eller leverandøren."})
     text = _text(text, "text", "Skriv spørgsmålet.", limit=4000)
+    _ensure_state(meeting, *OPEN_FOR_WORK, doing="stille spørgsmål")
     question = Question.objects.create(item=item, addressed_to=addressed_to, text=text,
                                        asked_by=actor, asked_at=timezone.now())
     _audit(actor, "meeting.question_asked", "question", question.pk, None,
@@ -514,14 +517,14 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
     """
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
-    _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, MeetingState.HELD,
-                  doing="registrere udfald (udsend dagsordenen først)")
     if item.case_id is None:
         raise ValidationFailed({"item": "Punktet er ikke en sag; der er intet udfald at "
                                         "registrere."})
+    _clean_outcome(outcome, missing_documentation)
+    _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, MeetingState.HELD,
+                  doing="registrere udfald (udsend dagsordenen først)")
     if item.decision_id is not None:
         raise InvalidTransition("Udfaldet for punktet er allerede registreret.")
-    _clean_outcome(outcome, missing_documentation)
     step5 = StepState.objects.get(case_id=item.case_id, number=REVIEW_STEP)
     if step5.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT):
         remarks = step5.remarks or f"Behandlet på mødet {timezone.localtime(meeting.starts_at):%d.%m.%Y}."
@@ -590,11 +593,11 @@ def minutes_edit(*, actor: User, meeting_id: Any, text: Any) -> MinutesRevision:
     """Edit the draft's text before approval."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
+    text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
     _ensure_state(meeting, MeetingState.HELD, doing="rette referatkladden")
     draft = _latest(meeting)
     if draft is None or draft.approved:
         raise InvalidTransition("Der er ingen referatkladde. Dan referatet først.")
-    text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
     before = {"text": draft.text}
     draft.text, draft.author = text, actor
     draft.save(update_fields=["text", "author"])
@@ -626,10 +629,10 @@ def minutes_correct(*, actor: User, meeting_id: Any, text: Any, reason: Any) -> 
     """A correction after approval: a new, approved revision; the earlier one stays readable."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
-    _ensure_state(meeting, MeetingState.MINUTES_APPROVED,
-                  doing="rette et godkendt referat (godkend først)")
     text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
     reason = _text(reason, "reason", "Skriv, hvad der rettes og hvorfor.", limit=2000)
+    _ensure_state(meeting, MeetingState.MINUTES_APPROVED,
+                  doing="rette et godkendt referat (godkend først)")
     latest = _latest(meeting)
     assert latest is not None
     if text == latest.text:

@@ -274,3 +274,10 @@ def test_the_case_page_shows_the_rounds_and_the_meeting_events_in_danish(client,
     assert "Rundens historik / IT-visitationen" in html
     assert "Leverandøren kan ikke dokumentere sikkerheden." in html
     assert "sendte sagen til IT-visitationen" in html and "meeting.item_added" not in html
+
+
+def test_a_withdrawn_case_leaves_the_queue(coordinator, board_member):
+    case = ready_case(coordinator)
+    services.case_put_forward(actor=coordinator, case_id=case.pk)
+    case_services.case_withdraw(actor=coordinator, case_id=case.pk, reason="Droppet")
+    assert selectors.board_queue(viewer=board_member) == []

@@ -210,10 +210,10 @@ API_RULES.update({
     ("post", M + "/hold"): {**BOARD_ONLY, "board": 409},
     ("post", M + "/minutes"): {**BOARD_ONLY, "board": 409},
     ("post", M + "/minutes-approve"): {**BOARD_ONLY, "board": 409},
-    ("post", M + "/minutes-correct"): {**BOARD_ONLY, "board": 409},
+    ("post", M + "/minutes-correct"): {**BOARD_ONLY, "board": 400},  # 400 before 409
     ("post", M + "/items/{item_id}/questions"): {**BOARD_ONLY, "board": 400},
     ("post", M + "/questions/{question_id}/answer"): {**BOARD_ONLY, "board": 400},
-    ("post", M + "/items/{item_id}/outcome"): {**BOARD_ONLY, "board": 409},
+    ("post", M + "/items/{item_id}/outcome"): {**BOARD_ONLY, "board": 400},  # not a case
 })
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
