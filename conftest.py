@@ -12,6 +12,15 @@ import pytest
 from anskaf import testing
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rolled-back tests reuse primary keys."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def org(db):
     return testing.make_org()

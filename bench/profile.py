@@ -19,6 +19,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -27,6 +28,7 @@ from pyinstrument import Profiler  # noqa: E402
 from anskaf.cases.models import Case  # noqa: E402
 from anskaf.orgs.models import User  # noqa: E402
 
+call_command("collectstatic", interactive=False, verbosity=0)  # hashed static, as served
 user = User.objects.filter(username__startswith="koordinator-").order_by("id").first()
 case = (Case.objects.filter(organisation_id=user.organisation_id, restricted=False,
                             status="active").order_by("?").first())

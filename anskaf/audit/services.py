@@ -61,29 +61,39 @@ class ChainReport:
         return not self.reason
 
 
+_VERIFY_FIELDS = ("pk", "seq", "prev_hash", "hash", "at", "actor_id", "actor_name", "actor_role",
+                  "event_type", "object_type", "object_id", "case_id", "before", "after",
+                  "request_id")
+
+
 def audit_verify(organisation_id: int, batch: int = 5000) -> ChainReport:
-    """Walk one organisation's chain in order; report the first link that does not hold."""
+    """Walk one organisation's chain in order; report the first link that does not hold.
+
+    Reads plain tuples, not model instances: building a model per row was half the time of a
+    million-event check.
+    """
     prev, expected_seq, count = GENESIS, 1, 0
-    rows = AuditEvent.objects.filter(organisation_id=organisation_id).order_by("seq")
-    for event in rows.iterator(chunk_size=batch):
+    rows = (AuditEvent.objects.filter(organisation_id=organisation_id).order_by("seq")
+            .values_list(*_VERIFY_FIELDS))
+    for (pk, seq, prev_hash, digest, at, actor_id, actor_name, actor_role, event_type,
+         object_type, object_id, case_id, before, after, request_id) in rows.iterator(
+            chunk_size=batch):
         count += 1
-        if event.seq != expected_seq:
-            return ChainReport(organisation_id, count, event.seq, event.pk,
+        if seq != expected_seq:
+            return ChainReport(organisation_id, count, seq, pk,
                                f"sequence gap: expected {expected_seq}")
-        if event.prev_hash != prev:
-            return ChainReport(organisation_id, count, event.seq, event.pk,
+        if prev_hash != prev:
+            return ChainReport(organisation_id, count, seq, pk,
                                "prev_hash does not match the previous row")
         content = event_content(
-            organisation_id=event.organisation_id, seq=event.seq, at=event.at,
-            actor_id=event.actor_id, actor_name=event.actor_name, actor_role=event.actor_role,
-            event_type=event.event_type, object_type=event.object_type,
-            object_id=event.object_id, case_id=event.case_id, before=event.before,
-            after=event.after, request_id=event.request_id,
+            organisation_id=organisation_id, seq=seq, at=at, actor_id=actor_id,
+            actor_name=actor_name, actor_role=actor_role, event_type=event_type,
+            object_type=object_type, object_id=object_id, case_id=case_id, before=before,
+            after=after, request_id=request_id,
         )
-        if chain_hash(content, prev) != event.hash:
-            return ChainReport(organisation_id, count, event.seq, event.pk,
-                               "content does not match its hash")
-        prev, expected_seq = event.hash, expected_seq + 1
+        if chain_hash(content, prev) != digest:
+            return ChainReport(organisation_id, count, seq, pk, "content does not match its hash")
+        prev, expected_seq = digest, expected_seq + 1
     head = ChainHead.objects.filter(organisation_id=organisation_id).first()
     if head is None and count:
         return ChainReport(organisation_id, count, count, None,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 
 from anskaf.process.loader import DEFAULT_MODEL_PATH, load_text, sha256_of
 from anskaf.process.model import ProcessModel
@@ -65,3 +66,14 @@ def current_version(organisation_id: int) -> ModelVersion:
     if shared is not None:
         return shared
     return store_version(content=DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
+
+
+def current_model(organisation_id: int) -> ProcessModel:
+    """The model new cases start on, without reading its YAML once this process has it."""
+    versions = ModelVersion.objects.filter(
+        Q(organisation_id=organisation_id) | Q(organisation__isnull=True)
+    ).order_by(F("organisation_id").desc(nulls_last=True), "-version")
+    latest = versions.values_list("pk", flat=True).first()
+    if latest is None:
+        latest = current_version(organisation_id).pk
+    return models_for([latest])[latest]

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
+from anskaf.audit.selectors import chain_version
 from anskaf.orgs.models import User
 from anskaf.process.model import ProcessModel
 
@@ -167,15 +170,39 @@ def _may_wait_for(access: permissions.Access, people: set[int]) -> Q:
     return condition
 
 
-def my_tasks(*, viewer: User, limit: int = 500) -> list[Task]:
+def my_tasks(*, viewer: User, limit: int | None = None) -> list[Task]:
     """Open steps waiting for the person, their deputy-for colleagues, or one of their roles.
 
     Longest waiting first. Bounded: the open cases of the municipality (one query) and the
     open steps assigned to the person or those they stand in for (one query).
     """
-    cached = getattr(viewer, "_my_tasks", None)
-    if cached is not None:  # the menu's count and the page share one computation
-        return cached[:limit]
+    tasks = getattr(viewer, "_my_tasks", None)
+    if tasks is None:  # the menu's count and the page share one computation
+        tasks = _compute_tasks(viewer)
+        viewer._my_tasks = tasks  # type: ignore[attr-defined]
+    return tasks if limit is None else tasks[:limit]
+
+
+def my_task_count(*, viewer: User) -> int:
+    """The number beside "Mine opgaver" on every page, without building the list each time.
+
+    Cached per person under the head of the organisation's audit chain, which moves with every
+    audited write (case moves, roles, deputies), and today's date (deputy periods start and end
+    by date). A stale key is never read again, so per-process caches stay correct behind a
+    load balancer.
+    """
+    if (tasks := getattr(viewer, "_my_tasks", None)) is not None:
+        return len(tasks)
+    key = (f"anskaf:tasks:{viewer.pk}:{chain_version(viewer.organisation_id)}:"
+           f"{timezone.localdate().isoformat()}")
+    count = cache.get(key)
+    if count is None:
+        count = len(my_tasks(viewer=viewer))
+        cache.set(key, count, timeout=24 * 3600)
+    return count
+
+
+def _compute_tasks(viewer: User) -> list[Task]:
     access = permissions.access_of(viewer)
     people = {viewer.pk, *access.deputising_for}
     open_statuses = [CaseStatus.ACTIVE, CaseStatus.IN_OPERATION]
@@ -204,5 +231,4 @@ def my_tasks(*, viewer: User, limit: int = 500) -> list[Task]:
                     state.updated_at if state else None)
                 tasks.append(Task(case, step, "decision" if step.gate else "step", why, since))
     tasks.sort(key=lambda t: (t.since is None, t.since.timestamp() if t.since else 0.0))
-    viewer._my_tasks = tasks  # type: ignore[attr-defined]
-    return tasks[:limit]
+    return tasks

@@ -12,4 +12,4 @@ def task_count(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.organisation_id is None:
         return {}
-    return {"my_task_count": len(selectors.my_tasks(viewer=user))}
+    return {"my_task_count": selectors.my_task_count(viewer=user)}

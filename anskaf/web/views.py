@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.cases import permissions, selectors, services
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.models import StepState
-from anskaf.cases.process_models import current_version, model_for, model_of
+from anskaf.cases.process_models import current_model, model_for
 from anskaf.orgs import deputies
 from anskaf.orgs.errors import ValidationFailed as OrgValidationFailed
 from anskaf.orgs.models import Deputy
@@ -45,6 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:my_tasks")
 
 
+TASK_PAGE_SIZE = 50
+
+
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
     tasks = selectors.my_tasks(viewer=request.user)
@@ -52,9 +55,31 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     rows = [{"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
     return render(request, "web/my_tasks.html", {
         "nav": "tasks",
-        "decisions": [r for r in rows if r["task"].kind == "decision"],
-        "steps": [r for r in rows if r["task"].kind == "step"],
+        "decisions": _task_page(request, "beslutninger",
+                                [r for r in rows if r["task"].kind == "decision"]),
+        "steps": _task_page(request, "trin", [r for r in rows if r["task"].kind == "step"]),
     })
+
+
+def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page of a task table; the page number is `?<param>=N`, a bad one shows page 1."""
+    pages = max(1, -(-len(rows) // TASK_PAGE_SIZE))
+    try:
+        number = min(max(1, int(request.GET.get(param, 1))), pages)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * TASK_PAGE_SIZE
+
+    def link(n: int) -> str | None:
+        if not 1 <= n <= pages or n == number:
+            return None
+        query = request.GET.copy()
+        query[param] = str(n)
+        return f"?{query.urlencode()}#{param}"
+
+    return {"rows": rows[start:start + TASK_PAGE_SIZE], "total": len(rows), "number": number,
+            "pages": pages, "first": start + 1, "last": min(start + TASK_PAGE_SIZE, len(rows)),
+            "previous_url": link(number - 1), "next_url": link(number + 1)}
 
 
 @login_required
@@ -109,7 +134,7 @@ def _decode_cursor(value: str) -> tuple[datetime, int] | None:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    model = model_of(current_version(request.user.organisation_id))
+    model = current_model(request.user.organisation_id)
     units = unit_list(organisation_id=request.user.organisation_id)
     form = CaseFilterForm(request.GET or None, phases=model.phases, units=units)
     error = None

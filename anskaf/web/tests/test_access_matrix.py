@@ -64,6 +64,19 @@ WEB_RULES.update({
     "orgs:role_add": {"anon": LOGIN, "admin": 405, "other": 403},
     "orgs:role_remove": {"anon": LOGIN, "admin": 405, "other": 403},
 })
+# Notifications (issue 7): one's own notices and preferences; deadlines as editing the case.
+WEB_RULES.update({
+    "notifications:centre": {"anon": LOGIN, "other": 200},
+    "notifications:preferences": {"anon": LOGIN, "other": 200},
+    # The coordinator's own notice: anyone else's answers 404.
+    "notifications:mark_read": {"method": "post", "anon": LOGIN, "coordinator": 302,
+                                "other": 404},
+    "notifications:mark_all_read": {"method": "post", "anon": LOGIN, "other": 302},
+    "notifications:step_deadline": {"anon": LOGIN, "outsider": 404, "coordinator": 200,
+                                    "manager": 200, "admin": 200, "other": 403},
+    "notifications:outbox": ADMIN_ONLY,
+    "notifications:outbox_retry": {"method": "post", "anon": LOGIN, "admin": 404, "other": 403},
+})
 # mozilla-django-oidc's views: single sign-on is off in tests, so they must simply not fail.
 EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
 
@@ -92,9 +105,14 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
     from anskaf.meetings.testing import schedule
 
     case = testing.new_case(coordinator, title="Matrixsag")
+    from anskaf.notifications.services import Notice, notify
+
+    [notice] = notify([coordinator], Notice(kind="decision", organisation_id=org.pk,
+                                            subject="Matrix", body="Matrix", path="/"))
     return {
         "case": case,
         "meeting": schedule(board_member),
+        "notice": notice,
         "unit": unit,
         "people": {
             "outsider": outsider,
@@ -117,6 +135,7 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
     values: dict[str, object] = {}
     if "pk" in keys:
         values["pk"] = (world["unit"].pk if "unit" in name else
+                        world["notice"].pk if name == "notifications:mark_read" else
                         world["people"]["coordinator"].pk if "person" in name or "role" in name
                         else world["case"].pk)
     if "number" in keys:

@@ -123,3 +123,52 @@ def test_deputies_page_adds_and_removes_with_clear_errors(client, coordinator, o
     record = coordinator.deputies.get()
     client.post("/mig/stedfortraeder/", {"remove": record.pk})
     assert not coordinator.deputies.exists()
+
+
+def _nav_count(client, path="/sager/"):
+    import re
+
+    html = client.get(path).content.decode()
+    found = re.search(r"Mine opgaver \((\d+)\)", html)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_menu_count_follows_every_move_although_it_is_cached(client, coordinator,
+                                                                  it_person):
+    client.force_login(it_person)
+    assert _nav_count(client) == 0
+    case = testing.advance(coordinator, testing.new_case(coordinator), 2)
+    opened = _nav_count(client)
+    assert opened >= 1  # step 3 (and what runs beside it) opened for IT
+    assert _nav_count(client) == opened  # served from the cache, still right
+    services.step_complete(actor=it_person, case_id=case.pk, number=3)
+    assert _nav_count(client) == opened - 1
+
+
+def test_the_menu_count_follows_a_deputy_period_starting(client, coordinator, it_person, org):
+    colleague = testing.make_user(org, "kollega", full_name="Kim Kollega")
+    case = testing.advance(coordinator, testing.new_case(coordinator), 2)
+    services.step_assign(actor=coordinator, case_id=case.pk, number=3, assignee=it_person.pk)
+    client.force_login(colleague)
+    assert _nav_count(client) == 0
+    deputies.deputy_add(actor=it_person, deputy_username=colleague.username,
+                        starts_on=timezone.localdate(),
+                        ends_on=timezone.localdate() + dt.timedelta(days=3))
+    assert _nav_count(client) == 1
+
+
+def test_long_task_lists_are_paged_fifty_at_a_time(client, coordinator):
+    for i in range(26):  # a new case waits for its coordinator in two steps
+        testing.new_case(coordinator, title=f"Sag nummer {i:02d}")
+    client.force_login(coordinator)
+    first = client.get("/opgaver/").content.decode()
+    assert "Trin der venter på dig (52)" in first
+    assert "Viser 1–50 af 52 (side 1 af 2)" in first
+    assert first.count("<tr>") - 1 == 50  # rows without the header
+    assert "Sag nummer 00" in first and "Sag nummer 25" not in first  # longest waiting first
+    second = client.get("/opgaver/?trin=2").content.decode()
+    assert "Viser 51–52 af 52 (side 2 af 2)" in second
+    assert "Sag nummer 25" in second and "Sag nummer 00" not in second
+    assert "?trin=1#trin" in second
+    assert "Viser 1–50" in client.get("/opgaver/?trin=abc").content.decode()  # bad -> page 1
+    assert "Viser 51–52" in client.get("/opgaver/?trin=99").content.decode()  # past -> last

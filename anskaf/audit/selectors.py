@@ -1,0 +1,14 @@
+"""Reading the audit trail's state without loading events."""
+
+from __future__ import annotations
+
+from .chain import GENESIS
+from .models import ChainHead
+
+
+def chain_version(organisation_id: int) -> str:
+    """The hash at the head of the organisation's chain: it changes with every audited write,
+    so it keys caches of anything derived from the organisation's data (one indexed row)."""
+    head = (ChainHead.objects.filter(organisation_id=organisation_id)
+            .values_list("hash", flat=True).first())
+    return head or GENESIS

@@ -1,0 +1,82 @@
+"""Query bounds: every page and every API read costs a fixed number of SQL queries.
+
+Walks the same URL configuration and OpenAPI document as the access matrix, so a new page or
+endpoint is measured without being listed here. Each is fetched with 3 cases in the
+municipality and again with 30 (at different steps, with decisions, remarks and assignments):
+the count must not change (no N+1) and must stay within the budget.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from anskaf import testing
+from anskaf.cases import services
+
+from .test_access_matrix import WEB_RULES, _expected, _kwargs, api_operations, site_urls, world
+
+__all__ = ["world"]  # the access matrix's fixture, shared
+
+BUDGET = 25  # queries per page; the largest today is the case page
+VIEWERS = ("coordinator", "admin")  # the first who may open the page measures it
+
+
+def _grow(world, count: int) -> None:  # type: ignore[no-untyped-def]
+    coordinator = world["people"]["coordinator"]
+    for i in range(count):
+        case = testing.new_case(coordinator, title=f"Målesag {i}")
+        testing.advance(coordinator, case, through=i % 8)
+        services.step_update(actor=coordinator, case_id=case.pk, number=max(1, i % 8 + 1),
+                             remarks=f"Bemærkning {i} – æøå")
+
+
+def _pages(world) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """url -> (name, viewer) for every GET page some viewer may open."""
+    pages = {}
+    for name, pattern in site_urls().items():
+        rule = WEB_RULES.get(name)
+        if rule is None or rule.get("method", "get") != "get":
+            continue
+        viewer = next((v for v in VIEWERS if _expected(rule, v) == 200), None)
+        if viewer is not None:
+            pages[reverse(name, kwargs=_kwargs(name, pattern, world))] = (name, viewer)
+    return pages
+
+
+def _api_reads(world, client: Client) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    case = world["case"]
+    return {path.replace("{case_id}", str(case.pk)): (path, "coordinator")
+            for method, path in api_operations(client) if method == "get"
+            and "openapi" not in path}
+
+
+def _measure(world, urls: dict[str, tuple[str, str]]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    counts = {}
+    clients = {}
+    for url, (_, viewer) in urls.items():
+        client = clients.setdefault(viewer, Client())
+        client.force_login(world["people"][viewer])
+        client.get(url)  # warm per-process caches (process models), as a running server has
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        counts[url] = len(captured.captured_queries)
+    return counts
+
+
+@pytest.mark.parametrize("kind", ["pages", "api"])
+def test_every_read_costs_the_same_queries_for_3_and_30_cases(kind, world):
+    urls = _pages(world) if kind == "pages" else _api_reads(world, Client())
+    assert len(urls) >= (5 if kind == "pages" else 3)  # the walk found the site
+    _grow(world, 3)
+    few = _measure(world, urls)
+    _grow(world, 27)
+    many = _measure(world, urls)
+    grew = {url: (few[url], many[url]) for url in urls if many[url] != few[url]}
+    assert not grew, f"query count grows with the data (3 -> 30 cases): {grew}"
+    over = {url: n for url, n in many.items() if n > BUDGET}
+    assert not over, f"over the budget of {BUDGET} queries: {over}"
