@@ -161,7 +161,9 @@ LOGIN_REDIRECT_URL = "web:my_tasks"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "da"
-LANGUAGES = [("da", "Dansk"), ("en", "English")]
+# Danish only until the UI's texts are translated: with English offered, an English browser got
+# Danish pages with English month and day names (a page in two languages, WCAG 3.1.2).
+LANGUAGES = [("da", "Dansk")]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True
