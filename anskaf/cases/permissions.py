@@ -36,6 +36,8 @@ class Access:
     unit_roles: dict[str, frozenset[int]] = field(default_factory=dict)
     own_units: frozenset[int] = frozenset()
     deputising_for: frozenset[int] = frozenset()
+    # Each unit of the organisation -> itself and the units below it (read with the roles).
+    unit_tree: dict[int, set[int]] = field(default_factory=dict)
 
     def holds(self, role: str, unit_id: int | None) -> bool:
         if role in self.org_roles:
@@ -96,7 +98,7 @@ def access_of(person: User) -> Access:
         person=person, org_roles=org_roles,
         unit_roles={r: frozenset(u) for r, u in unit_roles.items()},
         own_units=frozenset(covered.get(person.unit_id, set())) if person.unit_id else frozenset(),
-        deputising_for=absent,
+        deputising_for=absent, unit_tree=covered,
     )
     person._access = access  # type: ignore[attr-defined]
     return access

@@ -93,7 +93,8 @@ def case_rounds(*, viewer: User, case: Case) -> list[Round]:
                      .prefetch_related(Prefetch("agenda_item",
                                                 queryset=AgendaItem.objects.select_related(
                                                     "meeting", "decision"))))
-    decisions = {d.round: d for d in Decision.objects.filter(case=case, step=DECISION_STEP)}
+    # case.decisions: prefetched on the case page, one query elsewhere.
+    decisions = {d.round: d for d in case.decisions.all() if d.step == DECISION_STEP}
     rounds: list[Round] = []
     seen = set()
     for r in referrals:

@@ -12,7 +12,7 @@ from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.cases.selectors import CaseDetail
 from anskaf.cases.services import snapshot_of
-from anskaf.orgs.models import Membership, OrgUnit
+from anskaf.orgs.models import Membership, User
 from anskaf.process import engine
 from anskaf.process.model import ProcessModel, StepDef
 
@@ -234,12 +234,11 @@ MEETING_EVENTS = {
 }
 
 
-def assignable_people(detail: CaseDetail) -> dict[int, list[tuple[str, str]]]:
-    """Per step: the people who hold one of its roles for the case's unit (two queries)."""
+def assignable_people(detail: CaseDetail, viewer: User) -> dict[int, list[tuple[str, str]]]:
+    """Per step: the people who hold one of its roles for the case's unit (one query; the unit
+    tree comes with the viewer's roles, which are of the same municipality)."""
     case, model = detail.case, detail.model
-    units = list(OrgUnit.objects.filter(organisation_id=case.organisation_id)
-                 .values_list("pk", "parent_id"))
-    covered = permissions.descendants(units)
+    covered = permissions.access_of(viewer).unit_tree
     holders: dict[str, dict[str, str]] = {}
     for m in (Membership.objects.filter(organisation_id=case.organisation_id,
                                         person__is_active=True).select_related("person")):

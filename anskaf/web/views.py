@@ -269,7 +269,7 @@ def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
                   feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     detail = _detail_or_404(request, pk)
     steps = presenters.step_views(detail, request.user)
-    people = presenters.assignable_people(detail)
+    people = presenters.assignable_people(detail, request.user)
     for step in steps:
         step.assignable = people[step.number]
     events = selectors.case_events(viewer=request.user, case_id=pk, limit=1000)

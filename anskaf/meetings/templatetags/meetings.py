@@ -6,8 +6,6 @@ from typing import Any
 
 from django import template
 
-from anskaf.cases.models import StepState
-
 from .. import selectors, services
 
 register = template.Library()
@@ -18,7 +16,8 @@ def board_section(context: Any, case: Any) -> dict[str, Any]:
     user = context["request"].user
     rounds = selectors.case_rounds(viewer=user, case=case)
     pending = services.pending_referral(case.pk)
-    states = {s.number: s for s in StepState.objects.filter(case=case, number__in=(1, 2, 3, 4, 6))}
+    # The case page's case carries its step states and decisions (prefetched): no new queries.
+    states = {s.number: s for s in case.step_states.all() if s.number in (1, 2, 3, 4, 6)}
     return {
         "rounds": rounds,
         "pending": pending,
