@@ -159,6 +159,23 @@ def time_verify(url: str, slug: str, events: int) -> dict:
             "output": (r.stdout + r.stderr).strip()}
 
 
+def time_pdf_export(base: str, cookie: str, ids: list[int]) -> dict:
+    """Export the filled-in guide of each case once, sequentially, as one person would."""
+    times, sizes = [], []
+    requests.get(f"{base}/sager/{ids[0]}/vejledning.pdf", headers={"Cookie": cookie}, timeout=120)
+    for i in ids:
+        t0 = time.perf_counter()
+        r = requests.get(f"{base}/sager/{i}/vejledning.pdf", headers={"Cookie": cookie},
+                         timeout=120)
+        times.append((time.perf_counter() - t0) * 1000)
+        if r.status_code != 200 or not r.content.startswith(b"%PDF"):
+            raise SystemExit(f"PDF export of case {i} failed: HTTP {r.status_code}")
+        sizes.append(len(r.content) / 1024)
+    times.sort()
+    return {"n": len(times), "p50": times[len(times) // 2],
+            "p95": times[min(len(times) - 1, int(len(times) * 0.95))], "max_kb": max(sizes)}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 20)))
@@ -214,6 +231,7 @@ def main(argv=None) -> int:
             res, offset = run_page(name, paths, cookie, base, args.seconds, args.users,
                                    log_path, offset)
             results.append(res)
+        pdf = time_pdf_export(base, cookie, ids[:20])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -255,6 +273,10 @@ def main(argv=None) -> int:
 
 {audit}
 """
+    block += (f"\nCase PDF export (`/sager/<id>/vejledning.pdf`, the filled-in guide, PDF/A-2b), one "
+              f"person, {pdf['n']} cases one after another: p50 {pdf['p50']:.0f} ms, p95 "
+              f"{pdf['p95']:.0f} ms, largest {pdf['max_kb']:.0f} kB; target p95 < 1000 ms: "
+              f"{'ok' if pdf['p95'] < 1000 else 'MISS'}.\n")
     print()
     print(block)
     res_path = Path(args.results)
