@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "anskaf.cases",
     "anskaf.api",
     "anskaf.web",
+    "anskaf.portfolio",
 ]
 
 MIDDLEWARE = [
