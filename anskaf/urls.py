@@ -12,6 +12,7 @@ urlpatterns = [
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/v1/", api.urls),
     path("administration/", include("anskaf.orgs.urls")),
+    path("", include("anskaf.portfolio.urls")),
     path("", include("anskaf.web.urls")),
 ]
 

@@ -63,3 +63,4 @@ api = AnskafAPI(
 )
 install_exception_handlers(api)
 api.add_router("", router)
+api.add_router("", "anskaf.portfolio.api.router")

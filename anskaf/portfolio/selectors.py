@@ -189,7 +189,7 @@ class CasePortfolio:
 
 
 def case_portfolio(case: Case, today: date) -> CasePortfolio:
-    """Everything the case page shows of the portfolio, in five queries."""
+    """Everything the case page shows of the portfolio, in at most five queries."""
     out = CasePortfolio()
     for link in CaseSystem.objects.filter(case=case).select_related("system"):
         if link.kind == LinkKind.ACQUIRED:
@@ -197,8 +197,9 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
         else:
             out.replaced = link.system
     out.threshold = threshold_status(case, today)
-    out.confirmation = ThresholdConfirmation.objects.filter(case=case).select_related(
-        "confirmed_by").first()
+    if out.threshold.kind == ABOVE:  # only then is there anything to confirm
+        out.confirmation = ThresholdConfirmation.objects.filter(case=case).select_related(
+            "confirmed_by").first()
     if out.acquired is not None:
         out.signed_dpas = list(DataProcessingAgreement.objects.filter(
             system=out.acquired, signed_on__isnull=False))

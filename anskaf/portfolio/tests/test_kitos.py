@@ -6,13 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from anskaf import testing
-from anskaf.portfolio import kitos, services
+from anskaf.portfolio import kitos as kitos_api
+from anskaf.portfolio import services
 from anskaf.portfolio.models import KitosSync, System
-
-
-def _case_with_system(coordinator, org, name="Nyt Økonomi"):
-    case = testing.new_case(coordinator, candidate_system=name)
-    return case
 
 
 def test_register_creates_the_usage_and_stores_its_uuid(coordinator, kitos):
@@ -93,7 +89,7 @@ def test_unconfigured_and_unreachable_stay_pending(coordinator, settings, kitos)
 
 def test_wrong_credentials(coordinator, settings, kitos):
     settings.KITOS_PASSWORD = "forkert"
-    with pytest.raises(kitos_module().KitosError, match="afviste login"):
+    with pytest.raises(kitos_api.KitosError, match="afviste login"):
         kitos_client(kitos).it_systems("x")
 
 
@@ -110,9 +106,6 @@ def test_one_pending_registration_per_system(coordinator, org, kitos):
     assert first.pk == second.pk
 
 
-def kitos_module():
-    return kitos
-
-
 def kitos_client(fake):
-    return kitos.KitosClient(kitos.config())
+    """A client configured (by the `kitos` fixture's settings) for the fake server."""
+    return kitos_api.KitosClient(kitos_api.config())

@@ -49,7 +49,8 @@ def _pages(world) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 def _api_reads(world, client: Client) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
     case = world["case"]
-    return {path.replace("{case_id}", str(case.pk)): (path, "coordinator")
+    return {path.replace("{case_id}", str(case.pk))
+            .replace("{system_id}", str(world["system"].pk)): (path, "coordinator")
             for method, path in api_operations(client) if method == "get"
             and "openapi" not in path}
 
