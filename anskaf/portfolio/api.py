@@ -13,10 +13,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 
 from anskaf.api import params
 from anskaf.api.errors import MESSAGES, ApiError, invalid
+from anskaf.api.schemas import ErrorOut
 from anskaf.cases.errors import NotFound
 from anskaf.orgs.models import User
 
@@ -24,6 +25,84 @@ from . import selectors, services
 from .models import Contract, DataProcessingAgreement, System
 
 router = Router(tags=["portfolio"])
+
+
+class UnitRefOut(Schema):
+    id: int
+    name: str
+
+
+class SystemOut(Schema):
+    id: int
+    name: str
+    supplier: str
+    purpose: str
+    notes: str
+    owner_unit: UnitRefOut | None
+    system_owner_id: int | None
+    hosting: str
+    personal_data: bool
+    lifecycle: str
+    lifecycle_label: str
+    kitos_uuid: str | None
+    kitos_system_uuid: str | None
+    predecessor_id: int | None
+    version: int
+
+
+class SystemDetailOut(SystemOut):
+    successor_ids: list[int]
+
+
+class SystemListOut(Schema):
+    items: list[SystemOut]
+    next: str | None
+
+
+class ContractOut(Schema):
+    id: int
+    number: str
+    supplier: str
+    start_date: str
+    duration_months: int
+    option_count: int
+    option_months: int
+    options_used: int
+    notice_months: int
+    notice_to: str
+    terminated_on: str | None
+    annual_cost: float | None
+    binding_end: str
+    end_date: str
+    notice_by: str | None
+    options_left: int
+
+
+class ContractListOut(Schema):
+    items: list[ContractOut]
+    next: str | None
+
+
+class DpaOut(Schema):
+    id: int
+    supplier: str
+    signed_on: str | None
+    sub_processors: str
+    third_countries: str
+    oversight_method: str
+    oversight_interval_months: int
+    last_oversight_on: str | None
+    next_oversight_on: str | None
+    case_id: int | None
+
+
+class DpaListOut(Schema):
+    items: list[DpaOut]
+    next: str | None
+
+
+def _r(ok: int, schema: type, *errors: int) -> dict[int, type]:
+    return {ok: schema, **{code: ErrorOut for code in (401, 403, 500, *errors)}}
 
 SYSTEM_IN = ("name", "supplier", "purpose", "notes", "owner_unit", "system_owner", "hosting",
              "personal_data", "lifecycle", "kitos_system_uuid", "predecessor")
@@ -49,12 +128,19 @@ def _system(request: HttpRequest, system_id: int) -> System:
     return system
 
 
+# The model's defaults for fields a client leaves out (the forms require them).
+DEFAULTS = {"hosting": "web", "lifecycle": "Undecided", "personal_data": False,
+            "option_count": 0, "option_months": 0, "options_used": 0, "notice_months": 0,
+            "notice_to": "none", "oversight_method": "isae3000", "oversight_interval_months": 12}
+
+
 def _form_data(request: HttpRequest, allowed: tuple[str, ...]) -> dict[str, Any]:
     """The JSON body as form data: unknown fields are 400; booleans become "True"/"False"."""
     data = params.json_body(request)
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise invalid({f: "Ukendt felt." for f in unknown})
+    data = {**{k: v for k, v in DEFAULTS.items() if k in allowed}, **data}
     return {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
             for k, v in data.items()}
 
@@ -106,7 +192,7 @@ def _offset(request: HttpRequest) -> int:
     return value
 
 
-@router.get("/systems", operation_id="system_list",
+@router.get("/systems", response=_r(200, SystemListOut, 400), operation_id="system_list",
             summary="The municipality's systems (filters: lifecycle, unit, supplier, "
                     "personal_data=ja|nej, q)")
 def system_list(request: HttpRequest) -> dict[str, Any]:
@@ -128,7 +214,8 @@ def system_list(request: HttpRequest) -> dict[str, Any]:
             "next": f"{request.path}?{query.urlencode()}" if more else None}
 
 
-@router.post("/systems", operation_id="system_create", summary="Add a system")
+@router.post("/systems", response=_r(201, SystemOut, 400), operation_id="system_create",
+             summary="Add a system")
 def system_create(request: HttpRequest) -> Status:
     user = _member(request)
     services._require(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
@@ -136,7 +223,8 @@ def system_create(request: HttpRequest) -> Status:
     return Status(201, system_dict(system))
 
 
-@router.get("/systems/{int:system_id}", operation_id="system_get",
+@router.get("/systems/{int:system_id}", response=_r(200, SystemDetailOut, 404),
+            operation_id="system_get",
             summary="A system with its predecessor and successors")
 def system_get(request: HttpRequest, system_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
@@ -146,7 +234,8 @@ def system_get(request: HttpRequest, system_id: int) -> dict[str, Any]:
     return body
 
 
-@router.get("/systems/{int:system_id}/contracts", operation_id="contract_list",
+@router.get("/systems/{int:system_id}/contracts", response=_r(200, ContractListOut, 404),
+            operation_id="contract_list",
             summary="A system's contracts with end date and the last day to give notice")
 def contract_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
@@ -155,7 +244,8 @@ def contract_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
     return {"items": [contract_dict(v) for v in views], "next": None}
 
 
-@router.post("/systems/{int:system_id}/contracts", operation_id="contract_create",
+@router.post("/systems/{int:system_id}/contracts",
+             response=_r(201, ContractOut, 400, 404), operation_id="contract_create",
              summary="Register a contract for the system")
 def contract_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)
@@ -168,7 +258,8 @@ def contract_create(request: HttpRequest, system_id: int) -> Status:
                                                               timezone.localdate())[0]))
 
 
-@router.get("/systems/{int:system_id}/dpas", operation_id="dpa_list",
+@router.get("/systems/{int:system_id}/dpas", response=_r(200, DpaListOut, 404),
+            operation_id="dpa_list",
             summary="A system's data processing agreements with the next oversight date")
 def dpa_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
@@ -177,7 +268,8 @@ def dpa_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
             "next": None}
 
 
-@router.post("/systems/{int:system_id}/dpas", operation_id="dpa_create",
+@router.post("/systems/{int:system_id}/dpas", response=_r(201, DpaOut, 400, 404),
+             operation_id="dpa_create",
              summary="Register a data processing agreement (optionally from a case's step 11)")
 def dpa_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)
