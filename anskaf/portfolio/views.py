@@ -95,7 +95,9 @@ def system_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portfolio/system_list.html", {
         "nav": NAV, "form": form, "page": page, "filtered": any(filters.values()),
         "query": query.urlencode(), "may_write": services.may(request.user,
-                                                               services.SYSTEM_WRITERS)})
+                                                               services.SYSTEM_WRITERS),
+        "sees_threshold": services.may(request.user, services.THRESHOLD_CONFIRMERS)
+        or is_org_admin(request.user)})
 
 
 @member_required
