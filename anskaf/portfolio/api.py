@@ -101,6 +101,20 @@ class DpaListOut(Schema):
     next: str | None
 
 
+def _body(fields: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
+    """openapi_extra for a JSON body read by hand (via the forms the web uses too)."""
+    types = {"personal_data": "boolean", "owner_unit": "integer", "system_owner": "integer",
+             "predecessor": "integer", "case": "integer", "annual_cost": "number"}
+    props = {f: {"type": "integer" if f.endswith(("_months", "_count", "_used"))
+                 else types.get(f, "string")} for f in fields}
+    for f in fields:
+        if f.endswith(("_date", "_on")):
+            props[f]["format"] = "date"
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": props, "required": list(required),
+        "additionalProperties": False}}}}}
+
+
 def _r(ok: int, schema: type, *errors: int) -> dict[int, type]:
     return {ok: schema, **{code: ErrorOut for code in (401, 403, 500, *errors)}}
 
@@ -215,7 +229,7 @@ def system_list(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/systems", response=_r(201, SystemOut, 400), operation_id="system_create",
-             summary="Add a system")
+             summary="Add a system", openapi_extra=_body(SYSTEM_IN, ("name",)))
 def system_create(request: HttpRequest) -> Status:
     user = _member(request)
     services._require(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
@@ -246,7 +260,8 @@ def contract_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
 
 @router.post("/systems/{int:system_id}/contracts",
              response=_r(201, ContractOut, 400, 404), operation_id="contract_create",
-             summary="Register a contract for the system")
+             summary="Register a contract for the system",
+             openapi_extra=_body(CONTRACT_IN, ("number", "start_date", "duration_months")))
 def contract_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)
     user = _member(request)
@@ -270,7 +285,8 @@ def dpa_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
 
 @router.post("/systems/{int:system_id}/dpas", response=_r(201, DpaOut, 400, 404),
              operation_id="dpa_create",
-             summary="Register a data processing agreement (optionally from a case's step 11)")
+             summary="Register a data processing agreement (optionally from a case's step 11)",
+             openapi_extra=_body(DPA_IN, ("supplier",)))
 def dpa_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)
     user = _member(request)
