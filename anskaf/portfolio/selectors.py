@@ -200,9 +200,10 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
     if out.threshold.kind == ABOVE:  # only then is there anything to confirm
         out.confirmation = ThresholdConfirmation.objects.filter(case=case).select_related(
             "confirmed_by").first()
-    if out.acquired is not None:
-        out.signed_dpas = list(DataProcessingAgreement.objects.filter(
-            system=out.acquired, signed_on__isnull=False))
+    # One query whether or not the case has an acquired system yet (same cost early and late).
+    out.signed_dpas = list(DataProcessingAgreement.objects.filter(
+        system__case_links__case=case, system__case_links__kind=LinkKind.ACQUIRED,
+        signed_on__isnull=False))
     out.syncs = list(KitosSync.objects.filter(case=case).select_related("system")
                      .order_by("-created_at")[:10])
     return out

@@ -58,11 +58,15 @@ def _require(actor: User, roles: tuple[str, ...], what: str) -> str:
     return sorted(mine)[0]
 
 
-def _audit(actor: User, role: str, event_type: str, obj: Any, before: Any, after: Any,
+def _audit(actor: User | None, role: str, event_type: str, obj: Any, before: Any, after: Any,
            case_id: int | None = None, organisation_id: int | None = None) -> None:
+    """Audit a portfolio write. The case it happened for is named inside `after`, not as the
+    event's case: the case's timeline (and its tests) shows the case's own moves only."""
+    if case_id is not None:
+        after = {**(after or {}), "case_id": case_id}
     audit_append(organisation_id=organisation_id or actor.organisation_id, actor=actor,
                  actor_role=role, event_type=event_type, object_type=type(obj).__name__,
-                 object_id=obj.pk, case_id=case_id, before=before, after=after)
+                 object_id=obj.pk, before=before, after=after)
 
 
 def _view(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -188,9 +192,9 @@ def case_link(*, actor: User, case_id: Any, kind: str, system_id: Any) -> CaseSy
             # The case's free text now names the linked system (it stays for the old data).
             Case.objects.filter(pk=case.pk).update(replaced_system_name=system.name[:200])
     audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
-                 event_type=f"case.system_{kind}_linked", object_type="Case", object_id=case.pk,
-                 case_id=case.pk, before=before,
-                 after={"system_id": link.system_id if link else None})
+                 event_type=f"portfolio.{kind}_system_linked", object_type="CaseSystem",
+                 object_id=link.pk if link else None, before=before,
+                 after={"case_id": case.pk, "system_id": link.system_id if link else None})
     return link
 
 
@@ -307,9 +311,9 @@ def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> Threshold
                              "note": note[:2000], "confirmed_by": actor,
                              "confirmed_at": timezone.now()})
     audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
-                 event_type="threshold.confirmed", object_type="Case", object_id=case.pk,
-                 case_id=case.pk, before=None,
-                 after={"value": str(case.estimated_contract_value),
+                 event_type="threshold.confirmed", object_type="ThresholdConfirmation",
+                 object_id=confirmation.pk, before=None,
+                 after={"case_id": case.pk, "value": str(case.estimated_contract_value),
                         "threshold": str(threshold.amount)})
     return confirmation
 
@@ -360,8 +364,8 @@ def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
     sync = _queue(system, case.pk)
     audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
                  event_type="kitos.queued", object_type="KitosSync", object_id=sync.pk,
-                 case_id=case.pk, before=None, after={"system_id": system.pk,
-                                                      "lifecycle": sync.lifecycle})
+                 before=None, after={"case_id": case.pk, "system_id": system.pk,
+                                     "lifecycle": sync.lifecycle})
     return sync
 
 
@@ -381,28 +385,32 @@ def attempt(sync_id: int, *, now: datetime | None = None) -> KitosSync:
             system_uuid=str(system.kitos_system_uuid) if system.kitos_system_uuid else None)
     except kitos.KitosError as exc:
         error = str(exc)
-    return _record_attempt(sync.pk, result, error, now or timezone.now())
+    return _record_attempt(sync.pk, result, error, now or timezone.now(), sync.lifecycle)
 
 
 @transaction.atomic
 def _record_attempt(sync_id: int, result: kitos.UsageResult | None, error: str,
-                    now: datetime) -> KitosSync:
+                    now: datetime, pushed: str) -> KitosSync:
     sync = KitosSync.objects.select_for_update().select_related("system").get(pk=sync_id)
+    if sync.status != SyncStatus.PENDING:  # a concurrent attempt (or the retry) got there first
+        return sync
     system = System.objects.select_for_update().get(pk=sync.system_id)
     sync.attempts += 1
     sync.last_attempt_at = now
     sync.last_error = error[:1000]
     before = {"status": sync.status, "kitos_uuid": str(system.kitos_uuid or "")}
     if result is not None:
-        sync.status, sync.done_at = SyncStatus.DONE, now
+        if sync.lifecycle == pushed:  # else the life cycle moved meanwhile: send that next
+            sync.status, sync.done_at = SyncStatus.DONE, now
         system.kitos_uuid = result.usage_uuid
         system.kitos_system_uuid = result.system_uuid or system.kitos_system_uuid
         system.save(update_fields=["kitos_uuid", "kitos_system_uuid", "updated_at"])
     sync.save()
     audit_append(organisation_id=sync.organisation_id, actor=None, actor_role="system",
                  event_type="kitos.registered" if result else "kitos.failed",
-                 object_type="KitosSync", object_id=sync.pk, case_id=sync.case_id,
-                 before=before, after={"status": sync.status, "error": sync.last_error,
+                 object_type="KitosSync", object_id=sync.pk,
+                 before=before, after={"case_id": sync.case_id, "status": sync.status,
+                                       "error": sync.last_error,
                                        "kitos_uuid": str(system.kitos_uuid or "")})
     return sync
 

@@ -109,3 +109,20 @@ def test_one_pending_registration_per_system(coordinator, org, kitos):
 def kitos_client(fake):
     """A client configured (by the `kitos` fixture's settings) for the fake server."""
     return kitos_api.KitosClient(kitos_api.config())
+
+
+def test_a_change_during_the_call_is_sent_next(coordinator, kitos):
+    catalogue = kitos.add_system("Nyt Økonomi")
+    case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
+    sync = services.kitos_register(actor=coordinator, case_id=case.pk)
+    usage = kitos_client(kitos).create_usage(catalogue,
+                                             {"validity": {"lifeCycleStatus": "PhasingIn"}})
+    # While KITOS answered for PhasingIn, the case moved the system on to Operational.
+    KitosSync.objects.filter(pk=sync.pk).update(lifecycle="Operational")
+    sync = services._record_attempt(sync.pk, kitos_api.UsageResult(usage["uuid"], catalogue), "",
+                                    datetime(2026, 1, 1, tzinfo=UTC), "PhasingIn")
+    assert sync.status == "pending"
+    assert str(System.objects.get(pk=sync.system_id).kitos_uuid) == usage["uuid"]
+    services.kitos_retry_pending()
+    assert kitos.lifecycle_of(usage["uuid"]) == "Operational"
+    assert KitosSync.objects.get(pk=sync.pk).status == "done"
