@@ -1,5 +1,6 @@
 # anskaf – one command to run it, one to test it.
 #   make run    create .venv (Python 3.11), install, migrate, load demo data, serve on PORT
+#               with a background worker beside the web server (Ctrl+C stops both)
 #   make test   create .venv, install with test extras, ruff + pytest on SQLite and PostgreSQL
 #   make lint   ruff check          make format   ruff format
 #   make clean  remove build output, caches and test results (keeps .venv and var/*.sqlite3)
@@ -40,7 +41,7 @@ install: $(STAMP_RUN)
 install-test: $(STAMP_TEST)
 
 run: $(STAMP_RUN)
-	ANSKAF_DEMO=1 PORT=$(PORT) $(BIN)/anskaf serve
+	ANSKAF_DEMO=1 PORT=$(PORT) $(BIN)/anskaf serve --worker
 
 serve: $(STAMP_RUN)
 	PORT=$(PORT) $(BIN)/anskaf serve

@@ -269,6 +269,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 f"{result.cases} cases."
             )
         _print_demo_logins()
+    if args.worker:
+        _start_worker_beside()
     address = f"http://{args.host}:{port}"
     print(f"anskaf serves on {address}  (Ctrl+C stops it)", flush=True)
     argv = [
@@ -309,12 +311,77 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return OK  # pragma: no cover - execv does not return
 
 
+def _start_worker_beside() -> None:
+    """`serve --worker`: a worker subprocess (with the scheduler) beside gunicorn.
+
+    gunicorn replaces this process (execv) and so becomes the worker's parent. Ctrl+C reaches
+    both (one process group); if gunicorn stops otherwise, the worker notices its parent is
+    gone and stops too (--exit-with-parent)."""
+    import subprocess
+
+    subprocess.Popen([sys.executable, "-m", "anskaf.cli", "worker", "--exit-with-parent"])
+    print("anskaf worker started beside the web server.", flush=True)
+
+
 def _gunicorn_has_setting(name: str) -> bool:
     try:
         from gunicorn import config
     except ImportError:
         raise CommandError("gunicorn is not installed; reinstall anskaf") from None
     return any(setting.name == name for setting in config.KNOWN_SETTINGS)
+
+
+# --- worker ---------------------------------------------------------------------------------
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run a huey consumer: delivers e-mails and, unless --no-periodic, schedules the periodic
+    jobs. Run exactly one worker with the scheduler; any extra ones with --no-periodic."""
+    threads = args.threads if args.threads is not None else _env_int("ANSKAF_WORKER_THREADS", 2)
+    _setup_django()
+    from django.conf import settings
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.immediate:
+        raise CommandError("the task queue is in immediate mode (ANSKAF_HUEY_IMMEDIATE or "
+                           "ANSKAF_TESTING is on): a worker has nothing to do")
+    if args.exit_with_parent:
+        _exit_with_parent()
+    where = (f"Redis ({_redacted(settings.REDIS_URL)})" if settings.REDIS_URL
+             else f"SQLite ({settings.HUEY['filename']})")
+    periodic = not args.no_periodic
+    print(f"anskaf worker: queue {HUEY.name!r} in {where}, {threads} thread(s), periodic jobs "
+          f"{'scheduled here' if periodic else 'off (another worker schedules them)'}",
+          flush=True)
+    consumer = HUEY.create_consumer(workers=threads, worker_type="thread", periodic=periodic,
+                                    check_worker_health=True)
+    consumer.run()
+    return OK
+
+
+def _redacted(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def _exit_with_parent() -> None:
+    """Stop gracefully (as on Ctrl+C) once the process that started us is gone."""
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 # --- manage -----------------------------------------------------------------------------------
@@ -404,7 +471,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not run migrations first (run `anskaf manage migrate` yourself)",
     )
+    serve.add_argument(
+        "--worker",
+        action="store_true",
+        help="also start a background worker (with the scheduler) beside the web server",
+    )
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run the background worker: e-mail delivery and (unless --no-periodic) the "
+        "periodic jobs",
+    )
+    worker.add_argument(
+        "--threads", type=int, help="worker threads (default $ANSKAF_WORKER_THREADS or 2)"
+    )
+    worker.add_argument(
+        "--no-periodic",
+        action="store_true",
+        help="do not schedule periodic jobs (for every worker but one)",
+    )
+    worker.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+    worker.set_defaults(func=cmd_worker)
 
     sub.add_parser(
         "manage", help="run a Django management command: anskaf manage COMMAND ...", add_help=False

@@ -162,7 +162,9 @@ class _Demo:
     ) -> None:
         model = model_of(case.model_version)
         self.work(case, number, remarks=remarks, ticks=ticks)
-        services.step_complete(actor=self.actor_for(model, number, case), case_id=case.pk, number=number)
+        actor = self.actor_for(model, number, case)
+        testing.provide_documents(actor, case, number)
+        services.step_complete(actor=actor, case_id=case.pk, number=number)
 
     def decide(self, case: Case, number: int, outcome: str, rationale: str, **fields: Any) -> None:
         model = model_of(case.model_version)
@@ -516,6 +518,7 @@ def _nabo() -> tuple[int, int]:
         services.step_update(actor=nabo, case_id=case.pk, number=number, remarks=remarks,
                              status=None if complete else StepStatus.IN_PROGRESS.value)
         if complete:
+            testing.provide_documents(nabo, case, number)
             services.step_complete(actor=nabo, case_id=case.pk, number=number)
 
     building = testing.new_case(

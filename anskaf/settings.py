@@ -67,7 +67,10 @@ INSTALLED_APPS = [
     "anskaf.audit",
     "anskaf.cases",
     "anskaf.api",
+    "huey.contrib.djhuey",
+    "anskaf.notifications",
     "anskaf.web",
+    "anskaf.documents",
     "anskaf.portfolio",
 ]
 
@@ -106,6 +109,7 @@ TEMPLATES = [
                 "anskaf.web.context_processors.task_count",
                 "anskaf.orgs.context_processors.login_options",
                 "anskaf.orgs.context_processors_admin.admin",
+                "anskaf.notifications.context_processors.unread",
             ],
         },
     },
@@ -174,6 +178,38 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("ANSKAF_TESTING")
+
+# --- documents (README "Dokumenter", docs/drift.md) -----------------------------------------
+# Local disk under var/documents unless ANSKAF_S3_BUCKET names an S3-compatible bucket.
+ANSKAF_DOCUMENTS_DIR = Path(env_str("ANSKAF_DOCUMENTS_DIR", str(VAR_DIR / "documents")))
+if env_str("ANSKAF_S3_BUCKET"):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("ANSKAF_S3_BUCKET"),
+            "endpoint_url": env_str("ANSKAF_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("ANSKAF_S3_REGION") or None,
+            "access_key": env_str("ANSKAF_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("ANSKAF_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env_str("ANSKAF_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "querystring_auth": True,  # never public URLs; anskaf streams every download itself
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(ANSKAF_DOCUMENTS_DIR), "base_url": None,
+                    "file_permissions_mode": 0o640, "directory_permissions_mode": 0o750},
+    }
+ANSKAF_DOCUMENT_MAX_BYTES = env_int("ANSKAF_DOCUMENT_MAX_MB", 50) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+ANSKAF_CLAMD_SOCKET = env_str("ANSKAF_CLAMD_SOCKET")
+ANSKAF_CLAMD_HOST = env_str("ANSKAF_CLAMD_HOST")
+ANSKAF_CLAMD_PORT = env_int("ANSKAF_CLAMD_PORT", 3310)
+ANSKAF_CLAMD_TIMEOUT = env_int("ANSKAF_CLAMD_TIMEOUT", 30)
+ANSKAF_JOURNAL_ADAPTER = env_str("ANSKAF_JOURNAL_ADAPTER")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
@@ -281,6 +317,66 @@ elif not ANSKAF_LOCAL_LOGIN:
         "ANSKAF_LOCAL_LOGIN=false leaves no way to log in: set up single sign-on "
         "(OIDC_RP_CLIENT_ID and the rest, see README) or turn password login back on"
     )
+
+# --- notifications: e-mail, the outbox and the background worker (docs/decisions/0008) ----
+# Links in e-mails point here (no trailing slash), e.g. https://anskaf.haderslev.dk
+ANSKAF_BASE_URL = env_str("ANSKAF_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not ANSKAF_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"ANSKAF_BASE_URL must start with http:// or https://, not "
+                               f"{ANSKAF_BASE_URL!r}")
+# Django's SMTP backend, configured by Django's own names. Without EMAIL_HOST, e-mails are
+# written to the worker's log instead (development and demo).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "anskaf@localhost")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one")
+if not 0 < EMAIL_PORT < 65536 or EMAIL_TIMEOUT <= 0:
+    raise ImproperlyConfigured("EMAIL_PORT must be 1-65535 and EMAIL_TIMEOUT at least 1")
+# The domain in each message's Message-ID.
+ANSKAF_MAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "anskaf.local"
+# Delivery: attempts before a message is marked failed; the first retry waits this many
+# seconds, each next one twice as long (at most 6 hours).
+ANSKAF_MAIL_MAX_ATTEMPTS = env_int("ANSKAF_MAIL_MAX_ATTEMPTS", 8)
+ANSKAF_MAIL_RETRY_SECONDS = env_int("ANSKAF_MAIL_RETRY_SECONDS", 60)
+# Deadlines: days past the due date before the coordinator, then management, are told;
+# reminders repeat every ANSKAF_REMINDER_REPEAT_DAYS days. The daily digest goes at this hour.
+ANSKAF_DEADLINE_ESCALATE_COORDINATOR_DAYS = env_int("ANSKAF_DEADLINE_ESCALATE_COORDINATOR_DAYS", 3)
+ANSKAF_DEADLINE_ESCALATE_MANAGEMENT_DAYS = env_int("ANSKAF_DEADLINE_ESCALATE_MANAGEMENT_DAYS", 10)
+ANSKAF_REMINDER_REPEAT_DAYS = env_int("ANSKAF_REMINDER_REPEAT_DAYS", 7)
+ANSKAF_DIGEST_HOUR = env_int("ANSKAF_DIGEST_HOUR", 7)
+for _name in ("ANSKAF_MAIL_MAX_ATTEMPTS", "ANSKAF_MAIL_RETRY_SECONDS",
+              "ANSKAF_DEADLINE_ESCALATE_COORDINATOR_DAYS", "ANSKAF_DEADLINE_ESCALATE_MANAGEMENT_DAYS",
+              "ANSKAF_REMINDER_REPEAT_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+if not 0 <= ANSKAF_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("ANSKAF_DIGEST_HOUR must be 0-23")
+
+# The task queue (huey): SQLite next to the database by default; Redis when REDIS_URL is set,
+# for several workers on several machines. Tests run tasks at once (immediate mode).
+REDIS_URL = env_str("REDIS_URL")
+_HUEY_COMMON = {
+    "name": env_str("ANSKAF_HUEY_NAME", "anskaf"),
+    "immediate": env_bool("ANSKAF_HUEY_IMMEDIATE", env_bool("ANSKAF_TESTING")),
+    "utc": False,  # crontab times (the daily digest) are local time
+}
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, not {REDIS_URL!r}")
+    HUEY = {**_HUEY_COMMON, "huey_class": "huey.RedisHuey", "url": REDIS_URL}
+else:
+    HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey",
+            "filename": env_str("ANSKAF_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))}
 
 LOGGING = {
     "version": 1,

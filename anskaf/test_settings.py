@@ -1,9 +1,12 @@
 """Settings for the test suite: the normal settings, with testing mode on before they load."""
 
 import os
+import tempfile
 
 os.environ.setdefault("ANSKAF_TESTING", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Uploaded documents go to a throwaway folder, never into var/.
+os.environ.setdefault("ANSKAF_DOCUMENTS_DIR", tempfile.mkdtemp(prefix="anskaf-test-documents-"))
 
 from anskaf.settings import *  # noqa: F403
 

@@ -103,9 +103,20 @@ def advance(actor: User, case: Case, through: int, *, rationale: str = "Begrunde
             doer = _able(actor, case, step, permissions.complete_refusal,
                          step.complete_roles or step.role_keys)
             tick_required(doer, case, step.number)
+            provide_documents(doer, case, step.number)
             services.step_complete(actor=doer, case_id=case.pk, number=step.number)
     case.refresh_from_db()
     return case
+
+
+def provide_documents(actor: User, case: Case, number: int) -> None:
+    """Upload the step's required documents when the documents app gates it."""
+    from django.apps import apps
+
+    if apps.is_installed("anskaf.documents"):
+        from anskaf.documents.testing import provide_required
+
+        provide_required(actor, case, number)
 
 
 def gate_actor(actor: User, case: Case, number: Any) -> User:

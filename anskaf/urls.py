@@ -11,6 +11,9 @@ urlpatterns = [
     # Single sign-on (OpenID Connect): answers 404 unless OIDC_RP_CLIENT_ID is set.
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/v1/", api.urls),
+    # Before the web app's and the administration's URLs: some of its paths sit under theirs.
+    path("", include("anskaf.notifications.urls")),
+    path("", include("anskaf.documents.urls")),
     path("administration/", include("anskaf.orgs.urls")),
     path("", include("anskaf.portfolio.urls")),
     path("", include("anskaf.web.urls")),

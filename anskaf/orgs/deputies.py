@@ -9,6 +9,7 @@ from django.db import transaction
 
 from anskaf.audit.services import audit_append
 
+from . import hooks
 from .errors import ValidationFailed as OrgValidationFailed
 from .models import Deputy, User
 
@@ -45,6 +46,7 @@ def deputy_add(*, actor: User, deputy_username: Any, starts_on: Any, ends_on: An
                  event_type="deputy.added", object_type="deputy", object_id=record.pk,
                  before=None, after={"person": actor.username, "deputy": deputy.username,
                                      "starts_on": starts.isoformat(), "ends_on": ends.isoformat()})
+    hooks.emit("deputy.added", deputy=record, actor=actor)
     return record
 
 
@@ -55,6 +57,7 @@ def deputy_remove(*, actor: User, deputy_id: Any) -> None:
         raise OrgValidationFailed({"deputy": "Stedfortræderen findes ikke."})
     before = {"person": actor.username, "deputy": record.deputy.username,
               "starts_on": record.starts_on.isoformat(), "ends_on": record.ends_on.isoformat()}
+    hooks.emit("deputy.removed", deputy=record, actor=actor)
     Deputy.objects.filter(pk=record.pk).delete()
     audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=_role(actor),
                  event_type="deputy.removed", object_type="deputy", object_id=deputy_id,

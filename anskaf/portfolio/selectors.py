@@ -20,6 +20,7 @@ from .models import (
     Contract,
     DataProcessingAgreement,
     KitosSync,
+    Lifecycle,
     LinkKind,
     SyncStatus,
     System,
@@ -174,36 +175,76 @@ def cases_to_confirm(viewer: User, today: date) -> tuple[TenderThreshold | None,
 # --- on the case page -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Confirmed:
+    at: Any
+    by: str
+
+
+@dataclass(frozen=True)
+class Pending:
+    system: System
+    lifecycle_label: str
+    attempts: int
+    last_error: str
+
+
 @dataclass
 class CasePortfolio:
     acquired: System | None = None
     replaced: System | None = None
     threshold: ThresholdStatus | None = None
-    confirmation: ThresholdConfirmation | None = None
-    signed_dpas: list[DataProcessingAgreement] = field(default_factory=list)
-    syncs: list[KitosSync] = field(default_factory=list)
+    confirmation: Confirmed | None = None
+    dpa_signed_on: date | None = None  # the acquired system's latest signed DPA
+    pending: list[Pending] = field(default_factory=list)
 
-    @property
-    def pending(self) -> list[KitosSync]:
-        return [s for s in self.syncs if s.status == SyncStatus.PENDING]
+
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
 def case_portfolio(case: Case, today: date) -> CasePortfolio:
-    """Everything the case page shows of the portfolio, in at most five queries."""
+    """Everything the case page shows of the portfolio, in two queries whatever the case's
+    state: the threshold in force with procurement's confirmation (annotated on the case), and
+    the case's systems with their latest signed DPA and pending KITOS registration."""
+    from django.db.models import OuterRef, Subquery
+
+    in_force = TenderThreshold.objects.filter(valid_from__lte=today, valid_to__gte=today,
+                                              kind="goods_services").order_by("-valid_from")
+    confirmed = ThresholdConfirmation.objects.filter(case=OuterRef("pk"))
+    fields = {"t_id": in_force.values("pk"), "t_amount": in_force.values("amount"),
+              "t_from": in_force.values("valid_from"), "t_to": in_force.values("valid_to"),
+              "c_at": confirmed.values("confirmed_at"),
+              "c_first": confirmed.values("confirmed_by__first_name"),
+              "c_last": confirmed.values("confirmed_by__last_name"),
+              "c_user": confirmed.values("confirmed_by__username")}
+    row = (Case.objects.filter(pk=case.pk)
+           .annotate(**{k: Subquery(q[:1]) for k, q in fields.items()})
+           .values(*fields).first()) or {}
+    threshold = None
+    if row.get("t_id"):
+        threshold = TenderThreshold(pk=row["t_id"], amount=Decimal(row["t_amount"]),
+                                    valid_from=row["t_from"], valid_to=row["t_to"])
     out = CasePortfolio()
-    for link in CaseSystem.objects.filter(case=case).select_related("system"):
+    out.threshold = ThresholdStatus(threshold_rule(case.estimated_contract_value, threshold),
+                                    threshold, case.estimated_contract_value)
+    if row.get("c_at"):
+        out.confirmation = Confirmed(row["c_at"], _name(row["c_first"], row["c_last"],
+                                                        row["c_user"]))
+    pending = KitosSync.objects.filter(system=OuterRef("system"), status=SyncStatus.PENDING)
+    links = (CaseSystem.objects.filter(case=case).select_related("system").annotate(
+        dpa_on=Subquery(DataProcessingAgreement.objects.filter(
+            system=OuterRef("system"), signed_on__isnull=False).order_by("-signed_on")
+            .values("signed_on")[:1]),
+        p_attempts=Subquery(pending.values("attempts")[:1]),
+        p_error=Subquery(pending.values("last_error")[:1]),
+        p_lifecycle=Subquery(pending.values("lifecycle")[:1])))
+    for link in links:
         if link.kind == LinkKind.ACQUIRED:
-            out.acquired = link.system
+            out.acquired, out.dpa_signed_on = link.system, link.dpa_on
         else:
             out.replaced = link.system
-    out.threshold = threshold_status(case, today)
-    if out.threshold.kind == ABOVE:  # only then is there anything to confirm
-        out.confirmation = ThresholdConfirmation.objects.filter(case=case).select_related(
-            "confirmed_by").first()
-    # One query whether or not the case has an acquired system yet (same cost early and late).
-    out.signed_dpas = list(DataProcessingAgreement.objects.filter(
-        system__case_links__case=case, system__case_links__kind=LinkKind.ACQUIRED,
-        signed_on__isnull=False))
-    out.syncs = list(KitosSync.objects.filter(case=case).select_related("system")
-                     .order_by("-created_at")[:10])
+        if link.p_lifecycle:
+            out.pending.append(Pending(link.system, dict(Lifecycle.choices)[link.p_lifecycle],
+                                       link.p_attempts, link.p_error or ""))
     return out

@@ -17,6 +17,7 @@ from ruamel.yaml.error import YAMLError
 from .errors import REFUSALS_BY_CODE
 from .model import (
     ChecklistItemDef,
+    DocumentTypeDef,
     Effect,
     GateDef,
     OutcomeDef,
@@ -193,7 +194,20 @@ class _Builder:
             if step.number in seen:
                 self.fail(raw[i], "number", f"step number {step.number} is used twice")
             seen.add(step.number)
+        self.check_document_keys(raw, steps)
         return steps
+
+    def check_document_keys(self, raw: Any, steps: list[StepDef]) -> None:
+        """A document type's key is unique in the whole model: stored documents name it alone."""
+        first: dict[str, int] = {}
+        for i, step in enumerate(steps):
+            node = raw[i] if i < len(raw) and isinstance(raw[i], dict) else None
+            for j, doc in enumerate(step.documents):
+                if doc.key in first:
+                    where = node["documents"][j] if node is not None else None
+                    self.fail(where, "key", f"document key {doc.key!r} is used twice "
+                                            f"(steps {first[doc.key]} and {step.number})")
+                first.setdefault(doc.key, step.number)
 
     def step(self, parent: Any, index: int, node: Any, roles: dict[str, Text]) -> StepDef | None:
         if not isinstance(node, dict):
@@ -229,6 +243,7 @@ class _Builder:
             complete_roles=self.role_list(node, "complete_roles", roles),
             only_when_replacing=bool(only),
             gate=self.gate(node, "gate", roles) if "gate" in node else None,
+            documents=self.documents(node),
         )
 
     def role_list(self, node: Any, key: str, roles: dict[str, Text]) -> tuple[str, ...]:
@@ -284,6 +299,29 @@ class _Builder:
             label = Text(self.string(item, "da") or "", self.string(item, "en") or "")
             items.append(ChecklistItemDef(id=item_id or "", label=label, required=bool(required)))
         return tuple(items)
+
+    def documents(self, node: Any) -> tuple[DocumentTypeDef, ...]:
+        raw = node.get("documents", [])
+        if not isinstance(raw, list):
+            self.fail(node, "documents", "'documents' must be a list")
+            return ()
+        docs = []
+        for i, item in enumerate(raw):
+            if not isinstance(item, dict):
+                self.fail(raw, i, "a document type must be a mapping")
+                continue
+            key = self.string(item, "key")
+            if key is not None and not key.replace("_", "").isalnum():
+                self.fail(item, "key", f"document key {key!r} may only use letters, digits and _")
+            flags = {}
+            for flag in ("required", "confidential", "journal"):
+                value = item.get(flag, False)
+                if not isinstance(value, bool):
+                    self.fail(item, flag, f"'{flag}' must be true or false")
+                flags[flag] = bool(value)
+            docs.append(DocumentTypeDef(key=key or "", title=self.text(item, "title") or Text("", ""),
+                                        **flags))
+        return tuple(docs)
 
     def gate(self, node: Any, key: str, roles: dict[str, Text]) -> GateDef | None:
         g = node[key]

@@ -38,6 +38,17 @@ class ChecklistItemDef:
 
 
 @dataclass(frozen=True)
+class DocumentTypeDef:
+    """A kind of document a step asks for (the contract, the DPA, ...)."""
+
+    key: str  # unique in the model, so a stored document names its type by key alone
+    title: Text
+    required: bool = False  # the step cannot be completed without at least one version
+    confidential: bool = False  # readable only by the case's managers, performers, security, admins
+    journal: bool = False  # offered for journalising in the records system
+
+
+@dataclass(frozen=True)
 class OutcomeDef:
     key: str
     label: Text
@@ -69,6 +80,7 @@ class StepDef:
     complete_roles: tuple[str, ...] = ()  # when set, only these roles may complete the step
     only_when_replacing: bool = False
     gate: GateDef | None = None
+    documents: tuple[DocumentTypeDef, ...] = ()
 
     @property
     def is_gate(self) -> bool:
@@ -77,6 +89,9 @@ class StepDef:
     @property
     def role_keys(self) -> tuple[str, ...]:
         return tuple(r.role for r in self.roles)
+
+    def document_type(self, key: str) -> DocumentTypeDef | None:
+        return next((d for d in self.documents if d.key == key), None)
 
 
 @dataclass(frozen=True)

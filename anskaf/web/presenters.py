@@ -209,6 +209,11 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
         outcome = OUTCOME_LABELS.get(after.get("outcome"), after.get("outcome", ""))
         return (f"besluttede trin {after.get('step')} (runde {after.get('round')}): {outcome}",
                 after.get("rationale", ""))
+    if e.event_type == "document.uploaded":  # anskaf/documents; the type, never the file name
+        return (f"uploadede version {after.get('version')} af et dokument til trin "
+                f"{after.get('step')}", after.get("type_title") or after.get("type", ""))
+    if e.event_type == "document.journalised":
+        return "journaliserede et dokument", f"ESDH-nummer {after.get('records_number', '')}"
     return e.event_type, ""
 
 

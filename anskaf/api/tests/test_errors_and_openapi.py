@@ -87,8 +87,7 @@ def test_the_openapi_document_is_served_as_json_without_login(db):
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     paths = schema["paths"]
-    # Other apps (the portfolio: /api/v1/systems...) add their own paths.
-    assert {p for p in paths if p.startswith("/api/v1/cases")} == {
+    assert set(paths) >= {
         "/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/withdraw",
         "/api/v1/cases/{case_id}/steps/{number}",
         "/api/v1/cases/{case_id}/steps/{number}/complete",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from anskaf.audit.services import audit_verify
+from anskaf.documents.testing import MINIMAL_PDF
 from anskaf.testing import case_data
 
 from .conftest import ApiClient, step_of
@@ -20,6 +22,18 @@ def test_a_case_runs_through_all_21_steps_via_the_api(coordinator, board_member,
     case_id = created.json()["id"]
     base = f"/cases/{case_id}"
 
+    def upload_missing_documents(n: int) -> None:
+        """Required documents gate their step: upload them (multipart) as a client would."""
+        listed = coord.get(f"{base}/steps/{n}/documents").json()
+        for item in listed["items"]:
+            if item["missing"]:
+                upload = coord.client.post(
+                    f"/api/v1{base}/steps/{n}/documents",
+                    {"type": item["key"], "file": SimpleUploadedFile(f"{item['title']}.pdf",
+                                                                     MINIMAL_PDF)},
+                    **coord.headers)
+                assert upload.status_code == 201, upload.content
+
     def complete(*numbers: int) -> dict:
         body: dict = {}
         for n in numbers:
@@ -29,6 +43,7 @@ def test_a_case_runs_through_all_21_steps_via_the_api(coordinator, board_member,
             if required:
                 step = step_of(coord.patch(f"{base}/steps/{n}", {
                     "checklist": required, "version": step["version"]}).json(), n)
+            upload_missing_documents(n)
             response = coord.post(f"{base}/steps/{n}/complete",
                                   {"remarks": f"Trin {n} klaret", "version": step["version"]})
             assert response.status_code == 200, (n, response.content)

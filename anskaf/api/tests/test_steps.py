@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from anskaf.cases import services
-from anskaf.testing import advance, decider_for, new_case, tick_required
+from anskaf.testing import advance, decider_for, new_case, provide_documents, tick_required
 
 from .conftest import error_of, required_items, step_of
 
@@ -160,6 +160,7 @@ def test_12_may_be_completed_when_11_is_not_relevant(api, coordinator, case):
     advance(coordinator, case, through=7)
     api.post(f"{steps(case)}/11/not-relevant", {"reason": "Ingen persondata"})
     api.patch(f"{steps(case)}/12", {"checklist": required_items(case, 12)})
+    provide_documents(coordinator, case, 12)
     response = api.post(f"{steps(case)}/12/complete", {})
     assert response.status_code == 200
     assert step_of(response.json(), 12)["status"] == "done"

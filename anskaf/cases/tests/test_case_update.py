@@ -122,6 +122,7 @@ def test_no_longer_replacing_makes_13_and_21_not_relevant_with_the_reason(coordi
 def test_it_refuses_no_longer_replacing_when_step_13_is_done(coordinator):
     case = testing.new_case(coordinator, replaces_system=True)
     testing.advance(coordinator, case, through=7)
+    testing.provide_documents(coordinator, case, 13)
     services.step_complete(actor=coordinator, case_id=case.pk, number=13)
     before = everything(case)
     with pytest.raises(InvalidTransition) as info:

@@ -89,6 +89,7 @@ def test_the_contract_needs_its_required_checklist_items(coordinator, case):
     assert info.value.code == "requirement_missing"
     assert "KITOS" in info.value.message
     testing.tick_required(coordinator, case, 12)
+    testing.provide_documents(coordinator, case, 12)
     complete(coordinator, case, 12)
     assert step(case, 12).status == "done"
 
@@ -98,6 +99,7 @@ def test_the_contract_may_follow_a_dpa_marked_not_needed(coordinator, case):
     services.step_mark_not_relevant(actor=coordinator, case_id=case.pk, number=11,
                                     reason="Ingen personoplysninger.")
     testing.tick_required(coordinator, case, 12)
+    testing.provide_documents(coordinator, case, 12)
     complete(coordinator, case, 12)
     assert step(case, 12).status == "done"
 

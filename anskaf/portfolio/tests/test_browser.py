@@ -74,6 +74,9 @@ def test_step_2_finds_the_system_and_step_12_registers_in_kitos(page: Page, live
     assert kitos.lifecycle_of(str(new.kitos_uuid)) == "PhasingIn"
 
     # Completing step 12 keeps it under indfasning; step 13 phases the old system out.
+    # (The signed contract the documents app asks for is uploaded by its own tests' helper.)
+    testing.provide_documents(people["koordinator"], case, 12)
+    page.reload()
     section = step(page, 12)
     for box in section.locator("input.form-checkbox").all():
         box.check()

@@ -53,6 +53,7 @@ def test_step_12_refuses_personal_data_without_a_signed_dpa(coordinator, org, it
     testing.advance(coordinator, case, through=11)
     doer = testing.stand_in(case, ("management", "coordinator"))
     testing.tick_required(doer, case, 12)
+    testing.provide_documents(doer, case, 12)  # the documents app's own requirement
     with pytest.raises(RequirementMissing, match="databehandleraftale"):
         case_services.step_complete(actor=doer, case_id=case.pk, number=12)
     services.dpa_save(actor=it_person, system_id=system.pk, case_id=case.pk, data={

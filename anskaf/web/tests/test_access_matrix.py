@@ -47,6 +47,35 @@ WEB_RULES.update({
     "orgs:role_add": {"anon": LOGIN, "admin": 405, "other": 403},
     "orgs:role_remove": {"anon": LOGIN, "admin": 405, "other": 403},
 })
+# Notifications (issue 7): one's own notices and preferences; deadlines as editing the case.
+WEB_RULES.update({
+    "notifications:centre": {"anon": LOGIN, "other": 200},
+    "notifications:preferences": {"anon": LOGIN, "other": 200},
+    # The coordinator's own notice: anyone else's answers 404.
+    "notifications:mark_read": {"method": "post", "anon": LOGIN, "coordinator": 302,
+                                "other": 404},
+    "notifications:mark_all_read": {"method": "post", "anon": LOGIN, "other": 302},
+    "notifications:step_deadline": {"anon": LOGIN, "outsider": 404, "coordinator": 200,
+                                    "manager": 200, "admin": 200, "other": 403},
+    "notifications:outbox": ADMIN_ONLY,
+    "notifications:outbox_retry": {"method": "post", "anon": LOGIN, "admin": 404, "other": 403},
+})
+# Documents (anskaf/documents): the world's document is step 10's support agreement (not
+# confidential, journalised); uploads go to step 1, which has no document types, so those who
+# may work on it get 400 (no file) and everyone else 403 before the body is read.
+CASE_MEMBERS = {"anon": LOGIN, "outsider": 404, "other": 200}
+WEB_RULES.update({
+    "documents:upload": {"method": "post", "anon": LOGIN, "outsider": 404, "coordinator": 400,
+                         "requester": 400, "other": 403},
+    "documents:download": CASE_MEMBERS,
+    "documents:guide_pdf": CASE_MEMBERS,
+    "documents:guide_docx": CASE_MEMBERS,
+    "documents:journalise": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
+                             "requester": 200, "it": 200, "admin": 200, "other": 403},
+    "documents:template_download": CASE_MEMBERS,
+    "documents:template_admin": ADMIN_ONLY,
+    "documents:template_delete": {"method": "post", "anon": LOGIN, "admin": 302, "other": 403},
+})
 # The system portfolio (issue 6, ADR 0012): everyone in the municipality reads; systems are
 # written by admin, it and procurement; contracts and DPAs also by legal and security (ISK);
 # the threshold list is procurement's (and admins'); thresholds are admins'.
@@ -97,8 +126,13 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
     from anskaf.portfolio.models import System
 
     case = testing.new_case(coordinator, title="Matrixsag")
+    from anskaf.notifications.services import Notice, notify
+
+    [notice] = notify([coordinator], Notice(kind="decision", organisation_id=org.pk,
+                                            subject="Matrix", body="Matrix", path="/"))
     return {
         "case": case,
+        "notice": notice,
         "system": System.objects.create(organisation=org, name="Matrixsystem"),
         "unit": unit,
         "people": {
@@ -114,7 +148,26 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
                             "steering_group")},
             "admin": testing.make_user(org, "admin", "admin"),
         },
+        "document": _document_on(case, coordinator),
+        "templates": [_template(org, name) for name in ("Standardkrav", "Slettes")],
     }
+
+
+def _document_on(case, coordinator):  # type: ignore[no-untyped-def]
+    from anskaf.documents.testing import upload
+
+    return upload(coordinator, case, 10, "support_agreement", "Aftale.pdf").document
+
+
+def _template(org, title):  # type: ignore[no-untyped-def]
+    from anskaf.cases.process_models import current_version, model_of
+    from anskaf.documents.services import template_upload
+    from anskaf.documents.testing import pdf_file
+
+    admin = testing.make_user(org, f"skabelon-{title.lower()}", "admin")
+    f = pdf_file("Skabelon.pdf")
+    return template_upload(actor=admin, title=title, step=3, fileobj=f, name=f.name,
+                           model=model_of(current_version(org.pk)))
 
 
 def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -122,6 +175,7 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
     values: dict[str, object] = {}
     if "pk" in keys:
         values["pk"] = (world["unit"].pk if "unit" in name else
+                        world["notice"].pk if name == "notifications:mark_read" else
                         world["people"]["coordinator"].pk if "person" in name or "role" in name
                         else world["case"].pk)
     if "system_pk" in keys:
@@ -134,6 +188,12 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["membership_pk"] = world["people"]["coordinator"].memberships.first().pk
     if "what" in keys:
         values["what"] = "enheder"
+    if "document" in keys:
+        values["document"] = world["document"].pk
+    if "version" in keys:
+        values["version"] = 1
+    if "template" in keys:  # the delete rule gets its own template, so downloads still find one
+        values["template"] = world["templates"][name.endswith("delete")].pk
     return values
 
 
@@ -195,6 +255,13 @@ API_RULES: dict[tuple[str, str], dict[str, object]] = {
     ("post", "/api/v1/cases/{case_id}/decisions"): {"anon": 401, "outsider": 404, "board": 409,
                                                     "other": 403},
     ("get", "/api/v1/cases/{case_id}/events"): {"anon": 401, "outsider": 404, "other": 200},
+    ("get", "/api/v1/cases/{case_id}/steps/{number}/documents"): {"anon": 401, "outsider": 404,
+                                                                  "other": 200},
+    # step 1 (no document types): its workers get 400 (no file), others 403 before the body.
+    ("post", "/api/v1/cases/{case_id}/steps/{number}/documents"): {
+        "anon": 401, "outsider": 404, "coordinator": 400, "requester": 400, "other": 403},
+    ("get", "/api/v1/cases/{case_id}/documents/{document_id}/versions/{number}/download"): {
+        "anon": 401, "outsider": 404, "other": 200},
     # The portfolio (ADR 0012): an empty body is 400 for those who may write.
     ("get", "/api/v1/systems"): {"anon": 401, "other": 200},
     ("post", "/api/v1/systems"): {"anon": 401, "it": 400, "procurement": 400, "admin": 400,
@@ -238,6 +305,8 @@ def test_every_api_operation_answers_each_persona_as_the_rules_say(persona, worl
         case = testing.new_case(world["people"]["coordinator"], title="API-matrix")
         url = (path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
                .replace("{system_id}", str(world["system"].pk)))
+        if "{document_id}" in url:
+            url = url.replace("{document_id}", str(_document_on(case, world["people"]["coordinator"]).pk))
         body = json.dumps(API_BODIES.get(path, {}))
         call = getattr(client, method)
         response = (call(url, **headers) if method == "get" else

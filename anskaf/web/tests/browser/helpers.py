@@ -41,3 +41,25 @@ def expect_feedback(page: Page, number: int, text: str) -> None:
     alert = page.locator(f"#trin-{number} [data-autofocus]")
     expect(alert).to_contain_text(text)
     expect(alert).to_be_focused()
+
+
+def upload_files(page: Page, number: int, type_label: str, files: list[tuple[str, bytes]]) -> None:
+    """Upload files on a step through its form (with JavaScript: XHR with progress, reload)."""
+    section = step(page, number)
+    section.get_by_label("Dokumenttype").select_option(label=type_label)
+    section.get_by_label(f"Filer til trin {number}").set_input_files(
+        [{"name": name, "mimeType": "application/octet-stream", "buffer": content}
+         for name, content in files])
+    section.get_by_role("button", name=f"Upload filer til trin {number}").click()
+    # The message comes with the reloaded page (never before), so the next step acts on it.
+    expect(page.locator(".anskaf-messages")).to_contain_text(f"Uploadet til trin {number}")
+
+
+def upload_missing_documents(page: Page, number: int) -> None:
+    """Upload a small PDF for each document type the step marks as missing."""
+    pdf = b"%PDF-1.4\n%browser\n%%EOF\n"
+    section = step(page, number)
+    for label in section.get_by_label("Dokumenttype").locator("option").all_inner_texts():
+        if label.endswith(" (mangler)"):
+            upload_files(page, number, label, [(label.removesuffix(" (mangler)") + ".pdf", pdf)])
+            section = step(page, number)

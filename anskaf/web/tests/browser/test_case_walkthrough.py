@@ -10,7 +10,14 @@ from anskaf import testing
 from anskaf.audit.services import audit_verify
 from anskaf.cases.models import Case
 
-from .helpers import assert_accessible, expect_feedback, log_in, log_out, step
+from .helpers import (
+    assert_accessible,
+    expect_feedback,
+    log_in,
+    log_out,
+    step,
+    upload_missing_documents,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +36,7 @@ def people(transactional_db):
 
 
 def complete_step(page: Page, number: int, remarks: str = "") -> None:
+    upload_missing_documents(page, number)  # required documents gate the step (11, 12, 13)
     section = step(page, number)
     if remarks:
         section.get_by_label("Egne bemærkninger").fill(remarks)

@@ -1,0 +1,167 @@
+"""API v1 for documents, mounted by anskaf/api/urls.py: list a step's documents, upload, download.
+
+Same services, permissions and refusals as the web pages. The multipart body is read by hand
+after the case is found (404) and the caller's rights are checked (403), as the API's other
+operations do; a bad file is 400 `validation_error` with a Danish message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from anskaf.api.errors import ApiError
+from anskaf.api.schemas import ErrorOut
+
+from . import access, services
+from .models import Document, DocumentVersion
+from .selectors import case_documents
+from .views import file_response
+
+router = Router(tags=["documents"])
+
+
+class VersionOut(Schema):
+    number: int
+    name: str
+    size: int
+    sha256: str
+    content_type: str
+    uploaded_by: str | None
+    uploaded_at: datetime
+    download: str
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    type: str
+    versions: list[VersionOut]
+
+
+class DocumentTypeOut(Schema):
+    key: str
+    title: str
+    required: bool
+    confidential: bool
+    missing: bool
+    readable: bool
+    documents: list[DocumentOut]
+
+
+class StepDocumentsOut(Schema):
+    step: int
+    missing: list[str]
+    may_upload: bool
+    items: list[DocumentTypeOut]
+
+
+class UploadOut(Schema):
+    document: DocumentOut
+
+
+def _responses(ok: tuple[int, Any], *codes: int) -> dict[int, Any]:
+    return {ok[0]: ok[1], **{code: ErrorOut for code in codes}}
+
+
+def _version_dict(case_id: int, document: Document, v: DocumentVersion) -> dict[str, Any]:
+    return {"number": v.number, "name": v.original_name, "size": v.size, "sha256": v.sha256,
+            "content_type": v.content_type,
+            "uploaded_by": v.uploaded_by.display_name() if v.uploaded_by else None,
+            "uploaded_at": v.uploaded_at,
+            "download": f"/api/v1/cases/{case_id}/documents/{document.pk}/versions/{v.number}/download"}
+
+
+def _document_dict(case_id: int, document: Document, versions: list[DocumentVersion]
+                   ) -> dict[str, Any]:
+    return {"id": document.pk, "title": document.title, "type": document.type_key,
+            "versions": [_version_dict(case_id, document, v) for v in versions]}
+
+
+def _member_target(request: HttpRequest, case_id: int, number: int) -> services.StepTarget:
+    user = request.auth  # type: ignore[attr-defined]
+    if user.organisation_id is None:
+        raise ApiError(403, "forbidden", "Din bruger hører ikke til en kommune.")
+    return services.visible_step(user, case_id, number)
+
+
+@router.get("/cases/{case_id}/steps/{number}/documents", response=_responses(
+    (200, StepDocumentsOut), 401, 403, 404, 500), operation_id="step_documents_list",
+    summary="List a step's document types, documents and versions")
+def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+    """Confidential documents the caller may not read are listed without their versions."""
+    target = _member_target(request, case_id, number)
+    state = target.step.number
+    docs = case_documents(viewer=request.auth, case=target.case, model=target.model,  # type: ignore[attr-defined]
+                          assignees={state: target.assignee_id})[state]
+    return {
+        "step": state, "missing": docs.missing, "may_upload": docs.upload_refusal is None,
+        "items": [{
+            "key": t.definition.key, "title": t.definition.title.da,
+            "required": t.definition.required, "confidential": t.definition.confidential,
+            "missing": t.missing,
+            "readable": access.read_refusal(request.auth, target.case, target.step,  # type: ignore[attr-defined]
+                                            t.definition, target.assignee_id) is None,
+            "documents": [_document_dict(case_id, d.document, d.versions if d.readable else [])
+                          for d in t.documents],
+        } for t in docs.types],
+    }
+
+
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["type", "file"],
+    "properties": {
+        "type": {"type": "string", "description": "The document type's key, e.g. signed_contract."},
+        "file": {"type": "string", "format": "binary",
+                 "description": "At most 50 MB (ANSKAF_DOCUMENT_MAX_MB); PDF, Word, Excel, "
+                                "PowerPoint, OpenDocument, PNG, JPEG, TXT, CSV or ZIP by content."},
+        "document": {"type": "integer",
+                     "description": "Add a new version to this document (else: same type and "
+                                    "file name → new version, otherwise a new document)."},
+    }}}}}
+
+
+@router.post("/cases/{case_id}/steps/{number}/documents", response=_responses(
+    (201, UploadOut), 400, 401, 403, 404, 500), operation_id="step_documents_upload",
+    summary="Upload a file as a new version",
+    openapi_extra={"requestBody": UPLOAD_BODY, "responses": {
+        400: {"description": "`validation_error`: no file, an unknown type, or a refused file "
+                             "(too big, empty, wrong type by content, bad name, virus)."}}})
+def upload_document(request: HttpRequest, case_id: int, number: int) -> Any:
+    target = _member_target(request, case_id, number)
+    user = request.auth  # type: ignore[attr-defined]
+    refusal = access.upload_refusal(user, target.case, target.model, target.step,
+                                    target.assignee_id)
+    if refusal:
+        raise ApiError(403, "forbidden", refusal)
+    files = request.FILES.getlist("file")
+    if len(files) != 1:
+        raise ApiError(400, "validation_error", "Send præcis én fil i feltet »file« "
+                       "(multipart/form-data).", {"file": "Send præcis én fil."})
+    f = files[0]
+    version = services.document_upload(
+        actor=user, case_id=case_id, number=number, type_key=request.POST.get("type"),
+        fileobj=f, name=f.name, size=f.size, document_id=request.POST.get("document"))
+    document = version.document
+    versions = list(document.versions.select_related("uploaded_by").order_by("-number"))
+    return Status(201, {"document": _document_dict(case_id, document, versions)})
+
+
+@router.get("/cases/{case_id}/documents/{document_id}/versions/{number}/download",
+            response=_responses((200, None), 401, 403, 404, 500),
+            operation_id="document_version_download", summary="Download one version",
+            openapi_extra={"responses": {200: {"description": "The file, as an attachment.",
+                                                "content": {"application/octet-stream": {
+                                                    "schema": {"type": "string",
+                                                               "format": "binary"}}}}}})
+def download_version(request: HttpRequest, case_id: int, document_id: int, number: int) -> Any:
+    readable = services.readable_version(actor=request.auth, case_id=case_id,  # type: ignore[attr-defined]
+                                         document_id=document_id, number=number)
+    v = readable.version
+    return file_response(v.storage_name, v.original_name, v.content_type)
+
+
+__all__ = ["router"]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "anskaf.documents"
+    label = "documents"
+    verbose_name = "Dokumenter"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The cases app knows no documents: required documents gate a step through its guard.
+        from anskaf.cases.extensions import register_guard
+
+        from .guards import require_documents
+
+        register_guard("complete", require_documents)

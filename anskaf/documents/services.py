@@ -1,0 +1,235 @@
+"""Writing documents: upload a version, upload or remove an organisation's template.
+
+Each upload: checks (404, 403, 400) before anything is written, then one transaction that
+locks the case, writes the file to storage, adds the rows and appends to the audit trail. If
+anything in that transaction fails, the written file is removed again: no file without its
+row, no row without its file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from anskaf.audit.services import audit_append
+from anskaf.cases import permissions
+from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.models import Case, StepState
+from anskaf.cases.process_models import model_for
+from anskaf.cases.services import acting_role
+from anskaf.orgs.models import User
+from anskaf.process.model import DocumentTypeDef, ProcessModel, StepDef
+
+from . import access
+from .models import Document, DocumentVersion, OrgTemplate
+from .storage import discard, document_storage, new_name, save_or_clean
+from .validation import BadFile, check_file
+
+
+@dataclass(frozen=True)
+class StepTarget:
+    case: Case
+    model: ProcessModel
+    step: StepDef
+    assignee_id: int | None
+
+
+def visible_step(actor: User, case_id: Any, number: Any) -> StepTarget:
+    """The case (404 when not visible or in another municipality) and the step (404)."""
+    try:
+        case_pk, n = int(case_id), int(number)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    case = Case.objects.filter(permissions.visible_filter(actor), pk=case_pk).first()
+    if case is None:
+        raise NotFound()
+    model = model_for(case)
+    if not model.has_step(n):
+        raise NotFound(f"Trin {number} findes ikke i sagens model.")
+    assignee = StepState.objects.filter(case=case, number=n).values_list("assignee_id", flat=True)
+    return StepTarget(case, model, model.step(n), assignee.first())
+
+
+def document_type(step: StepDef, type_key: Any) -> DocumentTypeDef:
+    doc_type = step.document_type(type_key) if isinstance(type_key, str) else None
+    if doc_type is None:
+        known = ", ".join(f"»{d.key}« ({d.title.da})" for d in step.documents) or "ingen"
+        raise ValidationFailed({"type": f"Trin {step.number} har ingen dokumenttype "
+                                        f"{type_key!r}. Gyldige typer: {known}."})
+    return doc_type
+
+
+def _require(refusal: str | None) -> None:
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
+def document_upload(*, actor: User, case_id: Any, number: Any, type_key: Any, fileobj: IO[bytes],
+                    name: Any, size: int | None = None, document_id: Any = None
+                    ) -> DocumentVersion:
+    """Store the file as a new version: of `document_id`, else of the step's document of the
+    same type and name, else of a new document."""
+    target = visible_step(actor, case_id, number)
+    _require(access.upload_refusal(actor, target.case, target.model, target.step,
+                                   target.assignee_id))
+    existing = _document_for_new_version(target, document_id)
+    doc_type = document_type(target.step, existing.type_key if existing else type_key)
+    checked = check_file(fileobj, name, size)
+    storage = document_storage()
+    object_name = new_name(target.case.organisation_id, f"cases/{target.case.pk}")
+    try:
+        with transaction.atomic():
+            Case.objects.select_for_update().filter(pk=target.case.pk).first()
+            document = existing or _document_named(target, doc_type, checked.name, actor)
+            number_ = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+            save_or_clean(storage, object_name, fileobj)
+            version = DocumentVersion.objects.create(
+                document=document, number=number_, storage_name=object_name,
+                original_name=checked.name, size=checked.size, sha256=checked.sha256,
+                content_type=checked.content_type, uploaded_by=actor, uploaded_at=timezone.now())
+            audit_append(
+                organisation_id=target.case.organisation_id, actor=actor,
+                actor_role=acting_role(actor, target.step.role_keys),
+                event_type="document.uploaded", object_type="document", object_id=document.pk,
+                case_id=target.case.pk, before=None,
+                after={"step": target.step.number, "type": doc_type.key,
+                       "type_title": doc_type.title.da, "title": document.title,
+                       "version": number_, "name": checked.name, "size": checked.size,
+                       "sha256": checked.sha256, "content_type": checked.content_type})
+    except BaseException:
+        discard(storage, object_name)
+        raise
+    return version
+
+
+def _document_for_new_version(target: StepTarget, document_id: Any) -> Document | None:
+    if document_id in (None, ""):
+        return None
+    try:
+        pk = int(document_id)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"document": "Angiv dokumentet med dets id (et heltal)."}) from None
+    document = Document.objects.filter(pk=pk, case=target.case, step=target.step.number).first()
+    if document is None:
+        raise NotFound(f"Dokumentet findes ikke på trin {target.step.number}.")
+    return document
+
+
+def _document_named(target: StepTarget, doc_type: DocumentTypeDef, title: str,
+                    actor: User) -> Document:
+    document, _ = Document.objects.get_or_create(
+        case=target.case, step=target.step.number, type_key=doc_type.key, title=title,
+        defaults={"organisation_id": target.case.organisation_id, "created_by": actor})
+    return document
+
+
+# --- reading one version (the download views check here on every request) ----------------------
+
+
+@dataclass(frozen=True)
+class Readable:
+    case: Case
+    document: Document
+    version: DocumentVersion
+    doc_type: DocumentTypeDef | None
+
+
+def readable_version(*, actor: User, case_id: Any, document_id: Any,
+                     number: Any = None) -> Readable:
+    """The version (the newest when `number` is None) if the actor may read it: 404, then 403."""
+    try:
+        case_pk, doc_pk = int(case_id), int(document_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    document = (Document.objects.select_related("case")
+                .filter(pk=doc_pk, case_id=case_pk, organisation_id=actor.organisation_id).first())
+    if document is None or not permissions.can_view(actor, document.case):
+        raise NotFound("Dokumentet findes ikke, eller du har ikke adgang til sagen.")
+    versions = document.versions.select_related("uploaded_by")
+    version = versions.first() if number is None else versions.filter(number=_int(number)).first()
+    if version is None:
+        raise NotFound("Versionen findes ikke.")
+    model = model_for(document.case)
+    step = model.step(document.step) if model.has_step(document.step) else None
+    doc_type = step.document_type(document.type_key) if step else None
+    assignee = (StepState.objects.filter(case_id=case_pk, number=document.step)
+                .values_list("assignee_id", flat=True).first())
+    _require(access.read_refusal(actor, document.case, step, doc_type, assignee))
+    return Readable(document.case, document, version, doc_type)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound("Versionen findes ikke.") from None
+
+
+# --- organisation templates ---------------------------------------------------------------------
+
+TEMPLATE_REFUSAL = "Kun administratorer kan vedligeholde skabeloner."
+
+
+def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes] | None, name: Any,
+                    size: int | None = None, model: ProcessModel) -> OrgTemplate:
+    _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
+    errors = {}
+    if not isinstance(title, str) or not title.strip():
+        errors["title"] = "Skriv en titel på skabelonen."
+    elif len(title) > 200 or "\x00" in title:
+        errors["title"] = "Titlen må højst være 200 tegn og ingen kontroltegn."
+    try:
+        step_number = int(step)
+    except (TypeError, ValueError):
+        step_number = 0
+    if not model.has_step(step_number):
+        errors["step"] = "Vælg det trin, skabelonen hører til."
+    if fileobj is None:
+        errors["file"] = "Vælg filen med skabelonen."
+    if errors:
+        raise ValidationFailed(errors)
+    assert fileobj is not None
+    checked = check_file(fileobj, name, size)
+    storage = document_storage()
+    object_name = new_name(actor.organisation_id, "templates")
+    try:
+        with transaction.atomic():
+            save_or_clean(storage, object_name, fileobj)
+            template = OrgTemplate.objects.create(
+                organisation_id=actor.organisation_id, title=title.strip(), step=step_number,
+                storage_name=object_name, original_name=checked.name, size=checked.size,
+                sha256=checked.sha256, content_type=checked.content_type, uploaded_by=actor,
+                uploaded_at=timezone.now())
+            audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
+                         event_type="template.uploaded", object_type="template",
+                         object_id=template.pk,
+                         after={"title": template.title, "step": step_number,
+                                "name": checked.name, "sha256": checked.sha256})
+    except BaseException:
+        discard(storage, object_name)
+        raise
+    return template
+
+
+def template_delete(*, actor: User, template_id: Any) -> None:
+    _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
+    with transaction.atomic():
+        template = OrgTemplate.objects.select_for_update().filter(
+            pk=template_id, organisation_id=actor.organisation_id).first()
+        if template is None:
+            raise NotFound("Skabelonen findes ikke.")
+        name = template.storage_name
+        audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
+                     event_type="template.deleted", object_type="template", object_id=template.pk,
+                     before={"title": template.title, "step": template.step,
+                             "sha256": template.sha256})
+        template.delete()
+        # Removed from storage only once the row is surely gone.
+        transaction.on_commit(lambda: discard(document_storage(), name))
+
+
+__all__ = ["BadFile", "document_upload", "readable_version", "template_delete", "template_upload"]

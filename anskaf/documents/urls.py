@@ -1,0 +1,20 @@
+"""Document URLs, mounted at the site root in anskaf/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+urlpatterns = [
+    path("sager/<int:pk>/trin/<int:number>/dokumenter/", views.upload, name="upload"),
+    path("sager/<int:pk>/dokumenter/<int:document>/v<int:version>/", views.download,
+         name="download"),
+    path("sager/<int:pk>/dokumenter/<int:document>/journaliser/", views.journalise,
+         name="journalise"),
+    path("sager/<int:pk>/vejledning.pdf", views.guide_pdf, name="guide_pdf"),
+    path("sager/<int:pk>/vejledning.docx", views.guide_docx, name="guide_docx"),
+    path("skabeloner/<int:template>/", views.template_download, name="template_download"),
+    path("administration/skabeloner/", views.template_admin, name="template_admin"),
+    path("administration/skabeloner/<int:template>/slet/", views.template_delete,
+         name="template_delete"),
+]

@@ -1,0 +1,210 @@
+"""What a file must be to be stored: a known type by its content, a sane name, a bounded size.
+
+Checked by content, never by the name a browser sends: a renamed .exe is still refused. Every
+refusal is a BadFile with a Danish message that names what to do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+
+from anskaf.cases.errors import BadRequest
+
+CHUNK = 64 * 1024
+MAX_NAME = 150
+# Executables by their first bytes: Windows PE, ELF, Mach-O, shell scripts.
+EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"#!")
+EXECUTABLE_SUFFIXES = (".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".ps1", ".vbs",
+                       ".js", ".jar", ".sh", ".lnk", ".app", ".pif", ".cpl", ".hta", ".wsf")
+MAX_ZIP_MEMBERS = 2000
+OLE_TYPES = {".doc": "application/msword", ".xls": "application/vnd.ms-excel",
+             ".ppt": "application/vnd.ms-powerpoint"}
+OOXML_TYPES = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+ALLOWED_TEXT = ("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, TXT, CSV eller ZIP")
+
+
+class BadFile(BadRequest):
+    """A file that is refused (400 validation_error): too big, empty, of an unknown type, ..."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str  # sanitised original name
+    size: int
+    sha256: str
+    content_type: str
+
+
+def max_size() -> int:
+    return int(getattr(settings, "ANSKAF_DOCUMENT_MAX_BYTES", 50 * 1024 * 1024))
+
+
+def human_size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+_RESERVED = re.compile(r'[<>:"|?*]')
+
+
+def clean_name(raw: Any) -> str:
+    """The name to show and to send back: no folders, no control characters, æøå kept.
+
+    A name that tries to climb out of a folder (../, ..\\, an absolute path) is refused
+    outright: a browser never sends one, so it is an attack or a broken client.
+    """
+    if not isinstance(raw, str) or not raw.strip():
+        raise BadFile("Filen mangler et navn. Giv filen et navn, og prøv igen.")
+    name = unicodedata.normalize("NFC", raw)
+    if re.search(r"[/\\]", name) or name.startswith(".."):
+        raise BadFile("Filnavnet må ikke indeholde mapper (»/«, »\\« eller »..«). "
+                      "Omdøb filen, og prøv igen.")
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _RESERVED.sub("_", name)
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if not name:
+        raise BadFile("Filnavnet består kun af ugyldige tegn. Omdøb filen, og prøv igen.")
+    if len(name) > MAX_NAME:
+        _stem, dot, ext = name.rpartition(".")
+        keep = ext if dot and len(ext) <= 10 else ""
+        name = (name[: MAX_NAME - len(keep) - 1] + "." + keep) if keep else name[:MAX_NAME]
+    return name
+
+
+def suffix(name: str) -> str:
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+# --- content -------------------------------------------------------------------------------------
+
+
+def _read_all(fileobj: IO[bytes], limit: int) -> tuple[int, str, bytes, bool]:
+    """Size, SHA-256, the first bytes, and whether the whole is UTF-8 text without NULs."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size, head, text = 0, b"", True
+    fileobj.seek(0)
+    while chunk := fileobj.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise BadFile(f"Filen er for stor. Den største tilladte størrelse er {human_size(limit)}.")
+        digest.update(chunk)
+        if len(head) < 4096:
+            head += chunk[: 4096 - len(head)]
+        if text:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                text = False
+            text = text and b"\x00" not in chunk
+    if text:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            text = False
+    fileobj.seek(0)
+    return size, digest.hexdigest(), head, text
+
+
+def _zip_type(fileobj: IO[bytes], name: str) -> str:
+    """OOXML, ODF or a plain ZIP, by looking inside; nested executables and macros refused."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise BadFile(f"ZIP-filen indeholder over {MAX_ZIP_MEMBERS} filer. Del den op.")
+            names = [m.filename for m in members]
+            if any(m.flag_bits & 0x1 for m in members):
+                raise BadFile("ZIP-filen er krypteret, så dens indhold kan ikke kontrolleres. "
+                              "Upload filerne uden kryptering.")
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise BadFile("Filen indeholder makroer, som ikke modtages. Gem den uden makroer "
+                              "(fx som .docx eller .xlsx), og prøv igen.")
+            if "[Content_Types].xml" in names:
+                for prefix, content_type in OOXML_TYPES.items():
+                    if any(n.startswith(prefix) for n in names):
+                        return content_type
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if mimetype.startswith("application/vnd.oasis.opendocument."):
+                    return mimetype
+            for member in members:
+                _refuse_executable_member(archive, member)
+    except zipfile.BadZipFile:
+        raise BadFile("Filen ligner en ZIP-fil, men er beskadiget. Prøv at gemme den igen.") from None
+    finally:
+        fileobj.seek(0)
+    return "application/zip"
+
+
+def _refuse_executable_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    lower = member.filename.lower()
+    if lower.endswith(EXECUTABLE_SUFFIXES):
+        raise BadFile(f"ZIP-filen indeholder et program ({member.filename}), som ikke modtages.")
+    if member.is_dir() or member.file_size == 0:
+        return
+    with archive.open(member) as inner:
+        start = inner.read(8)
+    if start.startswith(EXECUTABLE_MAGIC):
+        raise BadFile(f"ZIP-filen indeholder et program ({member.filename}), som ikke modtages.")
+    if start.startswith(b"PK\x03\x04") and lower.endswith(".zip"):
+        raise BadFile("ZIP-filen indeholder en anden ZIP-fil. Pak den ud, og upload filerne direkte.")
+
+
+def detect_type(fileobj: IO[bytes], name: str, head: bytes, is_text: bool) -> str:
+    """The content type by the bytes; BadFile for anything not on the allow-list."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return OLE_TYPES.get(suffix(name), "application/x-ole-storage")
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_type(fileobj, name)
+    if head.startswith(EXECUTABLE_MAGIC):
+        raise BadFile("Filen er et program, og programmer modtages ikke – uanset filens navn. "
+                      f"Tilladte typer: {ALLOWED_TEXT}.")
+    if is_text:
+        start = head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n").lower()
+        if "<svg" in start or start.startswith("<?xml"):
+            raise BadFile("SVG- og XML-filer modtages ikke, fordi de kan indeholde scripts. "
+                          "Gem tegningen som PDF eller PNG, og prøv igen.")
+        if start.startswith(("<!doctype html", "<html", "<script")):
+            raise BadFile("HTML-filer modtages ikke. Gem siden som PDF, og prøv igen.")
+        return "text/csv" if suffix(name) == ".csv" else "text/plain"
+    raise BadFile(f"Filtypen kendes ikke eller er ikke tilladt. Tilladte typer: {ALLOWED_TEXT}. "
+                  "Typen afgøres af filens indhold, ikke af dens navn.")
+
+
+def check_file(fileobj: IO[bytes], raw_name: Any, declared_size: int | None = None) -> CheckedFile:
+    """Name, size, type and virus scan; reads the file once (plus the ZIP directory)."""
+    name = clean_name(raw_name)
+    limit = max_size()
+    if declared_size is not None and declared_size > limit:
+        raise BadFile(f"Filen er for stor. Den største tilladte størrelse er {human_size(limit)}.")
+    size, sha256, head, is_text = _read_all(fileobj, limit)
+    if size == 0:
+        raise BadFile("Filen er tom. Vælg en fil med indhold.")
+    content_type = detect_type(fileobj, name, head, is_text)
+    from .clamd import scan_or_refuse
+
+    scan_or_refuse(fileobj)
+    return CheckedFile(name=name, size=size, sha256=sha256, content_type=content_type)

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "anskaf.notifications"
+    label = "notifications"
+    verbose_name = "Notifikationer"
+
+    def ready(self) -> None:
+        # Every case event this app listens to is registered here, in one visible place.
+        from anskaf.cases.extensions import register_handler
+
+        from . import handlers
+
+        for event_type, handler in handlers.HANDLERS:
+            register_handler(event_type, handler)
+        from anskaf.orgs import hooks
+
+        for event_type, listener in handlers.ORG_LISTENERS:
+            hooks.register(event_type, listener)
+        from . import tasks  # noqa: F401 - registers the huey tasks with the consumer

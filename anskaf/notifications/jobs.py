@@ -1,0 +1,139 @@
+"""The periodic jobs, as plain functions of `now` so tests can drive them with a fixed clock.
+The huey tasks in tasks.py only call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from anskaf.cases.models import Case, StepState
+from anskaf.cases.process_models import model_for
+from anskaf.orgs.models import User
+from anskaf.process.engine import CLOSED, FINISHED
+
+from . import recipients
+from .choices import Kind
+from .models import Notification, ReminderSent, StepDeadline
+from .services import Notice, absolute, case_path, notify, outbox_add
+
+# --- deadlines ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str  # assignee, coordinator, management
+    starts_after_days: int  # days past the due date before this level is told
+
+
+def levels() -> tuple[Level, ...]:
+    """Who is reminded, from how many days past the due date: the step's people from the first
+    day, then the coordinator, then management (ANSKAF_DEADLINE_ESCALATE_* settings)."""
+    return (
+        Level("assignee", 1),
+        Level("coordinator", settings.ANSKAF_DEADLINE_ESCALATE_COORDINATOR_DAYS),
+        Level("management", settings.ANSKAF_DEADLINE_ESCALATE_MANAGEMENT_DAYS),
+    )
+
+
+def reminder_key(deadline: StepDeadline, level: str, slot: int) -> str:
+    """One key per deadline, due date, level and repeat slot: the same moment never fires twice
+    (moving the due date starts a new schedule)."""
+    return f"deadline:{deadline.pk}:{deadline.due_date.isoformat()}:{level}:{slot}"
+
+
+def _recipients(level: str, case: Case, step_number: int, assignee_id: int | None) -> list[User]:
+    if level == "assignee":
+        people = recipients.step_performers(case, model_for(case).step(step_number), assignee_id)
+    elif level == "coordinator":
+        people = list(User.objects.filter(pk=case.coordinator_id, is_active=True))
+    else:
+        people = recipients.role_holders(case, ["management"])
+    return recipients.with_deputies(people)
+
+
+def _notice(level: str, case: Case, step_number: int, deadline: StepDeadline, days: int) -> Notice:
+    step_title = model_for(case).step(step_number).title.da
+    late = f"{days} dag{'e' if days != 1 else ''}"
+    lead = {"assignee": "Påmindelse", "coordinator": "Eskalering til koordinator",
+            "management": "Eskalering til ledelsen"}[level]
+    return Notice(
+        kind=Kind.DEADLINE, organisation_id=case.organisation_id, case=case, step=step_number,
+        subject=f"{case.number}: trin {step_number} er {late} over fristen",
+        body=(f"{lead}: Trin {step_number}. {step_title} i sagen {case.number} »{case.title}« "
+              f"skulle være færdigt {deadline.due_date.strftime('%d.%m.%Y')} og er {late} "
+              "over fristen."),
+        path=case_path(case, step_number))
+
+
+def deadline_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind and escalate for every overdue, unfinished step. Returns the reminders fired."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    repeat = max(settings.ANSKAF_REMINDER_REPEAT_DAYS, 1)
+    fired = 0
+    overdue = (StepDeadline.objects.filter(due_date__lt=today)
+               .exclude(case__status__in=[s.value for s in CLOSED]).select_related("case"))
+    for deadline in overdue:
+        state = StepState.objects.filter(case_id=deadline.case_id, number=deadline.step).first()
+        if state is None or state.status in {s.value for s in FINISHED}:
+            continue
+        days = (today - deadline.due_date).days
+        for level in levels():
+            if days < level.starts_after_days:
+                continue
+            slot = (days - level.starts_after_days) // repeat
+            fired += _fire(deadline, level.key, slot, state.assignee_id, days, now)
+    return fired
+
+
+def _fire(deadline: StepDeadline, level: str, slot: int, assignee_id: int | None, days: int,
+          now: dt.datetime) -> int:
+    """Record the moment and send its notices in one transaction; a recorded moment is skipped."""
+    key = reminder_key(deadline, level, slot)
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(key=key, deadline=deadline, level=level, sent_at=now)
+            case = deadline.case
+            notify(_recipients(level, case, deadline.step, assignee_id),
+                   _notice(level, case, deadline.step, deadline, days), now=now)
+    except IntegrityError:
+        return 0  # fired before (by this or another scheduler run)
+    return 1
+
+
+# --- the daily digest -------------------------------------------------------------------------
+
+
+def send_digests(*, now: dt.datetime | None = None) -> int:
+    """One e-mail per person with the notices they chose to get as a daily digest."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    people = (Notification.objects.filter(digest_pending=True).values_list("recipient_id", flat=True)
+              .distinct())
+    made = 0
+    for person in User.objects.filter(pk__in=list(people), is_active=True).exclude(email=""):
+        try:
+            with transaction.atomic():
+                items = list(Notification.objects.select_for_update()
+                             .filter(recipient=person, digest_pending=True).order_by("created_at"))
+                if not items:
+                    continue
+                body = "\n\n".join(f"* {n.subject}\n  {n.body}\n  {absolute(n.url)}" for n in items)
+                outbox_add(organisation_id=items[0].organisation_id, to_email=person.email,
+                           recipient=person, now=now,
+                           # One digest per person per day: the Message-ID is its unique key.
+                           message_id=f"<anskaf.digest.{person.pk}.{today.isoformat()}"
+                                      f"@{settings.ANSKAF_MAIL_DOMAIN}>",
+                           subject=f"[anskaf] {len(items)} nye notifikationer",
+                           body=f"Hej {person.display_name()}\n\nDit daglige overblik fra anskaf:"
+                                f"\n\n{body}\n")
+                Notification.objects.filter(pk__in=[n.pk for n in items]).update(
+                    digest_pending=False)
+                made += 1
+        except IntegrityError:
+            continue  # today's digest went already; the rest waits for tomorrow's
+    return made

@@ -1,0 +1,47 @@
+"""Reads for the notification centre, the preferences page, the outbox and step deadlines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from anskaf.cases.models import Case
+from anskaf.orgs.models import User
+
+from .choices import Kind, MailMode, OutboxStatus
+from .models import Notification, NotificationPreference, OutboxMessage, StepDeadline
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def my_notifications(*, viewer: User, unread_only: bool = False) -> QuerySet[Notification]:
+    items = Notification.objects.filter(recipient=viewer).select_related("case")
+    return items.filter(read_at__isnull=True) if unread_only else items
+
+
+def my_preferences(*, viewer: User) -> dict[str, str]:
+    saved = dict(NotificationPreference.objects.filter(user=viewer).values_list("kind", "mode"))
+    return {kind: saved.get(kind, MailMode.IMMEDIATE) for kind in Kind.values}
+
+
+def outbox(*, viewer: User, status: str | None) -> QuerySet[OutboxMessage]:
+    """The viewer's organisation's messages (admins only: the view checks that first)."""
+    items = OutboxMessage.objects.filter(organisation_id=viewer.organisation_id)
+    if status in OutboxStatus.values:
+        items = items.filter(status=status)
+    return items
+
+
+def outbox_counts(*, viewer: User) -> dict[str, int]:
+    counts = {s: 0 for s in OutboxStatus.values}
+    for status in OutboxMessage.objects.filter(organisation_id=viewer.organisation_id).values_list(
+            "status", flat=True):
+        counts[status] += 1
+    return counts
+
+
+def case_deadlines(case: Case | Any) -> dict[int, StepDeadline]:
+    return {d.step: d for d in StepDeadline.objects.filter(case_id=case.pk)}

@@ -1,0 +1,38 @@
+"""The huey tasks: thin wrappers around delivery.py and jobs.py.
+
+Periodic tasks are scheduled only by a consumer started with the scheduler on (`anskaf worker`,
+the default); extra workers run `anskaf worker --no-periodic`. The jobs are idempotent as well
+(locked, and keyed so nothing fires twice), so a second scheduler by mistake does no harm.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+from . import delivery, jobs
+
+
+@db_task(name="anskaf.deliver_message")
+def deliver_message(message_pk: int) -> str:
+    return delivery.deliver(message_pk)
+
+
+@db_periodic_task(crontab(minute="*"), name="anskaf.sweep_outbox")
+@lock_task("anskaf.sweep_outbox")
+def sweep_outbox() -> int:
+    return delivery.sweep_outbox()
+
+
+@db_periodic_task(crontab(minute="7"), name="anskaf.deadline_reminders")
+@lock_task("anskaf.deadline_reminders")
+def deadline_reminders() -> int:
+    return jobs.deadline_reminders()
+
+
+@db_periodic_task(crontab(minute="0", hour=str(settings.ANSKAF_DIGEST_HOUR)),
+                  name="anskaf.send_digests")
+@lock_task("anskaf.send_digests")
+def send_digests() -> int:
+    return jobs.send_digests()
