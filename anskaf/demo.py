@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from anskaf import testing
 from anskaf.audit.context import reset_request_id, set_request_id
@@ -139,9 +141,10 @@ class _Demo:
         """Tick checklist items and write remarks on a step without completing it."""
         model = model_of(case.model_version)
         step = model.step(number)
-        ids = [i.id for i in step.checklist] if ticks is None else list(ticks)
-        checklist = [{"id": i, "done": True} for i in ids] or None
         state = case.step_states.get(number=number)
+        # Every item by default, including those a Måske decision added to the step.
+        ids = services.checklist_ids(step, state) if ticks is None else list(ticks)
+        checklist = [{"id": i, "done": True} for i in ids] or None
         services.step_update(
             actor=self.actor_for(model, number, case),
             case_id=case.pk,
@@ -438,6 +441,27 @@ def _parent_platform(demo: _Demo) -> None:
     demo.complete(case, 5, "Genbehandlet på IT-visitationens møde; afventer beslutning.")
 
 
+def _board_meeting(demo: _Demo) -> None:
+    """The IT-visitation's next meeting, planned with an agenda: the parent platform's round 2."""
+    from anskaf.meetings import services as meetings
+
+    case = next(c for c in demo.cases if c.title.startswith("Kommunikationsplatform"))
+    board = demo.people["it_board"]
+    referral = meetings.case_put_forward(
+        actor=demo.people["coordinator"], case_id=case.pk,
+        note="Risikovurdering og integrationsbeskrivelse er vedlagt på trin 4.")
+    starts = timezone.localtime() + timedelta(days=7)
+    [meeting] = meetings.meeting_schedule(actor=board, data={
+        "title": "Møde i IT-visitationen",
+        "starts_at": starts.replace(hour=10, minute=0, second=0, microsecond=0),
+        "duration_minutes": 90, "place": "Rådhuset, mødelokale 2",
+        "online_link": "https://moede.haderslev.dk/it-visitationen",
+        "participants": [board.username, demo.people["it"].username],
+    })
+    meetings.agenda_add_case(actor=board, meeting_id=meeting.pk, referral_id=referral.pk)
+    meetings.agenda_add_other(actor=board, meeting_id=meeting.pk, title="Eventuelt")
+
+
 def _key_solution(demo: _Demo) -> None:
     """Fresh: step 1 done, step 2 in progress."""
     case = demo.create(
@@ -576,6 +600,7 @@ def _load_haderslev() -> tuple[int, int]:
         _parent_platform,
         _key_solution,
         _medication,
+        _board_meeting,
     ):
         build(demo)
     from anskaf.portfolio import demo as portfolio_demo  # systems, contracts, DPAs, links

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "anskaf.orgs",
     "anskaf.audit",
     "anskaf.cases",
+    "anskaf.meetings",
     "anskaf.api",
     "huey.contrib.djhuey",
     "anskaf.notifications",
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "anskaf.web.context_processors.task_count",
                 "anskaf.orgs.context_processors.login_options",
                 "anskaf.orgs.context_processors_admin.admin",
+                "anskaf.meetings.context_processors.board",
                 "anskaf.notifications.context_processors.unread",
             ],
         },
@@ -160,7 +162,9 @@ LOGIN_REDIRECT_URL = "web:my_tasks"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "da"
-LANGUAGES = [("da", "Dansk"), ("en", "English")]
+# Danish only until the UI's texts are translated: with English offered, an English browser got
+# Danish pages with English month and day names (a page in two languages, WCAG 3.1.2).
+LANGUAGES = [("da", "Dansk")]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True

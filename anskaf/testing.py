@@ -73,6 +73,8 @@ def new_case(actor: User, **overrides: Any) -> Case:
 def tick_required(actor: User, case: Case, number: int) -> None:
     step = model_of(case.model_version).step(number)
     items = [{"id": i.id, "done": True} for i in step.checklist if i.required]
+    extra = case.step_states.get(number=number).extra_items  # e.g. Måske's missing documents
+    items += [{"id": i["id"], "done": True} for i in extra]
     if items:
         services.step_update(actor=actor, case_id=case.pk, number=number, checklist=items)
 

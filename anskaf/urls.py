@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("anskaf.notifications.urls")),
     path("", include("anskaf.documents.urls")),
     path("administration/", include("anskaf.orgs.urls")),
+    path("", include("anskaf.meetings.urls")),
     path("", include("anskaf.portfolio.urls")),
     path("", include("anskaf.web.urls")),
 ]

@@ -66,7 +66,9 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
             "version": state.version if state is not None else 1,
             "remarks": state.remarks if state is not None else "",
             "checklist": [{"id": item.id, "label": item.label.da, "done": item.id in checked,
-                           "required": item.required} for item in step.checklist],
+                           "required": item.required} for item in step.checklist]
+            + [{"id": item["id"], "label": item["label"], "done": item["id"] in checked,
+                "required": True} for item in (state.extra_items if state is not None else [])],
             "completed_by": _username(state.completed_by) if state is not None else None,
             "completed_at": state.completed_at if state is not None else None,
             "not_relevant_reason": state.not_relevant_reason if state is not None else "",

@@ -64,4 +64,5 @@ api = AnskafAPI(
 install_exception_handlers(api)
 api.add_router("", router)
 api.add_router("", "anskaf.documents.api.router")
+api.add_router("", "anskaf.meetings.api.router")  # IT-visitation meetings (issue 4)
 api.add_router("", "anskaf.portfolio.api.router")

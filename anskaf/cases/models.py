@@ -113,6 +113,9 @@ class StepState(models.Model):
     status = models.CharField(max_length=20, choices=StepStatus.choices,
                               default=StepStatus.NOT_STARTED)
     checked = models.JSONField(default=list)  # ids of checklist items marked done
+    # Items a decision added to this step ([{"id", "label", "round"}]): Måske's missing
+    # documentation becomes required checklist items of step 4 in the next round.
+    extra_items = models.JSONField(default=list, blank=True)
     remarks = models.TextField(blank=True)
     not_relevant_reason = models.TextField(blank=True)
     completed_by = models.ForeignKey(

@@ -69,6 +69,8 @@ def snapshot_of(case: Case, states: Iterable[StepState], decisions: Iterable[Dec
         checked={s.number: frozenset(s.checked) for s in states},
         last_outcome=last,
         rounds=rounds,
+        extra_items={s.number: tuple((i["id"], i["label"]) for i in s.extra_items)
+                     for s in states if s.extra_items},
     )
 
 
@@ -138,6 +140,11 @@ def _ensure_not_closed(case: Case) -> None:
 def _step_view(state: StepState) -> dict[str, Any]:
     return {"status": state.status, "remarks": state.remarks, "checked": sorted(state.checked),
             "not_relevant_reason": state.not_relevant_reason, "version": state.version}
+
+
+def checklist_ids(step: StepDef, state: StepState) -> list[str]:
+    """The ids of a step's checklist in order: the model's items, then those a decision added."""
+    return [i.id for i in step.checklist] + [i["id"] for i in state.extra_items]
 
 
 def _audit(loaded: Loaded, actor: User, role: str, event_type: str, object_type: str,
@@ -402,8 +409,8 @@ def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None
 # --- steps ------------------------------------------------------------------------------------
 
 
-def _clean_checklist(step: StepDef, items: Any) -> dict[str, bool]:
-    known = {i.id for i in step.checklist}
+def _clean_checklist(step: StepDef, state: StepState, items: Any) -> dict[str, bool]:
+    known = set(checklist_ids(step, state))
     if not isinstance(items, list):
         raise ValidationFailed({"checklist": "Tjeklisten skal være en liste af {id, done}."})
     clean: dict[str, bool] = {}
@@ -444,7 +451,7 @@ def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
                 checklist: Any = None, status: Any = None, version: int | None = None) -> Case:
     loaded, step, state = _prepare_step_move(actor, case_id, number)
     remarks = _clean_remarks(remarks)
-    checks = _clean_checklist(step, checklist) if checklist is not None else {}
+    checks = _clean_checklist(step, state, checklist) if checklist is not None else {}
     if status is not None and status != StepStatus.IN_PROGRESS:
         raise ValidationFailed({"status": "Status kan kun sættes til »in_progress« (i gang). "
                                           "Brug handlingerne for at afslutte eller genåbne."})
@@ -458,7 +465,7 @@ def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
     new_checked = set(state.checked)
     for item_id, done in checks.items():
         (new_checked.add if done else new_checked.discard)(item_id)
-    ordered = [i.id for i in step.checklist if i.id in new_checked]
+    ordered = [i for i in checklist_ids(step, state) if i in new_checked]
     changed = ordered != state.checked or (remarks is not None and remarks != state.remarks)
     if changed:
         state.checked = ordered
@@ -577,12 +584,35 @@ def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, ratio
         decided_role=role, decided_at=timezone.now(),
     )
     loaded.decisions.append(decision)
+    extra = _missing_documentation_items(step_def, outcome, decision)
     before = _apply(loaded, transition, actor)
+    for number, items in extra.items():
+        _add_extra_items(loaded.states[number], items)
     after = {**_after_view(loaded, transition.steps), **decision_fields(decision)}
     _audit(loaded, actor, role, "decision.recorded", "decision", decision.pk, before, after)
     emit(CaseEvent("decision.recorded", loaded.case, actor, step,
                    {"outcome": outcome, "round": decision.round, "decision": decision}))
     return decision
+
+
+def _missing_documentation_items(step: StepDef, outcome: str, decision: Decision
+                                 ) -> dict[int, list[dict[str, Any]]]:
+    """A repeat outcome's missing documentation, as new checklist items of the first step it
+    reopens (gate 6's Måske: step 4, where the coordinator collects documentation)."""
+    assert step.gate is not None
+    reopen = step.gate.outcomes[outcome].reopen
+    if not decision.missing_documentation or not reopen:
+        return {}
+    target = min(reopen)
+    return {target: [{"id": f"r{decision.round}-{n}", "label": text, "round": decision.round}
+                     for n, text in enumerate(decision.missing_documentation, start=1)]}
+
+
+def _add_extra_items(state: StepState, items: list[dict[str, Any]]) -> None:
+    """Append the items unticked; earlier rounds' items stay (ticked or not) as history."""
+    known = {i["id"] for i in state.extra_items}
+    state.extra_items = [*state.extra_items, *(i for i in items if i["id"] not in known)]
+    state.save(update_fields=["extra_items", "updated_at"])
 
 
 def decision_fields(decision: Decision) -> dict[str, Any]:

@@ -53,6 +53,9 @@ class Snapshot:
     checked: Mapping[int, frozenset[str]] = field(default_factory=dict)
     last_outcome: Mapping[int, str] = field(default_factory=dict)
     rounds: Mapping[int, int] = field(default_factory=dict)
+    # Checklist items added to a step by a decision (Måske's missing documentation):
+    # step -> ((id, Danish label), ...); each must be ticked before the step can be completed.
+    extra_items: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def closed(self) -> bool:
@@ -239,6 +242,8 @@ def complete(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
     _ensure_requirements(model, snap, step, "step_not_open")
     missing = [i.label.da for i in step.checklist
                if i.required and i.id not in snap.checked.get(number, frozenset())]
+    missing += [label for item_id, label in snap.extra_items.get(number, ())
+                if item_id not in snap.checked.get(number, frozenset())]
     if missing:
         raise RequirementMissing(
             f"Trin {number} kan ikke afsluttes, før disse punkter er krydset af: "

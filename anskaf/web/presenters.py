@@ -101,7 +101,9 @@ def step_views(detail: CaseDetail, viewer: Any) -> list[StepView]:
             role_labels=[model.role_label(r.role) + (" (evt.)" if r.optional else "")
                          for r in step.roles],
             checklist=[ChecklistItemView(i.id, i.label.da, i.id in state.checked, i.required)
-                       for i in step.checklist],
+                       for i in step.checklist]
+            + [ChecklistItemView(i["id"], i["label"], i["id"] in state.checked, True)
+               for i in state.extra_items],
             decisions=[d for d in detail.decisions if d.step == n],
             waiting=n in waiting,
             workable=engine.refusal(engine.check_work, model, snap, n) is None,
@@ -214,7 +216,22 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
                 f"{after.get('step')}", after.get("type_title") or after.get("type", ""))
     if e.event_type == "document.journalised":
         return "journaliserede et dokument", f"ESDH-nummer {after.get('records_number', '')}"
+    if e.event_type in MEETING_EVENTS:  # written by anskaf/meetings on the case
+        text, key = MEETING_EVENTS[e.event_type]
+        return text, str(after.get(key, "")) if key else ""
     return e.event_type, ""
+
+
+MEETING_EVENTS = {
+    "meeting.case_put_forward": ("sendte sagen til IT-visitationen", "note"),
+    "meeting.item_added": ("satte sagen på IT-visitationens dagsorden", ""),
+    "meeting.item_removed": ("tog sagen af IT-visitationens dagsorden", ""),
+    "meeting.item_moved": ("flyttede sagen på IT-visitationens dagsorden", ""),
+    "meeting.item_updated": ("skrev noter til sagen fra IT-visitationens møde", "notes"),
+    "meeting.question_asked": ("stillede et supplerende spørgsmål", "text"),
+    "meeting.question_answered": ("registrerede svaret på et spørgsmål", "answer"),
+    "meeting.outcome_recorded": ("registrerede udfaldet på IT-visitationens møde", ""),
+}
 
 
 def assignable_people(detail: CaseDetail) -> dict[int, list[tuple[str, str]]]:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anskaf.cases import permissions, selectors, services
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.models import StepState
 from anskaf.cases.process_models import current_model, model_for
 from anskaf.orgs import deputies
 from anskaf.orgs.errors import ValidationFailed as OrgValidationFailed
@@ -307,8 +308,9 @@ def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) ->
         model = model_for(case) if case is not None else None
         if model is None or not model.has_step(number):
             raise NotFound("Sagen eller trinnet findes ikke.")
-        step = model.step(number)
-        checklist = [{"id": i.id, "done": i.id in checked} for i in step.checklist]
+        state = StepState.objects.only("extra_items").get(case_id=pk, number=number)
+        checklist = [{"id": i, "done": i in checked}
+                     for i in services.checklist_ids(model.step(number), state)]
         services.step_update(actor=actor, case_id=pk, number=number, remarks=post.get("remarks", ""),
                              checklist=checklist, version=version)
         if action == "gem":

@@ -39,6 +39,23 @@ WEB_RULES: dict[str, dict[str, object]] = {
     "web:step_action": {"method": "post", "anon": LOGIN, "outsider": 404, "coordinator": 302,
                         "requester": 302, "other": 403},
 }
+# IT-visitation meetings (anskaf/meetings): the board runs them, admins may look.
+BOARD_SEES = {"anon": LOGIN, "board": 200, "admin": 200, "other": 403}
+MEETING_SEES = {**BOARD_SEES, "outsider": 404}
+WEB_RULES.update({
+    "meetings:board": BOARD_SEES,
+    "meetings:meeting_create": {"anon": LOGIN, "board": 200, "other": 403},
+    "meetings:meeting_detail": MEETING_SEES,
+    "meetings:agenda_pdf": MEETING_SEES,
+    "meetings:minutes_pdf": MEETING_SEES,  # before any minutes: a preview
+    "meetings:meeting_ics": MEETING_SEES,
+    # POST "udsend" on an empty agenda: refused (409) for the board, 403 for the rest.
+    "meetings:meeting_action": {"method": "post", "anon": LOGIN, "outsider": 404, "board": 409,
+                                "other": 403},
+    # The matrix case is new (steps 1-4 open): its coordinator is told so (message + redirect).
+    "meetings:put_forward": {"method": "post", "anon": LOGIN, "outsider": 404,
+                             "coordinator": 302, "other": 403},
+})
 ADMIN_ONLY = {"anon": LOGIN, "admin": 200, "other": 403}
 ORGS_GET = ("overview", "unit_list", "unit_create", "unit_edit", "person_list",
             "person_create", "person_detail", "person_edit", "csv_import", "csv_template")
@@ -123,6 +140,7 @@ def test_every_url_has_a_rule():
 
 @pytest.fixture
 def world(org, unit, coordinator, requester, manager, board_member, outsider):
+    from anskaf.meetings.testing import schedule
     from anskaf.portfolio.models import System
 
     case = testing.new_case(coordinator, title="Matrixsag")
@@ -132,6 +150,7 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
                                             subject="Matrix", body="Matrix", path="/"))
     return {
         "case": case,
+        "meeting": schedule(board_member),
         "notice": notice,
         "system": System.objects.create(organisation=org, name="Matrixsystem"),
         "unit": unit,
@@ -182,6 +201,10 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["system_pk"] = world["system"].pk
     if "number" in keys:
         values["number"] = 1
+    if "meeting_pk" in keys:
+        values["meeting_pk"] = world["meeting"].pk
+    if "op" in keys:
+        values["op"] = "udsend"
     if "action" in keys:
         values["action"] = "gem"
     if "membership_pk" in keys:
@@ -277,13 +300,60 @@ API_RULES: dict[tuple[str, str], dict[str, object]] = {
         "anon": 401, "outsider": 404, "it": 400, "procurement": 400, "admin": 400,
         "legal": 400, "security": 400, "other": 403},
 }
+# IT-visitation meetings: a fresh planned meeting with one other item and one open question.
+M = "/api/v1/meetings/{meeting_id}"
+BOARD_ONLY = {"anon": 401, "outsider": 404, "other": 403}
+API_RULES.update({
+    ("get", "/api/v1/meetings"): {"anon": 401, "other": 200},
+    ("post", "/api/v1/meetings"): {"anon": 401, "board": 400, "other": 403},
+    ("get", M): {"anon": 401, "outsider": 404, "board": 200, "admin": 200, "other": 403},
+    ("get", "/api/v1/board/queue"): {"anon": 401, "board": 200, "other": 403},
+    ("post", "/api/v1/cases/{case_id}/put-forward"): {"anon": 401, "outsider": 404,
+                                                      "coordinator": 409, "other": 403},
+    ("post", M + "/items"): {**BOARD_ONLY, "board": 400},
+    ("post", M + "/items/{item_id}/move"): {**BOARD_ONLY, "board": 400},
+    ("delete", M + "/items/{item_id}"): {**BOARD_ONLY, "board": 200},
+    ("post", M + "/publish"): {**BOARD_ONLY, "board": 200},
+    ("post", M + "/hold"): {**BOARD_ONLY, "board": 409},
+    ("post", M + "/minutes"): {**BOARD_ONLY, "board": 409},
+    ("post", M + "/minutes-approve"): {**BOARD_ONLY, "board": 409},
+    ("post", M + "/minutes-correct"): {**BOARD_ONLY, "board": 400},  # 400 before 409
+    ("post", M + "/items/{item_id}/questions"): {**BOARD_ONLY, "board": 400},
+    ("post", M + "/questions/{question_id}/answer"): {**BOARD_ONLY, "board": 400},
+    ("post", M + "/items/{item_id}/outcome"): {**BOARD_ONLY, "board": 400},  # not a case
+})
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
+
+
+def _meeting_url(url: str, board) -> str:  # type: ignore[no-untyped-def]
+    """A fresh planned meeting per operation, with an other item and an open question."""
+    from anskaf.meetings import services
+    from anskaf.meetings.testing import schedule
+
+    meeting = schedule(board)
+    item = services.agenda_add_other(actor=board, meeting_id=meeting.pk, title="Eventuelt")
+    question = services.question_ask(actor=board, item_id=item.pk, addressed_to="supplier",
+                                     text="Matrix?")
+    return (url.replace("{meeting_id}", str(meeting.pk)).replace("{item_id}", str(item.pk))
+            .replace("{question_id}", str(question.pk)))
 
 
 def api_operations(client: Client) -> set[tuple[str, str]]:
     schema = client.get("/api/v1/openapi.json").json()
     return {(method, path) for path, ops in schema["paths"].items() for method in ops}
+
+
+def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
+    """The operation's path with the world's objects in its parameters."""
+    url = (path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
+           .replace("{system_id}", str(world["system"].pk)))
+    if "{document_id}" in url:
+        url = url.replace("{document_id}",
+                          str(_document_on(case, world["people"]["coordinator"]).pk))
+    if "{meeting_id}" in path:
+        url = _meeting_url(url, world["people"]["board"])
+    return url
 
 
 def test_every_api_operation_has_a_rule(db):
@@ -303,10 +373,7 @@ def test_every_api_operation_answers_each_persona_as_the_rules_say(persona, worl
     for (method, path), rule in sorted(API_RULES.items()):
         # A fresh case each time, so one persona's successful write does not change the next.
         case = testing.new_case(world["people"]["coordinator"], title="API-matrix")
-        url = (path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
-               .replace("{system_id}", str(world["system"].pk)))
-        if "{document_id}" in url:
-            url = url.replace("{document_id}", str(_document_on(case, world["people"]["coordinator"]).pk))
+        url = api_url(path, case, world)
         body = json.dumps(API_BODIES.get(path, {}))
         call = getattr(client, method)
         response = (call(url, **headers) if method == "get" else

@@ -173,3 +173,14 @@ def test_the_accessibility_statement_is_linked_from_every_page(client, db):
     html = client.get("/log-ind/").content.decode()
     assert 'href="/tilgaengelighed/"' in html
     assert client.get("/tilgaengelighed/").status_code == 200
+
+
+def test_an_english_browser_still_gets_danish_dates(signed_in, coordinator):
+    from django.utils import timezone
+
+    case = testing.advance(coordinator, testing.new_case(coordinator), 1)
+    months = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+              "september", "oktober", "november", "december"]
+    html = signed_in.get(f"/sager/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert f"{timezone.localdate().day}. {months[timezone.localdate().month - 1]}" in html
+    assert '<html lang="da">' in html

@@ -17,7 +17,16 @@ from django.urls import reverse
 from anskaf import testing
 from anskaf.cases import services
 
-from .test_access_matrix import WEB_RULES, _expected, _kwargs, api_operations, site_urls, world
+from .test_access_matrix import (
+    API_RULES,
+    WEB_RULES,
+    _expected,
+    _kwargs,
+    api_operations,
+    api_url,
+    site_urls,
+    world,
+)
 
 __all__ = ["world"]  # the access matrix's fixture, shared
 
@@ -48,11 +57,17 @@ def _pages(world) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def _api_reads(world, client: Client) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
-    case = world["case"]
-    return {path.replace("{case_id}", str(case.pk))
-            .replace("{system_id}", str(world["system"].pk)): (path, "coordinator")
-            for method, path in api_operations(client) if method == "get"
-            and "openapi" not in path}
+    """Every GET operation, read by the first viewer the access matrix lets in (the board's
+    reads, e.g. /board/queue, by the board)."""
+    case, reads = world["case"], {}
+    for method, path in api_operations(client):
+        if method != "get" or "openapi" in path:
+            continue
+        rule = API_RULES.get((method, path), {"other": 200})
+        viewer = next((v for v in (*VIEWERS, "board") if _expected(rule, v) == 200), None)
+        if viewer is not None:
+            reads[api_url(path, case, world)] = (path, viewer)
+    return reads
 
 
 def _measure(world, urls: dict[str, tuple[str, str]]) -> dict[str, int]:  # type: ignore[no-untyped-def]

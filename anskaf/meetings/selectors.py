@@ -1,0 +1,149 @@
+"""Reads across meetings and cases, permissions first, in a bounded number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from anskaf.cases import permissions
+from anskaf.cases.choices import CaseStatus, Outcome
+from anskaf.cases.errors import NotFound, PermissionDenied
+from anskaf.cases.models import Case, Decision, StepState
+from anskaf.orgs.models import User
+
+from .choices import ReferralStatus
+from .models import AgendaItem, Meeting, Referral
+from .services import DECISION_STEP, MEETING_NOT_FOUND, board_refusal, view_refusal
+
+
+def meetings_for(viewer: User) -> QuerySet[Meeting]:
+    """The meetings of the viewer's organisation they may see (board/admin all; else attended)."""
+    qs = Meeting.objects.filter(organisation_id=viewer.organisation_id)
+    if view_refusal(viewer) is not None:
+        qs = qs.filter(participants=viewer)
+    return qs
+
+
+def meeting_list(*, viewer: User) -> list[Meeting]:
+    return list(meetings_for(viewer).order_by("-starts_at", "-id")[:200])
+
+
+def meeting_get(*, viewer: User, meeting_id: Any) -> Meeting:
+    """404 outside the organisation, 403 for a member who may not see it."""
+    try:
+        pk = int(meeting_id)
+    except (TypeError, ValueError):
+        raise NotFound(MEETING_NOT_FOUND) from None
+    meeting = Meeting.objects.filter(organisation_id=viewer.organisation_id, pk=pk).first()
+    if meeting is None:
+        raise NotFound(MEETING_NOT_FOUND)
+    if refusal := view_refusal(viewer, meeting):
+        raise PermissionDenied(refusal)
+    return meeting
+
+
+def agenda_items(meeting: Meeting) -> list[AgendaItem]:
+    """Items with their case, step 4 (the collected documentation), questions and outcome."""
+    items = list(meeting.items.select_related("case", "case__coordinator", "decision", "referral")
+                 .prefetch_related("questions"))
+    case_ids = [i.case_id for i in items if i.case_id]
+    step4 = {s.case_id: s for s in StepState.objects.filter(case_id__in=case_ids, number=4)}
+    for item in items:
+        item.step4 = step4.get(item.case_id)  # type: ignore[attr-defined]
+        item.open_questions = [q for q in item.questions.all()  # type: ignore[attr-defined]
+                               if q.status == "open"]
+    return items
+
+
+def participant_candidates(*, viewer: User) -> list[User]:
+    """People who usually attend: the board and IT og Digitalisering of the organisation."""
+    return list(User.objects.filter(organisation_id=viewer.organisation_id, is_active=True,
+                                    memberships__role__in=("it_board", "it")).distinct()
+                .order_by("first_name", "last_name", "username"))
+
+
+def board_queue(*, viewer: User) -> list[Referral]:
+    """Cases put forward and waiting for a meeting, oldest first."""
+    if board_refusal(viewer) is not None:
+        return []
+    # A case withdrawn while it waited leaves the queue (its referral stays as history).
+    return list(Referral.objects.filter(organisation_id=viewer.organisation_id,
+                                        status=ReferralStatus.WAITING,
+                                        case__status=CaseStatus.ACTIVE)
+                .select_related("case", "put_forward_by").order_by("put_forward_at", "id"))
+
+
+@dataclass
+class Round:
+    number: int
+    put_forward_at: Any
+    meeting: Meeting | None
+    decision: Decision | None
+    status: str
+
+
+def case_rounds(*, viewer: User, case: Case) -> list[Round]:
+    """Every round of the case through the board: put forward, meeting, outcome, what was asked."""
+    if not permissions.can_view(viewer, case):
+        return []
+    referrals = list(Referral.objects.filter(case=case).order_by("round")
+                     .prefetch_related(Prefetch("agenda_item",
+                                                queryset=AgendaItem.objects.select_related(
+                                                    "meeting", "decision"))))
+    decisions = {d.round: d for d in Decision.objects.filter(case=case, step=DECISION_STEP)}
+    rounds: list[Round] = []
+    seen = set()
+    for r in referrals:
+        item = getattr(r, "agenda_item", None)
+        decision = (item.decision if item is not None and item.decision_id else None) \
+            or decisions.get(r.round)
+        if decision is not None:
+            seen.add(decision.round)
+        rounds.append(Round(r.round, r.put_forward_at, item.meeting if item else None,
+                            decision, r.status))
+    # Decisions taken outside a meeting (the plain step 6 form) are rounds too.
+    for number, decision in decisions.items():
+        if number not in seen:
+            rounds.append(Round(number, None, None, decision, ReferralStatus.TREATED))
+    return sorted(rounds, key=lambda r: r.number)
+
+
+@dataclass
+class PeriodStats:
+    period: str
+    yes: int = 0
+    maybe: int = 0
+    no: int = 0
+    average_rounds: float | None = None
+    average_days: float | None = None
+
+
+def outcome_statistics(*, viewer: User) -> list[PeriodStats]:
+    """Per quarter: how many Ja/Måske/Nej; average rounds to a final outcome (Ja or Nej); average
+    days from "step 4 done" (as it was when the case was put forward) to the decision."""
+    decisions = list(Decision.objects.filter(case__organisation_id=viewer.organisation_id,
+                                             step=DECISION_STEP).order_by("decided_at"))
+    referrals = {(r.case_id, r.round): r for r in Referral.objects.filter(
+        organisation_id=viewer.organisation_id).only("case_id", "round", "step4_done_at")}
+    stats: dict[str, PeriodStats] = {}
+    finals: dict[str, list[int]] = defaultdict(list)
+    days: dict[str, list[float]] = defaultdict(list)
+    for d in decisions:
+        period = f"{d.decided_at.year} K{(d.decided_at.month - 1) // 3 + 1}"
+        row = stats.setdefault(period, PeriodStats(period))
+        key = {Outcome.YES: "yes", Outcome.MAYBE: "maybe", Outcome.NO: "no"}[Outcome(d.outcome)]
+        setattr(row, key, getattr(row, key) + 1)
+        if d.outcome in (Outcome.YES, Outcome.NO):
+            finals[period].append(d.round)
+        referral = referrals.get((d.case_id, d.round))
+        if referral is not None and referral.step4_done_at is not None:
+            days[period].append((d.decided_at - referral.step4_done_at).total_seconds() / 86400)
+    for period, row in stats.items():
+        if finals[period]:
+            row.average_rounds = round(sum(finals[period]) / len(finals[period]), 1)
+        if days[period]:
+            row.average_days = round(sum(days[period]) / len(days[period]), 1)
+    return sorted(stats.values(), key=lambda r: r.period, reverse=True)

@@ -1,0 +1,648 @@
+"""The only place that writes meetings. Each service: one transaction, locks, permission, audit.
+
+Checks run in the API's order: 404 (the meeting), 403 (the role), 400 (the input), 409
+(the meeting's state).
+
+Who does what: the IT-visitation (`it_board`, organisation-wide) schedules meetings, builds and
+publishes agendas, asks questions, records outcomes and approves minutes; a case's coordinator
+(or the coordinating function of its unit) puts the case forward. An outcome is recorded
+through `anskaf.cases.services` (step 5 completed, step 6 decided) inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from anskaf.audit.services import audit_append
+from anskaf.cases import permissions
+from anskaf.cases import services as case_services
+from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
+from anskaf.cases.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.extensions import CaseEvent, emit
+from anskaf.cases.models import Case, Decision, StepState
+from anskaf.orgs.models import User
+
+from . import minutes as minutes_text
+from .choices import Addressee, MeetingState, QuestionStatus, ReferralStatus
+from .models import AgendaItem, Meeting, MinutesRevision, Question, Referral
+
+BOARD_ROLE = "it_board"
+REVIEW_STEP = 5  # "Møde i IT-visitationen"
+DECISION_STEP = 6  # "Kan vi gå videre med løsningen?"
+READY_STEPS = (1, 2, 3, 4)  # done or not relevant before a case may be put forward
+MAX_SERIES = 26
+MEETING_NOT_FOUND = "Mødet findes ikke, eller du har ikke adgang til det."
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+
+def board_refusal(actor: User) -> str | None:
+    """Only the IT-visitation runs meetings."""
+    if permissions.access_of(actor).holds(BOARD_ROLE, None):
+        return None
+    return "Kun IT-visitationen kan planlægge møder, bygge dagsordener og registrere udfald."
+
+
+def view_refusal(actor: User, meeting: Meeting | None = None) -> str | None:
+    """The board and admins see every meeting; a participant sees the meetings they attend."""
+    access = permissions.access_of(actor)
+    if access.holds(BOARD_ROLE, None) or access.is_admin:
+        return None
+    if meeting is not None and meeting.participants.filter(pk=actor.pk).exists():
+        return None
+    return "Kun IT-visitationen og mødets deltagere kan se mødet."
+
+
+def put_forward_refusal(actor: User, case: Case) -> str | None:
+    """A case's coordinator (or a deputy, or the coordinating function of its unit)."""
+    access = permissions.access_of(actor)
+    if access.acts_for(case.coordinator_id) or access.holds("coordinator", case.requesting_unit_id):
+        return None
+    return "Kun sagens koordinator eller den koordinerende funktion kan sende sagen til IT-visitationen."
+
+
+def _require_board(actor: User) -> None:
+    permissions.require(board_refusal(actor))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _audit(actor: User, event_type: str, object_type: str, object_id: Any, before: Any,
+           after: Any, *, case_id: int | None = None) -> None:
+    audit_append(organisation_id=actor.organisation_id, actor=actor,
+                 actor_role=case_services.acting_role(actor, [BOARD_ROLE, "coordinator"]),
+                 event_type=event_type, object_type=object_type, object_id=object_id,
+                 case_id=case_id, before=before, after=after)
+
+
+def _pk(value: Any, message: str) -> int:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise NotFound(message) from None
+    if not 0 < pk < 2**62:
+        raise NotFound(message)
+    return pk
+
+
+def _lock_meeting(actor: User, meeting_id: Any) -> Meeting:
+    """Lock the meeting for this transaction; 404 outside the actor's organisation."""
+    meeting = (Meeting.objects.select_for_update()
+               .filter(organisation_id=actor.organisation_id,
+                       pk=_pk(meeting_id, MEETING_NOT_FOUND)).first())
+    if meeting is None:
+        raise NotFound(MEETING_NOT_FOUND)
+    return meeting
+
+
+def _lock_item(actor: User, item_id: Any) -> tuple[Meeting, AgendaItem]:
+    message = "Dagsordenspunktet findes ikke, eller du har ikke adgang til det."
+    item = AgendaItem.objects.filter(meeting__organisation_id=actor.organisation_id,
+                                     pk=_pk(item_id, message)).first()
+    if item is None:
+        raise NotFound(message)
+    meeting = _lock_meeting(actor, item.meeting_id)
+    return meeting, AgendaItem.objects.select_for_update().get(pk=item.pk)
+
+
+def _ensure_state(meeting: Meeting, *allowed: str, doing: str) -> None:
+    if meeting.state not in allowed:
+        label = MeetingState(meeting.state).label
+        raise InvalidTransition(f"Mødet er {str(label).lower()}, så du kan ikke {doing}.")
+
+
+def _text(value: Any, field: str, message: str, *, limit: int | None = None,
+          required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationFailed({field: "Skal være tekst."})
+    value = value.strip()
+    if required and not value:
+        raise ValidationFailed({field: message})
+    if "\x00" in value:
+        raise ValidationFailed({field: case_services.NUL_MESSAGE})
+    if limit is not None and len(value) > limit:
+        raise ValidationFailed({field: f"Højst {limit} tegn."})
+    return value
+
+
+def _touch(meeting: Meeting) -> None:
+    meeting.version += 1
+    meeting.save()
+
+
+def meeting_fields(meeting: Meeting) -> dict[str, Any]:
+    return {"title": meeting.title, "state": meeting.state,
+            "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
+            "place": meeting.place, "online_link": meeting.online_link,
+            "series": meeting.series, "recurrence_weeks": meeting.recurrence_weeks}
+
+
+# --- put forward -------------------------------------------------------------------------------
+
+
+def ready_refusal(case: Case, states: dict[int, StepState]) -> str | None:
+    """Why the case cannot be put forward now (None when it can)."""
+    if case.status != CaseStatus.ACTIVE:
+        return "Sagen er ikke aktiv."
+    if states[DECISION_STEP].status == StepStatus.DONE:
+        return "IT-visitationen har allerede sagt ja til sagen."
+    finished = (StepStatus.DONE, StepStatus.NOT_RELEVANT)
+    missing = [n for n in READY_STEPS if states[n].status not in finished]
+    if missing:
+        return (f"Trin {', '.join(map(str, missing))} skal være gennemført eller ikke relevant, "
+                "før sagen kan sendes til IT-visitationen.")
+    return None
+
+
+def pending_referral(case_id: int) -> Referral | None:
+    return Referral.objects.filter(case_id=case_id, status__in=(
+        ReferralStatus.WAITING, ReferralStatus.ON_AGENDA)).first()
+
+
+@transaction.atomic
+def case_put_forward(*, actor: User, case_id: Any, note: Any = "") -> Referral:
+    """"Kontakt IT-visitationen": the case joins the board's queue for its next round."""
+    case = (Case.objects.select_for_update()
+            .filter(permissions.visible_filter(actor), pk=_pk(case_id, NotFound().message)).first())
+    if case is None:
+        raise NotFound()
+    permissions.require(put_forward_refusal(actor, case))
+    note = _text(note, "note", "", limit=4000, required=False)
+    states = {s.number: s for s in StepState.objects.filter(case=case)}
+    if refusal := ready_refusal(case, states):
+        raise InvalidTransition(refusal)
+    if pending_referral(case.pk) is not None:
+        raise InvalidTransition("Sagen venter allerede på et møde i IT-visitationen.")
+    rounds = Decision.objects.filter(case=case, step=DECISION_STEP).count()
+    referral = Referral.objects.create(
+        organisation_id=case.organisation_id, case=case, round=rounds + 1, note=note,
+        put_forward_by=actor, put_forward_at=timezone.now(),
+        step4_done_at=states[4].completed_at,
+    )
+    _audit(actor, "meeting.case_put_forward", "referral", referral.pk, None,
+           {"round": referral.round, "note": note}, case_id=case.pk)
+    emit(CaseEvent("meeting.case_put_forward", case, actor, 4,
+                   {"referral_id": referral.pk, "round": referral.round}))
+    return referral
+
+
+# --- scheduling --------------------------------------------------------------------------------
+
+
+def _clean_when(value: Any, field: str, message: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationFailed({field: message}) from None
+    if not isinstance(value, datetime):
+        raise ValidationFailed({field: message})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _clean_participants(actor: User, value: Any) -> list[User]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [v for v in value.replace(",", " ").split()]
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ValidationFailed({"participants": "Angiv deltagerne med brugernavn."})
+    people = list(User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+                                      username__in=[str(v) for v in value]))
+    unknown = sorted({str(v) for v in value} - {p.username for p in people})
+    if unknown:
+        raise ValidationFailed({"participants": f"Findes ikke i din kommune: {', '.join(unknown)}."})
+    return people
+
+
+def _clean_schedule(actor: User, data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for field, message, limit in (("title", "Skriv en titel på mødet.", 200),
+                                  ("place", "", 200)):
+        try:
+            clean[field] = _text(data.get(field), field, message, limit=limit,
+                                 required=field == "title")
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    try:
+        clean["starts_at"] = _clean_when(data.get("starts_at"), "starts_at",
+                                         "Angiv dato og klokkeslæt for mødets start.")
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    duration = data.get("duration_minutes", 60)
+    if isinstance(duration, str) and duration.strip().isdigit():
+        duration = int(duration)
+    if isinstance(duration, bool) or not isinstance(duration, int) or not 15 <= duration <= 600:
+        errors["duration_minutes"] = "Mødets varighed skal være mellem 15 og 600 minutter."
+    link = data.get("online_link") or ""
+    if not isinstance(link, str):
+        errors["online_link"] = "Skal være tekst."
+    elif link.strip():
+        try:
+            URLValidator(schemes=["https", "http"])(link.strip())
+            clean["online_link"] = link.strip()
+        except DjangoValidationError:
+            errors["online_link"] = "Angiv linket til onlinemødet som en fuld adresse (https://...)."
+    if not clean.get("place") and not clean.get("online_link") and "online_link" not in errors:
+        errors["place"] = "Angiv et sted eller et link til onlinemødet."
+    repeat = data.get("repeat_weeks") or 0
+    count = data.get("count") or 1
+    for field, value in (("repeat_weeks", repeat), ("count", count)):
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors[field] = "Skal være et helt tal."
+        clean[field] = value
+    if "count" not in errors and not 1 <= clean["count"] <= MAX_SERIES:
+        errors["count"] = f"Antal møder skal være mellem 1 og {MAX_SERIES}."
+    if "repeat_weeks" not in errors and clean["repeat_weeks"] > 52:
+        errors["repeat_weeks"] = "Gentag højst med 52 ugers mellemrum."
+    if not errors and clean["count"] > 1 and not clean["repeat_weeks"]:
+        errors["repeat_weeks"] = "Angiv, hvor mange uger der skal gå mellem møderne."
+    try:
+        clean["participants"] = _clean_participants(actor, data.get("participants"))
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    clean["duration"] = timedelta(minutes=duration)
+    return clean
+
+
+@transaction.atomic
+def meeting_schedule(*, actor: User, data: dict[str, Any]) -> list[Meeting]:
+    """Plan one meeting, or a series every `repeat_weeks` weeks (`count` meetings)."""
+    _require_board(actor)
+    clean = _clean_schedule(actor, data)
+    series = str(uuid.uuid4()) if clean["count"] > 1 else ""
+    meetings = []
+    for n in range(clean["count"]):
+        # Add weeks in local time, so a series keeps its hour across summer time.
+        local = timezone.localtime(clean["starts_at"])
+        starts = timezone.make_aware(local.replace(tzinfo=None)
+                                     + timedelta(weeks=n * clean["repeat_weeks"]))
+        meeting = Meeting.objects.create(
+            organisation_id=actor.organisation_id, title=clean["title"], starts_at=starts,
+            ends_at=starts + clean["duration"], place=clean.get("place", ""),
+            online_link=clean.get("online_link", ""), series=series,
+            recurrence_weeks=clean["repeat_weeks"] or None, created_by=actor,
+        )
+        meeting.participants.set(clean["participants"])
+        _audit(actor, "meeting.scheduled", "meeting", meeting.pk, None,
+               {**meeting_fields(meeting),
+                "participants": sorted(p.username for p in clean["participants"])})
+        meetings.append(meeting)
+    return meetings
+
+
+# --- agenda ------------------------------------------------------------------------------------
+
+
+def _next_order(meeting: Meeting) -> int:
+    return (meeting.items.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+@transaction.atomic
+def agenda_add_case(*, actor: User, meeting_id: Any, referral_id: Any) -> AgendaItem:
+    """Take a waiting case from the queue onto a planned meeting's agenda."""
+    meeting = _lock_meeting(actor, meeting_id)
+    _require_board(actor)
+    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
+    referral = (Referral.objects.select_for_update().select_related("case")
+                .filter(organisation_id=actor.organisation_id,
+                        pk=_pk(referral_id, "Sagen står ikke i køen.")).first())
+    if referral is None or referral.status != ReferralStatus.WAITING:
+        raise ValidationFailed({"referral": "Vælg en sag, der venter på et møde."})
+    item = AgendaItem.objects.create(meeting=meeting, order=_next_order(meeting),
+                                     case=referral.case, referral=referral,
+                                     title=f"{referral.case.number} {referral.case.title}"[:200])
+    referral.status = ReferralStatus.ON_AGENDA
+    referral.save(update_fields=["status"])
+    _touch(meeting)
+    _audit(actor, "meeting.item_added", "agenda_item", item.pk, None,
+           {"meeting": meeting.pk, "order": item.order, "title": item.title,
+            "round": referral.round}, case_id=referral.case_id)
+    return item
+
+
+@transaction.atomic
+def agenda_add_other(*, actor: User, meeting_id: Any, title: Any, notes: Any = "") -> AgendaItem:
+    """An item that is not a case: orientation, eventuelt, ..."""
+    meeting = _lock_meeting(actor, meeting_id)
+    _require_board(actor)
+    title = _text(title, "title", "Skriv en overskrift på punktet.", limit=200)
+    notes = _text(notes, "notes", "", limit=10000, required=False)
+    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
+    item = AgendaItem.objects.create(meeting=meeting, order=_next_order(meeting), title=title,
+                                     notes=notes)
+    _touch(meeting)
+    _audit(actor, "meeting.item_added", "agenda_item", item.pk, None,
+           {"meeting": meeting.pk, "order": item.order, "title": title, "notes": notes})
+    return item
+
+
+@transaction.atomic
+def agenda_move(*, actor: User, item_id: Any, direction: Any) -> AgendaItem:
+    """Swap an item with its neighbour ("up" or "down"): the board orders the agenda."""
+    meeting, item = _lock_item(actor, item_id)
+    _require_board(actor)
+    if direction not in ("up", "down"):
+        raise ValidationFailed({"direction": "Retningen skal være »up« eller »down«."})
+    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
+    items = list(meeting.items.select_for_update().order_by("order", "id"))
+    index = next(i for i, it in enumerate(items) if it.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        return item
+    items[index], items[other] = items[other], items[index]
+    before = {"order": item.order}
+    for position, it in enumerate(items, start=1):
+        if it.order != position:
+            it.order = position
+            it.save(update_fields=["order"])
+    item.refresh_from_db()
+    _touch(meeting)
+    _audit(actor, "meeting.item_moved", "agenda_item", item.pk, before, {"order": item.order},
+           case_id=item.case_id)
+    return item
+
+
+@transaction.atomic
+def agenda_remove(*, actor: User, item_id: Any) -> None:
+    """Take an item off a planned agenda; a case goes back to the queue."""
+    meeting, item = _lock_item(actor, item_id)
+    _require_board(actor)
+    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
+    before = {"meeting": meeting.pk, "order": item.order, "title": item.title}
+    if item.referral_id:
+        Referral.objects.filter(pk=item.referral_id).update(status=ReferralStatus.WAITING)
+    pk, case_id = item.pk, item.case_id
+    item.questions.all().delete()
+    item.delete()
+    for position, it in enumerate(meeting.items.order_by("order", "id"), start=1):
+        if it.order != position:
+            AgendaItem.objects.filter(pk=it.pk).update(order=position)
+    _touch(meeting)
+    _audit(actor, "meeting.item_removed", "agenda_item", pk, before, None, case_id=case_id)
+
+
+@transaction.atomic
+def meeting_publish(*, actor: User, meeting_id: Any) -> Meeting:
+    """Publish the agenda: participants and each case's coordinator are told (by event)."""
+    meeting = _lock_meeting(actor, meeting_id)
+    _require_board(actor)
+    _ensure_state(meeting, MeetingState.PLANNED, doing="udsende dagsordenen")
+    items = list(meeting.items.select_related("case"))
+    if not items:
+        raise InvalidTransition("Dagsordenen er tom. Tilføj mindst ét punkt, før den udsendes.")
+    meeting.state = MeetingState.AGENDA_PUBLISHED
+    _touch(meeting)
+    _audit(actor, "meeting.agenda_published", "meeting", meeting.pk,
+           {"state": MeetingState.PLANNED},
+           {"state": meeting.state, "items": [i.title for i in items]})
+    participant_ids = sorted(meeting.participants.values_list("pk", flat=True))
+    for item in items:
+        if item.case is not None:
+            emit(CaseEvent("meeting.agenda_published", item.case, actor, REVIEW_STEP, {
+                "meeting_id": meeting.pk, "participant_ids": participant_ids,
+                "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
+            }))
+    return meeting
+
+
+# --- in the meeting ----------------------------------------------------------------------------
+
+OPEN_FOR_WORK = (MeetingState.PLANNED, MeetingState.AGENDA_PUBLISHED, MeetingState.HELD)
+
+
+@transaction.atomic
+def item_update(*, actor: User, item_id: Any, notes: Any = None,
+                supplier_meeting_needed: Any = None) -> AgendaItem:
+    meeting, item = _lock_item(actor, item_id)
+    _require_board(actor)
+    _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre punktet")
+    before = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
+    if notes is not None:
+        item.notes = _text(notes, "notes", "", limit=10000, required=False)
+    if supplier_meeting_needed is not None:
+        if not isinstance(supplier_meeting_needed, bool):
+            raise ValidationFailed({"supplier_meeting_needed": "Angiv ja eller nej."})
+        item.supplier_meeting_needed = supplier_meeting_needed
+    after = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
+    if after != before:
+        item.save()
+        _audit(actor, "meeting.item_updated", "agenda_item", item.pk, before, after,
+               case_id=item.case_id)
+    return item
+
+
+@transaction.atomic
+def question_ask(*, actor: User, item_id: Any, addressed_to: Any, text: Any) -> Question:
+    """A supplementary question to the coordinator or the supplier, tracked until answered."""
+    meeting, item = _lock_item(actor, item_id)
+    _require_board(actor)
+    if addressed_to not in Addressee.values:
+        raise ValidationFailed({"addressed_to": "Vælg, om spørgsmålet går til koordinatoren "
+                                                "eller leverandøren."})
+    text = _text(text, "text", "Skriv spørgsmålet.", limit=4000)
+    _ensure_state(meeting, *OPEN_FOR_WORK, doing="stille spørgsmål")
+    question = Question.objects.create(item=item, addressed_to=addressed_to, text=text,
+                                       asked_by=actor, asked_at=timezone.now())
+    _audit(actor, "meeting.question_asked", "question", question.pk, None,
+           {"item": item.pk, "addressed_to": addressed_to, "text": text}, case_id=item.case_id)
+    return question
+
+
+@transaction.atomic
+def question_answer(*, actor: User, question_id: Any, answer: Any) -> Question:
+    """Record the answer (the board, or the case's coordinator for their own case)."""
+    message = "Spørgsmålet findes ikke, eller du har ikke adgang til det."
+    question = (Question.objects.select_related("item__case", "item__meeting")
+                .filter(item__meeting__organisation_id=actor.organisation_id,
+                        pk=_pk(question_id, message)).first())
+    if question is None:
+        raise NotFound(message)
+    meeting = _lock_meeting(actor, question.item.meeting_id)
+    case = question.item.case
+    if board_refusal(actor) is not None and (case is None or put_forward_refusal(actor, case)):
+        raise PermissionDenied("Kun IT-visitationen eller sagens koordinator kan besvare "
+                               "spørgsmålet.")
+    if meeting.is_locked:
+        raise InvalidTransition("Referatet er godkendt; mødet kan ikke længere ændres.")
+    answer = _text(answer, "answer", "Skriv svaret.", limit=10000)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    before = {"status": question.status, "answer": question.answer}
+    question.answer, question.status = answer, QuestionStatus.ANSWERED
+    question.answered_at = timezone.now()
+    question.save()
+    _audit(actor, "meeting.question_answered", "question", question.pk, before,
+           {"status": question.status, "answer": answer}, case_id=question.item.case_id)
+    return question
+
+
+def _clean_outcome(outcome: Any, missing: Any) -> None:
+    """The meeting's own shape rules on top of the decision's: Måske names what is missing."""
+    if outcome not in Outcome.values:
+        raise ValidationFailed({"outcome": "Vælg udfaldet: Ja, Måske eller Nej."})
+    if outcome == Outcome.MAYBE and not case_services._clean_string_list(
+            missing, "missing_documentation"):
+        raise ValidationFailed({"missing_documentation": "Skriv, hvilken dokumentation der "
+                                                         "mangler (ét punkt pr. linje)."})
+
+
+@transaction.atomic
+def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
+                   recommendations: Any = None, it_contacts: Any = None,
+                   missing_documentation: Any = None) -> Decision:
+    """Record the board's outcome for a case on the agenda.
+
+    Completes the case's step 5 (unless done) and records its step 6 decision, both through
+    the cases services, in this one transaction: if the decision is refused, step 5 is not
+    completed either.
+    """
+    meeting, item = _lock_item(actor, item_id)
+    _require_board(actor)
+    if item.case_id is None:
+        raise ValidationFailed({"item": "Punktet er ikke en sag; der er intet udfald at "
+                                        "registrere."})
+    _clean_outcome(outcome, missing_documentation)
+    _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, MeetingState.HELD,
+                  doing="registrere udfald (udsend dagsordenen først)")
+    if item.decision_id is not None:
+        raise InvalidTransition("Udfaldet for punktet er allerede registreret.")
+    step5 = StepState.objects.get(case_id=item.case_id, number=REVIEW_STEP)
+    if step5.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT):
+        remarks = step5.remarks or f"Behandlet på mødet {timezone.localtime(meeting.starts_at):%d.%m.%Y}."
+        case_services.step_complete(actor=actor, case_id=item.case_id, number=REVIEW_STEP,
+                                    remarks=remarks)
+    decision = case_services.decision_record(
+        actor=actor, case_id=item.case_id, step=DECISION_STEP, outcome=outcome,
+        rationale=rationale, recommendations=recommendations, it_contacts=it_contacts,
+        missing_documentation=missing_documentation)
+    item.decision = decision
+    item.save(update_fields=["decision"])
+    if item.referral_id:
+        Referral.objects.filter(pk=item.referral_id).update(status=ReferralStatus.TREATED)
+    _audit(actor, "meeting.outcome_recorded", "agenda_item", item.pk, None,
+           {"meeting": meeting.pk, "decision": decision.pk, "outcome": outcome,
+            "round": decision.round}, case_id=item.case_id)
+    return decision
+
+
+@transaction.atomic
+def meeting_hold(*, actor: User, meeting_id: Any) -> Meeting:
+    """The meeting has taken place; outcomes may still be filled in until minutes are approved."""
+    meeting = _lock_meeting(actor, meeting_id)
+    _require_board(actor)
+    _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, doing="markere mødet som afholdt")
+    meeting.state = MeetingState.HELD
+    _touch(meeting)
+    _audit(actor, "meeting.held", "meeting", meeting.pk,
+           {"state": MeetingState.AGENDA_PUBLISHED}, {"state": meeting.state})
+    return meeting
+
+
+# --- minutes -----------------------------------------------------------------------------------
+
+
+def _latest(meeting: Meeting) -> MinutesRevision | None:
+    return meeting.minutes.select_for_update().order_by("-number").first()
+
+
+@transaction.atomic
+def minutes_generate(*, actor: User, meeting_id: Any) -> MinutesRevision:
+    """Write (or rewrite) the draft minutes from the meeting as it stands."""
+    meeting = _lock_meeting(actor, meeting_id)
+    _require_board(actor)
+    _ensure_state(meeting, MeetingState.HELD, doing="skrive referat (markér mødet som afholdt)")
+    snapshot = minutes_text.snapshot_of(meeting)
+    text = minutes_text.render_text(snapshot)
+    draft = _latest(meeting)
+    if draft is not None and not draft.approved:
+        before = {"number": draft.number, "text": draft.text}
+        draft.text, draft.snapshot, draft.author = text, snapshot, actor
+        draft.created_at = timezone.now()
+        draft.save()
+    else:
+        before = None
+        draft = MinutesRevision.objects.create(
+            meeting=meeting, number=(draft.number + 1) if draft else 1, text=text,
+            snapshot=snapshot, author=actor, created_at=timezone.now())
+    _audit(actor, "meeting.minutes_generated", "minutes", draft.pk, before,
+           {"number": draft.number, "text": draft.text})
+    return draft
+
+
+@transaction.atomic
+def minutes_edit(*, actor: User, meeting_id: Any, text: Any) -> MinutesRevision:
+    """Edit the draft's text before approval."""
+    meeting = _lock_meeting(actor, meeting_id)
+    _require_board(actor)
+    text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
+    _ensure_state(meeting, MeetingState.HELD, doing="rette referatkladden")
+    draft = _latest(meeting)
+    if draft is None or draft.approved:
+        raise InvalidTransition("Der er ingen referatkladde. Dan referatet først.")
+    before = {"text": draft.text}
+    draft.text, draft.author = text, actor
+    draft.save(update_fields=["text", "author"])
+    _audit(actor, "meeting.minutes_edited", "minutes", draft.pk, before, {"text": text})
+    return draft
+
+
+@transaction.atomic
+def minutes_approve(*, actor: User, meeting_id: Any) -> MinutesRevision:
+    """Approve the draft: the minutes and the meeting are locked from now on."""
+    meeting = _lock_meeting(actor, meeting_id)
+    _require_board(actor)
+    _ensure_state(meeting, MeetingState.HELD, doing="godkende referatet")
+    draft = _latest(meeting)
+    if draft is None or draft.approved:
+        raise InvalidTransition("Der er ingen referatkladde at godkende. Dan referatet først.")
+    draft.approved, draft.approved_by, draft.approved_at = True, actor, timezone.now()
+    draft.save(update_fields=["approved", "approved_by", "approved_at"])
+    meeting.state = MeetingState.MINUTES_APPROVED
+    _touch(meeting)
+    _audit(actor, "meeting.minutes_approved", "minutes", draft.pk,
+           {"state": MeetingState.HELD, "approved": False},
+           {"state": meeting.state, "approved": True, "number": draft.number})
+    return draft
+
+
+@transaction.atomic
+def minutes_correct(*, actor: User, meeting_id: Any, text: Any, reason: Any) -> MinutesRevision:
+    """A correction after approval: a new, approved revision; the earlier one stays readable."""
+    meeting = _lock_meeting(actor, meeting_id)
+    _require_board(actor)
+    text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
+    reason = _text(reason, "reason", "Skriv, hvad der rettes og hvorfor.", limit=2000)
+    _ensure_state(meeting, MeetingState.MINUTES_APPROVED,
+                  doing="rette et godkendt referat (godkend først)")
+    latest = _latest(meeting)
+    assert latest is not None
+    if text == latest.text:
+        raise ValidationFailed({"text": "Rettelsen ændrer ikke referatet."})
+    now = timezone.now()
+    revision = MinutesRevision.objects.create(
+        meeting=meeting, number=latest.number + 1, text=text, snapshot=latest.snapshot,
+        reason=reason, author=actor, created_at=now, approved=True, approved_by=actor,
+        approved_at=now)
+    _audit(actor, "meeting.minutes_corrected", "minutes", revision.pk,
+           {"number": latest.number, "text": latest.text},
+           {"number": revision.number, "text": text, "reason": reason})
+    return revision

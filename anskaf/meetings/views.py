@@ -1,0 +1,299 @@
+"""The board's pages: its overview (queue, meetings, statistics), one meeting, the exports.
+
+Thin views: parse input, call one service or selector, render. Refusals come back as the page
+with a Danish message (400 bad input, 403/409 refused); success redirects (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+
+from . import exports, minutes, selectors, services
+from .choices import Addressee
+from .models import Meeting
+
+FIELD_LABELS = {
+    "title": "Titel", "starts_at": "Dato og klokkeslæt", "duration_minutes": "Varighed",
+    "place": "Sted", "online_link": "Link til onlinemøde", "participants": "Deltagere",
+    "repeat_weeks": "Gentag hver", "count": "Antal møder", "referral": "Sag fra køen",
+    "notes": "Noter", "addressed_to": "Spørgsmålet går til", "text": "Tekst",
+    "answer": "Svar", "outcome": "Udfald", "rationale": "Begrundelse",
+    "recommendations": "Anbefalinger", "it_contacts": "Kontaktpersoner i IT",
+    "missing_documentation": "Manglende dokumentation", "reason": "Begrundelse for rettelsen",
+    "direction": "Retning", "item": "Punkt", "supplier_meeting_needed": "Møde med leverandøren",
+}
+
+
+def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def _meeting_or_404(request: HttpRequest, meeting_pk: int) -> Meeting:
+    try:
+        return selectors.meeting_get(viewer=request.user, meeting_id=meeting_pk)
+    except NotFound:
+        raise Http404("Mødet findes ikke.") from None
+
+
+# --- the board's overview ----------------------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    if refusal := services.view_refusal(request.user):
+        return _refused(request, refusal)
+    return render(request, "meetings/board.html", {
+        "nav": "board",
+        "queue": selectors.board_queue(viewer=request.user),
+        "meetings": selectors.meeting_list(viewer=request.user),
+        "stats": selectors.outcome_statistics(viewer=request.user),
+        "is_board": services.board_refusal(request.user) is None,
+    })
+
+
+def _schedule_data(post: Any) -> dict[str, Any]:
+    """The form's fields as the service expects them (date and time come separately)."""
+    starts: Any = None
+    if post.get("date") and post.get("time"):
+        try:
+            starts = datetime.fromisoformat(f"{post['date']}T{post['time']}")
+        except ValueError:
+            starts = "ugyldig"
+    return {
+        "title": post.get("title", ""), "starts_at": starts or "",
+        "duration_minutes": post.get("duration_minutes", "").strip() or 60,
+        "place": post.get("place", ""), "online_link": post.get("online_link", ""),
+        "participants": post.getlist("participants"),
+        "repeat_weeks": post.get("repeat_weeks", "").strip() or 0,
+        "count": post.get("count", "").strip() or 1,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    if refusal := services.board_refusal(request.user):
+        return _refused(request, refusal)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            created = services.meeting_schedule(actor=request.user,
+                                                data=_schedule_data(request.POST))
+        except ValidationFailed as exc:
+            errors = dict(exc.errors)
+            if "starts_at" in errors:
+                errors["date"] = errors.pop("starts_at")
+        else:
+            text = ("Mødet er planlagt." if len(created) == 1
+                    else f"{len(created)} møder er planlagt.")
+            messages.success(request, text)
+            return redirect("meetings:meeting_detail", meeting_pk=created[0].pk)
+    chosen = request.POST.getlist("participants") if request.method == "POST" else [
+        request.user.username]
+    return render(request, "meetings/meeting_form.html", {
+        "nav": "board", "errors": errors, "posted": request.POST,
+        "candidates": selectors.participant_candidates(viewer=request.user), "chosen": chosen,
+        "error_list": [(f, FIELD_LABELS.get(f, "Dato og klokkeslæt"), m)
+                       for f, m in errors.items()],
+    }, status=400 if errors else 200)
+
+
+# --- one meeting -------------------------------------------------------------------------------
+
+
+def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
+    items = selectors.agenda_items(meeting)
+    revisions = list(meeting.minutes.select_related("author", "approved_by").order_by("number"))
+    return {
+        "nav": "board", "meeting": meeting, "items": items,
+        "queue": selectors.board_queue(viewer=request.user),
+        "is_board": services.board_refusal(request.user) is None,
+        "revisions": revisions, "latest": revisions[-1] if revisions else None,
+        "addressees": Addressee.choices,
+        "participants": list(meeting.participants.order_by("first_name", "username")),
+        **extra,
+    }
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    try:
+        meeting = _meeting_or_404(request, meeting_pk)
+    except MoveRefused as exc:
+        return _refused(request, exc.message)
+    return render(request, "meetings/meeting_detail.html", _meeting_context(request, meeting))
+
+
+def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
+    """Call the service for one action on the meeting; return the Danish success message."""
+    post, actor, pk = request.POST, request.user, meeting.pk
+    item = post.get("item")
+    if op == "tilfoej-sag":
+        services.agenda_add_case(actor=actor, meeting_id=pk, referral_id=post.get("referral"))
+        return "Sagen er sat på dagsordenen."
+    if op == "tilfoej-punkt":
+        services.agenda_add_other(actor=actor, meeting_id=pk, title=post.get("title", ""),
+                                  notes=post.get("notes", ""))
+        return "Punktet er tilføjet."
+    if op == "flyt":
+        services.agenda_move(actor=actor, item_id=item, direction=post.get("direction"))
+        return "Rækkefølgen er ændret."
+    if op == "fjern":
+        services.agenda_remove(actor=actor, item_id=item)
+        return "Punktet er fjernet fra dagsordenen."
+    if op == "udsend":
+        services.meeting_publish(actor=actor, meeting_id=pk)
+        return "Dagsordenen er udsendt til deltagerne og sagernes koordinatorer."
+    if op == "punkt":
+        services.item_update(actor=actor, item_id=item, notes=post.get("notes", ""),
+                             supplier_meeting_needed=post.get("supplier_meeting_needed") == "ja")
+        return "Punktet er gemt."
+    if op == "spoerg":
+        services.question_ask(actor=actor, item_id=item, addressed_to=post.get("addressed_to"),
+                              text=post.get("text", ""))
+        return "Spørgsmålet er registreret."
+    if op == "svar":
+        services.question_answer(actor=actor, question_id=post.get("question"),
+                                 answer=post.get("answer", ""))
+        return "Svaret er registreret."
+    if op == "udfald":
+        decision = services.outcome_record(
+            actor=actor, item_id=item, outcome=post.get("outcome") or None,
+            rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
+            it_contacts=post.get("it_contacts", ""),
+            missing_documentation=post.get("missing_documentation", ""))
+        return (f"Udfaldet er registreret: {decision.get_outcome_display()} "
+                f"(runde {decision.round}).")
+    if op == "afholdt":
+        services.meeting_hold(actor=actor, meeting_id=pk)
+        return "Mødet er markeret som afholdt."
+    if op == "dan-referat":
+        services.minutes_generate(actor=actor, meeting_id=pk)
+        return "Referatet er dannet. Læs det igennem, ret det og godkend det."
+    if op == "ret-kladde":
+        services.minutes_edit(actor=actor, meeting_id=pk, text=post.get("text", ""))
+        return "Referatkladden er gemt."
+    if op == "godkend-referat":
+        services.minutes_approve(actor=actor, meeting_id=pk)
+        return "Referatet er godkendt og låst."
+    if op == "ret-referat":
+        services.minutes_correct(actor=actor, meeting_id=pk, text=post.get("text", ""),
+                                 reason=post.get("reason", ""))
+        return "Rettelsen er gemt som en ny version af referatet."
+    raise Http404("Ukendt handling.")
+
+
+@login_required
+@require_POST
+def meeting_action(request: HttpRequest, meeting_pk: int, op: str) -> HttpResponse:
+    try:
+        meeting = _meeting_or_404(request, meeting_pk)
+    except MoveRefused as exc:
+        return _refused(request, exc.message)
+    try:
+        message = _run(request, meeting, op)
+    except NotFound:
+        raise Http404("Findes ikke.") from None
+    except ValidationFailed as exc:
+        status, error = 400, exc.message
+        fields = [(FIELD_LABELS.get(f, f), m) for f, m in exc.errors.items()]
+    except MoveRefused as exc:
+        status, error, fields = exc.status, exc.message, []
+    else:
+        messages.success(request, message)
+        anchor = f"#punkt-{request.POST['item']}" if request.POST.get("item", "").isdigit() else ""
+        return redirect(reverse("meetings:meeting_detail", kwargs={"meeting_pk": meeting_pk})
+                        + anchor)
+    meeting.refresh_from_db()
+    context = _meeting_context(request, meeting, error=error, error_fields=fields,
+                               posted=request.POST, op=op)
+    return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export_meeting(request: HttpRequest, meeting_pk: int) -> Meeting | HttpResponse:
+    try:
+        return _meeting_or_404(request, meeting_pk)
+    except MoveRefused as exc:
+        return _refused(request, exc.message)
+
+
+@login_required
+def agenda_pdf(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    meeting = _export_meeting(request, meeting_pk)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    body = exports.agenda_pdf(meeting, selectors.agenda_items(meeting))
+    return _download(body, "application/pdf", f"dagsorden-{meeting.starts_at:%Y-%m-%d}.pdf")
+
+
+@login_required
+def minutes_pdf(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    """The latest revision (or ?version=N); before any, a preview marked as not saved."""
+    meeting = _export_meeting(request, meeting_pk)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    revisions = meeting.minutes.select_related("approved_by").order_by("-number")
+    wanted = request.GET.get("version", "")
+    revision = (revisions.filter(number=int(wanted)).first() if wanted.isdigit()
+                else revisions.first())
+    if wanted and revision is None:
+        raise Http404("Den version af referatet findes ikke.")
+    if revision is None:
+        snapshot = minutes.snapshot_of(meeting)
+        revision = meeting.minutes.model(meeting=meeting, number=0,
+                                         text=minutes.render_text(snapshot), snapshot=snapshot)
+    body = exports.minutes_pdf(meeting, revision)
+    return _download(body, "application/pdf",
+                     f"referat-{meeting.starts_at:%Y-%m-%d}-v{revision.number}.pdf")
+
+
+@login_required
+def meeting_ics(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    meeting = _export_meeting(request, meeting_pk)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    body = exports.meeting_ics(meeting, selectors.agenda_items(meeting),
+                               domain=request.get_host().split(":")[0] or "anskaf.local")
+    return _download(body, "text/calendar; charset=utf-8",
+                     f"it-visitationen-{meeting.starts_at:%Y-%m-%d}.ics")
+
+
+# --- from the case page ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Kontakt IT-visitationen" on the case page."""
+    try:
+        referral = services.case_put_forward(actor=request.user, case_id=pk,
+                                             note=request.POST.get("note", ""))
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+    except MoveRefused as exc:
+        if exc.status == 403:
+            return _refused(request, exc.message)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Sagen er sendt til IT-visitationen (runde {referral.round}) "
+                                  "og står nu i køen til et møde.")
+    return redirect(reverse("web:case_detail", kwargs={"pk": pk}) + "#it-visitationen")
