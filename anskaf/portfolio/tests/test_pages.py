@@ -205,5 +205,7 @@ def test_case_page_with_portfolio_data_stays_within_the_budget(
     c.get(url)
     with CaptureQueriesContext(connection) as captured:
         assert c.get(url, {"systemsoeg": "system"}).status_code == 200
-    assert len(captured.captured_queries) <= 25, len(captured.captured_queries)
-    print("case page queries:", len(captured.captured_queries))
+    # The portfolio's own share of the case page (the page's total budget is the query-bounds
+    # test's): two reads whatever the case's state, the picker for editors, the search run.
+    ours = [q["sql"] for q in captured.captured_queries if "portfolio_" in q["sql"]]
+    assert len(ours) == 4, ours
