@@ -603,6 +603,9 @@ def _load_haderslev() -> tuple[int, int]:
         _board_meeting,
     ):
         build(demo)
+    from anskaf.portfolio import demo as portfolio_demo  # systems, contracts, DPAs, links
+
+    portfolio_demo.load(demo.org.pk, demo.people)
     return len(demo.people), len(demo.cases)
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "anskaf.notifications",
     "anskaf.web",
     "anskaf.documents",
+    "anskaf.portfolio",
 ]
 
 MIDDLEWARE = [

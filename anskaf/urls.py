@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("anskaf.documents.urls")),
     path("administration/", include("anskaf.orgs.urls")),
     path("", include("anskaf.meetings.urls")),
+    path("", include("anskaf.portfolio.urls")),
     path("", include("anskaf.web.urls")),
 ]
 

@@ -93,6 +93,28 @@ WEB_RULES.update({
     "documents:template_admin": ADMIN_ONLY,
     "documents:template_delete": {"method": "post", "anon": LOGIN, "admin": 302, "other": 403},
 })
+# The system portfolio (issue 6, ADR 0012): everyone in the municipality reads; systems are
+# written by admin, it and procurement; contracts and DPAs also by legal and security (ISK);
+# the threshold list is procurement's (and admins'); thresholds are admins'.
+SYSTEM_WRITE = {"anon": LOGIN, "outsider": 404, "it": 200, "procurement": 200, "admin": 200,
+                "other": 403}
+AGREEMENT_WRITE = {**SYSTEM_WRITE, "legal": 200, "security": 200}
+WEB_RULES.update({
+    "portfolio:system_list": {"anon": LOGIN, "other": 200},
+    "portfolio:system_search": {"anon": LOGIN, "other": 200},
+    "portfolio:system_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
+    "portfolio:system_create": {**SYSTEM_WRITE, "outsider": 403},
+    "portfolio:system_import": {**SYSTEM_WRITE, "outsider": 403},
+    "portfolio:system_edit": SYSTEM_WRITE,
+    "portfolio:contract_create": AGREEMENT_WRITE,
+    "portfolio:dpa_create": AGREEMENT_WRITE,
+    "portfolio:case_link": {"anon": LOGIN, "other": 405},  # POST forms on the case page
+    "portfolio:kitos_register": {"anon": LOGIN, "other": 405},
+    "portfolio:threshold_confirm": {"anon": LOGIN, "other": 405},
+    "portfolio:threshold_tasks": {"anon": LOGIN, "procurement": 200, "admin": 200,
+                                  "other": 403},
+    "portfolio:threshold_admin": ADMIN_ONLY,
+})
 # mozilla-django-oidc's views: single sign-on is off in tests, so they must simply not fail.
 EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
 
@@ -119,6 +141,7 @@ def test_every_url_has_a_rule():
 @pytest.fixture
 def world(org, unit, coordinator, requester, manager, board_member, outsider):
     from anskaf.meetings.testing import schedule
+    from anskaf.portfolio.models import System
 
     case = testing.new_case(coordinator, title="Matrixsag")
     from anskaf.notifications.services import Notice, notify
@@ -129,6 +152,7 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
         "case": case,
         "meeting": schedule(board_member),
         "notice": notice,
+        "system": System.objects.create(organisation=org, name="Matrixsystem"),
         "unit": unit,
         "people": {
             "outsider": outsider,
@@ -173,6 +197,8 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
                         world["notice"].pk if name == "notifications:mark_read" else
                         world["people"]["coordinator"].pk if "person" in name or "role" in name
                         else world["case"].pk)
+    if "system_pk" in keys:
+        values["system_pk"] = world["system"].pk
     if "number" in keys:
         values["number"] = 1
     if "meeting_pk" in keys:
@@ -259,6 +285,20 @@ API_RULES: dict[tuple[str, str], dict[str, object]] = {
         "anon": 401, "outsider": 404, "coordinator": 400, "requester": 400, "other": 403},
     ("get", "/api/v1/cases/{case_id}/documents/{document_id}/versions/{number}/download"): {
         "anon": 401, "outsider": 404, "other": 200},
+    # The portfolio (ADR 0012): an empty body is 400 for those who may write.
+    ("get", "/api/v1/systems"): {"anon": 401, "other": 200},
+    ("post", "/api/v1/systems"): {"anon": 401, "it": 400, "procurement": 400, "admin": 400,
+                                  "other": 403},
+    ("get", "/api/v1/systems/{system_id}"): {"anon": 401, "outsider": 404, "other": 200},
+    ("get", "/api/v1/systems/{system_id}/contracts"): {"anon": 401, "outsider": 404,
+                                                       "other": 200},
+    ("get", "/api/v1/systems/{system_id}/dpas"): {"anon": 401, "outsider": 404, "other": 200},
+    ("post", "/api/v1/systems/{system_id}/contracts"): {
+        "anon": 401, "outsider": 404, "it": 400, "procurement": 400, "admin": 400,
+        "legal": 400, "security": 400, "other": 403},
+    ("post", "/api/v1/systems/{system_id}/dpas"): {
+        "anon": 401, "outsider": 404, "it": 400, "procurement": 400, "admin": 400,
+        "legal": 400, "security": 400, "other": 403},
 }
 # IT-visitation meetings: a fresh planned meeting with one other item and one open question.
 M = "/api/v1/meetings/{meeting_id}"
@@ -306,7 +346,8 @@ def api_operations(client: Client) -> set[tuple[str, str]]:
 
 def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
     """The operation's path with the world's objects in its parameters."""
-    url = path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
+    url = (path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
+           .replace("{system_id}", str(world["system"].pk)))
     if "{document_id}" in url:
         url = url.replace("{document_id}",
                           str(_document_on(case, world["people"]["coordinator"]).pk))

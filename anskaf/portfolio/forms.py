@@ -1,0 +1,115 @@
+"""Forms for the portfolio pages; the services validate every write through them as well."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from anskaf.orgs.models import OrgUnit, User
+
+from .models import Contract, DataProcessingAgreement, System, TenderThreshold
+
+DATE_HINT = "Skriv datoen som åååå-mm-dd, fx 2025-01-31."
+
+# Danish messages for the checks Django makes itself.
+MESSAGES = {"required": "Udfyld feltet.", "invalid": "Værdien er ugyldig.",
+            "invalid_choice": "Vælg en af mulighederne.", "max_length": "Teksten er for lang.",
+            "min_value": "Værdien er for lille.", "max_value": "Værdien er for stor.",
+            "max_digits": "Tallet er for stort.", "max_decimal_places": "Højst to decimaler.",
+            "max_whole_digits": "Tallet er for stort."}
+
+
+class _Danish(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages.update(MESSAGES)
+            if isinstance(f, forms.DateField):
+                f.error_messages["invalid"] = "Datoen er ugyldig. " + DATE_HINT
+                f.help_text = f.help_text or DATE_HINT
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\x00" in value:
+                self.add_error(name, "Teksten indeholder et ugyldigt tegn (NUL).")
+        return cleaned
+
+
+YES_NO = [("False", "Nej"), ("True", "Ja")]
+
+
+class SystemForm(_Danish):
+    personal_data = forms.TypedChoiceField(label="Behandler personoplysninger", choices=YES_NO,
+                                           coerce=lambda v: v == "True", initial="False")
+
+    class Meta:
+        model = System
+        fields = ["name", "supplier", "purpose", "notes", "owner_unit", "system_owner",
+                  "hosting", "personal_data", "lifecycle", "kitos_system_uuid", "predecessor"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3}),
+                   "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this municipality's units, people and systems can be chosen.
+        self.fields["owner_unit"].queryset = OrgUnit.objects.filter(
+            organisation_id=organisation_id)
+        self.fields["system_owner"].queryset = User.objects.filter(
+            organisation_id=organisation_id, is_active=True).order_by("first_name", "username")
+        others = System.objects.filter(organisation_id=organisation_id)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["predecessor"].queryset = others
+        self.fields["system_owner"].label_from_instance = lambda u: u.display_name()
+        self.fields["kitos_system_uuid"].help_text = (
+            "Katalogsystemets UUID i KITOS. Tomt: systemet findes i kataloget ud fra navnet.")
+        self.fields["name"].error_messages["required"] = "Skriv systemets navn."
+
+
+class ContractForm(_Danish):
+    class Meta:
+        model = Contract
+        fields = ["number", "supplier", "start_date", "duration_months", "option_count",
+                  "option_months", "options_used", "notice_months", "notice_to",
+                  "terminated_on", "annual_cost"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        used, count = cleaned.get("options_used"), cleaned.get("option_count")
+        if used is not None and count is not None and used > count:
+            self.add_error("options_used", "Der kan ikke være udnyttet flere optioner, end "
+                                           "kontrakten har.")
+        if cleaned.get("duration_months") == 0:
+            self.add_error("duration_months", "Løbetiden skal være mindst 1 måned.")
+        return cleaned
+
+
+class DpaForm(_Danish):
+    class Meta:
+        model = DataProcessingAgreement
+        fields = ["supplier", "signed_on", "sub_processors", "third_countries",
+                  "oversight_method", "oversight_interval_months", "last_oversight_on"]
+        widgets = {"sub_processors": forms.Textarea(attrs={"rows": 2}),
+                   "third_countries": forms.Textarea(attrs={"rows": 2})}
+
+
+class ThresholdForm(_Danish):
+    class Meta:
+        model = TenderThreshold
+        fields = ["valid_from", "valid_to", "amount", "kind"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", "Slutdatoen skal ligge efter startdatoen.")
+        if cleaned.get("amount") is not None and cleaned["amount"] <= 0:
+            self.add_error("amount", "Beløbet skal være større end 0.")
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="KITOS-eksport (.xlsx eller .csv)",
+                           error_messages={"required": "Vælg en fil."})

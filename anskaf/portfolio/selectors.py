@@ -1,0 +1,250 @@
+"""Reads of the portfolio, each a fixed number of queries whatever the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from anskaf.cases import permissions
+from anskaf.cases.models import Case
+from anskaf.orgs.models import User
+
+from . import notice
+from .models import (
+    CaseSystem,
+    Contract,
+    DataProcessingAgreement,
+    KitosSync,
+    Lifecycle,
+    LinkKind,
+    SyncStatus,
+    System,
+    TenderThreshold,
+    ThresholdConfirmation,
+)
+
+# --- systems ----------------------------------------------------------------------------------
+
+
+def systems(viewer: User) -> QuerySet[System]:
+    return System.objects.filter(organisation_id=viewer.organisation_id)
+
+
+def system_list(viewer: User, filters: dict[str, Any]) -> QuerySet[System]:
+    qs = systems(viewer).select_related("owner_unit")
+    if filters.get("lifecycle"):
+        qs = qs.filter(lifecycle=filters["lifecycle"])
+    if filters.get("unit"):
+        qs = qs.filter(owner_unit_id=filters["unit"])
+    if filters.get("supplier"):
+        qs = qs.filter(supplier__icontains=filters["supplier"])
+    if filters.get("personal_data") in ("ja", "nej"):
+        qs = qs.filter(personal_data=filters["personal_data"] == "ja")
+    return qs
+
+
+def search(viewer: User, text: str, limit: int = 20) -> list[System]:
+    """Systems whose name, supplier, purpose or notes match: on PostgreSQL full-text search
+    with Danish stemming (»økonomisystemer« finds »økonomisystem«), plus a casefolded contains
+    on every database so that parts of words are found too."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    qs = systems(viewer)
+    contains = Q(search_text__contains=text.casefold())
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (SearchVector("name", weight="A", config="danish")
+                  + SearchVector("purpose", "notes", "supplier", weight="B", config="danish"))
+        query = SearchQuery(text, config="danish", search_type="websearch")
+        return list(qs.annotate(rank=SearchRank(vector, query))
+                    .filter(Q(rank__gt=0) | contains).order_by("-rank", "name")[:limit])
+    return list(qs.filter(contains).order_by("name")[:limit])
+
+
+@dataclass
+class ContractView:
+    contract: Contract
+    dates: notice.Dates
+
+
+@dataclass
+class DpaView:
+    dpa: DataProcessingAgreement
+    next_oversight: date | None
+
+
+def contract_views(contracts: list[Contract], today: date) -> list[ContractView]:
+    return [ContractView(c, notice.compute(terms_of(c), today)) for c in contracts]
+
+
+def terms_of(c: Contract) -> notice.Terms:
+    return notice.Terms(start=c.start_date, duration_months=c.duration_months,
+                        option_count=c.option_count, option_months=c.option_months,
+                        options_used=c.options_used, notice_months=c.notice_months,
+                        notice_to=c.notice_to, terminated_on=c.terminated_on)
+
+
+def dpa_view(dpa: DataProcessingAgreement) -> DpaView:
+    return DpaView(dpa, notice.next_oversight(dpa.last_oversight_on or dpa.signed_on,
+                                              dpa.oversight_interval_months))
+
+
+@dataclass
+class SystemDetail:
+    system: System
+    successors: list[System]
+    cases: list[tuple[Case, str]]
+    contracts: list[ContractView]
+    dpas: list[DpaView]
+    syncs: list[KitosSync]
+
+
+def system_detail(viewer: User, system_id: int, today: date) -> SystemDetail | None:
+    system = (systems(viewer).select_related("owner_unit", "system_owner", "predecessor")
+              .filter(pk=system_id).first())
+    if system is None:
+        return None
+    links = (CaseSystem.objects.filter(system=system)
+             .filter(case__in=Case.objects.filter(permissions.visible_filter(viewer)))
+             .select_related("case").order_by("-case__created_at"))
+    return SystemDetail(
+        system=system,
+        successors=list(System.objects.filter(predecessor=system)),
+        cases=[(link.case, link.get_kind_display()) for link in links],
+        contracts=contract_views(list(system.contracts.all()), today),
+        dpas=[dpa_view(d) for d in system.dpas.all()],
+        syncs=list(system.kitos_syncs.order_by("-created_at")[:10]),
+    )
+
+
+# --- tender threshold -------------------------------------------------------------------------
+
+
+def threshold_in_force(day: date) -> TenderThreshold | None:
+    return (TenderThreshold.objects.filter(valid_from__lte=day, valid_to__gte=day,
+                                           kind="goods_services").order_by("-valid_from").first())
+
+
+ABOVE, BELOW, NO_VALUE, OUTDATED = "above", "below", "no_value", "outdated"
+
+
+@dataclass(frozen=True)
+class ThresholdStatus:
+    kind: str  # above / below / no_value / outdated
+    threshold: TenderThreshold | None
+    value: Decimal | None
+
+
+def threshold_rule(value: Decimal | None, threshold: TenderThreshold | None) -> str:
+    """At or above the threshold in force: the EU rules apply (a warning and procurement's
+    task); below: national rules may still apply; no period covering today: update them."""
+    if threshold is None:
+        return OUTDATED
+    if value is None:
+        return NO_VALUE
+    return ABOVE if value >= threshold.amount else BELOW
+
+
+def threshold_status(case: Case, today: date) -> ThresholdStatus:
+    threshold = threshold_in_force(today)
+    return ThresholdStatus(threshold_rule(case.estimated_contract_value, threshold), threshold,
+                           case.estimated_contract_value)
+
+
+def cases_to_confirm(viewer: User, today: date) -> tuple[TenderThreshold | None, list[Any]]:
+    """Procurement's tasks: visible cases at or above the threshold in force, with any
+    confirmation already given (one query for the cases, one for the threshold)."""
+    threshold = threshold_in_force(today)
+    if threshold is None:
+        return None, []
+    cases = list(Case.objects.filter(permissions.visible_filter(viewer),
+                                     estimated_contract_value__gte=threshold.amount)
+                 .order_by("-updated_at"))
+    confirmed = {c.case_id: c for c in ThresholdConfirmation.objects.filter(
+        case__in=[c.pk for c in cases]).select_related("confirmed_by")}
+    return threshold, [(c, confirmed.get(c.pk)) for c in cases]
+
+
+# --- on the case page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    at: Any
+    by: str
+
+
+@dataclass(frozen=True)
+class Pending:
+    system: System
+    lifecycle_label: str
+    attempts: int
+    last_error: str
+
+
+@dataclass
+class CasePortfolio:
+    acquired: System | None = None
+    replaced: System | None = None
+    threshold: ThresholdStatus | None = None
+    confirmation: Confirmed | None = None
+    dpa_signed_on: date | None = None  # the acquired system's latest signed DPA
+    pending: list[Pending] = field(default_factory=list)
+
+
+def _name(first: str | None, last: str | None, username: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip() or (username or "")
+
+
+def case_portfolio(case: Case, today: date) -> CasePortfolio:
+    """Everything the case page shows of the portfolio, in two queries whatever the case's
+    state: the threshold in force with procurement's confirmation (annotated on the case), and
+    the case's systems with their latest signed DPA and pending KITOS registration."""
+    from django.db.models import OuterRef, Subquery
+
+    in_force = TenderThreshold.objects.filter(valid_from__lte=today, valid_to__gte=today,
+                                              kind="goods_services").order_by("-valid_from")
+    confirmed = ThresholdConfirmation.objects.filter(case=OuterRef("pk"))
+    fields = {"t_id": in_force.values("pk"), "t_amount": in_force.values("amount"),
+              "t_from": in_force.values("valid_from"), "t_to": in_force.values("valid_to"),
+              "c_at": confirmed.values("confirmed_at"),
+              "c_first": confirmed.values("confirmed_by__first_name"),
+              "c_last": confirmed.values("confirmed_by__last_name"),
+              "c_user": confirmed.values("confirmed_by__username")}
+    row = (Case.objects.filter(pk=case.pk)
+           .annotate(**{k: Subquery(q[:1]) for k, q in fields.items()})
+           .values(*fields).first()) or {}
+    threshold = None
+    if row.get("t_id"):
+        threshold = TenderThreshold(pk=row["t_id"], amount=Decimal(row["t_amount"]),
+                                    valid_from=row["t_from"], valid_to=row["t_to"])
+    out = CasePortfolio()
+    out.threshold = ThresholdStatus(threshold_rule(case.estimated_contract_value, threshold),
+                                    threshold, case.estimated_contract_value)
+    if row.get("c_at"):
+        out.confirmation = Confirmed(row["c_at"], _name(row["c_first"], row["c_last"],
+                                                        row["c_user"]))
+    pending = KitosSync.objects.filter(system=OuterRef("system"), status=SyncStatus.PENDING)
+    links = (CaseSystem.objects.filter(case=case).select_related("system").annotate(
+        dpa_on=Subquery(DataProcessingAgreement.objects.filter(
+            system=OuterRef("system"), signed_on__isnull=False).order_by("-signed_on")
+            .values("signed_on")[:1]),
+        p_attempts=Subquery(pending.values("attempts")[:1]),
+        p_error=Subquery(pending.values("last_error")[:1]),
+        p_lifecycle=Subquery(pending.values("lifecycle")[:1])))
+    for link in links:
+        if link.kind == LinkKind.ACQUIRED:
+            out.acquired, out.dpa_signed_on = link.system, link.dpa_on
+        else:
+            out.replaced = link.system
+        if link.p_lifecycle:
+            out.pending.append(Pending(link.system, dict(Lifecycle.choices)[link.p_lifecycle],
+                                       link.p_attempts, link.p_error or ""))
+    return out

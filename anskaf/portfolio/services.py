@@ -1,0 +1,424 @@
+"""The only place that writes the portfolio. Each service: one transaction, permission check,
+write, audit_append - like anskaf/cases/services.py. KITOS is called outside transactions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from anskaf.audit.services import audit_append
+from anskaf.cases import permissions
+from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.models import Case
+from anskaf.orgs.models import User
+
+from . import kitos
+from .models import (
+    CaseSystem,
+    Contract,
+    DataProcessingAgreement,
+    KitosSync,
+    Lifecycle,
+    LinkKind,
+    SyncStatus,
+    System,
+    TenderThreshold,
+    ThresholdConfirmation,
+)
+
+log = logging.getLogger(__name__)
+
+# Who may write what (ADR 0012). Reading is for everyone in the organisation.
+SYSTEM_WRITERS = ("admin", "it", "procurement")
+AGREEMENT_WRITERS = ("admin", "it", "procurement", "legal", "security")
+THRESHOLD_CONFIRMERS = ("procurement",)
+
+
+# --- permissions ------------------------------------------------------------------------------
+
+
+def roles_of(actor: User) -> set[str]:
+    access = permissions.access_of(actor)
+    return set(access.org_roles) | {r for r, units in access.unit_roles.items() if units}
+
+
+def may(actor: User, roles: tuple[str, ...]) -> bool:
+    return bool(getattr(actor, "organisation_id", None)) and bool(roles_of(actor) & set(roles))
+
+
+def _require(actor: User, roles: tuple[str, ...], what: str) -> str:
+    mine = roles_of(actor) & set(roles)
+    if not getattr(actor, "organisation_id", None) or not mine:
+        raise PermissionDenied(f"Kun {what} kan gøre dette.")
+    return sorted(mine)[0]
+
+
+def _audit(actor: User | None, role: str, event_type: str, obj: Any, before: Any, after: Any,
+           case_id: int | None = None, organisation_id: int | None = None) -> None:
+    """Audit a portfolio write. The case it happened for is named inside `after`, not as the
+    event's case: the case's timeline (and its tests) shows the case's own moves only."""
+    if case_id is not None:
+        after = {**(after or {}), "case_id": case_id}
+    audit_append(organisation_id=organisation_id or actor.organisation_id, actor=actor,
+                 actor_role=role, event_type=event_type, object_type=type(obj).__name__,
+                 object_id=obj.pk, before=before, after=after)
+
+
+def _view(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    out = {}
+    for f in fields:
+        value = getattr(obj, f)
+        out[f] = value.isoformat() if isinstance(value, date) else (
+            str(value) if isinstance(value, Decimal) or hasattr(value, "hex") else value)
+    return out
+
+
+SYSTEM_FIELDS = ("name", "supplier", "purpose", "notes", "owner_unit_id", "system_owner_id",
+                 "hosting", "personal_data", "lifecycle", "kitos_uuid", "kitos_system_uuid",
+                 "predecessor_id")
+
+
+def _search_text(system: System) -> str:
+    return " ".join((system.name, system.supplier, system.purpose, system.notes)).casefold()
+
+
+def _system_of(actor: User, system_id: Any, *, lock: bool = False) -> System:
+    try:
+        pk = int(system_id)
+    except (TypeError, ValueError):
+        raise NotFound("Systemet findes ikke.") from None
+    qs = System.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    system = (qs.select_for_update() if lock else qs).first()
+    if system is None:
+        raise NotFound("Systemet findes ikke.")
+    return system
+
+
+# --- systems ----------------------------------------------------------------------------------
+
+
+def _apply_form(form: Any) -> dict[str, Any]:
+    if not form.is_valid():
+        raise ValidationFailed({f: " ".join(e) for f, e in form.errors.items()})
+    return dict(form.cleaned_data)
+
+
+@transaction.atomic
+def system_save(*, actor: User, data: Any, system_id: Any = None) -> System:
+    """Create a system, or change one (the form validates the fields and their org scope)."""
+    from .forms import SystemForm
+
+    role = _require(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
+    system = _system_of(actor, system_id, lock=True) if system_id is not None else None
+    before = _view(system, SYSTEM_FIELDS) if system else None
+    form = SystemForm(data, instance=system, organisation_id=actor.organisation_id)
+    _apply_form(form)
+    system = form.save(commit=False)
+    system.organisation_id = actor.organisation_id
+    system.search_text = _search_text(system)
+    if before is not None:
+        system.version += 1
+    system.save()
+    _audit(actor, role, "system.updated" if before else "system.created", system, before,
+           _view(system, SYSTEM_FIELDS))
+    return system
+
+
+def _set_lifecycle(system: System, lifecycle: str, actor: User, role: str,
+                   case_id: int | None) -> bool:
+    """Change a system's life cycle (audited) and queue the change for KITOS."""
+    if system.lifecycle == lifecycle:
+        return False
+    before = {"lifecycle": system.lifecycle}
+    system.lifecycle = lifecycle
+    system.version += 1
+    system.save(update_fields=["lifecycle", "version", "updated_at"])
+    _audit(actor, role, "system.lifecycle_changed", system, before, {"lifecycle": lifecycle},
+           case_id=case_id, organisation_id=system.organisation_id)
+    if system.kitos_uuid or KitosSync.objects.filter(system=system).exists():
+        _queue(system, case_id)  # registered (or being registered): KITOS must follow
+    return True
+
+
+# --- the case's links -------------------------------------------------------------------------
+
+
+def _case_of(actor: User, case_id: Any, *, edit: bool) -> Case:
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    case = (Case.objects.select_for_update().filter(permissions.visible_filter(actor), pk=pk)
+            .first())
+    if case is None:
+        raise NotFound()
+    if edit:
+        permissions.require(permissions.edit_refusal(actor, case))
+    return case
+
+
+def link_of(case_id: int, kind: str) -> CaseSystem | None:
+    return CaseSystem.objects.select_related("system").filter(case_id=case_id, kind=kind).first()
+
+
+@transaction.atomic
+def case_link(*, actor: User, case_id: Any, kind: str, system_id: Any) -> CaseSystem | None:
+    """Point the case at the system it acquires or replaces (empty `system_id` unlinks).
+    Anyone who may edit the case may do this; the replaced system's name follows the link."""
+    if kind not in LinkKind.values:
+        raise ValidationFailed({"kind": "Vælg anskaffet eller erstattet system."})
+    case = _case_of(actor, case_id, edit=True)
+    current = link_of(case.pk, kind)
+    before = {"system_id": current.system_id if current else None}
+    role = sorted(roles_of(actor))[0] if roles_of(actor) else ""
+    if system_id in (None, ""):
+        if current:
+            current.delete()
+        link = None
+    else:
+        system = _system_of(actor, system_id)
+        if current:
+            current.system = system
+            current.save(update_fields=["system"])
+            link = current
+        else:
+            link = CaseSystem.objects.create(case=case, system=system, kind=kind)
+        if kind == LinkKind.REPLACED and case.replaced_system_name != system.name[:200]:
+            # The case's free text now names the linked system (it stays for the old data).
+            Case.objects.filter(pk=case.pk).update(replaced_system_name=system.name[:200])
+    audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
+                 event_type=f"portfolio.{kind}_system_linked", object_type="CaseSystem",
+                 object_id=link.pk if link else None, before=before,
+                 after={"case_id": case.pk, "system_id": link.system_id if link else None})
+    return link
+
+
+def ensure_acquired(case: Case, actor: User, role: str, lifecycle: str | None) -> System:
+    """The case's acquired system, created from the case's fields when it has none."""
+    link = link_of(case.pk, LinkKind.ACQUIRED)
+    if link is not None:
+        system = System.objects.select_for_update().get(pk=link.system_id)
+    else:
+        system = System(organisation_id=case.organisation_id,
+                        name=(case.candidate_system or case.title)[:200],
+                        supplier=case.supplier_name, purpose=case.need,
+                        owner_unit_id=case.requesting_unit_id,
+                        lifecycle=lifecycle or Lifecycle.UNDECIDED)
+        replaced = link_of(case.pk, LinkKind.REPLACED)
+        if replaced is not None:
+            system.predecessor_id = replaced.system_id
+        system.search_text = _search_text(system)
+        system.save()
+        CaseSystem.objects.create(case=case, system=system, kind=LinkKind.ACQUIRED)
+        _audit(actor, role, "system.created", system, None, _view(system, SYSTEM_FIELDS),
+               case_id=case.pk, organisation_id=case.organisation_id)
+    if lifecycle:
+        _set_lifecycle(system, lifecycle, actor, role, case.pk)
+    return system
+
+
+# --- contracts and DPAs -----------------------------------------------------------------------
+
+CONTRACT_FIELDS = ("number", "supplier", "start_date", "duration_months", "option_count",
+                   "option_months", "options_used", "notice_months", "notice_to",
+                   "terminated_on", "annual_cost")
+DPA_FIELDS = ("supplier", "signed_on", "sub_processors", "third_countries", "oversight_method",
+              "oversight_interval_months", "last_oversight_on", "case_id")
+
+
+@transaction.atomic
+def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = None
+                  ) -> Contract:
+    from .forms import ContractForm
+
+    role = _require(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
+    system = _system_of(actor, system_id)
+    contract = None
+    if contract_id is not None:
+        contract = Contract.objects.select_for_update().filter(system=system,
+                                                               pk=contract_id).first()
+        if contract is None:
+            raise NotFound("Kontrakten findes ikke.")
+    before = _view(contract, CONTRACT_FIELDS) if contract else None
+    form = ContractForm(data, instance=contract)
+    _apply_form(form)
+    contract = form.save(commit=False)
+    contract.system, contract.organisation_id = system, system.organisation_id
+    contract.save()
+    _audit(actor, role, "contract.updated" if before else "contract.created", contract, before,
+           _view(contract, CONTRACT_FIELDS))
+    return contract
+
+
+@transaction.atomic
+def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None) -> (
+        DataProcessingAgreement):
+    """Record a data processing agreement for a system (from step 11: linked to the case)."""
+    from .forms import DpaForm
+
+    role = _require(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
+    system = _system_of(actor, system_id)
+    case = _case_of(actor, case_id, edit=False) if case_id not in (None, "") else None
+    form = DpaForm(data)
+    _apply_form(form)
+    dpa = form.save(commit=False)
+    dpa.system, dpa.organisation_id, dpa.case = system, system.organisation_id, case
+    dpa.save()
+    _audit(actor, role, "dpa.created", dpa, None, _view(dpa, DPA_FIELDS),
+           case_id=case.pk if case else None)
+    return dpa
+
+
+# --- tender thresholds ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
+    """Admins enter each new period's published figure; periods may not overlap."""
+    from .forms import ThresholdForm
+
+    role = _require(actor, ("admin",), "administratorer")
+    form = ThresholdForm(data)
+    cleaned = _apply_form(form)
+    overlapping = TenderThreshold.objects.filter(
+        kind=cleaned["kind"], valid_from__lte=cleaned["valid_to"],
+        valid_to__gte=cleaned["valid_from"]).exists()
+    if overlapping:
+        raise ValidationFailed({"valid_from": "Perioden overlapper en eksisterende periode."})
+    threshold = form.save()
+    _audit(actor, role, "threshold.created", threshold, None,
+           _view(threshold, ("valid_from", "valid_to", "amount", "kind")))
+    return threshold
+
+
+@transaction.atomic
+def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> ThresholdConfirmation:
+    """Procurement has seen that the case is at or above the threshold (a warning, no block)."""
+    from .selectors import threshold_in_force
+
+    role = _require(actor, THRESHOLD_CONFIRMERS, "Udbud/Indkøb")
+    case = _case_of(actor, case_id, edit=False)
+    threshold = threshold_in_force(timezone.localdate())
+    if threshold is None or case.estimated_contract_value is None:
+        raise ValidationFailed({"case": "Der er ingen tærskel eller kontraktværdi at bekræfte."})
+    confirmation, _ = ThresholdConfirmation.objects.update_or_create(
+        case=case, defaults={"threshold": threshold, "value": case.estimated_contract_value,
+                             "note": note[:2000], "confirmed_by": actor,
+                             "confirmed_at": timezone.now()})
+    audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
+                 event_type="threshold.confirmed", object_type="ThresholdConfirmation",
+                 object_id=confirmation.pk, before=None,
+                 after={"case_id": case.pk, "value": str(case.estimated_contract_value),
+                        "threshold": str(threshold.amount)})
+    return confirmation
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value).replace(".", "").replace(" ", "").replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+# --- KITOS ------------------------------------------------------------------------------------
+
+
+def _queue(system: System, case_id: int | None) -> KitosSync:
+    """Keep one pending registration per system, carrying the latest life cycle."""
+    pending = (KitosSync.objects.select_for_update()
+               .filter(system=system, status=SyncStatus.PENDING).first())
+    if pending is not None:
+        pending.lifecycle = system.lifecycle
+        pending.case_id = pending.case_id or case_id
+        pending.save(update_fields=["lifecycle", "case"])
+        return pending
+    sync = KitosSync.objects.create(organisation_id=system.organisation_id, system=system,
+                                    case_id=case_id, lifecycle=system.lifecycle)
+    transaction.on_commit(lambda: attempt(sync.pk))  # try at once; the retry keeps it safe
+    return sync
+
+
+@transaction.atomic
+def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
+    """"Registrér i KITOS" on step 12: the acquired system (made now if the case has none,
+    under indfasning) is queued for KITOS; the attempt runs when the transaction commits."""
+    case = _case_of(actor, case_id, edit=False)
+    model_step = 12
+    from anskaf.cases.process_models import model_for
+
+    step = model_for(case).step(model_step)
+    access = permissions.access_of(actor)
+    if not access.holds_any((*step.role_keys, "coordinator", "it", "admin"),
+                            case.requesting_unit_id):
+        raise PermissionDenied("Kun trinnets udførende, koordinatoren, IT og administratorer "
+                               "kan registrere i KITOS.")
+    role = sorted(roles_of(actor))[0]
+    system = ensure_acquired(case, actor, role, None)
+    if system.lifecycle == Lifecycle.UNDECIDED:
+        _set_lifecycle(system, Lifecycle.PHASING_IN, actor, role, case.pk)
+    sync = _queue(system, case.pk)
+    audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
+                 event_type="kitos.queued", object_type="KitosSync", object_id=sync.pk,
+                 before=None, after={"case_id": case.pk, "system_id": system.pk,
+                                     "lifecycle": sync.lifecycle})
+    return sync
+
+
+def attempt(sync_id: int, *, now: datetime | None = None) -> KitosSync:
+    """Send one pending registration to KITOS. The HTTP call runs outside any transaction;
+    the outcome (UUID, or the error and one more attempt) is written in one afterwards."""
+    sync = KitosSync.objects.select_related("system").get(pk=sync_id)
+    if sync.status != SyncStatus.PENDING:
+        return sync
+    system = sync.system
+    error = ""
+    result = None
+    try:
+        result = kitos.push_usage(
+            name=system.name, lifecycle=sync.lifecycle,
+            usage_uuid=str(system.kitos_uuid) if system.kitos_uuid else None,
+            system_uuid=str(system.kitos_system_uuid) if system.kitos_system_uuid else None)
+    except kitos.KitosError as exc:
+        error = str(exc)
+    return _record_attempt(sync.pk, result, error, now or timezone.now(), sync.lifecycle)
+
+
+@transaction.atomic
+def _record_attempt(sync_id: int, result: kitos.UsageResult | None, error: str,
+                    now: datetime, pushed: str) -> KitosSync:
+    sync = KitosSync.objects.select_for_update().select_related("system").get(pk=sync_id)
+    if sync.status != SyncStatus.PENDING:  # a concurrent attempt (or the retry) got there first
+        return sync
+    system = System.objects.select_for_update().get(pk=sync.system_id)
+    sync.attempts += 1
+    sync.last_attempt_at = now
+    sync.last_error = error[:1000]
+    before = {"status": sync.status, "kitos_uuid": str(system.kitos_uuid or "")}
+    if result is not None:
+        if sync.lifecycle == pushed:  # else the life cycle moved meanwhile: send that next
+            sync.status, sync.done_at = SyncStatus.DONE, now
+        system.kitos_uuid = result.usage_uuid
+        system.kitos_system_uuid = result.system_uuid or system.kitos_system_uuid
+        system.save(update_fields=["kitos_uuid", "kitos_system_uuid", "updated_at"])
+    sync.save()
+    audit_append(organisation_id=sync.organisation_id, actor=None, actor_role="system",
+                 event_type="kitos.registered" if result else "kitos.failed",
+                 object_type="KitosSync", object_id=sync.pk,
+                 before=before, after={"case_id": sync.case_id, "status": sync.status,
+                                       "error": sync.last_error,
+                                       "kitos_uuid": str(system.kitos_uuid or "")})
+    return sync
+
+
+def kitos_retry_pending(now: datetime | None = None) -> dict[str, int]:
+    """Try every pending registration once more (the management command `kitos_retry`)."""
+    counts = {"done": 0, "pending": 0}
+    for pk in KitosSync.objects.filter(status=SyncStatus.PENDING).values_list("pk", flat=True):
+        sync = attempt(pk, now=now)
+        counts["done" if sync.status == SyncStatus.DONE else "pending"] += 1
+    return counts

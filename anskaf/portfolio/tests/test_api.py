@@ -1,0 +1,80 @@
+"""The portfolio's API v1: reads for everyone in the municipality, writes for the roles."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from anskaf import testing
+from anskaf.api.services import token_create
+
+
+def _client(user):
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=user)}")
+
+
+def _post(client, url, body):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+@pytest.fixture
+def it_client(it_person):
+    return _client(it_person)
+
+
+def test_create_read_and_list_systems(it_client, requester, old_system):
+    response = _post(it_client, "/api/v1/systems", {
+        "name": "Nyt ESDH", "personal_data": True, "lifecycle": "PhasingIn",
+        "predecessor": old_system.pk})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["personal_data"] is True and body["predecessor_id"] == old_system.pk
+    reader = _client(requester)
+    old = reader.get(f"/api/v1/systems/{old_system.pk}").json()
+    assert old["successor_ids"] == [body["id"]]
+    listing = reader.get("/api/v1/systems", {"lifecycle": "PhasingIn"}).json()
+    assert [s["name"] for s in listing["items"]] == ["Nyt ESDH"]
+    page = reader.get("/api/v1/systems", {"limit": 1}).json()
+    assert len(page["items"]) == 1 and "offset=1" in page["next"]
+    assert reader.get("/api/v1/systems", {"q": "journalisering"}).json()["items"][0][
+        "name"] == "Gammelt ESDH"
+
+
+def test_bad_input_is_400_in_danish(it_client, old_system):
+    response = _post(it_client, "/api/v1/systems", {"name": "", "colour": "red"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "validation_error"
+    assert "colour" in response.json()["fields"]
+    response = _post(it_client, f"/api/v1/systems/{old_system.pk}/contracts", {
+        "number": "K-1", "start_date": "2024-01-31", "duration_months": 12,
+        "option_count": 1, "option_months": 12, "options_used": 3, "notice_months": 3,
+        "notice_to": "month"})
+    assert response.status_code == 400
+    assert "optioner" in response.json()["fields"]["options_used"]
+
+
+def test_contract_dates_and_dpa_in_the_api(org, old_system):
+    legal = testing.make_user(org, "jura", "legal")
+    client = _client(legal)
+    response = _post(client, f"/api/v1/systems/{old_system.pk}/contracts", {
+        "number": "K-1", "start_date": "2024-01-31", "duration_months": 1,
+        "option_count": 0, "option_months": 0, "options_used": 0, "notice_months": 0,
+        "notice_to": "none", "terminated_on": "2024-02-15"})
+    assert response.status_code == 201, response.content
+    assert response.json()["end_date"] == "2024-02-15" and response.json()["notice_by"] is None
+    assert response.json()["binding_end"] == "2024-02-29"
+    response = _post(client, f"/api/v1/systems/{old_system.pk}/dpas", {
+        "supplier": "Acme", "signed_on": "2024-02-29", "oversight_method": "isae3402_2",
+        "oversight_interval_months": 12})
+    assert response.status_code == 201, response.content
+    assert response.json()["next_oversight_on"] == "2025-02-28"
+    items = client.get(f"/api/v1/systems/{old_system.pk}/dpas").json()["items"]
+    assert [d["supplier"] for d in items] == ["Acme"]
+
+
+def test_another_municipality_sees_nothing(outsider, old_system):
+    client = _client(outsider)
+    assert client.get(f"/api/v1/systems/{old_system.pk}").status_code == 404
+    assert client.get("/api/v1/systems").json()["items"] == []

@@ -1,0 +1,70 @@
+"""The tender threshold rule, the seeded period and procurement's confirmation."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from anskaf import testing
+from anskaf.cases.errors import PermissionDenied, ValidationFailed
+from anskaf.portfolio import selectors, services
+from anskaf.portfolio.models import TenderThreshold, ThresholdConfirmation
+
+T = TenderThreshold(valid_from=date(2024, 1, 1), valid_to=date(2025, 12, 31),
+                    amount=Decimal("1644638"))
+
+
+@pytest.mark.parametrize("value, expected", [
+    (Decimal("1644638"), "above"),       # at the threshold counts as above
+    (Decimal("1644638.01"), "above"),
+    (Decimal("1644637.99"), "below"),
+    (Decimal("0"), "below"),
+    (None, "no_value"),
+])
+def test_threshold_rule(value, expected):
+    assert selectors.threshold_rule(value, T) == expected
+
+
+def test_no_period_covering_the_day_means_outdated():
+    assert selectors.threshold_rule(Decimal("5000000"), None) == "outdated"
+
+
+def test_the_seeded_period(db):
+    # Run the data migration's function again (a flush by a browser test may have removed the
+    # row the migration wrote); it is idempotent.
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("anskaf.portfolio.migrations.0002_seed_threshold").seed(apps, None)
+    assert TenderThreshold.objects.filter(valid_from=date(2024, 1, 1)).count() == 1
+    assert selectors.threshold_in_force(date(2025, 6, 1)).amount == Decimal("1644638")
+    assert selectors.threshold_in_force(date(2026, 1, 1)) is None
+
+
+def test_admin_adds_a_period_without_overlap(org):
+    admin = testing.make_user(org, "adm", "admin")
+    with pytest.raises(ValidationFailed, match="overlapper"):
+        services.threshold_save(actor=admin, data={"valid_from": "2025-06-01",
+                                                   "valid_to": "2026-12-31",
+                                                   "amount": "1500000", "kind": "goods_services"})
+    services.threshold_save(actor=admin, data={"valid_from": "2026-01-01",
+                                               "valid_to": "2027-12-31",
+                                               "amount": "1557263", "kind": "goods_services"})
+    assert selectors.threshold_in_force(date(2026, 3, 1)).amount == Decimal("1557263")
+    with pytest.raises(PermissionDenied):
+        services.threshold_save(actor=testing.make_user(org, "x"), data={})
+
+
+def test_procurement_confirms_a_case_above(coordinator, org, unit):
+    TenderThreshold.objects.create(valid_from=date(2026, 1, 1), valid_to=date(2027, 12, 31),
+                                   amount=Decimal("1557263"))
+    above = testing.new_case(coordinator, estimated_contract_value="2.000.000")
+    testing.new_case(coordinator, estimated_contract_value="100000")
+    buyer = testing.make_user(org, "indkoeb", "procurement")
+    _threshold, rows = selectors.cases_to_confirm(buyer, date(2026, 11, 27))
+    assert [c.pk for c, confirmation in rows] == [above.pk]
+    with pytest.raises(PermissionDenied):
+        services.threshold_confirm(actor=coordinator, case_id=above.pk)
+    services.threshold_confirm(actor=buyer, case_id=above.pk, note="Udbydes EU-udbud")
+    assert ThresholdConfirmation.objects.get(case=above).value == Decimal("2000000")

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portfolio"
+urlpatterns = [
+    path("systemer/", views.system_list, name="system_list"),
+    path("systemer/ny/", views.system_create, name="system_create"),
+    path("systemer/soeg/", views.system_search, name="system_search"),
+    path("systemer/import/", views.system_import, name="system_import"),
+    path("systemer/<int:system_pk>/", views.system_detail, name="system_detail"),
+    path("systemer/<int:system_pk>/rediger/", views.system_edit, name="system_edit"),
+    path("systemer/<int:system_pk>/kontrakter/ny/", views.contract_create,
+         name="contract_create"),
+    path("systemer/<int:system_pk>/databehandleraftaler/ny/", views.dpa_create,
+         name="dpa_create"),
+    path("sager/<int:pk>/system/", views.case_link, name="case_link"),
+    path("sager/<int:pk>/kitos/", views.kitos_register, name="kitos_register"),
+    path("udbudsgraense/", views.threshold_tasks, name="threshold_tasks"),
+    path("udbudsgraense/<int:pk>/bekraeft/", views.threshold_confirm, name="threshold_confirm"),
+    path("administration/udbudsgraenser/", views.threshold_admin, name="threshold_admin"),
+]

@@ -1,0 +1,307 @@
+"""The portfolio's pages: thin views over the selectors and services.
+
+Reading is for everyone in the municipality; writing follows services.SYSTEM_WRITERS and
+AGREEMENT_WRITERS (403 for others); another municipality's system answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from anskaf.cases import permissions
+from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.errors import PermissionDenied as Refused
+from anskaf.orgs.models import OrgUnit
+from anskaf.orgs.selectors import is_org_admin
+
+from . import kitos_import, selectors, services
+from .forms import ContractForm, DpaForm, ImportForm, SystemForm, ThresholdForm
+from .models import Lifecycle, TenderThreshold
+
+NAV = "systems"
+PAGE_SIZE = 50
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; 403 without a municipality; domain errors become 404/403 pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.organisation_id:
+            raise PermissionDenied("Du hører ikke til en kommune.")
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except Refused as exc:
+            raise PermissionDenied(exc.message) from None
+
+    return login_required(wrapper)
+
+
+def _require(request: HttpRequest, roles: tuple[str, ...]) -> None:
+    if not services.may(request.user, roles):
+        raise PermissionDenied("Du har ikke adgang til at ændre porteføljen.")
+
+
+def _errors_into(form: forms.Form, exc: ValidationFailed) -> None:
+    for field, message in exc.errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+# --- systems ----------------------------------------------------------------------------------
+
+
+class FilterForm(forms.Form):
+    livscyklus = forms.ChoiceField(label="Livscyklus", required=False,
+                                   choices=[("", "Alle"), *list(Lifecycle.choices)])
+    enhed = forms.ChoiceField(label="Ansvarlig enhed", required=False)
+    leverandoer = forms.CharField(label="Leverandør", required=False, max_length=200)
+    personoplysninger = forms.ChoiceField(label="Personoplysninger", required=False, choices=[
+        ("", "Alle"), ("ja", "Behandler personoplysninger"), ("nej", "Ingen personoplysninger")])
+
+    def __init__(self, *args: Any, units: list[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enhed"].choices = [("", "Alle")] + [(str(u.pk), u.name) for u in units]
+
+
+@member_required
+def system_list(request: HttpRequest) -> HttpResponse:
+    units = list(OrgUnit.objects.filter(organisation_id=request.user.organisation_id)
+                 .order_by("name"))
+    form = FilterForm(request.GET or None, units=units)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {"lifecycle": data["livscyklus"], "unit": data["enhed"],
+                   "supplier": data["leverandoer"], "personal_data": data["personoplysninger"]}
+    page = Paginator(selectors.system_list(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(request, "portfolio/system_list.html", {
+        "nav": NAV, "form": form, "page": page, "filtered": any(filters.values()),
+        "query": query.urlencode(), "may_write": services.may(request.user,
+                                                               services.SYSTEM_WRITERS),
+        "sees_threshold": services.may(request.user, services.THRESHOLD_CONFIRMERS)
+        or is_org_admin(request.user)})
+
+
+@member_required
+def system_detail(request: HttpRequest, system_pk: int) -> HttpResponse:
+    detail = selectors.system_detail(request.user, system_pk, timezone.localdate())
+    if detail is None:
+        raise Http404("Systemet findes ikke.")
+    return render(request, "portfolio/system_detail.html", {
+        "nav": NAV, "d": detail, "system": detail.system,
+        "may_write": services.may(request.user, services.SYSTEM_WRITERS),
+        "may_agree": services.may(request.user, services.AGREEMENT_WRITERS)})
+
+
+def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
+    org = request.user.organisation_id
+    system = None
+    if system_pk is not None:  # 404 before 403: another municipality's system is not there
+        system = selectors.systems(request.user).filter(pk=system_pk).first()
+        if system is None:
+            raise Http404("Systemet findes ikke.")
+    _require(request, services.SYSTEM_WRITERS)
+    form = SystemForm(request.POST or None, instance=system, organisation_id=org)
+    status = 200
+    if request.method == "POST":
+        try:
+            saved = services.system_save(actor=request.user, data=request.POST,
+                                         system_id=system_pk)
+        except ValidationFailed as exc:
+            form = SystemForm(request.POST, instance=system, organisation_id=org)
+            form.is_valid()
+            if not form.errors:
+                _errors_into(form, exc)
+            status = 400
+        else:
+            messages.success(request, f"Systemet »{saved.name}« er gemt.")
+            return redirect("portfolio:system_detail", system_pk=saved.pk)
+    return render(request, "portfolio/system_form.html",
+                  {"nav": NAV, "form": form, "system": system}, status=status)
+
+
+@member_required
+def system_create(request: HttpRequest) -> HttpResponse:
+    return _system_form(request, None)
+
+
+@member_required
+def system_edit(request: HttpRequest, system_pk: int) -> HttpResponse:
+    return _system_form(request, system_pk)
+
+
+def _agreement_form(request: HttpRequest, system_pk: int, form_class: type[forms.ModelForm],
+                    title: str, save: Callable[..., Any]) -> HttpResponse:
+    system = selectors.systems(request.user).filter(pk=system_pk).first()
+    if system is None:
+        raise Http404("Systemet findes ikke.")
+    _require(request, services.AGREEMENT_WRITERS)
+    form = form_class(request.POST or None, initial={"supplier": system.supplier})
+    status = 200
+    if request.method == "POST":
+        try:
+            save(request, system)
+        except ValidationFailed as exc:
+            form.is_valid()
+            if not form.errors:
+                _errors_into(form, exc)
+            status = 400
+        else:
+            messages.success(request, f"{title} er gemt.")
+            return redirect("portfolio:system_detail", system_pk=system.pk)
+    return render(request, "portfolio/agreement_form.html",
+                  {"nav": NAV, "form": form, "system": system, "title": title,
+                   "case_pk": request.GET.get("sag", "")}, status=status)
+
+
+@member_required
+def contract_create(request: HttpRequest, system_pk: int) -> HttpResponse:
+    return _agreement_form(request, system_pk, ContractForm, "Kontrakten", lambda r, s:
+                           services.contract_save(actor=r.user, system_id=s.pk, data=r.POST))
+
+
+@member_required
+def dpa_create(request: HttpRequest, system_pk: int) -> HttpResponse:
+    def save(r: HttpRequest, s: Any) -> Any:
+        return services.dpa_save(actor=r.user, system_id=s.pk, data=r.POST,
+                                 case_id=r.POST.get("sag") or None)
+
+    return _agreement_form(request, system_pk, DpaForm, "Databehandleraftalen", save)
+
+
+@member_required
+def system_search(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")[:200].replace("\x00", "")
+    return render(request, "portfolio/search.html", {
+        "nav": NAV, "q": text, "results": selectors.search(request.user, text),
+        "searched": bool(text.strip())})
+
+
+@member_required
+def system_import(request: HttpRequest) -> HttpResponse:
+    _require(request, services.SYSTEM_WRITERS)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = kitos_import.import_systems(actor=request.user, filename=upload.name,
+                                                     content=upload.read())
+            except kitos_import.ImportRefused as exc:
+                errors, status = exc.errors, 400
+            else:
+                messages.success(request, f"Importen er gennemført: {result.created} systemer "
+                                          f"oprettet, {result.updated} opdateret.")
+                return redirect("portfolio:system_list")
+        else:
+            status = 400
+    return render(request, "portfolio/import.html",
+                  {"nav": NAV, "form": form, "import_errors": errors}, status=status)
+
+
+# --- the case page's forms --------------------------------------------------------------------
+
+
+def _back_to_case(pk: int, step: int) -> HttpResponse:
+    return redirect(reverse("web:case_detail", kwargs={"pk": pk}) + f"#trin-{step}")
+
+
+@member_required
+@require_POST
+def case_link(request: HttpRequest, pk: int) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    try:
+        services.case_link(actor=request.user, case_id=pk, kind=kind,
+                           system_id=request.POST.get("system") or None)
+    except (ValidationFailed, MoveRefused) as exc:
+        if isinstance(exc, Refused):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Sagens system er gemt." if request.POST.get("system")
+                         else "Sagens system er fjernet.")
+    return _back_to_case(pk, 2)
+
+
+@member_required
+@require_POST
+def kitos_register(request: HttpRequest, pk: int) -> HttpResponse:
+    sync = services.kitos_register(actor=request.user, case_id=pk)
+    messages.success(request, f"»{sync.system.name}« er sendt til registrering i KITOS. Se "
+                              "status under trin 12.")
+    return _back_to_case(pk, 12)
+
+
+# --- tender threshold -------------------------------------------------------------------------
+
+
+@member_required
+def threshold_tasks(request: HttpRequest) -> HttpResponse:
+    """Procurement's list: cases at or above the threshold in force, confirmed or not."""
+    if not (services.may(request.user, services.THRESHOLD_CONFIRMERS)
+            or is_org_admin(request.user)):
+        raise PermissionDenied("Siden er for Udbud/Indkøb.")
+    threshold, rows = selectors.cases_to_confirm(request.user, timezone.localdate())
+    return render(request, "portfolio/threshold_tasks.html", {
+        "nav": NAV, "threshold": threshold, "rows": rows,
+        "may_confirm": services.may(request.user, services.THRESHOLD_CONFIRMERS)})
+
+
+@member_required
+@require_POST
+def threshold_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.threshold_confirm(actor=request.user, case_id=pk,
+                                   note=request.POST.get("note", ""))
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Bekræftelsen er registreret.")
+    return redirect("portfolio:threshold_tasks")
+
+
+@member_required
+def threshold_admin(request: HttpRequest) -> HttpResponse:
+    if not is_org_admin(request.user):
+        raise PermissionDenied("Kun kommunens administratorer har adgang.")
+    form = ThresholdForm(request.POST or None, initial={"kind": "goods_services"})
+    status = 200
+    if request.method == "POST":
+        try:
+            services.threshold_save(actor=request.user, data=request.POST)
+        except ValidationFailed as exc:
+            form.is_valid()
+            if not form.errors:
+                _errors_into(form, exc)
+            status = 400
+        else:
+            messages.success(request, "Tærskelværdien er gemt.")
+            return redirect("portfolio:threshold_admin")
+    today = timezone.localdate()
+    return render(request, "portfolio/threshold_admin.html", {
+        "nav": "admin", "form": form, "thresholds": list(TenderThreshold.objects.all()),
+        "in_force": selectors.threshold_in_force(today)}, status=status)
+
+
+def may_edit_case(user: Any, case: Any) -> bool:
+    return permissions.edit_refusal(user, case) is None
