@@ -123,8 +123,18 @@ def case_events(*, viewer: User, case_id: Any, after_seq: int | None = None,
         raise NotFound() from None
     if not visible_cases(viewer).filter(pk=pk).exists():
         raise NotFound()
-    qs = AuditEvent.objects.filter(organisation_id=viewer.organisation_id,
-                                   case_id=pk).select_related("actor")
+    return _events(viewer.organisation_id, pk, after_seq, limit)
+
+
+def detail_events(detail: CaseDetail, *, limit: int = 200) -> list[AuditEvent]:
+    """The timeline of a case the viewer already opened through case_detail (no second check)."""
+    return _events(detail.case.organisation_id, detail.case.pk, None, limit)
+
+
+def _events(organisation_id: int, case_id: int, after_seq: int | None,
+            limit: int) -> list[AuditEvent]:
+    qs = AuditEvent.objects.filter(organisation_id=organisation_id,
+                                   case_id=case_id).select_related("actor")
     if after_seq is not None:
         qs = qs.filter(seq__gt=after_seq)
     return list(qs.order_by("seq")[:limit])

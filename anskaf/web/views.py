@@ -272,7 +272,7 @@ def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
     people = presenters.assignable_people(detail, request.user)
     for step in steps:
         step.assignable = people[step.number]
-    events = selectors.case_events(viewer=request.user, case_id=pk, limit=1000)
+    events = selectors.detail_events(detail, limit=1000)
     return {
         "nav": "cases",
         "case": detail.case,
