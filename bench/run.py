@@ -194,6 +194,11 @@ def main(argv=None) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
     os.environ["PYTHONPATH"] = f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
     os.environ["ANSKAF_DEMO"] = "0"
+    pending = subprocess.run([str(BIN / "anskaf"), "manage", "migrate", "--check"], env=os.environ,
+                             cwd=ROOT, capture_output=True, text=True)
+    if pending.returncode != 0:  # the server runs --no-migrate: a missing table fails every page
+        raise SystemExit("bench: the database has unapplied migrations; run "
+                         "`DATABASE_URL=... .venv/bin/anskaf manage migrate` (or make bench-data)")
     info = pick(url)
     scale = args.scale or ("national" if info["orgs"] > 1 else "municipality")
     log(f"bench: scale={scale} ({info['orgs']} orgs, {info['cases']} cases) user="
@@ -220,6 +225,8 @@ def main(argv=None) -> int:
             ("case page", [f"/sager/{i}/" for i in ids]),
             ("my tasks", ["/opgaver/"]),
             ("api case", [f"/api/v1/cases/{i}" for i in ids]),
+            # The generator makes no systems yet: this measures the page around an empty list.
+            ("portfolio list", ["/systemer/"]),
         ]
         for _name, paths in pages:  # warm every worker once
             for path in paths[:3]:
