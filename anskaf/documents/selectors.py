@@ -97,3 +97,41 @@ def _step_documents(viewer: User, case: Any, model: ProcessModel, step: StepDef,
              if d.type_key not in known]
     return StepDocuments(step.number, types, templates,
                          access.upload_refusal(viewer, case, model, step, assignee_id), other)
+
+
+@dataclass
+class StepFile:
+    document: Document
+    latest: DocumentVersion | None
+    type_title: str
+    readable: bool
+
+
+def step_files(*, viewer: User, cases: Iterable[Any], step: int) -> dict[int, list[StepFile]]:
+    """One step's documents on several cases (step 4 on a board agenda), newest version each.
+
+    Two queries whatever the number of cases; confidential types are listed but marked
+    unreadable for those who may not open them (the download checks again on every request).
+    """
+    from anskaf.cases.process_models import models_for
+
+    cases = {c.pk: c for c in cases}
+    documents = list(Document.objects.filter(case_id__in=list(cases), step=step)
+                     .order_by("case_id", "type_key", "title", "id"))
+    latest: dict[int, DocumentVersion] = {}
+    for version in (DocumentVersion.objects.filter(document__in=documents)
+                    .order_by("document_id", "-number")):
+        latest.setdefault(version.document_id, version)
+    models = models_for(c.model_version_id for c in cases.values())
+    files: dict[int, list[StepFile]] = {pk: [] for pk in cases}
+    for document in documents:
+        case = cases[document.case_id]
+        model = models[case.model_version_id]
+        step_def = model.step(step) if model.has_step(step) else None
+        doc_type = next((d for d in (step_def.documents if step_def else ())
+                         if d.key == document.type_key), None)
+        readable = access.read_refusal(viewer, case, step_def, doc_type) is None
+        files[case.pk].append(StepFile(document, latest.get(document.pk),
+                                       doc_type.title.da if doc_type else document.type_key,
+                                       readable))
+    return files
