@@ -366,6 +366,24 @@ for _name in ("ANSKAF_MAIL_MAX_ATTEMPTS", "ANSKAF_MAIL_RETRY_SECONDS",
 if not 0 <= ANSKAF_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured("ANSKAF_DIGEST_HOUR must be 0-23")
 
+
+def _lead_days(raw: str) -> tuple[int, ...]:
+    """Contract and DPA lead times: distinct whole days >= 1, comma-separated ("90,30,7")."""
+    try:
+        days = [int(part) for part in raw.split(",")]
+    except ValueError:
+        raise ImproperlyConfigured(f"ANSKAF_CONTRACT_REMINDER_DAYS must be whole days separated "
+                                   f"by commas, like 90,30,7, not {raw!r}") from None
+    if not days or min(days) < 1 or len(set(days)) != len(days):
+        raise ImproperlyConfigured(f"ANSKAF_CONTRACT_REMINDER_DAYS must list distinct days of at "
+                                   f"least 1, not {raw!r}")
+    return tuple(sorted(days, reverse=True))
+
+
+# Contract notice dates and DPA oversight dates: reminded this many days before; after the date
+# the reminder repeats every ANSKAF_REMINDER_REPEAT_DAYS until the decision or oversight is in.
+ANSKAF_CONTRACT_REMINDER_DAYS = _lead_days(env_str("ANSKAF_CONTRACT_REMINDER_DAYS", "90,30,7"))
+
 # The task queue (huey): SQLite next to the database by default; Redis when REDIS_URL is set,
 # for several workers on several machines. Tests run tasks at once (immediate mode).
 REDIS_URL = env_str("REDIS_URL")

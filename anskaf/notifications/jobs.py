@@ -4,15 +4,20 @@ The huey tasks in tasks.py only call these."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from anskaf.cases.models import Case, StepState
 from anskaf.cases.process_models import model_for
 from anskaf.orgs.models import User
+from anskaf.portfolio.models import Contract, DataProcessingAgreement, OversightMethod, System
+from anskaf.portfolio.notice import next_oversight
+from anskaf.portfolio.selectors import notice_deadline
 from anskaf.process.engine import CLOSED, FINISHED
 
 from . import recipients
@@ -92,17 +97,123 @@ def deadline_reminders(*, now: dt.datetime | None = None) -> int:
 
 def _fire(deadline: StepDeadline, level: str, slot: int, assignee_id: int | None, days: int,
           now: dt.datetime) -> int:
+    case = deadline.case
+    return _fire_once(reminder_key(deadline, level, slot), level, now,
+                      lambda: (_recipients(level, case, deadline.step, assignee_id),
+                               _notice(level, case, deadline.step, deadline, days)),
+                      deadline=deadline)
+
+
+def _fire_once(key: str, level: str, now: dt.datetime,
+               what: Callable[[], tuple[list[User], Notice]],
+               deadline: StepDeadline | None = None) -> int:
     """Record the moment and send its notices in one transaction; a recorded moment is skipped."""
-    key = reminder_key(deadline, level, slot)
     try:
         with transaction.atomic():
             ReminderSent.objects.create(key=key, deadline=deadline, level=level, sent_at=now)
-            case = deadline.case
-            notify(_recipients(level, case, deadline.step, assignee_id),
-                   _notice(level, case, deadline.step, deadline, days), now=now)
+            people, notice = what()
+            notify(people, notice, now=now)
     except IntegrityError:
         return 0  # fired before (by this or another scheduler run)
     return 1
+
+
+# --- contract notice dates and DPA oversight (ADR 0008, "Contracts and DPAs") -----------------
+
+
+def schedule_slot(due: dt.date, today: dt.date) -> str | None:
+    """The reminder moment `today` falls in for a date: the nearest lead time it is within
+    ("lead90", "lead30", "lead7"), then after the date "after0", "after1"... one per
+    ANSKAF_REMINDER_REPEAT_DAYS. None while the date is further off than every lead time.
+    A run that missed a lead time sends the current one only, not the ones it missed."""
+    days_left = (due - today).days
+    if days_left >= 0:
+        within = [d for d in settings.ANSKAF_CONTRACT_REMINDER_DAYS if days_left <= d]
+        return f"lead{min(within)}" if within else None
+    repeat = max(settings.ANSKAF_REMINDER_REPEAT_DAYS, 1)
+    return f"after{(-days_left - 1) // repeat}"
+
+
+def _when(due: dt.date, today: dt.date) -> str:
+    days_left = (due - today).days
+    if days_left > 0:
+        return f"om {days_left} dag{'e' if days_left != 1 else ''} ({due.strftime('%d.%m.%Y')})"
+    if days_left == 0:
+        return f"i dag ({due.strftime('%d.%m.%Y')})"
+    return f"{due.strftime('%d.%m.%Y')}, for {-days_left} dag{'e' if days_left != -1 else ''} siden"
+
+
+def _system_path(system: System) -> str:
+    return reverse("portfolio:system_detail", kwargs={"system_pk": system.pk})
+
+
+def _contract_holders(contract: Contract) -> list[User]:
+    """Contracts have no holder field: the system owner and procurement hold them (ADR 0008)."""
+    system = contract.system
+    owner = list(User.objects.filter(pk=system.system_owner_id, is_active=True))
+    procurement = recipients.unit_role_holders(contract.organisation_id, system.owner_unit_id,
+                                               ["procurement"])
+    return recipients.with_deputies(recipients.unique([*owner, *procurement]))
+
+
+def _contract_notice(contract: Contract, due: dt.date, today: dt.date) -> Notice:
+    system = contract.system
+    return Notice(
+        kind=Kind.DEADLINE, organisation_id=contract.organisation_id,
+        subject=f"{system.name}: opsigelsesfrist for kontrakt {contract.number} {_when(due, today)}",
+        body=(f"Kontrakt {contract.number} på systemet »{system.name}« skal opsiges senest "
+              f"{due.strftime('%d.%m.%Y')}, hvis den ikke skal fortsætte. Tag stilling, og "
+              "markér beslutningen som truffet på systemets side."),
+        path=_system_path(system))
+
+
+def contract_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind the contract's holders of its notice date until the decision is marked taken."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    fired = 0
+    live = Contract.objects.filter(terminated_on__isnull=True).select_related("system")
+    for contract in live:
+        due = notice_deadline(contract)
+        slot = schedule_slot(due, today) if due is not None else None
+        if slot is None or contract.notice_decision_for == due:
+            continue
+        fired += _fire_once(f"contract:{contract.pk}:{due.isoformat()}:{slot}", "contract", now,
+                            lambda c=contract, d=due: (_contract_holders(c),
+                                                       _contract_notice(c, d, today)))
+    return fired
+
+
+def _dpa_notice(dpa: DataProcessingAgreement, due: dt.date, today: dt.date) -> Notice:
+    system = dpa.system
+    return Notice(
+        kind=Kind.DEADLINE, organisation_id=dpa.organisation_id,
+        subject=f"{system.name}: tilsyn med databehandler {dpa.supplier} {_when(due, today)}",
+        body=(f"Næste tilsyn med databehandleren {dpa.supplier} for systemet »{system.name}« er "
+              f"{due.strftime('%d.%m.%Y')}. Registrér tilsynet i databehandleraftalen, når det "
+              "er gennemført."),
+        path=_system_path(system))
+
+
+def dpa_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind the security role of each DPA's next oversight until `last_oversight_on` moves it
+    (a DPA with no oversight recorded has no next date: nothing to count towards)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    fired = 0
+    agreements = (DataProcessingAgreement.objects.exclude(oversight_method=OversightMethod.NONE)
+                  .filter(last_oversight_on__isnull=False).select_related("system"))
+    for dpa in agreements:
+        due = next_oversight(dpa.last_oversight_on, dpa.oversight_interval_months)
+        slot = schedule_slot(due, today) if due is not None else None
+        if slot is None:
+            continue
+        fired += _fire_once(
+            f"dpa:{dpa.pk}:{due.isoformat()}:{slot}", "dpa", now,
+            lambda a=dpa, d=due: (recipients.with_deputies(recipients.unit_role_holders(
+                a.organisation_id, a.system.owner_unit_id, ["security"])),
+                _dpa_notice(a, d, today)))
+    return fired
 
 
 # --- the daily digest -------------------------------------------------------------------------

@@ -25,11 +25,17 @@ def unit_and_ancestors(unit_id: int | None) -> list[int]:
 
 def role_holders(case: Case, roles: Iterable[str]) -> list[User]:
     """Active people holding one of the roles for the case's unit (or organisation-wide)."""
+    return unit_role_holders(case.organisation_id, case.requesting_unit_id, roles)
+
+
+def unit_role_holders(organisation_id: int, unit_id: int | None, roles: Iterable[str]
+                      ) -> list[User]:
+    """Active people holding one of the roles for the unit (or organisation-wide)."""
     roles = list(dict.fromkeys(roles))
     if not roles:
         return []
-    scope = Q(unit__isnull=True) | Q(unit_id__in=unit_and_ancestors(case.requesting_unit_id))
-    person_ids = (Membership.objects.filter(scope, organisation_id=case.organisation_id,
+    scope = Q(unit__isnull=True) | Q(unit_id__in=unit_and_ancestors(unit_id))
+    person_ids = (Membership.objects.filter(scope, organisation_id=organisation_id,
                                             role__in=roles)
                   .values_list("person_id", flat=True))
     return list(User.objects.filter(pk__in=person_ids, is_active=True).order_by("pk"))

@@ -31,6 +31,18 @@ def deadline_reminders() -> int:
     return jobs.deadline_reminders()
 
 
+@db_periodic_task(crontab(minute="17"), name="anskaf.contract_reminders")
+@lock_task("anskaf.contract_reminders")
+def contract_reminders() -> int:
+    return jobs.contract_reminders()
+
+
+@db_periodic_task(crontab(minute="27"), name="anskaf.dpa_reminders")
+@lock_task("anskaf.dpa_reminders")
+def dpa_reminders() -> int:
+    return jobs.dpa_reminders()
+
+
 @db_periodic_task(crontab(minute="0", hour=str(settings.ANSKAF_DIGEST_HOUR)),
                   name="anskaf.send_digests")
 @lock_task("anskaf.send_digests")

@@ -104,6 +104,14 @@ class Contract(models.Model):
     terminated_on = models.DateField("opsagt til", null=True, blank=True)
     annual_cost = models.DecimalField("årlig udgift (kr.)", max_digits=14, decimal_places=2,
                                       null=True, blank=True)
+    # Someone has decided whether to give notice (issue 7): it stops the reminders for the
+    # notice date it answers (`notice_decision_for`); a later notice date starts them again.
+    notice_decision_on = models.DateField("opsigelse besluttet", null=True, blank=True)
+    notice_decision_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+",
+                                           verbose_name="besluttet af")
+    notice_decision_for = models.DateField("besluttet for opsigelsesfrist", null=True,
+                                           blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

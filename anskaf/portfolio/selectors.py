@@ -73,6 +73,11 @@ class ContractView:
     contract: Contract
     dates: notice.Dates
 
+    @property
+    def decided(self) -> bool:
+        """The notice decision for the binding period's notice date is recorded."""
+        return notice_decided(self.contract)
+
 
 @dataclass
 class DpaView:
@@ -82,6 +87,18 @@ class DpaView:
 
 def contract_views(contracts: list[Contract], today: date) -> list[ContractView]:
     return [ContractView(c, notice.compute(terms_of(c), today)) for c in contracts]
+
+
+def notice_deadline(c: Contract) -> date | None:
+    """The notice date of the contract's binding period, which reminders count towards. Seen
+    from the start date: seen from today it moves with today once the period is over, and
+    would never pass. None once terminated."""
+    return notice.compute(terms_of(c), c.start_date).notice_by
+
+
+def notice_decided(c: Contract) -> bool:
+    deadline = notice_deadline(c)
+    return deadline is not None and c.notice_decision_for == deadline
 
 
 def terms_of(c: Contract) -> notice.Terms:

@@ -256,6 +256,38 @@ def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = 
 
 
 @transaction.atomic
+def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
+    """Record that the notice decision for the contract's notice date is taken: the reminders
+    for that date stop. Same writers as editing a contract; marking twice changes nothing."""
+    from .selectors import notice_deadline
+
+    role = _require(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
+    try:
+        pk = int(contract_id)
+    except (TypeError, ValueError):
+        raise NotFound("Kontrakten findes ikke.") from None
+    contract = (Contract.objects.select_for_update()
+                .filter(organisation_id=actor.organisation_id, pk=pk).first())
+    if contract is None:
+        raise NotFound("Kontrakten findes ikke.")
+    deadline = notice_deadline(contract)
+    if deadline is None:
+        raise ValidationFailed({"contract": "Kontrakten er opsagt; der er ingen frist at "
+                                            "beslutte om."})
+    if contract.notice_decision_for == deadline:
+        return contract
+    fields = ("notice_decision_on", "notice_decision_for")
+    before = _view(contract, fields)
+    contract.notice_decision_on = timezone.localdate()
+    contract.notice_decision_by = actor
+    contract.notice_decision_for = deadline
+    contract.save(update_fields=["notice_decision_on", "notice_decision_by",
+                                 "notice_decision_for"])
+    _audit(actor, role, "contract.notice_decided", contract, before, _view(contract, fields))
+    return contract
+
+
+@transaction.atomic
 def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None) -> (
         DataProcessingAgreement):
     """Record a data processing agreement for a system (from step 11: linked to the case)."""

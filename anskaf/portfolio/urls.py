@@ -12,6 +12,8 @@ urlpatterns = [
     path("systemer/<int:system_pk>/rediger/", views.system_edit, name="system_edit"),
     path("systemer/<int:system_pk>/kontrakter/ny/", views.contract_create,
          name="contract_create"),
+    path("systemer/<int:system_pk>/kontrakter/<int:pk>/opsigelse-besluttet/",
+         views.contract_notice_decided, name="contract_notice_decided"),
     path("systemer/<int:system_pk>/databehandleraftaler/ny/", views.dpa_create,
          name="dpa_create"),
     path("sager/<int:pk>/system/", views.case_link, name="case_link"),

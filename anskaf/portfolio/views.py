@@ -179,6 +179,22 @@ def contract_create(request: HttpRequest, system_pk: int) -> HttpResponse:
 
 
 @member_required
+@require_POST
+def contract_notice_decided(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse:
+    """The button beside »Opsig senest«: the notice decision is taken, reminders stop."""
+    if not selectors.systems(request.user).filter(pk=system_pk).exists():
+        raise Http404("Systemet findes ikke.")
+    try:
+        contract = services.contract_mark_notice_decided(actor=request.user, contract_id=pk)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Beslutningen om opsigelse af kontrakt {contract.number} er "
+                                  "registreret. Der sendes ikke flere påmindelser om fristen.")
+    return redirect("portfolio:system_detail", system_pk=system_pk)
+
+
+@member_required
 def dpa_create(request: HttpRequest, system_pk: int) -> HttpResponse:
     def save(r: HttpRequest, s: Any) -> Any:
         return services.dpa_save(actor=r.user, system_id=s.pk, data=r.POST,

@@ -108,6 +108,7 @@ WEB_RULES.update({
     "portfolio:system_edit": SYSTEM_WRITE,
     "portfolio:contract_create": AGREEMENT_WRITE,
     "portfolio:dpa_create": AGREEMENT_WRITE,
+    "portfolio:contract_notice_decided": {"anon": LOGIN, "other": 405},  # POST form
     "portfolio:case_link": {"anon": LOGIN, "other": 405},  # POST forms on the case page
     "portfolio:kitos_register": {"anon": LOGIN, "other": 405},
     "portfolio:threshold_confirm": {"anon": LOGIN, "other": 405},
