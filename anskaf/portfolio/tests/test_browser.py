@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from anskaf import testing
-from anskaf.portfolio.models import CaseSystem, System, TenderThreshold
+from anskaf.portfolio.models import CaseSystem, Contract, System, TenderThreshold
 from anskaf.web.tests.browser.helpers import assert_accessible, log_in, log_out, step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -110,6 +110,16 @@ def test_the_other_portfolio_pages_are_accessible(page: Page, live_server, peopl
     page.get_by_role("link", name="Registrér kontrakt").click()
     assert_accessible(page)
     page.goto(base + f"/systemer/{System.objects.get(name='Aula').pk}/databehandleraftaler/ny/")
+    assert_accessible(page)
+    aula = System.objects.get(name="Aula")
+    Contract.objects.create(organisation=people["org"], system=aula, number="K-1",
+                            start_date=date(2024, 1, 1), duration_months=36, notice_months=3)
+    page.goto(base + f"/systemer/{aula.pk}/")
+    assert_accessible(page)
+    button = page.get_by_role("button", name="Markér beslutning truffet for kontrakt K-1")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_contain_text("Beslutning truffet")
     assert_accessible(page)
     log_out(page)
     log_in(page, base, "admin")
