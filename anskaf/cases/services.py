@@ -74,16 +74,26 @@ def snapshot_of(case: Case, states: Iterable[StepState], decisions: Iterable[Dec
     )
 
 
-def _load(actor: User, case_id: Any) -> Loaded:
-    """Lock the case and its steps for this transaction; 404 across organisations."""
+def lock_visible_case(actor: User, case_id: Any) -> Case:
+    """Lock the case for this transaction if the actor may see it; else 404 (also across
+    organisations, and for ids that are no number or out of range). Other apps' services
+    start here too."""
     try:
         case_pk = int(case_id)
     except (TypeError, ValueError):
         raise NotFound() from None
+    if not 0 < case_pk < 2**62:
+        raise NotFound()
     case = (Case.objects.select_for_update()
             .filter(permissions.visible_filter(actor), pk=case_pk).first())
     if case is None:
         raise NotFound()
+    return case
+
+
+def _load(actor: User, case_id: Any) -> Loaded:
+    """Lock the case and its steps for this transaction; 404 across organisations."""
+    case = lock_visible_case(actor, case_id)
     states = {s.number: s for s in StepState.objects.select_for_update().filter(case=case)}
     decisions = list(Decision.objects.filter(case=case).order_by("step", "round"))
     return Loaded(case, model_for(case), states, decisions)

@@ -174,10 +174,7 @@ def pending_referral(case_id: int) -> Referral | None:
 @transaction.atomic
 def case_put_forward(*, actor: User, case_id: Any, note: Any = "") -> Referral:
     """"Kontakt IT-visitationen": the case joins the board's queue for its next round."""
-    case = (Case.objects.select_for_update()
-            .filter(permissions.visible_filter(actor), pk=_pk(case_id, NotFound().message)).first())
-    if case is None:
-        raise NotFound()
+    case = case_services.lock_visible_case(actor, case_id)
     permissions.require(put_forward_refusal(actor, case))
     note = _text(note, "note", "", limit=4000, required=False)
     states = {s.number: s for s in StepState.objects.filter(case=case)}

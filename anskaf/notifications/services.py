@@ -19,6 +19,7 @@ from anskaf.cases import permissions
 from anskaf.cases.errors import NotFound, ValidationFailed
 from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_for
+from anskaf.cases.services import lock_visible_case
 from anskaf.orgs.models import User
 
 from .choices import Kind, MailMode, OutboxStatus
@@ -197,14 +198,11 @@ def deadline_refusal(actor: User, case: Case) -> str | None:
 @transaction.atomic
 def deadline_set(*, actor: User, case_id: Any, number: Any, due_date: Any) -> StepDeadline | None:
     """Set (or with an empty date, remove) the target date of one step of a case."""
+    case = lock_visible_case(actor, case_id)
     try:
-        case_pk, step = int(case_id), int(number)
+        step = int(number)
     except (TypeError, ValueError):
         raise NotFound() from None
-    case = (Case.objects.select_for_update()
-            .filter(permissions.visible_filter(actor), pk=case_pk).first())
-    if case is None:
-        raise NotFound()
     if not model_for(case).has_step(step):
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
     permissions.require(deadline_refusal(actor, case))

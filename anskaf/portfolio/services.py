@@ -15,6 +15,7 @@ from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
 from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.models import Case
+from anskaf.cases.services import lock_visible_case
 from anskaf.orgs.models import User
 
 from . import kitos
@@ -149,14 +150,7 @@ def _set_lifecycle(system: System, lifecycle: str, actor: User, role: str,
 
 
 def _case_of(actor: User, case_id: Any, *, edit: bool) -> Case:
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    case = (Case.objects.select_for_update().filter(permissions.visible_filter(actor), pk=pk)
-            .first())
-    if case is None:
-        raise NotFound()
+    case = lock_visible_case(actor, case_id)
     if edit:
         permissions.require(permissions.edit_refusal(actor, case))
     return case
