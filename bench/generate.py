@@ -162,10 +162,38 @@ def build_orgs(conn, n_orgs: int, password_hash: str) -> list[dict]:
     return people
 
 
+def next_ids(conn, table: str, n: int) -> list[int]:
+    """n ids from the table's own sequence, so later inserts by the app never collide."""
+    if not n:
+        return []
+    return [r[0] for r in conn.execute(
+        f"SELECT nextval(pg_get_serial_sequence('{table}','id')) FROM generate_series(1, %s)",
+        [n])]
+
+
 def copy(cur, table: str, columns: list[str], rows) -> None:
-    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+    """COPY rows; columns the model has beyond `columns` (added by a later feature) get the
+    model's default, so the generator keeps working as the schema grows."""
+    extra, values = _defaults(table, columns)
+    with cur.copy(f"COPY {table} ({', '.join([*columns, *extra])}) FROM STDIN") as cp:
         for row in rows:
-            cp.write_row(row)
+            cp.write_row((*row, *values) if extra else row)
+
+
+def _defaults(table: str, columns: list[str]) -> tuple[list[str], tuple]:
+    from django.apps import apps
+    from django.db import models
+
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
+    if model is None:
+        return [], ()
+    extra = [f for f in model._meta.concrete_fields
+             if f.column not in columns and not f.primary_key]
+    values = []
+    for f in extra:
+        value = f.get_default()
+        values.append(json.dumps(value) if isinstance(f, models.JSONField) else value)
+    return [f.column for f in extra], tuple(values)
 
 
 # --- one case through the engine ---------------------------------------------------------------
@@ -191,7 +219,7 @@ def simulate(model, rng: random.Random, org: dict, year_weights) -> dict:
     for n, st in snap.steps.items():
         if st == S.NOT_RELEVANT:
             states[n]["reason"] = "Sagen erstatter ikke et eksisterende system."
-    decisions, events = [], []
+    decisions, events, documents = [], [], []
     wait = [s.number for s in engine.waiting_steps(model, snap)]
     since = created
     status = engine.CaseStatus.ACTIVE
@@ -210,7 +238,8 @@ def simulate(model, rng: random.Random, org: dict, year_weights) -> dict:
                 return fv[key], key
         return requester, "requester"
 
-    def apply(tr, actor, event_type, object_type, object_id, extra_after=None, reason=""):
+    def apply(tr, actor, event_type, object_type, object_id, extra_after=None, reason="",
+              role=""):
         nonlocal snap, wait, since, status
         when = tick()
         before = {"status": status.value, "steps": {str(n): states[n]["status"].value
@@ -229,12 +258,38 @@ def simulate(model, rng: random.Random, org: dict, year_weights) -> dict:
             wait, since = new_wait, when
         after = {"status": status.value, "steps": {str(n): st.value for n, st in tr.steps.items()},
                  **(extra_after or {})}
-        events.append((when, actor, event_type, object_type, object_id, before, after))
+        events.append((when, actor, event_type, object_type, object_id, before, after, role))
         return when
+
+    def upload(step, actor, role):
+        """The step's documents before it is completed: required ones always, others often."""
+        for dt in step.documents:
+            doc = next((d for d in documents if (d["step"], d["type"]) == (step.number, dt.key)),
+                       None)  # a step completed again (a Måske round) gets new versions
+            if doc is None and not (dt.required or rng.random() < 0.5):
+                continue
+            if doc is None:
+                doc = {"step": step.number, "type": dt.key, "title": f"{dt.title.da}.pdf",
+                       "by": actor["id"], "versions": [], "index": len(documents)}
+                documents.append(doc)
+            first = len(doc["versions"]) + 1
+            for number in range(first, first + rng.choice([1, 1, 1, 2, 3])):
+                when = tick()
+                size = rng.randint(20_000, 4_000_000)
+                sha = f"{rng.getrandbits(256):064x}"
+                doc["versions"].append({"number": number, "size": size, "sha256": sha,
+                                        "by": actor["id"], "at": when})
+                events.append((when, actor, "document.uploaded", "document", doc["index"],
+                               None, {"step": step.number, "type": dt.key,
+                                      "type_title": dt.title.da, "title": doc["title"],
+                                      "version": number, "name": doc["title"], "size": size,
+                                      "sha256": sha, "content_type": "application/pdf"}, role))
+            doc["at"] = doc["versions"][0]["at"]
 
     def complete(n):
         step = model.step(n)
-        actor, _role = actor_for(step)
+        actor, role = actor_for(step)
+        upload(step, actor, role)
         req = [i.id for i in step.checklist if i.required]
         if req:
             nonlocal snap
@@ -243,7 +298,8 @@ def simulate(model, rng: random.Random, org: dict, year_weights) -> dict:
                                           if i.required or rng.random() < 0.5)
         if rng.random() < 0.3:
             states[n]["remarks"] = rng.choice(REMARKS)
-        apply(engine.complete(model, snap, n), actor, "step.completed", "step", f":{n}")
+        apply(engine.complete(model, snap, n), actor, "step.completed", "step", f":{n}",
+              role=role)
 
     def decide(n, outcome):
         step = model.step(n)
@@ -261,7 +317,7 @@ def simulate(model, rng: random.Random, org: dict, year_weights) -> dict:
         when = apply(tr, actor, "decision.recorded", "decision", None,
                      {k: d[k] for k in ("step", "round", "outcome", "rationale",
                                         "recommendations", "it_contacts",
-                                        "missing_documentation")})
+                                        "missing_documentation")}, role=role)
         d["at"] = when
         decisions.append(d)
         snap_update_decision(n, outcome, rnd)
@@ -305,14 +361,15 @@ def simulate(model, rng: random.Random, org: dict, year_weights) -> dict:
             continue
         if n == target:
             if rng.random() < 0.6:
-                apply(engine.start(model, snap, n), actor_for(step)[0], "step.updated", "step",
-                      f":{n}")
+                actor, role = actor_for(step)
+                apply(engine.start(model, snap, n), actor, "step.updated", "step", f":{n}",
+                      role=role)
             break
         if not step.only_when_replacing and not step.requires and rng.random() < 0.04 \
                 and n not in (1, 4, 5):
             apply(engine.mark_not_relevant(model, snap, n), actor_for(step)[0],
                   "step.not_relevant", "step", f":{n}", {"reason": "Ikke relevant her."},
-                  reason="Ikke relevant her.")
+                  reason="Ikke relevant her.", role=actor_for(step)[1])
             continue
         try:
             complete(n)
@@ -323,13 +380,15 @@ def simulate(model, rng: random.Random, org: dict, year_weights) -> dict:
         for n in wait:
             if snap.steps[n] == S.NOT_STARTED and model.step(n).gate is None \
                     and rng.random() < 0.3:
-                apply(engine.start(model, snap, n), actor_for(model.step(n))[0], "step.updated",
-                      "step", f":{n}")
+                actor, role = actor_for(model.step(n))
+                apply(engine.start(model, snap, n), actor, "step.updated", "step", f":{n}",
+                      role=role)
     withdrawn_reason = ""
     if withdraw and not snap.closed:
         when = tick()
         events.append((when, coordinator, "case.withdrawn", "case", None, {"status": status.value},
-                       {"status": "withdrawn", "reason": "Behovet er bortfaldet."}))
+                       {"status": "withdrawn", "reason": "Behovet er bortfaldet."},
+                       "coordinator"))
         status = engine.CaseStatus.WITHDRAWN
         snap = replace(snap, status=status)
         withdrawn_reason = "Behovet er bortfaldet."
@@ -354,7 +413,8 @@ def simulate(model, rng: random.Random, org: dict, year_weights) -> dict:
         "version": 1 + len(events), "snap": snap, "wait": wait, "since": since,
         "year": created.year, "requester": requester,
     }
-    return {"case": case, "states": states, "decisions": decisions, "events": events}
+    return {"case": case, "states": states, "decisions": decisions, "events": events,
+            "documents": documents, "sysname": sysname}
 
 
 CASE_COLUMNS = ["id", "organisation_id", "model_version_id", "number", "title", "need",
@@ -371,6 +431,99 @@ def _db_value(obj, field):
 
     value = getattr(obj, field.attname)
     return json.dumps(value) if isinstance(field, models.JSONField) else value
+
+
+# --- the portfolio --------------------------------------------------------------------------------
+
+LIFECYCLE_ORDER = ["Operational", "PhasingOut", "NotInUse"]
+
+
+def copy_models(cur, model, objs: list) -> None:
+    """COPY model instances with every concrete column, so a field added later needs no edit
+    here (its Python default is what the instance holds)."""
+    fields = model._meta.concrete_fields
+    copy(cur, model._meta.db_table, [f.column for f in fields],
+         ([_db_value(o, f) for f in fields] for o in objs))
+
+
+def build_portfolio(conn, org: dict, sims: list, case_ids: list, numbers: list, model,
+                    rng: random.Random) -> int:
+    """The municipality's systems as the case events would have left them: an imported base
+    portfolio (one old system per kind, which replacing cases phase out at step 13 and close at
+    step 21), and per case past step 12 its acquired system (phasing in, in operation at 20)
+    with its contract, and a signed DPA when it holds personal data."""
+    from anskaf.portfolio.models import CaseSystem, Contract, DataProcessingAgreement, LinkKind, System
+    from anskaf.portfolio.services import _search_text
+    from anskaf.process.engine import StepStatus
+
+    step = {s.key: s.number for s in model.steps}
+    done = StepStatus.DONE
+    it_owner = org["wide"]["it"]["id"]
+    start = NOW - timedelta(days=365 * YEARS + 30)
+    base = {}
+    for k, sysname in enumerate(SYSTEMS):
+        base[sysname] = System(name=f"Gammelt {sysname}", supplier=SUPPLIERS[k % len(SUPPLIERS)],
+                               purpose=f"Kommunens nuværende {sysname}.",
+                               notes="Importeret fra KITOS.", hosting="local",
+                               owner_unit_id=org["forv"][k % len(org["forv"])]["unit"],
+                               system_owner_id=it_owner, personal_data=k % 2 == 0,
+                               lifecycle="Operational", created_at=start, updated_at=start)
+    acquired, links, contracts, dpas = [], [], [], []
+    for sim, cid, number in zip(sims, case_ids, numbers, strict=True):
+        c, st = sim["case"], sim["states"]
+        old = base[sim["sysname"]] if c["replaces_system"] else None
+        if old is not None:
+            links.append((cid, old, LinkKind.REPLACED, c["created"]))
+            moved = ("NotInUse" if st[step["close_previous_system"]]["status"] == done else
+                     "PhasingOut" if st[step["decommissioning_plan"]]["status"] == done else None)
+            if moved and LIFECYCLE_ORDER.index(moved) > LIFECYCLE_ORDER.index(old.lifecycle):
+                old.lifecycle = moved
+        signed = st[step["contract_in_place"]]
+        if signed["status"] != done:
+            continue
+        dpa_step = st[step["data_processing_agreement"]]
+        personal = dpa_step["status"] == done and rng.random() < 0.7
+        system = System(name=(c["candidate_system"] or c["title"])[:200],
+                        supplier=c["supplier_name"], purpose=c["need"], owner_unit_id=c["unit"],
+                        lifecycle="Operational" if st[step["in_operation"]]["status"] == done
+                        else "PhasingIn", personal_data=personal, hosting="web",
+                        created_at=signed["at"], updated_at=signed["at"])
+        system.predecessor = old
+        acquired.append(system)
+        links.append((cid, system, LinkKind.ACQUIRED, signed["at"]))
+        value = c["value"] or 400_000
+        contracts.append(Contract(
+            system=system, number=f"K-{number}", supplier=c["supplier_name"],
+            start_date=signed["at"].date(), duration_months=48, option_count=2, option_months=12,
+            options_used=rng.choice([0, 0, 1]), notice_months=6,
+            notice_to=rng.choice(["none", "month", "quarter"]), annual_cost=value // 4,
+            created_at=signed["at"]))
+        if personal:
+            dpas.append(DataProcessingAgreement(
+                system=system, supplier=c["supplier_name"] or "Leverandøren",
+                signed_on=dpa_step["at"].date(), sub_processors="Microsoft Ireland",
+                oversight_method="isae3402_2", oversight_interval_months=12, case_id=cid,
+                created_at=dpa_step["at"]))
+    systems = [*base.values(), *acquired]
+    for obj, pk in zip(systems, next_ids(conn, "portfolio_system", len(systems)), strict=True):
+        obj.pk, obj.organisation_id = pk, org["id"]
+        obj.search_text = _search_text(obj)
+    for obj in systems:
+        obj.predecessor_id = obj.predecessor.pk if obj.predecessor else None
+    link_objs = [CaseSystem(case_id=cid, system=sys_, kind=kind, created_at=at)
+                 for cid, sys_, kind, at in links]
+    for obj, pk in zip(link_objs, next_ids(conn, "portfolio_casesystem", len(link_objs)),
+                       strict=True):
+        obj.pk = pk
+    for group, table in ((contracts, "portfolio_contract"),
+                         (dpas, "portfolio_dataprocessingagreement")):
+        for obj, pk in zip(group, next_ids(conn, table, len(group)), strict=True):
+            obj.pk, obj.organisation_id, obj.system_id = pk, org["id"], obj.system.pk
+    with conn.cursor() as cur:
+        for model_, objs in ((System, systems), (CaseSystem, link_objs), (Contract, contracts),
+                             (DataProcessingAgreement, dpas)):
+            copy_models(cur, model_, objs)
+    return len(systems)
 
 
 # --- one organisation ---------------------------------------------------------------------------
@@ -400,16 +553,16 @@ def generate_org(job: tuple) -> dict:
         case_ids = [r[0] for r in conn.execute(
             "SELECT nextval(pg_get_serial_sequence('cases_case','id')) "
             "FROM generate_series(1, %s)", [n_cases])]
-        dec_ids = [r[0] for r in conn.execute(
-            "SELECT nextval(pg_get_serial_sequence('cases_decision','id')) "
-            "FROM generate_series(1, %s)", [n_dec])] if n_dec else []
+        dec_ids = next_ids(conn, "cases_decision", n_dec)
+        doc_ids = next_ids(conn, "documents_document", sum(len(s["documents"]) for s in sims))
         conn.commit()
         # Derived columns added to Case later (e.g. waiting_roles_key) come from refresh_summary.
         extra_fields = [f for f in Case._meta.concrete_fields if f.column not in CASE_COLUMNS]
         extra_cols = [f.column for f in extra_fields]
         case_rows, state_rows, dec_rows, all_events = [], [], [], []
+        doc_rows, version_rows = [], []
         per_year: dict[int, int] = {}
-        di = 0
+        di = doc_i = 0
         for sim, cid in zip(sims, case_ids, strict=True):
             c = sim["case"]
             per_year[c["year"]] = per_year.get(c["year"], 0) + 1
@@ -440,6 +593,17 @@ def generate_org(job: tuple) -> dict:
                                  d["recommendations"], json.dumps(d["it_contacts"]),
                                  json.dumps(d["missing_documentation"]), d["by"], d["role"],
                                  d["at"]))
+            doc_pk = {}
+            for doc in sim["documents"]:
+                did = doc_ids[doc_i]
+                doc_i += 1
+                doc_pk[doc["index"]] = did
+                doc_rows.append((did, org["id"], cid, doc["step"], doc["type"], doc["title"],
+                                 doc["by"], doc["at"]))
+                for v in doc["versions"]:
+                    version_rows.append((did, v["number"], f"bench/{org['id']}/{did}-{v['number']}",
+                                         doc["title"], v["size"], v["sha256"], "application/pdf",
+                                         v["by"], v["at"]))
             fields = {"number": number, "title": c["title"], "need": c["need"],
                       "strategic_fit": c["strategic_fit"], "user_impact": c["user_impact"],
                       "candidate_system": c["candidate_system"],
@@ -451,14 +615,21 @@ def generate_org(job: tuple) -> dict:
                       "restricted": c["restricted"]}
             all_events.append((c["created"], c["requester"], "case.created", "case", str(cid),
                                cid, None, fields, "requester"))
-            for when, actor, etype, otype, oid, before, after in sim["events"]:
+            for when, actor, etype, otype, oid, before, after, role in sim["events"]:
                 if otype == "decision":
                     oid = str(dec_pk[(after["step"], after["round"])])
+                elif otype == "document":
+                    oid = str(doc_pk[oid])
                 elif otype == "case":
                     oid = str(cid)
                 else:
                     oid = f"{cid}{oid}"
-                all_events.append((when, actor, etype, otype, oid, cid, before, after, ""))
+                all_events.append((when, actor, etype, otype, oid, cid, before, after, role))
+        admin = org["wide"]["admin"]  # the base portfolio came in as one KITOS import
+        all_events.append((NOW - timedelta(days=365 * YEARS + 30), admin, "system.imported",
+                           "System", "None", None, None,
+                           {"file": "kitos-eksport.xlsx", "created": len(SYSTEMS),
+                            "updated": 0}, "admin"))
         timings["derive"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -496,6 +667,14 @@ def generate_org(job: tuple) -> dict:
                                            "object_type", "object_id", "case_id", "before",
                                            "after", "request_id", "prev_hash", "hash"],
                  event_rows)
+            copy(cur, "documents_document", ["id", "organisation_id", "case_id", "step",
+                                             "type_key", "title", "created_by_id", "created_at"],
+                 doc_rows)
+            copy(cur, "documents_documentversion",
+                 ["document_id", "number", "storage_name", "original_name", "size", "sha256",
+                  "content_type", "uploaded_by_id", "uploaded_at"], version_rows)
+            numbers = [row[3] for row in case_rows]
+            n_systems = build_portfolio(conn, org, sims, case_ids, numbers, model, rng)
             cur.execute("INSERT INTO audit_chainhead (organisation_id, seq, hash) "
                         "VALUES (%s, %s, %s)", [oid_, len(event_rows), prev])
             for year, last in per_year.items():
@@ -504,7 +683,9 @@ def generate_org(job: tuple) -> dict:
         conn.commit()
         timings["copy"] = time.perf_counter() - t0
     return {"org": org["id"], "cases": n_cases, "states": len(state_rows),
-            "decisions": len(dec_rows), "events": len(event_rows), "timings": timings}
+            "decisions": len(dec_rows), "events": len(event_rows), "documents": len(doc_rows),
+            "systems": n_systems,
+            "versions": len(version_rows), "timings": timings}
 
 
 def main(argv=None) -> int:
@@ -544,7 +725,8 @@ def main(argv=None) -> int:
     per_org = [n_cases // n_orgs + (1 if i < n_cases % n_orgs else 0) for i in range(n_orgs)]
     jobs = [(url, org, k, args.seed * 1000 + org["id"], mv_id, password_hash)
             for org, k in zip(people, per_org, strict=True)]
-    totals = {"cases": 0, "states": 0, "decisions": 0, "events": 0}
+    totals = {"cases": 0, "states": 0, "decisions": 0, "events": 0, "documents": 0,
+              "versions": 0, "systems": 0}
     phase = {"simulate": 0.0, "derive": 0.0, "hash": 0.0, "copy": 0.0}
     done_orgs = 0
     with Pool(min(args.jobs, n_orgs)) as pool:
@@ -566,7 +748,9 @@ def main(argv=None) -> int:
         conn.execute("ANALYZE")
     clock.lap("ANALYZE")
     log(f"done: {n_orgs} organisations, {totals['cases']} cases, {totals['states']} step states, "
-        f"{totals['decisions']} decisions, {totals['events']} audit events "
+        f"{totals['decisions']} decisions, {totals['events']} audit events, "
+        f"{totals['documents']} documents ({totals['versions']} versions), "
+        f"{totals['systems']} systems "
         f"in {time.perf_counter() - clock.start:.1f} s")
     return 0
 
