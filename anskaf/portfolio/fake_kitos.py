@@ -59,6 +59,8 @@ class FakeKitos:
         self.contracts: dict[str, dict[str, Any]] = {}  # as written: name, sections, usages
         self.fault: int | None = None  # every API call answers this status
         self.faults_once: list[int] = []  # the next calls answer these, one each
+        # (method, path prefix, status): the next such call answers the status, once
+        self.endpoint_faults: list[tuple[str, str, int]] = []
         self.delay = 0.0
         self.requests: list[tuple[str, str, Any, dict[str, str]]] = []
         self._server: ThreadingHTTPServer | None = None
@@ -73,6 +75,10 @@ class FakeKitos:
 
     def expire_tokens(self) -> None:
         self.tokens.clear()
+
+    def fail_once(self, method: str, prefix: str, status: int) -> None:
+        """The next `method` call on a path starting with `prefix` answers `status`."""
+        self.endpoint_faults.append((method, prefix, status))
 
     def sent(self, method: str, prefix: str) -> list[tuple[str, str, Any, dict[str, str]]]:
         """The requests received with this method on a path starting with `prefix`."""
@@ -124,6 +130,10 @@ class FakeKitos:
             return self._send(h, 401, {"message": "Unauthorized"})
         if self.faults_once:
             return self._send(h, self.faults_once.pop(0), {"message": "Injected fault"})
+        for fault in self.endpoint_faults:
+            if fault[0] == method and parsed.path.startswith(fault[1]):
+                self.endpoint_faults.remove(fault)
+                return self._send(h, fault[2], {"message": "Injected fault"})
         if self.fault:
             return self._send(h, self.fault, {"message": "Injected fault"})
         page = self._page(query)

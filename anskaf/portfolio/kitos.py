@@ -221,16 +221,21 @@ class UsageResult:
     system_uuid: str
 
 
-def push_usage(*, name: str, lifecycle: str, usage_uuid: str | None,
-               system_uuid: str | None, cfg: KitosConfig | None = None) -> UsageResult:
-    """The adapter: make KITOS's usage of the system carry `lifecycle`; create the usage when
-    the municipality has none (finding the catalogue system by name when its UUID is not
-    known, and adopting the existing usage when KITOS answers 409)."""
+def connect(cfg: KitosConfig | None = None) -> KitosClient:
+    """A client for the configured KITOS (one per attempt, so one token per attempt)."""
     cfg = cfg or config()
     if cfg is None:
         raise KitosUnconfigured("KITOS er ikke sat op (KITOS_URL mangler); registreringen "
                                 "afventer.")
-    client = KitosClient(cfg)
+    return KitosClient(cfg)
+
+
+def push_usage(*, name: str, lifecycle: str, usage_uuid: str | None,
+               system_uuid: str | None, client: KitosClient | None = None) -> UsageResult:
+    """The adapter: make KITOS's usage of the system carry `lifecycle`; create the usage when
+    the municipality has none (finding the catalogue system by name when its UUID is not
+    known, and adopting the existing usage when KITOS answers 409)."""
+    client = client or connect()
     general = {"validity": {"lifeCycleStatus": lifecycle}}
     if usage_uuid:
         client.patch_usage(usage_uuid, general)
@@ -274,15 +279,11 @@ def contract_sections(*, number: str, start_date: date | None, duration_months: 
 
 
 def push_contract(*, name: str, usage_uuid: str, contract_uuid: str | None,
-                  sections: dict[str, Any], cfg: KitosConfig | None = None) -> str:
+                  sections: dict[str, Any], client: KitosClient | None = None) -> str:
     """The adapter for a contract: make KITOS's contract carry our fields and cover the
     usage; create it when we have no UUID for it (adopting the organisation's contract of the
     same name when KITOS answers 409). Returns the contract's UUID."""
-    cfg = cfg or config()
-    if cfg is None:
-        raise KitosUnconfigured("KITOS er ikke sat op (KITOS_URL mangler); registreringen "
-                                "afventer.")
-    client = KitosClient(cfg)
+    client = client or connect()
     name = name[:200]
     if not contract_uuid:
         try:
