@@ -1,12 +1,54 @@
-"""A small client for KITOS API v2 and the adapter the portfolio calls.
+"""A small client for KITOS API v2 and the adapters the portfolio calls.
 
-KITOS (os2kitos/kitos) issues a token from `POST api/authorize/GetToken` ({"email",
-"password"} -> {"response": {"token", "expires", ...}}); every v2 call sends it as
-`Authorization: Bearer <token>`. A usage of a catalogue system is created with
-`POST api/v2/it-system-usages` ({"systemUuid", "organizationUuid", "general": {...}}) and
-changed with `PATCH api/v2/it-system-usages/{uuid}`; its life cycle is
-`general.validity.lifeCycleStatus` (Undecided, NotInUse, PhasingIn, Operational, PhasingOut).
-KITOS answers 409 when the organisation already uses the system.
+Shapes verified (issue 6) by reading KITOS's public source - no code taken from it:
+
+os2kitos/kitos
+- Presentation.Web/Controllers/API/V1/Auth/TokenAuthenticationController.cs,
+  Presentation.Web/Models/API/V1/UserCredentialsDTO.cs, .../V1/GetTokenResponseDTO.cs,
+  .../V1/ApiReturnDTO.cs, Presentation.Web/Controllers/API/V1/ExtendedApiController.cs:
+  `POST api/authorize/GetToken` takes {"email", "password"} and answers 200 with the v1
+  envelope {"msg", "response": {"token", "email", "loginSuccessful", "expires"}}; wrong
+  credentials answer 401. The token is valid for 24 hours and is sent as a Bearer token.
+- Presentation.Web/Controllers/API/V2/External/ItSystems/ItSystemV2Controller.cs:
+  `GET api/v2/it-systems` filters by `nameContains` (there is no `nameEquals` on the external
+  endpoint; only KITOS's internal search has it), pages with `page` (0-based) and `pageSize`
+  (1..100, BoundedPaginationQuery), answers a plain JSON array of {"uuid", "name", ...}.
+- Presentation.Web/Controllers/API/V2/External/ItSystemUsages/ItSystemUsageV2Controller.cs,
+  .../ItSystemUsages/Mapping/ItSystemUsageWriteModelMapper.cs,
+  Presentation.Web/Models/API/V2/Request/SystemUsage/CreateItSystemUsageRequestDTO.cs,
+  .../SystemUsage/GeneralDataWriteRequestDTO.cs, .../SystemUsage/ValidityWriteRequestDTO.cs,
+  .../SystemUsage/UpdateItSystemUsageRequestDTO.cs,
+  Presentation.Web/Models/API/V2/Response/SystemUsage/ItSystemUsageResponseDTO.cs:
+  `GET api/v2/it-system-usages?organizationUuid=&systemUuid=`; `POST api/v2/it-system-usages`
+  with {"systemUuid", "organizationUuid", "general": {"localCallName" (max 100), "validity":
+  {"lifeCycleStatus", "validFrom", "validTo"}, ...}} answers 201 with the usage, or 409 when
+  the organisation already uses the system; `PATCH api/v2/it-system-usages/{uuid}` changes only
+  the properties present in the body (PUT replaces all of them, so we never PUT). A usage
+  carries "uuid", "systemContext" {"uuid", "name"}, "organizationContext", "general".
+- Presentation.Web/Controllers/API/V2/External/ItContracts/ItContractV2Controller.cs,
+  .../ItContracts/Mapping/ItContractWriteModelMapper.cs,
+  Presentation.Web/Models/API/V2/Request/Contract/CreateNewContractRequestDTO.cs,
+  .../Contract/ContractWriteRequestDTO.cs, .../Contract/UpdateContractRequestDTO.cs,
+  .../Contract/ContractGeneralDataWriteRequestDTO.cs,
+  .../Contract/ContractAgreementPeriodDataWriteRequestDTO.cs,
+  Presentation.Web/Models/API/V2/Request/Generic/Validity/ValidityWriteRequestDTO.cs,
+  Presentation.Web/Models/API/V2/Response/Contract/ItContractResponseDTO.cs:
+  `GET api/v2/it-contracts?organizationUuid=&nameEquals=&systemUsageUuid=&page=&pageSize=`;
+  `POST api/v2/it-contracts` with {"organizationUuid", "name" (required, max 200, unique in
+  the organisation), "systemUsageUuids", "general": {"contractId", "notes", "validity":
+  {"validFrom", "validTo"}}, "agreementPeriod": {"durationYears" (>=1), "durationMonths"
+  (1..11), "extensionOptionsUsed"}, "termination": {"terminatedAt"}} answers 201 (409 is
+  declared); `PATCH api/v2/it-contracts/{uuid}` is a merge patch (a nested property absent
+  from the body is left alone, but `systemUsageUuids` present replaces the whole list, so we
+  send the union with what KITOS has). A contract carries "uuid", "name",
+  "organizationContext", "general", "systemUsages" [{"uuid", "name"}].
+os2kitos/kitos_frontend
+- src/app/api/v2/model/createItSystemUsageRequestDTO.ts, createNewContractRequestDTO.ts,
+  contractGeneralDataWriteRequestDTO.ts, contractValidityWriteRequestDTO.ts and
+  cypress/fixtures/it-contracts/it-contract.json: the JSON is camelCase, enums are strings,
+  dates are ISO 8601 ("2024-04-18T00:00:00Z").
+Not verified: the body of a v2 error answer (we only show it, trimmed); that a duplicate
+contract name is what KITOS answers 409 for (declared on the endpoint, the reason not read).
 """
 
 from __future__ import annotations
@@ -17,6 +59,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -122,7 +165,9 @@ class KitosClient:
     # --- endpoints ---------------------------------------------------------------------------
 
     def it_systems(self, name: str) -> list[dict[str, Any]]:
-        query = urllib.parse.urlencode({"nameEquals": name, "pageSize": 10})
+        """Catalogue systems whose name contains `name` (KITOS has no exact-name filter on
+        the external endpoint; the caller picks the exact match)."""
+        query = urllib.parse.urlencode({"nameContains": name, "pageSize": PAGE_SIZE})
         return self.call("GET", f"api/v2/it-systems?{query}") or []
 
     def usages(self, system_uuid: str) -> list[dict[str, Any]]:
@@ -141,14 +186,27 @@ class KitosClient:
     def patch_usage(self, uuid: str, general: dict[str, Any]) -> dict[str, Any]:
         return self.call("PATCH", f"api/v2/it-system-usages/{uuid}", {"general": general})
 
-    def contracts(self) -> list[dict[str, Any]]:
-        query = urllib.parse.urlencode({"organizationUuid": self.cfg.organisation_uuid})
-        return self.call("GET", f"api/v2/it-contracts?{query}") or []
+    def contracts(self, name_equals: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"organizationUuid": self.cfg.organisation_uuid,
+                                  "pageSize": PAGE_SIZE}
+        if name_equals is not None:
+            params["nameEquals"] = name_equals
+        return self.call("GET", f"api/v2/it-contracts?{urllib.parse.urlencode(params)}") or []
 
-    def create_contract(self, name: str, usage_uuids: list[str]) -> dict[str, Any]:
+    def contract(self, uuid: str) -> dict[str, Any]:
+        return self.call("GET", f"api/v2/it-contracts/{uuid}")
+
+    def create_contract(self, name: str, usage_uuids: list[str],
+                        sections: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.call("POST", "api/v2/it-contracts", {
-            "name": name, "organizationUuid": self.cfg.organisation_uuid,
-            "systemUsageUuids": usage_uuids})
+            "organizationUuid": self.cfg.organisation_uuid, "name": name,
+            "systemUsageUuids": usage_uuids, **(sections or {})})
+
+    def patch_contract(self, uuid: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.call("PATCH", f"api/v2/it-contracts/{uuid}", body)
+
+
+PAGE_SIZE = 100  # KITOS's largest page (BoundedPaginationQuery: 1..100)
 
 
 def _brief(payload: Any) -> str:
@@ -163,22 +221,27 @@ class UsageResult:
     system_uuid: str
 
 
-def push_usage(*, name: str, lifecycle: str, usage_uuid: str | None,
-               system_uuid: str | None, cfg: KitosConfig | None = None) -> UsageResult:
-    """The adapter: make KITOS's usage of the system carry `lifecycle`; create the usage when
-    the municipality has none (finding the catalogue system by name when its UUID is not
-    known, and adopting the existing usage when KITOS answers 409)."""
+def connect(cfg: KitosConfig | None = None) -> KitosClient:
+    """A client for the configured KITOS (one per attempt, so one token per attempt)."""
     cfg = cfg or config()
     if cfg is None:
         raise KitosUnconfigured("KITOS er ikke sat op (KITOS_URL mangler); registreringen "
                                 "afventer.")
-    client = KitosClient(cfg)
+    return KitosClient(cfg)
+
+
+def push_usage(*, name: str, lifecycle: str, usage_uuid: str | None,
+               system_uuid: str | None, client: KitosClient | None = None) -> UsageResult:
+    """The adapter: make KITOS's usage of the system carry `lifecycle`; create the usage when
+    the municipality has none (finding the catalogue system by name when its UUID is not
+    known, and adopting the existing usage when KITOS answers 409)."""
+    client = client or connect()
     general = {"validity": {"lifeCycleStatus": lifecycle}}
     if usage_uuid:
         client.patch_usage(usage_uuid, general)
         return UsageResult(usage_uuid, system_uuid or "")
     if not system_uuid:
-        found = [s for s in client.it_systems(name) if s.get("name", "").casefold()
+        found = [s for s in client.it_systems(name) if (s.get("name") or "").casefold()
                  == name.casefold()]
         if not found:
             raise KitosError(f"Systemet »{name}« findes ikke i KITOS' systemkatalog. "
@@ -194,3 +257,45 @@ def push_usage(*, name: str, lifecycle: str, usage_uuid: str | None,
         uuid = str(existing[0]["uuid"])
         client.patch_usage(uuid, general)
         return UsageResult(uuid, system_uuid)
+
+
+def _day(value: date | None) -> str | None:
+    return f"{value.isoformat()}T00:00:00Z" if value else None
+
+
+def contract_sections(*, number: str, start_date: date | None, duration_months: int,
+                      options_used: int, terminated_on: date | None) -> dict[str, Any]:
+    """Our contract's fields in KITOS's write sections. Only what anskaf knows is sent; a
+    PATCH leaves everything else in KITOS as it is. (KITOS's notice period is an option type
+    of the municipality's own, so anskaf's notice months are not sent.)"""
+    years, months = divmod(duration_months or 0, 12)
+    return {
+        "general": {"contractId": number[:200],
+                    "validity": {"validFrom": _day(start_date)}},
+        "agreementPeriod": {"durationYears": years or None, "durationMonths": months or None,
+                            "extensionOptionsUsed": options_used or 0},
+        "termination": {"terminatedAt": _day(terminated_on)},
+    }
+
+
+def push_contract(*, name: str, usage_uuid: str, contract_uuid: str | None,
+                  sections: dict[str, Any], client: KitosClient | None = None) -> str:
+    """The adapter for a contract: make KITOS's contract carry our fields and cover the
+    usage; create it when we have no UUID for it (adopting the organisation's contract of the
+    same name when KITOS answers 409). Returns the contract's UUID."""
+    client = client or connect()
+    name = name[:200]
+    if not contract_uuid:
+        try:
+            return str(client.create_contract(name, [usage_uuid], sections)["uuid"])
+        except KitosConflict:
+            existing = [c for c in client.contracts(name_equals=name) if c.get("name") == name]
+            if not existing:
+                raise
+            contract_uuid = str(existing[0]["uuid"])
+    current = client.contract(contract_uuid)
+    covered = [str(u["uuid"]) for u in (current or {}).get("systemUsages") or []]
+    usages = covered if usage_uuid in covered else [*covered, usage_uuid]
+    client.patch_contract(contract_uuid, {"name": name, "systemUsageUuids": usages,
+                                          **sections})
+    return contract_uuid

@@ -112,6 +112,9 @@ class Contract(models.Model):
                                            verbose_name="besluttet af")
     notice_decision_for = models.DateField("besluttet for opsigelsesfrist", null=True,
                                            blank=True)
+    # The contract's UUID in KITOS, once "Registrér i KITOS" has created it there (issue 6).
+    kitos_uuid = models.UUIDField("KITOS-UUID (kontrakt)", null=True, blank=True,
+                                  editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -89,6 +89,12 @@ def contract_views(contracts: list[Contract], today: date) -> list[ContractView]
     return [ContractView(c, notice.compute(terms_of(c), today)) for c in contracts]
 
 
+def contracts_newest_first(system_id: Any) -> QuerySet[Contract]:
+    """A system's contracts, newest first: the first is the one a case's step 12 sends to
+    KITOS and shows."""
+    return Contract.objects.filter(system_id=system_id).order_by("-start_date", "-id")
+
+
 def notice_deadline(c: Contract) -> date | None:
     """The notice date of the contract's binding period, which reminders count towards. Seen
     from the start date: seen from today it moves with today once the period is over, and
@@ -214,6 +220,10 @@ class CasePortfolio:
     confirmation: Confirmed | None = None
     dpa_signed_on: date | None = None  # the acquired system's latest signed DPA
     pending: list[Pending] = field(default_factory=list)
+    # The acquired system's newest contract (the one step 12 sends to KITOS): its number and
+    # KITOS UUID; empty number when the system has no contract.
+    contract_number: str = ""
+    contract_kitos_uuid: Any = None
 
 
 def _name(first: str | None, last: str | None, username: str | None) -> str:
@@ -255,10 +265,13 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
             .values("signed_on")[:1]),
         p_attempts=Subquery(pending.values("attempts")[:1]),
         p_error=Subquery(pending.values("last_error")[:1]),
-        p_lifecycle=Subquery(pending.values("lifecycle")[:1])))
+        p_lifecycle=Subquery(pending.values("lifecycle")[:1]),
+        c_number=Subquery(contracts_newest_first(OuterRef("system")).values("number")[:1]),
+        c_kitos=Subquery(contracts_newest_first(OuterRef("system")).values("kitos_uuid")[:1])))
     for link in links:
         if link.kind == LinkKind.ACQUIRED:
             out.acquired, out.dpa_signed_on = link.system, link.dpa_on
+            out.contract_number, out.contract_kitos_uuid = link.c_number or "", link.c_kitos
         else:
             out.replaced = link.system
         if link.p_lifecycle:

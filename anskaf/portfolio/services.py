@@ -395,49 +395,89 @@ def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
     return sync
 
 
+def _case_contract(sync: KitosSync) -> Contract | None:
+    """The contract sent with the usage: the newest contract of the case's acquired system.
+    None when the registration is for another system (the replaced one) or has no case."""
+    from .selectors import contracts_newest_first
+
+    if sync.case_id is None or not CaseSystem.objects.filter(
+            case_id=sync.case_id, kind=LinkKind.ACQUIRED, system_id=sync.system_id).exists():
+        return None
+    return contracts_newest_first(sync.system_id).first()
+
+
 def attempt(sync_id: int, *, now: datetime | None = None) -> KitosSync:
-    """Send one pending registration to KITOS. The HTTP call runs outside any transaction;
-    the outcome (UUID, or the error and one more attempt) is written in one afterwards."""
+    """Send one pending registration to KITOS: the system's usage, then the case's contract
+    linked to it. The HTTP calls run outside any transaction; the outcome (the UUIDs, or the
+    error and one more attempt) is written in one afterwards. A usage that KITOS took is
+    recorded even when the contract fails, so the retry updates it instead of creating it."""
     sync = KitosSync.objects.select_related("system").get(pk=sync_id)
     if sync.status != SyncStatus.PENDING:
         return sync
     system = sync.system
+    contract = _case_contract(sync)
     error = ""
     result = None
+    contract_uuid = None
     try:
+        client = kitos.connect()
         result = kitos.push_usage(
-            name=system.name, lifecycle=sync.lifecycle,
+            name=system.name, lifecycle=sync.lifecycle, client=client,
             usage_uuid=str(system.kitos_uuid) if system.kitos_uuid else None,
             system_uuid=str(system.kitos_system_uuid) if system.kitos_system_uuid else None)
+        if contract is not None:
+            contract_uuid = kitos.push_contract(
+                client=client,
+                name=f"{system.name} – {contract.number}", usage_uuid=result.usage_uuid,
+                contract_uuid=str(contract.kitos_uuid) if contract.kitos_uuid else None,
+                sections=kitos.contract_sections(
+                    number=contract.number, start_date=contract.start_date,
+                    duration_months=contract.duration_months,
+                    options_used=contract.options_used, terminated_on=contract.terminated_on))
     except kitos.KitosError as exc:
         error = str(exc)
-    return _record_attempt(sync.pk, result, error, now or timezone.now(), sync.lifecycle)
+        if result is not None:
+            error = f"Kontrakten: {error}"
+    return _record_attempt(sync.pk, result, error, now or timezone.now(), sync.lifecycle,
+                           contract_id=contract.pk if contract else None,
+                           contract_uuid=contract_uuid)
 
 
 @transaction.atomic
 def _record_attempt(sync_id: int, result: kitos.UsageResult | None, error: str,
-                    now: datetime, pushed: str) -> KitosSync:
+                    now: datetime, pushed: str, *, contract_id: int | None = None,
+                    contract_uuid: str | None = None) -> KitosSync:
     sync = KitosSync.objects.select_for_update().select_related("system").get(pk=sync_id)
     if sync.status != SyncStatus.PENDING:  # a concurrent attempt (or the retry) got there first
         return sync
     system = System.objects.select_for_update().get(pk=sync.system_id)
+    contract = (Contract.objects.select_for_update().filter(pk=contract_id).first()
+                if contract_id is not None else None)
     sync.attempts += 1
     sync.last_attempt_at = now
     sync.last_error = error[:1000]
     before = {"status": sync.status, "kitos_uuid": str(system.kitos_uuid or "")}
     if result is not None:
-        if sync.lifecycle == pushed:  # else the life cycle moved meanwhile: send that next
+        # Done when KITOS took everything and the life cycle did not move meanwhile (else
+        # the new one is sent next).
+        if not error and sync.lifecycle == pushed:
             sync.status, sync.done_at = SyncStatus.DONE, now
         system.kitos_uuid = result.usage_uuid
         system.kitos_system_uuid = result.system_uuid or system.kitos_system_uuid
         system.save(update_fields=["kitos_uuid", "kitos_system_uuid", "updated_at"])
     sync.save()
+    after = {"case_id": sync.case_id, "status": sync.status, "error": sync.last_error,
+             "kitos_uuid": str(system.kitos_uuid or "")}
+    if contract is not None:
+        before["contract_kitos_uuid"] = str(contract.kitos_uuid or "")
+        if contract_uuid and str(contract.kitos_uuid or "") != contract_uuid:
+            contract.kitos_uuid = contract_uuid
+            contract.save(update_fields=["kitos_uuid"])
+        after["contract_id"] = contract.pk
+        after["contract_kitos_uuid"] = str(contract.kitos_uuid or "")
     audit_append(organisation_id=sync.organisation_id, actor=None, actor_role="system",
-                 event_type="kitos.registered" if result else "kitos.failed",
-                 object_type="KitosSync", object_id=sync.pk,
-                 before=before, after={"case_id": sync.case_id, "status": sync.status,
-                                       "error": sync.last_error,
-                                       "kitos_uuid": str(system.kitos_uuid or "")})
+                 event_type="kitos.registered" if result and not error else "kitos.failed",
+                 object_type="KitosSync", object_id=sync.pk, before=before, after=after)
     return sync
 
 

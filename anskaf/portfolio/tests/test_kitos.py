@@ -126,3 +126,21 @@ def test_a_change_during_the_call_is_sent_next(coordinator, kitos):
     services.kitos_retry_pending()
     assert kitos.lifecycle_of(usage["uuid"]) == "Operational"
     assert KitosSync.objects.get(pk=sync.pk).status == "done"
+
+
+def test_the_catalogue_is_searched_by_name_contains_and_the_exact_name_is_taken(coordinator,
+                                                                               kitos):
+    kitos.add_system("Nyt Økonomi Plus")
+    catalogue = kitos.add_system("Nyt Økonomi")
+    case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
+    sync = services.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
+    assert sync.status == "done"
+    assert str(System.objects.get(pk=sync.system_id).kitos_system_uuid) == catalogue
+    (_, _, _, query), = kitos.sent("GET", "/api/v2/it-systems")
+    assert query == {"nameContains": "Nyt Økonomi", "pageSize": "100"}
+    (_, _, body, _), = kitos.sent("POST", "/api/v2/it-system-usages")
+    assert body == {"systemUuid": catalogue, "organizationUuid": kitos.organisation_uuid,
+                    "general": {"localCallName": "Nyt Økonomi",
+                                "validity": {"lifeCycleStatus": "PhasingIn"}}}
+    (_, _, token_body, _), = kitos.sent("POST", "/api/authorize/GetToken")
+    assert token_body == {"email": kitos.email, "password": kitos.password}
