@@ -105,6 +105,9 @@ def test_withdrawing_needs_a_reason_and_then_closes_the_case(signed_in, case):
     assert case.status == "withdrawn"
     html = signed_in.get(f"/sager/{case.pk}/").content.decode()
     assert "Behovet faldt bort" in html and "Gem og gennemfør" not in html
+    for number in range(1, 22):  # nor on a step's own page (the closed steps' bodies)
+        step_html = signed_in.get(f"/sager/{case.pk}/trin/{number}/").content.decode()
+        assert "Gem og gennemfør" not in step_html and 'id="trin-' in step_html, number
 
 
 def test_editing_a_case_changes_its_fields(signed_in, case):
