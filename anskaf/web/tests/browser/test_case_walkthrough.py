@@ -183,6 +183,8 @@ def test_a_closed_step_opens_by_keyboard_and_has_a_page_of_its_own(page: Page, l
     details = section.locator("details.anskaf-step-details")
     expect(details).not_to_have_attribute("open", "")
     expect(section.locator("#trin-5-punkt-1")).to_have_count(0)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "del=indhold" in r.url else None)
     summary = details.locator("summary").first
     summary.focus()
     page.keyboard.press("Enter")
@@ -195,8 +197,11 @@ def test_a_closed_step_opens_by_keyboard_and_has_a_page_of_its_own(page: Page, l
     assert_accessible(page)
     # Closing and opening again does not fetch it twice (toggle once).
     page.keyboard.press("Enter")
+    expect(details).not_to_have_attribute("open", "")
     page.keyboard.press("Enter")
+    expect(details).to_have_attribute("open", "")
     expect(section.locator("#trin-5-punkt-1")).to_have_count(1)
+    assert fetched == [f"{base}/sager/{case.pk}/trin/5/?del=indhold"]
 
     # The step's own page (the way without JavaScript): the whole step, open.
     page.goto(f"{base}/sager/{case.pk}/trin/5/")
