@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = (
     "web/case_list.html",
     "web/case_detail.html",
+    "web/includes/step_body.html",  # a closed step's body, fetched when it is opened
     "web/my_tasks.html",
     "documents/guide_pdf.html",
 )

@@ -59,6 +59,7 @@ class StepView:
     not_relevant_refusal: str | None = None
     reopen_refusal: str | None = None
     decide_refusal: str | None = None
+    open: bool = False  # the body is rendered with the page (else fetched when opened)
 
     @property
     def number(self) -> int:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anskaf.cases import permissions, selectors, services
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
-from anskaf.cases.models import StepState
+from anskaf.cases.models import StepState, StepStatus
 from anskaf.cases.process_models import current_model, model_for
 from anskaf.orgs import deputies
 from anskaf.orgs.errors import ValidationFailed as OrgValidationFailed
@@ -265,13 +265,24 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
-                  feedback: dict[str, Any] | None = None) -> dict[str, Any]:
-    detail = _detail_or_404(request, pk)
+def _step_views(request: HttpRequest, detail: selectors.CaseDetail,
+                acted: int | None) -> list[presenters.StepView]:
+    """The steps as the case page and the step page show them; `open` marks those whose body
+    is rendered with the page (waiting, in progress or just acted on) - the others' bodies are
+    fetched on demand (`step_detail`)."""
     steps = presenters.step_views(detail, request.user)
     people = presenters.assignable_people(detail, request.user)
     for step in steps:
         step.assignable = people[step.number]
+        step.open = (step.waiting or step.state.status == StepStatus.IN_PROGRESS
+                     or step.number == acted)
+    return steps
+
+
+def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
+                  feedback: dict[str, Any] | None = None) -> dict[str, Any]:
+    detail = _detail_or_404(request, pk)
+    steps = _step_views(request, detail, acted)
     events = selectors.detail_events(detail, limit=1000)
     return {
         "nav": "cases",
@@ -292,6 +303,26 @@ def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/case_detail.html", _case_context(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One step of a case, fully rendered and open: a page of its own (the no-JS way to a closed
+    step's forms) or, with `?del=indhold`, only the step's body, which the case page fetches with
+    htmx when a closed step is opened."""
+    detail = _detail_or_404(request, pk)
+    if not detail.model.has_step(number):
+        raise Http404("Trinnet findes ikke.")
+    steps = _step_views(request, detail, None)
+    step = steps[[s.number for s in steps].index(number)]
+    step.open = True
+    context = {"nav": "cases", "case": detail.case, "model": detail.model, "steps": steps,
+               "step": step, "acted": None, "feedback": {},
+               "phase_name": detail.model.phase(step.definition.phase).name.da}
+    if request.GET.get("del") == "indhold":
+        return render(request, "web/includes/step_body.html", context)
+    return render(request, "web/step_detail.html", context)
 
 
 STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut", "tildel"}

@@ -31,11 +31,20 @@ def upload_url(case, number: int = 4) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_case_page_shows_types_missing_documents_and_the_upload_form(coordinator, case):
     testing.advance(coordinator, case, through=10)
-    page = client_for(coordinator).get(reverse("web:case_detail", args=[case.pk])).content.decode()
-    assert "Sikkerhedsbeskrivelse" in page and "Konfigurationsskema" in page
+    c = client_for(coordinator)
+    page = c.get(reverse("web:case_detail", args=[case.pk])).content.decode()
     assert "Mangler, før trinnet kan gennemføres:</strong> Databehandleraftale" in page
     assert 'enctype="multipart/form-data"' in page and "multiple" in page
     assert "documents/upload.js" in page
+    # Step 4 is done, so closed: its documents come with its body (its page, or the fragment
+    # the case page fetches when it is opened).
+    assert "Sikkerhedsbeskrivelse" not in page and "Konfigurationsskema" not in page
+    step_page = c.get(reverse("web:step_detail", args=[case.pk, 4])).content.decode()
+    assert "Sikkerhedsbeskrivelse" in step_page and "Konfigurationsskema" in step_page
+    assert "documents/upload.js" in step_page
+    assert 'enctype="multipart/form-data"' in step_page
+    fragment = c.get(reverse("web:step_detail", args=[case.pk, 4]), {"del": "indhold"})
+    assert "Sikkerhedsbeskrivelse" in fragment.content.decode()
 
 
 def test_a_plain_form_post_uploads_several_files_and_redirects_to_the_step(coordinator, case):

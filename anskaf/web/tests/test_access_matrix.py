@@ -35,6 +35,8 @@ WEB_RULES: dict[str, dict[str, object]] = {
                       "admin": 200, "other": 403},
     "web:case_withdraw": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
                           "admin": 200, "other": 403},
+    # One step of the case on a page of its own (and its body, ?del=indhold, for htmx).
+    "web:step_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
     # POST "gem" on step 1 (performers: the requesting unit and the coordinating function).
     "web:step_action": {"method": "post", "anon": LOGIN, "outsider": 404, "coordinator": 302,
                         "requester": 302, "other": 403},

@@ -105,6 +105,9 @@ def test_withdrawing_needs_a_reason_and_then_closes_the_case(signed_in, case):
     assert case.status == "withdrawn"
     html = signed_in.get(f"/sager/{case.pk}/").content.decode()
     assert "Behovet faldt bort" in html and "Gem og gennemfør" not in html
+    for number in range(1, 22):  # nor on a step's own page (the closed steps' bodies)
+        step_html = signed_in.get(f"/sager/{case.pk}/trin/{number}/").content.decode()
+        assert "Gem og gennemfør" not in step_html and 'id="trin-' in step_html, number
 
 
 def test_editing_a_case_changes_its_fields(signed_in, case):
@@ -184,3 +187,88 @@ def test_an_english_browser_still_gets_danish_dates(signed_in, coordinator):
     html = signed_in.get(f"/sager/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert f"{timezone.localdate().day}. {months[timezone.localdate().month - 1]}" in html
     assert '<html lang="da">' in html
+
+
+# --- closed steps: the body comes on demand (issue 8) -------------------------------------------
+
+
+def test_closed_steps_come_without_their_body_which_the_step_page_and_fragment_carry(
+        signed_in, coordinator):
+    case = testing.advance(coordinator, testing.new_case(coordinator), 12)
+    html = signed_in.get(f"/sager/{case.pk}/").content.decode()
+    # Step 12 is done: its title and status are there, its checklist and reopen form are not.
+    assert 'id="trin-12-titel"' in html and "Gennemført af" in html
+    assert 'id="trin-12-punkt-1"' not in html and "Genåbn trin 12" not in html
+    assert "Kan ikke genåbnes" not in html  # step 1's body (it cannot be reopened) is not there
+    assert (f'href="/sager/{case.pk}/trin/12/">Vis beskrivelse, tjekliste og handlinger for '
+            "trin 12") in html
+    assert f'hx-get="/sager/{case.pk}/trin/12/?del=indhold" hx-trigger="toggle once"' in html
+    assert 'hx-target="#trin-12-indhold"' in html and 'id="trin-12-indhold"' in html
+    # The steps the case waits on or that are in progress are open and complete, as before.
+    open_steps = [s.number for s in StepState.objects.filter(case=case, status="in_progress")]
+    rendered = [n for n in range(1, 22) if f'id="trin-{n}-bemaerkninger"' in html]
+    assert rendered and set(open_steps) <= set(rendered) and 12 not in rendered
+    assert html.count('class="anskaf-step-details" open') == len(rendered)
+
+    page = signed_in.get(f"/sager/{case.pk}/trin/12/")
+    assert page.status_code == 200
+    page_html = page.content.decode()
+    assert f'<a href="/sager/{case.pk}/">' in page_html and case.title in page_html
+    assert 'id="trin-12-punkt-1"' in page_html and "Genåbn trin 12" in page_html
+    assert f'action="/sager/{case.pk}/trin/12/genaabn/"' in page_html
+    assert '<details class="anskaf-step-details" open>' in page_html
+    assert 'id="trin-11"' not in page_html  # only the one step
+    assert "Kan ikke genåbnes" in signed_in.get(f"/sager/{case.pk}/trin/1/").content.decode()
+
+    fragment = signed_in.get(f"/sager/{case.pk}/trin/12/?del=indhold", HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body and "<section" not in body
+    assert 'id="trin-12-punkt-1"' in body and "Genåbn trin 12" in body
+    assert 'class="anskaf-pre anskaf-description"' in body  # the step's description
+    assert len(body) < len(page_html)
+
+
+def test_the_case_page_is_smaller_for_a_case_with_many_done_steps(signed_in, coordinator):
+    case = testing.advance(coordinator, testing.new_case(coordinator), 12)
+    html = signed_in.get(f"/sager/{case.pk}/").content.decode()
+    bodies = {n: signed_in.get(f"/sager/{case.pk}/trin/{n}/?del=indhold").content.decode()
+              for n in range(1, 22)}
+    rendered = [n for n in bodies if f'id="trin-{n}-bemaerkninger"' in html]
+    # The page carries the checklists and forms of the open steps only; all of them together are
+    # several times as many.
+    assert html.count('name="checked"') == sum(bodies[n].count('name="checked"') for n in rendered)
+    assert html.count('name="checked"') * 2 < sum(b.count('name="checked"') for b in bodies.values())
+    assert html.count("<form") < sum(b.count("<form") for b in bodies.values())
+
+
+def test_the_step_page_and_fragment_answer_404_to_another_municipality(client, case, outsider):
+    client.force_login(outsider)
+    for url in (f"/sager/{case.pk}/trin/1/", f"/sager/{case.pk}/trin/1/?del=indhold"):
+        assert client.get(url).status_code == 404, url
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404, url
+
+
+def test_a_step_that_is_not_in_the_model_answers_404(signed_in, case):
+    for number in (0, 22, 999):
+        assert signed_in.get(f"/sager/{case.pk}/trin/{number}/").status_code == 404
+    assert signed_in.get("/sager/999999/trin/1/").status_code == 404
+
+
+def test_an_error_from_the_step_page_shows_the_case_page_with_the_step_open(signed_in, coordinator):
+    case = testing.advance(coordinator, testing.new_case(coordinator), 3)
+    version = StepState.objects.get(case=case, number=1).version
+    # A plain POST (the step page disables htmx) without the reason the form requires.
+    response = signed_in.post(f"/sager/{case.pk}/trin/1/genaabn/", {"version": version,
+                                                                     "reason": " "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<html" in html and 'role="alert"' in html
+    assert 'id="trin-1-indhold"' in html and "Genåbn trin 1" in html
+    assert html.count('class="anskaf-step-details" open') >= 1
+
+
+def test_the_step_page_costs_the_same_queries_early_and_late(signed_in, coordinator):
+    early = testing.new_case(coordinator)
+    late = testing.advance(coordinator, testing.new_case(coordinator), 12)
+    assert _count_queries(signed_in, f"/sager/{early.pk}/trin/1/") == _count_queries(
+        signed_in, f"/sager/{late.pk}/trin/1/")

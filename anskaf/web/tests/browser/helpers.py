@@ -33,7 +33,9 @@ def step(page: Page, number: int):  # type: ignore[no-untyped-def]
     section = page.locator(f"#trin-{number}")
     details = section.locator("details.anskaf-step-details")
     if details.get_attribute("open") is None:
+        # A closed step's body is fetched (htmx) when it is opened: wait for it.
         details.locator("summary").first.click()
+        expect(section.locator(".anskaf-step-body .anskaf-description")).to_be_visible()
     return section
 
 

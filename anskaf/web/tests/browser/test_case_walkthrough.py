@@ -167,3 +167,55 @@ def test_a_conflicting_save_shows_the_error_in_place_and_keeps_the_text(page: Pa
     expect_feedback(page, 1, "ændret af en anden")
     expect(step(page, 1).get_by_label("Egne bemærkninger")).to_have_value("Min egen note")
     assert_accessible(page)
+
+
+def test_a_closed_step_opens_by_keyboard_and_has_a_page_of_its_own(page: Page, live_server,
+                                                                   people):
+    coordinator = people["koordinator"]
+    case = testing.advance(coordinator, testing.new_case(coordinator, title="Trinsag"), 5)
+    base = live_server.url
+    log_in(page, base, "koordinator")
+    page.goto(f"{base}/sager/{case.pk}/")
+    assert_accessible(page)
+
+    # Step 5 is done, so it is closed and its body is not on the page yet.
+    section = page.locator("#trin-5")
+    details = section.locator("details.anskaf-step-details")
+    expect(details).not_to_have_attribute("open", "")
+    expect(section.locator("#trin-5-punkt-1")).to_have_count(0)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "del=indhold" in r.url else None)
+    summary = details.locator("summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    # htmx fetches the body when the details open; it stays open, focus stays on the summary.
+    reopen = section.get_by_text("Genåbn trin 5", exact=True)
+    expect(reopen).to_be_visible()
+    expect(section.locator("#trin-5-punkt-1")).to_be_attached()
+    expect(details).to_have_attribute("open", "")
+    expect(summary).to_be_focused()
+    assert_accessible(page)
+    # Closing and opening again does not fetch it twice (toggle once).
+    page.keyboard.press("Enter")
+    expect(details).not_to_have_attribute("open", "")
+    page.keyboard.press("Enter")
+    expect(details).to_have_attribute("open", "")
+    expect(section.locator("#trin-5-punkt-1")).to_have_count(1)
+    assert fetched == [f"{base}/sager/{case.pk}/trin/5/?del=indhold"]
+
+    # The step's own page (the way without JavaScript): the whole step, open.
+    page.goto(f"{base}/sager/{case.pk}/trin/5/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Trinsag")
+    step_section = page.locator("#trin-5")
+    expect(step_section.locator("details.anskaf-step-details")).to_have_attribute("open", "")
+    expect(step_section.locator("#trin-5-punkt-1")).to_be_visible()
+    assert_accessible(page)
+    # Its forms post as plain forms and lead back to the case page.
+    step_section.get_by_text("Genåbn trin 5", exact=True).click()
+    step_section.get_by_label("Hvorfor genåbnes trinnet?").fill("Mangler en detalje.")
+    step_section.get_by_label("Hvorfor genåbnes trinnet?").press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".anskaf-messages")).to_contain_text("Trin 5 er genåbnet.")
+    expect(page).to_have_url(f"{base}/sager/{case.pk}/#trin-5")
+    expect(step(page, 5).get_by_label("Egne bemærkninger")).to_be_visible()
+    assert_accessible(page)
