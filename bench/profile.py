@@ -36,7 +36,8 @@ client = Client()
 client.force_login(user)
 pages = {"floor": "/bench/floor", "case_list": "/sager/",
          "case_list_filter": "/sager/?status=active&q=system", "case_page": f"/sager/{case.pk}/",
-         "my_tasks": "/opgaver/", "api_case": f"/api/v1/cases/{case.pk}"}
+         "my_tasks": "/opgaver/", "api_case": f"/api/v1/cases/{case.pk}",
+         "portfolio_list": "/systemer/"}
 out = ROOT / "bench" / "profiles"
 out.mkdir(exist_ok=True)
 for name, path in pages.items():
