@@ -246,7 +246,19 @@ def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = 
     contract.save()
     _audit(actor, role, "contract.updated" if before else "contract.created", contract, before,
            _view(contract, CONTRACT_FIELDS))
+    _follow_in_kitos(contract, system)
     return contract
+
+
+def _follow_in_kitos(contract: Contract, system: System) -> None:
+    """The contract of a system registered in KITOS follows there, new or edited: queue the
+    system's registration again for the case that acquired it (that sends the contract)."""
+    if system.kitos_uuid is None:
+        return
+    case_id = (CaseSystem.objects.filter(system=system, kind=LinkKind.ACQUIRED)
+               .values_list("case_id", flat=True).first())
+    if case_id is not None:
+        _queue(system, case_id)
 
 
 @transaction.atomic

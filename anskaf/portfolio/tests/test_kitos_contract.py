@@ -182,3 +182,50 @@ def test_step_12_and_the_system_page_show_the_contracts_kitos_state(registration
     assert f"Kontrakt K-2026-7 i KITOS:</strong> registreret (UUID {contract.kitos_uuid})" in page
     page = client.get(f"/systemer/{contract.system_id}/").content.decode()
     assert f"Registreret (UUID {contract.kitos_uuid})" in page
+
+
+def test_editing_a_registered_contract_sends_the_change_to_kitos(
+        registration, it_person, kitos, django_capture_on_commit_callbacks):
+    services.attempt(registration["sync"].pk)
+    contract = Contract.objects.get(pk=registration["contract"].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contract_save(actor=it_person, system_id=contract.system_id,
+                               contract_id=contract.pk, data={
+                                   "number": "K-2026-7", "start_date": "2026-02-01",
+                                   "duration_months": "50", "option_count": "2",
+                                   "option_months": "12", "options_used": "1",
+                                   "notice_months": "3", "notice_to": "month",
+                                   "terminated_on": "2027-01-31"})
+    (_, path, body, _), = kitos.sent("PATCH", "/api/v2/it-contracts")
+    assert path.endswith(str(contract.kitos_uuid))
+    assert body["termination"] == {"terminatedAt": "2027-01-31T00:00:00Z"}
+    assert not KitosSync.objects.filter(system_id=contract.system_id, status="pending").exists()
+
+
+
+def test_a_contract_added_after_the_registration_is_sent_too(
+        coordinator, it_person, kitos, django_capture_on_commit_callbacks):
+    kitos.add_system("Nyt Økonomi")
+    case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
+    sync = services.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
+    assert sync.status == "done" and kitos.sent("POST", "/api/v2/it-contracts") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = services.contract_save(actor=it_person, system_id=sync.system_id, data={
+            "number": "K-9", "start_date": "2026-02-01", "duration_months": "24",
+            "option_count": "0", "option_months": "0", "options_used": "0",
+            "notice_months": "3", "notice_to": "month"})
+    (_, _, body, _), = kitos.sent("POST", "/api/v2/it-contracts")
+    assert body["name"] == "Nyt Økonomi – K-9"
+    assert body["systemUsageUuids"] == [usage_uuid(sync)]
+    assert Contract.objects.get(pk=contract.pk).kitos_uuid is not None
+
+
+def test_a_contract_of_a_system_not_in_kitos_queues_nothing(coordinator, it_person, kitos):
+    case = testing.new_case(coordinator, candidate_system="Lokalt system")
+    system = services.ensure_acquired(case, coordinator, "coordinator", None)
+    services.contract_save(actor=it_person, system_id=system.pk, data={
+        "number": "K-10", "start_date": "2026-02-01", "duration_months": "24",
+        "option_count": "0", "option_months": "0", "options_used": "0",
+        "notice_months": "3", "notice_to": "month"})
+    assert not KitosSync.objects.filter(system=system).exists()
+    assert kitos.sent("POST", "/api/v2/it-contracts") == []
