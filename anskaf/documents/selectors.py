@@ -57,17 +57,22 @@ class StepDocuments:
 
 
 def case_documents(*, viewer: User, case: Any, model: ProcessModel,
-                   assignees: dict[int, int | None]) -> dict[int, StepDocuments]:
-    """Every step's documents as the viewer may see them (case visibility already checked)."""
+                   assignees: dict[int, int | None], only: set[int] | None = None
+                   ) -> dict[int, StepDocuments]:
+    """Every step's documents as the viewer may see them (case visibility already checked);
+    with `only`, the documents of those steps (the case page renders the open steps' bodies
+    only, so it reads no more)."""
     # Plain queries rather than prefetches: the same four queries whether or not the case has
     # documents yet (the case page's query count does not grow as the case goes on).
-    documents = list(Document.objects.filter(case=case))
+    steps = {} if only is None else {"step__in": sorted(only)}
+    documents = list(Document.objects.filter(case=case, **steps))
+    of_them = {"document__case": case, **{f"document__{k}": v for k, v in steps.items()}}
     versions: dict[int, list[DocumentVersion]] = {}
-    for v in (DocumentVersion.objects.filter(document__case=case).select_related("uploaded_by")
+    for v in (DocumentVersion.objects.filter(**of_them).select_related("uploaded_by")
               .order_by("document_id", "-number")):
         versions.setdefault(v.document_id, []).append(v)
     entries: dict[int, list[JournalEntry]] = {}
-    for e in JournalEntry.objects.filter(document__case=case).select_related("journalised_by"):
+    for e in JournalEntry.objects.filter(**of_them).select_related("journalised_by"):
         entries.setdefault(e.document_id, []).append(e)
     templates = list(OrgTemplate.objects.filter(organisation_id=case.organisation_id))
     by_step: dict[int, list[Document]] = {}

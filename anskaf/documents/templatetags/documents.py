@@ -17,9 +17,11 @@ def _all_steps(context: template.Context) -> dict[int, Any]:
     case = context["case"]
     cache = getattr(request, "_anskaf_step_documents", None)
     if cache is None or cache[0] != case.pk:
-        assignees = {s.number: s.state.assignee_id for s in context.get("steps", [])}
+        steps = context.get("steps", [])
+        assignees = {s.number: s.state.assignee_id for s in steps}
+        rendered = {s.number for s in steps if getattr(s, "open", True)}
         cache = (case.pk, case_documents(viewer=request.user, case=case, model=context["model"],
-                                         assignees=assignees))
+                                         assignees=assignees, only=rendered))
         request._anskaf_step_documents = cache
     return cache[1]
 

@@ -79,3 +79,24 @@ def test_another_municipality_gets_not_found(outsider, case):
 def test_an_unknown_step_is_not_found(coordinator, case):
     with pytest.raises(NotFound):
         upload(coordinator, case, 99, "product_description")
+
+
+def test_the_case_page_reads_only_the_documents_of_the_steps_it_renders(coordinator, case):
+    from anskaf.cases.process_models import model_for
+    from anskaf.documents.selectors import case_documents
+
+    upload(coordinator, case, 2, "requirements_specification", "Krav.pdf")
+    upload(coordinator, case, 4, "product_description", "Beskrivelse.pdf")
+    upload(coordinator, case, 4, "product_description", "Beskrivelse.pdf", MINIMAL_PDF + b"v2")
+
+    def titles(docs, number):
+        return [(v.document.title, [x.number for x in v.versions])
+                for t in docs[number].types for v in t.documents]
+
+    model = model_for(case)
+    everything = case_documents(viewer=coordinator, case=case, model=model, assignees={})
+    assert titles(everything, 2) == [("Krav.pdf", [1])]
+    assert titles(everything, 4) == [("Beskrivelse.pdf", [2, 1])]
+    open_4 = case_documents(viewer=coordinator, case=case, model=model, assignees={}, only={4})
+    assert titles(open_4, 2) == []
+    assert titles(open_4, 4) == [("Beskrivelse.pdf", [2, 1])]
