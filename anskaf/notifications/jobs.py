@@ -173,7 +173,7 @@ def contract_reminders(*, now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     fired = 0
     live = Contract.objects.filter(terminated_on__isnull=True).select_related("system")
-    for contract in live:
+    for contract in live.iterator(chunk_size=2000):  # all municipalities' contracts: stream them
         due = notice_deadline(contract)
         slot = schedule_slot(due, today) if due is not None else None
         if slot is None or contract.notice_decision_for == due:
@@ -203,7 +203,7 @@ def dpa_reminders(*, now: dt.datetime | None = None) -> int:
     fired = 0
     agreements = (DataProcessingAgreement.objects.exclude(oversight_method=OversightMethod.NONE)
                   .filter(last_oversight_on__isnull=False).select_related("system"))
-    for dpa in agreements:
+    for dpa in agreements.iterator(chunk_size=2000):
         due = next_oversight(dpa.last_oversight_on, dpa.oversight_interval_months)
         slot = schedule_slot(due, today) if due is not None else None
         if slot is None:

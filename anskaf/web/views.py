@@ -315,7 +315,7 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not detail.model.has_step(number):
         raise Http404("Trinnet findes ikke.")
     steps = _step_views(request, detail, None)
-    step = steps[[s.number for s in steps].index(number)]
+    step = next(s for s in steps if s.number == number)
     step.open = True
     context = {"nav": "cases", "case": detail.case, "model": detail.model, "steps": steps,
                "step": step, "acted": None, "feedback": {},
