@@ -44,13 +44,14 @@ class CaseCreateIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = (
         "title", "need", "strategic_fit", "user_impact", "replaces_system")
     title: str | None = Field(None, description="The case title (at most 200 characters).")
-    need: str | None = Field(None, description="Step 1: what need must a new IT system meet?")
+    need: str | None = Field(None, description="The first step: what need must a new IT system meet?")
     strategic_fit: str | None = Field(
-        None, description="Step 1: does it fit the organisation (mission, values, strategies)?")
+        None, description="The first step: does it fit the organisation (mission, values, strategies)?")
     user_impact: str | None = Field(
-        None, description="Step 1: how does it affect the end users/citizens?")
+        None, description="The first step: how does it affect the end users/citizens?")
     replaces_system: bool | None = Field(
-        None, description="Does the system replace an existing one? (steps 13 and 21 apply)")
+        None, description="Does the system replace an existing one? (the model's steps for closing the "
+                          "old system apply)")
     replaced_system_name: str | None = None
     estimated_contract_value: Amount = Field(
         None, description="Estimated contract value, DKK excluding VAT, all years.")
@@ -116,9 +117,9 @@ class ReasonIn(Body):
 
 class DecisionIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("step", "outcome", "rationale")
-    step: int | None = Field(None, description="The gate step's number (6, 7 or 18).")
+    step: int | None = Field(None, description="The gate step's number, as the case's model numbers it.")
     outcome: OutcomeLiteral | None = Field(
-        None, description="yes = Ja, maybe = Måske (step 6 only), no = Nej.")
+        None, description="yes = Ja, maybe = Måske (only at a gate that has it), no = Nej.")
     rationale: str | None = Field(None, description="The rationale (required).")
     recommendations: str | None = None
     it_contacts: list[str] | None = None

@@ -170,7 +170,7 @@ CREATE_ERRORS = _errors(e404=False)
 
 @router.post("/cases", response=_responses((201, CaseOut), CREATE_ERRORS),
              operation_id="case_create", tags=["cases"],
-             summary="Start a new case (step 1: the need)",
+             summary="Start a new case (the first step: the need)",
              openapi_extra=_extra(CREATE_ERRORS, CaseCreateIn))
 def case_create(request: HttpRequest) -> Status:
     user = _member(request)
@@ -284,7 +284,7 @@ def step_reopen(request: HttpRequest, case_id: int, number: int) -> dict[str, An
 
 DECISION_ERRORS = _errors(
     e400="`validation_error`: malformed JSON, an unknown field, a wrong type, a missing "
-    "rationale, or a step that is not a gate; `outcome_not_allowed`: `maybe` at step 7 or 18.",
+    "rationale, or a step that is not a gate; `outcome_not_allowed`: `maybe` at a gate that has no Måske.",
     e409=E409_STEP)
 
 

@@ -114,7 +114,8 @@ class StepState(models.Model):
                               default=StepStatus.NOT_STARTED)
     checked = models.JSONField(default=list)  # ids of checklist items marked done
     # Items a decision added to this step ([{"id", "label", "round"}]): Måske's missing
-    # documentation becomes required checklist items of step 4 in the next round.
+    # documentation becomes required checklist items of the first step it reopens (the board's
+    # documentation step) in the next round.
     extra_items = models.JSONField(default=list, blank=True)
     remarks = models.TextField(blank=True)
     not_relevant_reason = models.TextField(blank=True)

@@ -341,7 +341,7 @@ def case_create(*, actor: User, data: dict[str, Any]) -> Case:
         for n, status in snap.steps.items()
     ])
     audit_append(organisation_id=case.organisation_id, actor=actor,
-                 actor_role=acting_role(actor, model.step(1).role_keys),
+                 actor_role=acting_role(actor, model.first_step.role_keys),
                  event_type="case.created", object_type="case", object_id=case.pk,
                  case_id=case.pk, before=None, after=case_fields(case))
     emit(CaseEvent("case.created", case, actor))
@@ -608,7 +608,7 @@ def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, ratio
 def _missing_documentation_items(step: StepDef, outcome: str, decision: Decision
                                  ) -> dict[int, list[dict[str, Any]]]:
     """A repeat outcome's missing documentation, as new checklist items of the first step it
-    reopens (gate 6's Måske: step 4, where the coordinator collects documentation)."""
+    reopens (the board's Måske: where the coordinator collects documentation)."""
     assert step.gate is not None
     reopen = step.gate.outcomes[outcome].reopen
     if not decision.missing_documentation or not reopen:

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from anskaf.orgs.models import User
 from anskaf.process.model import DocumentTypeDef, ProcessModel, StepDef
 
@@ -112,29 +114,32 @@ class StepFile:
     readable: bool
 
 
-def step_files(*, viewer: User, cases: Iterable[Any], step: int) -> dict[int, list[StepFile]]:
-    """One step's documents on several cases (step 4 on a board agenda), newest version each.
+def step_files(*, viewer: User, steps: Iterable[tuple[Any, int]]) -> dict[int, list[StepFile]]:
+    """One step's documents on each of several cases (`(case, step number)` pairs: the board's
+    documentation step on an agenda), newest version each.
 
     Two queries whatever the number of cases; confidential types are listed but marked
     unreadable for those who may not open them (the download checks again on every request).
     """
     from anskaf.cases.process_models import models_for
 
-    cases = {c.pk: c for c in cases}
-    documents = list(Document.objects.filter(case_id__in=list(cases), step=step)
-                     .order_by("case_id", "type_key", "title", "id"))
+    wanted = {case.pk: (case, number) for case, number in steps}
+    condition = Q(pk__in=[])
+    for pk, (_case, number) in wanted.items():
+        condition |= Q(case_id=pk, step=number)
+    documents = list(Document.objects.filter(condition)
+                     .order_by("case_id", "type_key", "title", "id")) if wanted else []
     latest: dict[int, DocumentVersion] = {}
     for version in (DocumentVersion.objects.filter(document__in=documents)
                     .order_by("document_id", "-number")):
         latest.setdefault(version.document_id, version)
-    models = models_for(c.model_version_id for c in cases.values())
-    files: dict[int, list[StepFile]] = {pk: [] for pk in cases}
+    models = models_for(case.model_version_id for case, _n in wanted.values())
+    files: dict[int, list[StepFile]] = {pk: [] for pk in wanted}
     for document in documents:
-        case = cases[document.case_id]
+        case, number = wanted[document.case_id]
         model = models[case.model_version_id]
-        step_def = model.step(step) if model.has_step(step) else None
-        doc_type = next((d for d in (step_def.documents if step_def else ())
-                         if d.key == document.type_key), None)
+        step_def = model.step(number) if model.has_step(number) else None
+        doc_type = step_def.document_type(document.type_key) if step_def else None
         readable = access.read_refusal(viewer, case, step_def, doc_type) is None
         files[case.pk].append(StepFile(document, latest.get(document.pk),
                                        doc_type.title.da if doc_type else document.type_key,

@@ -68,7 +68,7 @@ class OutcomeIn(Body):
     it_contacts: list[str] | None = Field(None, description="Ja: IT contact person(s).")
     missing_documentation: list[str] | None = Field(
         None, description="Måske (required): missing documentation; becomes open checklist "
-                          "items on the case's step 4.")
+                          "items on the step the gate's Måske reopens first.")
 
 
 class MinutesCorrectIn(Body):
@@ -317,7 +317,7 @@ def question_answer(request: HttpRequest, meeting_id: int, question_id: int) -> 
 
 @router.post("/meetings/{int:meeting_id}/items/{int:item_id}/outcome",
              response={200: MeetingOut, **ERRORS}, operation_id="outcome_record",
-             summary="Record the outcome: completes step 5 and decides step 6 of the case",
+             summary="Record the outcome: completes the board's review step and decides its gate",
              openapi_extra=_extra(OutcomeIn))
 def outcome_record(request: HttpRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
     item = _item(_board(request, meeting_id), item_id)

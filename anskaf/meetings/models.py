@@ -1,6 +1,6 @@
 """IT-visitation meetings: the queue of cases put forward, agendas, questions, outcomes, minutes.
 
-An outcome is not a separate table: it is the case's step 6 `Decision`, which the agenda item
+An outcome is not a separate table: it is the `Decision` at the case's board gate, which the agenda item
 points to. The decision is written by `anskaf.cases.services.decision_record` (one rule, one
 place); the meeting only records where and when it was taken.
 """
@@ -56,8 +56,9 @@ class Referral(models.Model):
     put_forward_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                        on_delete=models.PROTECT, related_name="+")
     put_forward_at = models.DateTimeField()
-    # When step 4 was done for this round: the start of "days from step 4 to decision".
-    step4_done_at = models.DateTimeField(null=True, blank=True)
+    # When the documentation step (kind board_documentation) was done for this round: the start
+    # of "days from documentation to decision".
+    documentation_done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["put_forward_at", "id"]

@@ -6,17 +6,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from anskaf.cases import permissions
 from anskaf.cases.choices import CaseStatus, Outcome
 from anskaf.cases.errors import NotFound, PermissionDenied
 from anskaf.cases.models import Case, Decision, StepState
+from anskaf.cases.process_models import model_for, models_for
 from anskaf.orgs.models import User
 
 from .choices import ReferralStatus
 from .models import AgendaItem, Meeting, Referral
-from .services import DECISION_STEP, MEETING_NOT_FOUND, board_refusal, view_refusal
+from .services import MEETING_NOT_FOUND, board_refusal, view_refusal
+from .steps import board_steps
 
 
 def meetings_for(viewer: User) -> QuerySet[Meeting]:
@@ -46,13 +48,23 @@ def meeting_get(*, viewer: User, meeting_id: Any) -> Meeting:
 
 
 def agenda_items(meeting: Meeting) -> list[AgendaItem]:
-    """Items with their case, step 4 (the collected documentation), questions and outcome."""
+    """Items with their case, its documentation step (the collected documentation, as
+    `item.documentation`), questions and outcome."""
     items = list(meeting.items.select_related("case", "case__coordinator", "decision", "referral")
                  .prefetch_related("questions"))
-    case_ids = [i.case_id for i in items if i.case_id]
-    step4 = {s.case_id: s for s in StepState.objects.filter(case_id__in=case_ids, number=4)}
+    with_case = [i for i in items if i.case_id]
+    models = models_for(i.case.model_version_id for i in with_case)
+    wanted = Q()
+    for item in with_case:
+        board = board_steps(models[item.case.model_version_id])
+        if board is not None:
+            item.missing_step = board.missing_documentation_step  # type: ignore[attr-defined]
+        if board is not None and board.documentation is not None:
+            item.documentation_step = board.documentation.number  # type: ignore[attr-defined]
+            wanted |= Q(case_id=item.case_id, number=board.documentation.number)
+    states = {s.case_id: s for s in StepState.objects.filter(wanted)} if wanted else {}
     for item in items:
-        item.step4 = step4.get(item.case_id)  # type: ignore[attr-defined]
+        item.documentation = states.get(item.case_id)  # type: ignore[attr-defined]
         item.open_questions = [q for q in item.questions.all()  # type: ignore[attr-defined]
                                if q.status == "open"]
     return items
@@ -93,8 +105,11 @@ def case_rounds(*, viewer: User, case: Case) -> list[Round]:
                      .prefetch_related(Prefetch("agenda_item",
                                                 queryset=AgendaItem.objects.select_related(
                                                     "meeting", "decision"))))
+    board = board_steps(model_for(case))
+    if board is None:
+        return []
     # case.decisions: prefetched on the case page, one query elsewhere.
-    decisions = {d.round: d for d in case.decisions.all() if d.step == DECISION_STEP}
+    decisions = {d.round: d for d in case.decisions.all() if d.step == board.decision.number}
     rounds: list[Round] = []
     seen = set()
     for r in referrals:
@@ -105,11 +120,26 @@ def case_rounds(*, viewer: User, case: Case) -> list[Round]:
             seen.add(decision.round)
         rounds.append(Round(r.round, r.put_forward_at, item.meeting if item else None,
                             decision, r.status))
-    # Decisions taken outside a meeting (the plain step 6 form) are rounds too.
+    # Decisions taken outside a meeting (the gate's own form on the case page) are rounds too.
     for number, decision in decisions.items():
         if number not in seen:
             rounds.append(Round(number, None, None, decision, ReferralStatus.TREATED))
     return sorted(rounds, key=lambda r: r.number)
+
+
+def _board_decisions(organisation_id: int) -> Q:
+    """The organisation's decisions at the board's gate, whatever number each case's model
+    gives it (one query for the model versions in use)."""
+    versions = Case.objects.filter(organisation_id=organisation_id).values_list(
+        "model_version_id", flat=True).distinct()
+    by_number: dict[int, list[int]] = defaultdict(list)
+    for version_id, model in models_for(versions).items():
+        if (board := board_steps(model)) is not None:
+            by_number[board.decision.number].append(version_id)
+    condition = Q(pk__in=[])
+    for number, version_ids in by_number.items():
+        condition |= Q(step=number, case__model_version_id__in=version_ids)
+    return condition & Q(case__organisation_id=organisation_id)
 
 
 @dataclass
@@ -124,11 +154,11 @@ class PeriodStats:
 
 def outcome_statistics(*, viewer: User) -> list[PeriodStats]:
     """Per quarter: how many Ja/Måske/Nej; average rounds to a final outcome (Ja or Nej); average
-    days from "step 4 done" (as it was when the case was put forward) to the decision."""
-    decisions = list(Decision.objects.filter(case__organisation_id=viewer.organisation_id,
-                                             step=DECISION_STEP).order_by("decided_at"))
+    days from "documentation done" (as it was when the case was put forward) to the decision."""
+    decisions = list(Decision.objects.filter(_board_decisions(viewer.organisation_id))
+                     .order_by("decided_at"))
     referrals = {(r.case_id, r.round): r for r in Referral.objects.filter(
-        organisation_id=viewer.organisation_id).only("case_id", "round", "step4_done_at")}
+        organisation_id=viewer.organisation_id).only("case_id", "round", "documentation_done_at")}
     stats: dict[str, PeriodStats] = {}
     finals: dict[str, list[int]] = defaultdict(list)
     days: dict[str, list[float]] = defaultdict(list)
@@ -140,8 +170,9 @@ def outcome_statistics(*, viewer: User) -> list[PeriodStats]:
         if d.outcome in (Outcome.YES, Outcome.NO):
             finals[period].append(d.round)
         referral = referrals.get((d.case_id, d.round))
-        if referral is not None and referral.step4_done_at is not None:
-            days[period].append((d.decided_at - referral.step4_done_at).total_seconds() / 86400)
+        if referral is not None and referral.documentation_done_at is not None:
+            days[period].append(
+                (d.decided_at - referral.documentation_done_at).total_seconds() / 86400)
     for period, row in stats.items():
         if finals[period]:
             row.average_rounds = round(sum(finals[period]) / len(finals[period]), 1)

@@ -6,7 +6,8 @@ Checks run in the API's order: 404 (the meeting), 403 (the role), 400 (the input
 Who does what: the IT-visitation (`it_board`, organisation-wide) schedules meetings, builds and
 publishes agendas, asks questions, records outcomes and approves minutes; a case's coordinator
 (or the coordinating function of its unit) puts the case forward. An outcome is recorded
-through `anskaf.cases.services` (step 5 completed, step 6 decided) inside the same transaction.
+through `anskaf.cases.services` (the board's review step completed, its gate decided) inside the
+same transaction. The steps are found by kind or key (`steps.py`), never by number.
 """
 
 from __future__ import annotations
@@ -28,16 +29,15 @@ from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
 from anskaf.cases.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.extensions import CaseEvent, emit
 from anskaf.cases.models import Case, Decision, StepState
+from anskaf.cases.process_models import model_for
 from anskaf.orgs.models import User
 
 from . import minutes as minutes_text
 from .choices import Addressee, MeetingState, QuestionStatus, ReferralStatus
 from .models import AgendaItem, Meeting, MinutesRevision, Question, Referral
+from .steps import BoardSteps, board_steps
 
 BOARD_ROLE = "it_board"
-REVIEW_STEP = 5  # "Møde i IT-visitationen"
-DECISION_STEP = 6  # "Kan vi gå videre med løsningen?"
-READY_STEPS = (1, 2, 3, 4)  # done or not relevant before a case may be put forward
 MAX_SERIES = 26
 MEETING_NOT_FOUND = "Mødet findes ikke, eller du har ikke adgang til det."
 
@@ -152,14 +152,19 @@ def meeting_fields(meeting: Meeting) -> dict[str, Any]:
 # --- put forward -------------------------------------------------------------------------------
 
 
-def ready_refusal(case: Case, states: dict[int, StepState]) -> str | None:
+NO_BOARD_STEPS = "Sagens procesmodel har ingen trin for IT-visitationen."
+
+
+def ready_refusal(case: Case, states: dict[int, StepState], board: BoardSteps | None) -> str | None:
     """Why the case cannot be put forward now (None when it can)."""
+    if board is None:
+        return NO_BOARD_STEPS
     if case.status != CaseStatus.ACTIVE:
         return "Sagen er ikke aktiv."
-    if states[DECISION_STEP].status == StepStatus.DONE:
+    if states[board.decision.number].status == StepStatus.DONE:
         return "IT-visitationen har allerede sagt ja til sagen."
     finished = (StepStatus.DONE, StepStatus.NOT_RELEVANT)
-    missing = [n for n in READY_STEPS if states[n].status not in finished]
+    missing = [n for n in board.ready if states[n].status not in finished]
     if missing:
         return (f"Trin {', '.join(map(str, missing))} skal være gennemført eller ikke relevant, "
                 "før sagen kan sendes til IT-visitationen.")
@@ -178,19 +183,23 @@ def case_put_forward(*, actor: User, case_id: Any, note: Any = "") -> Referral:
     permissions.require(put_forward_refusal(actor, case))
     note = _text(note, "note", "", limit=4000, required=False)
     states = {s.number: s for s in StepState.objects.filter(case=case)}
-    if refusal := ready_refusal(case, states):
+    board = board_steps(model_for(case))
+    if refusal := ready_refusal(case, states, board):
         raise InvalidTransition(refusal)
+    assert board is not None  # ready_refusal refuses a model without the board's steps
     if pending_referral(case.pk) is not None:
         raise InvalidTransition("Sagen venter allerede på et møde i IT-visitationen.")
-    rounds = Decision.objects.filter(case=case, step=DECISION_STEP).count()
+    rounds = Decision.objects.filter(case=case, step=board.decision.number).count()
+    documentation = states[board.documentation.number] if board.documentation else None
     referral = Referral.objects.create(
         organisation_id=case.organisation_id, case=case, round=rounds + 1, note=note,
         put_forward_by=actor, put_forward_at=timezone.now(),
-        step4_done_at=states[4].completed_at,
+        documentation_done_at=documentation.completed_at if documentation else None,
     )
     _audit(actor, "meeting.case_put_forward", "referral", referral.pk, None,
            {"round": referral.round, "note": note}, case_id=case.pk)
-    emit(CaseEvent("meeting.case_put_forward", case, actor, 4,
+    emit(CaseEvent("meeting.case_put_forward", case, actor,
+                   board.documentation.number if board.documentation else None,
                    {"referral_id": referral.pk, "round": referral.round}))
     return referral
 
@@ -414,8 +423,9 @@ def meeting_publish(*, actor: User, meeting_id: Any) -> Meeting:
            {"state": meeting.state, "items": [i.title for i in items]})
     participant_ids = sorted(meeting.participants.values_list("pk", flat=True))
     for item in items:
-        if item.case is not None:
-            emit(CaseEvent("meeting.agenda_published", item.case, actor, REVIEW_STEP, {
+        board = board_steps(model_for(item.case)) if item.case is not None else None
+        if item.case is not None and board is not None:
+            emit(CaseEvent("meeting.agenda_published", item.case, actor, board.review.number, {
                 "meeting_id": meeting.pk, "participant_ids": participant_ids,
                 "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
             }))
@@ -508,9 +518,9 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
                    missing_documentation: Any = None) -> Decision:
     """Record the board's outcome for a case on the agenda.
 
-    Completes the case's step 5 (unless done) and records its step 6 decision, both through
-    the cases services, in this one transaction: if the decision is refused, step 5 is not
-    completed either.
+    Completes the case's review step (unless done) and records the decision at the board's
+    gate, both through the cases services, in this one transaction: if the decision is
+    refused, the review step is not completed either.
     """
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
@@ -522,13 +532,16 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
                   doing="registrere udfald (udsend dagsordenen først)")
     if item.decision_id is not None:
         raise InvalidTransition("Udfaldet for punktet er allerede registreret.")
-    step5 = StepState.objects.get(case_id=item.case_id, number=REVIEW_STEP)
-    if step5.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT):
-        remarks = step5.remarks or f"Behandlet på mødet {timezone.localtime(meeting.starts_at):%d.%m.%Y}."
-        case_services.step_complete(actor=actor, case_id=item.case_id, number=REVIEW_STEP,
+    board = board_steps(model_for(item.case))
+    if board is None:
+        raise InvalidTransition(NO_BOARD_STEPS)
+    review = StepState.objects.get(case_id=item.case_id, number=board.review.number)
+    if review.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT):
+        remarks = review.remarks or f"Behandlet på mødet {timezone.localtime(meeting.starts_at):%d.%m.%Y}."
+        case_services.step_complete(actor=actor, case_id=item.case_id, number=board.review.number,
                                     remarks=remarks)
     decision = case_services.decision_record(
-        actor=actor, case_id=item.case_id, step=DECISION_STEP, outcome=outcome,
+        actor=actor, case_id=item.case_id, step=board.decision.number, outcome=outcome,
         rationale=rationale, recommendations=recommendations, it_contacts=it_contacts,
         missing_documentation=missing_documentation)
     item.decision = decision

@@ -9,16 +9,20 @@ from django.utils import timezone
 
 from anskaf import testing
 from anskaf.cases.models import Case
+from anskaf.cases.process_models import model_for
 from anskaf.orgs.models import User
 
 from . import services
 from .models import Meeting, Referral
+from .steps import board_steps
 
 
 def ready_case(coordinator: User, **overrides: Any) -> Case:
-    """A case whose steps 1-4 are done, ready to be put forward."""
+    """A case whose steps before the board's review are done, ready to be put forward."""
     case = testing.new_case(coordinator, **overrides)
-    return testing.advance(coordinator, case, through=4)
+    board = board_steps(model_for(case))
+    assert board is not None, "the case's model has no steps for the board"
+    return testing.advance(coordinator, case, through=max(board.ready))
 
 
 def schedule(board: User, *, days: int = 7, participants: list[str] | None = None,

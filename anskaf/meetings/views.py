@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.documents.selectors import step_files
 
 from . import exports, minutes, selectors, services
 from .choices import Addressee
@@ -113,6 +114,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
     items = selectors.agenda_items(meeting)
+    _attach_documentation_files(request, items)
     revisions = list(meeting.minutes.select_related("author", "approved_by").order_by("number"))
     return {
         "nav": "board", "meeting": meeting, "items": items,
@@ -123,6 +125,15 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> di
         "participants": list(meeting.participants.order_by("first_name", "username")),
         **extra,
     }
+
+
+def _attach_documentation_files(request: HttpRequest, items: list[Any]) -> None:
+    """Each case item's files of its documentation step (two queries for the whole agenda)."""
+    with_step = [i for i in items if getattr(i, "documentation_step", None)]
+    files = step_files(viewer=request.user,
+                       steps=[(i.case, i.documentation_step) for i in with_step])
+    for item in with_step:
+        item.step_files = files.get(item.case_id, [])
 
 
 @login_required

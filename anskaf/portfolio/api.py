@@ -285,7 +285,7 @@ def dpa_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
 
 @router.post("/systems/{int:system_id}/dpas", response=_r(201, DpaOut, 400, 404),
              operation_id="dpa_create",
-             summary="Register a data processing agreement (optionally from a case's step 11)",
+             summary="Register a data processing agreement (optionally from a case's DPA step)",
              openapi_extra=_body(DPA_IN, ("supplier",)))
 def dpa_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)

@@ -10,6 +10,7 @@ from anskaf.cases.models import Case, StepState
 
 from . import handlers, services
 from .models import Lifecycle
+from .steps import CLOSE_PREVIOUS, DECOMMISSION_PLAN
 
 SYSTEMS = [
     ("Acadre", "Formpipe", "ESDH: journalisering af sager og dokumenter.", True),
@@ -51,8 +52,8 @@ def _catch_up(case: Case, system: Any, actor: Any) -> None:
 
     done = set(StepState.objects.filter(case=case, status="done").values_list("number",
                                                                               flat=True))
-    keys = {s.key for s in model_for(case).steps if s.number in done}
-    for key in (handlers.DECOMMISSION_PLAN, handlers.CLOSE_PREVIOUS):
-        if key in keys:
+    model = model_for(case)
+    for binding in (DECOMMISSION_PLAN, CLOSE_PREVIOUS):
+        if binding.number(model) in done:
             with transaction.atomic():
-                services._set_lifecycle(system, handlers.MOVES[key][1], actor, "it", case.pk)
+                services._set_lifecycle(system, handlers.MOVES[binding][1], actor, "it", case.pk)

@@ -13,14 +13,9 @@ from anskaf.cases.models import StepState
 from anskaf.cases.process_models import model_for
 
 from .models import DataProcessingAgreement, Lifecycle, LinkKind
+from .steps import CLOSE_PREVIOUS, CONTRACT, DECOMMISSION_PLAN, DPA, IN_OPERATION
 
-CONTRACT = "contract_in_place"  # step 12: the acquired system is being phased in
-IN_OPERATION = "in_operation"  # step 20: the acquired system is in operation
-DECOMMISSION_PLAN = "decommissioning_plan"  # step 13: the replaced system is phased out
-CLOSE_PREVIOUS = "close_previous_system"  # step 21: the replaced system is closed
-DPA_STEP = "data_processing_agreement"  # step 11
-
-# step key -> (which of the case's systems, its new life cycle)
+# step binding -> (which of the case's systems, its new life cycle)
 MOVES = {
     CONTRACT: (LinkKind.ACQUIRED, Lifecycle.PHASING_IN),
     IN_OPERATION: (LinkKind.ACQUIRED, Lifecycle.OPERATIONAL),
@@ -29,18 +24,17 @@ MOVES = {
 }
 
 
-def _key_of(case, number: int | None) -> str:  # type: ignore[no-untyped-def]
+def _move_for(case, number: int | None) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
     model = model_for(case)
-    if number is None or not model.has_step(number):
-        return ""
-    return model.step(number).key
+    return next((move for binding, move in MOVES.items()
+                 if number is not None and binding.number(model) == number), None)
 
 
 def on_step_done(event: CaseEvent) -> None:
     """A finished step moves the acquired or replaced system through KITOS's life cycle."""
     if event.type == "decision.recorded" and event.data.get("outcome") != "yes":
         return
-    move = MOVES.get(_key_of(event.case, event.step))
+    move = _move_for(event.case, event.step)
     if move is None:
         return
     from . import services
@@ -56,18 +50,20 @@ def on_step_done(event: CaseEvent) -> None:
 
 
 def dpa_guard(context: MoveContext) -> None:
-    """Step 12 refuses a signed contract while the acquired system handles personal data
-    without a signed DPA - unless step 11 was marked not relevant. (The engine already refuses
-    step 12 while step 11 is open: contract_before_dpa; this adds the data check.)"""
-    if _key_of(context.case, context.step) != CONTRACT:
+    """The contract step refuses a signed contract while the acquired system handles personal
+    data without a signed DPA - unless the DPA step was marked not relevant. (The engine already
+    refuses the contract while the DPA step is open: contract_before_dpa; this adds the data
+    check.)"""
+    model = model_for(context.case)
+    contract = CONTRACT.find(model)
+    if contract is None or contract.number != context.step:
         return
     from . import services
 
     link = services.link_of(context.case.pk, LinkKind.ACQUIRED)
     if link is None or not link.system.personal_data:
         return
-    model = model_for(context.case)
-    dpa_number = next((s.number for s in model.steps if s.key == DPA_STEP), None)
+    dpa_number = DPA.number(model)
     if dpa_number is not None and StepState.objects.filter(
             case=context.case, number=dpa_number, status=StepStatus.NOT_RELEVANT).exists():
         return
@@ -76,8 +72,12 @@ def dpa_guard(context: MoveContext) -> None:
         return
     raise RequirementMissing(
         f"Systemet »{link.system.name}« behandler personoplysninger, men har ingen underskrevet "
-        "databehandleraftale. Registrér aftalen på systemet (trin 11), før kontrakten "
-        "markeres som på plads.")
+        f"databehandleraftale. Registrér aftalen på systemet{_in_step(dpa_number)}, før "
+        "kontrakten markeres som på plads.")
+
+
+def _in_step(number: int | None) -> str:
+    return f" (trin {number})" if number is not None else ""
 
 
 def register() -> None:

@@ -90,7 +90,7 @@ def contract_views(contracts: list[Contract], today: date) -> list[ContractView]
 
 
 def contracts_newest_first(system_id: Any) -> QuerySet[Contract]:
-    """A system's contracts, newest first: the first is the one a case's step 12 sends to
+    """A system's contracts, newest first: the first is the one a case's contract step sends to
     KITOS and shows."""
     return Contract.objects.filter(system_id=system_id).order_by("-start_date", "-id")
 

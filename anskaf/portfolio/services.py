@@ -296,7 +296,7 @@ def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
 @transaction.atomic
 def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None) -> (
         DataProcessingAgreement):
-    """Record a data processing agreement for a system (from step 11: linked to the case)."""
+    """Record a data processing agreement for a system (from the DPA step: linked to the case)."""
     from .forms import DpaForm
 
     role = _require(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
@@ -383,15 +383,17 @@ def _queue(system: System, case_id: int | None) -> KitosSync:
 
 @transaction.atomic
 def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
-    """"Registrér i KITOS" on step 12: the acquired system (made now if the case has none,
+    """"Registrér i KITOS" on the contract step: the acquired system (made now if the case has none,
     under indfasning) is queued for KITOS; the attempt runs when the transaction commits."""
     case = _case_of(actor, case_id, edit=False)
-    model_step = 12
     from anskaf.cases.process_models import model_for
 
-    step = model_for(case).step(model_step)
+    from .steps import CONTRACT
+
+    step = CONTRACT.find(model_for(case))
+    step_roles = step.role_keys if step is not None else ()
     access = permissions.access_of(actor)
-    if not access.holds_any((*step.role_keys, "coordinator", "it", "admin"),
+    if not access.holds_any((*step_roles, "coordinator", "it", "admin"),
                             case.requesting_unit_id):
         raise PermissionDenied("Kun trinnets udførende, koordinatoren, IT og administratorer "
                                "kan registrere i KITOS.")

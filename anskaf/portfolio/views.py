@@ -24,12 +24,16 @@ from django.views.decorators.http import require_POST
 from anskaf.cases import permissions
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.errors import PermissionDenied as Refused
+from anskaf.cases.process_models import model_for
+from anskaf.cases.selectors import visible_cases
 from anskaf.orgs.models import OrgUnit
 from anskaf.orgs.selectors import is_org_admin
+from anskaf.process.bindings import StepBinding
 
 from . import kitos_import, selectors, services
 from .forms import ContractForm, DpaForm, ImportForm, SystemForm, ThresholdForm
 from .models import Lifecycle, TenderThreshold
+from .steps import CONTRACT, NEEDS
 
 NAV = "systems"
 PAGE_SIZE = 50
@@ -238,8 +242,15 @@ def system_import(request: HttpRequest) -> HttpResponse:
 # --- the case page's forms --------------------------------------------------------------------
 
 
-def _back_to_case(pk: int, step: int) -> HttpResponse:
-    return redirect(reverse("web:case_detail", kwargs={"pk": pk}) + f"#trin-{step}")
+def _back_to_case(pk: int, step: int | None) -> HttpResponse:
+    anchor = f"#trin-{step}" if step is not None else ""
+    return redirect(reverse("web:case_detail", kwargs={"pk": pk}) + anchor)
+
+
+def _step_number(request: HttpRequest, pk: int, binding: StepBinding) -> int | None:
+    """The number the case's model gives the bound step (for the anchor and the message)."""
+    case = visible_cases(request.user).filter(pk=pk).only("model_version_id").first()
+    return binding.number(model_for(case)) if case is not None else None
 
 
 @member_required
@@ -256,16 +267,18 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Sagens system er gemt." if request.POST.get("system")
                          else "Sagens system er fjernet.")
-    return _back_to_case(pk, 2)
+    return _back_to_case(pk, _step_number(request, pk, NEEDS))
 
 
 @member_required
 @require_POST
 def kitos_register(request: HttpRequest, pk: int) -> HttpResponse:
     sync = services.kitos_register(actor=request.user, case_id=pk)
+    step = _step_number(request, pk, CONTRACT)
+    where = f" under trin {step}" if step else " på sagen"
     messages.success(request, f"»{sync.system.name}« er sendt til registrering i KITOS. Se "
-                              "status under trin 12.")
-    return _back_to_case(pk, 12)
+                              f"status{where}.")
+    return _back_to_case(pk, step)
 
 
 # --- tender threshold -------------------------------------------------------------------------

@@ -194,8 +194,23 @@ class _Builder:
             if step.number in seen:
                 self.fail(raw[i], "number", f"step number {step.number} is used twice")
             seen.add(step.number)
+        self.check_unique(raw, steps, "key")
+        self.check_unique(raw, steps, "kind")
         self.check_document_keys(raw, steps)
         return steps
+
+    def check_unique(self, raw: Any, steps: list[StepDef], field: str) -> None:
+        """Apps find a step by its key or kind, so each names one step only."""
+        first: dict[str, int] = {}
+        for i, step in enumerate(steps):
+            value = getattr(step, field)
+            if not value:
+                continue
+            if value in first:
+                self.fail(raw[i] if i < len(raw) else None, field,
+                          f"step {field} {value!r} is used twice "
+                          f"(steps {first[value]} and {step.number})")
+            first.setdefault(value, step.number)
 
     def check_document_keys(self, raw: Any, steps: list[StepDef]) -> None:
         """A document type's key is unique in the whole model: stored documents name it alone."""
@@ -244,6 +259,7 @@ class _Builder:
             only_when_replacing=bool(only),
             gate=self.gate(node, "gate", roles) if "gate" in node else None,
             documents=self.documents(node),
+            kind=self.string(node, "kind", optional=True),
         )
 
     def role_list(self, node: Any, key: str, roles: dict[str, Text]) -> tuple[str, ...]:

@@ -81,6 +81,7 @@ class StepDef:
     only_when_replacing: bool = False
     gate: GateDef | None = None
     documents: tuple[DocumentTypeDef, ...] = ()
+    kind: str | None = None  # the part an app gives the step (e.g. board_review); see bindings.py
 
     @property
     def is_gate(self) -> bool:
@@ -122,6 +123,20 @@ class ProcessModel:
 
     def has_step(self, number: int) -> bool:
         return number in self._by_number
+
+    def step_by_key(self, key: str) -> StepDef | None:
+        return next((s for s in self.steps if s.key == key), None)
+
+    def step_of_kind(self, kind: str) -> StepDef | None:
+        return next((s for s in self.steps if s.kind == kind), None)
+
+    @property
+    def first_step(self) -> StepDef:
+        return self.steps[0]
+
+    @property
+    def phase_numbers(self) -> tuple[int, ...]:
+        return tuple(p.number for p in self.phases)
 
     @property
     def numbers(self) -> tuple[int, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from anskaf.cases.choices import CaseStatus
+from anskaf.cases.process_models import current_model
 from anskaf.orgs.models import OrgUnit, User
 
 YES_NO = [("false", "Nej"), ("true", "Ja")]
@@ -25,7 +26,7 @@ class CaseForm(forms.Form):
     replaces_system = forms.TypedChoiceField(
         label="Erstatter det nye system et eksisterende system?", choices=YES_NO,
         coerce=lambda v: v == "true", widget=forms.RadioSelect, initial="false",
-        help_text="Hvis ja, gælder trin 13 og 21 (nedlukning af det tidligere system).")
+        help_text="Hvis ja, gælder trinnene for nedlukning af det tidligere system.")
     replaced_system_name = forms.CharField(label="Navn på det system, der erstattes",
                                            max_length=200, required=False)
     candidate_system = forms.CharField(label="Kandidatsystem (hvis kendt)", max_length=200,
@@ -47,6 +48,10 @@ class CaseForm(forms.Form):
     def __init__(self, *args, organisation_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = OrgUnit.objects.filter(organisation_id=organisation_id)
+        replacing = [s.number for s in current_model(organisation_id).steps if s.only_when_replacing]
+        if replacing:
+            self.fields["replaces_system"].help_text = (
+                f"Hvis ja, gælder {_steps_da(replacing)} (nedlukning af det tidligere system).")
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -74,6 +79,12 @@ class CaseFilterForm(forms.Form):
         self.fields["phase"].choices = [("", "Alle")] + [
             (str(p.number), f"{p.number}. {p.name.da}") for p in phases]
         self.fields["unit"].choices = [("", "Alle")] + [(str(u.pk), u.name) for u in units]
+
+
+def _steps_da(numbers: list[int]) -> str:
+    """The step numbers as Danish prose: "trin", then the numbers joined by commas and "og"."""
+    words = [str(n) for n in numbers]
+    return "trin " + (" og ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " og " + words[-1])
 
 
 class DeputyForm(forms.Form):

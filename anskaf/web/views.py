@@ -65,21 +65,21 @@ def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> 
     """One page of a task table; the page number is `?<param>=N`, a bad one shows page 1."""
     pages = max(1, -(-len(rows) // TASK_PAGE_SIZE))
     try:
-        number = min(max(1, int(request.GET.get(param, 1))), pages)
+        page = min(max(1, int(request.GET.get(param, 1))), pages)
     except (TypeError, ValueError):
-        number = 1
-    start = (number - 1) * TASK_PAGE_SIZE
+        page = 1
+    start = (page - 1) * TASK_PAGE_SIZE
 
     def link(n: int) -> str | None:
-        if not 1 <= n <= pages or n == number:
+        if not 1 <= n <= pages or n == page:
             return None
         query = request.GET.copy()
         query[param] = str(n)
         return f"?{query.urlencode()}#{param}"
 
-    return {"rows": rows[start:start + TASK_PAGE_SIZE], "total": len(rows), "number": number,
+    return {"rows": rows[start:start + TASK_PAGE_SIZE], "total": len(rows), "number": page,
             "pages": pages, "first": start + 1, "last": min(start + TASK_PAGE_SIZE, len(rows)),
-            "previous_url": link(number - 1), "next_url": link(number + 1)}
+            "previous_url": link(page - 1), "next_url": link(page + 1)}
 
 
 @login_required
@@ -186,11 +186,13 @@ def case_create(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             _apply_service_errors(form, exc)
         else:
-            messages.success(request, f"Sagen {case.number} er oprettet. Trin 1 venter på jer.")
+            first = current_model(org_id).first_step.number
+            messages.success(request, f"Sagen {case.number} er oprettet. Trin {first} venter på jer.")
             return redirect("web:case_detail", pk=case.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "web/case_form.html", {"nav": "new", "form": form, "case": None},
-                  status=status)
+    return render(request, "web/case_form.html", {
+        "nav": "new", "form": form, "case": None,
+        "first_step": current_model(org_id).first_step}, status=status)
 
 
 @login_required

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from anskaf.documents.selectors import case_documents, step_files
+from anskaf.documents.selectors import case_documents
 
 register = template.Library()
 
@@ -49,15 +49,3 @@ def filesize_da(value: int) -> str:
     if value < 1024 * 1024:
         return f"{value / 1024:.0f} kB".replace(".", ",")
     return f"{value / (1024 * 1024):.1f} MB".replace(".", ",")
-
-
-@register.simple_tag(takes_context=True)
-def attach_step_files(context: template.Context, items: Any, step: int) -> str:
-    """`{% attach_step_files items 4 %}`: sets `item.step_files` on each agenda item with a case
-    (the step's documents, newest version each) in two queries for the whole agenda."""
-    with_case = [i for i in items if getattr(i, "case_id", None)]
-    files = step_files(viewer=context["request"].user, cases=[i.case for i in with_case],
-                       step=step)
-    for item in with_case:
-        item.step_files = files.get(item.case_id, [])
-    return ""

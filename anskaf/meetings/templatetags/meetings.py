@@ -6,7 +6,10 @@ from typing import Any
 
 from django import template
 
+from anskaf.cases.process_models import model_for
+
 from .. import selectors, services
+from ..steps import board_steps
 
 register = template.Library()
 
@@ -17,10 +20,11 @@ def board_section(context: Any, case: Any) -> dict[str, Any]:
     rounds = selectors.case_rounds(viewer=user, case=case)
     pending = services.pending_referral(case.pk)
     # The case page's case carries its step states and decisions (prefetched): no new queries.
-    states = {s.number: s for s in case.step_states.all() if s.number in (1, 2, 3, 4, 6)}
+    states = {s.number: s for s in case.step_states.all()}
+    board = board_steps(model_for(case))
     return {
         "rounds": rounds,
         "pending": pending,
         "may_put_forward": services.put_forward_refusal(user, case) is None,
-        "not_ready": services.ready_refusal(case, states),
+        "not_ready": services.ready_refusal(case, states, board),
     }

@@ -40,7 +40,7 @@ def test_only_the_coordinator_puts_a_case_forward(coordinator, board_member, req
     with pytest.raises(PermissionDenied):
         services.case_put_forward(actor=requester, case_id=case.pk)
     referral = services.case_put_forward(actor=coordinator, case_id=case.pk, note="Klar")
-    assert referral.round == 1 and referral.step4_done_at is not None
+    assert referral.round == 1 and referral.documentation_done_at is not None
     assert [r.pk for r in selectors.board_queue(viewer=board_member)] == [referral.pk]
     with pytest.raises(InvalidTransition, match="venter allerede"):
         services.case_put_forward(actor=coordinator, case_id=case.pk)

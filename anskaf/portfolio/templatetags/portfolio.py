@@ -1,5 +1,5 @@
-"""`{% portfolio_step step %}` on the case page: the portfolio's part of steps 2, 11, 12, 13,
-20 and 21 (search, tender threshold, the case's systems, DPA, KITOS). The case's portfolio is
+"""`{% portfolio_step step %}` on the case page: the portfolio's part of the steps it binds to
+(`steps.py`: search, tender threshold, the case's systems, DPA, KITOS). The case's portfolio is
 read once per request, however many steps show it."""
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from django.utils import timezone
 
 from anskaf.cases import permissions
 
-from .. import handlers, selectors, services
+from .. import selectors, services, steps
 from ..models import System
 
 register = template.Library()
 
-NEEDS = "needs_or_market_analysis"  # step 2
-SHOWN = {NEEDS, handlers.DPA_STEP, handlers.CONTRACT, handlers.DECOMMISSION_PLAN,
-         handlers.IN_OPERATION, handlers.CLOSE_PREVIOUS}
+NEEDS = steps.NEEDS.key
+SHOWN = {b.key for b in steps.BINDINGS}
 
 
 def _portfolio(request: Any, case: Any) -> dict[str, Any]:
