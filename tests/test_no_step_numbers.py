@@ -25,6 +25,7 @@ PATTERNS = {
     "step<int> attribute": re.compile(r"\bstep\d+\b"),
     "template tag with a step number": re.compile(r"{%[^%]*\b\w+_step\w*\s+\w+\s+\d+\s*%}"),
     "'trin <int>' in text": re.compile(r"\b[Tt]rin(?:ene)?\s+\d"),
+    "'trin-<int>' in an id or anchor": re.compile(r"\btrin-\d"),
     "'step <int>' in text": re.compile(r"\b[Ss]teps?\s+\d+\b"),
 }
 
@@ -50,7 +51,7 @@ def test_the_scan_finds_each_shape_of_a_hard_coded_step_number(tmp_path: Path) -
     samples = ["model.step(12)", "if s.number == 4:", "StepState(number=5)", "x(step=6)",
                "if number in (1, 2, 3)", "REVIEW_STEP = 5", "READY_STEPS = (1, 2)", "states[6]",
                "item.step4.remarks", "{% attach_step_files items 4 %}", "'under trin 12'",
-               "Trin 1 venter", "the gate step 6", "\"step 11\""]
+               "Trin 1 venter", "the gate step 6", 'href="#trin-2"', "\"step 11\""]
     for sample in samples:
         assert any(p.search(sample) for p in PATTERNS.values()), sample
     for fine in ["model.step(number)", "step.number == acted", "first_step = model.steps[0]",

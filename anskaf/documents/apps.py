@@ -14,3 +14,8 @@ class DocumentsConfig(AppConfig):
         from .guards import require_documents
 
         register_guard("complete", require_documents)
+        from anskaf.cases.panels import register_panel
+
+        from .panels import PANELS
+        for panel in PANELS:
+            register_panel(panel)

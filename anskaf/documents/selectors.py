@@ -84,7 +84,7 @@ def case_documents(*, viewer: User, case: Any, model: ProcessModel,
         step.number: _step_documents(viewer, case, model, step, by_step.get(step.number, []),
                                      [t for t in templates if t.step == step.number],
                                      assignees.get(step.number), versions, entries)
-        for step in model.steps
+        for step in model.steps if only is None or step.number in only
     }
 
 

@@ -18,7 +18,7 @@ from anskaf.orgs.models import User
 from .choices import ReferralStatus
 from .models import AgendaItem, Meeting, Referral
 from .services import MEETING_NOT_FOUND, board_refusal, view_refusal
-from .steps import board_steps
+from .steps import BoardSteps, board_steps
 
 
 def meetings_for(viewer: User) -> QuerySet[Meeting]:
@@ -101,13 +101,16 @@ def case_rounds(*, viewer: User, case: Case) -> list[Round]:
     """Every round of the case through the board: put forward, meeting, outcome, what was asked."""
     if not permissions.can_view(viewer, case):
         return []
+    board = board_steps(model_for(case))
+    return rounds_of(case, board) if board is not None else []
+
+
+def rounds_of(case: Case, board: BoardSteps) -> list[Round]:
+    """`case_rounds` for a case whose visibility the caller has checked (the case page)."""
     referrals = list(Referral.objects.filter(case=case).order_by("round")
                      .prefetch_related(Prefetch("agenda_item",
                                                 queryset=AgendaItem.objects.select_related(
                                                     "meeting", "decision"))))
-    board = board_steps(model_for(case))
-    if board is None:
-        return []
     # case.decisions: prefetched on the case page, one query elsewhere.
     decisions = {d.round: d for d in case.decisions.all() if d.step == board.decision.number}
     rounds: list[Round] = []

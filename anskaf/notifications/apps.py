@@ -18,4 +18,9 @@ class NotificationsConfig(AppConfig):
 
         for event_type, listener in handlers.ORG_LISTENERS:
             hooks.register(event_type, listener)
+        from anskaf.cases.panels import register_panel
+
+        from .panels import PANELS
+        for panel in PANELS:
+            register_panel(panel)
         from . import tasks  # noqa: F401 - registers the huey tasks with the consumer

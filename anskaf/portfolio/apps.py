@@ -7,7 +7,13 @@ class PortfolioConfig(AppConfig):
     verbose_name = "Systemportefølje"
 
     def ready(self) -> None:
-        # The cases app knows nothing of the portfolio: we plug into its events and guards.
+        # The cases app knows nothing of the portfolio: we plug into its events, guards and
+        # case-page panels.
+        from anskaf.cases.panels import register_panel
+
         from . import handlers
+        from .panels import PANELS
 
         handlers.register()
+        for panel in PANELS:
+            register_panel(panel)

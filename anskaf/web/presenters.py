@@ -60,6 +60,7 @@ class StepView:
     reopen_refusal: str | None = None
     decide_refusal: str | None = None
     open: bool = False  # the body is rendered with the page (else fetched when opened)
+    panels: dict[str, list[Any]] = field(default_factory=dict)  # the apps' panels, by place
 
     @property
     def number(self) -> int:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.cases import permissions, selectors, services
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.models import StepState, StepStatus
+from anskaf.cases.panels import PanelContext, Place, build_panels
 from anskaf.cases.process_models import current_model, model_for
 from anskaf.orgs import deputies
 from anskaf.orgs.errors import ValidationFailed as OrgValidationFailed
@@ -281,12 +282,26 @@ def _step_views(request: HttpRequest, detail: selectors.CaseDetail,
     return steps
 
 
+def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
+                 steps: list[presenters.StepView]) -> list[Any]:
+    """Ask the apps' panels (cases.panels) for their parts of the page, each once for all its
+    steps; hang the step panels on their steps and return the case-level ones. The case's
+    visibility was checked by case_detail."""
+    page = build_panels(PanelContext(viewer=request.user, case=detail.case, model=detail.model,
+                                     steps=steps, params=request.GET))
+    for step in steps:
+        step.panels = {place: page.at(place, step.number)
+                       for place in (Place.STEP_META, Place.STEP_HEAD, Place.STEP_BODY)}
+    return page.at(Place.CASE)
+
+
 def _case_context(request: HttpRequest, pk: int, *, acted: int | None = None,
                   feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     detail = _detail_or_404(request, pk)
     steps = _step_views(request, detail, acted)
     events = selectors.detail_events(detail, limit=1000)
     return {
+        "case_panels": _with_panels(request, detail, steps),
         "nav": "cases",
         "case": detail.case,
         "model": detail.model,
@@ -319,6 +334,7 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     steps = _step_views(request, detail, None)
     step = next(s for s in steps if s.number == number)
     step.open = True
+    _with_panels(request, detail, [step])
     context = {"nav": "cases", "case": detail.case, "model": detail.model, "steps": steps,
                "step": step, "acted": None, "feedback": {},
                "phase_name": detail.model.phase(step.definition.phase).name.da}

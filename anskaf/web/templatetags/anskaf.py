@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 
 register = template.Library()
@@ -19,3 +21,11 @@ _BADGES = {
 def badge_class(status: str) -> str:
     """DKFDS badge classes for a step or case status (text and symbol, never colour alone)."""
     return _BADGES.get(status, "badge status-badge")
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context: template.Context, panel: Any) -> str:
+    """`{% render_panel panel %}`: an app's panel (`cases.panels`) with the data its view-side
+    data function built; the page's context (case, step, csrf_token, ...) stays visible."""
+    with context.push(**panel.context):
+        return context.template.engine.get_template(panel.template).render(context)

@@ -1,0 +1,52 @@
+"""The portfolio's panel on the case page, on the steps it binds to (`steps.py`): the system
+search and tender threshold, the case's systems, the DPA, KITOS. Read once per page, however
+many steps show it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from anskaf.cases import permissions
+from anskaf.cases.panels import Panel, PanelContext, Place
+
+from . import selectors, services, steps
+from .models import System
+
+SEARCH_PARAM = "systemsoeg"
+
+
+def _search(context: PanelContext) -> dict[str, Any]:
+    q = context.params.get(SEARCH_PARAM, "")[:200].replace("\x00", "")
+    return {"q": q, "searched": bool(q.strip()),
+            "results": selectors.search(context.viewer, q) if q.strip() else []}
+
+
+def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[str, Any]]:
+    case, viewer, model = context.case, context.viewer, context.model
+    may_edit = permissions.edit_refusal(viewer, case) is None and not case.is_closed
+    shared = {
+        "p": selectors.case_portfolio(case, timezone.localdate()),
+        "may_edit": may_edit,
+        "choices": list(System.objects.filter(organisation_id=case.organisation_id)
+                        .only("pk", "name")) if may_edit else [],
+        "may_agree": services.may(viewer, services.AGREEMENT_WRITERS),
+    }
+    # The template tells the parts apart by the binding's key, whatever the model calls it,
+    # and names the other bound steps by the numbers this model gives them.
+    part_of = {b.number(model): b for b in steps.BINDINGS}
+    shared["bound"] = {b.key: n for n, b in part_of.items() if n is not None}
+    shown = {}
+    for number in numbers:
+        binding = part_of[number]
+        data = {**shared, "key": binding.key, "n": number}
+        if binding == steps.NEEDS:
+            data.update(_search(context), search_anchor=f"#portefoelje-trin-{number}",
+                        search_field_id=f"trin-{number}-systemsoeg")
+        shown[number] = data
+    return shown
+
+
+PANELS = [Panel("portfolio", Place.STEP_HEAD, "portfolio/includes/case_step.html",
+                portfolio_data, bindings=tuple(steps.BINDINGS))]
