@@ -30,7 +30,7 @@ from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_of
 from anskaf.orgs.models import Organisation, OrgUnit, User
 from anskaf.process.engine import FINISHED, StepStatus
-from anskaf.process.model import ProcessModel
+from anskaf.process.model import ProcessModel, StepDef
 
 ORG_SLUG = "haderslev"
 ORG_NAME = "Haderslev Kommune"
@@ -70,17 +70,32 @@ LOGINS: list[tuple[str, str, str]] = [
     (u, label, name) for u, _, label, name, _ in [*PEOPLE, NABO_USER]
 ]
 
-# Who, by role, does the work of a step when the model lists several roles.
+# Who, by role, does the work of a step when the model lists several roles (by step key).
 STEP_ROLE = {
-    4: "coordinator",
-    5: "it_board",
-    8: "procurement",
-    11: "security",
-    12: "management",
-    13: "it",
-    15: "it",
-    19: "it",
+    "documentation_collected": "coordinator",
+    "it_board_meeting": "it_board",
+    "procurement_legal_involved": "procurement",
+    "data_processing_agreement": "security",
+    "contract_in_place": "management",
+    "decommissioning_plan": "it",
+    "technical_setup": "it",
+    "handover_to_operation": "it",
 }
+# The gate IT decides for the demo, whoever else the model lets decide it.
+IT_DECIDES = "ready_for_operation"
+
+
+def _step(model: ProcessModel, key: str) -> StepDef:
+    """The model's step with this key; the demo needs every step it names."""
+    step = model.step_by_key(key)
+    if step is None:
+        raise LookupError(f"the process model {model.key!r} has no step {key!r}")
+    return step
+
+
+def _item_id(step: StepDef, position: int) -> str:
+    """The id of the step's checklist item at this position (from 1), as the model has it."""
+    return step.checklist[position - 1].id
 
 
 @dataclass
@@ -100,10 +115,13 @@ class _Demo:
 
     # --- small moves -----------------------------------------------------------------------
 
-    def actor_for(self, model: ProcessModel, number: int, case: Case) -> User:
+    def step(self, case: Case, key: str) -> StepDef:
+        """The step with this key in the case's own model."""
+        return _step(model_of(case.model_version), key)
+
+    def actor_for(self, model: ProcessModel, step: StepDef, case: Case) -> User:
         """The demo person for the step, if the access rules let them act on this case."""
-        step = model.step(number)
-        for person in (self._preferred(model, number), self.people["coordinator"]):
+        for person in (self._preferred(step), self.people["coordinator"]):
             refusal = (permissions.decide_refusal(person, case, model, step) if step.gate
                        else permissions.complete_refusal(person, case, model, step))
             if refusal is None:
@@ -111,13 +129,12 @@ class _Demo:
         roles = step.gate.deciding_roles if step.gate else (step.complete_roles or step.role_keys)
         return testing.stand_in(case, tuple(roles))
 
-    def _preferred(self, model: ProcessModel, number: int) -> User:
-        step = model.step(number)
+    def _preferred(self, step: StepDef) -> User:
         roles: Iterable[str] = step.gate.deciding_roles if step.gate else step.role_keys
-        preferred = STEP_ROLE.get(number)
+        preferred = STEP_ROLE.get(step.key)
         if step.gate is None and preferred in self.people:
             return self.people[preferred]
-        if step.gate is not None and number == 18:
+        if step.gate is not None and step.key == IT_DECIDES:
             return self.people["it"]
         for role in roles:
             if role in self.people:
@@ -132,23 +149,24 @@ class _Demo:
     def work(
         self,
         case: Case,
-        number: int,
+        key: str,
         *,
         remarks: str | None = None,
         ticks: Iterable[str] | None = None,
         start: bool = False,
     ) -> None:
-        """Tick checklist items and write remarks on a step without completing it."""
+        """Tick checklist items (by their ids in the model) and write remarks on a step
+        without completing it."""
         model = model_of(case.model_version)
-        step = model.step(number)
-        state = case.step_states.get(number=number)
+        step = _step(model, key)
+        state = case.step_states.get(number=step.number)
         # Every item by default, including those a Måske decision added to the step.
         ids = services.checklist_ids(step, state) if ticks is None else list(ticks)
         checklist = [{"id": i, "done": True} for i in ids] or None
         services.step_update(
-            actor=self.actor_for(model, number, case),
+            actor=self.actor_for(model, step, case),
             case_id=case.pk,
-            number=number,
+            number=step.number,
             remarks=remarks,
             checklist=checklist,
             status=StepStatus.IN_PROGRESS.value
@@ -159,22 +177,24 @@ class _Demo:
     def complete(
         self,
         case: Case,
-        number: int,
+        key: str,
         remarks: str | None = None,
         ticks: Iterable[str] | None = None,
     ) -> None:
         model = model_of(case.model_version)
-        self.work(case, number, remarks=remarks, ticks=ticks)
-        actor = self.actor_for(model, number, case)
-        testing.provide_documents(actor, case, number)
-        services.step_complete(actor=actor, case_id=case.pk, number=number)
+        step = _step(model, key)
+        self.work(case, key, remarks=remarks, ticks=ticks)
+        actor = self.actor_for(model, step, case)
+        testing.provide_documents(actor, case, step.number)
+        services.step_complete(actor=actor, case_id=case.pk, number=step.number)
 
-    def decide(self, case: Case, number: int, outcome: str, rationale: str, **fields: Any) -> None:
+    def decide(self, case: Case, key: str, outcome: str, rationale: str, **fields: Any) -> None:
         model = model_of(case.model_version)
+        step = _step(model, key)
         services.decision_record(
-            actor=self.actor_for(model, number, case),
+            actor=self.actor_for(model, step, case),
             case_id=case.pk,
-            step=number,
+            step=step.number,
             outcome=outcome,
             rationale=rationale,
             **fields,
@@ -183,28 +203,30 @@ class _Demo:
     def walk(
         self,
         case: Case,
-        through: int,
+        through: str,
         *,
-        remarks: dict[int, str] | None = None,
-        decisions: dict[int, tuple[str, dict[str, Any]]] | None = None,
+        remarks: dict[str, str] | None = None,
+        decisions: dict[str, tuple[str, dict[str, Any]]] | None = None,
     ) -> Case:
-        """Complete every applicable step and decide every gate Ja up to `through`."""
+        """Complete every applicable step and decide every gate Ja up to and including the
+        step keyed `through`; remarks and decisions are keyed by step key."""
         remarks = remarks or {}
         decisions = decisions or {}
         model = model_of(case.model_version)
+        last = _step(model, through)
         for step in model.steps:
-            if step.number > through:
+            if step.number > last.number:
                 break
             status = case.step_states.get(number=step.number).status
             if status in FINISHED:
                 continue
             if step.gate is not None:
                 rationale, extra = decisions.get(
-                    step.number, ("Alle forudsætninger er opfyldt.", {})
+                    step.key, ("Alle forudsætninger er opfyldt.", {})
                 )
-                self.decide(case, step.number, "yes", rationale, **extra)
+                self.decide(case, step.key, "yes", rationale, **extra)
             else:
-                self.complete(case, step.number, remarks.get(step.number))
+                self.complete(case, step.key, remarks.get(step.key))
         case.refresh_from_db()
         return case
 
@@ -240,7 +262,8 @@ def _organisation() -> _Demo:
 
 
 def _care_system(demo: _Demo) -> None:
-    """Replaces an old system; steps 1-10 done, contract waiting for the DPA (step 11)."""
+    """Replaces an old system; done through the collaboration agreements, the contract waiting
+    for the data processing agreement."""
     case = demo.create(
         title="Nyt omsorgssystem til hjemmeplejen",
         need="Hjemmeplejens nuværende omsorgssystem er forældet, understøtter ikke mobil "
@@ -260,20 +283,22 @@ def _care_system(demo: _Demo) -> None:
     )
     demo.walk(
         case,
-        10,
+        "collaboration_agreements",
         remarks={
-            2: "Markedsanalyse gennemført: tre leverandører på SKI-aftalen. Udbud/Indkøb bekræfter "
-            "udbudspligt over tærsklen; vi bruger SKI's rammeaftale.",
-            3: "Demo hos leverandøren 14/2. IT har udleveret standard-dokumentet med "
-            "tekniske krav.",
-            5: "Behandlet på IT-visitationens møde. Snitfladetegning til CPR og SSO gennemgået.",
-            9: "Projektleder: Anders Holm. Styregruppe nedsat med lederen af hjemmeplejen "
-            "som formand.",
-            10: "Leverandøren har 1. niveau support; IT har brugeradministration. Responstid 4 "
-            "timer på kritiske fejl.",
+            "needs_or_market_analysis": "Markedsanalyse gennemført: tre leverandører på "
+            "SKI-aftalen. Udbud/Indkøb bekræfter udbudspligt over tærsklen; vi bruger SKI's "
+            "rammeaftale.",
+            "initial_supplier_dialogue": "Demo hos leverandøren 14/2. IT har udleveret "
+            "standard-dokumentet med tekniske krav.",
+            "it_board_meeting": "Behandlet på IT-visitationens møde. Snitfladetegning til CPR og "
+            "SSO gennemgået.",
+            "project_organisation": "Projektleder: Anders Holm. Styregruppe nedsat med lederen af "
+            "hjemmeplejen som formand.",
+            "collaboration_agreements": "Leverandøren har 1. niveau support; IT har "
+            "brugeradministration. Responstid 4 timer på kritiske fejl.",
         },
         decisions={
-            6: (
+            "it_board_decision": (
                 "Løsningen lever op til IT's tekniske krav og kan integreres med kommunens "
                 "brugerstyring.",
                 {
@@ -282,16 +307,17 @@ def _care_system(demo: _Demo) -> None:
                     "it_contacts": ["Jesper Nielsen"],
                 },
             ),
-            7: (
+            "internal_decision": (
                 "Forvaltningen har afsat ressourcer til implementeringen i budget 2026, og "
                 "hjemmeplejen bakker op.",
                 {},
             ),
         },
     )
+    dpa = demo.step(case, "data_processing_agreement")
     demo.work(
         case,
-        11,
+        dpa.key,
         start=True,
         ticks=["11.2"],
         remarks="Udkast til databehandleraftale modtaget fra leverandøren. ISK gennemgår "
@@ -299,15 +325,15 @@ def _care_system(demo: _Demo) -> None:
     )
     demo.work(
         case,
-        12,
+        "contract_in_place",
         start=True,
         ticks=["12.4"],
         remarks="Kontrakten er forhandlet færdig, men underskrives først, når "
-        "databehandleraftalen er på plads (trin 11).",
+        f"databehandleraftalen er på plads (trin {dpa.number}).",
     )
     demo.work(
         case,
-        13,
+        "decommissioning_plan",
         start=True,
         ticks=["13.1", "13.2"],
         remarks="Plan for nedlukning af Ældre Omsorgssystem X er i gang. Data migreres; "
@@ -316,7 +342,7 @@ def _care_system(demo: _Demo) -> None:
 
 
 def _speech_recognition(demo: _Demo) -> None:
-    """Rejected: Nej at step 6."""
+    """Rejected: Nej at the IT-visitation's decision."""
     case = demo.create(
         title="Talegenkendelse til dokumentation i hjemmeplejen",
         need="Medarbejderne bruger meget tid på at skrive journalnotater. Talegenkendelse kan "
@@ -331,14 +357,14 @@ def _speech_recognition(demo: _Demo) -> None:
     )
     demo.walk(
         case,
-        5,
+        "it_board_meeting",
         remarks={
-            3: "Leverandøren kunne ikke svare på, hvor lydfilerne behandles.",
+            "initial_supplier_dialogue": "Leverandøren kunne ikke svare på, hvor lydfilerne behandles.",
         },
     )
     demo.decide(
         case,
-        6,
+        "it_board_decision",
         "no",
         "Løsningen kan ikke integreres med omsorgssystemet, og leverandøren kan ikke "
         "dokumentere, at lydoptagelser behandles inden for EU. Det nye omsorgssystem "
@@ -348,7 +374,8 @@ def _speech_recognition(demo: _Demo) -> None:
 
 
 def _rostering(demo: _Demo) -> None:
-    """In operation: step 20 done, step 21 (closing the old system) still to do."""
+    """In operation, with closing the old system still to do; a Nej at ready for operation on
+    the way, after which the test was redone."""
     case = demo.create(
         title="Digital vagtplanlægning på plejecentrene",
         need="Vagtplaner laves i et gammelt system, der ikke kan vise vagterne på mobilen eller "
@@ -366,34 +393,37 @@ def _rostering(demo: _Demo) -> None:
     )
     demo.walk(
         case,
-        17,
+        "test_and_setup_dialogue",
         remarks={
-            8: "Indkøbt via SKI 02.19. Jura har gennemgået de særlige vilkår.",
-            11: "Databehandleraftale underskrevet; registreret i KITOS.",
-            12: "Kontrakten er underskrevet af direktøren og journaliseret i Acadre.",
-            13: "TidPlan Classic opsiges til udløb. Historiske vagtplaner eksporteres til arkivet.",
+            "procurement_legal_involved": "Indkøbt via SKI 02.19. Jura har gennemgået de særlige vilkår.",
+            "data_processing_agreement": "Databehandleraftale underskrevet; registreret i KITOS.",
+            "contract_in_place": "Kontrakten er underskrevet af direktøren og journaliseret i Acadre.",
+            "decommissioning_plan": "TidPlan Classic opsiges til udløb. Historiske vagtplaner "
+            "eksporteres til arkivet.",
         },
     )
+    test = demo.step(case, "test_and_setup_dialogue")
     demo.decide(
         case,
-        18,
+        "ready_for_operation",
         "no",
         "Test af rettighedsstyringen viste, at vikarer kunne se alle afdelinger. "
-        "Leverandøren retter opsætningen; trin 17 testes igen.",
+        f"Leverandøren retter opsætningen; trin {test.number} testes igen.",
     )
-    demo.complete(case, 17, "Rettighederne er rettet og testet igen med vikar-brugere: OK.")
-    demo.decide(case, 18, "yes", "Alle tests er bestået, og supporten er klar.")
+    demo.complete(case, test.key, "Rettighederne er rettet og testet igen med vikar-brugere: OK.")
+    demo.decide(case, "ready_for_operation", "yes", "Alle tests er bestået, og supporten er klar.")
     demo.walk(
         case,
-        20,
+        "in_operation",
         remarks={
-            19: "Overdragelsesdokument og driftsaftale godkendt af IT og Digitalisering.",
-            20: "VagtFlex er i drift på alle fire plejecentre.",
+            "handover_to_operation": "Overdragelsesdokument og driftsaftale godkendt af IT og "
+            "Digitalisering.",
+            "in_operation": "VagtFlex er i drift på alle fire plejecentre.",
         },
     )
     demo.work(
         case,
-        21,
+        "close_previous_system",
         start=True,
         ticks=["21.1"],
         remarks="Der tildeles ikke længere nye brugere i TidPlan Classic. Lukning af "
@@ -402,7 +432,8 @@ def _rostering(demo: _Demo) -> None:
 
 
 def _parent_platform(demo: _Demo) -> None:
-    """At step 6 after a Måske round: more documentation collected, waiting for round 2."""
+    """At the IT-visitation's decision after a Måske round: more documentation collected,
+    waiting for round 2."""
     case = demo.create(
         title="Kommunikationsplatform til dagtilbud og forældre",
         need="Dagtilbuddene mangler en fælles platform til dagbog, billeder og beskeder til "
@@ -416,14 +447,14 @@ def _parent_platform(demo: _Demo) -> None:
     )
     demo.walk(
         case,
-        5,
+        "it_board_meeting",
         remarks={
-            2: "Fire andre kommuner bruger løsningen (jf. KITOS).",
+            "needs_or_market_analysis": "Fire andre kommuner bruger løsningen (jf. KITOS).",
         },
     )
     demo.decide(
         case,
-        6,
+        "it_board_decision",
         "maybe",
         "Løsningen ser lovende ud, men IT-visitationen mangler dokumentation for "
         "informationssikkerheden og integrationen til Aula.",
@@ -434,11 +465,11 @@ def _parent_platform(demo: _Demo) -> None:
     )
     demo.complete(
         case,
-        4,
+        "documentation_collected",
         "Leverandørens risikovurdering og integrationsbeskrivelse er "
         "indhentet og sendt til IT-visitationen.",
     )
-    demo.complete(case, 5, "Genbehandlet på IT-visitationens møde; afventer beslutning.")
+    demo.complete(case, "it_board_meeting", "Genbehandlet på IT-visitationens møde; afventer beslutning.")
 
 
 def _board_meeting(demo: _Demo) -> None:
@@ -447,9 +478,10 @@ def _board_meeting(demo: _Demo) -> None:
 
     case = next(c for c in demo.cases if c.title.startswith("Kommunikationsplatform"))
     board = demo.people["it_board"]
+    documentation = demo.step(case, "documentation_collected")
     referral = meetings.case_put_forward(
         actor=demo.people["coordinator"], case_id=case.pk,
-        note="Risikovurdering og integrationsbeskrivelse er vedlagt på trin 4.")
+        note=f"Risikovurdering og integrationsbeskrivelse er vedlagt på trin {documentation.number}.")
     starts = timezone.localtime() + timedelta(days=7)
     [meeting] = meetings.meeting_schedule(actor=board, data={
         "title": "Møde i IT-visitationen",
@@ -463,7 +495,7 @@ def _board_meeting(demo: _Demo) -> None:
 
 
 def _key_solution(demo: _Demo) -> None:
-    """Fresh: step 1 done, step 2 in progress."""
+    """Fresh: the need reported, the needs or market analysis in progress."""
     case = demo.create(
         title="Digitale nøgler til borgernes hjem",
         need="Hjemmeplejen håndterer i dag fysiske nøgler til ca. 900 borgere. Vi ønsker en "
@@ -473,19 +505,20 @@ def _key_solution(demo: _Demo) -> None:
         estimated_contract_value="900000",
         unit=demo.units["Hjemmeplejen"].pk,
     )
-    demo.complete(case, 1)
+    demo.complete(case, "need_reported")
+    analysis = demo.step(case, "needs_or_market_analysis")
     demo.work(
         case,
-        2,
+        analysis.key,
         start=True,
         ticks=["2.1", "2.2"],
         remarks="Vi har ikke et eksisterende system. To løsninger på markedet er "
-        "undersøgt; Udbud/Indkøb skal spørges om udbudspligt (trin 2.6).",
+        f"undersøgt; Udbud/Indkøb skal spørges om udbudspligt (trin {_item_id(analysis, 6)}).",
     )
 
 
 def _medication(demo: _Demo) -> None:
-    """Waiting for management's decision at step 7."""
+    """Waiting for management's internal decision."""
     case = demo.create(
         title="Elektronisk medicinmodul til plejecentrene",
         need="Medicinhåndteringen dokumenteres på papir; vi har brug for elektronisk "
@@ -499,9 +532,9 @@ def _medication(demo: _Demo) -> None:
     )
     demo.walk(
         case,
-        6,
+        "it_board_decision",
         decisions={
-            6: (
+            "it_board_decision": (
                 "Teknisk og sikkerhedsmæssigt i orden. IT anbefaler at gå videre.",
                 {
                     "recommendations": "Afklar integrationen til Fælles Medicinkort med "
@@ -513,7 +546,7 @@ def _medication(demo: _Demo) -> None:
     )
     demo.work(
         case,
-        7,
+        "internal_decision",
         start=True,
         ticks=["7.1"],
         remarks="Ressourcer til implementering er afsat; drøftes på ledermødet.",
@@ -537,7 +570,8 @@ def _nabo() -> tuple[int, int]:
     nabo.password = make_password(PASSWORD)
     nabo.save(update_fields=["password"])
 
-    def work(case: Case, number: int, remarks: str, *, complete: bool = True) -> None:
+    def work(case: Case, key: str, remarks: str, *, complete: bool = True) -> None:
+        number = _step(model_of(case.model_version), key).number
         testing.tick_required(nabo, case, number)
         services.step_update(actor=nabo, case_id=case.pk, number=number, remarks=remarks,
                              status=None if complete else StepStatus.IN_PROGRESS.value)
@@ -559,10 +593,13 @@ def _nabo() -> tuple[int, int]:
         estimated_contract_value="1500000",
         unit=units["Byggeri og Miljø"].pk,
     )
-    work(building, 1, "Behovet er afdækket med byggesagsafdelingen.")
-    work(building, 2, "To leverandører på markedet; Udbud/Indkøb vurderer udbudspligt.")
-    work(building, 3, "Demo hos leverandøren; integrationen til Byg og Miljø er standard.")
-    work(building, 4, "Dokumentationen samles til IT-visitationen.", complete=False)
+    work(building, "need_reported", "Behovet er afdækket med byggesagsafdelingen.")
+    work(building, "needs_or_market_analysis",
+         "To leverandører på markedet; Udbud/Indkøb vurderer udbudspligt.")
+    work(building, "initial_supplier_dialogue",
+         "Demo hos leverandøren; integrationen til Byg og Miljø er standard.")
+    work(building, "documentation_collected", "Dokumentationen samles til IT-visitationen.",
+         complete=False)
 
     damage = testing.new_case(
         nabo,
@@ -574,8 +611,9 @@ def _nabo() -> tuple[int, int]:
         estimated_contract_value="250000",
         unit=units["Vej og Park"].pk,
     )
-    work(damage, 1, "Behovet er beskrevet af Vej og Park.")
-    work(damage, 2, "Markedsanalyse i gang: flere kommuner bruger samme løsning.", complete=False)
+    work(damage, "need_reported", "Behovet er beskrevet af Vej og Park.")
+    work(damage, "needs_or_market_analysis",
+         "Markedsanalyse i gang: flere kommuner bruger samme løsning.", complete=False)
 
     winter = testing.new_case(
         nabo,
@@ -586,7 +624,8 @@ def _nabo() -> tuple[int, int]:
         user_impact="Trafikanterne får bedre ryddede veje; chaufførerne får ruten på en skærm.",
         unit=units["Vej og Park"].pk,
     )
-    work(winter, 1, "Behovet meldes ind; forvaltningen afklarer, om det haster til næste vinter.",
+    work(winter, "need_reported",
+         "Behovet meldes ind; forvaltningen afklarer, om det haster til næste vinter.",
          complete=False)
     return 1, 3
 
