@@ -14,7 +14,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from anskaf.process.bindings import StepBinding
 
 OK, FAILED, USAGE = 0, 1, 2
 SETTINGS_MODULE = "anskaf.settings"
@@ -58,6 +61,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 def cmd_model_validate(args: argparse.Namespace) -> int:
+    from anskaf.process.bindings import unbound
     from anskaf.process.loader import ModelInvalid, load_text, sha256_of
 
     path = Path(args.file)
@@ -87,7 +91,17 @@ def cmd_model_validate(args: argparse.Namespace) -> int:
         f"{len(model.phases)} phases, gates {gates}"
     )
     print(f"sha256 {sha256_of(content)}")
+    for warning in unbound(model, _extension_bindings()):
+        print(warning)
     return OK
+
+
+def _extension_bindings() -> list[StepBinding]:
+    """The steps the apps bind to (pure modules: no database or Django set-up needed)."""
+    from anskaf.meetings.steps import BINDINGS as MEETINGS
+    from anskaf.portfolio.steps import BINDINGS as PORTFOLIO
+
+    return [*MEETINGS, *PORTFOLIO]
 
 
 # --- audit verify -----------------------------------------------------------------------------

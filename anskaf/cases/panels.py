@@ -94,9 +94,14 @@ def _numbers(panel: Panel, context: PanelContext) -> list[int]:
     return [s.number for s in steps if s.number in bound]
 
 
-def build_panels(context: PanelContext) -> PagePanels:
+STEP_PLACES = (Place.STEP_META, Place.STEP_HEAD, Place.STEP_BODY)
+ALL_PLACES = (*STEP_PLACES, Place.CASE)
+
+
+def build_panels(context: PanelContext, places: tuple[str, ...] = ALL_PLACES) -> PagePanels:
+    """The panels of the places the page renders (a step's fragment needs only its body)."""
     page = PagePanels()
-    for panel in _panels:
+    for panel in (p for p in _panels if p.place in places):
         numbers = [] if panel.place == Place.CASE else _numbers(panel, context)
         if panel.place != Place.CASE and not numbers:
             continue

@@ -73,7 +73,20 @@ def current_model(organisation_id: int) -> ProcessModel:
     versions = ModelVersion.objects.filter(
         Q(organisation_id=organisation_id) | Q(organisation__isnull=True)
     ).order_by(F("organisation_id").desc(nulls_last=True), "-version")
-    latest = versions.values_list("pk", flat=True).first()
+    latest = versions.values_list("pk", "sha256").first()
     if latest is None:
-        latest = current_version(organisation_id).pk
-    return models_for([latest])[latest]
+        return model_of(current_version(organisation_id))
+    pk, sha = latest
+    return _by_sha.get(sha) or models_for([pk])[pk]  # one query once this process has it
+
+
+def organisation_models(organisation_id: int) -> dict[int, ProcessModel]:
+    """Every model version the organisation's cases may run on (its own and the shared ones),
+    by version id: one query once this process has read their YAML."""
+    hashes = dict(ModelVersion.objects.filter(
+        Q(organisation_id=organisation_id) | Q(organisation__isnull=True)
+    ).values_list("pk", "sha256"))
+    unknown = {h for h in hashes.values() if h not in _by_sha}
+    for version in ModelVersion.objects.filter(sha256__in=unknown).only("sha256", "content"):
+        model_of(version)
+    return {pk: _by_sha[h] for pk, h in hashes.items()}

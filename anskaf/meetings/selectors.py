@@ -12,7 +12,7 @@ from anskaf.cases import permissions
 from anskaf.cases.choices import CaseStatus, Outcome
 from anskaf.cases.errors import NotFound, PermissionDenied
 from anskaf.cases.models import Case, Decision, StepState
-from anskaf.cases.process_models import model_for, models_for
+from anskaf.cases.process_models import model_for, models_for, organisation_models
 from anskaf.orgs.models import User
 
 from .choices import ReferralStatus
@@ -132,11 +132,9 @@ def rounds_of(case: Case, board: BoardSteps) -> list[Round]:
 
 def _board_decisions(organisation_id: int) -> Q:
     """The organisation's decisions at the board's gate, whatever number each case's model
-    gives it (one query for the model versions in use)."""
-    versions = Case.objects.filter(organisation_id=organisation_id).values_list(
-        "model_version_id", flat=True).distinct()
+    gives it (one query for the model versions it may use)."""
     by_number: dict[int, list[int]] = defaultdict(list)
-    for version_id, model in models_for(versions).items():
+    for version_id, model in organisation_models(organisation_id).items():
         if (board := board_steps(model)) is not None:
             by_number[board.decision.number].append(version_id)
     condition = Q(pk__in=[])

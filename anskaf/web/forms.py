@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from anskaf.cases.choices import CaseStatus
-from anskaf.cases.process_models import current_model
 from anskaf.orgs.models import OrgUnit, User
+from anskaf.process.model import ProcessModel
 
 YES_NO = [("false", "Nej"), ("true", "Ja")]
 
@@ -45,10 +45,10 @@ class CaseForm(forms.Form):
         help_text="Sager er åbne for alle i kommunen. En begrænset sag kan kun ses af sagens "
                   "enhed, koordinator, trinnenes udførende og administratorer.")
 
-    def __init__(self, *args, organisation_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, organisation_id: int, model: ProcessModel, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = OrgUnit.objects.filter(organisation_id=organisation_id)
-        replacing = [s.number for s in current_model(organisation_id).steps if s.only_when_replacing]
+        replacing = [s.number for s in model.steps if s.only_when_replacing]
         if replacing:
             self.fields["replaces_system"].help_text = (
                 f"Hvis ja, gælder {_steps_da(replacing)} (nedlukning af det tidligere system).")

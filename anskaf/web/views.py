@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.cases import permissions, selectors, services
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.models import StepState, StepStatus
-from anskaf.cases.panels import PanelContext, Place, build_panels
+from anskaf.cases.panels import ALL_PLACES, STEP_PLACES, PanelContext, Place, build_panels
 from anskaf.cases.process_models import current_model, model_for
 from anskaf.orgs import deputies
 from anskaf.orgs.errors import ValidationFailed as OrgValidationFailed
@@ -180,20 +180,21 @@ def _apply_service_errors(form: Any, exc: ValidationFailed) -> None:
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     org_id = request.user.organisation_id
-    form = CaseForm(request.POST or None, organisation_id=org_id)
+    model = current_model(org_id)
+    form = CaseForm(request.POST or None, organisation_id=org_id, model=model)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_create(actor=request.user, data=form.service_data())
         except ValidationFailed as exc:
             _apply_service_errors(form, exc)
         else:
-            first = current_model(org_id).first_step.number
+            first = model.first_step.number
             messages.success(request, f"Sagen {case.number} er oprettet. Trin {first} venter på jer.")
             return redirect("web:case_detail", pk=case.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "web/case_form.html", {
         "nav": "new", "form": form, "case": None,
-        "first_step": current_model(org_id).first_step}, status=status)
+        "first_step": model.first_step}, status=status)
 
 
 @login_required
@@ -206,7 +207,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {**services.case_fields(case), "unit": case.requesting_unit_id,
                "replaces_system": "true" if case.replaces_system else "false",
                "restricted": "true" if case.restricted else "false"}
-    form = CaseForm(request.POST or None, initial=initial, organisation_id=case.organisation_id)
+    form = CaseForm(request.POST or None, initial=initial, organisation_id=case.organisation_id,
+                    model=detail.model)
     error = None
     if request.method == "POST" and form.is_valid():
         data = form.service_data()  # without a chosen unit, the case keeps its own
@@ -283,15 +285,15 @@ def _step_views(request: HttpRequest, detail: selectors.CaseDetail,
 
 
 def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
-                 steps: list[presenters.StepView]) -> list[Any]:
+                 steps: list[presenters.StepView], places: tuple[str, ...] = ALL_PLACES
+                 ) -> list[Any]:
     """Ask the apps' panels (cases.panels) for their parts of the page, each once for all its
     steps; hang the step panels on their steps and return the case-level ones. The case's
     visibility was checked by case_detail."""
     page = build_panels(PanelContext(viewer=request.user, case=detail.case, model=detail.model,
-                                     steps=steps, params=request.GET))
+                                     steps=steps, params=request.GET), places)
     for step in steps:
-        step.panels = {place: page.at(place, step.number)
-                       for place in (Place.STEP_META, Place.STEP_HEAD, Place.STEP_BODY)}
+        step.panels = {place: page.at(place, step.number) for place in STEP_PLACES}
     return page.at(Place.CASE)
 
 
@@ -334,11 +336,12 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     steps = _step_views(request, detail, None)
     step = next(s for s in steps if s.number == number)
     step.open = True
-    _with_panels(request, detail, [step])
+    fragment = request.GET.get("del") == "indhold"
+    _with_panels(request, detail, [step], (Place.STEP_BODY,) if fragment else STEP_PLACES)
     context = {"nav": "cases", "case": detail.case, "model": detail.model, "steps": steps,
                "step": step, "acted": None, "feedback": {},
                "phase_name": detail.model.phase(step.definition.phase).name.da}
-    if request.GET.get("del") == "indhold":
+    if fragment:
         return render(request, "web/includes/step_body.html", context)
     return render(request, "web/step_detail.html", context)
 

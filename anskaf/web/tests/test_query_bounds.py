@@ -30,7 +30,10 @@ from .test_access_matrix import (
 
 __all__ = ["world"]  # the access matrix's fixture, shared
 
-BUDGET = 25  # queries per page; the largest today is the case page
+BUDGET = 15  # queries per page or API read, beyond the few pages named below
+# The case page and the step page assemble the apps' panels (cases.panels), each in a fixed
+# number of set-wise queries; they were 25 and 18 before the panels left the template tags.
+PAGE_BUDGETS = {"web:case_detail": 24, "web:step_detail": 18}
 VIEWERS = ("coordinator", "admin")  # the first who may open the page measures it
 
 
@@ -94,5 +97,5 @@ def test_every_read_costs_the_same_queries_for_3_and_30_cases(kind, world):
     many = _measure(world, urls)
     grew = {url: (few[url], many[url]) for url in urls if many[url] != few[url]}
     assert not grew, f"query count grows with the data (3 -> 30 cases): {grew}"
-    over = {url: n for url, n in many.items() if n > BUDGET}
-    assert not over, f"over the budget of {BUDGET} queries: {over}"
+    over = {url: n for url, n in many.items() if n > PAGE_BUDGETS.get(urls[url][0], BUDGET)}
+    assert not over, f"over the budget ({BUDGET}, or as PAGE_BUDGETS says): {over}"
