@@ -158,7 +158,7 @@ AUTHENTICATION_BACKENDS = [
     "anskaf.orgs.backends.DemoAwareModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:my_tasks"
+LOGIN_REDIRECT_URL = "cases:my_tasks"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "da"

@@ -22,10 +22,10 @@ log = logging.getLogger(__name__)
 
 # The pages people open first and most; each compiled template is cached by the loader.
 TEMPLATES = (
-    "web/case_list.html",
-    "web/case_detail.html",
-    "web/includes/step_body.html",  # a closed step's body, fetched when it is opened
-    "web/my_tasks.html",
+    "cases/case_list.html",
+    "cases/case_detail.html",
+    "cases/includes/step_body.html",  # a closed step's body, fetched when it is opened
+    "cases/my_tasks.html",
     "documents/guide_pdf.html",
 )
 # A page with the guide's fonts and the structures it lays out (headings, table, strong text).

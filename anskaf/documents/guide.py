@@ -54,7 +54,7 @@ class Guide:
 
 def build_guide(*, viewer: User, case_id: Any) -> Guide:
     """Everything the guide shows; 404 (NotFound) when the viewer may not see the case."""
-    from anskaf.web.presenters import timeline  # the case page's wording of audit events
+    from anskaf.cases.presenters import timeline  # the case page's wording of audit events
 
     detail = selectors.case_detail(viewer=viewer, case_id=case_id)
     states = {s.number: s for s in detail.states}

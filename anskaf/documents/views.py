@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anskaf.cases.errors import MoveRefused, NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.views import case_page_context
 from anskaf.orgs.views import admin_required
 
 from . import access, guide, journal, services
@@ -84,18 +85,16 @@ def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             messages.success(request, message)
         return _case_page_with_error(request, pk, number, text)
     messages.success(request, message)
-    url = reverse("web:case_detail", args=[pk]) + f"#trin-{number}"
+    url = reverse("cases:case_detail", args=[pk]) + f"#trin-{number}"
     if _wants_json(request):
         return JsonResponse({"message": message, "redirect": url})
     return redirect(url, permanent=False)
 
 
 def _case_page_with_error(request: HttpRequest, pk: int, number: int, error: str) -> HttpResponse:
-    from anskaf.web.views import _case_context  # the case page as the step actions render it
-
-    context = _case_context(request, pk, acted=number)
+    context = case_page_context(request, pk, acted=number)
     context["upload_error"] = error
-    return render(request, "web/case_detail.html", context, status=400)
+    return render(request, "cases/case_detail.html", context, status=400)
 
 
 # --- download ----------------------------------------------------------------------------------
@@ -186,7 +185,7 @@ def journalise(request: HttpRequest, pk: int, document: int) -> HttpResponse:
         if delivery.download:
             return _attachment(package.content, package.filename, "application/zip")
         messages.success(request, f"{readable.document.title} er journaliseret.")
-        return redirect(reverse("web:case_detail", args=[pk]) + f"#trin-{readable.document.step}")
+        return redirect(reverse("cases:case_detail", args=[pk]) + f"#trin-{readable.document.step}")
     return render(request, "documents/journalise.html", context)
 
 

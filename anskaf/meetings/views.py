@@ -307,4 +307,4 @@ def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Sagen er sendt til IT-visitationen (runde {referral.round}) "
                                   "og står nu i køen til et møde.")
-    return redirect(reverse("web:case_detail", kwargs={"pk": pk}) + "#it-visitationen")
+    return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + "#it-visitationen")

@@ -165,7 +165,7 @@ def deputy_changed(*, deputy: Any, actor: User, removed: bool = False) -> None:
                 f"de trin, der er tildelt {name}, under Mine opgaver og kan arbejde på dem.")
     notify(recipients.unique([deputy.deputy], without=actor), Notice(
         kind=Kind.DEPUTY, organisation_id=deputy.organisation_id, subject=subject, body=body,
-        path=reverse("web:my_tasks")))
+        path=reverse("cases:my_tasks")))
 
 
 def deputy_removed(*, deputy: Any, actor: User) -> None:

@@ -46,7 +46,7 @@ def absolute(path: str) -> str:
 
 
 def case_path(case: Case, step: int | None = None) -> str:
-    path = reverse("web:case_detail", kwargs={"pk": case.pk})
+    path = reverse("cases:case_detail", kwargs={"pk": case.pk})
     return f"{path}#trin-{step}" if step else path
 
 

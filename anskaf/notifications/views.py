@@ -118,7 +118,7 @@ def step_deadline(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             messages.success(request, f"Fristen for trin {number} er "
                              + (f"sat til {saved.due_date.strftime('%d.%m.%Y')}." if saved
                                 else "fjernet."))
-            return redirect(f"{reverse('web:case_detail', kwargs={'pk': case.pk})}#trin-{number}")
+            return redirect(f"{reverse('cases:case_detail', kwargs={'pk': case.pk})}#trin-{number}")
     return render(request, "notifications/step_deadline.html", {
         "nav": "cases", "case": case, "step": model.step(number), "form": form,
         "existing": existing,

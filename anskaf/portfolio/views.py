@@ -244,7 +244,7 @@ def system_import(request: HttpRequest) -> HttpResponse:
 
 def _back_to_case(pk: int, step: int | None) -> HttpResponse:
     anchor = f"#trin-{step}" if step is not None else ""
-    return redirect(reverse("web:case_detail", kwargs={"pk": pk}) + anchor)
+    return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + anchor)
 
 
 def _step_number(request: HttpRequest, pk: int, binding: StepBinding) -> int | None:

@@ -32,18 +32,18 @@ def upload_url(case, number: int = 4) -> str:  # type: ignore[no-untyped-def]
 def test_the_case_page_shows_types_missing_documents_and_the_upload_form(coordinator, case):
     testing.advance(coordinator, case, through=10)
     c = client_for(coordinator)
-    page = c.get(reverse("web:case_detail", args=[case.pk])).content.decode()
+    page = c.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "Mangler, før trinnet kan gennemføres:</strong> Databehandleraftale" in page
     assert 'enctype="multipart/form-data"' in page and "multiple" in page
     assert "documents/upload.js" in page
     # Step 4 is done, so closed: its documents come with its body (its page, or the fragment
     # the case page fetches when it is opened).
     assert "Sikkerhedsbeskrivelse" not in page and "Konfigurationsskema" not in page
-    step_page = c.get(reverse("web:step_detail", args=[case.pk, 4])).content.decode()
+    step_page = c.get(reverse("cases:step_detail", args=[case.pk, 4])).content.decode()
     assert "Sikkerhedsbeskrivelse" in step_page and "Konfigurationsskema" in step_page
     assert "documents/upload.js" in step_page
     assert 'enctype="multipart/form-data"' in step_page
-    fragment = c.get(reverse("web:step_detail", args=[case.pk, 4]), {"del": "indhold"})
+    fragment = c.get(reverse("cases:step_detail", args=[case.pk, 4]), {"del": "indhold"})
     assert "Sikkerhedsbeskrivelse" in fragment.content.decode()
 
 
@@ -131,7 +131,7 @@ def test_an_admin_uploads_a_template_that_step_3_offers(org, coordinator, case):
         "file": SimpleUploadedFile("Standardkrav æøå.pdf", MINIMAL_PDF)})
     assert response.status_code == 302
     template = OrgTemplate.objects.get()
-    page = client_for(coordinator).get(reverse("web:case_detail", args=[case.pk])).content.decode()
+    page = client_for(coordinator).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "Hent skabelonen »IT&#x27;s standardkrav«" in page
     got = client_for(coordinator).get(reverse("documents:template_download", args=[template.pk]))
     assert got.status_code == 200 and b"".join(got.streaming_content) == MINIMAL_PDF

@@ -36,7 +36,7 @@ def threshold_now(db):
 def test_step_2_finds_an_existing_system_and_warns_above_the_threshold(
         coordinator, old_system, client_for, threshold_now):
     case = testing.new_case(coordinator, estimated_contract_value="2000000")
-    page = client_for(coordinator).get(reverse("web:case_detail", args=[case.pk]),
+    page = client_for(coordinator).get(reverse("cases:case_detail", args=[case.pk]),
                                        {"systemsoeg": "JOURNALISERING"})
     html = page.content.decode()
     assert "Gammelt ESDH" in html and "Over udbudsgrænsen" in html
@@ -45,11 +45,11 @@ def test_step_2_finds_an_existing_system_and_warns_above_the_threshold(
 
 def test_step_2_below_and_outdated(coordinator, client_for, threshold_now):
     case = testing.new_case(coordinator, estimated_contract_value="10000")
-    html = client_for(coordinator).get(reverse("web:case_detail", args=[case.pk])).content
+    html = client_for(coordinator).get(reverse("cases:case_detail", args=[case.pk])).content
     assert "Nationale regler" in html.decode()
     threshold_now.delete()
     TenderThreshold.objects.all().delete()
-    html = client_for(coordinator).get(reverse("web:case_detail", args=[case.pk])).content
+    html = client_for(coordinator).get(reverse("cases:case_detail", args=[case.pk])).content
     assert "tærskelværdierne skal opdateres" in html.decode()
 
 
@@ -59,7 +59,7 @@ def test_link_the_replaced_system_from_the_case_page(coordinator, old_system, cl
     response = c.post(reverse("portfolio:case_link", args=[case.pk]),
                       {"kind": "replaced", "system": old_system.pk})
     assert response.status_code == 302
-    html = c.get(reverse("web:case_detail", args=[case.pk])).content.decode()
+    html = c.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "System der erstattes:</strong> <a" in html
     html = c.get(reverse("portfolio:system_detail", args=[old_system.pk])).content.decode()
     assert case.number in html
@@ -201,7 +201,7 @@ def test_case_page_with_portfolio_data_stays_within_the_budget(
     for i in range(20):
         System.objects.create(organisation=org, name=f"System {i}")
     c = client_for(coordinator)
-    url = reverse("web:case_detail", args=[case.pk])
+    url = reverse("cases:case_detail", args=[case.pk])
     c.get(url)
     with CaptureQueriesContext(connection) as captured:
         assert c.get(url, {"systemsoeg": "system"}).status_code == 200

@@ -26,19 +26,19 @@ WEB_RULES: dict[str, dict[str, object]] = {
     "logout": {"all": 405},  # log out is a POST from the header's form
     "web:accessibility": {"all": 200},
     "web:home": {"all": 302},  # to Mine opgaver, which asks anonymous visitors to log in
-    "web:my_tasks": {"anon": LOGIN, "other": 200},
+    "cases:my_tasks": {"anon": LOGIN, "other": 200},
     "web:my_deputies": {"anon": LOGIN, "other": 200},
-    "web:case_list": {"anon": LOGIN, "other": 200},
-    "web:case_create": {"anon": LOGIN, "other": 200},
-    "web:case_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
-    "web:case_edit": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
+    "cases:case_list": {"anon": LOGIN, "other": 200},
+    "cases:case_create": {"anon": LOGIN, "other": 200},
+    "cases:case_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
+    "cases:case_edit": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
                       "admin": 200, "other": 403},
-    "web:case_withdraw": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
+    "cases:case_withdraw": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
                           "admin": 200, "other": 403},
     # One step of the case on a page of its own (and its body, ?del=indhold, for htmx).
-    "web:step_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
+    "cases:step_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
     # POST "gem" on step 1 (performers: the requesting unit and the coordinating function).
-    "web:step_action": {"method": "post", "anon": LOGIN, "outsider": 404, "coordinator": 302,
+    "cases:step_action": {"method": "post", "anon": LOGIN, "outsider": 404, "coordinator": 302,
                         "requester": 302, "other": 403},
 }
 # IT-visitation meetings (anskaf/meetings): the board runs them, admins may look.

@@ -33,7 +33,7 @@ __all__ = ["world"]  # the access matrix's fixture, shared
 BUDGET = 15  # queries per page or API read, beyond the few pages named below
 # The case page and the step page assemble the apps' panels (cases.panels), each in a fixed
 # number of set-wise queries; they were 25 and 18 before the panels left the template tags.
-PAGE_BUDGETS = {"web:case_detail": 24, "web:step_detail": 18}
+PAGE_BUDGETS = {"cases:case_detail": 24, "cases:step_detail": 18}
 VIEWERS = ("coordinator", "admin")  # the first who may open the page measures it
 
 

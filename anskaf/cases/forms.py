@@ -1,0 +1,97 @@
+"""The cases' form shapes; the rules themselves live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from anskaf.orgs.models import OrgUnit
+from anskaf.process.model import ProcessModel
+
+from .choices import CaseStatus
+
+
+def apply_service_errors(form: forms.Form, exc: Any) -> None:
+    """A service's ValidationFailed (field -> Danish message) onto the form's fields."""
+    for field, message in exc.errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+YES_NO = [("false", "Nej"), ("true", "Ja")]
+
+
+class CaseForm(forms.Form):
+    title = forms.CharField(label="Titel", max_length=200,
+                            help_text="Et kort navn på anskaffelsen, fx »Nyt omsorgssystem«.")
+    need = forms.CharField(label="Hvilket behov skal et nyt IT-system opfylde?",
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    strategic_fit = forms.CharField(
+        label="Passer det ind i organisationen – mission, værdier, strategier?",
+        widget=forms.Textarea(attrs={"rows": 3}))
+    user_impact = forms.CharField(label="Hvordan påvirker det slutbrugerne/borgerne?",
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    unit = forms.ModelChoiceField(label="Afdeling eller forvaltning", queryset=OrgUnit.objects.none(),
+                                  required=False, empty_label="Din egen enhed")
+    replaces_system = forms.TypedChoiceField(
+        label="Erstatter det nye system et eksisterende system?", choices=YES_NO,
+        coerce=lambda v: v == "true", widget=forms.RadioSelect, initial="false",
+        help_text="Hvis ja, gælder trinnene for nedlukning af det tidligere system.")
+    replaced_system_name = forms.CharField(label="Navn på det system, der erstattes",
+                                           max_length=200, required=False)
+    candidate_system = forms.CharField(label="Kandidatsystem (hvis kendt)", max_length=200,
+                                       required=False)
+    supplier_name = forms.CharField(label="Leverandør (hvis kendt)", max_length=200,
+                                    required=False)
+    estimated_contract_value = forms.CharField(
+        label="Anslået kontraktværdi i kr. ekskl. moms (alle år)", required=False,
+        help_text="Bruges til at vurdere udbudspligt. Skriv fx 250000.")
+    records_case_number = forms.CharField(label="ESDH-sagsnummer (Acadre)", max_length=60,
+                                          required=False)
+    restricted = forms.TypedChoiceField(
+        label="Skal adgangen til sagen begrænses?", choices=YES_NO, required=False,
+        coerce=lambda v: v == "true", empty_value=False, widget=forms.RadioSelect,
+        initial="false",
+        help_text="Sager er åbne for alle i kommunen. En begrænset sag kan kun ses af sagens "
+                  "enhed, koordinator, trinnenes udførende og administratorer.")
+
+    def __init__(self, *args, organisation_id: int, model: ProcessModel, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.filter(organisation_id=organisation_id)
+        replacing = [s.number for s in model.steps if s.only_when_replacing]
+        if replacing:
+            self.fields["replaces_system"].help_text = (
+                f"Hvis ja, gælder {_steps_da(replacing)} (nedlukning af det tidligere system).")
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        unit = data.pop("unit", None)
+        if unit is not None:
+            data["unit"] = unit.pk
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Begrundelse", widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Skriv en begrundelse."})
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label="Søg i titel og sagsnummer", required=False)
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=[("", "Alle"), *CaseStatus.choices])
+    phase = forms.ChoiceField(label="Fase", required=False, choices=[("", "Alle")])
+    unit = forms.ChoiceField(label="Enhed", required=False, choices=[("", "Alle")])
+
+    def __init__(self, *args, phases, units, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [("", "Alle")] + [
+            (str(p.number), f"{p.number}. {p.name.da}") for p in phases]
+        self.fields["unit"].choices = [("", "Alle")] + [(str(u.pk), u.name) for u in units]
+
+
+def _steps_da(numbers: list[int]) -> str:
+    """The step numbers as Danish prose: "trin", then the numbers joined by commas and "og"."""
+    words = [str(n) for n in numbers]
+    return "trin " + (" og ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " og " + words[-1])

@@ -1,0 +1,363 @@
+"""The cases' pages: the list, create/edit/withdraw, the case page with its steps and the step
+actions, and "Mine opgaver". Thin views: parse input, call one service or selector, render (htmx
+gets the partial). The apps' parts of the case page come from their panels (`panels.py`).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anskaf.orgs.selectors import unit_list
+
+from . import permissions, presenters, selectors, services
+from .errors import MoveRefused, NotFound, ValidationFailed
+from .forms import CaseFilterForm, CaseForm, ReasonForm, apply_service_errors
+from .models import StepState, StepStatus
+from .panels import ALL_PLACES, STEP_PLACES, PanelContext, Place, build_panels
+from .process_models import current_model, model_for
+
+PAGE_SIZE = 25
+TASK_PAGE_SIZE = 50
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    tasks = selectors.my_tasks(viewer=request.user)
+    now = timezone.now()
+    rows = [{"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
+    return render(request, "cases/my_tasks.html", {
+        "nav": "tasks",
+        "decisions": _task_page(request, "beslutninger",
+                                [r for r in rows if r["task"].kind == "decision"]),
+        "steps": _task_page(request, "trin", [r for r in rows if r["task"].kind == "step"]),
+    })
+
+
+def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page of a task table; the page number is `?<param>=N`, a bad one shows page 1."""
+    pages = max(1, -(-len(rows) // TASK_PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.GET.get(param, 1))), pages)
+    except (TypeError, ValueError):
+        page = 1
+    start = (page - 1) * TASK_PAGE_SIZE
+
+    def link(n: int) -> str | None:
+        if not 1 <= n <= pages or n == page:
+            return None
+        query = request.GET.copy()
+        query[param] = str(n)
+        return f"?{query.urlencode()}#{param}"
+
+    return {"rows": rows[start:start + TASK_PAGE_SIZE], "total": len(rows), "number": page,
+            "pages": pages, "first": start + 1, "last": min(start + TASK_PAGE_SIZE, len(rows)),
+            "previous_url": link(page - 1), "next_url": link(page + 1)}
+
+
+# --- case list --------------------------------------------------------------------------------
+
+
+def _encode_cursor(case: Any) -> str:
+    raw = f"{case.updated_at.isoformat()}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(value: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        stamp, pk = raw.split("|")
+        return datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    model = current_model(request.user.organisation_id)
+    units = unit_list(organisation_id=request.user.organisation_id)
+    form = CaseFilterForm(request.GET or None, phases=model.phases, units=units)
+    error = None
+    cases: list[Any] = []
+    try:
+        filters = selectors.parse_filters(request.GET)
+        after = _decode_cursor(request.GET.get("efter", "")) if request.GET.get("efter") else None
+        cases = selectors.case_list(viewer=request.user, filters=filters, after=after,
+                                    limit=PAGE_SIZE + 1)
+    except ValidationFailed as exc:
+        error = exc.message
+    next_url = None
+    if len(cases) > PAGE_SIZE:
+        cases = cases[:PAGE_SIZE]
+        params = request.GET.copy()
+        params["efter"] = _encode_cursor(cases[-1])
+        next_url = f"?{params.urlencode()}"
+    now = timezone.now()
+    rows = [{
+        "case": c,
+        "phase_name": model.phase(c.phase).name.da if c.phase else "–",
+        "waiting": ", ".join(model.role_label(r) for r in c.waiting_roles) or "–",
+        "in_progress": ", ".join(map(str, c.steps_in_progress)) or "–",
+        "days": (now - c.updated_at).days,
+        "status_label": presenters.CASE_STATUS_LABELS.get(c.status, c.status),
+    } for c in cases]
+    return render(request, "cases/case_list.html", {
+        "nav": "cases", "form": form, "rows": rows, "error": error, "next_url": next_url,
+        "filtered": any(request.GET.get(k) for k in ("q", "status", "phase", "unit")),
+    }, status=400 if error else 200)
+
+
+# --- create / edit / withdraw -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    org_id = request.user.organisation_id
+    model = current_model(org_id)
+    form = CaseForm(request.POST or None, organisation_id=org_id, model=model)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(actor=request.user, data=form.service_data())
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            first = model.first_step.number
+            messages.success(request, f"Sagen {case.number} er oprettet. Trin {first} venter på jer.")
+            return redirect("cases:case_detail", pk=case.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/case_form.html", {
+        "nav": "new", "form": form, "case": None,
+        "first_step": model.first_step}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = _detail_or_404(request, pk)
+    case = detail.case
+    if refusal := permissions.edit_refusal(request.user, case):
+        return render(request, "403.html", {"reason": refusal}, status=403)
+    initial = {**services.case_fields(case), "unit": case.requesting_unit_id,
+               "replaces_system": "true" if case.replaces_system else "false",
+               "restricted": "true" if case.restricted else "false"}
+    form = CaseForm(request.POST or None, initial=initial, organisation_id=case.organisation_id,
+                    model=detail.model)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()  # without a chosen unit, the case keeps its own
+        try:
+            services.case_update(actor=request.user, case_id=case.pk, data=data,
+                                 version=_int_or_none(request.POST.get("version")))
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except MoveRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, "Sagens oplysninger er gemt.")
+            return redirect("cases:case_detail", pk=case.pk)
+    status = 400 if request.method == "POST" and not error else (409 if error else 200)
+    return render(request, "cases/case_form.html",
+                  {"nav": "cases", "form": form, "case": case, "error": error}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = _detail_or_404(request, pk)
+    if refusal := permissions.edit_refusal(request.user, detail.case):
+        return render(request, "403.html", {"reason": refusal}, status=403)
+    form = ReasonForm(request.POST or None, initial={"version": detail.case.version})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_withdraw(actor=request.user, case_id=pk,
+                                   reason=form.cleaned_data["reason"],
+                                   version=form.cleaned_data.get("version"))
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except MoveRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Sagen {detail.case.number} er trukket tilbage.")
+            return redirect("cases:case_detail", pk=pk)
+    status = 200 if request.method == "GET" else (409 if error else 400)
+    return render(request, "cases/case_withdraw.html",
+                  {"nav": "cases", "form": form, "case": detail.case, "error": error},
+                  status=status)
+
+
+# --- case page and step actions ------------------------------------------------------------------
+
+
+def _detail_or_404(request: HttpRequest, pk: int) -> selectors.CaseDetail:
+    try:
+        return selectors.case_detail(viewer=request.user, case_id=pk)
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _step_views(request: HttpRequest, detail: selectors.CaseDetail,
+                acted: int | None) -> list[presenters.StepView]:
+    """The steps as the case page and the step page show them; `open` marks those whose body
+    is rendered with the page (waiting, in progress or just acted on) - the others' bodies are
+    fetched on demand (`step_detail`)."""
+    steps = presenters.step_views(detail, request.user)
+    people = presenters.assignable_people(detail, request.user)
+    for step in steps:
+        step.assignable = people[step.number]
+        step.open = (step.waiting or step.state.status == StepStatus.IN_PROGRESS
+                     or step.number == acted)
+    return steps
+
+
+def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
+                 steps: list[presenters.StepView], places: tuple[str, ...] = ALL_PLACES
+                 ) -> list[Any]:
+    """Ask the apps' panels (cases.panels) for their parts of the page, each once for all its
+    steps; hang the step panels on their steps and return the case-level ones. The case's
+    visibility was checked by case_detail."""
+    page = build_panels(PanelContext(viewer=request.user, case=detail.case, model=detail.model,
+                                     steps=steps, params=request.GET), places)
+    for step in steps:
+        step.panels = {place: page.at(place, step.number) for place in STEP_PLACES}
+    return page.at(Place.CASE)
+
+
+def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None,
+                  feedback: dict[str, Any] | None = None) -> dict[str, Any]:
+    detail = _detail_or_404(request, pk)
+    steps = _step_views(request, detail, acted)
+    events = selectors.detail_events(detail, limit=1000)
+    return {
+        "case_panels": _with_panels(request, detail, steps),
+        "nav": "cases",
+        "case": detail.case,
+        "model": detail.model,
+        "steps": steps,
+        "phases": presenters.phase_views(detail.model, detail.case, steps),
+        "status_label": presenters.CASE_STATUS_LABELS.get(detail.case.status),
+        "phase_name": detail.model.phase(detail.case.phase).name.da if detail.case.phase else "",
+        "waiting": ", ".join(detail.model.role_label(r) for r in detail.case.waiting_roles),
+        "timeline": presenters.timeline(detail.model, events),
+        "acted": acted,
+        "feedback": feedback or {},
+        "edit_refusal": permissions.edit_refusal(request.user, detail.case),
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "cases/case_detail.html", case_page_context(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One step of a case, fully rendered and open: a page of its own (the no-JS way to a closed
+    step's forms) or, with `?del=indhold`, only the step's body, which the case page fetches with
+    htmx when a closed step is opened."""
+    detail = _detail_or_404(request, pk)
+    if not detail.model.has_step(number):
+        raise Http404("Trinnet findes ikke.")
+    steps = _step_views(request, detail, None)
+    step = next(s for s in steps if s.number == number)
+    step.open = True
+    fragment = request.GET.get("del") == "indhold"
+    _with_panels(request, detail, [step], (Place.STEP_BODY,) if fragment else STEP_PLACES)
+    context = {"nav": "cases", "case": detail.case, "model": detail.model, "steps": steps,
+               "step": step, "acted": None, "feedback": {},
+               "phase_name": detail.model.phase(step.definition.phase).name.da}
+    if fragment:
+        return render(request, "cases/includes/step_body.html", context)
+    return render(request, "cases/step_detail.html", context)
+
+
+STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut", "tildel"}
+
+
+def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) -> str:
+    """Call the service for one step action; return the Danish success message."""
+    post = request.POST
+    version = _int_or_none(post.get("version"))
+    actor = request.user
+    if action in ("gem", "gennemfoer"):
+        checked = set(post.getlist("checked"))
+        case = selectors.visible_cases(actor).filter(pk=pk).only("model_version_id").first()
+        model = model_for(case) if case is not None else None
+        if model is None or not model.has_step(number):
+            raise NotFound("Sagen eller trinnet findes ikke.")
+        state = StepState.objects.only("extra_items").get(case_id=pk, number=number)
+        checklist = [{"id": i, "done": i in checked}
+                     for i in services.checklist_ids(model.step(number), state)]
+        services.step_update(actor=actor, case_id=pk, number=number, remarks=post.get("remarks", ""),
+                             checklist=checklist, version=version)
+        if action == "gem":
+            return f"Trin {number} er gemt."
+        services.step_complete(actor=actor, case_id=pk, number=number)
+        return f"Trin {number} er gennemført."
+    if action == "paabegynd":
+        services.step_update(actor=actor, case_id=pk, number=number, status="in_progress",
+                             version=version)
+        return f"Trin {number} er markeret som i gang."
+    if action == "ikke-relevant":
+        services.step_mark_not_relevant(actor=actor, case_id=pk, number=number,
+                                        reason=post.get("reason", ""), version=version)
+        return f"Trin {number} er markeret som ikke relevant."
+    if action == "tildel":
+        services.step_assign(actor=actor, case_id=pk, number=number,
+                             assignee=post.get("assignee") or None, version=version)
+        return f"Tildelingen af trin {number} er gemt."
+    if action == "genaabn":
+        services.step_reopen(actor=actor, case_id=pk, number=number,
+                             reason=post.get("reason", ""), version=version)
+        return f"Trin {number} er genåbnet."
+    decision = services.decision_record(
+        actor=actor, case_id=pk, step=number, outcome=post.get("outcome") or None,
+        rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
+        it_contacts=post.get("it_contacts", ""),
+        missing_documentation=post.get("missing_documentation", ""), version=version)
+    label = presenters.OUTCOME_LABELS.get(decision.outcome, decision.outcome)
+    return f"Beslutningen i trin {number} (runde {decision.round}) er registreret: {label}."
+
+
+@login_required
+@require_POST
+def step_action(request: HttpRequest, pk: int, number: int, action: str) -> HttpResponse:
+    if action not in STEP_ACTIONS:
+        raise Http404("Ukendt handling.")
+    status, feedback = 200, {}
+    try:
+        message = _run_step_action(request, pk, number, action)
+        feedback = {"kind": "success", "message": message}
+    except NotFound:
+        raise Http404("Sagen eller trinnet findes ikke.") from None
+    except ValidationFailed as exc:
+        status, feedback = 400, {"kind": "error", "message": exc.message, "fields": exc.errors}
+    except MoveRefused as exc:
+        status, feedback = exc.status, {"kind": "error", "message": exc.message}
+    if not request.htmx and status == 200:
+        messages.success(request, feedback["message"])
+        return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + f"#trin-{number}")
+    context = case_page_context(request, pk, acted=number, feedback=feedback)
+    if status != 200:
+        context["posted"] = request.POST
+        context["posted_checked"] = request.POST.getlist("checked")
+    template = "cases/_case_body.html" if request.htmx else "cases/case_detail.html"
+    return render(request, template, context, status=status)
