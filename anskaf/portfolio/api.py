@@ -15,10 +15,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from anskaf.api import params
-from anskaf.api.errors import MESSAGES, ApiError, invalid
-from anskaf.api.schemas import ErrorOut
 from anskaf.cases.errors import NotFound
+from anskaf.http import params
+from anskaf.http.errors import MESSAGES, ApiError, invalid
+from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
