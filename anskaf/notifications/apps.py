@@ -18,4 +18,4 @@ class NotificationsConfig(AppConfig):
 
         for event_type, listener in handlers.ORG_LISTENERS:
             hooks.register(event_type, listener)
-        from . import tasks  # noqa: F401 - registers the huey tasks with the consumer
+        from . import queue, tasks  # noqa: F401 - registers the huey tasks with the consumer
