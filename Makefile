@@ -1,8 +1,9 @@
 # anskaf – one command to run it, one to test it.
 #   make run    create .venv (Python 3.11), install, migrate, load demo data, serve on PORT
 #               with a background worker beside the web server (Ctrl+C stops both)
-#   make test   create .venv, install with test extras, ruff + pytest on SQLite and PostgreSQL
-#   make lint   ruff check          make format   ruff format
+#   make test   create .venv, install with test extras, ruff + lint-imports + pytest on SQLite
+#               and PostgreSQL
+#   make lint   ruff check and lint-imports (the layers)      make format   ruff format
 #   make clean  remove build output, caches and test results (keeps .venv and var/*.sqlite3)
 
 PYTHON ?= python3.11
@@ -17,8 +18,8 @@ STAMP_TEST := $(VENV)/.anskaf-installed-test
 
 help:
 	@echo "make run          serve the demo on http://127.0.0.1:$(PORT) (PORT=... to change)"
-	@echo "make test         ruff + all tests on SQLite, and on PostgreSQL when it answers"
-	@echo "make lint         ruff check"
+	@echo "make test         ruff, lint-imports, all tests on SQLite (and PostgreSQL when it answers)"
+	@echo "make lint         ruff check and lint-imports (the layers in pyproject.toml)"
 	@echo "make format       ruff format"
 	@echo "make clean        remove caches, build output and test results"
 
@@ -54,6 +55,7 @@ test: $(STAMP_TEST)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: $(STAMP_TEST)
 	$(BIN)/ruff format .
@@ -62,7 +64,8 @@ format-check: $(STAMP_TEST)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf build dist *.egg-info var/test-results var/static .pytest_cache .ruff_cache test-results
+	rm -rf build dist *.egg-info var/test-results var/static .pytest_cache .ruff_cache test-results \
+		.grimp_cache .import_linter_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean

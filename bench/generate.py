@@ -453,7 +453,7 @@ def build_portfolio(conn, org: dict, sims: list, case_ids: list, numbers: list, 
     step 21), and per case past step 12 its acquired system (phasing in, in operation at 20)
     with its contract, and a signed DPA when it holds personal data."""
     from anskaf.portfolio.models import CaseSystem, Contract, DataProcessingAgreement, LinkKind, System
-    from anskaf.portfolio.services import _search_text
+    from anskaf.portfolio.services import system_search_text
     from anskaf.process.engine import StepStatus
 
     step = {s.key: s.number for s in model.steps}
@@ -507,7 +507,7 @@ def build_portfolio(conn, org: dict, sims: list, case_ids: list, numbers: list, 
     systems = [*base.values(), *acquired]
     for obj, pk in zip(systems, next_ids(conn, "portfolio_system", len(systems)), strict=True):
         obj.pk, obj.organisation_id = pk, org["id"]
-        obj.search_text = _search_text(obj)
+        obj.search_text = system_search_text(obj)
     for obj in systems:
         obj.predecessor_id = obj.predecessor.pk if obj.predecessor else None
     link_objs = [CaseSystem(case_id=cid, system=sys_, kind=kind, created_at=at)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: ruff, then pytest on SQLite, then on PostgreSQL when it answers.
+# The whole test suite: ruff, the import layers (lint-imports), then pytest on SQLite, then on
+# PostgreSQL when it answers.
 # Called by `make test`; extra arguments go to pytest (e.g. scripts/test.sh -x -k audit).
 #
 #   REQUIRE_POSTGRES=1  a PostgreSQL that does not answer is a failure, not a skip
@@ -60,6 +61,13 @@ banner "ruff check"
 lint=$?
 echo "$lint" > "$RESULTS/lint.exit"
 [[ $lint -eq 0 ]] || status=1
+
+# The layers and the absence of import cycles: the contracts in pyproject.toml (issue 15).
+banner "lint-imports"
+"$BIN/lint-imports"
+imports=$?
+echo "$imports" > "$RESULTS/imports.exit"
+[[ $imports -eq 0 ]] || status=1
 
 run_pytest() {  # name label [env assignments...] -- pytest args
     local name=$1 label=$2

@@ -89,10 +89,11 @@ def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
     """The summary lines and whether everything required passed."""
     lines: list[str] = []
     ok = True
-    lint = _read(results / "lint.exit")
-    if lint:
-        lines.append(f"ruff check    {'OK' if lint == '0' else 'FAILED'}")
-        ok &= lint == "0"
+    for name, label in (("lint", "ruff check"), ("imports", "lint-imports")):
+        code = _read(results / f"{name}.exit")
+        if code:
+            lines.append(f"{label:<13} {'OK' if code == '0' else 'FAILED'}")
+            ok &= code == "0"
     browser_ran: list[str] = []
     browser_skips: dict[str, int] = {}
     browser_failed = False

@@ -16,7 +16,8 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from .errors import MESSAGES, ApiError
+from anskaf.http.errors import MESSAGES, ApiError
+
 from .services import token_authenticate
 
 

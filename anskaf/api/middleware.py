@@ -12,14 +12,9 @@ from collections.abc import Callable
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 
-from .errors import (
-    MESSAGES,
-    code_for_status,
-    error_response,
-    message_for,
-    server_error_response,
-    unauthenticated_response,
-)
+from anskaf.http.errors import MESSAGES, code_for_status, error_response, message_for
+
+from .errors import server_error_response, unauthenticated_response
 
 API_PREFIX = "/api/"
 # Exceptions Django itself answers with a 4xx: keep their status, in JSON.

@@ -1,10 +1,11 @@
-"""Request bodies (validated by hand inside the views, after the case is found) and responses.
+"""The cases' API: request bodies (validated by hand inside the views, after the case is found)
+and responses.
 
 Request models check types only, strictly ("3" is not an integer, "true" not a boolean) and
-refuse unknown fields. Whether a text is empty, a step exists or a move is allowed is the
-services' business; they answer in Danish. Fields the spec calls required are marked so in
-the OpenAPI document but typed optional here, so that a missing and an empty value get the
-same message from the service.
+refuse unknown fields (anskaf.http.schemas.Body). Whether a text is empty, a step exists or a
+move is allowed is the services' business; they answer in Danish. Fields the spec calls
+required are marked so in the OpenAPI document but typed optional here, so that a missing and
+an empty value get the same message from the service.
 """
 
 from __future__ import annotations
@@ -15,32 +16,36 @@ from typing import Any, ClassVar, Literal
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
+from anskaf.cases.schemas import DECISION_FIELD_HINTS, OutcomeLiteral
+from anskaf.http.schemas import Body
+
 CaseStatusLiteral = Literal["active", "rejected", "withdrawn", "in_operation", "completed"]
 StepStatusLiteral = Literal["not_started", "in_progress", "done", "not_relevant"]
-OutcomeLiteral = Literal["yes", "maybe", "no"]
 
 VERSION_DOC = ("The version you last read (of the step, or of the case for case edits); "
                "a stale version is refused with 409 conflict. Optional.")
 
+# A field's own message for a value of the wrong type (wins over the generic one).
+FIELD_HINTS = {
+    "version": "Versionen skal være et heltal (trinnets eller sagens »version«).",
+    "replaces_system": "Angiv true eller false: erstatter systemet et eksisterende?",
+    "estimated_contract_value": "Angiv beløbet som et tal i kroner ekskl. moms, fx 250000.",
+    "unit": "Angiv enheden med dens id (et heltal).",
+    "checklist": 'Tjeklisten skal være en liste af {"id": tekst, "done": true/false}.',
+    "status": "Status kan kun sættes til »in_progress« (i gang).",
+    "step": "Angiv trinnets nummer som et heltal.",
+    **DECISION_FIELD_HINTS,
+}
 
-class Body(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
 
-    #: fields the OpenAPI document lists as required (the services enforce them)
-    required_fields: ClassVar[tuple[str, ...]] = ()
-
-    @classmethod
-    def openapi_schema(cls, ref_template: str) -> dict[str, Any]:
-        schema = cls.model_json_schema(ref_template=ref_template)
-        if cls.required_fields:
-            schema["required"] = list(cls.required_fields)
-        return schema
+class CaseBody(Body):
+    field_hints: ClassVar[dict[str, str]] = FIELD_HINTS
 
 
 Amount = float | int | str | None
 
 
-class CaseCreateIn(Body):
+class CaseCreateIn(CaseBody):
     required_fields: ClassVar[tuple[str, ...]] = (
         "title", "need", "strategic_fit", "user_impact", "replaces_system")
     title: str | None = Field(None, description="The case title (at most 200 characters).")
@@ -64,7 +69,7 @@ class CaseCreateIn(Body):
         None, description="Limit the case to its unit, coordinator, performers and admins.")
 
 
-class CaseUpdateIn(Body):
+class CaseUpdateIn(CaseBody):
     title: str | None = None
     need: str | None = None
     strategic_fit: str | None = None
@@ -80,7 +85,7 @@ class CaseUpdateIn(Body):
     version: int | None = Field(None, description=VERSION_DOC)
 
 
-class WithdrawIn(Body):
+class WithdrawIn(CaseBody):
     required_fields: ClassVar[tuple[str, ...]] = ("reason",)
     reason: str | None = Field(None, description="Why the case is withdrawn (required).")
     version: int | None = Field(None, description=VERSION_DOC)
@@ -92,7 +97,7 @@ class ChecklistItemIn(BaseModel):
     done: bool
 
 
-class StepUpdateIn(Body):
+class StepUpdateIn(CaseBody):
     remarks: str | None = Field(None, description="Remarks (\"Egne bemærkninger\"); replaces the "
                                                   "current text.")
     checklist: list[ChecklistItemIn] | None = None
@@ -104,18 +109,18 @@ class StepUpdateIn(Body):
     version: int | None = Field(None, description=VERSION_DOC)
 
 
-class StepCompleteIn(Body):
+class StepCompleteIn(CaseBody):
     remarks: str | None = None
     version: int | None = Field(None, description=VERSION_DOC)
 
 
-class ReasonIn(Body):
+class ReasonIn(CaseBody):
     required_fields: ClassVar[tuple[str, ...]] = ("reason",)
     reason: str | None = Field(None, description="The reason (required).")
     version: int | None = Field(None, description=VERSION_DOC)
 
 
-class DecisionIn(Body):
+class DecisionIn(CaseBody):
     required_fields: ClassVar[tuple[str, ...]] = ("step", "outcome", "rationale")
     step: int | None = Field(None, description="The gate step's number, as the case's model numbers it.")
     outcome: OutcomeLiteral | None = Field(
@@ -127,19 +132,12 @@ class DecisionIn(Body):
     version: int | None = Field(None, description="The gate step's version. Optional.")
 
 
-BODY_MODELS: tuple[type[Body], ...] = (
+BODY_MODELS: tuple[type[CaseBody], ...] = (
     CaseCreateIn, CaseUpdateIn, WithdrawIn, StepUpdateIn, StepCompleteIn, ReasonIn, DecisionIn,
 )
 
 
 # --- responses ---------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    error: str = Field(description="A stable code, e.g. not_found, conflict, step_not_open.")
-    message: str = Field(description="What went wrong and what to do, in Danish.")
-    fields: dict[str, str] | None = Field(
-        None, description="For validation_error: a Danish message per field.")
 
 
 class UnitOut(Schema):

@@ -19,18 +19,20 @@ from anskaf.cases.choices import CaseStatus
 from anskaf.cases.errors import NotFound
 from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_for, models_for
+from anskaf.http import params
+from anskaf.http.errors import MESSAGES, ApiError
+from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.models import User
 
-from . import params, serializers
-from .errors import FIELD_HINTS, MESSAGES, ApiError
+from . import serializers
 from .schemas import (
+    FIELD_HINTS,
     CaseAfterDecisionOut,
     CaseCreateIn,
     CaseListOut,
     CaseOut,
     CaseUpdateIn,
     DecisionIn,
-    ErrorOut,
     EventListOut,
     ReasonIn,
     StepCompleteIn,

@@ -144,7 +144,7 @@ def _ensure_version(expected: int | None, actual: int, what: str) -> None:
 
 
 def _ensure_not_closed(case: Case) -> None:
-    engine._ensure_open_case(Snapshot(engine.CaseStatus(case.status), False, {}))
+    engine.ensure_open_case(engine.CaseStatus(case.status))
 
 
 def _step_view(state: StepState) -> dict[str, Any]:
@@ -550,7 +550,9 @@ def step_reopen(*, actor: User, case_id: Any, number: Any, reason: Any,
 # --- decisions --------------------------------------------------------------------------------
 
 
-def _clean_string_list(value: Any, field: str) -> list[str]:
+def clean_string_list(value: Any, field: str) -> list[str]:
+    """A list of texts (a list, or one text a line each), stripped, empty ones dropped; the
+    shape of a decision's IT contacts and missing documentation. ValidationFailed otherwise."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -578,8 +580,8 @@ def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, ratio
         raise ValidationFailed({"recommendations": "Anbefalinger skal være tekst."})
     if recommendations:
         _ensure_storable(recommendations, "recommendations")
-    contacts = _clean_string_list(it_contacts, "it_contacts")
-    missing = _clean_string_list(missing_documentation, "missing_documentation")
+    contacts = clean_string_list(it_contacts, "it_contacts")
+    missing = clean_string_list(missing_documentation, "missing_documentation")
     _ensure_not_closed(loaded.case)
     _ensure_version(version, loaded.states[step].version, f"Trin {step}")
     transition = engine.decide(loaded.model, loaded.snapshot(), step, outcome)

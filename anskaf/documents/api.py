@@ -13,8 +13,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from anskaf.api.errors import ApiError
-from anskaf.api.schemas import ErrorOut
+from anskaf.http.errors import ApiError
+from anskaf.http.schemas import ErrorOut
 
 from . import access, services
 from .models import Document, DocumentVersion

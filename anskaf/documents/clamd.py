@@ -1,7 +1,8 @@
 """Optional virus scan with ClamAV's clamd, spoken directly (the INSTREAM command).
 
-Off unless ANSKAF_CLAMD_SOCKET (a Unix socket path) or ANSKAF_CLAMD_HOST is set. When it is
-on and clamd cannot be reached, uploads are refused rather than stored unscanned.
+Off unless ANSKAF_CLAMD_SOCKET (a Unix socket path) or ANSKAF_CLAMD_HOST is set. This module
+only speaks the protocol; what a verdict means for an upload is validation.py's business (when
+scanning is on and clamd cannot be reached, uploads are refused rather than stored unscanned).
 """
 
 from __future__ import annotations
@@ -64,21 +65,3 @@ def scan(fileobj: IO[bytes]) -> str | None:
             return instream(sock, fileobj)
     except OSError as exc:
         raise ScanUnavailable(str(exc)) from exc
-
-
-def scan_or_refuse(fileobj: IO[bytes]) -> None:
-    from .validation import BadFile
-
-    try:
-        verdict = scan(fileobj)
-    except ScanUnavailable:
-        raise BadFile("Virusscanningen svarer ikke, så filen kan ikke modtages lige nu. "
-                      "Prøv igen om lidt; fortsætter fejlen, så kontakt IT.") from None
-    if verdict is None or verdict.endswith(" OK"):
-        return
-    if verdict.endswith("FOUND"):
-        found = verdict.split(":", 1)[-1].removesuffix("FOUND").strip()
-        raise BadFile(f"Virusscanningen fandt skadeligt indhold i filen ({found}). "
-                      "Filen er ikke gemt.")
-    raise BadFile("Virusscanningen kunne ikke afgøre, om filen er sikker, så den er ikke gemt. "
-                  "Prøv igen, eller kontakt IT.")

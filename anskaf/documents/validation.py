@@ -18,6 +18,8 @@ from django.conf import settings
 
 from anskaf.cases.errors import BadRequest
 
+from .clamd import ScanUnavailable, scan
+
 CHUNK = 64 * 1024
 MAX_NAME = 150
 # Executables by their first bytes: Windows PE, ELF, Mach-O, shell scripts.
@@ -204,7 +206,25 @@ def check_file(fileobj: IO[bytes], raw_name: Any, declared_size: int | None = No
     if size == 0:
         raise BadFile("Filen er tom. Vælg en fil med indhold.")
     content_type = detect_type(fileobj, name, head, is_text)
-    from .clamd import scan_or_refuse
-
     scan_or_refuse(fileobj)
     return CheckedFile(name=name, size=size, sha256=sha256, content_type=content_type)
+
+
+# --- virus scan ----------------------------------------------------------------------------------
+
+
+def scan_or_refuse(fileobj: IO[bytes]) -> None:
+    """clamd's verdict as a refusal: BadFile unless the file is clean or scanning is off."""
+    try:
+        verdict = scan(fileobj)
+    except ScanUnavailable:
+        raise BadFile("Virusscanningen svarer ikke, så filen kan ikke modtages lige nu. "
+                      "Prøv igen om lidt; fortsætter fejlen, så kontakt IT.") from None
+    if verdict is None or verdict.endswith(" OK"):
+        return
+    if verdict.endswith("FOUND"):
+        found = verdict.split(":", 1)[-1].removesuffix("FOUND").strip()
+        raise BadFile(f"Virusscanningen fandt skadeligt indhold i filen ({found}). "
+                      "Filen er ikke gemt.")
+    raise BadFile("Virusscanningen kunne ikke afgøre, om filen er sikker, så den er ikke gemt. "
+                  "Prøv igen, eller kontakt IT.")

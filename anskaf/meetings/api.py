@@ -13,10 +13,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from anskaf.api import params
-from anskaf.api.schemas import Body, ErrorOut, OutcomeLiteral
 from anskaf.cases import permissions
 from anskaf.cases.errors import NotFound
+from anskaf.cases.schemas import DECISION_FIELD_HINTS, OutcomeLiteral
+from anskaf.http import params
+from anskaf.http.schemas import Body, ErrorOut
 
 from . import selectors, services
 from .models import AgendaItem, Meeting
@@ -62,6 +63,7 @@ class AnswerIn(Body):
 
 class OutcomeIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("outcome", "rationale")
+    field_hints: ClassVar[dict[str, str]] = DECISION_FIELD_HINTS
     outcome: OutcomeLiteral | None = Field(None, description="yes = Ja, maybe = Måske, no = Nej.")
     rationale: str | None = Field(None, description="The rationale (Nej: the explanation).")
     recommendations: str | None = Field(None, description="Ja: recommendations.")

@@ -506,7 +506,7 @@ def _clean_outcome(outcome: Any, missing: Any) -> None:
     """The meeting's own shape rules on top of the decision's: Måske names what is missing."""
     if outcome not in Outcome.values:
         raise ValidationFailed({"outcome": "Vælg udfaldet: Ja, Måske eller Nej."})
-    if outcome == Outcome.MAYBE and not case_services._clean_string_list(
+    if outcome == Outcome.MAYBE and not case_services.clean_string_list(
             missing, "missing_documentation"):
         raise ValidationFailed({"missing_documentation": "Skriv, hvilken dokumentation der "
                                                          "mangler (ét punkt pr. linje)."})

@@ -23,4 +23,4 @@ class NotificationsConfig(AppConfig):
         from .panels import PANELS
         for panel in PANELS:
             register_panel(panel)
-        from . import tasks  # noqa: F401 - registers the huey tasks with the consumer
+        from . import queue, tasks  # noqa: F401 - registers the huey tasks with the consumer

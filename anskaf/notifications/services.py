@@ -4,7 +4,6 @@ transaction), read marks, preferences, admin retries and step deadlines, each au
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +23,7 @@ from anskaf.orgs.models import User
 
 from .choices import Kind, MailMode, OutboxStatus
 from .models import Notification, NotificationPreference, OutboxMessage, StepDeadline
-
-log = logging.getLogger(__name__)
+from .queue import enqueue_delivery
 
 
 @dataclass(frozen=True)
@@ -82,17 +80,6 @@ def outbox_add(*, organisation_id: int, to_email: str, subject: str, body: str,
     )
     transaction.on_commit(lambda: enqueue_delivery(message.pk))
     return message
-
-
-def enqueue_delivery(message_pk: int) -> None:
-    """Hand a message to the worker. If the queue is down the periodic sweep sends it later."""
-    from . import tasks
-
-    try:
-        tasks.deliver_message(message_pk)
-    except Exception:  # the queue's own errors (Redis down, ...): the sweep is the safety net
-        log.warning("could not enqueue outbox message %s; the sweep will send it", message_pk,
-                    exc_info=True)
 
 
 def notify(people: list[User], notice: Notice, *, now: dt.datetime | None = None

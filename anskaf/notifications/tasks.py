@@ -1,4 +1,5 @@
-"""The huey tasks: thin wrappers around delivery.py and jobs.py.
+"""The periodic huey tasks: thin wrappers around delivery.py and jobs.py. (The task the services
+enqueue for each message, deliver_message, is in queue.py.)
 
 Periodic tasks are scheduled only by a consumer started with the scheduler on (`anskaf worker`,
 the default); extra workers run `anskaf worker --no-periodic`. The jobs are idempotent as well
@@ -9,14 +10,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from . import delivery, jobs
-
-
-@db_task(name="anskaf.deliver_message")
-def deliver_message(message_pk: int) -> str:
-    return delivery.deliver(message_pk)
 
 
 @db_periodic_task(crontab(minute="*"), name="anskaf.sweep_outbox")

@@ -211,12 +211,8 @@ class _Units:
         return found[0], None
 
 
-def _admin_org(actor: User) -> int:
-    return services._require_admin(actor)
-
-
 def _summarise(actor: User, result: ImportResult, filename: str) -> None:
-    services._audit(actor, "orgs.csv_imported", "import", result.what, None, {
+    services.csv_import_record(actor=actor, what=result.what, summary={
         "file": filename[:200], "what": result.what, "created": len(result.created),
         "updated": len(result.updated), "unchanged": len(result.unchanged),
         "roles_added": result.roles_added,
@@ -236,7 +232,7 @@ class _UnitRow:
 
 
 def import_units(*, actor: User, data: bytes, filename: str = "") -> ImportResult:
-    org_id = _admin_org(actor)
+    org_id = services.require_admin(actor)
     table = read_table(data, UNIT_COLUMNS)
     units = _Units(org_id)
     errors: list[RowError] = []
@@ -420,7 +416,7 @@ def _parse_roles(text: str, units: _Units) -> tuple[list[tuple[str, OrgUnit | No
 
 
 def import_people(*, actor: User, data: bytes, filename: str = "") -> ImportResult:
-    org_id = _admin_org(actor)
+    org_id = services.require_admin(actor)
     table = read_table(data, PERSON_COLUMNS)
     units = _Units(org_id)
     mine = {u.username.casefold(): u for u in User.objects.filter(organisation_id=org_id)}

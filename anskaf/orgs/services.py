@@ -34,7 +34,8 @@ NUL_MESSAGE = "Teksten indeholder et ugyldigt tegn (NUL). Fjern det og prøv ige
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _require_admin(actor: User) -> int:
+def require_admin(actor: User) -> int:
+    """The actor's organisation id; NotAllowed unless they administer it."""
     if not is_org_admin(actor):
         raise NotAllowed()
     return actor.organisation_id  # type: ignore[return-value]
@@ -152,7 +153,7 @@ def _clean_unit(organisation_id: int, data: dict[str, Any], unit: OrgUnit | None
 @transaction.atomic
 def unit_create(*, actor: User, data: dict[str, Any]) -> OrgUnit:
     """Create a unit: data has name, kind ("administration"/"department") and parent (id)."""
-    org_id = _require_admin(actor)
+    org_id = require_admin(actor)
     clean = _clean_unit(org_id, data, None)
     unit = OrgUnit.objects.create(organisation_id=org_id, **clean)
     _audit(actor, "unit.created", "unit", unit.pk, None, unit_fields(unit))
@@ -161,7 +162,7 @@ def unit_create(*, actor: User, data: dict[str, Any]) -> OrgUnit:
 
 @transaction.atomic
 def unit_update(*, actor: User, unit_id: Any, data: dict[str, Any]) -> OrgUnit:
-    org_id = _require_admin(actor)
+    org_id = require_admin(actor)
     try:
         pk = int(unit_id)
     except (TypeError, ValueError):
@@ -300,7 +301,7 @@ def person_create(*, actor: User, data: dict[str, Any], password: str | None = N
     user whose password must pass Django's validators; empty: no password (logs in by single
     sign-on only).
     """
-    org_id = _require_admin(actor)
+    org_id = require_admin(actor)
     clean = _clean_person(org_id, data, None)
     person = User(organisation_id=org_id)
     _apply_person(person, clean)
@@ -336,7 +337,7 @@ def _locked_person(organisation_id: int, person_id: Any) -> User:
 def person_update(*, actor: User, person_id: Any, data: dict[str, Any],
                   password: str | None = None) -> User:
     """Change a person's details; a non-empty `password` sets a new password as well."""
-    org_id = _require_admin(actor)
+    org_id = require_admin(actor)
     person = _locked_person(org_id, person_id)
     clean = _clean_person(org_id, data, person)
     if person.pk == actor.pk and clean["is_active"] is False:
@@ -388,7 +389,7 @@ def role_key(value: Any) -> str | None:
 @transaction.atomic
 def role_add(*, actor: User, person_id: Any, role: Any, unit_id: Any = None) -> Membership:
     """Give a person a role for the whole organisation (unit_id None) or for one unit."""
-    org_id = _require_admin(actor)
+    org_id = require_admin(actor)
     person = _locked_person(org_id, person_id)
     errors: dict[str, str] = {}
     key = role_key(role) if role else None
@@ -414,7 +415,7 @@ def role_add(*, actor: User, person_id: Any, role: Any, unit_id: Any = None) -> 
 
 @transaction.atomic
 def role_remove(*, actor: User, person_id: Any, membership_id: Any) -> None:
-    org_id = _require_admin(actor)
+    org_id = require_admin(actor)
     person = _locked_person(org_id, person_id)
     try:
         pk = int(membership_id)
@@ -433,3 +434,9 @@ def role_remove(*, actor: User, person_id: Any, membership_id: Any) -> None:
     forget_cached_roles(person)
     if person.pk == actor.pk:
         forget_cached_roles(actor)
+
+
+def csv_import_record(*, actor: User, what: str, summary: dict[str, Any]) -> None:
+    """Audit a CSV import as a whole (`orgs.csv_imported`), in the import's transaction; each
+    row it wrote was audited by the service that wrote it."""
+    _audit(actor, "orgs.csv_imported", "import", what, None, summary)

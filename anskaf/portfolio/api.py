@@ -15,10 +15,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from anskaf.api import params
-from anskaf.api.errors import MESSAGES, ApiError, invalid
-from anskaf.api.schemas import ErrorOut
 from anskaf.cases.errors import NotFound
+from anskaf.http import params
+from anskaf.http.errors import MESSAGES, ApiError, invalid
+from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
@@ -232,7 +232,7 @@ def system_list(request: HttpRequest) -> dict[str, Any]:
              summary="Add a system", openapi_extra=_body(SYSTEM_IN, ("name",)))
 def system_create(request: HttpRequest) -> Status:
     user = _member(request)
-    services._require(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
+    services.require_role(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
     system = services.system_save(actor=user, data=_form_data(request, SYSTEM_IN))
     return Status(201, system_dict(system))
 
@@ -265,8 +265,8 @@ def contract_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
 def contract_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)
     user = _member(request)
-    services._require(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
-                                                        "administratorer")
+    services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
+                                                            "administratorer")
     contract = services.contract_save(actor=user, system_id=system.pk,
                                       data=_form_data(request, CONTRACT_IN))
     return Status(201, contract_dict(selectors.contract_views([contract],
@@ -290,8 +290,8 @@ def dpa_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
 def dpa_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)
     user = _member(request)
-    services._require(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
-                                                        "administratorer")
+    services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
+                                                            "administratorer")
     data = _form_data(request, DPA_IN)
     dpa = services.dpa_save(actor=user, system_id=system.pk, data=data,
                             case_id=data.pop("case", None) or None)

@@ -56,4 +56,5 @@ def _catch_up(case: Case, system: Any, actor: Any) -> None:
     for binding in (DECOMMISSION_PLAN, CLOSE_PREVIOUS):
         if binding.number(model) in done:
             with transaction.atomic():
-                services._set_lifecycle(system, handlers.MOVES[binding][1], actor, "it", case.pk)
+                services.system_lifecycle_set(system=system, lifecycle=handlers.MOVES[binding][1],
+                                              actor=actor, role="it", case_id=case.pk)

@@ -46,7 +46,8 @@ def on_step_done(event: CaseEvent) -> None:
         return
     link = services.link_of(event.case.pk, LinkKind.REPLACED)
     if link is not None:  # a case that names no replaced system has nothing to phase out
-        services._set_lifecycle(link.system, lifecycle, event.actor, role, event.case.pk)
+        services.system_lifecycle_set(system=link.system, lifecycle=lifecycle,
+                                      actor=event.actor, role=role, case_id=event.case.pk)
 
 
 def dpa_guard(context: MoveContext) -> None:

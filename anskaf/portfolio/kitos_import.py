@@ -134,9 +134,9 @@ def _parse(row: list[str], cols: dict[str, int], units: dict[str, int], number: 
 def import_systems(*, actor: User, filename: str, content: bytes) -> ImportResult:
     """Check every row first; import only when all are right (else ImportRefused naming each
     bad row, and nothing is written)."""
-    from .services import SYSTEM_WRITERS, _require, _search_text
+    from .services import SYSTEM_WRITERS, require_role, system_search_text
 
-    role = _require(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
+    role = require_role(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
     rows = [r for r in read_rows(filename, content) if any(c for c in r)]
     if not rows:
         raise ImportRefused(["Filen er tom."])
@@ -165,7 +165,7 @@ def import_systems(*, actor: User, filename: str, content: bytes) -> ImportResul
                 system.kitos_system_uuid = value
             elif value not in (None, "") or key == "personal_data":
                 setattr(system, key, value)
-        system.search_text = _search_text(system)
+        system.search_text = system_search_text(system)
         system.save()
         by_name[system.name.casefold()] = system
         created, updated = created + is_new, updated + (not is_new)

@@ -52,7 +52,9 @@ def may(actor: User, roles: tuple[str, ...]) -> bool:
     return bool(getattr(actor, "organisation_id", None)) and bool(roles_of(actor) & set(roles))
 
 
-def _require(actor: User, roles: tuple[str, ...], what: str) -> str:
+def require_role(actor: User, roles: tuple[str, ...], what: str) -> str:
+    """The role the actor acts in (the first of theirs among `roles`); PermissionDenied naming
+    `what` ("Kun {what} kan gøre dette.") when they have none of them."""
     mine = roles_of(actor) & set(roles)
     if not getattr(actor, "organisation_id", None) or not mine:
         raise PermissionDenied(f"Kun {what} kan gøre dette.")
@@ -84,7 +86,8 @@ SYSTEM_FIELDS = ("name", "supplier", "purpose", "notes", "owner_unit_id", "syste
                  "predecessor_id")
 
 
-def _search_text(system: System) -> str:
+def system_search_text(system: System) -> str:
+    """What the system list searches: name, supplier, purpose and notes, case-folded."""
     return " ".join((system.name, system.supplier, system.purpose, system.notes)).casefold()
 
 
@@ -114,14 +117,14 @@ def system_save(*, actor: User, data: Any, system_id: Any = None) -> System:
     """Create a system, or change one (the form validates the fields and their org scope)."""
     from .forms import SystemForm
 
-    role = _require(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
+    role = require_role(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
     system = _system_of(actor, system_id, lock=True) if system_id is not None else None
     before = _view(system, SYSTEM_FIELDS) if system else None
     form = SystemForm(data, instance=system, organisation_id=actor.organisation_id)
     _apply_form(form)
     system = form.save(commit=False)
     system.organisation_id = actor.organisation_id
-    system.search_text = _search_text(system)
+    system.search_text = system_search_text(system)
     if before is not None:
         system.version += 1
     system.save()
@@ -130,9 +133,13 @@ def system_save(*, actor: User, data: Any, system_id: Any = None) -> System:
     return system
 
 
-def _set_lifecycle(system: System, lifecycle: str, actor: User, role: str,
-                   case_id: int | None) -> bool:
-    """Change a system's life cycle (audited) and queue the change for KITOS."""
+def system_lifecycle_set(*, system: System, lifecycle: str, actor: User, role: str,
+                         case_id: int | None) -> bool:
+    """Move a system to another life cycle on a case's behalf (a step of the case done, the
+    case's system registered in KITOS, the demo's catch-up), not by a person's edit of the
+    system: audited with the case named, and queued for KITOS when the system is registered
+    there (or being registered). Runs in the caller's transaction. False when the system is
+    already in that life cycle."""
     if system.lifecycle == lifecycle:
         return False
     before = {"lifecycle": system.lifecycle}
@@ -206,13 +213,14 @@ def ensure_acquired(case: Case, actor: User, role: str, lifecycle: str | None) -
         replaced = link_of(case.pk, LinkKind.REPLACED)
         if replaced is not None:
             system.predecessor_id = replaced.system_id
-        system.search_text = _search_text(system)
+        system.search_text = system_search_text(system)
         system.save()
         CaseSystem.objects.create(case=case, system=system, kind=LinkKind.ACQUIRED)
         _audit(actor, role, "system.created", system, None, _view(system, SYSTEM_FIELDS),
                case_id=case.pk, organisation_id=case.organisation_id)
     if lifecycle:
-        _set_lifecycle(system, lifecycle, actor, role, case.pk)
+        system_lifecycle_set(system=system, lifecycle=lifecycle, actor=actor, role=role,
+                             case_id=case.pk)
     return system
 
 
@@ -230,7 +238,7 @@ def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = 
                   ) -> Contract:
     from .forms import ContractForm
 
-    role = _require(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
+    role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     system = _system_of(actor, system_id)
     contract = None
     if contract_id is not None:
@@ -267,7 +275,7 @@ def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
     for that date stop. Same writers as editing a contract; marking twice changes nothing."""
     from .selectors import notice_deadline
 
-    role = _require(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
+    role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     try:
         pk = int(contract_id)
     except (TypeError, ValueError):
@@ -299,7 +307,7 @@ def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None) -> 
     """Record a data processing agreement for a system (from the DPA step: linked to the case)."""
     from .forms import DpaForm
 
-    role = _require(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
+    role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     system = _system_of(actor, system_id)
     case = _case_of(actor, case_id, edit=False) if case_id not in (None, "") else None
     form = DpaForm(data)
@@ -320,7 +328,7 @@ def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
     """Admins enter each new period's published figure; periods may not overlap."""
     from .forms import ThresholdForm
 
-    role = _require(actor, ("admin",), "administratorer")
+    role = require_role(actor, ("admin",), "administratorer")
     form = ThresholdForm(data)
     cleaned = _apply_form(form)
     overlapping = TenderThreshold.objects.filter(
@@ -339,7 +347,7 @@ def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> Threshold
     """Procurement has seen that the case is at or above the threshold (a warning, no block)."""
     from .selectors import threshold_in_force
 
-    role = _require(actor, THRESHOLD_CONFIRMERS, "Udbud/Indkøb")
+    role = require_role(actor, THRESHOLD_CONFIRMERS, "Udbud/Indkøb")
     case = _case_of(actor, case_id, edit=False)
     threshold = threshold_in_force(timezone.localdate())
     if threshold is None or case.estimated_contract_value is None:
@@ -400,7 +408,8 @@ def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
     role = sorted(roles_of(actor))[0]
     system = ensure_acquired(case, actor, role, None)
     if system.lifecycle == Lifecycle.UNDECIDED:
-        _set_lifecycle(system, Lifecycle.PHASING_IN, actor, role, case.pk)
+        system_lifecycle_set(system=system, lifecycle=Lifecycle.PHASING_IN, actor=actor,
+                             role=role, case_id=case.pk)
     sync = _queue(system, case.pk)
     audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
                  event_type="kitos.queued", object_type="KitosSync", object_id=sync.pk,

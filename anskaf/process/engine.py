@@ -159,15 +159,16 @@ def refusal(move, *args) -> MoveRefused | None:  # type: ignore[no-untyped-def]
 # --- checks ------------------------------------------------------------------------------------
 
 
-def _ensure_open_case(snap: Snapshot) -> None:
-    if snap.closed:
+def ensure_open_case(status: CaseStatus) -> None:
+    """Refuse (CaseClosed) any change to a rejected, withdrawn or completed case."""
+    if status in CLOSED:
         labels = {
             CaseStatus.REJECTED: "afvist",
             CaseStatus.WITHDRAWN: "trukket tilbage",
             CaseStatus.COMPLETED: "afsluttet",
         }
         raise CaseClosed(
-            f"Sagen er {labels[snap.status]} og kan ikke længere ændres. "
+            f"Sagen er {labels[status]} og kan ikke længere ændres. "
             "Start en ny sag, hvis anskaffelsen skal genoptages."
         )
 
@@ -195,7 +196,7 @@ def _ensure_requirements(model: ProcessModel, snap: Snapshot, step: StepDef,
 
 def check_work(model: ProcessModel, snap: Snapshot, number: int) -> None:
     """May the step's checklist, remarks or 'in progress' be touched?"""
-    _ensure_open_case(snap)
+    ensure_open_case(snap.status)
     if snap.steps[number] == StepStatus.NOT_RELEVANT:
         raise InvalidTransition(
             f"Trin {number} er markeret som ikke relevant. Genåbn det, før der arbejdes på det."
@@ -222,7 +223,7 @@ def start(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
 
 def complete(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
     step = model.step(number)
-    _ensure_open_case(snap)
+    ensure_open_case(snap.status)
     if step.gate is not None:
         raise GateNotReady(
             f"Trin {number} er et beslutningspunkt. Registrér en beslutning "
@@ -253,7 +254,7 @@ def complete(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
 
 
 def mark_not_relevant(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
-    _ensure_open_case(snap)
+    ensure_open_case(snap.status)
     if model.step(number).gate is not None:
         raise InvalidTransition(
             f"Trin {number} er et beslutningspunkt og kan ikke markeres som ikke relevant."
@@ -279,7 +280,7 @@ def _dependants(model: ProcessModel, snap: Snapshot, number: int) -> list[int]:
 
 def reopen(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
     step = model.step(number)
-    _ensure_open_case(snap)
+    ensure_open_case(snap.status)
     if step.gate is not None:
         raise InvalidTransition(
             f"Trin {number} er et beslutningspunkt og kan ikke genåbnes; en ny runde "
@@ -318,7 +319,7 @@ def decide(model: ProcessModel, snap: Snapshot, number: int, outcome: str) -> Tr
     step = model.step(number)
     gate = step.gate
     assert gate is not None
-    _ensure_open_case(snap)
+    ensure_open_case(snap.status)
     if snap.steps[number] == StepStatus.DONE:
         raise InvalidTransition(f"Trin {number} er allerede besluttet med Ja.")
     _ensure_segment_open(model, snap, step, skip=gate.rests_on)
@@ -344,7 +345,7 @@ def decide(model: ProcessModel, snap: Snapshot, number: int, outcome: str) -> Tr
 
 
 def set_replaces_system(model: ProcessModel, snap: Snapshot, value: bool) -> Transition:
-    _ensure_open_case(snap)
+    ensure_open_case(snap.status)
     if value == snap.replaces_system:
         return _transition(model, snap, {})
     replacing_steps = [s for s in model.steps if s.only_when_replacing]

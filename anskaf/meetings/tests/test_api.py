@@ -45,6 +45,11 @@ def test_a_board_runs_a_meeting_through_the_api(coordinator, board_member):
                 {"outcome": "maybe", "rationale": "Mangler"})
     assert bad.status_code == 400 and bad.json()["error"] == "validation_error"
     assert set(bad.json()) >= {"error", "message"}
+    wrong = _post(b_client, b_headers, f"/api/v1/meetings/{meeting_id}/items/{item_id}/outcome",
+                  {"outcome": "perhaps", "rationale": "?", "it_contacts": "Kim"})
+    assert wrong.status_code == 400 and wrong.json()["fields"] == {  # as the cases' API says it
+        "outcome": "Udfaldet skal være »yes«, »maybe« eller »no«.",
+        "it_contacts": "Skal være en liste af tekster."}
     response = _post(b_client, b_headers, f"/api/v1/meetings/{meeting_id}/items/{item_id}/outcome",
                      {"outcome": "maybe", "rationale": "Mangler",
                       "missing_documentation": ["Konfigurationsskema"]})

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from huey import RedisHuey, SqliteHuey
 
-from anskaf.notifications import tasks
+from anskaf.notifications import queue as notification_queue
 from anskaf.notifications.models import OutboxMessage
 
 from .smtp import Collector, free_port, start
@@ -60,7 +60,7 @@ def queue(request, tmp_path):
         huey = SqliteHuey(name, filename=str(tmp_path / "huey.sqlite3"))
         env = {"REDIS_URL": "", "ANSKAF_HUEY_FILE": str(tmp_path / "huey.sqlite3")}
     # The same task class the worker runs, registered on this producer-side queue.
-    huey._registry.register(type(tasks.deliver_message.s(0)))
+    huey._registry.register(type(notification_queue.deliver_message.s(0)))
     yield request.param, huey, {**env, "ANSKAF_HUEY_NAME": name}
     if request.param == "redis":
         huey.flush()
@@ -84,7 +84,7 @@ def test_the_worker_delivers_from_its_queue(queue, org, tmp_path):
         organisation=org, to_email="it@haderslev.dk", subject=f"Via {mode}", body="Hej",
         message_id=f"<test.{uuid.uuid4().hex}@haderslev.dk>", next_attempt_at=timezone.now(),
         created_at=timezone.now())
-    huey.enqueue(tasks.deliver_message.s(message.pk))
+    huey.enqueue(notification_queue.deliver_message.s(message.pk))
     worker = run_worker({**env, **database_env(), "EMAIL_HOST": "127.0.0.1",
                          "EMAIL_PORT": str(port)}, tmp_path)
     try:

@@ -1,4 +1,5 @@
-"""Reading a request: JSON bodies, query parameters, page size and cursors. Errors are 400s."""
+"""Reading a request: JSON bodies, query parameters, page size and cursors. Errors are 400s
+(ApiError validation_error naming the field)."""
 
 from __future__ import annotations
 
@@ -71,14 +72,15 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
 def parse_body(request: HttpRequest, model: type[B],
                required: Mapping[str, str] | None = None) -> tuple[B, dict[str, Any]]:
     """Validate the body's types (and, if given, that `required` fields are present and not
-    null); return the model and the fields actually sent. All problems are reported at once."""
+    null); return the model and the fields actually sent. All problems are reported at once,
+    in Danish, with the model's `field_hints` for values of the wrong type."""
     data = json_body(request)
     fields: dict[str, str] = {}
     parsed = None
     try:
         parsed = model.model_validate(data)
     except pydantic.ValidationError as exc:
-        fields = danish_fields(exc.errors(include_url=False))
+        fields = danish_fields(exc.errors(include_url=False), model.field_hints)
     for name, message in (required or {}).items():
         if data.get(name) is None and name not in fields:
             fields[name] = message
@@ -125,11 +127,13 @@ CURSOR_MESSAGE = "Ugyldig »cursor«. Brug stien i »next« fra det forrige svar
 
 
 def encode_case_cursor(updated_at: datetime, pk: int) -> str:
+    """A cursor for a list ordered by (updated_at, id), as the case list is."""
     raw = json.dumps([updated_at.isoformat(), pk]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_case_cursor(request: HttpRequest) -> tuple[datetime, int] | None:
+    """The request's `cursor` made by encode_case_cursor, or None; a bad one is 400."""
     raw = request.GET.get("cursor")
     if not raw:
         return None
@@ -149,6 +153,7 @@ def decode_case_cursor(request: HttpRequest) -> tuple[datetime, int] | None:
 
 
 def decode_seq_cursor(request: HttpRequest) -> int | None:
+    """The request's `cursor` as a sequence number (the audit events' seq), or None."""
     raw = request.GET.get("cursor")
     if not raw:
         return None

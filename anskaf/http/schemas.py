@@ -1,0 +1,38 @@
+"""The base of every API request body, and the error response every API documents."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ninja import Schema
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    """A request body, read by hand in the view (after the object is found and the caller's
+    rights are checked) with `params.parse_body`.
+
+    Strict types ("3" is not an integer, "true" not a boolean), unknown fields refused.
+    """
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    #: fields the OpenAPI document lists as required (the services enforce them)
+    required_fields: ClassVar[tuple[str, ...]] = ()
+    #: a Danish message per field name for a value of the wrong type or shape (`danish_fields`)
+    field_hints: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def openapi_schema(cls, ref_template: str) -> dict[str, Any]:
+        schema = cls.model_json_schema(ref_template=ref_template)
+        if cls.required_fields:
+            schema["required"] = list(cls.required_fields)
+        return schema
+
+
+class ErrorOut(Schema):
+    error: str = Field(description="A stable code, e.g. not_found, conflict, step_not_open.")
+    message: str = Field(description="What went wrong and what to do, in Danish.")
+    fields: dict[str, str] | None = Field(
+        None, description="For validation_error: a Danish message per field.")
