@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.schemas import FIELD_HINTS
 from anskaf.http.errors import (
     MESSAGES,
     ApiError,
@@ -28,8 +29,6 @@ from anskaf.http.errors import (
     message_for,
 )
 from anskaf.process.errors import NotAGate, OutcomeNotAllowed
-
-from .schemas import FIELD_HINTS
 
 logger = logging.getLogger("anskaf.api")
 

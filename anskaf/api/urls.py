@@ -7,10 +7,11 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from anskaf.cases.api import SCHEMA_REF
+from anskaf.cases.schemas import BODY_MODELS
+
 from .auth import API_AUTH
 from .errors import install_exception_handlers
-from .schemas import BODY_MODELS
-from .views import SCHEMA_REF, router
 
 DESCRIPTION = """\
 JSON API for acquisition cases following the 21-step model; it calls the same services as the
@@ -62,7 +63,7 @@ api = AnskafAPI(
     renderer=Utf8JSONRenderer(),
 )
 install_exception_handlers(api)
-api.add_router("", router)
+api.add_router("", "anskaf.cases.api.router")
 api.add_router("", "anskaf.documents.api.router")
 api.add_router("", "anskaf.meetings.api.router")  # IT-visitation meetings (issue 4)
 api.add_router("", "anskaf.portfolio.api.router")

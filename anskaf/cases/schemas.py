@@ -1,14 +1,25 @@
-"""What the cases' API shares with other apps' APIs: a decision's outcome and the Danish
-messages for a decision's fields (the IT-visitation records decisions through its own API).
+"""The cases' API: request bodies (validated by hand inside the views, after the case is found)
+and responses.
 
-The cases' own request and response schemas are still in anskaf/api/schemas.py, until the
-cases' API moves out of the API shell (issue 15).
+Request models check types only, strictly ("3" is not an integer, "true" not a boolean) and
+refuse unknown fields (anskaf.http.schemas.Body). Whether a text is empty, a step exists or a
+move is allowed is the services' business; they answer in Danish. Fields the spec calls
+required are marked so in the OpenAPI document but typed optional here, so that a missing and
+an empty value get the same message from the service.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Any, ClassVar, Literal
 
+from ninja import Schema
+from pydantic import BaseModel, ConfigDict, Field
+
+from anskaf.http.schemas import Body
+
+# What other apps' APIs share with the cases' (the IT-visitation records decisions through its
+# own API): a decision's outcome and the Danish messages for a decision's fields.
 OutcomeLiteral = Literal["yes", "maybe", "no"]  # choices.Outcome's values
 
 DECISION_FIELD_HINTS = {
@@ -16,3 +27,242 @@ DECISION_FIELD_HINTS = {
     "it_contacts": "Skal være en liste af tekster.",
     "missing_documentation": "Skal være en liste af tekster.",
 }
+
+CaseStatusLiteral = Literal["active", "rejected", "withdrawn", "in_operation", "completed"]
+StepStatusLiteral = Literal["not_started", "in_progress", "done", "not_relevant"]
+
+VERSION_DOC = ("The version you last read (of the step, or of the case for case edits); "
+               "a stale version is refused with 409 conflict. Optional.")
+
+# A field's own message for a value of the wrong type (wins over the generic one).
+FIELD_HINTS = {
+    "version": "Versionen skal være et heltal (trinnets eller sagens »version«).",
+    "replaces_system": "Angiv true eller false: erstatter systemet et eksisterende?",
+    "estimated_contract_value": "Angiv beløbet som et tal i kroner ekskl. moms, fx 250000.",
+    "unit": "Angiv enheden med dens id (et heltal).",
+    "checklist": 'Tjeklisten skal være en liste af {"id": tekst, "done": true/false}.',
+    "status": "Status kan kun sættes til »in_progress« (i gang).",
+    "step": "Angiv trinnets nummer som et heltal.",
+    **DECISION_FIELD_HINTS,
+}
+
+
+class CaseBody(Body):
+    field_hints: ClassVar[dict[str, str]] = FIELD_HINTS
+
+
+Amount = float | int | str | None
+
+
+class CaseCreateIn(CaseBody):
+    required_fields: ClassVar[tuple[str, ...]] = (
+        "title", "need", "strategic_fit", "user_impact", "replaces_system")
+    title: str | None = Field(None, description="The case title (at most 200 characters).")
+    need: str | None = Field(None, description="The first step: what need must a new IT system meet?")
+    strategic_fit: str | None = Field(
+        None, description="The first step: does it fit the organisation (mission, values, strategies)?")
+    user_impact: str | None = Field(
+        None, description="The first step: how does it affect the end users/citizens?")
+    replaces_system: bool | None = Field(
+        None, description="Does the system replace an existing one? (the model's steps for closing the "
+                          "old system apply)")
+    replaced_system_name: str | None = None
+    estimated_contract_value: Amount = Field(
+        None, description="Estimated contract value, DKK excluding VAT, all years.")
+    unit: int | None = Field(None, description="The requesting unit's id; default: your own unit.")
+    candidate_system: str | None = None
+    supplier_name: str | None = None
+    records_case_number: str | None = Field(
+        None, description="The records-system (ESDH) case number.")
+    restricted: bool | None = Field(
+        None, description="Limit the case to its unit, coordinator, performers and admins.")
+
+
+class CaseUpdateIn(CaseBody):
+    title: str | None = None
+    need: str | None = None
+    strategic_fit: str | None = None
+    user_impact: str | None = None
+    replaces_system: bool | None = None
+    replaced_system_name: str | None = None
+    estimated_contract_value: Amount = None
+    unit: int | None = None
+    candidate_system: str | None = None
+    supplier_name: str | None = None
+    records_case_number: str | None = None
+    restricted: bool | None = None
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class WithdrawIn(CaseBody):
+    required_fields: ClassVar[tuple[str, ...]] = ("reason",)
+    reason: str | None = Field(None, description="Why the case is withdrawn (required).")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class ChecklistItemIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    id: str
+    done: bool
+
+
+class StepUpdateIn(CaseBody):
+    remarks: str | None = Field(None, description="Remarks (\"Egne bemærkninger\"); replaces the "
+                                                  "current text.")
+    checklist: list[ChecklistItemIn] | None = None
+    status: Literal["in_progress"] | None = Field(
+        None, description="Only \"in_progress\", and only on a not_started step.")
+    assignee: str | None = Field(
+        None, description="Username of the person who does the step (within its roles); "
+                          "null clears it.")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class StepCompleteIn(CaseBody):
+    remarks: str | None = None
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class ReasonIn(CaseBody):
+    required_fields: ClassVar[tuple[str, ...]] = ("reason",)
+    reason: str | None = Field(None, description="The reason (required).")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
+class DecisionIn(CaseBody):
+    required_fields: ClassVar[tuple[str, ...]] = ("step", "outcome", "rationale")
+    step: int | None = Field(None, description="The gate step's number, as the case's model numbers it.")
+    outcome: OutcomeLiteral | None = Field(
+        None, description="yes = Ja, maybe = Måske (only at a gate that has it), no = Nej.")
+    rationale: str | None = Field(None, description="The rationale (required).")
+    recommendations: str | None = None
+    it_contacts: list[str] | None = None
+    missing_documentation: list[str] | None = None
+    version: int | None = Field(None, description="The gate step's version. Optional.")
+
+
+BODY_MODELS: tuple[type[CaseBody], ...] = (
+    CaseCreateIn, CaseUpdateIn, WithdrawIn, StepUpdateIn, StepCompleteIn, ReasonIn, DecisionIn,
+)
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+
+
+class ModelRefOut(Schema):
+    key: str
+    version: int
+    sha256: str
+
+
+class ChecklistItemOut(Schema):
+    id: str
+    label: str
+    done: bool
+    required: bool
+
+
+class StepOut(Schema):
+    number: int
+    key: str
+    title: str
+    phase: int
+    status: StepStatusLiteral
+    version: int
+    remarks: str
+    checklist: list[ChecklistItemOut]
+    completed_by: str | None
+    completed_at: datetime | None
+    not_relevant_reason: str
+    is_gate: bool
+    assignee: str | None
+
+
+class DecisionOut(Schema):
+    id: int
+    step: int
+    round: int
+    outcome: OutcomeLiteral
+    rationale: str
+    recommendations: str
+    it_contacts: list[str]
+    missing_documentation: list[str]
+    decided_by: str | None
+    decided_role: str
+    decided_at: datetime
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    need: str
+    strategic_fit: str
+    user_impact: str
+    status: CaseStatusLiteral
+    phase: int | None
+    phase_name: str | None
+    replaces_system: bool
+    replaced_system_name: str
+    estimated_contract_value: float | None
+    candidate_system: str
+    supplier_name: str
+    records_case_number: str
+    restricted: bool
+    unit: UnitOut | None
+    coordinator: str | None
+    withdrawn_reason: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    waiting_roles: list[str]
+    model: ModelRefOut
+    steps: list[StepOut]
+    decisions: list[DecisionOut]
+
+
+class CaseAfterDecisionOut(CaseOut):
+    decision: DecisionOut = Field(description="The decision just recorded.")
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: CaseStatusLiteral
+    phase: int | None
+    phase_name: str | None
+    unit: UnitOut | None
+    waiting_roles: list[str]
+    steps_in_progress: list[int]
+    updated_at: datetime
+
+
+class CaseListOut(Schema):
+    items: list[CaseSummaryOut]
+    next: str | None = Field(description="Path of the next page (query string included), "
+                                          "or null on the last page.")
+
+
+class EventOut(Schema):
+    seq: int
+    at: datetime
+    actor: str | None = Field(description="Username of the person, null for the system.")
+    actor_name: str = Field(description="The name recorded in the audit trail.")
+    role: str
+    type: str
+    object_type: str
+    object_id: str
+    before: Any
+    after: Any
+    request_id: str
+
+
+class EventListOut(Schema):
+    items: list[EventOut]
+    next: str | None

@@ -1,4 +1,5 @@
-"""API v1 endpoints: parse, call one service or selector, serialise.
+"""The cases' API router (mounted by the API shell, anskaf/api/urls.py): parse, call one
+service or selector, serialise.
 
 Checks run in the order the contract fixes: 401 (auth, before the view), 404 (the case, and
 the step in the path), 403, 400 (the body is read only after the case is found), 409 (the
@@ -14,17 +15,16 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from anskaf.cases import permissions, selectors, services
-from anskaf.cases.choices import CaseStatus
-from anskaf.cases.errors import NotFound
-from anskaf.cases.models import Case
-from anskaf.cases.process_models import model_for, models_for
 from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError
 from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.models import User
 
-from . import serializers
+from . import permissions, selectors, serializers, services
+from .choices import CaseStatus
+from .errors import NotFound
+from .models import Case
+from .process_models import model_for, models_for
 from .schemas import (
     FIELD_HINTS,
     CaseAfterDecisionOut,

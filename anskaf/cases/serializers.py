@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from anskaf.audit.models import AuditEvent
-from anskaf.cases.models import Case, Decision
-from anskaf.cases.selectors import CaseDetail
 from anskaf.process.model import ProcessModel
+
+from .models import Case, Decision
+from .selectors import CaseDetail
 
 
 def _username(user: Any) -> str | None:
