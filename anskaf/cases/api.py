@@ -24,7 +24,7 @@ from . import permissions, selectors, serializers, services
 from .choices import CaseStatus
 from .errors import NotFound
 from .models import Case
-from .process_models import model_for, models_for
+from .process_models import current_model, model_for, models_for
 from .schemas import (
     FIELD_HINTS,
     CaseAfterDecisionOut,
@@ -147,7 +147,8 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
             summary="List the organisation's cases, most recently changed first",
             openapi_extra=_extra(LIST_ERRORS, query=(
                 {"name": "status", "schema": {"type": "string", "enum": CaseStatus.values}},
-                {"name": "phase", "schema": {"type": "integer", "minimum": 1, "maximum": 5}},
+                {"name": "phase", "schema": {"type": "integer", "minimum": 1},
+                 "description": "A phase number of the municipality's process model."},
                 {"name": "unit", "schema": {"type": "integer"},
                  "description": "The requesting unit's id."},
                 {"name": "q", "schema": {"type": "string"},
@@ -156,7 +157,8 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
 def case_list(request: HttpRequest) -> dict[str, Any]:
     user = _member(request)
     params.check_query_text(request)
-    filters = selectors.parse_filters(request.GET)
+    filters = selectors.parse_filters(request.GET,
+                                      current_model(user.organisation_id).phase_numbers)
     limit = params.page_size(request)
     after = params.decode_case_cursor(request)
     cases = selectors.case_list(viewer=user, filters=filters, after=after, limit=limit + 1)

@@ -30,13 +30,15 @@ class CaseFilters:
     q: str | None = None
 
 
-def parse_filters(params: Any) -> CaseFilters:
-    """Turn query parameters into filters, or a ValidationFailed naming the bad ones."""
+def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
+    """Turn query parameters into filters, or a ValidationFailed naming the bad ones. `phases`:
+    the phase numbers of the model new cases start on (the viewer's municipality's)."""
     errors: dict[str, str] = {}
     status = params.get("status") or None
     if status and status not in CaseStatus.values:
         errors["status"] = f"Ukendt status {status!r}; brug en af: {', '.join(CaseStatus.values)}."
-    phase = _int_param(params, "phase", errors, "Fasen skal være et tal fra 1 til 5.", 1, 99)
+    phase = _int_param(params, "phase", errors, "Fasen skal være en af procesmodellens faser: "
+                       f"{', '.join(map(str, phases))}.", min(phases), max(phases))
     unit = _int_param(params, "unit", errors, "Enheden skal angives med sit id.", 1, 2**63 - 1)
     q = (params.get("q") or "").strip() or None
     if errors:

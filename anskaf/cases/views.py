@@ -89,7 +89,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     error = None
     cases: list[Any] = []
     try:
-        filters = selectors.parse_filters(request.GET)
+        filters = selectors.parse_filters(request.GET, model.phase_numbers)
         after = _decode_cursor(request.GET.get("efter", "")) if request.GET.get("efter") else None
         cases = selectors.case_list(viewer=request.user, filters=filters, after=after,
                                     limit=PAGE_SIZE + 1)

@@ -1,5 +1,5 @@
 """How an app names the steps it works on: by kind (the part a model gives a step, e.g.
-`kind: board_review`) or else by key, never by number (ADR 0014).
+`kind: board_review`) or else by key, never by number (ADR 0015).
 
 Pure Python, so `anskaf model validate` can say which apps a model leaves silent without a
 database. An app declares its bindings in its `steps.py`; a model without the step simply

@@ -129,7 +129,7 @@ def test_the_list_finds_Økonomi_when_searching_økonomi(signed_in, coordinator)
 def test_the_list_refuses_a_bad_filter_with_a_message(signed_in):
     response = signed_in.get("/sager/", {"phase": "abc"})
     assert response.status_code == 400
-    assert "Fasen skal være et tal" in response.content.decode()
+    assert "Fasen skal være en af procesmodellens faser: 1, 2, 3, 4, 5." in response.content.decode()
 
 
 def test_every_case_url_answers_404_to_another_municipality(client, case, outsider):

@@ -129,24 +129,34 @@ def test_the_limit_caps_the_page(coordinator):
     assert len(selectors.case_list(viewer=coordinator, filters=CaseFilters(), limit=2)) == 2
 
 
+PHASES = (1, 2, 3, 4, 5)
+
+
 def test_parse_filters_reads_query_parameters():
     filters = selectors.parse_filters({"status": "active", "phase": "2", "unit": "7",
-                                       "q": "  økonomi "})
+                                       "q": "  økonomi "}, PHASES)
     assert filters == CaseFilters(status="active", phase=2, unit=7, q="økonomi")
-    assert selectors.parse_filters({}) == CaseFilters()
-    assert selectors.parse_filters({"status": "", "phase": "", "q": "  "}) == CaseFilters()
+    assert selectors.parse_filters({}, PHASES) == CaseFilters()
+    assert selectors.parse_filters({"status": "", "phase": "", "q": "  "}, PHASES) == CaseFilters()
 
 
 def test_parse_filters_names_every_bad_parameter():
     with pytest.raises(ValidationFailed) as info:
-        selectors.parse_filters({"status": "lukket", "phase": "to", "unit": "x"})
+        selectors.parse_filters({"status": "lukket", "phase": "to", "unit": "x"}, PHASES)
     assert set(info.value.errors) == {"status", "phase", "unit"}
+
+
+def test_the_phase_filter_takes_the_models_phases():
+    assert selectors.parse_filters({"phase": "6"}, (*PHASES, 6)).phase == 6
+    with pytest.raises(ValidationFailed) as info:
+        selectors.parse_filters({"phase": "6"}, PHASES)
+    assert info.value.errors["phase"] == "Fasen skal være en af procesmodellens faser: 1, 2, 3, 4, 5."
 
 
 @pytest.mark.parametrize("name", ["phase", "unit"])
 def test_an_absurdly_large_filter_number_finds_nothing_or_is_refused(coordinator, case, name):
     try:
-        filters = selectors.parse_filters({name: "9" * 25})
+        filters = selectors.parse_filters({name: "9" * 25}, PHASES)
     except ValidationFailed as refused:
         assert set(refused.errors) == {name}
         return
