@@ -5,8 +5,6 @@ gets the partial). The apps' parts of the case page come from their panels (`pan
 
 from __future__ import annotations
 
-import base64
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from anskaf.http import params
 from anskaf.orgs.selectors import unit_list
 
 from . import permissions, presenters, selectors, services
@@ -67,20 +66,6 @@ def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> 
 # --- case list --------------------------------------------------------------------------------
 
 
-def _encode_cursor(case: Any) -> str:
-    raw = f"{case.updated_at.isoformat()}|{case.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(value: str) -> tuple[datetime, int] | None:
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        stamp, pk = raw.split("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     model = current_model(request.user.organisation_id)
@@ -90,7 +75,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases: list[Any] = []
     try:
         filters = selectors.parse_filters(request.GET, model.phase_numbers)
-        after = _decode_cursor(request.GET.get("efter", "")) if request.GET.get("efter") else None
+        # A page link's cursor; a bad or outdated one shows the first page.
+        after = params.parse_case_cursor(request.GET.get("efter", ""))
         cases = selectors.case_list(viewer=request.user, filters=filters, after=after,
                                     limit=PAGE_SIZE + 1)
     except ValidationFailed as exc:
@@ -98,9 +84,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     next_url = None
     if len(cases) > PAGE_SIZE:
         cases = cases[:PAGE_SIZE]
-        params = request.GET.copy()
-        params["efter"] = _encode_cursor(cases[-1])
-        next_url = f"?{params.urlencode()}"
+        query = request.GET.copy()
+        query["efter"] = params.encode_case_cursor(cases[-1].updated_at, cases[-1].pk)
+        next_url = f"?{query.urlencode()}"
     now = timezone.now()
     rows = [{
         "case": c,

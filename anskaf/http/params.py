@@ -132,24 +132,31 @@ def encode_case_cursor(updated_at: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_case_cursor(request: HttpRequest) -> tuple[datetime, int] | None:
-    """The request's `cursor` made by encode_case_cursor, or None; a bad one is 400."""
-    raw = request.GET.get("cursor")
-    if not raw:
-        return None
+def parse_case_cursor(raw: str) -> tuple[datetime, int] | None:
+    """A cursor made by encode_case_cursor, or None when it is not one."""
     try:
         decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
         stamp, pk = json.loads(decoded)
         when = datetime.fromisoformat(stamp)
         if when.tzinfo is None or isinstance(pk, bool) or not isinstance(pk, int):
-            raise ValueError
+            return None
         if not 0 < pk < 2**62:
-            raise ValueError
-        when = when.astimezone(UTC)  # also refuses dates that overflow in UTC
+            return None
+        return when.astimezone(UTC), pk  # astimezone also refuses dates that overflow in UTC
     except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError,
             RecursionError):
-        raise invalid({"cursor": CURSOR_MESSAGE}) from None
-    return when, pk
+        return None
+
+
+def decode_case_cursor(request: HttpRequest) -> tuple[datetime, int] | None:
+    """The request's `cursor` made by encode_case_cursor, or None; a bad one is 400."""
+    raw = request.GET.get("cursor")
+    if not raw:
+        return None
+    cursor = parse_case_cursor(raw)
+    if cursor is None:
+        raise invalid({"cursor": CURSOR_MESSAGE})
+    return cursor
 
 
 def decode_seq_cursor(request: HttpRequest) -> int | None:

@@ -272,3 +272,19 @@ def test_the_step_page_costs_the_same_queries_early_and_late(signed_in, coordina
     late = testing.advance(coordinator, testing.new_case(coordinator), 12)
     assert _count_queries(signed_in, f"/sager/{early.pk}/trin/1/") == _count_queries(
         signed_in, f"/sager/{late.pk}/trin/1/")
+
+
+def test_the_list_pages_with_the_shared_cursor_and_a_bad_one_shows_the_first_page(
+        signed_in, coordinator):
+    import re
+
+    for i in range(27):
+        testing.new_case(coordinator, title=f"Sag til sidevisning {i:02d}")
+    first = signed_in.get("/sager/").content.decode()
+    link = re.search(r'href="\?efter=([^"]+)"', first)
+    assert link is not None and first.count("Sag til sidevisning") == 25
+    second = signed_in.get(f"/sager/?efter={link.group(1)}").content.decode()
+    assert second.count("Sag til sidevisning") == 2 and "Næste side" not in second
+    assert "Sag til sidevisning 00" in second  # the oldest, last
+    bad = signed_in.get("/sager/?efter=ikke-en-markør")
+    assert bad.status_code == 200 and bad.content.decode().count("Sag til sidevisning") == 25
