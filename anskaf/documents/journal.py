@@ -27,7 +27,7 @@ from anskaf.cases import permissions
 from anskaf.cases.errors import PermissionDenied, ValidationFailed
 from anskaf.cases.services import acting_role
 from anskaf.orgs.models import User
-from anskaf.validation.text import export_safe
+from anskaf.validation.text import export_safe, text_problem
 
 from .models import JournalEntry
 from .services import Readable, readable_version
@@ -164,7 +164,7 @@ def journalise(*, actor: User, case_id: Any, document_id: Any,
     if refusal:
         raise PermissionDenied(refusal)
     number = records_number.strip() if isinstance(records_number, str) else ""
-    if not number or len(number) > 60 or any(ord(c) < 32 for c in number):
+    if not number or len(number) > 60 or text_problem(number, name=True, multiline=False):
         raise ValidationFailed({"records_number": "Skriv ESDH-systemets sags- eller "
                                                   "dokumentnummer (højst 60 tegn), fx 26/01234."})
     package = build_package(readable, number)
