@@ -159,7 +159,12 @@ def cmd_token_create(args: argparse.Namespace) -> int:
         from anskaf.api.services import token_create
     except ImportError:
         raise CommandError("this version of anskaf cannot create API tokens yet") from None
-    token = token_create(user=user, name=name)
+    from anskaf.validation.text import TextRefused
+
+    try:
+        token = token_create(user=user, name=name)
+    except TextRefused as exc:
+        raise CommandError(f"--name: {exc.message}") from None
     print(
         f"API token {name!r} for {user.username}. It is shown only once; store it now.",
         file=sys.stderr,

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anskaf.web.middleware.RequestIdMiddleware",
+    # After WhiteNoise (static files stay cacheable); sees the user the inner layers set.
+    "anskaf.web.middleware.NoStoreMiddleware",
     "anskaf.web.middleware.ContentSecurityPolicyMiddleware",
     # Outside everything that may fail on /api/, so even those errors come back as JSON.
     "anskaf.api.middleware.ApiErrorMiddleware",

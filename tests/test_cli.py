@@ -161,6 +161,12 @@ def test_token_create_refuses_an_unknown_user(db, capsys):
     assert not ApiToken.objects.exists()
 
 
+def test_token_create_refuses_control_characters_in_the_name(coordinator, capsys):
+    assert main(["token", "create", "--user", "koordinator", "--name", "ci\x1bbot"]) == 2
+    assert "kontroltegn (U+001B)" in capsys.readouterr().err
+    assert not ApiToken.objects.exists()
+
+
 # --- token list / revoke ---------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.orgs.models import User
+from anskaf.validation.text import TextRefused, text_problem
 
 from .models import ApiToken
 
@@ -29,6 +30,8 @@ def _digest(key: str) -> str:
 def token_create(*, user: User, name: str = "cli") -> str:
     """Create a token for `user` and return it; it cannot be shown again."""
     name = (name or "cli").strip()[:100] or "cli"
+    if (problem := text_problem(name, name=True)) is not None:
+        raise TextRefused("name", problem)
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, name=name, key_hash=_digest(key))
     return key

@@ -15,6 +15,7 @@ from anskaf.orgs.models import OrgUnit, User
 from anskaf.process import engine
 from anskaf.process.engine import Snapshot, Transition
 from anskaf.process.model import ProcessModel, StepDef
+from anskaf.validation.text import text_problem
 
 from . import permissions
 from .choices import CaseStatus, Outcome, StepStatus
@@ -119,13 +120,11 @@ def acting_role(actor: User, role_keys: Iterable[str]) -> str:
     return mine[0] if mine else ""
 
 
-NUL_MESSAGE = "Teksten indeholder et ugyldigt tegn (NUL). Fjern det og prøv igen."
-
-
-def _ensure_storable(value: str, field: str) -> str:
-    """PostgreSQL cannot store NUL characters in text: refuse them clearly on every database."""
-    if "\x00" in value:
-        raise ValidationFailed({field: NUL_MESSAGE})
+def _ensure_storable(value: str, field: str, *, name: bool = False) -> str:
+    """The text rule (anskaf.validation.text): no control characters, NUL or lone surrogates;
+    in names and titles no bidi overrides either. Refused clearly, in Danish."""
+    if (message := text_problem(value, name=name)) is not None:
+        raise ValidationFailed({field: message})
     return value
 
 
@@ -236,8 +235,8 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
             value = data.get(field)
             if not isinstance(value, str) or not value.strip():
                 errors[field] = message
-            elif "\x00" in value:
-                errors[field] = NUL_MESSAGE
+            elif (problem := text_problem(value, name=field in TEXT_FIELDS)) is not None:
+                errors[field] = problem
             else:
                 clean[field] = value.strip()
     for field, limit in TEXT_FIELDS.items():
@@ -247,8 +246,8 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
                 value = ""
             if not isinstance(value, str):
                 errors[field] = "Skal være tekst."
-            elif "\x00" in value:
-                errors[field] = NUL_MESSAGE
+            elif (problem := text_problem(value, name=True)) is not None:
+                errors[field] = problem
             else:
                 clean[field] = value.strip()
         if field in clean and len(clean[field]) > limit:

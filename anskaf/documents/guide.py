@@ -17,6 +17,7 @@ from django.utils import timezone
 from anskaf.cases import selectors
 from anskaf.cases.choices import StepStatus
 from anskaf.orgs.models import User
+from anskaf.validation.text import export_safe
 
 STATUS_TEXT = {
     StepStatus.DONE: "Ja",
@@ -68,23 +69,31 @@ def build_guide(*, viewer: User, case_id: Any) -> Guide:
             text += f": {state.not_relevant_reason}"
         rows.append(GuideRow(
             number=step.number, title=step.title.da, description=step.description.da,
-            performers=step.performers_text, done=text, remarks=state.remarks if state else "",
+            performers=step.performers_text, done=export_safe(text),
+            remarks=export_safe(state.remarks) if state else "",
             checklist=[(i.label.da, i.id in checked) for i in step.checklist]))
-    decisions = [{
+    decisions = [_safe({
         "step": str(d.step), "round": str(d.round), "outcome": OUTCOME_TEXT.get(d.outcome, d.outcome),
         "rationale": d.rationale, "recommendations": d.recommendations,
         "by": d.decided_by.display_name() if d.decided_by else "",
         "at": timezone.localtime(d.decided_at).strftime("%d-%m-%Y %H:%M"),
-    } for d in detail.decisions]
+    }) for d in detail.decisions]
     events = selectors.case_events(viewer=viewer, case_id=detail.case.pk, limit=5000)
-    entries = [{"at": timezone.localtime(e.at).strftime("%d-%m-%Y %H:%M"), "actor": e.actor,
-                "role": e.role, "text": e.text, "detail": e.detail}
+    entries = [_safe({"at": timezone.localtime(e.at).strftime("%d-%m-%Y %H:%M"),
+                      "actor": e.actor, "role": e.role, "text": e.text, "detail": e.detail})
                for e in timeline(detail.model, events)]
     return Guide(detail.case, detail.model.name.da, timezone.localtime(), rows, decisions, entries)
 
 
+def _safe(values: dict[str, Any]) -> dict[str, str]:
+    """Text stored before the text rule (or written past it) must not break an export."""
+    return {k: export_safe(str(v or "")) for k, v in values.items()}
+
+
 def guide_html(guide: Guide) -> str:
-    return render_to_string("documents/guide_pdf.html", {"guide": guide})
+    """The guide as HTML for WeasyPrint, with every character no document can carry
+    replaced (anskaf.validation.text.export_safe)."""
+    return export_safe(render_to_string("documents/guide_pdf.html", {"guide": guide}))
 
 
 def guide_pdf(guide: Guide) -> bytes:
@@ -109,7 +118,7 @@ def guide_docx(guide: Guide) -> bytes:
     section.page_width, section.page_height = section.page_height, section.page_width
     doc.styles["Normal"].font.size = Pt(9)
     case = guide.case
-    doc.add_heading(f"Sag {case.number}: {case.title}", level=1)
+    doc.add_heading(export_safe(f"Sag {case.number}: {case.title}"), level=1)
     doc.add_paragraph(f"{guide.model_name}. Udskrevet {guide.generated_at:%d-%m-%Y %H:%M}.")
     table = doc.add_table(rows=1, cols=6)
     table.style = "Table Grid"

@@ -27,6 +27,7 @@ from anskaf.cases import permissions
 from anskaf.cases.errors import PermissionDenied, ValidationFailed
 from anskaf.cases.services import acting_role
 from anskaf.orgs.models import User
+from anskaf.validation.text import export_safe, text_problem
 
 from .models import JournalEntry
 from .services import Readable, readable_version
@@ -73,7 +74,22 @@ def adapter() -> JournalAdapter:
     return import_string(path)() if path else DownloadPackageAdapter()
 
 
+def _safe(value: Any) -> Any:
+    """Every text in the metadata made safe for the package (JSON, the PDF cover sheet)."""
+    if isinstance(value, str):
+        return export_safe(value)
+    if isinstance(value, list):
+        return [_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _safe(v) for k, v in value.items()}
+    return value
+
+
 def metadata_of(readable: Readable, records_number: str) -> dict[str, Any]:
+    return _safe(_metadata(readable, records_number))
+
+
+def _metadata(readable: Readable, records_number: str) -> dict[str, Any]:
     case, document, version = readable.case, readable.document, readable.version
     parties = [p for p in (case.supplier_name, getattr(case.requesting_unit, "name", "")) if p]
     return {
@@ -108,9 +124,10 @@ def build_package(readable: Readable, records_number: str) -> JournalPackage:
             archive.writestr("dokument.pdf", _cover_pdf(metadata))
         for version in readable.document.versions.order_by("number"):
             with storage.open(version.storage_name, "rb") as f:
-                archive.writestr(f"originaler/v{version.number}-{version.original_name}", f.read())
+                archive.writestr(export_safe(f"originaler/v{version.number}-{version.original_name}"),
+                                 f.read())
         archive.writestr("metadata.json", json.dumps(metadata, ensure_ascii=False, indent=2))
-    safe = readable.document.title.rsplit(".", 1)[0]
+    safe = export_safe(readable.document.title.rsplit(".", 1)[0])
     return JournalPackage(f"Journalpakke {readable.case.number} {safe}.zip", out.getvalue(),
                           metadata)
 
@@ -118,7 +135,7 @@ def build_package(readable: Readable, records_number: str) -> JournalPackage:
 def _cover_pdf(metadata: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("documents/journal_cover.html", {"m": metadata})
+    html = export_safe(render_to_string("documents/journal_cover.html", {"m": metadata}))
     return HTML(string=html).write_pdf()
 
 
@@ -147,7 +164,7 @@ def journalise(*, actor: User, case_id: Any, document_id: Any,
     if refusal:
         raise PermissionDenied(refusal)
     number = records_number.strip() if isinstance(records_number, str) else ""
-    if not number or len(number) > 60 or any(ord(c) < 32 for c in number):
+    if not number or len(number) > 60 or text_problem(number, name=True, multiline=False):
         raise ValidationFailed({"records_number": "Skriv ESDH-systemets sags- eller "
                                                   "dokumentnummer (højst 60 tegn), fx 26/01234."})
     package = build_package(readable, number)

@@ -23,6 +23,7 @@ from anskaf.cases.process_models import model_for
 from anskaf.cases.services import acting_role
 from anskaf.orgs.models import User
 from anskaf.process.model import DocumentTypeDef, ProcessModel, StepDef
+from anskaf.validation.text import text_problem
 
 from . import access
 from .models import Document, DocumentVersion, OrgTemplate
@@ -180,8 +181,10 @@ def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes] | 
     errors = {}
     if not isinstance(title, str) or not title.strip():
         errors["title"] = "Skriv en titel på skabelonen."
-    elif len(title) > 200 or "\x00" in title:
-        errors["title"] = "Titlen må højst være 200 tegn og ingen kontroltegn."
+    elif len(title) > 200:
+        errors["title"] = "Titlen må højst være 200 tegn."
+    elif (problem := text_problem(title.strip(), name=True)) is not None:
+        errors["title"] = problem
     try:
         step_number = int(step)
     except (TypeError, ValueError):

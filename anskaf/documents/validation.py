@@ -27,6 +27,11 @@ EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"#
 EXECUTABLE_SUFFIXES = (".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".ps1", ".vbs",
                        ".js", ".jar", ".sh", ".lnk", ".app", ".pif", ".cpl", ".hta", ".wsf")
 MAX_ZIP_MEMBERS = 2000
+# Archives (ZIP, and the Office and OpenDocument files that are ZIPs), by the sizes their
+# directory declares: nothing is unpacked to check them.
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_FLOOR = 1024 * 1024  # the ratio is judged for members that unpack to 1 MB or more
 OLE_TYPES = {".doc": "application/msword", ".xls": "application/vnd.ms-excel",
              ".ppt": "application/vnd.ms-powerpoint"}
 OOXML_TYPES = {
@@ -63,6 +68,7 @@ def human_size(n: int) -> str:
 # --- names ---------------------------------------------------------------------------------------
 
 _RESERVED = re.compile(r'[<>:"|?*]')
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_name(raw: Any) -> str:
@@ -74,6 +80,10 @@ def clean_name(raw: Any) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise BadFile("Filen mangler et navn. Giv filen et navn, og prøv igen.")
     name = unicodedata.normalize("NFC", raw)
+    if _BIDI.search(name):
+        raise BadFile("Filnavnet indeholder et usynligt tegn, der vender skriveretningen, så "
+                      "navnet kan se ud til at have en anden filtype, end det har. Omdøb filen, "
+                      "og prøv igen.")
     if re.search(r"[/\\]", name) or name.startswith(".."):
         raise BadFile("Filnavnet må ikke indeholde mapper (»/«, »\\« eller »..«). "
                       "Omdøb filen, og prøv igen.")
@@ -131,6 +141,7 @@ def _zip_type(fileobj: IO[bytes], name: str) -> str:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
                 raise BadFile(f"ZIP-filen indeholder over {MAX_ZIP_MEMBERS} filer. Del den op.")
+            _refuse_bombs_and_paths(members)
             names = [m.filename for m in members]
             if any(m.flag_bits & 0x1 for m in members):
                 raise BadFile("ZIP-filen er krypteret, så dens indhold kan ikke kontrolleres. "
@@ -153,6 +164,40 @@ def _zip_type(fileobj: IO[bytes], name: str) -> str:
     finally:
         fileobj.seek(0)
     return "application/zip"
+
+
+def _refuse_bombs_and_paths(members: list[zipfile.ZipInfo]) -> None:
+    """An archive that unpacks to too much, or too much per byte (a ZIP bomb), or whose
+    members would land outside the folder it is unpacked in, is refused whole."""
+    for member in members:
+        raw = member.filename
+        parts = re.split(r"[/\\]", raw)
+        if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
+            raise BadFile(f"Arkivet indeholder filen »{_shown(raw)}« med en absolut sti, som "
+                          "kunne pakkes ud uden for mappen. Filen er ikke gemt.")
+        if ".." in parts:
+            raise BadFile(f"Arkivet indeholder filen »{_shown(raw)}«, hvis sti går op ad i "
+                          "mapperne (»..«) og kunne pakkes ud uden for mappen. Filen er ikke "
+                          "gemt.")
+        if member.file_size >= RATIO_FLOOR and (
+                member.file_size > MAX_RATIO * max(member.compress_size, 1)):
+            ratio = member.file_size // max(member.compress_size, 1)
+            raise BadFile(f"Arkivet indeholder filen »{_shown(raw)}«, som fylder "
+                          f"{human_size(member.file_size)} udpakket, {ratio} gange så meget som "
+                          f"pakket (højst {MAX_RATIO} gange). Det ligner en ZIP-bombe, så filen "
+                          "er ikke gemt.")
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNPACKED:
+        biggest = max(members, key=lambda m: m.file_size)
+        raise BadFile(f"Arkivet fylder {human_size(total)} udpakket (højst "
+                      f"{human_size(MAX_UNPACKED)}); den største fil er »{_shown(biggest.filename)}« "
+                      f"({human_size(biggest.file_size)}). Filen er ikke gemt.")
+
+
+def _shown(name: str) -> str:
+    """A member's name as a message may show it: no control characters, not too long."""
+    shown = "".join(ch if unicodedata.category(ch)[0] != "C" else "?" for ch in name)
+    return shown if len(shown) <= 120 else shown[:117] + "..."
 
 
 def _refuse_executable_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
@@ -196,6 +241,55 @@ def detect_type(fileobj: IO[bytes], name: str, head: bytes, is_text: bool) -> st
                   "Typen afgøres af filens indhold, ikke af dens navn.")
 
 
+# The suffixes a name may have for the type its content has (the usual one first). A name
+# that says another type (a PDF called .exe, an image called .docx) is refused, not renamed:
+# the person sees the mismatch and names the file as it is. Text may be called many things,
+# but never a program or another type.
+SUFFIXES = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "application/zip": (".zip",),
+    **{t: (s,) for s, t in OLE_TYPES.items()},
+    OOXML_TYPES["word/"]: (".docx", ".dotx"),
+    OOXML_TYPES["xl/"]: (".xlsx", ".xltx"),
+    OOXML_TYPES["ppt/"]: (".pptx", ".potx", ".ppsx"),
+    "application/vnd.oasis.opendocument.text": (".odt", ".ott"),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods", ".ots"),
+    "application/vnd.oasis.opendocument.presentation": (".odp", ".otp"),
+    "application/vnd.oasis.opendocument.graphics": (".odg", ".otg"),
+}
+TYPE_NAMES = {"application/pdf": "en PDF", "image/png": "et PNG-billede",
+              "image/jpeg": "et JPEG-billede", "application/zip": "et ZIP-arkiv",
+              "text/plain": "tekst", "text/csv": "tekst"}
+TEXT_REFUSED = set(EXECUTABLE_SUFFIXES) | {s for v in SUFFIXES.values() for s in v} | {
+    ".html", ".htm", ".svg", ".xml", ".xhtml"}
+
+
+def refuse_wrong_suffix(name: str, content_type: str) -> None:
+    """BadFile when the name's suffix does not fit the detected content."""
+    ext = suffix(name)
+    if content_type.startswith("text/"):
+        fits = ext not in TEXT_REFUSED
+        expected = ".txt" if content_type == "text/plain" else ".csv"
+    else:
+        allowed = SUFFIXES.get(content_type)
+        if allowed is None:
+            return  # a type only known by its suffix (an old Office file): nothing to compare
+        fits = ext in allowed
+        expected = allowed[0]
+    if not fits:
+        what = TYPE_NAMES.get(content_type) or _office_name(content_type)
+        raise BadFile(f"Filen hedder »{name}«, men indholdet er {what}. Navnet skal passe til "
+                      f"indholdet: omdøb filen, så den ender på »{expected}«, og prøv igen.")
+
+
+def _office_name(content_type: str) -> str:
+    names = {"word": "et Word-dokument", "sheet": "et Excel-regneark",
+             "presentation": "en PowerPoint-præsentation", "opendocument": "et OpenDocument"}
+    return next((v for k, v in names.items() if k in content_type), "en anden filtype")
+
+
 def check_file(fileobj: IO[bytes], raw_name: Any, declared_size: int | None = None) -> CheckedFile:
     """Name, size, type and virus scan; reads the file once (plus the ZIP directory)."""
     name = clean_name(raw_name)
@@ -206,6 +300,7 @@ def check_file(fileobj: IO[bytes], raw_name: Any, declared_size: int | None = No
     if size == 0:
         raise BadFile("Filen er tom. Vælg en fil med indhold.")
     content_type = detect_type(fileobj, name, head, is_text)
+    refuse_wrong_suffix(name, content_type)
     scan_or_refuse(fileobj)
     return CheckedFile(name=name, size=size, sha256=sha256, content_type=content_type)
 

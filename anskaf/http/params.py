@@ -15,11 +15,15 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
+from anskaf.validation.text import is_bad_text
+
 from .errors import danish_fields, invalid
 from .schemas import Body
 
 B = TypeVar("B", bound=Body)
 
+BAD_TEXT_MESSAGE = ("Teksten indeholder tegn, der ikke kan gemmes (kontroltegn, fx NUL-tegn). "
+                    "Fjern dem og prøv igen.")
 LIMIT_MESSAGE = "Angiv »limit« som et heltal fra 1 til {max} (standard {default})."
 
 
@@ -28,8 +32,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def _bad_text(value: str) -> bool:
-    """NUL and lone surrogates cannot be stored (PostgreSQL, UTF-8): refuse them as input."""
-    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+    """The text rule (anskaf.validation.text): control characters other than tab and newline,
+    NUL and lone surrogates are refused in every string of a body or query. (Bidi overrides
+    are refused by the services, in the names and titles where they deceive.)"""
+    return is_bad_text(value)
 
 
 def _find_bad_text(value: Any, path: str) -> str | None:
@@ -65,7 +71,7 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise invalid({"body": "Indholdet skal være et JSON-objekt ({...})."})
     if (field := _find_bad_text(data, "")) is not None:
-        raise invalid({field: "Teksten indeholder tegn, der ikke kan gemmes (fx NUL-tegn)."})
+        raise invalid({field: BAD_TEXT_MESSAGE})
     return data
 
 
@@ -94,7 +100,8 @@ def check_query_text(request: HttpRequest) -> None:
         for value in values:
             if _bad_text(key) or _bad_text(value):
                 raise invalid({key if not _bad_text(key) else "query":
-                               "Parameteren indeholder tegn, der ikke kan bruges (fx NUL-tegn)."})
+                               "Parameteren indeholder tegn, der ikke kan bruges "
+                               "(kontroltegn, fx NUL-tegn)."})
 
 
 def page_size(request: HttpRequest) -> int:

@@ -7,6 +7,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from anskaf.validation.text import export_safe
+
 from .models import Meeting, MinutesRevision
 
 PDF_VARIANT = "pdf/a-2b"
@@ -16,7 +18,8 @@ def _pdf(template: str, context: dict[str, Any]) -> bytes:
     # Imported here: WeasyPrint loads Pango at import time, which only exports need.
     from weasyprint import HTML
 
-    html = render_to_string(template, context)
+    # Text stored before the text rule (or written past it) must not break the PDF.
+    html = export_safe(render_to_string(template, context))
     return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
 
 
@@ -41,23 +44,23 @@ def meeting_ics(meeting: Meeting, items: list[Any], *, domain: str = "anskaf.loc
     event.add("dtstamp", timezone.now())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
-    event.add("summary", meeting.title)
+    event.add("summary", export_safe(meeting.title))
     event.add("sequence", meeting.version)
     if meeting.place:
-        event.add("location", meeting.place)
+        event.add("location", export_safe(meeting.place))
     if meeting.online_link:
-        event.add("url", meeting.online_link)
+        event.add("url", export_safe(meeting.online_link))
     lines = ["Dagsorden:"]
     for item in items:
         lines.append(f"{item.order}. {item.title}")
         if item.decision is not None:
             lines.append(f"   Udfald: {item.decision.get_outcome_display()} - "
                          f"{item.decision.rationale}")
-    event.add("description", "\n".join(lines))
+    event.add("description", export_safe("\n".join(lines)))
     for person in meeting.participants.all():
         if person.email:
             attendee = vCalAddress(f"mailto:{person.email}")
-            attendee.params["cn"] = vText(person.display_name())
+            attendee.params["cn"] = vText(export_safe(person.display_name()))
             event.add("attendee", attendee, encode=0)
     calendar.add_component(event)
     return calendar.to_ical()

@@ -31,6 +31,7 @@ from anskaf.cases.extensions import CaseEvent, emit
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.cases.process_models import model_for
 from anskaf.orgs.models import User
+from anskaf.validation.text import text_problem
 
 from . import minutes as minutes_text
 from .choices import Addressee, MeetingState, QuestionStatus, ReferralStatus
@@ -122,7 +123,7 @@ def _ensure_state(meeting: Meeting, *allowed: str, doing: str) -> None:
 
 
 def _text(value: Any, field: str, message: str, *, limit: int | None = None,
-          required: bool = True) -> str:
+          required: bool = True, name: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -130,8 +131,8 @@ def _text(value: Any, field: str, message: str, *, limit: int | None = None,
     value = value.strip()
     if required and not value:
         raise ValidationFailed({field: message})
-    if "\x00" in value:
-        raise ValidationFailed({field: case_services.NUL_MESSAGE})
+    if (problem := text_problem(value, name=name)) is not None:
+        raise ValidationFailed({field: problem})
     if limit is not None and len(value) > limit:
         raise ValidationFailed({field: f"Højst {limit} tegn."})
     return value
@@ -242,7 +243,7 @@ def _clean_schedule(actor: User, data: dict[str, Any]) -> dict[str, Any]:
                                   ("place", "", 200)):
         try:
             clean[field] = _text(data.get(field), field, message, limit=limit,
-                                 required=field == "title")
+                                 required=field == "title", name=True)
         except ValidationFailed as exc:
             errors.update(exc.errors)
     try:
@@ -351,7 +352,7 @@ def agenda_add_other(*, actor: User, meeting_id: Any, title: Any, notes: Any = "
     """An item that is not a case: orientation, eventuelt, ..."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
-    title = _text(title, "title", "Skriv en overskrift på punktet.", limit=200)
+    title = _text(title, "title", "Skriv en overskrift på punktet.", limit=200, name=True)
     notes = _text(notes, "notes", "", limit=10000, required=False)
     _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     item = AgendaItem.objects.create(meeting=meeting, order=_next_order(meeting), title=title,

@@ -37,6 +37,8 @@ from typing import Any
 
 from django.db import transaction
 
+from anskaf.validation.text import sanitize_imported
+
 from . import services
 from .choices import Role, UnitKind
 from .errors import ImportRefused, RowError, ValidationFailed
@@ -70,6 +72,9 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     roles_added: int = 0
+    # cells in which control or bidi characters were replaced by a space (the text rule):
+    # "række 3, kolonne navn"
+    replaced: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -122,8 +127,11 @@ def _delimiter(header_line: str) -> str:
     return best
 
 
-def read_table(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """The data rows as (row number, {column: stripped text}); refuses a malformed file."""
+def read_table(data: bytes, columns: tuple[str, ...],
+               replaced: list[str] | None = None) -> list[tuple[int, dict[str, str]]]:
+    """The data rows as (row number, {column: stripped text}); refuses a malformed file.
+    Control and bidi characters in a cell are replaced by a space (the text rule for imported
+    files); each such cell is added to `replaced` as "række N, kolonne X"."""
     text = _decode(data)
     header_line = text.splitlines()[0]
     delimiter = _delimiter(header_line)
@@ -165,7 +173,13 @@ def read_table(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict[st
                                             f"{len(header)} kolonnenavne ({expected})."))
             continue
         cells = cells + [""] * (len(header) - len(cells))
-        rows.append((number, {name: cells[i].strip() for i, name in enumerate(header)}))
+        values = {}
+        for i, name in enumerate(header):
+            value, changed = sanitize_imported(cells[i])
+            if changed and replaced is not None:
+                replaced.append(f"række {number}, kolonne {name}")
+            values[name] = " ".join(value.split()) if changed else value.strip()
+        rows.append((number, values))
     if bad:
         raise ImportRefused(_refusal_message(bad), bad)
     if not rows:
@@ -233,7 +247,8 @@ class _UnitRow:
 
 def import_units(*, actor: User, data: bytes, filename: str = "") -> ImportResult:
     org_id = services.require_admin(actor)
-    table = read_table(data, UNIT_COLUMNS)
+    replaced: list[str] = []
+    table = read_table(data, UNIT_COLUMNS, replaced)
     units = _Units(org_id)
     errors: list[RowError] = []
     parsed: dict[str, _UnitRow] = {}
@@ -278,7 +293,7 @@ def import_units(*, actor: User, data: bytes, filename: str = "") -> ImportResul
     if errors:
         raise _refuse(errors)
 
-    result = ImportResult("units")
+    result = ImportResult("units", replaced=replaced)
     with transaction.atomic():
         done: dict[str, OrgUnit] = {}
         for item in _parents_first(parsed):
@@ -417,7 +432,8 @@ def _parse_roles(text: str, units: _Units) -> tuple[list[tuple[str, OrgUnit | No
 
 def import_people(*, actor: User, data: bytes, filename: str = "") -> ImportResult:
     org_id = services.require_admin(actor)
-    table = read_table(data, PERSON_COLUMNS)
+    replaced: list[str] = []
+    table = read_table(data, PERSON_COLUMNS, replaced)
     units = _Units(org_id)
     mine = {u.username.casefold(): u for u in User.objects.filter(organisation_id=org_id)}
     errors: list[RowError] = []
@@ -454,7 +470,7 @@ def import_people(*, actor: User, data: bytes, filename: str = "") -> ImportResu
     if errors:
         raise _refuse(errors)
 
-    result = ImportResult("people")
+    result = ImportResult("people", replaced=replaced)
     with transaction.atomic():
         for item in parsed:
             try:

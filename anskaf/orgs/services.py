@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from anskaf.audit.services import audit_append
+from anskaf.validation.text import NUL_MESSAGE, text_problem
 
 from .choices import Role, UnitKind
 from .errors import NotAllowed, NotFound, ValidationFailed
@@ -28,7 +29,6 @@ UNIT_NAME_MAX = 200
 USERNAME_MAX = 150
 NAME_PART_MAX = 150
 EMAIL_MAX = 254
-NUL_MESSAGE = "Teksten indeholder et ugyldigt tegn (NUL). Fjern det og prøv igen."
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -95,8 +95,8 @@ def check_unit_name(value: Any) -> tuple[str, str | None]:
     name = _text(value)
     if not name:
         return name, "Skriv enhedens navn."
-    if "\x00" in name:
-        return name, NUL_MESSAGE
+    if (problem := text_problem(name, name=True)) is not None:
+        return name, problem
     if len(name) > UNIT_NAME_MAX:
         return name, f"Navnet må højst være {UNIT_NAME_MAX} tegn."
     return name, None
@@ -226,8 +226,8 @@ def check_full_name(value: Any) -> tuple[str, str | None]:
     name = " ".join(_text(value).split())
     if not name:
         return name, "Skriv personens fulde navn."
-    if "\x00" in name:
-        return name, NUL_MESSAGE
+    if (problem := text_problem(name, name=True)) is not None:
+        return name, problem
     first, last = split_name(name)
     if len(first) > NAME_PART_MAX or len(last) > NAME_PART_MAX:
         return name, f"Fornavn og efternavn må hver højst være {NAME_PART_MAX} tegn."
@@ -248,7 +248,7 @@ def check_email(value: Any) -> tuple[str, str | None]:
 
 
 def _password_errors(password: str, user: User) -> str | None:
-    if "\x00" in password:
+    if "\x00" in password:  # a password may hold any other character: it is only hashed
         return NUL_MESSAGE
     try:
         validate_password(password, user=user)

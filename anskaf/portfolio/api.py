@@ -9,16 +9,17 @@ Lists are {"items", "next"}; `limit` 1-200, `offset` from `next`.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from anskaf.cases.errors import NotFound
 from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError, invalid
-from anskaf.http.schemas import ErrorOut
+from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
@@ -101,31 +102,65 @@ class DpaListOut(Schema):
     next: str | None
 
 
-def _body(fields: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
-    """openapi_extra for a JSON body read by hand (via the forms the web uses too)."""
-    types = {"personal_data": "boolean", "owner_unit": "integer", "system_owner": "integer",
-             "predecessor": "integer", "case": "integer", "annual_cost": "number"}
-    props = {f: {"type": "integer" if f.endswith(("_months", "_count", "_used"))
-                 else types.get(f, "string")} for f in fields}
-    for f in fields:
-        if f.endswith(("_date", "_on")):
-            props[f]["format"] = "date"
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "properties": props, "required": list(required),
-        "additionalProperties": False}}}}}
+DATE = {"format": "date"}
+
+
+def _date(description: str) -> Any:
+    return Field(None, description=f"{description} (YYYY-MM-DD).", json_schema_extra=DATE)
+
+
+class SystemIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("name",)
+    name: str | None = Field(None, description="The system's name.")
+    supplier: str | None = None
+    purpose: str | None = None
+    notes: str | None = None
+    owner_unit: int | None = Field(None, description="The owning unit's id.")
+    system_owner: int | None = Field(None, description="The system owner's (a person's) id.")
+    hosting: str | None = Field(None, description="How it is run (default web).")
+    personal_data: bool | None = None
+    lifecycle: str | None = Field(None, description="KITOS lifecycle (default Undecided).")
+    kitos_system_uuid: str | None = Field(None, description="The KITOS catalogue system's UUID.",
+                                          json_schema_extra={"format": "uuid"})
+    predecessor: int | None = Field(None, description="The id of the system it replaces.")
+
+
+class ContractIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("number", "start_date", "duration_months")
+    number: str | None = None
+    supplier: str | None = None
+    start_date: str | None = _date("The first day")
+    duration_months: int | None = None
+    option_count: int | None = None
+    option_months: int | None = None
+    options_used: int | None = None
+    notice_months: int | None = None
+    notice_to: str | None = None
+    terminated_on: str | None = _date("The day it was terminated")
+    annual_cost: float | None = Field(None, description="Kroner a year.")
+
+
+class DpaIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("supplier",)
+    supplier: str | None = None
+    signed_on: str | None = _date("The day it was signed")
+    sub_processors: str | None = None
+    third_countries: str | None = None
+    oversight_method: str | None = None
+    oversight_interval_months: int | None = None
+    last_oversight_on: str | None = _date("The last oversight")
+    case: int | None = Field(None, description="The case whose DPA step it comes from.")
+
+
+def _body(body: type[Body]) -> dict[str, Any]:
+    """openapi_extra for a strict JSON body (parsed with params.parse_body)."""
+    schema = body.openapi_schema(ref_template="#/components/schemas/{model}")
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": schema}}}}
 
 
 def _r(ok: int, schema: type, *errors: int) -> dict[int, type]:
     return {ok: schema, **{code: ErrorOut for code in (401, 403, 500, *errors)}}
-
-SYSTEM_IN = ("name", "supplier", "purpose", "notes", "owner_unit", "system_owner", "hosting",
-             "personal_data", "lifecycle", "kitos_system_uuid", "predecessor")
-CONTRACT_IN = ("number", "supplier", "start_date", "duration_months", "option_count",
-               "option_months", "options_used", "notice_months", "notice_to", "terminated_on",
-               "annual_cost")
-DPA_IN = ("supplier", "signed_on", "sub_processors", "third_countries", "oversight_method",
-          "oversight_interval_months", "last_oversight_on", "case")
-
 
 def _member(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
@@ -148,12 +183,11 @@ DEFAULTS = {"hosting": "web", "lifecycle": "Undecided", "personal_data": False,
             "notice_to": "none", "oversight_method": "isae3000", "oversight_interval_months": 12}
 
 
-def _form_data(request: HttpRequest, allowed: tuple[str, ...]) -> dict[str, Any]:
-    """The JSON body as form data: unknown fields are 400; booleans become "True"/"False"."""
-    data = params.json_body(request)
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise invalid({f: "Ukendt felt." for f in unknown})
+def _form_data(request: HttpRequest, body: type[Body]) -> dict[str, Any]:
+    """The JSON body, strictly typed (a wrong type or an unknown field is 400
+    validation_error naming it), as form data: booleans become "True"/"False"."""
+    _, data = params.parse_body(request, body)
+    allowed = tuple(body.model_fields)
     data = {**{k: v for k, v in DEFAULTS.items() if k in allowed}, **data}
     return {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
             for k, v in data.items()}
@@ -229,11 +263,11 @@ def system_list(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/systems", response=_r(201, SystemOut, 400), operation_id="system_create",
-             summary="Add a system", openapi_extra=_body(SYSTEM_IN, ("name",)))
+             summary="Add a system", openapi_extra=_body(SystemIn))
 def system_create(request: HttpRequest) -> Status:
     user = _member(request)
     services.require_role(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
-    system = services.system_save(actor=user, data=_form_data(request, SYSTEM_IN))
+    system = services.system_save(actor=user, data=_form_data(request, SystemIn))
     return Status(201, system_dict(system))
 
 
@@ -261,14 +295,14 @@ def contract_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
 @router.post("/systems/{int:system_id}/contracts",
              response=_r(201, ContractOut, 400, 404), operation_id="contract_create",
              summary="Register a contract for the system",
-             openapi_extra=_body(CONTRACT_IN, ("number", "start_date", "duration_months")))
+             openapi_extra=_body(ContractIn))
 def contract_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)
     user = _member(request)
     services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
                                                             "administratorer")
     contract = services.contract_save(actor=user, system_id=system.pk,
-                                      data=_form_data(request, CONTRACT_IN))
+                                      data=_form_data(request, ContractIn))
     return Status(201, contract_dict(selectors.contract_views([contract],
                                                               timezone.localdate())[0]))
 
@@ -286,13 +320,13 @@ def dpa_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
 @router.post("/systems/{int:system_id}/dpas", response=_r(201, DpaOut, 400, 404),
              operation_id="dpa_create",
              summary="Register a data processing agreement (optionally from a case's DPA step)",
-             openapi_extra=_body(DPA_IN, ("supplier",)))
+             openapi_extra=_body(DpaIn))
 def dpa_create(request: HttpRequest, system_id: int) -> Status:
     system = _system(request, system_id)
     user = _member(request)
     services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
                                                             "administratorer")
-    data = _form_data(request, DPA_IN)
+    data = _form_data(request, DpaIn)
     dpa = services.dpa_save(actor=user, system_id=system.pk, data=data,
                             case_id=data.pop("case", None) or None)
     return Status(201, dpa_dict(selectors.dpa_view(dpa)))

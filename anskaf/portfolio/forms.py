@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from anskaf.orgs.models import OrgUnit, User
+from anskaf.validation.text import text_problem
 
 from .models import Contract, DataProcessingAgreement, System, TenderThreshold
 
@@ -32,8 +33,12 @@ class _Danish(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for name, value in cleaned.items():
-            if isinstance(value, str) and "\x00" in value:
-                self.add_error(name, "Teksten indeholder et ugyldigt tegn (NUL).")
+            if not isinstance(value, str) or name not in self.fields:
+                continue
+            # The text rule; a one-line field (a name, a title) refuses bidi overrides too.
+            one_line = isinstance(self.fields[name].widget, forms.TextInput)
+            if (problem := text_problem(value, name=one_line)) is not None:
+                self.add_error(name, problem)
         return cleaned
 
 

@@ -11,7 +11,7 @@ import contextlib
 import csv
 import io
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +19,7 @@ from django.db import transaction
 from anskaf.audit.services import audit_append
 from anskaf.cases.errors import BadRequest
 from anskaf.orgs.models import OrgUnit, User
+from anskaf.validation.text import sanitize_imported
 
 from .models import Lifecycle, System
 
@@ -50,6 +51,9 @@ class ImportRefused(BadRequest):
 class ImportResult:
     created: int
     updated: int
+    # cells in which control or bidi characters were replaced by a space (the text rule for
+    # imported files), as "række 3 (supplier)"
+    replaced: list[str] = field(default_factory=list)
 
 
 def read_rows(filename: str, content: bytes) -> list[list[str]]:
@@ -87,11 +91,23 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
+COLUMN_TITLES = {"name": "Systemnavn", "uuid": "UUID", "system_uuid": "System UUID",
+                 "supplier": "Leverandør", "purpose": "Formål", "lifecycle": "Livscyklus",
+                 "unit": "Ansvarlig organisationsenhed", "personal_data": "Personoplysninger"}
+
+
 def _parse(row: list[str], cols: dict[str, int], units: dict[str, int], number: int,
-           errors: list[str]) -> dict[str, Any] | None:
+           errors: list[str], replaced: list[str] | None = None) -> dict[str, Any] | None:
     def cell(key: str) -> str:
         i = cols.get(key)
-        return row[i] if i is not None and i < len(row) else ""
+        value = row[i] if i is not None and i < len(row) else ""
+        value, changed = sanitize_imported(value)
+        if changed:
+            note = f"række {number} ({COLUMN_TITLES[key]})"
+            if replaced is not None and note not in replaced:
+                replaced.append(note)
+            value = " ".join(value.split())
+        return value
 
     before = len(errors)
     name = cell("name")
@@ -125,8 +141,6 @@ def _parse(row: list[str], cols: dict[str, int], units: dict[str, int], number: 
         out["personal_data"] = False
     else:
         errors.append(f"Række {number}: personoplysninger skal være »Ja« eller »Nej«.")
-    if any("\x00" in v for v in out.values() if isinstance(v, str)):
-        errors.append(f"Række {number}: teksten indeholder et ugyldigt tegn (NUL).")
     return out if len(errors) == before else None
 
 
@@ -146,7 +160,9 @@ def import_systems(*, actor: User, filename: str, content: bytes) -> ImportResul
     org = actor.organisation_id
     units = {u.name.casefold(): u.pk for u in OrgUnit.objects.filter(organisation_id=org)}
     errors: list[str] = []
-    parsed = [(n, _parse(r, cols, units, n, errors)) for n, r in enumerate(rows[1:], start=2)]
+    replaced: list[str] = []
+    parsed = [(n, _parse(r, cols, units, n, errors, replaced))
+              for n, r in enumerate(rows[1:], start=2)]
     if errors:
         raise ImportRefused(errors)
     existing = list(System.objects.select_for_update().filter(organisation_id=org))
@@ -172,4 +188,4 @@ def import_systems(*, actor: User, filename: str, content: bytes) -> ImportResul
     audit_append(organisation_id=org, actor=actor, actor_role=role, event_type="system.imported",
                  object_type="System", object_id=None, before=None,
                  after={"file": filename[:200], "created": created, "updated": updated})
-    return ImportResult(created, updated)
+    return ImportResult(created, updated, replaced)

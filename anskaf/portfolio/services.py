@@ -17,6 +17,7 @@ from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.models import Case
 from anskaf.cases.services import lock_visible_case
 from anskaf.orgs.models import User
+from anskaf.validation.text import text_problem
 
 from . import kitos
 from .models import (
@@ -352,6 +353,9 @@ def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> Threshold
     threshold = threshold_in_force(timezone.localdate())
     if threshold is None or case.estimated_contract_value is None:
         raise ValidationFailed({"case": "Der er ingen tærskel eller kontraktværdi at bekræfte."})
+    note = note if isinstance(note, str) else ""
+    if (problem := text_problem(note)) is not None:
+        raise ValidationFailed({"note": problem})
     confirmation, _ = ThresholdConfirmation.objects.update_or_create(
         case=case, defaults={"threshold": threshold, "value": case.estimated_contract_value,
                              "note": note[:2000], "confirmed_by": actor,

@@ -232,6 +232,11 @@ def system_import(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Importen er gennemført: {result.created} systemer "
                                           f"oprettet, {result.updated} opdateret.")
+                if result.replaced:
+                    messages.warning(request, "Filen indeholdt usynlige kontroltegn eller tegn, "
+                                              "der vender skriveretningen. De er erstattet af et "
+                                              "mellemrum i: " + "; ".join(result.replaced[:50])
+                                     + ("; ..." if len(result.replaced) > 50 else "") + ".")
                 return redirect("portfolio:system_list")
         else:
             status = 400

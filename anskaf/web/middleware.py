@@ -44,3 +44,25 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+NO_STORE = "private, no-store"
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a logged-in user or an API
+    caller (a token, a session, or any request under /api/): pages, JSON and document
+    downloads stay out of browser and proxy caches. Static files never reach this middleware
+    (WhiteNoise answers them first, cacheable)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if ("Authorization" in request.headers or request.path.startswith("/api/")
+                or (user is not None and user.is_authenticated)):
+            response["Cache-Control"] = NO_STORE
+            response.setdefault("Pragma", "no-cache")
+        return response

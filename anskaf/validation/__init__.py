@@ -1,0 +1,1 @@
+"""Validation rules every layer shares, in pure Python (no Django): the text rule."""
