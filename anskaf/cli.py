@@ -387,6 +387,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
           flush=True)
     consumer = HUEY.create_consumer(workers=threads, worker_type="thread", periodic=periodic,
                                     check_worker_health=True)
+    from anskaf.notifications.tasks import heartbeat
+
+    heartbeat()  # queued: the first task this worker (or another) runs; /readyz is green at once
     consumer.run()
     return OK
 

@@ -452,6 +452,8 @@ ANSKAF_CONTRACT_REMINDER_DAYS = _lead_days(env_str("ANSKAF_CONTRACT_REMINDER_DAY
 # The task queue (huey): SQLite next to the database by default; Redis when REDIS_URL is set,
 # for several workers on several machines. Tests run tasks at once (immediate mode).
 REDIS_URL = env_str("REDIS_URL")
+# /readyz fails when no worker has run its heartbeat task (every minute) for this many seconds.
+ANSKAF_HEARTBEAT_MAX_AGE = env_int("ANSKAF_HEARTBEAT_MAX_AGE", 300)
 _HUEY_COMMON = {
     "name": env_str("ANSKAF_HUEY_NAME", "anskaf"),
     "immediate": env_bool("ANSKAF_HUEY_IMMEDIATE", env_bool("ANSKAF_TESTING")),

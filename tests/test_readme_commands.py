@@ -134,7 +134,8 @@ def test_the_readme_commands_work_next_to_make_run(tmp_path):
                                   env=server_env, stdout=out, stderr=subprocess.STDOUT,
                                   start_new_session=True)
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", server, log)
+        # Ready: the database, the storage and the worker's first heartbeat (/readyz).
+        wait_until_up(f"http://127.0.0.1:{port}/readyz", server, log)
         # The README uses .venv/bin/anskaf; where this suite's venv lives elsewhere, use it.
         venv_anskaf = ".venv/bin/anskaf"
         if not (ROOT / venv_anskaf).exists():
