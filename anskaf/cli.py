@@ -303,7 +303,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--threads",
         str(threads),
         "--worker-class",
-        "gthread",
+        "anskaf.gunicorn_conf.ThreadWorker",  # gthread, with a quick stop that cannot hang
         "--timeout",
         "60",
         "--graceful-timeout",

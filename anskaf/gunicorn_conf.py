@@ -2,11 +2,14 @@
 
 Loaded by gunicorn's master before the application: no Django here.
 
-- Ctrl+C (SIGINT, and SIGQUIT) is gunicorn's quick stop. A gthread worker then waited for its
-  threads, and a thread blocked reading an idle keep-alive or pre-connected browser socket held
-  it until `--graceful-timeout` (30 s) ran out and the master killed it ("was sent SIGKILL!
-  Perhaps out of memory?"). The quick stop abandons requests anyway, so the worker leaves at
-  once. SIGTERM (systemd's stop) is untouched: it still lets running requests finish.
+- Ctrl+C (SIGINT, and the SIGQUIT the master sends right after) is gunicorn's quick stop. A
+  gthread worker then waited for its threads, and a thread blocked reading an idle keep-alive
+  or pre-connected browser socket held it until `--graceful-timeout` (30 s) ran out and the
+  master killed it ("was sent SIGKILL! Perhaps out of memory?"). Worse, gunicorn's handler
+  shuts the thread pool down under a lock, and the second signal, arriving inside the first
+  handler, waits for that lock forever. The quick stop abandons requests anyway, so our worker
+  leaves at once, holding no lock. SIGTERM (systemd's stop) is untouched: it still lets
+  running requests finish.
 - The access log leaves out successful static files (a page pulls in a dozen); requests to
   the application and every error (4xx/5xx, static or not) are logged.
 """
@@ -18,12 +21,18 @@ import sys
 from typing import Any
 
 from gunicorn.glogging import Logger
+from gunicorn.workers.gthread import ThreadWorker as ThreadWorkerBase
 
 
-def worker_int(worker: Any) -> None:
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+class ThreadWorker(ThreadWorkerBase):
+    """gunicorn's gthread worker, whose quick stop (SIGINT, SIGQUIT) exits at once."""
+
+    def handle_quit(self, sig: Any, frame: Any) -> None:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(0)
 
 
 def _status(resp: Any) -> int:
