@@ -30,12 +30,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip
 
+# make run: SQLite and the SQLite task queue need no extra; make test uses PostgreSQL, Redis and S3
+# (moto); make bench PostgreSQL.
 $(STAMP_RUN): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -e .
 	@touch $@
 
 $(STAMP_TEST): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test,postgres,redis,s3]'
 	@touch $@ $(STAMP_RUN)
 
 install: $(STAMP_RUN)
@@ -80,7 +82,7 @@ STAMP_BENCH := $(VENV)/.anskaf-installed-bench
 .PHONY: bench-data bench
 
 $(STAMP_BENCH): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[bench,postgres]'
 	@touch $@ $(STAMP_RUN)
 
 bench-data: $(STAMP_BENCH)

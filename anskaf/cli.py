@@ -276,7 +276,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from anskaf import demo
 
     if not args.no_migrate:
-        call_command("migrate", interactive=False, verbosity=1)
+        _migrate_quietly()
     call_command("collectstatic", interactive=False, verbosity=0)
     if settings.DEMO_MODE:
         if demo.is_loaded():
@@ -297,6 +297,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "-m",
         "gunicorn",
         "anskaf.wsgi:application",
+        "--config",
+        "python:anskaf.gunicorn_conf",
+        "--log-level",
+        "warning",
         "--bind",
         f"{args.host}:{port}",
         "--workers",
@@ -304,7 +308,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--threads",
         str(threads),
         "--worker-class",
-        "gthread",
+        "anskaf.gunicorn_conf.ThreadWorker",  # gthread, with a quick stop that cannot hang
         "--timeout",
         "60",
         "--graceful-timeout",
@@ -328,6 +332,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stderr.flush()
     os.execv(sys.executable, argv)
     return OK  # pragma: no cover - execv does not return
+
+
+def _migrate_quietly() -> None:
+    """Migrate (under the migration lock, see the migrate command) and say what it did in one
+    line instead of one line per migration."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    call_command("migrate", interactive=False, verbosity=0)
+    if pending:
+        print(f"Database migrated ({pending} migration{'s' if pending != 1 else ''} applied).")
 
 
 def _start_worker_beside() -> None:
@@ -374,6 +392,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
           flush=True)
     consumer = HUEY.create_consumer(workers=threads, worker_type="thread", periodic=periodic,
                                     check_worker_health=True)
+    from anskaf.notifications.tasks import heartbeat
+
+    heartbeat()  # queued: the first task this worker (or another) runs; /readyz is green at once
     consumer.run()
     return OK
 

@@ -45,11 +45,52 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 DEMO_MODE = env_bool("ANSKAF_DEMO", False)
 VAR_DIR = Path(env_str("ANSKAF_VAR_DIR", str(BASE_DIR / "var")))
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not (DEBUG or DEMO_MODE or env_bool("ANSKAF_TESTING")):
-        raise ImproperlyConfigured("SECRET_KEY must be set (see .env.example)")
-    SECRET_KEY = "insecure-development-key-only-for-demo-and-tests"
+
+
+def _secret_key() -> str:
+    """SECRET_KEY, else the file SECRET_KEY_FILE, else the local key $ANSKAF_VAR_DIR/secret_key.
+
+    The local key is written (random, mode 0600) the first time demo or debug mode needs one,
+    so every command on this installation - `make run` and the `anskaf` commands in a second
+    shell - signs with the same key (ADR 0017). Production sets SECRET_KEY or SECRET_KEY_FILE.
+    """
+    key = env_str("SECRET_KEY").strip()
+    if key:
+        return key
+    named = env_str("SECRET_KEY_FILE").strip()
+    path = Path(named) if named else VAR_DIR / "secret_key"
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        if named:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE {named} does not exist") from None
+    except OSError as exc:
+        raise ImproperlyConfigured(f"cannot read the secret key in {path} ({exc.strerror})") from None
+    if key:
+        return key
+    if env_bool("ANSKAF_TESTING"):
+        return "insecure-key-only-for-the-tests"
+    if not (DEBUG or DEMO_MODE):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be set (see .env.example), or SECRET_KEY_FILE; or run `make run` "
+            f"(demo mode) once, which keeps a generated key in {path}")
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(50) + "\n")
+    try:
+        os.link(draft, path)  # atomic; the first of two processes starting at once wins
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -120,9 +161,21 @@ TEMPLATES = [
 ]
 
 
+def require_extra(module: str, extra: str, because: str) -> None:
+    """Stop start-up with the install command when an optional dependency is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ImproperlyConfigured(f"{because}, which needs the {extra} extra: "
+                                   f"pip install 'anskaf[{extra}]' (from a checkout: "
+                                   f"pip install -e '.[{extra}]')")
+
+
 def _database() -> dict:
     url = env_str("DATABASE_URL")
     if url:
+        if url.startswith(("postgres://", "postgresql://", "pgsql://")):
+            require_extra("psycopg", "postgres", "DATABASE_URL names PostgreSQL")
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
         config.setdefault("TEST", {})["NAME"] = env_str("DATABASE_TEST_NAME") or None
         return config
@@ -148,9 +201,14 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
 
+# Every validator Django ships. They judge the passwords people choose (the administration's
+# person form); the demo accounts' password "demo" is set by the demo loader, not chosen, and
+# those accounts log in only in demo mode (orgs.backends.DemoAwareModelBackend).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login while the username+address is locked out (django-axes).
@@ -189,6 +247,8 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("ANSKAF_TESTING")
 # Local disk under var/documents unless ANSKAF_S3_BUCKET names an S3-compatible bucket.
 ANSKAF_DOCUMENTS_DIR = Path(env_str("ANSKAF_DOCUMENTS_DIR", str(VAR_DIR / "documents")))
 if env_str("ANSKAF_S3_BUCKET"):
+    require_extra("storages", "s3", "ANSKAF_S3_BUCKET is set")
+    require_extra("boto3", "s3", "ANSKAF_S3_BUCKET is set")
     STORAGES["documents"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -222,6 +282,11 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# `manage.py check --deploy` (run by make test with production settings) warns about three
+# things that are the reverse proxy's or the municipality's to decide, not anskaf's: the
+# redirect from http to https (the proxy does it, docs/drift.md), and HSTS for every subdomain
+# of the municipality's domain and for the browsers' preload list.
+SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W005", "security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 
 # --- login safety (see docs/drift.md "Log ind") ---------------------------------------------
@@ -389,6 +454,8 @@ ANSKAF_CONTRACT_REMINDER_DAYS = _lead_days(env_str("ANSKAF_CONTRACT_REMINDER_DAY
 # The task queue (huey): SQLite next to the database by default; Redis when REDIS_URL is set,
 # for several workers on several machines. Tests run tasks at once (immediate mode).
 REDIS_URL = env_str("REDIS_URL")
+# /readyz fails when no worker has run its heartbeat task (every minute) for this many seconds.
+ANSKAF_HEARTBEAT_MAX_AGE = env_int("ANSKAF_HEARTBEAT_MAX_AGE", 300)
 _HUEY_COMMON = {
     "name": env_str("ANSKAF_HUEY_NAME", "anskaf"),
     "immediate": env_bool("ANSKAF_HUEY_IMMEDIATE", env_bool("ANSKAF_TESTING")),
@@ -397,6 +464,7 @@ _HUEY_COMMON = {
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, not {REDIS_URL!r}")
+    require_extra("redis", "redis", "REDIS_URL is set")
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.RedisHuey", "url": REDIS_URL}
 else:
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey",
@@ -412,3 +480,9 @@ LOGGING = {
 # django-axes logs every login at INFO (username masked): only its warnings (failed logins,
 # lockouts) go to the log.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# WeasyPrint narrates every PDF ("Step 1 - Fetching and parsing HTML" ...) at INFO, and huey
+# every periodic task ("Enqueueing ...", "Executing ...") each minute: only their warnings and
+# errors (a failed task, with its traceback) reach the log. LOG_LEVEL=DEBUG shows them all.
+for _noisy in ("weasyprint", "fontTools", "huey"):
+    LOGGING["loggers"][_noisy] = {"level": "DEBUG" if LOGGING["root"]["level"] == "DEBUG"
+                                  else "WARNING"}

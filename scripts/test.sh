@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: ruff, the import layers (lint-imports), then pytest on SQLite, then on
+# The whole test suite: ruff, the import layers (lint-imports), makemigrations --check, check
+# --deploy with production-like settings, then pytest on SQLite, then on
 # PostgreSQL when it answers.
 # Called by `make test`; extra arguments go to pytest (e.g. scripts/test.sh -x -k audit).
 #
@@ -68,6 +69,26 @@ banner "lint-imports"
 imports=$?
 echo "$imports" > "$RESULTS/imports.exit"
 [[ $imports -eq 0 ]] || status=1
+
+# Django's own checks: no model change without its migration, and the deployment checklist
+# with production-like settings (a real key, no debug, HTTPS cookies behind a proxy).
+banner "makemigrations --check"
+"$BIN/anskaf" manage makemigrations --check --dry-run
+migrations=$?
+echo "$migrations" > "$RESULTS/migrations.exit"
+[[ $migrations -eq 0 ]] || status=1
+
+banner "check --deploy (production settings)"
+deploy_var=$(mktemp -d)
+env -u ANSKAF_TESTING -u ANSKAF_DEMO -u DEBUG -u DATABASE_URL \
+    SECRET_KEY="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    ALLOWED_HOSTS=anskaf.kommune.example CSRF_TRUSTED_ORIGINS=https://anskaf.kommune.example \
+    BEHIND_PROXY=true SECURE_COOKIES=true ANSKAF_VAR_DIR="$deploy_var" \
+    "$BIN/anskaf" manage check --deploy --fail-level WARNING
+deploy=$?
+rm -rf "$deploy_var"
+echo "$deploy" > "$RESULTS/deploy.exit"
+[[ $deploy -eq 0 ]] || status=1
 
 run_pytest() {  # name label [env assignments...] -- pytest args
     local name=$1 label=$2

@@ -89,7 +89,8 @@ def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
     """The summary lines and whether everything required passed."""
     lines: list[str] = []
     ok = True
-    for name, label in (("lint", "ruff check"), ("imports", "lint-imports")):
+    for name, label in (("lint", "ruff check"), ("imports", "lint-imports"),
+                        ("migrations", "migrations"), ("deploy", "check deploy")):
         code = _read(results / f"{name}.exit")
         if code:
             lines.append(f"{label:<13} {'OK' if code == '0' else 'FAILED'}")

@@ -134,3 +134,16 @@ class AnnouncedStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} trin {self.step}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a worker ran the heartbeat task (every minute, and once at its start):
+    proof that the queue is consumed and the scheduler runs. /readyz reads it."""
+
+    name = models.CharField(max_length=40, primary_key=True, default="worker")
+    beat_at = models.DateTimeField()
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

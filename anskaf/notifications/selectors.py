@@ -45,3 +45,10 @@ def outbox_counts(*, viewer: User) -> dict[str, int]:
 
 def case_deadlines(case: Case | Any) -> dict[int, StepDeadline]:
     return {d.step: d for d in StepDeadline.objects.filter(case_id=case.pk)}
+
+
+def last_heartbeat(name: str = "worker") -> Any:
+    """The worker's last heartbeat (a WorkerHeartbeat) or None when no worker ever ran."""
+    from .models import WorkerHeartbeat
+
+    return WorkerHeartbeat.objects.filter(name=name).first()

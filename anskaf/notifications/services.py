@@ -229,3 +229,15 @@ def _audit_deadline(actor: User, case: Case, step: int, before: Any, after: Any)
                  actor_role=acting_role(actor, ["coordinator", "management"]),
                  event_type="step.deadline_set", object_type="step",
                  object_id=f"{case.pk}:{step}", case_id=case.pk, before=before, after=after)
+
+
+def heartbeat_record(name: str = "worker") -> None:
+    """The worker's heartbeat: operational, not audited (it is no action on anyone's data)."""
+    import os
+    import socket
+
+    from .models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.update_or_create(
+        name=name, defaults={"beat_at": timezone.now(), "host": socket.gethostname()[:255],
+                             "pid": os.getpid()})

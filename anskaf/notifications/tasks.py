@@ -12,7 +12,13 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from . import delivery, jobs
+from . import delivery, jobs, services
+
+
+@db_periodic_task(crontab(minute="*"), name="anskaf.heartbeat")
+def heartbeat() -> None:
+    """The worker's heartbeat (/readyz): whichever worker runs it proves the queue moves."""
+    services.heartbeat_record()
 
 
 @db_periodic_task(crontab(minute="*"), name="anskaf.sweep_outbox")

@@ -3,6 +3,7 @@ error pages. The apps' pages live in the apps (the cases' in `anskaf.cases.views
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -27,6 +28,90 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "error", "database": {"status": "error",
                                                              "error": str(exc)[:200]}}, status=503)
     return JsonResponse({"status": "ok", "database": {"status": "ok", "vendor": connection.vendor}})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database, Redis when the queue is there, the documents' storage, and a
+    worker's heartbeat within ANSKAF_HEARTBEAT_MAX_AGE seconds. 503 names what failed.
+    /healthz stays the cheap liveness check (the database only)."""
+    checks = {"database": _check_database(), "storage": _check_storage(), "worker": _check_worker()}
+    if settings.REDIS_URL:
+        checks["redis"] = _check_redis()
+    failed = [name for name, check in checks.items() if check["status"] != "ok"]
+    body: dict = {"status": "error" if failed else "ok", "checks": checks}
+    if failed:
+        body["reason"] = "; ".join(f"{name}: {checks[name]['error']}" for name in failed)
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+def _failed(exc: Exception) -> dict:
+    return {"status": "error", "error": f"{type(exc).__name__}: {exc}"[:200]}
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return _failed(exc)
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+def _check_storage() -> dict:
+    import os
+    from pathlib import Path
+
+    from django.core.files.storage import FileSystemStorage, storages
+
+    try:
+        storage = storages["documents"]
+        if isinstance(storage, FileSystemStorage):
+            location = Path(storage.location)
+            location.mkdir(parents=True, exist_ok=True)
+            if not os.access(location, os.W_OK | os.X_OK):
+                return {"status": "error", "error": f"{location} is not writable"}
+        else:  # S3 and the like: one request that needs the bucket and the credentials
+            storage.exists(".anskaf-readyz")
+    except Exception as exc:
+        return _failed(exc)
+    return {"status": "ok", "backend": type(storage).__name__}
+
+
+def _check_redis() -> dict:
+    from huey.contrib.djhuey import HUEY
+
+    try:
+        HUEY.storage.conn.ping()
+    except Exception as exc:
+        return _failed(exc)
+    return {"status": "ok"}
+
+
+def _check_worker() -> dict:
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    from anskaf.notifications.selectors import last_heartbeat
+
+    if HUEY.immediate:
+        return {"status": "ok", "mode": "immediate (tasks run in the web process)"}
+    limit = settings.ANSKAF_HEARTBEAT_MAX_AGE
+    try:
+        beat = last_heartbeat()
+    except Exception as exc:
+        return _failed(exc)
+    if beat is None:
+        return {"status": "error", "error": "no worker has ever beaten its heart (is `anskaf "
+                                            "worker` running?)"}
+    age = (timezone.now() - beat.beat_at).total_seconds()
+    result = {"last_heartbeat": beat.beat_at.isoformat(), "age_seconds": round(age),
+              "host": beat.host}
+    if age > limit:
+        return {"status": "error", **result,
+                "error": f"no worker heartbeat for {round(age)} s (limit {limit} s): "
+                         "is `anskaf worker` running?"}
+    return {"status": "ok", **result}
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -112,3 +112,21 @@ def test_unit_tree_lists_each_forvaltning_followed_by_its_departments(org, unit,
         (other_unit.pk, 0), (unit.pk, 0), (b.pk, 1), (c.pk, 2), (a.pk, 1)]
     assert rows[3].label == "Social- og Sundhedsforvaltningen › Hjemmeplejen › Distrikt Nord"
     assert selectors.unit_descendant_ids(unit) == {unit.pk, a.pk, b.pk, c.pk}
+
+
+@pytest.mark.parametrize(("password", "because"), [
+    ("19283746501928", "udelukkende numerisk"),       # NumericPasswordValidator
+    ("mortenlarsen77", "minder for meget"),           # UserAttributeSimilarityValidator
+    ("kort1", "for kort"),                            # MinimumLengthValidator
+    ("password123", "for almindelig"),                # CommonPasswordValidator
+])
+def test_every_password_validator_django_ships_judges_a_chosen_password(admin_user, password,
+                                                                        because):
+    data = {"username": "mortenlarsen", "full_name": "Morten Larsen",
+            "email": "ml@haderslev.dk", "unit": None, "is_active": True}
+    with pytest.raises(ValidationFailed) as exc:
+        services.person_create(actor=admin_user, data=data, password=password)
+    assert because in exc.value.errors["password"]
+    assert services.person_create(actor=admin_user, data=data,
+                                  password="Vinter-Rugbrød-2026").check_password(
+        "Vinter-Rugbrød-2026")

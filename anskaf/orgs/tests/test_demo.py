@@ -171,3 +171,18 @@ def test_demo_login_through_the_login_page_only_in_demo_mode(loaded, client, set
     response = client.post("/log-ind/", {"username": "nabo", "password": "demo"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(User.objects.get(username="nabo").pk)
+
+
+def test_the_validators_refuse_demo_as_a_chosen_password_yet_demo_logins_work(loaded, settings):
+    """All of Django's validators are on (they judge passwords people choose); the demo's
+    accounts get "demo" from the loader and log in with it only in demo mode."""
+    from django.contrib.auth.password_validation import get_default_password_validators, validate_password
+    from django.core.exceptions import ValidationError
+
+    names = {type(v).__name__ for v in get_default_password_validators()}
+    assert names == {"UserAttributeSimilarityValidator", "MinimumLengthValidator",
+                     "CommonPasswordValidator", "NumericPasswordValidator"}
+    with pytest.raises(ValidationError):
+        validate_password("demo")
+    settings.DEMO_MODE = True
+    assert _authenticate("koordinator", "demo") is not None

@@ -22,6 +22,7 @@ LOGIN = "login"  # a redirect to the login page (web) or 401 (API)
 # name -> (method, expected status per persona; personas not named get `other`)
 WEB_RULES: dict[str, dict[str, object]] = {
     "healthz": {"all": 200},
+    "readyz": {"all": 200},
     "login": {"anon": 200, "other": 302},
     "logout": {"all": 405},  # log out is a POST from the header's form
     "web:accessibility": {"all": 200},
