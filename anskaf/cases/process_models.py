@@ -143,6 +143,7 @@ def model_publish(*, actor: Any, organisation_id: int, content: str, reason: str
         raise ValidationFailed({"reason": "Skriv, hvorfor modellen ændres."})
     if len(reason) > REASON_MAX:
         raise ValidationFailed({"reason": f"Begrundelsen må højst være {REASON_MAX} tegn."})
+    content = normalise_content(content)
     model = load_text(content)  # ModelInvalid before anything is locked or stored
     digest = sha256_of(content)
     with transaction.atomic():
@@ -193,3 +194,76 @@ def model_rollback(*, actor: Any, organisation_id: int, version_id: int, reason:
     return model_publish(actor=actor, organisation_id=organisation_id, content=earlier.content,
                          reason=reason, base_version_id=base_version_id, via=via,
                          restored_from=earlier)
+
+
+# --- checking a model before it is published -------------------------------------------------
+
+MAX_MODEL_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """What the Procesmodel page shows about a model an admin uploaded or edited."""
+
+    content: str
+    sha256: str
+    current: ModelVersion  # what new cases start on now (the diff's base)
+    model: ProcessModel | None  # None when invalid
+    problems: tuple[Any, ...]  # loader Problems (line, message)
+    warnings: tuple[str, ...]  # steps the apps bind to that the model lacks
+    diff: Any  # process.diff.ModelDiff, against the current version; None when invalid
+
+    @property
+    def ok(self) -> bool:
+        return self.model is not None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.sha256 == self.current.sha256
+
+    def lines(self) -> list[Line]:
+        """The YAML's lines, numbered, each with the problems the loader found on it."""
+        on: dict[int, list[str]] = {}
+        for p in self.problems:
+            if p.line:
+                on.setdefault(p.line, []).append(p.message)
+        return [Line(i, text, tuple(on.get(i, ())))
+                for i, text in enumerate(self.content.split("\n"), start=1)]
+
+    @property
+    def general_problems(self) -> list[str]:
+        return [p.message for p in self.problems if not p.line]
+
+
+def model_check(*, organisation_id: int, content: str) -> ModelCheck:
+    """Load the content (every problem with its line), warn about the steps the apps bind to
+    that it lacks, and compare it with the version new cases start on now."""
+    from anskaf.process.bindings import unbound
+    from anskaf.process.diff import diff_models
+    from anskaf.process.loader import ModelInvalid
+
+    from .extensions import step_bindings
+
+    content = normalise_content(content)
+    current = current_version(organisation_id)
+    try:
+        model = load_text(content)
+    except ModelInvalid as exc:
+        return ModelCheck(content, sha256_of(content), current, None, tuple(exc.problems), (),
+                          None)
+    warnings = tuple(unbound(model, step_bindings()))
+    return ModelCheck(content, sha256_of(content), current, model, (), warnings,
+                      diff_models(model_of(current), model))
+
+
+def normalise_content(content: str) -> str:
+    """A browser's textarea sends CRLF line ends: store the LF the download gives, so the same
+    model has the same sha256 however it arrived."""
+    return content.replace("\r\n", "\n").replace("\r", "\n")

@@ -118,6 +118,16 @@ WEB_RULES.update({
                                   "other": 403},
     "portfolio:threshold_admin": ADMIN_ONLY,
 })
+# Administration -> Procesmodel (issue 17): the organisation's admins only. The POSTs carry no
+# model or reason, so the admin gets 400 (the rollback finds its version first: 404 before 400).
+WEB_RULES.update({
+    "cases:model_admin": ADMIN_ONLY,
+    "cases:model_download": ADMIN_ONLY,
+    "cases:model_version_download": ADMIN_ONLY,
+    "cases:model_check": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    "cases:model_publish": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    "cases:model_rollback": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+})
 # mozilla-django-oidc's views: single sign-on is off in tests, so they must simply not fail.
 EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
 
@@ -218,6 +228,10 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["document"] = world["document"].pk
     if "version" in keys:
         values["version"] = 1
+    if "version_id" in keys:  # the version new cases start on (the shared default here)
+        from anskaf.cases.process_models import current_version
+
+        values["version_id"] = current_version(world["case"].organisation_id).pk
     if "template" in keys:  # the delete rule gets its own template, so downloads still find one
         values["template"] = world["templates"][name.endswith("delete")].pk
     return values
