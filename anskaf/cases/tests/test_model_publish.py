@@ -135,3 +135,38 @@ def test_a_rollback_publishes_the_earlier_content_as_a_new_version(org, other_or
     with pytest.raises(NotFound):
         model_rollback(actor=admin, organisation_id=org.pk, version_id=foreign.pk, reason="x")
     assert audit_verify(org.pk).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_publishes_from_the_same_base_give_one_winner_and_one_conflict():
+    import threading
+
+    from django.db import connection
+
+    org = testing.make_org()
+    admins = [testing.make_user(org, f"admin-{i}", "admin") for i in range(2)]
+    base = current_version(org.pk).pk
+    contents = [_changed(), rename_step(shipped(), "need_reported", "Behov")]
+    barrier = threading.Barrier(2)
+    results: dict[int, str] = {}
+
+    def publish(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            model_publish(actor=admins[index], organisation_id=org.pk, content=contents[index],
+                          reason=f"Nr. {index}", base_version_id=base)
+            results[index] = "published"
+        except Conflict:
+            results[index] = "conflict"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results.values()) == ["conflict", "published"], results
+    assert ModelVersion.objects.filter(organisation=org).count() == 1
+    assert AuditEvent.objects.filter(organisation=org, event_type="model.published").count() == 1
+    assert audit_verify(org.pk).ok
