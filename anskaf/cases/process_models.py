@@ -106,12 +106,6 @@ class Published:
     created: bool  # False: the content is the current version's already; nothing was stored
 
 
-class ModelUnchanged(Conflict):
-    """The content is the current version's: publishing it again would change nothing."""
-
-    code = "model_unchanged"
-
-
 def organisation_versions(organisation_id: int) -> list[ModelVersion]:
     """The organisation's own published versions, newest first, with who published them
     (two queries at most, whatever the number of versions); not their YAML."""

@@ -117,3 +117,4 @@ def test_model_level_changes_are_named() -> None:
     assert "rolle tilføjet: auditor »Revisor«" in diff.model
     assert "fase 1 omdøbt fra »Behov og afklaring« til »Behov«" in diff.model
     assert diff.lines()[0].startswith("Modellen: ")
+

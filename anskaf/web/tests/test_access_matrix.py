@@ -339,6 +339,17 @@ API_RULES.update({
     ("post", M + "/questions/{question_id}/answer"): {**BOARD_ONLY, "board": 400},
     ("post", M + "/items/{item_id}/outcome"): {**BOARD_ONLY, "board": 400},  # not a case
 })
+# The process model (issue 17): admins only; an empty body is 400 for them. The version is the
+# shared default the world's municipality runs on.
+MODEL_ADMIN = {"anon": 401, "admin": 200, "other": 403}
+API_RULES.update({
+    ("get", "/api/v1/process-model/versions"): MODEL_ADMIN,
+    ("get", "/api/v1/process-model/versions/{version_id}"): MODEL_ADMIN,
+    ("post", "/api/v1/process-model/check"): {**MODEL_ADMIN, "admin": 400},
+    ("post", "/api/v1/process-model/versions"): {**MODEL_ADMIN, "admin": 400},
+    ("post", "/api/v1/process-model/versions/{version_id}/republish"): {**MODEL_ADMIN,
+                                                                       "admin": 400},
+})
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
 
@@ -370,6 +381,10 @@ def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
                           str(_document_on(case, world["people"]["coordinator"]).pk))
     if "{meeting_id}" in path:
         url = _meeting_url(url, world["people"]["board"])
+    if "{version_id}" in path:
+        from anskaf.cases.process_models import current_version
+
+        url = url.replace("{version_id}", str(current_version(case.organisation_id).pk))
     return url
 
 
