@@ -44,6 +44,7 @@ def test_the_page_shows_the_model_its_versions_and_the_yaml(browser):
     assert "Behov/ønske meldes ind til koordinerende funktion" in html
     assert "Beslutningspunkt:" in html
     assert "Standardmodellen" in html  # the shared version in the history
+    assert "\nkey: haderslev\n" in html  # the current YAML in the editor
     download = browser.get(f"{PAGE}gaeldende.yaml")
     assert download["Content-Disposition"].startswith("attachment;")
     assert download.content.decode() == shipped()
