@@ -1,10 +1,12 @@
-"""The `anskaf` console script: validate models, verify the audit trail, manage API tokens,
-load demo data, serve the application and pass anything else on to Django's commands.
+"""The `anskaf` console script: check, compare, install and export process models, verify the
+audit trail, manage API tokens, load demo data, serve the application and pass anything else
+on to Django's commands.
 
 Each subcommand is a small function that returns the process exit code:
 0 success, 1 a check failed (invalid model, broken audit chain), 2 bad input or set-up
 (unknown organisation or user, missing file, database not reachable or not configured).
-Only the commands that need the database configure Django; `model validate` works without one.
+Only the commands that need the database configure Django; `model check` (alias `model
+validate`) and `model diff` work without one.
 """
 
 from __future__ import annotations
@@ -60,30 +62,60 @@ def _env_int(name: str, default: int) -> int:
 # --- model validate ---------------------------------------------------------------------------
 
 
-def cmd_model_validate(args: argparse.Namespace) -> int:
-    from anskaf.process.bindings import unbound
-    from anskaf.process.loader import ModelInvalid, load_text, sha256_of
+class ModelFileInvalid(Exception):
+    """A model file that is not UTF-8 or not a valid model: its problems are printed, exit 1."""
 
-    path = Path(args.file)
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("; ".join(lines))
+
+
+def _read_model_file(path: Path) -> str:
     try:
-        content = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CommandError(f"{path}: is a directory, not a model file") from None
     except UnicodeDecodeError as exc:
-        print(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return FAILED
+        raise ModelFileInvalid([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]
+                               ) from None
     except OSError as exc:
         raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _problem_lines(path: Path, exc: Any) -> list[str]:
+    """`FILE:LINE: message` for each problem of a ModelInvalid."""
+    return [f"{path}:{p.line}: {p.message}" if p.line else f"{path}: {p.message}"
+            for p in exc.problems]
+
+
+def _load_model_file(path: Path) -> tuple[str, Any]:
+    """The file's content and its model; ModelFileInvalid with every problem's line."""
+    from anskaf.process.loader import ModelInvalid, load_text
+
+    content = _read_model_file(path)
     try:
-        model = load_text(content)
+        return content, load_text(content)
     except ModelInvalid as exc:
-        for problem in exc.problems:
-            where = f"{path}:{problem.line}" if problem.line else f"{path}"
-            print(f"{where}: {problem.message}")
         count = len(exc.problems)
-        print(f"{path}: invalid ({count} problem{'s' if count != 1 else ''})", file=sys.stderr)
+        raise ModelFileInvalid([*_problem_lines(path, exc),
+                                f"{path}: invalid ({count} problem{'s' if count != 1 else ''})"]
+                               ) from None
+
+
+def cmd_model_validate(args: argparse.Namespace) -> int:
+    """`model check FILE` (alias `model validate`): problems on stdout, the verdict on stderr."""
+    from anskaf.process.bindings import unbound
+    from anskaf.process.loader import sha256_of
+
+    path = Path(args.file)
+    try:
+        content, model = _load_model_file(path)
+    except ModelFileInvalid as exc:
+        for line in exc.lines[:-1]:
+            print(line)
+        print(exc.lines[-1], file=sys.stderr)
         return FAILED
     gates = ", ".join(str(g.number) for g in model.gates) or "none"
     print(
@@ -93,6 +125,95 @@ def cmd_model_validate(args: argparse.Namespace) -> int:
     print(f"sha256 {sha256_of(content)}")
     for warning in unbound(model, _extension_bindings()):
         print(warning)
+    return OK
+
+
+def cmd_model_diff(args: argparse.Namespace) -> int:
+    """`model diff OLD NEW`: what changed, per step, in words (matched by step key)."""
+    from anskaf.process.diff import diff_models
+
+    old_path, new_path = Path(args.old), Path(args.new)
+    try:
+        _, old = _load_model_file(old_path)
+        _, new = _load_model_file(new_path)
+    except ModelFileInvalid as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return FAILED
+    for line in diff_models(old, new).lines():
+        print(line)
+    return OK
+
+
+def _organisation_named(slug: str) -> Any:
+    from anskaf.orgs.models import Organisation
+
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None:
+        known = ", ".join(Organisation.objects.order_by("slug").values_list("slug", flat=True))
+        raise CommandError(f"no organisation with slug {slug!r}"
+                           + (f" (known: {known})" if known else " (there are none)"))
+    return org
+
+
+def cmd_model_install(args: argparse.Namespace) -> int:
+    """`model install FILE --organisation SLUG --reason TEXT`: publish through the same service
+    as the Procesmodel page; audited in the organisation's chain with the CLI as the actor."""
+    path = Path(args.file)
+    if not args.reason.strip():
+        raise CommandError("--reason must say why the model changes")
+    _setup_django()
+    from anskaf.cases.errors import MoveRefused, ValidationFailed
+    from anskaf.cases.process_models import model_publish
+    from anskaf.process.loader import ModelInvalid
+
+    org = _organisation_named(args.organisation)
+    content = None
+    try:
+        content = _read_model_file(path)
+        result = model_publish(actor=None, organisation_id=org.pk, content=content,
+                               reason=args.reason, via="cli")
+    except ModelFileInvalid as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return FAILED
+    except ModelInvalid as exc:
+        for line in _problem_lines(path, exc):
+            print(line, file=sys.stderr)
+        print(f"{path}: invalid; nothing installed", file=sys.stderr)
+        return FAILED
+    except ValidationFailed as exc:
+        raise CommandError(exc.message) from None
+    except MoveRefused as exc:
+        print(f"{path}: refused: {exc.message}", file=sys.stderr)
+        return FAILED
+    version = result.version
+    if not result.created:
+        print(f"{path}: unchanged: {org.slug} already runs this content "
+              f"(version {version.version}, sha256 {version.sha256}); nothing installed.")
+        return OK
+    print(f"Installed {path} as version {version.version} of {org.slug}'s model "
+          f"'{version.key}' (sha256 {version.sha256}). New cases start on it.")
+    return OK
+
+
+def cmd_model_export(args: argparse.Namespace) -> int:
+    """`model export --organisation SLUG [-o FILE]`: the YAML new cases start on."""
+    _setup_django()
+    from anskaf.cases.process_models import current_version
+
+    org = _organisation_named(args.organisation)
+    version = current_version(org.pk)
+    if args.output:
+        try:
+            Path(args.output).write_text(version.content, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{args.output}: cannot write ({exc.strerror})") from None
+        where = "shared default" if version.organisation_id is None else "own"
+        print(f"Wrote {org.slug}'s model ({where} version {version.version}, "
+              f"sha256 {version.sha256}) to {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.write(version.content)
     return OK
 
 
@@ -452,10 +573,31 @@ def build_parser() -> argparse.ArgumentParser:
     model_sub = model.add_subparsers(dest="action", metavar="ACTION")
     model_sub.required = True
     validate = model_sub.add_parser(
-        "validate", help="check a process model YAML file; names the line of every problem"
+        "check", aliases=["validate"],
+        help="check a process model YAML file; names the line of every problem",
     )
     validate.add_argument("file", metavar="FILE")
     validate.set_defaults(func=cmd_model_validate)
+    diff = model_sub.add_parser(
+        "diff", help="what changed between two model files, per step, in words"
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.set_defaults(func=cmd_model_diff)
+    install = model_sub.add_parser(
+        "install", help="publish a model file as an organisation's newest version (audited)"
+    )
+    install.add_argument("file", metavar="FILE")
+    install.add_argument("--organisation", "--organization", required=True, metavar="SLUG")
+    install.add_argument("--reason", required=True, metavar="TEXT",
+                         help="why the model changes (kept with the version and audited)")
+    install.set_defaults(func=cmd_model_install)
+    export = model_sub.add_parser(
+        "export", help="write the YAML an organisation's new cases start on"
+    )
+    export.add_argument("--organisation", "--organization", required=True, metavar="SLUG")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    export.set_defaults(func=cmd_model_export)
 
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(dest="action", metavar="ACTION")

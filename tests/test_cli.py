@@ -321,3 +321,95 @@ def test_serve_refuses_a_bad_port_without_a_traceback(monkeypatch, capsys):
     monkeypatch.setenv("PORT", "eighty")
     assert main(["serve"]) == 2
     assert "PORT must be a whole number" in capsys.readouterr().err
+
+
+# --- model check / diff / install / export (issue 17) -----------------------------------------
+
+
+def _write(tmp_path: Path, name: str, content: str) -> Path:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_model_check_is_validate_under_its_new_name(tmp_path, capsys):
+    assert main(["model", "check", str(DEFAULT_MODEL_PATH)]) == 0
+    assert "21 steps" in capsys.readouterr().out
+    path, line = _broken_copy(tmp_path, "effect: reject", "effect: explode")
+    assert main(["model", "check", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{path}:{line}: " in captured.out
+    assert f"{path}: invalid (1 problem)" in captured.err
+
+
+def test_model_diff_says_in_words_what_changed_per_step(tmp_path, capsys):
+    from anskaf.process.tests.model_edits import insert_step, rename_step, shipped
+
+    new = _write(tmp_path, "new.yaml", rename_step(insert_step(shipped(), after=3),
+                                                   "need_reported", "Behov meldes ind"))
+    assert main(["model", "diff", str(DEFAULT_MODEL_PATH), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "Tilføjet: trin 4 security_pre_screening" in out
+    assert "Ændret: trin 1 need_reported »Behov meldes ind«" in out
+    assert "  - titel ændret fra »Behov/ønske meldes ind til koordinerende funktion«" in out
+    assert "Nyt nummer: trin 4 → 5 documentation_collected" in out
+    assert main(["model", "diff", str(DEFAULT_MODEL_PATH), str(DEFAULT_MODEL_PATH)]) == 0
+    assert capsys.readouterr().out.strip() == "Ingen forskelle."
+
+
+def test_model_diff_refuses_an_invalid_file_naming_its_line(tmp_path, capsys):
+    path, line = _broken_copy(tmp_path, "effect: reject", "effect: explode")
+    assert main(["model", "diff", str(DEFAULT_MODEL_PATH), str(path)]) == 1
+    assert f"{path}:{line}: " in capsys.readouterr().err
+    assert main(["model", "diff", str(DEFAULT_MODEL_PATH), str(tmp_path / "nope")]) == 2
+
+
+def test_model_install_publishes_audited_as_the_cli_and_export_gives_it_back(
+        org, coordinator, tmp_path, capsys):
+    from anskaf.audit.services import audit_verify
+    from anskaf.cases.process_models import model_for
+    from anskaf.process.tests.model_edits import insert_step, shipped
+
+    content = insert_step(shipped(), after=3)
+    path = _write(tmp_path, "ny.yaml", content)
+    assert main(["model", "install", str(path), "--organisation", org.slug,
+                 "--reason", "Sikkerhed tidligt"]) == 0
+    assert "as version 1 of" in capsys.readouterr().out
+    event = AuditEvent.objects.get(organisation=org, event_type="model.published")
+    assert (event.actor_id, event.actor_role, event.after["reason"]) == (
+        None, "cli", "Sikkerhed tidligt")
+    assert audit_verify(org.pk).ok
+    assert len(model_for(testing.new_case(coordinator)).steps) == 22
+    # the same content again: nothing new, and it says so
+    assert main(["model", "install", str(path), "--organisation", org.slug,
+                 "--reason", "Igen"]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    assert AuditEvent.objects.filter(event_type="model.published").count() == 1
+    out = tmp_path / "export.yaml"
+    assert main(["model", "export", "--organisation", org.slug, "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == content
+    assert main(["model", "export", "--organisation", org.slug]) == 0
+    assert capsys.readouterr().out == content
+
+
+def test_model_install_refuses_an_invalid_model_and_stores_nothing(org, tmp_path, capsys):
+    from anskaf.cases.models import ModelVersion
+
+    path, line = _broken_copy(tmp_path, "effect: reject", "effect: explode")
+    assert main(["model", "install", str(path), "--organisation", org.slug,
+                 "--reason", "x"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:{line}: " in err and "nothing installed" in err
+    assert not ModelVersion.objects.filter(organisation=org).exists()
+
+
+def test_model_install_and_export_usage_errors(org, tmp_path, capsys):
+    assert main(["model", "install", str(DEFAULT_MODEL_PATH), "--organisation", "nowhere",
+                 "--reason", "x"]) == 2
+    assert "no organisation with slug 'nowhere'" in capsys.readouterr().err
+    assert main(["model", "install", str(DEFAULT_MODEL_PATH), "--organisation", org.slug,
+                 "--reason", "  "]) == 2
+    assert main(["model", "export", "--organisation", "nowhere"]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["model", "install", str(DEFAULT_MODEL_PATH), "--organisation", org.slug])
+    assert exc.value.code == 2

@@ -64,6 +64,7 @@ api = AnskafAPI(
 )
 install_exception_handlers(api)
 api.add_router("", "anskaf.cases.api.router")
+api.add_router("", "anskaf.cases.model_api.router")  # the process model's versions (issue 17)
 api.add_router("", "anskaf.documents.api.router")
 api.add_router("", "anskaf.meetings.api.router")  # IT-visitation meetings (issue 4)
 api.add_router("", "anskaf.portfolio.api.router")

@@ -60,3 +60,18 @@ def emit(event: CaseEvent) -> None:
     for event_type, handler in _handlers:
         if event_type in ("*", event.type):
             handler(event)
+
+
+# --- step bindings: which steps the apps work on (for the Procesmodel page's warnings) -------
+
+_bindings: list[Any] = []  # anskaf.process.bindings.StepBinding
+
+
+def register_bindings(bindings: Any) -> None:
+    """An app names the steps it binds to (its steps.BINDINGS), so a model that lacks one can
+    be warned about before it is published."""
+    _bindings.extend(b for b in bindings if b not in _bindings)
+
+
+def step_bindings() -> list[Any]:
+    return list(_bindings)

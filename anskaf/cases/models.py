@@ -20,6 +20,14 @@ class ModelVersion(models.Model):
     content = models.TextField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who published it, when and why (issue 17); null for versions stored before publishing
+    # existed and for the shipped default. A CLI publish has no person: published_by stays null.
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_via = models.CharField(max_length=20, null=True, blank=True)  # "web" or "cli"
+    reason = models.TextField(null=True, blank=True)
 
     class Meta:
         constraints = [

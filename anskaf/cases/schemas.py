@@ -141,8 +141,40 @@ class DecisionIn(CaseBody):
     version: int | None = Field(None, description="The gate step's version. Optional.")
 
 
-BODY_MODELS: tuple[type[CaseBody], ...] = (
+# --- the process model (issue 17): check, publish, republish ----------------------------------
+
+
+class ModelCheckIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("content",)
+    field_hints: ClassVar[dict[str, str]] = {"content": "Modellen skal være en tekst (YAML)."}
+    content: str | None = Field(None, description="The model's YAML (at most 1 MB).")
+
+
+class ModelPublishIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("content", "reason")
+    field_hints: ClassVar[dict[str, str]] = {
+        "content": "Modellen skal være en tekst (YAML).",
+        "reason": "Begrundelsen skal være en tekst.",
+        "base_version_id": "Skal være et versions-id (et heltal)."}
+    content: str | None = Field(None, description="The model's YAML (at most 1 MB).")
+    reason: str | None = Field(None, description="Why the model changes (required).")
+    base_version_id: int | None = Field(
+        None, description="The id of the version you compared with; if another version has "
+                          "been published since, the answer is 409 conflict. Optional.")
+
+
+class ModelRepublishIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("reason",)
+    field_hints: ClassVar[dict[str, str]] = {
+        "reason": "Begrundelsen skal være en tekst.",
+        "base_version_id": "Skal være et versions-id (et heltal)."}
+    reason: str | None = Field(None, description="Why the earlier version returns (required).")
+    base_version_id: int | None = Field(None, description="As for publishing. Optional.")
+
+
+BODY_MODELS: tuple[type[Body], ...] = (
     CaseCreateIn, CaseUpdateIn, WithdrawIn, StepUpdateIn, StepCompleteIn, ReasonIn, DecisionIn,
+    ModelCheckIn, ModelPublishIn, ModelRepublishIn,
 )
 
 
@@ -266,3 +298,56 @@ class EventOut(Schema):
 class EventListOut(Schema):
     items: list[EventOut]
     next: str | None
+
+
+# --- the process model's versions and checks (issue 17) ---------------------------------------
+
+
+class ModelVersionOut(Schema):
+    id: int
+    key: str
+    version: int
+    sha256: str
+    shared: bool = Field(description="The installation's shared default, not the municipality's own.")
+    current: bool = Field(description="The version new cases start on.")
+    published_at: datetime | None
+    published_by: str | None = Field(description="The administrator's name; null from the CLI.")
+    published_via: str | None = Field(description="web, cli, or null (stored before publishing).")
+    reason: str | None
+
+
+class ModelVersionDetailOut(ModelVersionOut):
+    content: str
+
+
+class ModelVersionListOut(Schema):
+    items: list[ModelVersionOut]
+
+
+class ModelProblemOut(Schema):
+    line: int | None
+    message: str
+
+
+class ModelStepDiffOut(Schema):
+    key: str
+    title: str
+    old_number: int | None
+    new_number: int | None
+    status: Literal["added", "removed", "changed", "moved", "renumbered"]
+    changes: list[str]
+
+
+class ModelDiffOut(Schema):
+    model: list[str]
+    steps: list[ModelStepDiffOut]
+
+
+class ModelCheckOut(Schema):
+    valid: bool
+    sha256: str
+    unchanged: bool = Field(description="The content is the current version's.")
+    current_version_id: int
+    problems: list[ModelProblemOut]
+    warnings: list[str]
+    diff: ModelDiffOut | None = Field(description="Against the current version; null if invalid.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import model_admin, views
 
 app_name = "cases"
 urlpatterns = [
@@ -12,4 +12,15 @@ urlpatterns = [
     path("sager/<int:pk>/traek-tilbage/", views.case_withdraw, name="case_withdraw"),
     path("sager/<int:pk>/trin/<int:number>/", views.step_detail, name="step_detail"),
     path("sager/<int:pk>/trin/<int:number>/<slug:action>/", views.step_action, name="step_action"),
+    # Administration -> Procesmodel (issue 17): the organisation's admins only.
+    path("administration/procesmodel/", model_admin.model_admin, name="model_admin"),
+    path("administration/procesmodel/gaeldende.yaml", model_admin.model_download,
+         name="model_download"),
+    path("administration/procesmodel/versioner/<int:version_id>.yaml",
+         model_admin.model_version_download, name="model_version_download"),
+    path("administration/procesmodel/kontrol/", model_admin.model_check_view, name="model_check"),
+    path("administration/procesmodel/udgiv/", model_admin.model_publish_view,
+         name="model_publish"),
+    path("administration/procesmodel/versioner/<int:version_id>/genudgiv/",
+         model_admin.model_rollback_view, name="model_rollback"),
 ]

@@ -8,8 +8,11 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # The case page's section on the board's rounds, through the cases' panel registry.
+        from anskaf.cases.extensions import register_bindings
         from anskaf.cases.panels import register_panel
 
         from .panels import PANELS
+        from .steps import BINDINGS
         for panel in PANELS:
             register_panel(panel)
+        register_bindings(BINDINGS)  # the Procesmodel page warns when a model lacks one

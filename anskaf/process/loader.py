@@ -68,6 +68,8 @@ def load_text(content: str) -> ProcessModel:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", exc)
         raise ModelInvalid([Problem(line, f"not valid YAML: {problem}")]) from None
+    except RecursionError:
+        raise ModelInvalid([Problem(None, "not valid YAML: nested too deeply")]) from None
     return _Builder(data).build()
 
 

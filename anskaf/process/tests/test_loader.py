@@ -287,3 +287,9 @@ def test_the_error_text_reads_line_n_colon_message():
     with pytest.raises(ModelInvalid) as info:
         load_text(text)
     assert f"line {line_of(text, '    requires: [21]')}: step 20 requires 21" in str(info.value)
+
+
+def test_a_deeply_nested_text_is_an_invalid_model_not_a_crash() -> None:
+    with pytest.raises(ModelInvalid) as exc:
+        load_text("[" * 5000)
+    assert "nested too deeply" in str(exc.value)

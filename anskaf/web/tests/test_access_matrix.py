@@ -119,6 +119,16 @@ WEB_RULES.update({
                                   "other": 403},
     "portfolio:threshold_admin": ADMIN_ONLY,
 })
+# Administration -> Procesmodel (issue 17): the organisation's admins only. The POSTs carry no
+# model or reason, so the admin gets 400 (the rollback finds its version first: 404 before 400).
+WEB_RULES.update({
+    "cases:model_admin": ADMIN_ONLY,
+    "cases:model_download": ADMIN_ONLY,
+    "cases:model_version_download": ADMIN_ONLY,
+    "cases:model_check": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    "cases:model_publish": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    "cases:model_rollback": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+})
 # mozilla-django-oidc's views: single sign-on is off in tests, so they must simply not fail.
 EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
 
@@ -219,6 +229,10 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["document"] = world["document"].pk
     if "version" in keys:
         values["version"] = 1
+    if "version_id" in keys:  # the version new cases start on (the shared default here)
+        from anskaf.cases.process_models import current_version
+
+        values["version_id"] = current_version(world["case"].organisation_id).pk
     if "template" in keys:  # the delete rule gets its own template, so downloads still find one
         values["template"] = world["templates"][name.endswith("delete")].pk
     return values
@@ -326,6 +340,17 @@ API_RULES.update({
     ("post", M + "/questions/{question_id}/answer"): {**BOARD_ONLY, "board": 400},
     ("post", M + "/items/{item_id}/outcome"): {**BOARD_ONLY, "board": 400},  # not a case
 })
+# The process model (issue 17): admins only; an empty body is 400 for them. The version is the
+# shared default the world's municipality runs on.
+MODEL_ADMIN = {"anon": 401, "admin": 200, "other": 403}
+API_RULES.update({
+    ("get", "/api/v1/process-model/versions"): MODEL_ADMIN,
+    ("get", "/api/v1/process-model/versions/{version_id}"): MODEL_ADMIN,
+    ("post", "/api/v1/process-model/check"): {**MODEL_ADMIN, "admin": 400},
+    ("post", "/api/v1/process-model/versions"): {**MODEL_ADMIN, "admin": 400},
+    ("post", "/api/v1/process-model/versions/{version_id}/republish"): {**MODEL_ADMIN,
+                                                                       "admin": 400},
+})
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
 
@@ -357,6 +382,10 @@ def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
                           str(_document_on(case, world["people"]["coordinator"]).pk))
     if "{meeting_id}" in path:
         url = _meeting_url(url, world["people"]["board"])
+    if "{version_id}" in path:
+        from anskaf.cases.process_models import current_version
+
+        url = url.replace("{version_id}", str(current_version(case.organisation_id).pk))
     return url
 
 

@@ -1,0 +1,210 @@
+"""The process model's API (issue 17): read the versions and their YAML, check a model, publish
+one, republish an earlier one. Organisation admins only, as the Procesmodel page; the same
+services. Order: 401, 404 (the version), 403 (not an admin), 400 (the body), 409.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from anskaf.http import params
+from anskaf.http.errors import ApiError
+from anskaf.http.schemas import ErrorOut
+from anskaf.orgs.selectors import is_org_admin
+from anskaf.process.loader import ModelInvalid
+
+from .models import ModelVersion
+from .process_models import (
+    MAX_MODEL_BYTES,
+    current_version,
+    model_check,
+    model_publish,
+    model_rollback,
+    organisation_versions,
+)
+from .schemas import (
+    ModelCheckIn,
+    ModelCheckOut,
+    ModelPublishIn,
+    ModelRepublishIn,
+    ModelVersionDetailOut,
+    ModelVersionListOut,
+    ModelVersionOut,
+)
+
+router = Router(tags=["process model"])
+SCHEMA_REF = "#/components/schemas/{model}"
+
+E401 = "`unauthenticated`: no session and no valid `Authorization: Bearer` token."
+E403 = ("`forbidden`: only the municipality's administrators (role admin for the whole "
+        "municipality) work with its process model.")
+E404 = "`not_found`: no such version for your municipality."
+E400 = ("`validation_error`: malformed JSON, an unknown field or a wrong type; a missing "
+        "reason; a model that is not valid (`fields.content` names each problem's line).")
+E409 = ("`conflict`: another version was published after `base_version_id`; check the "
+        "model again. (Identical content is no error: 200 with the current version.)")
+E500 = "`server_error`: an unexpected error; quote the X-Request-ID header when reporting it."
+
+
+def _errors(*codes: int) -> dict[int, str]:
+    texts = {400: E400, 401: E401, 403: E403, 404: E404, 409: E409, 500: E500}
+    return {code: texts[code] for code in sorted({401, 403, 500, *codes})}
+
+
+def _extra(errors: dict[int, str], body: type | None = None) -> dict[str, Any]:
+    extra: dict[str, Any] = {
+        "responses": {code: {"description": text} for code, text in errors.items()}}
+    if body is not None:
+        extra["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": SCHEMA_REF.format(model=body.__name__)}}}}
+    return extra
+
+
+def _responses(ok: dict[int, Any], errors: dict[int, str]) -> dict[int, Any]:
+    return {**ok, **{code: ErrorOut for code in errors}}
+
+
+def _admin(request: HttpRequest) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    if not is_org_admin(user):
+        raise ApiError(403, "forbidden", "Kun kommunens administratorer har adgang til "
+                                         "procesmodellen.")
+    return user
+
+
+def _version(request: HttpRequest, version_id: int) -> ModelVersion:
+    """The municipality's own version or a shared one (404 otherwise), then 403 unless admin."""
+    user = request.auth  # type: ignore[attr-defined]
+    version = ModelVersion.objects.select_related("published_by").filter(pk=version_id).first()
+    if version is None or version.organisation_id not in (None, user.organisation_id):
+        raise ApiError(404, "not_found", "Versionen findes ikke.")
+    _admin(request)
+    return version
+
+
+def _version_dict(version: ModelVersion, current_id: int) -> dict[str, Any]:
+    by = version.published_by
+    return {
+        "id": version.pk, "key": version.key, "version": version.version,
+        "sha256": version.sha256, "shared": version.organisation_id is None,
+        "current": version.pk == current_id, "published_at": version.published_at,
+        "published_by": by.display_name() if by is not None else None,
+        "published_via": version.published_via, "reason": version.reason,
+    }
+
+
+def _content(value: str | None) -> str:
+    if value is None or not value.strip():
+        raise params.invalid({"content": "Send modellens YAML i »content«."})
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_MODEL_BYTES:
+        raise params.invalid({"content": "Modellen er for stor (højst 1 MB)."})
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise params.invalid({"content": "Modellen indeholder tegn, der ikke kan bruges."})
+    return value
+
+
+def _model_invalid(exc: ModelInvalid) -> ApiError:
+    problems = "; ".join(f"linje {p.line}: {p.message}" if p.line else p.message
+                         for p in exc.problems)
+    return params.invalid({"content": problems}, "Modellen er ikke gyldig.")
+
+
+LIST_ERRORS = _errors()
+
+
+@router.get("/process-model/versions",
+            response=_responses({200: ModelVersionListOut}, LIST_ERRORS),
+            operation_id="model_version_list",
+            summary="The municipality's model versions (newest first) and the shared default",
+            openapi_extra=_extra(LIST_ERRORS))
+def version_list(request: HttpRequest) -> dict[str, Any]:
+    user = _admin(request)
+    current = current_version(user.organisation_id)
+    shared = (ModelVersion.objects.filter(organisation__isnull=True).defer("content")
+              .order_by("-version"))
+    return {"items": [_version_dict(v, current.pk)
+                      for v in [*organisation_versions(user.organisation_id), *shared]]}
+
+
+GET_ERRORS = _errors(404)
+
+
+@router.get("/process-model/versions/{int:version_id}",
+            response=_responses({200: ModelVersionDetailOut}, GET_ERRORS),
+            operation_id="model_version_get", summary="One version with its YAML",
+            openapi_extra=_extra(GET_ERRORS))
+def version_get(request: HttpRequest, version_id: int) -> dict[str, Any]:
+    version = _version(request, version_id)
+    current = current_version(request.auth.organisation_id)  # type: ignore[attr-defined]
+    return {**_version_dict(version, current.pk), "content": version.content}
+
+
+CHECK_ERRORS = _errors(400)
+
+
+@router.post("/process-model/check", response=_responses({200: ModelCheckOut}, CHECK_ERRORS),
+             operation_id="model_check",
+             summary="Check a model: problems with their lines, the apps' warnings, the diff "
+                     "against the current version in words. Stores nothing.",
+             openapi_extra=_extra(CHECK_ERRORS, ModelCheckIn))
+def check(request: HttpRequest) -> dict[str, Any]:
+    user = _admin(request)
+    body, _ = params.parse_body(request, ModelCheckIn)
+    result = model_check(organisation_id=user.organisation_id, content=_content(body.content))
+    diff = result.diff
+    return {
+        "valid": result.ok, "sha256": result.sha256, "unchanged": result.unchanged,
+        "current_version_id": result.current.pk,
+        "problems": [{"line": p.line, "message": p.message} for p in result.problems],
+        "warnings": list(result.warnings),
+        "diff": None if diff is None else {
+            "model": list(diff.model),
+            "steps": [{"key": s.key, "title": s.title, "old_number": s.old_number,
+                       "new_number": s.new_number, "status": s.status,
+                       "changes": list(s.changes)} for s in diff.steps]},
+    }
+
+
+PUBLISH_ERRORS = _errors(400, 409)
+
+
+@router.post("/process-model/versions",
+             response=_responses({200: ModelVersionOut, 201: ModelVersionOut}, PUBLISH_ERRORS),
+             operation_id="model_publish",
+             summary="Publish a model: 201 with the new version, or 200 with the current one "
+                     "when the content is the same (nothing stored)",
+             openapi_extra=_extra(PUBLISH_ERRORS, ModelPublishIn))
+def publish(request: HttpRequest) -> Status:
+    user = _admin(request)
+    body, _ = params.parse_body(request, ModelPublishIn)
+    try:
+        result = model_publish(actor=user, organisation_id=user.organisation_id,
+                               content=_content(body.content), reason=body.reason or "",
+                               base_version_id=body.base_version_id)
+    except ModelInvalid as exc:
+        raise _model_invalid(exc) from None
+    return Status(201 if result.created else 200,
+                  _version_dict(result.version, result.version.pk))
+
+
+REPUBLISH_ERRORS = _errors(400, 404, 409)
+
+
+@router.post("/process-model/versions/{int:version_id}/republish",
+             response=_responses({200: ModelVersionOut, 201: ModelVersionOut},
+                                 REPUBLISH_ERRORS),
+             operation_id="model_republish",
+             summary="Roll back: publish an earlier version's content again, as a new version",
+             openapi_extra=_extra(REPUBLISH_ERRORS, ModelRepublishIn))
+def republish(request: HttpRequest, version_id: int) -> Status:
+    version = _version(request, version_id)
+    user = request.auth  # type: ignore[attr-defined]
+    body, _ = params.parse_body(request, ModelRepublishIn)
+    result = model_rollback(actor=user, organisation_id=user.organisation_id,
+                            version_id=version.pk, reason=body.reason or "",
+                            base_version_id=body.base_version_id)
+    return Status(201 if result.created else 200,
+                  _version_dict(result.version, result.version.pk))

@@ -1,0 +1,150 @@
+"""Administration -> Procesmodel: show, check, compare, publish and roll back (issue 17)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from anskaf import testing
+from anskaf.audit.models import AuditEvent
+from anskaf.audit.services import audit_verify
+from anskaf.cases.models import ModelVersion
+from anskaf.cases.process_models import current_version, model_for, model_publish
+from anskaf.process.tests.model_edits import insert_step, rename_step, shipped
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/administration/procesmodel/"
+
+
+@pytest.fixture
+def admin(org):
+    return testing.make_user(org, "admin", "admin")
+
+
+@pytest.fixture
+def browser(admin):
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def _changed() -> str:
+    return rename_step(insert_step(shipped(), after=3), "initial_supplier_dialogue",
+                       "Leverandørmøde")
+
+
+def test_the_page_shows_the_model_its_versions_and_the_yaml(browser):
+    page = browser.get(PAGE)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "den fælles standardmodel" in html
+    assert "Fase 1: Behov og afklaring" in html
+    assert "Behov/ønske meldes ind til koordinerende funktion" in html
+    assert "Beslutningspunkt:" in html
+    assert "Standardmodellen" in html  # the shared version in the history
+    assert "\nkey: haderslev\n" in html  # the current YAML in the editor
+    download = browser.get(f"{PAGE}gaeldende.yaml")
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download.content.decode() == shipped()
+
+
+def test_checking_a_broken_model_marks_the_line_with_its_problem(browser):
+    lines = shipped().split("\n")
+    index = next(i for i, line in enumerate(lines) if "effect: reject" in line)
+    lines[index] = lines[index].replace("effect: reject", "effect: explode")
+    page = browser.post(f"{PAGE}kontrol/", {"content": "\r\n".join(lines)})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert f'<a href="#linje-{index + 1}">Linje {index + 1}</a>' in html
+    assert f'<tr id="linje-{index + 1}" class="anskaf-line-problem">' in html
+    assert "effect must be advance, repeat or reject" in html
+    assert "Udgiv modellen" not in html
+
+
+def test_checking_a_changed_model_shows_the_diff_in_words_and_the_publish_form(browser):
+    page = browser.post(f"{PAGE}kontrol/", {
+        "file": SimpleUploadedFile("ny.yaml", _changed().encode(), "application/yaml")})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Modellen er gyldig" in html
+    assert "Tilføjet" in html and "security_pre_screening" in html
+    assert "titel ændret fra »Indledende dialog" in html
+    assert "trin 4 → 5" in html
+    assert "Udgiv modellen" in html
+
+
+def test_a_model_without_the_boards_steps_warns_what_falls_silent(browser):
+    content = shipped().replace("key: it_board_meeting", "key: council_meeting", 1)
+    html = browser.post(f"{PAGE}kontrol/", {"content": content}).content.decode()
+    assert "Modellen er gyldig" in html
+    assert "warning: no step has kind &#x27;board_review&#x27; or key" in html
+
+
+def test_publishing_needs_a_reason_then_new_cases_run_on_it(browser, org, admin, coordinator):
+    base = current_version(org.pk).pk
+    refused = browser.post(f"{PAGE}udgiv/", {"content": _changed(), "base": base,
+                                             "reason": ""})
+    assert refused.status_code == 400
+    assert "Skriv, hvorfor modellen ændres." in refused.content.decode()
+    done = browser.post(f"{PAGE}udgiv/", {"content": _changed().replace("\n", "\r\n"),
+                                          "base": base, "reason": "Sikkerhed tidligt"},
+                        follow=True)
+    assert "Version 1 er udgivet" in done.content.decode()
+    version = current_version(org.pk)
+    assert (version.version, version.published_by, version.reason) == (
+        1, admin, "Sikkerhed tidligt")
+    assert "\r" not in version.content
+    case = testing.new_case(coordinator)
+    assert len(model_for(case).steps) == 22
+    page = browser.get(PAGE).content.decode()
+    assert "kommunens version 1" in page and "Sikkerhed tidligt" in page
+    assert audit_verify(org.pk).ok
+
+
+def test_identical_content_says_so_and_a_stale_publish_gets_a_conflict(browser, org, admin):
+    base = current_version(org.pk).pk
+    same = browser.post(f"{PAGE}udgiv/", {"content": shipped(), "base": base, "reason": "x"},
+                        follow=True)
+    assert "Der er ikke udgivet noget" in same.content.decode()
+    model_publish(actor=admin, organisation_id=org.pk, content=_changed(), reason="Først")
+    late = browser.post(f"{PAGE}udgiv/", {"content": rename_step(shipped(), "need_reported",
+                                                                  "Behov"),
+                                          "base": base, "reason": "Anden"})
+    assert late.status_code == 409
+    assert "En anden har udgivet version 1" in late.content.decode()
+    assert ModelVersion.objects.filter(organisation=org).count() == 1
+
+
+def test_rolling_back_publishes_the_earlier_content_again(browser, org, admin):
+    shared = current_version(org.pk)
+    model_publish(actor=admin, organisation_id=org.pk, content=_changed(), reason="Ny")
+    refused = browser.post(f"{PAGE}versioner/{shared.pk}/genudgiv/", {"reason": ""})
+    assert refused.status_code == 400
+    done = browser.post(f"{PAGE}versioner/{shared.pk}/genudgiv/",
+                        {"reason": "Tilbage til standarden"}, follow=True)
+    assert "er udgivet igen som version 2" in done.content.decode()
+    assert current_version(org.pk).sha256 == shared.sha256
+    assert AuditEvent.objects.filter(organisation=org, event_type="model.published").count() == 2
+
+
+def test_another_municipalitys_version_answers_404_to_its_admin(org, other_org, admin):
+    foreign = model_publish(actor=None, organisation_id=org.pk, content=_changed(),
+                            reason="x", via="cli").version
+    stranger = testing.make_user(other_org, "fremmed-admin", "admin")
+    client = Client()
+    client.force_login(stranger)
+    assert client.get(f"{PAGE}versioner/{foreign.pk}.yaml").status_code == 404
+    assert client.post(f"{PAGE}versioner/{foreign.pk}/genudgiv/",
+                       {"reason": "x"}).status_code == 404
+    assert "security_pre_screening" not in client.get(PAGE).content.decode()
+    assert current_version(other_org.pk).organisation_id is None
+
+
+def test_a_coordinator_may_not_publish(org, coordinator):
+    client = Client()
+    client.force_login(coordinator)
+    assert client.get(PAGE).status_code == 403
+    assert client.post(f"{PAGE}udgiv/", {"content": _changed(), "reason": "x"}).status_code == 403
+    assert not ModelVersion.objects.filter(organisation=org).exists()
