@@ -113,7 +113,7 @@ def _member(request: HttpRequest) -> User:
 def _visible_case(request: HttpRequest, case_id: int, number: int | None = None,
                   may: str | None = None) -> Case:
     """404 unless the caller may see the case (and its model has the step); then 403 unless
-    the caller may do `may` ("edit", "work", "complete") - all before the body is read."""
+    the caller may do `may` ("edit", "work", "complete", "not_relevant") - all before the body is read."""
     user = _actor(request)
     case = selectors.visible_cases(user).filter(pk=case_id).first()
     if case is None:
@@ -123,11 +123,13 @@ def _visible_case(request: HttpRequest, case_id: int, number: int | None = None,
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
     if may == "edit":
         permissions.require(permissions.edit_refusal(user, case))
-    elif may in ("work", "complete") and number is not None:
+    elif may in ("work", "complete", "not_relevant") and number is not None:
         step = model.step(number)
         assignee = case.step_states.filter(number=number).values_list(
             "assignee_id", flat=True).first()
-        check = permissions.complete_refusal if may == "complete" else permissions.work_refusal
+        check = {"complete": permissions.complete_refusal,
+                 "not_relevant": permissions.not_relevant_refusal}.get(
+                     may, permissions.work_refusal)
         permissions.require(check(user, case, model, step, assignee))
     return case
 
@@ -259,12 +261,22 @@ def step_complete(request: HttpRequest, case_id: int, number: int) -> dict[str, 
     return _case_body(request, case_id)
 
 
+NOT_RELEVANT_ERRORS = {**STEP_ERRORS, 403: E403 + (
+    " Also: the model names who may mark this step not relevant (e.g. only the information "
+    "security role for the data processing agreement) and you hold none of those roles."),
+    409: E409_STEP + (" `step_not_open` also when a gate before the step is not yet passed; "
+                      "`not_relevant_locked` once a step the model names has started.")}
+
+
 @router.post(f"{STEP_PATH}/not-relevant", response=STEP_RESPONSES,
              operation_id="step_mark_not_relevant", tags=["steps"],
              summary="Mark a step not relevant, with a reason",
-             openapi_extra=_extra(STEP_ERRORS, ReasonIn))
+             description="A decision with rules from the process model: never a gate, never "
+                         "a step behind a gate not yet passed; where the model says so, only "
+                         "certain roles, and never once a later step has started.",
+             openapi_extra=_extra(NOT_RELEVANT_ERRORS, ReasonIn))
 def step_mark_not_relevant(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
-    _visible_case(request, case_id, number, may="work")
+    _visible_case(request, case_id, number, may="not_relevant")
     body, _ = params.parse_body(request, ReasonIn)
     services.step_mark_not_relevant(actor=_actor(request), case_id=case_id, number=number,
                                     reason=body.reason, version=body.version)

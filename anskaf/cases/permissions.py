@@ -174,6 +174,23 @@ def work_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
             "Du har ikke en af de roller for sagens enhed og er ikke tildelt trinnet.")
 
 
+def not_relevant_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
+                         assignee_id: int | None = None) -> str | None:
+    """May the person mark the step not relevant? The model's `not_relevant.roles` when it
+    names them (the case's coordinator is not enough); else whoever may work on the step."""
+    if step.not_relevant_roles:
+        if access_of(person).holds_any(step.not_relevant_roles, case.requesting_unit_id):
+            return None
+        return not_relevant_who(model, step)
+    return work_refusal(person, case, model, step, assignee_id)
+
+
+def not_relevant_who(model: ProcessModel, step: StepDef) -> str:
+    """Who may mark a step with its own rule not relevant (anyone may know)."""
+    return (f"Kun {_labels(model, step.not_relevant_roles)} kan markere trinnet "
+            f"(trin {step.number}) som ikke relevant.")
+
+
 def complete_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
                      assignee_id: int | None = None) -> str | None:
     if step.complete_roles:

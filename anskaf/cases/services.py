@@ -445,13 +445,15 @@ def _clean_remarks(remarks: Any) -> str | None:
     return _ensure_storable(remarks, "remarks")
 
 
-def _prepare_step_move(actor: User, case_id: Any, number: Any, *, completing: bool = False
-                       ) -> tuple[Loaded, StepDef, StepState]:
+def _prepare_step_move(actor: User, case_id: Any, number: Any, *, completing: bool = False,
+                       not_relevant: bool = False) -> tuple[Loaded, StepDef, StepState]:
     """Load and lock (404), then check the person may do this on the step (403)."""
     loaded = _load(actor, case_id)
     step = _step_def(loaded, number)
     state = loaded.states[step.number]
-    check = permissions.complete_refusal if completing else permissions.work_refusal
+    check = (permissions.complete_refusal if completing
+             else permissions.not_relevant_refusal if not_relevant
+             else permissions.work_refusal)
     permissions.require(check(actor, loaded.case, loaded.model, step, state.assignee_id))
     return loaded, step, state
 
@@ -515,7 +517,7 @@ def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None
 @transaction.atomic
 def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: Any,
                            version: int | None = None) -> Case:
-    loaded, step, state = _prepare_step_move(actor, case_id, number)
+    loaded, step, state = _prepare_step_move(actor, case_id, number, not_relevant=True)
     reason = _require_text(reason, "Skriv en begrundelse for, at trinnet ikke er relevant.",
                            "reason")
     _ensure_not_closed(loaded.case)
@@ -524,7 +526,8 @@ def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: An
     run_guards(MoveContext("not_relevant", loaded.case, step.number, actor))
     before = _apply(loaded, transition, actor, reason=reason)
     after = {**_after_view(loaded, transition.steps), "reason": reason}
-    _audit(loaded, actor, acting_role(actor, step.role_keys), "step.not_relevant", "step",
+    _audit(loaded, actor, acting_role(actor, step.not_relevant_roles or step.role_keys),
+           "step.not_relevant", "step",
            f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.not_relevant", loaded.case, actor, step.number, {"reason": reason}))
     return loaded.case
