@@ -194,12 +194,15 @@ def not_relevant_who(model: ProcessModel, step: StepDef) -> str:
 def complete_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
                      assignee_id: int | None = None) -> str | None:
     if step.complete_roles:
+        # The case's own coordinator (or her deputy) counts only where the model names the
+        # coordinator: a step the board completes is not the coordinator's to complete.
         access = access_of(person)
-        if access.acts_for(case.coordinator_id) or access.holds_any(
-                step.complete_roles, case.requesting_unit_id):
+        if ("coordinator" in step.complete_roles and access.acts_for(case.coordinator_id)) or (
+                access.holds_any(step.complete_roles, case.requesting_unit_id)):
             return None
+        reason = " (med en begrundelse i bemærkningerne)" if step.complete_reason else ""
         return (f"Kun {_labels(model, step.complete_roles)} kan markere trin {step.number} "
-                "som gennemført.")
+                f"som gennemført{reason}.")
     return work_refusal(person, case, model, step, assignee_id)
 
 

@@ -502,14 +502,21 @@ def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None
                   version: int | None = None) -> Case:
     loaded, step, state = _prepare_step_move(actor, case_id, number, completing=True)
     remarks = _clean_remarks(remarks)
+    if step.complete_reason and not (remarks if remarks is not None else state.remarks).strip():
+        raise ValidationFailed({"remarks": (
+            f"Skriv i bemærkningerne, hvorfor trin {step.number} gennemføres her (fx at "
+            "IT-visitationen har behandlet sagen uden for anskaf).")})
     _ensure_not_closed(loaded.case)
     _ensure_version(version, state.version, f"Trin {step.number}")
     transition = engine.complete(loaded.model, loaded.snapshot(), step.number)
     run_guards(MoveContext("complete", loaded.case, step.number, actor))
     extra = {step.number: {"remarks": remarks}} if remarks is not None else None
     before = _apply(loaded, transition, actor, extra=extra)
-    _audit(loaded, actor, acting_role(actor, step.role_keys), "step.completed", "step",
-           f"{loaded.case.pk}:{step.number}", before, _after_view(loaded, transition.steps))
+    after = _after_view(loaded, transition.steps)
+    if step.complete_reason:
+        after["reason"] = loaded.states[step.number].remarks
+    _audit(loaded, actor, acting_role(actor, step.complete_roles or step.role_keys),
+           "step.completed", "step", f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.completed", loaded.case, actor, step.number))
     return loaded.case
 

@@ -66,3 +66,16 @@ def test_a_rule_that_is_not_a_mapping_is_refused():
 
 def test_the_rule_loads_from_a_model_text():
     assert load_text(DEFAULT).step(11).not_relevant_roles == ("security",)
+
+
+def test_complete_reason_must_be_true_or_false():
+    text = DEFAULT.replace("    complete_reason: true", "    complete_reason: maybe", 1)
+    problem = the_problem(text, "'complete_reason' must be true or false")
+    assert problem.line == line_of(text, "    complete_reason: maybe")
+
+
+def test_the_boards_review_is_completed_by_the_board_with_a_reason():
+    step = load_default().step_by_key("it_board_meeting")
+    assert step is not None
+    assert step.complete_roles == ("it_board",) and step.complete_reason
+    assert step.not_relevant_roles == ("it_board",)
