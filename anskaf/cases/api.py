@@ -34,6 +34,7 @@ from .schemas import (
     CaseUpdateIn,
     DecisionIn,
     EventListOut,
+    HandoverIn,
     ReasonIn,
     StepCompleteIn,
     StepUpdateIn,
@@ -155,6 +156,9 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
                  "description": "The requesting unit's id."},
                 {"name": "q", "schema": {"type": "string"},
                  "description": "Search in number and title, case-insensitive."},
+                {"name": "without_coordinator", "schema": {"type": "boolean"},
+                 "description": "Only cases whose coordinator is deactivated (\"uden "
+                                "koordinator\") and must be handed over."},
                 LIMIT_PARAM, CURSOR_PARAM)))
 def case_list(request: HttpRequest) -> dict[str, Any]:
     user = _member(request)
@@ -220,6 +224,26 @@ def case_withdraw(request: HttpRequest, case_id: int) -> dict[str, Any]:
     body, _ = params.parse_body(request, WithdrawIn)
     services.case_withdraw(actor=_actor(request), case_id=case_id, reason=body.reason,
                            version=body.version)
+    return _case_body(request, case_id)
+
+
+HANDOVER_ERRORS = {**CASE_ERRORS, 400: E400 + (
+    " Also: `coordinator` is no active person of your municipality with the coordinator role, "
+    "or is the case's coordinator already.")}
+
+
+@router.post("/cases/{int:case_id}/handover", response=_responses((200, CaseOut), HANDOVER_ERRORS),
+             operation_id="case_handover", tags=["cases"],
+             summary="Hand the case over to another coordinator",
+             description="For whoever may edit the case. The old coordinator's assignments on "
+                         "the case's open steps and the deadlines they set move to the new "
+                         "coordinator; both are told; the hand-over is audited.",
+             openapi_extra=_extra(HANDOVER_ERRORS, HandoverIn))
+def case_handover(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    _visible_case(request, case_id, may="edit")
+    body, _ = params.parse_body(request, HandoverIn)
+    services.case_handover(actor=_actor(request), case_id=case_id, coordinator=body.coordinator,
+                           reason=body.reason, version=body.version)
     return _case_body(request, case_id)
 
 

@@ -210,6 +210,12 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
         return "rettede sagens oplysninger", fields
     if e.event_type == "case.withdrawn":
         return "trak sagen tilbage", after.get("reason", "")
+    if e.event_type == "case.handed_over":
+        steps = after.get("steps") or []
+        moved = f" (tildelte trin flyttet: {', '.join(map(str, steps))})" if steps else ""
+        detail = " – ".join(filter(None, [after.get("reason", ""), moved.strip(" ()")]))
+        return (f"overdrog sagen fra {before.get('coordinator') or 'ingen'} til "
+                f"{after.get('coordinator')}", detail)
     if e.event_type == "step.completed":
         return f"gennemførte trin {step}", ""
     if e.event_type == "step.started":

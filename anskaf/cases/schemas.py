@@ -100,6 +100,15 @@ class WithdrawIn(CaseBody):
     version: int | None = Field(None, description=VERSION_DOC)
 
 
+class HandoverIn(CaseBody):
+    required_fields: ClassVar[tuple[str, ...]] = ("coordinator",)
+    coordinator: str | None = Field(
+        None, description="The username of the new coordinator: an active person of your "
+                          "municipality with the coordinator role (required).")
+    reason: str | None = Field(None, description="An optional note, kept in the audit trail.")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
 class ChecklistItemIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
     id: str
@@ -142,7 +151,8 @@ class DecisionIn(CaseBody):
 
 
 BODY_MODELS: tuple[type[CaseBody], ...] = (
-    CaseCreateIn, CaseUpdateIn, WithdrawIn, StepUpdateIn, StepCompleteIn, ReasonIn, DecisionIn,
+    CaseCreateIn, CaseUpdateIn, WithdrawIn, HandoverIn, StepUpdateIn, StepCompleteIn, ReasonIn,
+    DecisionIn,
 )
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from anskaf.audit.services import audit_append
-from anskaf.orgs.models import OrgUnit, User
+from anskaf.orgs.models import Membership, OrgUnit, User
 from anskaf.process import engine
 from anskaf.process.engine import Snapshot, Transition
 from anskaf.process.model import ProcessModel, StepDef
@@ -413,6 +413,71 @@ def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None
     _audit(loaded, actor, acting_role(actor, ["coordinator"]), "case.withdrawn", "case", case.pk,
            before, {"status": case.status, "reason": reason})
     emit(CaseEvent("case.withdrawn", case, actor, data={"reason": reason}))
+    return case
+
+
+# --- hand-over --------------------------------------------------------------------------------
+
+
+COORDINATOR_ROLE = "coordinator"
+
+
+def _new_coordinator(actor: User, value: Any) -> User:
+    """An active person of the actor's municipality who holds the coordinator role."""
+    if (isinstance(value, bool) or not isinstance(value, int | str) or value in ("", 0)
+            or (isinstance(value, int) and not 0 < value < 2**62)):
+        raise ValidationFailed({"coordinator": "Vælg den person, der overtager sagen."})
+    lookup = {"pk": value} if isinstance(value, int) else {"username": value.strip()}
+    person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+                                 **lookup).first()
+    if person is None:
+        raise ValidationFailed({"coordinator": "Personen findes ikke i din kommune."})
+    if not Membership.objects.filter(person=person, role=COORDINATOR_ROLE).exists():
+        raise ValidationFailed({"coordinator": (
+            f"{person.display_name()} har ikke rollen Den koordinerende funktion og kan ikke "
+            "overtage sagen.")})
+    return person
+
+
+@transaction.atomic
+def case_handover(*, actor: User, case_id: Any, coordinator: Any, reason: Any = None,
+                  version: int | None = None) -> Case:
+    """Hand the case over to another person with the coordinator role: the old coordinator's
+    assignments on the case's open steps move with it; audited, one transaction, and an event
+    (`case.handed_over`) that tells both and moves the deadlines they set."""
+    loaded = _load(actor, case_id)
+    permissions.require(permissions.edit_refusal(actor, loaded.case))
+    person = _new_coordinator(actor, coordinator)
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationFailed({"reason": "Begrundelsen skal være tekst."})
+    reason = _ensure_storable((reason or "").strip(), "reason")
+    if len(reason) > 2000:
+        raise ValidationFailed({"reason": "Højst 2.000 tegn."})
+    case = loaded.case
+    if person.pk == case.coordinator_id:
+        raise ValidationFailed({"coordinator": f"{person.display_name()} er allerede sagens "
+                                               "koordinator."})
+    _ensure_not_closed(case)
+    _ensure_version(version, case.version, "Sagen")
+    previous = case.coordinator
+    moved = []
+    for number, state in sorted(loaded.states.items()):
+        if (previous is not None and state.assignee_id == previous.pk
+                and state.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT)):
+            state.assignee = person
+            state.version += 1
+            state.save(update_fields=["assignee", "version", "updated_at"])
+            moved.append(number)
+    case.coordinator = person
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["coordinator", "version", "updated_at"])
+    _audit(loaded, actor, acting_role(actor, [COORDINATOR_ROLE, "admin", "management"]),
+           "case.handed_over", "case", case.pk,
+           {"coordinator": previous.username if previous else None},
+           {"coordinator": person.username, "reason": reason, "steps": moved})
+    emit(CaseEvent("case.handed_over", case, actor, data={
+        "previous": previous, "coordinator": person, "steps": moved, "reason": reason}))
     return case
 
 
