@@ -186,7 +186,8 @@ class _Demo:
         self.work(case, key, remarks=remarks, ticks=ticks)
         actor = self.actor_for(model, step, case)
         testing.provide_documents(actor, case, step.number)
-        services.step_complete(actor=actor, case_id=case.pk, number=step.number)
+        services.step_complete(actor=actor, case_id=case.pk, number=step.number,
+                               remarks=testing.reason_for(case, step))
 
     def decide(self, case: Case, key: str, outcome: str, rationale: str, **fields: Any) -> None:
         model = model_of(case.model_version)

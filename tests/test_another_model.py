@@ -57,6 +57,8 @@ def renumbered_model(*, review_key: str | None = None, drop_board: bool = False)
         step["number"] += 1
         if "requires" in step:
             step["requires"] = _shift(step["requires"])
+        if "until_started" in step.get("not_relevant", {}):
+            step["not_relevant"]["until_started"] = _shift(step["not_relevant"]["until_started"])
         gate = step.get("gate")
         if gate is not None:
             gate["rests_on"] = [1, *_shift(gate["rests_on"])]

@@ -34,6 +34,7 @@ from .schemas import (
     CaseUpdateIn,
     DecisionIn,
     EventListOut,
+    HandoverIn,
     ReasonIn,
     StepCompleteIn,
     StepUpdateIn,
@@ -113,7 +114,7 @@ def _member(request: HttpRequest) -> User:
 def _visible_case(request: HttpRequest, case_id: int, number: int | None = None,
                   may: str | None = None) -> Case:
     """404 unless the caller may see the case (and its model has the step); then 403 unless
-    the caller may do `may` ("edit", "work", "complete") - all before the body is read."""
+    the caller may do `may` ("edit", "work", "complete", "not_relevant") - all before the body is read."""
     user = _actor(request)
     case = selectors.visible_cases(user).filter(pk=case_id).first()
     if case is None:
@@ -123,11 +124,13 @@ def _visible_case(request: HttpRequest, case_id: int, number: int | None = None,
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
     if may == "edit":
         permissions.require(permissions.edit_refusal(user, case))
-    elif may in ("work", "complete") and number is not None:
+    elif may in ("work", "complete", "not_relevant") and number is not None:
         step = model.step(number)
         assignee = case.step_states.filter(number=number).values_list(
             "assignee_id", flat=True).first()
-        check = permissions.complete_refusal if may == "complete" else permissions.work_refusal
+        check = {"complete": permissions.complete_refusal,
+                 "not_relevant": permissions.not_relevant_refusal}.get(
+                     may, permissions.work_refusal)
         permissions.require(check(user, case, model, step, assignee))
     return case
 
@@ -153,6 +156,9 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
                  "description": "The requesting unit's id."},
                 {"name": "q", "schema": {"type": "string"},
                  "description": "Search in number and title, case-insensitive."},
+                {"name": "without_coordinator", "schema": {"type": "boolean"},
+                 "description": "Only cases whose coordinator is deactivated (\"uden "
+                                "koordinator\") and must be handed over."},
                 LIMIT_PARAM, CURSOR_PARAM)))
 def case_list(request: HttpRequest) -> dict[str, Any]:
     user = _member(request)
@@ -221,6 +227,26 @@ def case_withdraw(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return _case_body(request, case_id)
 
 
+HANDOVER_ERRORS = {**CASE_ERRORS, 400: E400 + (
+    " Also: `coordinator` is no active person of your municipality with the coordinator role, "
+    "or is the case's coordinator already.")}
+
+
+@router.post("/cases/{int:case_id}/handover", response=_responses((200, CaseOut), HANDOVER_ERRORS),
+             operation_id="case_handover", tags=["cases"],
+             summary="Hand the case over to another coordinator",
+             description="For whoever may edit the case. The old coordinator's assignments on "
+                         "the case's open steps and the deadlines they set move to the new "
+                         "coordinator; both are told; the hand-over is audited.",
+             openapi_extra=_extra(HANDOVER_ERRORS, HandoverIn))
+def case_handover(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    _visible_case(request, case_id, may="edit")
+    body, _ = params.parse_body(request, HandoverIn)
+    services.case_handover(actor=_actor(request), case_id=case_id, coordinator=body.coordinator,
+                           reason=body.reason, version=body.version)
+    return _case_body(request, case_id)
+
+
 # --- steps -------------------------------------------------------------------------------------
 
 STEP_PATH = "/cases/{int:case_id}/steps/{int:number}"
@@ -259,12 +285,22 @@ def step_complete(request: HttpRequest, case_id: int, number: int) -> dict[str, 
     return _case_body(request, case_id)
 
 
+NOT_RELEVANT_ERRORS = {**STEP_ERRORS, 403: E403 + (
+    " Also: the model names who may mark this step not relevant (e.g. only the information "
+    "security role for the data processing agreement) and you hold none of those roles."),
+    409: E409_STEP + (" `step_not_open` also when a gate before the step is not yet passed; "
+                      "`not_relevant_locked` once a step the model names has started.")}
+
+
 @router.post(f"{STEP_PATH}/not-relevant", response=STEP_RESPONSES,
              operation_id="step_mark_not_relevant", tags=["steps"],
              summary="Mark a step not relevant, with a reason",
-             openapi_extra=_extra(STEP_ERRORS, ReasonIn))
+             description="A decision with rules from the process model: never a gate, never "
+                         "a step behind a gate not yet passed; where the model says so, only "
+                         "certain roles, and never once a later step has started.",
+             openapi_extra=_extra(NOT_RELEVANT_ERRORS, ReasonIn))
 def step_mark_not_relevant(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
-    _visible_case(request, case_id, number, may="work")
+    _visible_case(request, case_id, number, may="not_relevant")
     body, _ = params.parse_body(request, ReasonIn)
     services.step_mark_not_relevant(actor=_actor(request), case_id=case_id, number=number,
                                     reason=body.reason, version=body.version)

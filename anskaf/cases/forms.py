@@ -77,12 +77,28 @@ class ReasonForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+class HandoverForm(forms.Form):
+    coordinator = forms.ChoiceField(label="Ny koordinator", choices=[],
+                                    error_messages={"required": "Vælg den nye koordinator."})
+    reason = forms.CharField(label="Bemærkning (valgfri)", required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, people, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].choices = [("", "Vælg en person")] + [
+            (p.username, p.display_name()) for p in people]
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label="Søg i titel og sagsnummer", required=False)
     status = forms.ChoiceField(label="Status", required=False,
                                choices=[("", "Alle"), *CaseStatus.choices])
     phase = forms.ChoiceField(label="Fase", required=False, choices=[("", "Alle")])
     unit = forms.ChoiceField(label="Enhed", required=False, choices=[("", "Alle")])
+    without_coordinator = forms.ChoiceField(
+        label="Koordinator", required=False,
+        choices=[("", "Alle"), ("1", "Kun sager uden koordinator (deaktiveret)")])
 
     def __init__(self, *args, phases, units, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

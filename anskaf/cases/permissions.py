@@ -174,15 +174,35 @@ def work_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
             "Du har ikke en af de roller for sagens enhed og er ikke tildelt trinnet.")
 
 
+def not_relevant_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
+                         assignee_id: int | None = None) -> str | None:
+    """May the person mark the step not relevant? The model's `not_relevant.roles` when it
+    names them (the case's coordinator is not enough); else whoever may work on the step."""
+    if step.not_relevant_roles:
+        if access_of(person).holds_any(step.not_relevant_roles, case.requesting_unit_id):
+            return None
+        return not_relevant_who(model, step)
+    return work_refusal(person, case, model, step, assignee_id)
+
+
+def not_relevant_who(model: ProcessModel, step: StepDef) -> str:
+    """Who may mark a step with its own rule not relevant (anyone may know)."""
+    return (f"Kun {_labels(model, step.not_relevant_roles)} kan markere trinnet "
+            f"(trin {step.number}) som ikke relevant.")
+
+
 def complete_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
                      assignee_id: int | None = None) -> str | None:
     if step.complete_roles:
+        # The case's own coordinator (or her deputy) counts only where the model names the
+        # coordinator: a step the board completes is not the coordinator's to complete.
         access = access_of(person)
-        if access.acts_for(case.coordinator_id) or access.holds_any(
-                step.complete_roles, case.requesting_unit_id):
+        if ("coordinator" in step.complete_roles and access.acts_for(case.coordinator_id)) or (
+                access.holds_any(step.complete_roles, case.requesting_unit_id)):
             return None
+        reason = " (med en begrundelse i bemærkningerne)" if step.complete_reason else ""
         return (f"Kun {_labels(model, step.complete_roles)} kan markere trin {step.number} "
-                "som gennemført.")
+                f"som gennemført{reason}.")
     return work_refusal(person, case, model, step, assignee_id)
 
 

@@ -57,6 +57,8 @@ class StepView:
     can_assign: bool = False
     assignable: list[tuple[str, str]] = field(default_factory=list)
     not_relevant_refusal: str | None = None
+    not_relevant_access_refusal: str | None = None  # why the viewer may not mark it
+    not_relevant_note: str | None = None  # the step's own rule, said where the form is not
     reopen_refusal: str | None = None
     decide_refusal: str | None = None
     open: bool = False  # the body is rendered with the page (else fetched when opened)
@@ -127,13 +129,29 @@ def step_views(detail: CaseDetail, viewer: Any) -> list[StepView]:
                 view.complete_hint = refused.message
             else:
                 view.complete_refusal = _message(refused)
-            view.not_relevant_refusal = _message(
-                engine.refusal(engine.mark_not_relevant, model, snap, n))
+            not_relevant = engine.refusal(engine.mark_not_relevant, model, snap, n)
+            view.not_relevant_refusal = _message(not_relevant)
+            view.not_relevant_access_refusal = permissions.not_relevant_refusal(
+                viewer, case, model, step, state.assignee_id)
+            view.not_relevant_note = _not_relevant_note(model, step, view, not_relevant)
             view.reopen_refusal = _message(engine.refusal(engine.reopen, model, snap, n))
         else:
             view.decide_refusal = _message(engine.refusal(engine.decide, model, snap, n, "yes"))
         views.append(view)
     return views
+
+
+def _not_relevant_note(model: ProcessModel, step: StepDef, view: StepView,
+                       refused: engine.MoveRefused | None) -> str | None:
+    """For a step with its own not-relevant rule that is still to do: who may mark it, or
+    why it can no longer be (anyone may see who may)."""
+    if not (step.not_relevant_roles or step.not_relevant_until_started) or view.finished:
+        return None
+    if refused is not None and refused.code == "not_relevant_locked":
+        return refused.message
+    if step.not_relevant_roles and view.not_relevant_access_refusal:
+        return permissions.not_relevant_who(model, step)
+    return None
 
 
 @dataclass
@@ -192,6 +210,12 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
         return "rettede sagens oplysninger", fields
     if e.event_type == "case.withdrawn":
         return "trak sagen tilbage", after.get("reason", "")
+    if e.event_type == "case.handed_over":
+        steps = after.get("steps") or []
+        moved = f" (tildelte trin flyttet: {', '.join(map(str, steps))})" if steps else ""
+        detail = " – ".join(filter(None, [after.get("reason", ""), moved.strip(" ()")]))
+        return (f"overdrog sagen fra {before.get('coordinator') or 'ingen'} til "
+                f"{after.get('coordinator')}", detail)
     if e.event_type == "step.completed":
         return f"gennemførte trin {step}", ""
     if e.event_type == "step.started":

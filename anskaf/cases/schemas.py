@@ -100,6 +100,15 @@ class WithdrawIn(CaseBody):
     version: int | None = Field(None, description=VERSION_DOC)
 
 
+class HandoverIn(CaseBody):
+    required_fields: ClassVar[tuple[str, ...]] = ("coordinator",)
+    coordinator: str | None = Field(
+        None, description="The username of the new coordinator: an active person of your "
+                          "municipality with the coordinator role (required).")
+    reason: str | None = Field(None, description="An optional note, kept in the audit trail.")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
 class ChecklistItemIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
     id: str
@@ -141,6 +150,7 @@ class DecisionIn(CaseBody):
     version: int | None = Field(None, description="The gate step's version. Optional.")
 
 
+<<<<<<< HEAD
 # --- the process model (issue 17): check, publish, republish ----------------------------------
 
 
@@ -175,6 +185,11 @@ class ModelRepublishIn(Body):
 BODY_MODELS: tuple[type[Body], ...] = (
     CaseCreateIn, CaseUpdateIn, WithdrawIn, StepUpdateIn, StepCompleteIn, ReasonIn, DecisionIn,
     ModelCheckIn, ModelPublishIn, ModelRepublishIn,
+=======
+BODY_MODELS: tuple[type[CaseBody], ...] = (
+    CaseCreateIn, CaseUpdateIn, WithdrawIn, HandoverIn, StepUpdateIn, StepCompleteIn, ReasonIn,
+    DecisionIn,
+>>>>>>> work-c
 )
 
 

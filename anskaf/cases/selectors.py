@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
 from anskaf.audit.selectors import chain_version
-from anskaf.orgs.models import User
+from anskaf.orgs.models import Membership, User
 from anskaf.process.model import ProcessModel
 
 from . import permissions
@@ -28,6 +28,7 @@ class CaseFilters:
     phase: int | None = None
     unit: int | None = None
     q: str | None = None
+    without_coordinator: bool = False  # cases whose coordinator is deactivated (or none)
 
 
 def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
@@ -41,9 +42,13 @@ def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
                        f"{', '.join(map(str, phases))}.", min(phases), max(phases))
     unit = _int_param(params, "unit", errors, "Enheden skal angives med sit id.", 1, 2**63 - 1)
     q = (params.get("q") or "").strip() or None
+    without = (params.get("without_coordinator") or "").strip().lower()
+    if without not in ("", "0", "1", "true", "false", "on"):
+        errors["without_coordinator"] = "Angiv 1 eller true for sager uden koordinator."
     if errors:
         raise ValidationFailed(errors)
-    return CaseFilters(status=status, phase=phase, unit=unit, q=q)
+    return CaseFilters(status=status, phase=phase, unit=unit, q=q,
+                       without_coordinator=without in ("1", "true", "on"))
 
 
 def _int_param(params: Any, name: str, errors: dict[str, str], message: str,
@@ -69,7 +74,9 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
               limit: int = 50) -> list[Case]:
     """Most recently changed first; keyset pagination on (updated_at, id)."""
     limit = max(1, min(limit, 1000))
-    qs = visible_cases(viewer).select_related("requesting_unit")
+    qs = visible_cases(viewer).select_related("requesting_unit", "coordinator")
+    if filters.without_coordinator:
+        qs = qs.filter(Q(coordinator__isnull=True) | Q(coordinator__is_active=False))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.phase is not None:
@@ -83,6 +90,15 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
         updated_at, pk = after
         qs = qs.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=pk))
     return list(qs.order_by("-updated_at", "-id")[:limit])
+
+
+def coordinator_candidates(*, viewer: User, case: Case) -> list[User]:
+    """Active people of the viewer's municipality with the coordinator role, the case's own
+    coordinator left out: whom the case may be handed over to."""
+    return list(User.objects.filter(
+        organisation_id=viewer.organisation_id, is_active=True,
+        pk__in=Membership.objects.filter(role="coordinator").values("person_id"),
+    ).exclude(pk=case.coordinator_id or 0).order_by("first_name", "last_name", "username"))
 
 
 @dataclass

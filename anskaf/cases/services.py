@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from anskaf.audit.services import audit_append
-from anskaf.orgs.models import OrgUnit, User
+from anskaf.orgs.models import Membership, OrgUnit, User
 from anskaf.process import engine
 from anskaf.process.engine import Snapshot, Transition
 from anskaf.process.model import ProcessModel, StepDef
@@ -415,6 +415,71 @@ def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None
     return case
 
 
+# --- hand-over --------------------------------------------------------------------------------
+
+
+COORDINATOR_ROLE = "coordinator"
+
+
+def _new_coordinator(actor: User, value: Any) -> User:
+    """An active person of the actor's municipality who holds the coordinator role."""
+    if (isinstance(value, bool) or not isinstance(value, int | str) or value in ("", 0)
+            or (isinstance(value, int) and not 0 < value < 2**62)):
+        raise ValidationFailed({"coordinator": "Vælg den person, der overtager sagen."})
+    lookup = {"pk": value} if isinstance(value, int) else {"username": value.strip()}
+    person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+                                 **lookup).first()
+    if person is None:
+        raise ValidationFailed({"coordinator": "Personen findes ikke i din kommune."})
+    if not Membership.objects.filter(person=person, role=COORDINATOR_ROLE).exists():
+        raise ValidationFailed({"coordinator": (
+            f"{person.display_name()} har ikke rollen Den koordinerende funktion og kan ikke "
+            "overtage sagen.")})
+    return person
+
+
+@transaction.atomic
+def case_handover(*, actor: User, case_id: Any, coordinator: Any, reason: Any = None,
+                  version: int | None = None) -> Case:
+    """Hand the case over to another person with the coordinator role: the old coordinator's
+    assignments on the case's open steps move with it; audited, one transaction, and an event
+    (`case.handed_over`) that tells both and moves the deadlines they set."""
+    loaded = _load(actor, case_id)
+    permissions.require(permissions.edit_refusal(actor, loaded.case))
+    person = _new_coordinator(actor, coordinator)
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationFailed({"reason": "Begrundelsen skal være tekst."})
+    reason = _ensure_storable((reason or "").strip(), "reason")
+    if len(reason) > 2000:
+        raise ValidationFailed({"reason": "Højst 2.000 tegn."})
+    case = loaded.case
+    if person.pk == case.coordinator_id:
+        raise ValidationFailed({"coordinator": f"{person.display_name()} er allerede sagens "
+                                               "koordinator."})
+    _ensure_not_closed(case)
+    _ensure_version(version, case.version, "Sagen")
+    previous = case.coordinator
+    moved = []
+    for number, state in sorted(loaded.states.items()):
+        if (previous is not None and state.assignee_id == previous.pk
+                and state.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT)):
+            state.assignee = person
+            state.version += 1
+            state.save(update_fields=["assignee", "version", "updated_at"])
+            moved.append(number)
+    case.coordinator = person
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["coordinator", "version", "updated_at"])
+    _audit(loaded, actor, acting_role(actor, [COORDINATOR_ROLE, "admin", "management"]),
+           "case.handed_over", "case", case.pk,
+           {"coordinator": previous.username if previous else None},
+           {"coordinator": person.username, "reason": reason, "steps": moved})
+    emit(CaseEvent("case.handed_over", case, actor, data={
+        "previous": previous, "coordinator": person, "steps": moved, "reason": reason}))
+    return case
+
+
 # --- steps ------------------------------------------------------------------------------------
 
 
@@ -444,13 +509,15 @@ def _clean_remarks(remarks: Any) -> str | None:
     return _ensure_storable(remarks, "remarks")
 
 
-def _prepare_step_move(actor: User, case_id: Any, number: Any, *, completing: bool = False
-                       ) -> tuple[Loaded, StepDef, StepState]:
+def _prepare_step_move(actor: User, case_id: Any, number: Any, *, completing: bool = False,
+                       not_relevant: bool = False) -> tuple[Loaded, StepDef, StepState]:
     """Load and lock (404), then check the person may do this on the step (403)."""
     loaded = _load(actor, case_id)
     step = _step_def(loaded, number)
     state = loaded.states[step.number]
-    check = permissions.complete_refusal if completing else permissions.work_refusal
+    check = (permissions.complete_refusal if completing
+             else permissions.not_relevant_refusal if not_relevant
+             else permissions.work_refusal)
     permissions.require(check(actor, loaded.case, loaded.model, step, state.assignee_id))
     return loaded, step, state
 
@@ -499,14 +566,21 @@ def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None
                   version: int | None = None) -> Case:
     loaded, step, state = _prepare_step_move(actor, case_id, number, completing=True)
     remarks = _clean_remarks(remarks)
+    if step.complete_reason and not (remarks if remarks is not None else state.remarks).strip():
+        raise ValidationFailed({"remarks": (
+            f"Skriv i bemærkningerne, hvorfor trin {step.number} gennemføres her (fx at "
+            "IT-visitationen har behandlet sagen uden for anskaf).")})
     _ensure_not_closed(loaded.case)
     _ensure_version(version, state.version, f"Trin {step.number}")
     transition = engine.complete(loaded.model, loaded.snapshot(), step.number)
     run_guards(MoveContext("complete", loaded.case, step.number, actor))
     extra = {step.number: {"remarks": remarks}} if remarks is not None else None
     before = _apply(loaded, transition, actor, extra=extra)
-    _audit(loaded, actor, acting_role(actor, step.role_keys), "step.completed", "step",
-           f"{loaded.case.pk}:{step.number}", before, _after_view(loaded, transition.steps))
+    after = _after_view(loaded, transition.steps)
+    if step.complete_reason:
+        after["reason"] = loaded.states[step.number].remarks
+    _audit(loaded, actor, acting_role(actor, step.complete_roles or step.role_keys),
+           "step.completed", "step", f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.completed", loaded.case, actor, step.number))
     return loaded.case
 
@@ -514,7 +588,7 @@ def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None
 @transaction.atomic
 def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: Any,
                            version: int | None = None) -> Case:
-    loaded, step, state = _prepare_step_move(actor, case_id, number)
+    loaded, step, state = _prepare_step_move(actor, case_id, number, not_relevant=True)
     reason = _require_text(reason, "Skriv en begrundelse for, at trinnet ikke er relevant.",
                            "reason")
     _ensure_not_closed(loaded.case)
@@ -523,7 +597,8 @@ def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: An
     run_guards(MoveContext("not_relevant", loaded.case, step.number, actor))
     before = _apply(loaded, transition, actor, reason=reason)
     after = {**_after_view(loaded, transition.steps), "reason": reason}
-    _audit(loaded, actor, acting_role(actor, step.role_keys), "step.not_relevant", "step",
+    _audit(loaded, actor, acting_role(actor, step.not_relevant_roles or step.role_keys),
+           "step.not_relevant", "step",
            f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.not_relevant", loaded.case, actor, step.number, {"reason": reason}))
     return loaded.case

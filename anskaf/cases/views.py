@@ -20,7 +20,7 @@ from anskaf.orgs.selectors import unit_list
 
 from . import permissions, presenters, selectors, services
 from .errors import MoveRefused, NotFound, ValidationFailed
-from .forms import CaseFilterForm, CaseForm, ReasonForm, apply_service_errors
+from .forms import CaseFilterForm, CaseForm, HandoverForm, ReasonForm, apply_service_errors
 from .models import StepState, StepStatus
 from .panels import ALL_PLACES, STEP_PLACES, PanelContext, Place, build_panels
 from .process_models import current_model, model_for
@@ -98,7 +98,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     } for c in cases]
     return render(request, "cases/case_list.html", {
         "nav": "cases", "form": form, "rows": rows, "error": error, "next_url": next_url,
-        "filtered": any(request.GET.get(k) for k in ("q", "status", "phase", "unit")),
+        "filtered": any(request.GET.get(k) for k in ("q", "status", "phase", "unit",
+                                                      "without_coordinator")),
     }, status=400 if error else 200)
 
 
@@ -178,6 +179,37 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("cases:case_detail", pk=pk)
     status = 200 if request.method == "GET" else (409 if error else 400)
     return render(request, "cases/case_withdraw.html",
+                  {"nav": "cases", "form": form, "case": detail.case, "error": error},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand the case over to another coordinator (a page of its own: works without JS)."""
+    detail = _detail_or_404(request, pk)
+    if refusal := permissions.edit_refusal(request.user, detail.case):
+        return render(request, "403.html", {"reason": refusal}, status=403)
+    people = selectors.coordinator_candidates(viewer=request.user, case=detail.case)
+    form = HandoverForm(request.POST or None, people=people,
+                        initial={"version": detail.case.version})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_handover(actor=request.user, case_id=pk,
+                                          coordinator=form.cleaned_data["coordinator"],
+                                          reason=form.cleaned_data["reason"],
+                                          version=form.cleaned_data.get("version"))
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except MoveRefused as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Sagen {case.number} er overdraget til "
+                                      f"{case.coordinator.display_name()}.")
+            return redirect("cases:case_detail", pk=pk)
+    status = 200 if request.method == "GET" else (409 if error else 400)
+    return render(request, "cases/case_handover.html",
                   {"nav": "cases", "form": form, "case": detail.case, "error": error},
                   status=status)
 

@@ -116,10 +116,28 @@ def _lock_item(actor: User, item_id: Any) -> tuple[Meeting, AgendaItem]:
     return meeting, AgendaItem.objects.select_for_update().get(pk=item.pk)
 
 
+# What to do first, per state, where an action waits for a later state (a hint only where it
+# is true: an approved meeting is locked, so "publish the agenda first" would mislead).
+NEXT_STEP = {
+    MeetingState.PLANNED: "udsend dagsordenen først",
+    MeetingState.AGENDA_PUBLISHED: "markér mødet som afholdt først",
+    MeetingState.HELD: "godkend referatet først",
+    MeetingState.MINUTES_APPROVED: "referatet er godkendt, og mødet er låst",
+}
+
+
 def _ensure_state(meeting: Meeting, *allowed: str, doing: str) -> None:
+    """Refuse unless the meeting is in one of the allowed states. The hint says what to do
+    first only when the meeting is in an earlier state than every allowed one; an approved
+    meeting always says it is locked."""
     if meeting.state not in allowed:
         label = MeetingState(meeting.state).label
-        raise InvalidTransition(f"Mødet er {str(label).lower()}, så du kan ikke {doing}.")
+        order = list(MeetingState.values)
+        earlier = all(order.index(meeting.state) < order.index(s) for s in allowed)
+        hint = ""
+        if meeting.state == MeetingState.MINUTES_APPROVED or earlier:
+            hint = f" ({NEXT_STEP[MeetingState(meeting.state)]})"
+        raise InvalidTransition(f"Mødet er {str(label).lower()}, så du kan ikke {doing}{hint}.")
 
 
 def _text(value: Any, field: str, message: str, *, limit: int | None = None,
@@ -530,7 +548,11 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
                                         "registrere."})
     _clean_outcome(outcome, missing_documentation)
     _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, MeetingState.HELD,
-                  doing="registrere udfald (udsend dagsordenen først)")
+                  doing="registrere udfald")
+    if timezone.now() < meeting.starts_at:
+        raise InvalidTransition(
+            f"Mødet begynder først {timezone.localtime(meeting.starts_at):%d.%m.%Y kl. %H:%M}; "
+            "et udfald kan registreres fra mødets start.")
     if item.decision_id is not None:
         raise InvalidTransition("Udfaldet for punktet er allerede registreret.")
     board = board_steps(model_for(item.case))
@@ -580,7 +602,7 @@ def minutes_generate(*, actor: User, meeting_id: Any) -> MinutesRevision:
     """Write (or rewrite) the draft minutes from the meeting as it stands."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
-    _ensure_state(meeting, MeetingState.HELD, doing="skrive referat (markér mødet som afholdt)")
+    _ensure_state(meeting, MeetingState.HELD, doing="skrive referat")
     snapshot = minutes_text.snapshot_of(meeting)
     text = minutes_text.render_text(snapshot)
     draft = _latest(meeting)
@@ -643,7 +665,7 @@ def minutes_correct(*, actor: User, meeting_id: Any, text: Any, reason: Any) -> 
     text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
     reason = _text(reason, "reason", "Skriv, hvad der rettes og hvorfor.", limit=2000)
     _ensure_state(meeting, MeetingState.MINUTES_APPROVED,
-                  doing="rette et godkendt referat (godkend først)")
+                  doing="rette et godkendt referat")
     latest = _latest(meeting)
     assert latest is not None
     if text == latest.text:

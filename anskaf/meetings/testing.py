@@ -25,8 +25,10 @@ def ready_case(coordinator: User, **overrides: Any) -> Case:
     return testing.advance(coordinator, case, through=max(board.ready))
 
 
-def schedule(board: User, *, days: int = 7, participants: list[str] | None = None,
+def schedule(board: User, *, days: int = -7, participants: list[str] | None = None,
              **data: Any) -> Meeting:
+    """A meeting `days` from today at 10:00: by default a week ago, so that outcomes can be
+    recorded (an outcome is refused before the meeting's start)."""
     starts = timezone.localtime() + timedelta(days=days)
     payload = {"title": "Møde i IT-visitationen", "starts_at": starts.replace(
         hour=10, minute=0, second=0, microsecond=0), "duration_minutes": 90,

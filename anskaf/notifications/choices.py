@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     AGENDA = "agenda", _("Dagsorden offentliggjort")
     DEADLINE = "deadline", _("Frist overskredet (påmindelse og eskalering)")
     DEPUTY = "deputy", _("Du er blevet stedfortræder, eller ikke længere")
+    HANDOVER = "handover", _("En sag er overdraget til dig, eller fra dig")
 
 
 class MailMode(models.TextChoices):

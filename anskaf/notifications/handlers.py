@@ -14,7 +14,7 @@ from anskaf.process.model import ProcessModel
 
 from . import recipients
 from .choices import Kind
-from .models import AnnouncedStep
+from .models import AnnouncedStep, StepDeadline
 from .services import Notice, case_path, notify
 
 OUTCOME_DA = {"yes": "Ja", "maybe": "Måske", "no": "Nej"}
@@ -177,6 +177,31 @@ ORG_LISTENERS: list[tuple[str, Callable[..., None]]] = [
     ("deputy.removed", deputy_removed),
 ]
 
+def case_handed_over(event: CaseEvent) -> None:
+    """A hand-over: the deadlines the old coordinator set on the case move to the new one (the
+    reminders' coordinator level follows the case's coordinator by itself), and both are told
+    (the actor knows already; a deactivated person gets nothing)."""
+    case: Case = event.case
+    old: User | None = event.data.get("previous")
+    new: User = event.data["coordinator"]
+    if old is not None:
+        StepDeadline.objects.filter(case=case, set_by=old).update(set_by=new)
+    steps = event.data.get("steps") or []
+    moved = (f" Trin {', '.join(map(str, steps))}, som var tildelt den tidligere koordinator, "
+             "er flyttet med." if steps else "")
+    old_name = old.display_name() if old is not None else "ingen"
+    for person, subject, body in (
+        (new, f"{case.number}: du er nu koordinator for sagen",
+         f"Sagen {_case_label(case)} er overdraget til dig fra {old_name}.{moved}"),
+        (old, f"{case.number}: sagen er overdraget til {new.display_name()}",
+         f"Sagen {_case_label(case)} er overdraget fra dig til {new.display_name()}.{moved}"),
+    ):
+        if person is None or not person.is_active or person.pk == event.actor.pk:
+            continue
+        notify([person], Notice(kind=Kind.HANDOVER, organisation_id=case.organisation_id,
+                                case=case, subject=subject, body=body, path=case_path(case)))
+
+
 # Every case event this app reacts to. Registered in NotificationsConfig.ready().
 STEP_MOVES = ("case.created", "case.updated", "case.withdrawn", "step.started", "step.completed",
               "step.not_relevant", "step.reopened", "decision.recorded")
@@ -185,4 +210,5 @@ HANDLERS: list[tuple[str, Callable[[CaseEvent], None]]] = [
     ("decision.recorded", decision_recorded),
     ("step.assigned", step_assigned),
     ("meeting.agenda_published", agenda_published),
+    ("case.handed_over", case_handed_over),
 ]

@@ -17,6 +17,7 @@ from .errors import (
     InvalidTransition,
     MoveRefused,
     NotAGate,
+    NotRelevantLocked,
     OutcomeNotAllowed,
     RequirementMissing,
     StepNotOpen,
@@ -253,9 +254,19 @@ def complete(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
     return _transition(model, snap, {number: StepStatus.DONE})
 
 
+def started(snap: Snapshot, number: int) -> bool:
+    """Has work on the step begun: in progress, done, or a checklist item ticked?"""
+    return (snap.steps[number] in (StepStatus.IN_PROGRESS, StepStatus.DONE)
+            or bool(snap.checked.get(number)))
+
+
 def mark_not_relevant(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
+    """A decision with consequences: never for a gate, never behind a gate not yet passed,
+    never once a step the model names in `not_relevant.until_started` has started. Who may
+    make it (`not_relevant.roles`) is the permissions' question, not the engine's."""
     ensure_open_case(snap.status)
-    if model.step(number).gate is not None:
+    step = model.step(number)
+    if step.gate is not None:
         raise InvalidTransition(
             f"Trin {number} er et beslutningspunkt og kan ikke markeres som ikke relevant."
         )
@@ -266,6 +277,18 @@ def mark_not_relevant(model: ProcessModel, snap: Snapshot, number: int) -> Trans
         )
     if status == StepStatus.NOT_RELEVANT:
         raise InvalidTransition(f"Trin {number} er allerede markeret som ikke relevant.")
+    for gate in model.gates_before(number):
+        if not gate_passed(snap, gate.number):
+            raise StepNotOpen(
+                f"Trin {number} kan først markeres som ikke relevant, når trin {gate.number} "
+                f"(»{gate.title.da}«) er besluttet med Ja."
+            )
+    for later in step.not_relevant_until_started:
+        if started(snap, later):
+            raise NotRelevantLocked(
+                f"Trin {number} kan ikke længere markeres som ikke relevant, fordi trin {later} "
+                f"(»{model.step(later).title.da}«) er påbegyndt."
+            )
     return _transition(model, snap, {number: StepStatus.NOT_RELEVANT})
 
 

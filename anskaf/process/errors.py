@@ -36,6 +36,12 @@ class RequirementMissing(MoveRefused):
     code = "requirement_missing"
 
 
+class NotRelevantLocked(MoveRefused):
+    """A step may no longer be marked not relevant: a step that rests on it has started."""
+
+    code = "not_relevant_locked"
+
+
 class Conflict(MoveRefused):
     code = "conflict"
 

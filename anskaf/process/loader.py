@@ -246,6 +246,10 @@ class _Builder:
         only = node.get("only_when_replacing", False)
         if not isinstance(only, bool):
             self.fail(node, "only_when_replacing", "'only_when_replacing' must be true or false")
+        complete_reason = node.get("complete_reason", False)
+        if not isinstance(complete_reason, bool):
+            self.fail(node, "complete_reason", "'complete_reason' must be true or false")
+        nr_roles, nr_until = self.not_relevant(node, roles)
         return StepDef(
             number=number or 0,
             key=key or "",
@@ -258,6 +262,9 @@ class _Builder:
             requires=self.int_list(node, "requires"),
             requires_refusal=self.refusal_code(node),
             complete_roles=self.role_list(node, "complete_roles", roles),
+            complete_reason=bool(complete_reason),
+            not_relevant_roles=nr_roles,
+            not_relevant_until_started=nr_until,
             only_when_replacing=bool(only),
             gate=self.gate(node, "gate", roles) if "gate" in node else None,
             documents=self.documents(node),
@@ -270,6 +277,27 @@ class _Builder:
             self.fail(node, key, f"'{key}' must list known roles")
             return ()
         return tuple(str(r) for r in value)
+
+    def not_relevant(self, node: Any, roles: dict[str, Text]
+                     ) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """`not_relevant: {roles: [...], until_started: [...]}`: who may mark the step not
+        relevant, and which steps' start rules it out (checked against the steps later)."""
+        if "not_relevant" not in node:
+            return (), ()
+        rule = node["not_relevant"]
+        if not isinstance(rule, dict):
+            self.fail(node, "not_relevant",
+                      "'not_relevant' must be a mapping with 'roles' and/or 'until_started'")
+            return (), ()
+        unknown = sorted(str(k) for k in rule if k not in ("roles", "until_started"))
+        if unknown:
+            self.fail(rule, unknown[0], f"'not_relevant' knows only 'roles' and 'until_started', "
+                                        f"not {', '.join(unknown)}")
+        if "roles" in rule and not rule["roles"]:
+            self.fail(rule, "roles", "'not_relevant.roles' must list at least one role "
+                                     "(leave it out to let whoever works on the step decide)")
+        return (self.role_list(rule, "roles", roles),
+                self.int_list(rule, "until_started"))
 
     def refusal_code(self, node: Any) -> str:
         code = node.get("requires_refusal", "step_not_open")
@@ -458,6 +486,14 @@ class _Builder:
                 if req not in segment_of or req >= step.number:
                     self.fail(node, "requires",
                               f"step {step.number} requires {req}, which is not an earlier step")
+            if step.gate is not None and "not_relevant" in node:
+                self.fail(node, "not_relevant",
+                          f"step {step.number} is a gate; a gate is never marked not relevant")
+            for later in step.not_relevant_until_started:
+                if later not in segment_of or later == step.number:
+                    self.fail(node["not_relevant"], "until_started",
+                              f"step {step.number}: not_relevant.until_started names {later}, "
+                              "which is not another step")
             if step.gate is not None:
                 self.check_gate(node, step, segments, segment_of)
 

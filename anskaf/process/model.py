@@ -78,6 +78,11 @@ class StepDef:
     requires: tuple[int, ...] = ()
     requires_refusal: str = "step_not_open"  # the refusal code when a required step is open
     complete_roles: tuple[str, ...] = ()  # when set, only these roles may complete the step
+    complete_reason: bool = False  # completing the step by hand needs a reason (its remarks)
+    # Who may mark the step not relevant (empty: whoever may work on it), and the steps whose
+    # start (in progress, done or a ticked checklist item) rules it out for good.
+    not_relevant_roles: tuple[str, ...] = ()
+    not_relevant_until_started: tuple[int, ...] = ()
     only_when_replacing: bool = False
     gate: GateDef | None = None
     documents: tuple[DocumentTypeDef, ...] = ()

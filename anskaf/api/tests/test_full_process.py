@@ -44,7 +44,9 @@ def test_a_case_runs_through_all_21_steps_via_the_api(coordinator, board_member,
                 step = step_of(coord.patch(f"{base}/steps/{n}", {
                     "checklist": required, "version": step["version"]}).json(), n)
             upload_missing_documents(n)
-            response = coord.post(f"{base}/steps/{n}/complete",
+            # The board's review completes only through the board (here: by hand, with a reason).
+            who = board if n == 5 else coord
+            response = who.post(f"{base}/steps/{n}/complete",
                                   {"remarks": f"Trin {n} klaret", "version": step["version"]})
             assert response.status_code == 200, (n, response.content)
             body = response.json()

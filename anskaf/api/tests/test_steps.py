@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from anskaf.cases import services
-from anskaf.testing import advance, decider_for, new_case, provide_documents, tick_required
+from anskaf.testing import (
+    advance,
+    decider_for,
+    make_user,
+    new_case,
+    provide_documents,
+    tick_required,
+)
 
-from .conftest import error_of, required_items, step_of
+from .conftest import ApiClient, error_of, required_items, step_of
 
 pytestmark = pytest.mark.django_db
 
@@ -156,9 +163,11 @@ def test_contract_before_dpa_also_when_the_segment_is_open(api, coordinator, cas
     assert error_of(response) == "contract_before_dpa"
 
 
-def test_12_may_be_completed_when_11_is_not_relevant(api, coordinator, case):
+def test_12_may_be_completed_when_11_is_not_relevant(api, coordinator, case, org):
     advance(coordinator, case, through=7)
-    api.post(f"{steps(case)}/11/not-relevant", {"reason": "Ingen persondata"})
+    security = ApiClient(make_user(org, "isk", "security"))
+    marked = security.post(f"{steps(case)}/11/not-relevant", {"reason": "Ingen persondata"})
+    assert marked.status_code == 200, marked.content
     api.patch(f"{steps(case)}/12", {"checklist": required_items(case, 12)})
     provide_documents(coordinator, case, 12)
     response = api.post(f"{steps(case)}/12/complete", {})

@@ -51,7 +51,7 @@ MOVES = {  # name: (the steps done first, the move)
         actor=a, case_id=c.pk, number=1, remarks="x", status="in_progress",
         checklist=[{"id": "1.1", "done": True}])),
     "step_mark_not_relevant": (0, lambda a, c: services.step_mark_not_relevant(
-        actor=a, case_id=c.pk, number=9, reason="x")),
+        actor=a, case_id=c.pk, number=4, reason="x")),
     "step_reopen": (5, lambda a, c: services.step_reopen(actor=a, case_id=c.pk, number=3,
                                                          reason="x")),
     "decision_record": (5, lambda a, c: services.decision_record(

@@ -98,7 +98,7 @@ def test_guards_also_stop_not_relevant_and_reopen(register, coordinator, case, m
         if move == "reopen":
             services.step_reopen(actor=coordinator, case_id=case.pk, number=2, reason="x")
         else:
-            services.step_mark_not_relevant(actor=coordinator, case_id=case.pk, number=9,
+            services.step_mark_not_relevant(actor=coordinator, case_id=case.pk, number=3,
                                             reason="x")
     assert everything(case) == before
 
@@ -166,13 +166,14 @@ def test_a_star_handler_receives_every_event(register, coordinator, board_member
     testing.advance(coordinator, case, through=5)
     services.decision_record(actor=board_member, case_id=case.pk, step=6, outcome="yes",
                              rationale="OK")
+    testing.advance(coordinator, case, through=7)  # a step behind gate 7 is marked below
     services.step_update(actor=coordinator, case_id=case.pk, number=8, remarks="x")
     services.step_mark_not_relevant(actor=coordinator, case_id=case.pk, number=9, reason="x")
     services.step_reopen(actor=coordinator, case_id=case.pk, number=9, reason="x")
     services.case_update(actor=coordinator, case_id=case.pk, data={"title": "Ny"})
     services.case_withdraw(actor=coordinator, case_id=case.pk, reason="x")
     assert seen == ["case.created"] + ["step.completed"] * 5 + [
-        "decision.recorded", "step.updated", "step.not_relevant", "step.reopened",
+        "decision.recorded", "decision.recorded", "step.updated", "step.not_relevant", "step.reopened",
         "case.updated", "case.withdrawn"]
     assert [t for t in event_types(case)] == seen
 

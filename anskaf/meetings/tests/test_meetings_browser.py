@@ -80,7 +80,8 @@ def test_a_case_goes_through_two_board_meetings_in_the_browser(page: Page, live_
 
     # The board plans a meeting, builds the agenda and publishes it.
     log_in(page, base, "visitation")
-    plan_meeting_with_the_case(page, base, days=7)
+    # Meetings in the past: an outcome is recorded from the meeting's start.
+    plan_meeting_with_the_case(page, base, days=-7)
     page.get_by_text("Tilføj et andet punkt").click()
     page.get_by_label("Overskrift").fill("Eventuelt")
     page.get_by_role("button", name="Tilføj punkt").click()
@@ -132,7 +133,7 @@ def test_a_case_goes_through_two_board_meetings_in_the_browser(page: Page, live_
 
     # A later meeting says Ja; the case moves on to step 7.
     log_in(page, base, "visitation")
-    plan_meeting_with_the_case(page, base, days=21)
+    plan_meeting_with_the_case(page, base, days=-1)
     page.get_by_role("button", name="Udsend dagsorden").click()
     item = page.locator(".anskaf-agenda-item", has_text="Nyt omsorgssystem")
     item.get_by_label("Ja", exact=True).check()

@@ -171,7 +171,7 @@ def test_maybe_reopens_4_and_5_with_the_missing_documentation_on_step_4(coordina
     case_services.step_complete(actor=coordinator, case_id=case.pk, number=4)
 
     # Round 2 in a later meeting: Ja, and the case moves on to step 7.
-    later = schedule(board_member, days=21)
+    later = schedule(board_member, days=-1)
     second = put_on_agenda(board_member, coordinator, case, later)
     assert second.referral.round == 2
     services.meeting_publish(actor=board_member, meeting_id=later.pk)

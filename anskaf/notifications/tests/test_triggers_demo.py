@@ -98,7 +98,8 @@ def test_each_trigger_tells_the_right_people_in_the_demo_municipality():
         else:
             since = 0
         for kind, step, expected in expectations:
-            got = who(case, kind, step, since)
+            # The board member the builders make to complete the review by hand is no demo person.
+            got = {u for u in who(case, kind, step, since) if not u.startswith("auto-")}
             if got != expected:
                 failures.append(f"{label}: {kind} step {step}: expected {sorted(expected)}, "
                                 f"got {sorted(got)}")

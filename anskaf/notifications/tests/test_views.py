@@ -46,7 +46,8 @@ def test_preferences_are_saved_and_bad_input_is_explained(requester):
     assert "Der er ikke registreret en e-mailadresse" in client.get(
         "/notifikationer/indstillinger/").content.decode()
     data = {"step_opened": "digest", "step_assigned": "none", "decision": "immediate",
-            "agenda": "immediate", "deadline": "immediate", "deputy": "none"}
+            "agenda": "immediate", "deadline": "immediate", "deputy": "none",
+            "handover": "immediate"}
     assert client.post("/notifikationer/indstillinger/", data).status_code == 302
     assert NotificationPreference.objects.get(user=requester, kind="step_opened").mode == "digest"
     response = client.post("/notifikationer/indstillinger/", {**data, "decision": "ugentlig"})

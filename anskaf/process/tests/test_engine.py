@@ -5,6 +5,8 @@ Pure Python: no Django, no database.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from anskaf.process import engine
@@ -17,6 +19,7 @@ from anskaf.process.errors import (
     InvalidTransition,
     MoveRefused,
     NotAGate,
+    NotRelevantLocked,
     OutcomeNotAllowed,
     RequirementMissing,
     StepNotOpen,
@@ -191,7 +194,7 @@ def test_contract_before_dpa_wins_over_step_not_open():
 
 def test_once_the_dpa_is_in_place_a_closed_segment_still_says_step_not_open():
     case = Case.new()
-    case.mark_not_relevant(11)
+    case.snap = replace(case.snap, steps={**case.snap.steps, 11: DONE})
     with pytest.raises(StepNotOpen):
         case.complete(12)
 
@@ -316,8 +319,7 @@ def test_gate_18_does_not_wait_for_step_13_when_nothing_is_replaced():
 
 def test_gate_18_is_not_open_before_gates_6_and_7_are_ja():
     case = Case.new(replaces_system=True)
-    for n in range(8, 18):
-        case.mark_not_relevant(n)
+    case.snap = replace(case.snap, steps={**case.snap.steps, **{n: NR for n in range(8, 18)}})
     with pytest.raises(StepNotOpen):
         case.decide(18, "yes")
 
@@ -446,8 +448,9 @@ def test_it_refuses_deciding_a_gate_already_decided_ja(gate):
 
 
 @pytest.mark.parametrize("number", [n for n in NUMBERS if n not in (*GATES, 13, 21)])
-def test_any_non_gate_step_may_be_marked_not_relevant(number):
-    case = Case.new()
+def test_any_non_gate_step_may_be_marked_not_relevant_once_its_segment_is_open(number):
+    gates = [g.number for g in MODEL.gates_before(number)]
+    case = done_through(max(gates)) if gates else Case.new()
     t = case.mark_not_relevant(number)
     assert t.steps == {number: NR}
     assert case.status(number) == NR
@@ -455,16 +458,50 @@ def test_any_non_gate_step_may_be_marked_not_relevant(number):
 
 def test_a_step_in_progress_may_be_marked_not_relevant():
     case = Case.new()
-    case.start(9)
-    case.mark_not_relevant(9)
-    assert case.status(9) == NR
+    case.start(3)
+    case.mark_not_relevant(3)
+    assert case.status(3) == NR
 
 
 def test_13_and_21_may_be_marked_not_relevant_when_a_system_is_replaced():
-    case = Case.new(replaces_system=True)
+    case = done_through(7, replaces_system=True)
     case.mark_not_relevant(13)
+    assert case.status(13) == NR
+    case = done_through(18, replaces_system=True)
     case.mark_not_relevant(21)
-    assert case.status(13) == case.status(21) == NR
+    assert case.status(21) == NR
+
+
+@pytest.mark.parametrize("number", [n for n in NUMBERS if n not in GATES and n > 6])
+def test_a_step_behind_a_gate_not_yet_passed_cannot_be_marked_not_relevant(number):
+    case = Case.new(replaces_system=True)
+    with pytest.raises(StepNotOpen) as info:
+        case.mark_not_relevant(number)
+    assert info.value.code == "step_not_open"
+    assert "besluttet med Ja" in info.value.message
+    assert case.status(number) == StepStatus.NOT_STARTED
+
+
+def test_the_model_rules_the_dpa_out_once_the_contract_has_started():
+    case = done_through(7)
+    case.start(12)
+    with pytest.raises(NotRelevantLocked) as info:
+        case.mark_not_relevant(11)
+    assert info.value.code == "not_relevant_locked"
+    assert "trin 12" in info.value.message and "påbegyndt" in info.value.message
+
+
+def test_a_ticked_contract_item_counts_as_started():
+    case = done_through(7)
+    case.tick_required(12)
+    with pytest.raises(NotRelevantLocked):
+        case.mark_not_relevant(11)
+
+
+def test_the_dpa_may_be_marked_not_relevant_while_the_contract_is_untouched():
+    case = done_through(10)
+    case.mark_not_relevant(11)
+    assert case.status(11) == NR
 
 
 @pytest.mark.parametrize("gate", GATES)
@@ -499,9 +536,9 @@ def test_a_done_step_can_be_reopened_to_in_progress():
 
 def test_a_not_relevant_step_can_be_reopened_to_in_progress():
     case = Case.new()
-    case.mark_not_relevant(9)
-    case.reopen(9)
-    assert case.status(9) == IP
+    case.mark_not_relevant(3)
+    case.reopen(3)
+    assert case.status(3) == IP
 
 
 @pytest.mark.parametrize("gate", GATES)
@@ -584,7 +621,7 @@ def test_13_and_21_cannot_be_reopened_while_nothing_is_replaced(number):
 
 
 def test_13_marked_not_relevant_can_be_reopened_when_a_system_is_replaced():
-    case = Case.new(replaces_system=True)
+    case = done_through(7, replaces_system=True)
     case.mark_not_relevant(13)
     case.reopen(13)
     assert case.status(13) == IP

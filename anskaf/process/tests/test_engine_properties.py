@@ -242,3 +242,35 @@ def test_a_transition_only_names_steps_that_change(replaces_system, moves):
             assert all(n in before for n in t.steps)
             getattr(case, kind)(number, *((outcome,) if kind == "decide" else ()))
             break
+
+
+@SETTINGS
+@given(replaces_system=st.booleans(), moves=st.lists(move, max_size=60))
+def test_marking_not_relevant_follows_the_models_rules(replaces_system, moves):
+    """Wherever random moves lead, a step may be marked not relevant exactly when it is an
+    unfinished non-gate step of an open case, every gate before it has been passed, and no
+    step the model names in `not_relevant.until_started` has started; else the refusal
+    names the rule (step_not_open, not_relevant_locked)."""
+    case = Case.new(replaces_system)
+    for kind, number, outcome in moves:
+        if kind.startswith("replaces_"):
+            with contextlib.suppress(MoveRefused):
+                case.set_replaces_system(kind == "replaces_true")
+        elif kind == "progress":
+            with contextlib.suppress(MoveRefused):
+                case.advance(number)
+        else:
+            attempt(case, kind, number, outcome)
+    snap = case.snap
+    for step in MODEL.steps:
+        n = step.number
+        refused = engine.refusal(engine.mark_not_relevant, MODEL, snap, n)
+        behind = [g.number for g in MODEL.gates_before(n) if not engine.gate_passed(snap, g.number)]
+        locked = [m for m in step.not_relevant_until_started if engine.started(snap, m)]
+        basic = not snap.closed and step.gate is None and snap.steps[n] not in FINISHED
+        assert (refused is None) == (basic and not behind and not locked), (n, refused, snap)
+        if basic and behind:
+            assert refused is not None and refused.code == "step_not_open"
+        elif basic and locked:
+            assert refused is not None and refused.code == "not_relevant_locked"
+            event("dpa locked by the contract")

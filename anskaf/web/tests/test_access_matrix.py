@@ -36,6 +36,9 @@ WEB_RULES: dict[str, dict[str, object]] = {
                       "admin": 200, "other": 403},
     "cases:case_withdraw": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
                           "admin": 200, "other": 403},
+    # Hand the case over to another coordinator: for who may edit the case.
+    "cases:case_handover": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
+                          "admin": 200, "other": 403},
     # One step of the case on a page of its own (and its body, ?del=indhold, for htmx).
     "cases:step_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
     # POST "gem" on step 1 (performers: the requesting unit and the coordinating function).
@@ -281,6 +284,10 @@ API_RULES: dict[tuple[str, str], dict[str, object]] = {
     ("patch", "/api/v1/cases/{case_id}"): {"anon": 401, "outsider": 404, "coordinator": 200,
                                            "manager": 200, "admin": 200, "other": 403},
     ("post", "/api/v1/cases/{case_id}/withdraw"): {"anon": 401, "outsider": 404,
+                                                   "coordinator": 400, "manager": 400,
+                                                   "admin": 400, "other": 403},
+    # Empty body: no new coordinator named (400) for who may edit the case, 403 for the rest.
+    ("post", "/api/v1/cases/{case_id}/handover"): {"anon": 401, "outsider": 404,
                                                    "coordinator": 400, "manager": 400,
                                                    "admin": 400, "other": 403},
     ("patch", "/api/v1/cases/{case_id}/steps/{number}"): {"anon": 401, "outsider": 404,

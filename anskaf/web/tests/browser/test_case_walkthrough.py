@@ -85,14 +85,18 @@ def test_a_case_goes_through_all_21_steps_in_the_browser(page: Page, live_server
     # Step 8 cannot be completed before the board has said Ja: the page says why.
     expect(step(page, 8)).to_contain_text("Kan ikke gennemføres endnu")
 
-    for number in range(1, 6):
+    for number in range(1, 5):
         complete_step(page, number, remarks=f"Noter til trin {number}")
+    # The board's review is the board's: the coordinator is told who completes it.
+    expect(step(page, 5)).to_contain_text("Kun IT-visitationen kan markere trin 5 som gennemført")
     assert_accessible(page)
     log_out(page)
 
-    # The IT-visitation asks for more documentation (Måske), then says Ja.
+    # The IT-visitation (meeting outside anskaf here) completes its review with a reason, asks
+    # for more documentation (Måske), then says Ja.
     log_in(page, base, "visitation")
     page.goto(case_url)
+    complete_step(page, 5, remarks="Behandlet på IT-visitationens møde")
     decide(page, 6, "Måske", "Sikkerhedsbeskrivelsen mangler.",
            **{"Manglende dokumentation (ved Måske, én pr. linje)": "Sikkerhedsbeskrivelse"})
     expect(step(page, 4)).to_contain_text("I gang")
@@ -102,11 +106,11 @@ def test_a_case_goes_through_all_21_steps_in_the_browser(page: Page, live_server
     log_in(page, base, "koordinator")
     page.goto(case_url)
     complete_step(page, 4, remarks="Sikkerhedsbeskrivelse indhentet")
-    complete_step(page, 5)
     log_out(page)
 
     log_in(page, base, "visitation")
     page.goto(case_url)
+    complete_step(page, 5)  # its remarks from the first round are the reason
     decide(page, 6, "Ja", "Løsningen opfylder kravene.",
            **{"Anbefalinger (ved Ja)": "Brug kommunens single sign-on.",
               "Kontaktperson(er) i IT og Digitalisering (ved Ja, én pr. linje)": "Ida IT"})
