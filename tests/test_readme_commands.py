@@ -34,6 +34,13 @@ MARKER = "<!-- readme-test: next to make run -->"
 # running server, with the reason). A form the README gains without an entry here fails.
 TABLE = {
     "anskaf model validate FILE": "anskaf model validate anskaf/process/models/haderslev.yaml",
+    "anskaf model check FILE": "anskaf model check anskaf/process/models/haderslev.yaml",
+    "anskaf model diff OLD NEW": "anskaf model diff anskaf/process/models/haderslev.yaml "
+                                 "anskaf/process/models/haderslev.yaml",
+    "anskaf model install FILE --organisation SLUG --reason TEXT":
+        "anskaf model install anskaf/process/models/haderslev.yaml --organisation haderslev "
+        "--reason 'Kommunens egen version'",
+    "anskaf model export --organisation SLUG [-o FILE]": "anskaf model export --organisation haderslev",
     "anskaf audit verify [--organisation SLUG]": "anskaf audit verify --organisation haderslev",
     "anskaf token create --user USERNAME [--name NAME]":
         "anskaf token create --user koordinator --name readme",

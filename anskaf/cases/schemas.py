@@ -150,7 +150,6 @@ class DecisionIn(CaseBody):
     version: int | None = Field(None, description="The gate step's version. Optional.")
 
 
-<<<<<<< HEAD
 # --- the process model (issue 17): check, publish, republish ----------------------------------
 
 
@@ -183,13 +182,8 @@ class ModelRepublishIn(Body):
 
 
 BODY_MODELS: tuple[type[Body], ...] = (
-    CaseCreateIn, CaseUpdateIn, WithdrawIn, StepUpdateIn, StepCompleteIn, ReasonIn, DecisionIn,
-    ModelCheckIn, ModelPublishIn, ModelRepublishIn,
-=======
-BODY_MODELS: tuple[type[CaseBody], ...] = (
     CaseCreateIn, CaseUpdateIn, WithdrawIn, HandoverIn, StepUpdateIn, StepCompleteIn, ReasonIn,
-    DecisionIn,
->>>>>>> work-c
+    DecisionIn, ModelCheckIn, ModelPublishIn, ModelRepublishIn,
 )
 
 

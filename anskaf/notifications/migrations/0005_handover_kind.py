@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_deputy_kind'),
+        ('notifications', '0004_worker_heartbeat'),
     ]
 
     operations = [
