@@ -80,7 +80,7 @@ echo "$migrations" > "$RESULTS/migrations.exit"
 
 banner "check --deploy (production settings)"
 deploy_var=$(mktemp -d)
-env -u ANSKAF_TESTING -u ANSKAF_DEMO -u DEBUG -u DATABASE_URL \
+env -u ANSKAF_TESTING -u ANSKAF_DEMO -u DEBUG -u DATABASE_URL -u DJANGO_ALLOW_ASYNC_UNSAFE \
     SECRET_KEY="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     ALLOWED_HOSTS=anskaf.kommune.example CSRF_TRUSTED_ORIGINS=https://anskaf.kommune.example \
     BEHIND_PROXY=true SECURE_COOKIES=true ANSKAF_VAR_DIR="$deploy_var" \

@@ -57,6 +57,9 @@ def insert_step(content: str, after: int, step: dict[str, Any] | None = None) ->
         s["number"] = s["number"] + 1 if s["number"] > after else s["number"]
         if "requires" in s:
             s["requires"] = shift(s["requires"])
+        rule = s.get("not_relevant")
+        if rule is not None and "until_started" in rule:
+            rule["until_started"] = shift(rule["until_started"])
         gate = s.get("gate")
         if gate is not None:
             gate["rests_on"] = shift(gate["rests_on"])
