@@ -22,6 +22,7 @@ def test_a_completed_step_reaches_the_next_performers_notification_centre(page: 
     coordinator = testing.make_user(org, "koordinator", "coordinator", unit=unit,
                                     full_name="Karen Koordinator")
     testing.make_user(org, "visitation", "it_board", full_name="Louise Thomsen")
+    testing.make_user(org, "bo", "it_board", full_name="Bo Bisidder")
     admin = testing.make_user(org, "admin", "admin", full_name="Sofie Admin")
     case = testing.new_case(coordinator, title="Nyt booking-system")
     testing.advance(coordinator, case, 4)
@@ -29,11 +30,18 @@ def test_a_completed_step_reaches_the_next_performers_notification_centre(page: 
     services.outbox_add(organisation_id=org.pk, to_email="x@haderslev.dk", subject="Prøve",
                         body="Hej")
 
-    log_in(page, live_server.url, "koordinator")
+    # The board's review completes only by the board (issue 19): another board member, with
+    # the reason the model asks for, so that Louise is the one who is told.
+    log_in(page, live_server.url, "bo")
     page.goto(f"{live_server.url}/sager/{case.pk}/")
     section = step(page, 5)
+    section.get_by_label("Egne bemærkninger").fill("Behandlet på mødet i IT-visitationen.")
     section.get_by_role("button", name="Gem og gennemfør trin 5").click()
     expect_feedback(page, 5, "Trin 5 er gennemført.")
+    log_out(page)
+
+    log_in(page, live_server.url, "koordinator")
+    page.goto(f"{live_server.url}/sager/{case.pk}/")
     # The coordinator plans a deadline for the board's step from the case page.
     step(page, 6).get_by_role("link", name="Sæt frist for trin 6").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Frist for trin 6")
