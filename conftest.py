@@ -21,6 +21,15 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _own_anchor_log(settings, tmp_path_factory):
+    """Each test has its own key directory and anchor log: the database is rolled back after
+    each test, so another test's anchors would name chains that are gone."""
+    where = tmp_path_factory.mktemp("anchors")
+    settings.ANSKAF_KEY_DIR = where / "keys"
+    settings.ANSKAF_ANCHOR_LOG = where / "audit-anchors.jsonl"
+
+
 @pytest.fixture
 def org(db):
     return testing.make_org()

@@ -228,36 +228,92 @@ def _extension_bindings() -> list[StepBinding]:
 # --- audit verify -----------------------------------------------------------------------------
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    _setup_django()
-    from anskaf.audit.services import audit_verify
+def _organisations(slug: str | None) -> list[tuple[int, str]]:
     from anskaf.orgs.models import Organisation
 
-    organisations = Organisation.objects.order_by("slug")
-    if args.organisation:
-        organisations = organisations.filter(slug=args.organisation)
-        if not organisations.exists():
-            known = ", ".join(Organisation.objects.order_by("slug").values_list("slug", flat=True))
-            raise CommandError(
-                f"no organisation with slug {args.organisation!r}"
-                + (f" (known: {known})" if known else " (there are none)")
-            )
-    broken = 0
-    checked = 0
-    for org in organisations:
-        checked += 1
-        report = audit_verify(org.pk)
-        if report.ok:
-            print(f"{org.slug}: OK ({report.events} events)")
+    if slug:
+        return [(_organisation_named(slug).pk, slug)]
+    return list(Organisation.objects.order_by("slug").values_list("pk", "slug"))
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Every chain on its own and against the anchor log; names the organisation and seq."""
+    _setup_django()
+    from anskaf.audit.anchors import AnchorError, verify
+
+    organisations = _organisations(args.organisation)
+    try:
+        result = verify(organisations, all_organisations=not args.organisation)
+    except AnchorError as exc:
+        raise CommandError(str(exc)) from None
+    return _print_verification(result)
+
+
+def _print_verification(result: Any) -> int:
+    for problem in result.log.problems:
+        print(f"anchor log: BROKEN: {problem}")
+    for verdict in result.verdicts:
+        if verdict.ok:
+            anchored = (f"; anchored up to seq {verdict.anchored_seq} at {verdict.anchored_at}"
+                        if verdict.anchored_seq else "; not anchored yet")
+            print(f"{verdict.slug}: OK ({verdict.events} events){anchored}")
         else:
-            broken += 1
-            event = f"event id {report.broken_id}" if report.broken_id else "chain head"
-            print(f"{org.slug}: BROKEN at seq {report.broken_seq} ({event}): {report.reason}")
-    if checked == 0:
+            event = f"event id {verdict.broken_id}" if verdict.broken_id else "chain head"
+            print(f"{verdict.slug}: BROKEN at seq {verdict.broken_seq} ({event}): "
+                  f"{verdict.reason}")
+        for note in verdict.notes:
+            print(f"{verdict.slug}: {note}")
+    for missing in result.missing:
+        print(f"BROKEN: {missing}")
+    if not result.verdicts:
         print("No organisations: nothing to verify.")
-    if broken:
-        print(f"{broken} of {checked} audit chain(s) BROKEN", file=sys.stderr)
+    if not result.log.exists and not result.log.problems:
+        print("No anchor log yet (run `anskaf audit anchor`): the chains were checked only "
+              "against themselves.")
+    if result.ok:
+        return OK
+    broken = sum(not v.ok for v in result.verdicts) + len(result.missing)
+    what = [f"{broken} of {len(result.verdicts)} audit chain(s) BROKEN"] if broken else []
+    if result.log.problems:
+        what.append(f"the anchor log has {len(result.log.problems)} problem(s)")
+    print("; ".join(what), file=sys.stderr)
+    return FAILED
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    """Sign each organisation's chain head into the anchor log (the worker does it too)."""
+    _setup_django()
+    from django.conf import settings
+
+    from anskaf.audit.anchors import AnchorError, anchor
+
+    try:
+        run = anchor()
+    except AnchorError as exc:
+        print(f"error: not anchored: {exc}", file=sys.stderr)
         return FAILED
+    for record in run.anchored:
+        print(f"{record['org']}: anchored seq {record['seq']} ({record['hash'][:16]}...)")
+    for _org_id, slug, reason in run.refused:
+        print(f"{slug}: NOT anchored: {reason}")
+    print(f"{len(run.anchored)} anchored, {run.unchanged} unchanged since their last anchor, "
+          f"{len(run.refused)} refused; log {settings.ANSKAF_ANCHOR_LOG}", file=sys.stderr)
+    return FAILED if run.refused else OK
+
+
+def cmd_audit_rotate_key(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    from anskaf.audit.anchors import AnchorError, rotate_key
+
+    try:
+        old, new = rotate_key()
+    except AnchorError as exc:
+        print(f"error: key not rotated: {exc}", file=sys.stderr)
+        return FAILED
+    print(f"New anchor signing key {new} in {settings.ANSKAF_KEY_DIR}"
+          + (f"; key {old} retired (its public key is kept for verification)." if old else "."))
     return OK
 
 
@@ -603,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="action", metavar="ACTION")
     audit_sub.required = True
     verify = audit_sub.add_parser(
-        "verify", help="verify the hash chains; names the first broken event"
+        "verify", help="verify the hash chains and the anchors; names the first broken event"
     )
     verify.add_argument(
         "--organisation",
@@ -612,6 +668,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="verify only this organisation (default: all)",
     )
     verify.set_defaults(func=cmd_audit_verify)
+    anchor = audit_sub.add_parser(
+        "anchor", help="sign each organisation's chain head into the anchor log"
+    )
+    anchor.set_defaults(func=cmd_audit_anchor)
+    rotate = audit_sub.add_parser(
+        "rotate-key", help="make a new anchor signing key; old public keys are kept"
+    )
+    rotate.set_defaults(func=cmd_audit_rotate_key)
 
     token = sub.add_parser("token", help="API tokens")
     token_sub = token.add_subparsers(dest="action", metavar="ACTION")

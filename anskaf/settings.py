@@ -277,6 +277,16 @@ ANSKAF_CLAMD_PORT = env_int("ANSKAF_CLAMD_PORT", 3310)
 ANSKAF_CLAMD_TIMEOUT = env_int("ANSKAF_CLAMD_TIMEOUT", 30)
 ANSKAF_JOURNAL_ADAPTER = env_str("ANSKAF_JOURNAL_ADAPTER")
 
+# --- audit anchors, keys and backups (docs/drift.md, ADR 0023) -------------------------------
+# The key directory holds what must live outside the database and outside backups: the anchor
+# signing keys. The anchor log is append-only JSON lines; ship it off the machine as well.
+ANSKAF_KEY_DIR = Path(env_str("ANSKAF_KEY_DIR", str(VAR_DIR / "keys")))
+ANSKAF_ANCHOR_LOG = Path(env_str("ANSKAF_ANCHOR_LOG", str(VAR_DIR / "audit-anchors.jsonl")))
+ANSKAF_ANCHOR_MINUTES = env_int("ANSKAF_ANCHOR_MINUTES", 5)
+# Who else hears of a failed anchor or verification run (besides each organisation's
+# information security consultants and administrators): the operator's addresses.
+ANSKAF_OPERATOR_EMAILS = env_list("ANSKAF_OPERATOR_EMAILS")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
