@@ -8,9 +8,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Uploaded documents go to a throwaway folder, never into var/.
 os.environ.setdefault("ANSKAF_DOCUMENTS_DIR", tempfile.mkdtemp(prefix="anskaf-test-documents-"))
 # Anchor keys and the anchor log likewise (each test gets its own, see conftest.py).
-_ANCHORS = tempfile.mkdtemp(prefix="anskaf-test-anchors-")
-os.environ.setdefault("ANSKAF_KEY_DIR", os.path.join(_ANCHORS, "keys"))
-os.environ.setdefault("ANSKAF_ANCHOR_LOG", os.path.join(_ANCHORS, "audit-anchors.jsonl"))
+os.environ.setdefault("ANSKAF_KEY_DIR", tempfile.mkdtemp(prefix="anskaf-test-keys-"))
+os.environ.setdefault("ANSKAF_ANCHOR_LOG", os.path.join(
+    tempfile.mkdtemp(prefix="anskaf-test-anchors-"), "audit-anchors.jsonl"))
 
 from anskaf.settings import *  # noqa: F403
 
