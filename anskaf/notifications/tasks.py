@@ -12,7 +12,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from . import delivery, jobs, services
+from . import audit_alerts, delivery, jobs, services
 
 
 @db_periodic_task(crontab(minute="*"), name="anskaf.heartbeat")
@@ -50,3 +50,17 @@ def dpa_reminders() -> int:
 @lock_task("anskaf.send_digests")
 def send_digests() -> int:
     return jobs.send_digests()
+
+
+@db_periodic_task(crontab(minute=f"*/{settings.ANSKAF_ANCHOR_MINUTES}"), name="anskaf.audit_anchor")
+@lock_task("anskaf.audit_anchor")
+def audit_anchor() -> int:
+    """Anchor the chain heads (ADR 0023); a refusal or failure alerts."""
+    return audit_alerts.alert(audit_alerts.anchor_run(), what="forankring")
+
+
+@db_periodic_task(crontab(minute="37"), name="anskaf.audit_verify")
+@lock_task("anskaf.audit_verify")
+def audit_verify() -> int:
+    """Verify every chain against every anchor, hourly (a full walk: heavier than anchoring)."""
+    return audit_alerts.alert(audit_alerts.verify_run(), what="verifikation")
