@@ -1,6 +1,6 @@
-"""The `anskaf` console script: check, compare, install and export process models, verify the
-audit trail, manage API tokens, load demo data, serve the application and pass anything else
-on to Django's commands.
+"""The `anskaf` console script: check, compare, install and export process models, verify and
+anchor the audit trail, back up and restore, manage API tokens, load demo data, serve the
+application and pass anything else on to Django's commands.
 
 Each subcommand is a small function that returns the process exit code:
 0 success, 1 a check failed (invalid model, broken audit chain), 2 bad input or set-up
@@ -315,6 +315,54 @@ def cmd_audit_rotate_key(args: argparse.Namespace) -> int:
     print(f"New anchor signing key {new} in {settings.ANSKAF_KEY_DIR}"
           + (f"; key {old} retired (its public key is kept for verification)." if old else "."))
     return OK
+
+
+# --- backup / restore -------------------------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """`backup -o FILE`: the database, the stored documents and a manifest in one tar."""
+    _setup_django()
+    from anskaf.backup import BackupError, backup
+
+    try:
+        result = backup(Path(args.output))
+    except BackupError as exc:
+        raise CommandError(f"no backup written: {exc}") from None
+    manifest = result.manifest
+    database = manifest["database"]
+    heads = [h for h in manifest["chain_heads"] if h["seq"]]
+    print(f"Backup written to {result.path}: {database['vendor']} database "
+          f"({database['size']} bytes), {len(manifest['documents'])} document(s), audit chain "
+          f"heads of {len(heads)} organisation(s). The key directory is not in it: keep it "
+          "apart (docs/drift.md).")
+    print(f"sha256 {result.sha256}")
+    return OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """`restore FILE [--force]`: every check first, then restore, record and verify."""
+    _setup_django()
+    from anskaf.audit.anchors import AnchorError, verify
+    from anskaf.backup import ArchiveRefused, BackupError, restore
+
+    try:
+        result = restore(Path(args.file), force=args.force)
+    except ArchiveRefused as exc:
+        print(f"error: {args.file} refused, nothing restored: {exc}", file=sys.stderr)
+        return FAILED
+    except BackupError as exc:
+        raise CommandError(f"nothing restored: {exc}") from None
+    except AnchorError as exc:
+        print(f"error: restored, but the restore record was not written: {exc}",
+              file=sys.stderr)
+        return FAILED
+    manifest = result.manifest
+    print(f"Restored the backup of {manifest['created_at']} (anskaf "
+          f"{manifest['anskaf_version']}): {manifest['database']['vendor']} database, "
+          f"{result.documents} document(s). Restore record written to the anchor log.")
+    print("Verifying the audit trail:")
+    return _print_verification(verify(_organisations(None)))
 
 
 # --- token create / list / revoke -------------------------------------------------------------
@@ -676,6 +724,20 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-key", help="make a new anchor signing key; old public keys are kept"
     )
     rotate.set_defaults(func=cmd_audit_rotate_key)
+
+    backup = sub.add_parser(
+        "backup", help="write one archive: the database, the documents and a manifest"
+    )
+    backup.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="the archive to write (a tar; must not exist yet)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser(
+        "restore", help="restore an archive of `anskaf backup` into an empty database, then verify"
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--force", action="store_true",
+                         help="replace what the database and the storage hold")
+    restore.set_defaults(func=cmd_restore)
 
     token = sub.add_parser("token", help="API tokens")
     token_sub = token.add_subparsers(dest="action", metavar="ACTION")
