@@ -42,6 +42,11 @@ TABLE = {
         "--reason 'Kommunens egen version'",
     "anskaf model export --organisation SLUG [-o FILE]": "anskaf model export --organisation haderslev",
     "anskaf audit verify [--organisation SLUG]": "anskaf audit verify --organisation haderslev",
+    "anskaf audit anchor": "anskaf audit anchor",
+    "anskaf audit rotate-key": "anskaf audit rotate-key",
+    "anskaf backup -o FILE": 'anskaf backup -o "$ANSKAF_VAR_DIR/readme-backup.tar"',
+    # restore wants an empty database, not the running one; tests/test_backup_restore.py runs it
+    "anskaf restore FILE [--force]": None,
     "anskaf token create --user USERNAME [--name NAME]":
         "anskaf token create --user koordinator --name readme",
     "anskaf token list [--user USERNAME]": "anskaf token list --user koordinator",
