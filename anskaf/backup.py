@@ -65,6 +65,10 @@ class ArchiveRefused(Exception):
     """The archive is damaged, cut short or does not match its manifest (exit 1)."""
 
 
+class RestoreIncomplete(Exception):
+    """The restore ran, but its result does not match the backup (exit 1)."""
+
+
 def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -151,7 +155,10 @@ def _dump_postgresql(target: Path) -> tuple[list[dict[str, Any]], list[list[str]
 
 
 def _document_names(storage: Any, folder: str = "") -> Iterator[str]:
-    folders, files = storage.listdir(folder)
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # no document stored yet: the folder was never made
+        return
     for name in sorted(files):
         yield f"{folder}/{name}" if folder else name
     for sub in sorted(folders):
@@ -423,8 +430,8 @@ def _restore_database(unpacked: Unpacked) -> None:
 def _check_heads(expected: list[dict[str, Any]]) -> None:
     restored = _heads(_restored_heads())
     if restored != expected:
-        raise ArchiveRefused("the restored database's audit chain heads differ from the "
-                             "manifest's; the restore did not take")
+        raise RestoreIncomplete("the restored database's audit chain heads differ from the "
+                                "manifest's")
 
 
 def _restored_heads() -> list[tuple]:

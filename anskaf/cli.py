@@ -344,7 +344,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """`restore FILE [--force]`: every check first, then restore, record and verify."""
     _setup_django()
     from anskaf.audit.anchors import AnchorError, verify
-    from anskaf.backup import ArchiveRefused, BackupError, restore
+    from anskaf.backup import ArchiveRefused, BackupError, RestoreIncomplete, restore
 
     try:
         result = restore(Path(args.file), force=args.force)
@@ -353,6 +353,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return FAILED
     except BackupError as exc:
         raise CommandError(f"nothing restored: {exc}") from None
+    except RestoreIncomplete as exc:
+        print(f"error: the restore ran, but {exc}; check the database before using it",
+              file=sys.stderr)
+        return FAILED
     except AnchorError as exc:
         print(f"error: restored, but the restore record was not written: {exc}",
               file=sys.stderr)

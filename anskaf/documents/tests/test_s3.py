@@ -77,3 +77,26 @@ def test_an_upload_interrupted_mid_write_leaves_no_object_in_the_bucket(coordina
         services.document_upload(actor=coordinator, case_id=case.pk, number=4,
                                  type_key="product_description", fileobj=f, name=f.name)
     assert keys(s3_storage) == [] and not DocumentVersion.objects.exists()
+
+
+def test_backup_takes_the_documents_from_s3_and_restore_puts_them_back(coordinator, case,
+                                                                        s3_storage, tmp_path):
+    import hashlib
+    import tarfile
+
+    from anskaf import backup
+
+    content = MINIMAL_PDF + b"sikkerhedskopi"
+    version = upload(coordinator, case, 4, "product_description", "Kopi.pdf", content)
+    with tarfile.open(tmp_path / "backup.tar", "w") as tar:
+        listed = backup._add_documents(tar)
+    assert listed == [{"name": version.storage_name, "size": len(content),
+                       "sha256": hashlib.sha256(content).hexdigest()}]
+    s3_storage.delete_object(Bucket=BUCKET, Key=version.storage_name)
+    with tarfile.open(tmp_path / "backup.tar") as tar:
+        tar.extractall(tmp_path / "unpacked", filter="data")
+    unpacked = backup.Unpacked(tmp_path / "unpacked", {"documents": listed})
+    backup._restore_documents(unpacked, written=[])
+    assert keys(s3_storage) == [version.storage_name]
+    stored = s3_storage.get_object(Bucket=BUCKET, Key=version.storage_name)["Body"].read()
+    assert stored == content
