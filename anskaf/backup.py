@@ -9,11 +9,13 @@ The archive holds, in this order:
 - ``documents/<name>`` for every file of the documents storage (disk or S3, through the
   storage API);
 - ``manifest.json``: format, anskaf version, time, the database's vendor, the sha256 and size
-  of every part, the applied migrations, and the audit chain head of every organisation.
+  of every part, the applied migrations, and the audit chain head of every organisation;
+- ``manifest.sig``: the manifest's Ed25519 signature with the anchor key (audit/keys.py).
 
 The key directory (ANSKAF_KEY_DIR) is never in it: keys are kept apart from the data they sign.
 
-Restore checks everything before it changes anything: the archive reads to its end, every
+Restore checks everything before it changes anything: the archive reads to its end, the
+manifest's signature verifies with a public key of the key directory, every
 member is listed in the manifest with its sha256 and nothing else is there, the database vendor
 and the migrations fit this installation, and the target is empty (or ``--force``). Then it
 writes the documents, restores the database, migrates, checks the restored chain heads against
@@ -44,6 +46,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
+from anskaf.audit import keys
 from anskaf.audit.anchors import record_restore
 from anskaf.audit.chain import GENESIS
 from anskaf.audit.models import AuditEvent, ChainHead
@@ -52,6 +55,7 @@ from anskaf.orgs.models import Organisation, User
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 DOCUMENTS = "documents/"
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 CHUNK = 1024 * 1024
@@ -220,9 +224,8 @@ def backup(output: Path) -> BackupResult:
                 tar.add(dump, arcname=dump.name)
                 manifest["documents"] = _add_documents(tar)
                 data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
-                info = tarfile.TarInfo(MANIFEST)
-                info.size, info.mtime = len(data), int(datetime.now(UTC).timestamp())
-                tar.addfile(info, io.BytesIO(data))
+                _add_bytes(tar, MANIFEST, data)
+                _add_bytes(tar, SIGNATURE, _signature(data))
         with draft.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(draft, output)
@@ -231,6 +234,42 @@ def backup(output: Path) -> BackupResult:
     finally:
         draft.unlink(missing_ok=True)
     return BackupResult(output, manifest, _sha256_file(output))
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime = len(data), int(datetime.now(UTC).timestamp())
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _signature(manifest: bytes) -> bytes:
+    """The manifest signed with the anchor key: a part changed together with its sha256 in the
+    manifest is still caught (restore needs the public key, not the private one)."""
+    try:
+        signer = keys.signing_key()
+    except keys.KeyDirError as exc:
+        raise BackupError(str(exc)) from None
+    assert signer is not None
+    return json.dumps({"key": signer.key_id, "sig": signer.sign(manifest)}).encode("utf-8")
+
+
+def _check_signature(folder: Path) -> None:
+    try:
+        signed = json.loads((folder / SIGNATURE).read_text(encoding="utf-8"))
+        kid, sig = signed["key"], signed["sig"]
+    except FileNotFoundError:
+        raise ArchiveRefused("the archive has no manifest signature (manifest.sig)") from None
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        raise ArchiveRefused("the manifest signature is not readable") from None
+    public = keys.public_keys().get(kid)
+    if public is None:
+        raise BackupError(f"the manifest is signed with anchor key {kid}, whose public key "
+                          f"(anchor-{kid}.pub) is not in the key directory "
+                          f"{settings.ANSKAF_KEY_DIR}: put the key directory back first "
+                          "(docs/drift.md)")
+    if not keys.signature_ok(public, (folder / MANIFEST).read_bytes(), sig):
+        raise ArchiveRefused("the manifest's signature does not verify (the manifest was "
+                             "changed)")
 
 
 def _add_documents(tar: tarfile.TarFile) -> list[dict[str, Any]]:
@@ -302,8 +341,9 @@ def unpack(archive: Path, folder: Path) -> Unpacked:
         raise ArchiveRefused(f"the manifest is not readable JSON ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ArchiveRefused(f"the manifest is not of backup format {FORMAT}")
+    _check_signature(folder)
     unpacked = Unpacked(folder, manifest)
-    _check_parts(unpacked, set(names) - {MANIFEST})
+    _check_parts(unpacked, set(names) - {MANIFEST, SIGNATURE})
     return unpacked
 
 

@@ -9,6 +9,8 @@ the demo (cases with documents) by the `anskaf` command; the target is a second,
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import sqlite3
 import subprocess
@@ -83,10 +85,29 @@ def corrupt(archive: Path, target: Path, how: str) -> None:
     if how == "truncated":
         target.write_bytes(bytes(data[: len(data) // 2]))
         return
+    if how == "forged":
+        forge(archive, target)
+        return
     with tarfile.open(archive) as tar:
         member = next(m for m in tar if m.name.startswith("documents/"))
     data[member.offset_data] ^= 0xFF  # one byte of one document
     target.write_bytes(bytes(data))
+
+
+def forge(archive: Path, target: Path) -> None:
+    """Change a document and write its new sha256 into the manifest as well."""
+    with tarfile.open(archive) as tar, tarfile.open(target, "w") as out:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        for member in tar:
+            data = tar.extractfile(member).read()
+            if member.name.startswith("documents/") and member.name[10:] == (
+                    manifest["documents"][0]["name"]):
+                data = data.replace(b"%PDF", b"%PDX")
+                manifest["documents"][0]["sha256"] = hashlib.sha256(data).hexdigest()
+            if member.name == "manifest.json":
+                data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+            member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
 
 
 def round_trip(tmp_path: Path, source: Site, target: Site) -> None:
@@ -96,21 +117,30 @@ def round_trip(tmp_path: Path, source: Site, target: Site) -> None:
     assert "document(s)" in done.stdout and "sha256 " in done.stdout
     with tarfile.open(archive) as tar:
         names = tar.getnames()
-    assert names[0] in ("database.sqlite3", "database.pgdump") and names[-1] == "manifest.json"
+    assert names[0] in ("database.sqlite3", "database.pgdump") and names[-2:] == ["manifest.json",
+                                                                             "manifest.sig"]
     assert any(n.startswith("documents/") for n in names)
     assert not any("anchor-" in n or "keys" in n for n in names)
 
-    # A tampered and a truncated archive: refused (exit 1), and nothing changes, not even
-    # in an empty target.
+    # A tampered, a truncated and a forged archive (a document changed and its sha256 in the
+    # manifest too): refused (exit 1), and nothing changes, not even in an empty target.
     before_counts, before_docs = target.counts(), target.documents()
-    for how in ("tampered", "truncated"):
+    expected = {"tampered": "does not match its sha256", "truncated": "cut short",
+                "forged": "signature does not verify"}
+    for how in expected:
         bad = tmp_path / f"{how}.tar"
         corrupt(archive, bad, how)
         done = run(target.env, "restore", str(bad), "--force", check=False)
         assert done.returncode == 1, done.stdout + done.stderr
         assert "nothing restored" in done.stderr
-        assert ("does not match its sha256" if how == "tampered" else "cut short") in done.stderr
+        assert expected[how] in done.stderr
         assert (target.counts(), target.documents()) == (before_counts, before_docs)
+
+    # Without the key directory's public key, the manifest cannot be trusted: put it back first.
+    done = run({**target.env, "ANSKAF_KEY_DIR": str(tmp_path / "empty-keys")}, "restore",
+               str(archive), check=False)
+    assert done.returncode == 2 and "put the key directory back first" in done.stderr
+    assert (target.counts(), target.documents()) == (before_counts, before_docs)
 
     done = run(target.env, "restore", str(archive))
     assert "Restored the backup of" in done.stdout
