@@ -96,13 +96,79 @@ def append(records: Iterable[dict[str, Any]], signer: keys.SigningKey | None = N
             out.append(line + "\n")
             prev = _line_hash(line)
             written.append(body)
+        before = _stamp(os.fstat(fd))
         os.write(fd, "".join(out).encode("utf-8"))
         os.fsync(fd)
+        _update_state(before, _stamp(os.fstat(fd)), written)
     except OSError as exc:
         raise AnchorError(f"cannot write the anchor log {path} ({exc.strerror})") from None
     finally:
         os.close(fd)
     return written
+
+
+# --- the state file: what anchoring needs, without reading the whole log every 5 minutes -------
+# `<log>.state` holds the log's size and modification time and each organisation's last
+# anchored head, written under the log's lock after each append. It is only a shortcut for
+# `anchor`: when it does not match the log (a write by anything else), anchor reads and checks
+# the whole log and writes it anew; `verify` never uses it.
+
+
+def _stamp(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _state_path() -> Path:
+    path = log_path()
+    return path.with_name(path.name + ".state")
+
+
+def _read_state() -> dict[str, Any] | None:
+    try:
+        state = json.loads(_state_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and isinstance(state.get("heads"), dict) else None
+
+
+def _write_state(stamp: list[int], heads: dict[int, dict[str, Any]]) -> None:
+    path = _state_path()
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    draft.write_text(json.dumps({"stamp": stamp,
+                                 "heads": {str(k): v for k, v in heads.items()}}),
+                     encoding="utf-8")
+    os.replace(draft, path)
+
+
+def _update_state(before: list[int], after: list[int], written: list[dict[str, Any]]) -> None:
+    state = {"stamp": before, "heads": {}} if before[0] == 0 else _read_state()
+    if state is None or state.get("stamp") != before:
+        _state_path().unlink(missing_ok=True)  # stale: the next anchor rebuilds it
+        return
+    heads = {int(k): v for k, v in state["heads"].items()}
+    for org_id, record in _last_by_org(written).items():
+        heads[org_id] = {"seq": record["seq"], "hash": record["hash"]}
+    _write_state(after, heads)
+
+
+def _anchored_heads() -> dict[int, dict[str, Any]]:
+    """Each organisation's last anchored (or restored) head: from the state file when it
+    matches the log, else from the whole log, checked."""
+    state = _read_state()
+    try:
+        stamp = _stamp(log_path().stat())
+    except FileNotFoundError:
+        stamp = None
+    if state is not None and stamp is not None and state.get("stamp") == stamp:
+        return {int(k): v for k, v in state["heads"].items()}
+    log = read_log()
+    if log.problems:
+        raise AnchorError("the anchor log does not verify: " + "; ".join(log.problems[:3]))
+    heads = {org_id: {"seq": r["seq"], "hash": r["hash"]}
+             for org_id, r in _last_by_org(log.records).items()}
+    if log.exists and stamp is not None and log.size == stamp[0]:
+        _write_state(stamp, heads)  # only when nothing was appended while we read
+    return heads
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -115,6 +181,7 @@ class LogState:
     exists: bool
     records: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    size: int = 0  # bytes read
 
 
 def _check_line(number: int, line: str, prev: str, public: dict, retired: dict[str, int]
@@ -152,7 +219,7 @@ def read_log() -> LogState:
         return state
     except (OSError, UnicodeDecodeError) as exc:
         raise AnchorError(f"cannot read the anchor log {path} ({exc})") from None
-    state = LogState(exists=True)
+    state = LogState(exists=True, size=len(text.encode("utf-8")))
     public = keys.public_keys()
     retired: dict[str, int] = {}
     prev = GENESIS
@@ -195,10 +262,7 @@ def _last_by_org(records: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
 def anchor() -> AnchorRun:
     """Anchor every organisation whose head moved since its last anchor, after checking the
     events since then (a chain that does not verify is not anchored: that would bless it)."""
-    state = read_log()
-    if state.problems:
-        raise AnchorError("the anchor log does not verify: " + "; ".join(state.problems[:3]))
-    last = _last_by_org(state.records)
+    last = _anchored_heads()
     records, unchanged, refused = [], 0, []
     heads = (ChainHead.objects.filter(seq__gt=0).order_by("organisation_id")
              .values_list("organisation_id", "organisation__slug", "seq", "hash"))

@@ -218,3 +218,16 @@ def test_a_restore_record_does_not_excuse_a_chain_cut_shorter_still(append, org)
     result, verdict = verdict_of(org)
     assert not result.ok
     assert verdict.broken_seq == 4
+
+
+def test_anchoring_keeps_a_state_file_and_rebuilds_it_from_the_log_when_stale(append, org):
+    append(n=2)
+    anchors.anchor()
+    state = settings.ANSKAF_ANCHOR_LOG.with_name("audit-anchors.jsonl.state")
+    assert json.loads(state.read_text())["heads"][str(org.pk)]["seq"] == 2
+    state.unlink()
+    assert anchors.anchor().anchored == []  # rebuilt from the log: seq 2 is anchored already
+    assert state.exists()
+    append(n=1)
+    assert [r["seq"] for r in anchors.anchor().anchored] == [3]
+    assert json.loads(state.read_text())["heads"][str(org.pk)]["seq"] == 3
