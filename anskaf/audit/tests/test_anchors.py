@@ -231,3 +231,38 @@ def test_anchoring_keeps_a_state_file_and_rebuilds_it_from_the_log_when_stale(ap
     append(n=1)
     assert [r["seq"] for r in anchors.anchor().anchored] == [3]
     assert json.loads(state.read_text())["heads"][str(org.pk)]["seq"] == 3
+
+
+def test_a_whole_log_forged_with_a_retired_key_is_refused(append, org):
+    append(n=2)
+    anchors.anchor()
+    old = keys.signing_key()
+    anchors.rotate_key()
+    settings.ANSKAF_ANCHOR_LOG.unlink()  # a new log, without the rotation, signed with the old key
+    head = ChainHead.objects.get(organisation=org)
+    anchors.append([{"kind": "anchor", "org_id": org.pk, "org": org.slug, "seq": head.seq,
+                     "hash": head.hash, "at": "x"}], signer=old)
+    result, _ = verdict_of(org)
+    assert any(f"signed with key {old.key_id}, not with the current key" in p
+               for p in result.log.problems)
+
+
+def test_lines_changed_with_every_prev_recomputed_are_named_by_their_signature(append, org):
+    for _ in range(3):
+        append(n=1)
+        anchors.anchor()
+    path = settings.ANSKAF_ANCHOR_LOG
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    records[1]["seq"] = 1  # changed, and every later prev made to follow (no key to re-sign)
+    prev = records[0]["prev"]
+    lines = []
+    for record in records:
+        record["prev"] = prev
+        line = canonical_json(record)
+        lines.append(line)
+        prev = anchors._line_hash(line)
+    path.write_text("".join(line + "\n" for line in lines))
+    result, _ = verdict_of(org)
+    assert "the last line's signature does not verify" in result.log.problems
+    assert any(p.startswith("line 2: the signature does not verify") for p in result.log.problems)
+    assert any(p.startswith("line 3: the signature does not verify") for p in result.log.problems)
