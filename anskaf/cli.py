@@ -460,6 +460,8 @@ def _use_metrics_dir(*, clean: bool) -> None:
     """gunicorn's processes and the worker beside them count into one directory, which /metrics
     adds up; set before Django (and so prometheus_client) is loaded. `serve` clears what an
     earlier run left (ADR 0025)."""
+    if "prometheus_client" in sys.modules:
+        return  # too late to take effect (the library chose its storage on import): the tests
     from anskaf.observability.multiproc import use_multiprocess_dir
 
     var_dir = os.environ.get("ANSKAF_VAR_DIR") or str(Path(__file__).resolve().parent.parent / "var")
