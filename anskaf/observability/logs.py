@@ -19,11 +19,14 @@ EXTRA_FIELDS = ("method", "path", "status", "duration_ms", "view", "remote_addr"
 
 
 class RequestIdFilter(logging.Filter):
-    """Gives every record a `request_id` ("-" outside a request), unless the call set one."""
+    """Gives every record a `request_id` ("-" outside a request), unless the call set one.
+    Django logs a 4xx/5xx answer (django.request) after the middleware has left the request:
+    its record carries the request, which carries the id."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = request_id() or "-"
+            carried = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = request_id() or carried or "-"
         return True
 
 

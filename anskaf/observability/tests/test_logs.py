@@ -78,3 +78,14 @@ def test_the_response_returns_the_sane_request_id_or_a_new_one(client):
     response = client.get("/healthz", HTTP_X_REQUEST_ID="no spaces allowed")
     assert response["X-Request-ID"] != "no spaces allowed"
     assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+def test_djangos_line_for_a_refused_request_names_its_request_id(client, settings, caplog):
+    settings.METRICS_TOKEN = "tok"
+    caplog.handler.addFilter(logs.RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/metrics", HTTP_X_REQUEST_ID="refused-1")
+    assert response.status_code == 401
+    record = next(r for r in caplog.records if r.name == "django.request")
+    assert record.request_id == "refused-1"
