@@ -492,6 +492,8 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 LOGGING = _logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO").upper())
+# django-axes logs every login at INFO (username masked): only its warnings (failed logins,
+# lockouts) go to the log.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # WeasyPrint narrates every PDF ("Step 1 - Fetching and parsing HTML" ...) at INFO, and huey
 # every periodic task ("Enqueueing ...", "Executing ...") each minute: only their warnings and
