@@ -2,7 +2,9 @@
 #   make run    create .venv (Python 3.11), install, migrate, load demo data, serve on PORT
 #               with a background worker beside the web server (Ctrl+C stops both)
 #   make test   create .venv, install with test extras, ruff + lint-imports + pytest on SQLite
-#               and PostgreSQL
+#               and PostgreSQL (the browser, fuzz and deployment suites in the PostgreSQL pass)
+#   make test-quick  the same checks, pytest on SQLite only, without those slow suites
+#   make lock   regenerate the lock files requirements/*.txt from pyproject.toml (uv)
 #   make lint   ruff check and lint-imports (the layers)      make format   ruff format
 #   make clean  remove build output, caches and test results (keeps .venv and var/*.sqlite3)
 
@@ -14,11 +16,14 @@ STAMP_RUN := $(VENV)/.anskaf-installed-run
 STAMP_TEST := $(VENV)/.anskaf-installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint format format-check demo install install-test clean distclean
+.PHONY: help run serve test test-quick lock lint format format-check demo install install-test \
+	clean distclean
 
 help:
 	@echo "make run          serve the demo on http://127.0.0.1:$(PORT) (PORT=... to change)"
 	@echo "make test         ruff, lint-imports, all tests on SQLite (and PostgreSQL when it answers)"
+	@echo "make test-quick   the same on SQLite only, without the browser, fuzz and deployment tests"
+	@echo "make lock         regenerate requirements/*.txt (exact versions) from pyproject.toml"
 	@echo "make lint         ruff check and lint-imports (the layers in pyproject.toml)"
 	@echo "make format       ruff format"
 	@echo "make clean        remove caches, build output and test results"
@@ -30,15 +35,43 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip
 
-# make run: SQLite and the SQLite task queue need no extra; make test uses PostgreSQL, Redis and S3
-# (moto); make bench PostgreSQL.
-$(STAMP_RUN): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --disable-pip-version-check -e .
+# Installs come from the lock files (exact versions with hashes, ADR 0025), anskaf itself then
+# without dependencies. make run: SQLite and the SQLite task queue need no extra
+# (requirements/run.txt); make test uses PostgreSQL, Redis, S3 (moto) and Sentry
+# (requirements/test.txt). `pip check` catches a lock that pyproject.toml has outgrown.
+LOCK_RUN := requirements/run.txt
+LOCK_TEST := requirements/test.txt
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+STALE_LOCK := echo "error: pyproject.toml asks for packages requirements/*.txt lacks: run 'make lock'" >&2; exit 1
+
+$(STAMP_RUN): $(BIN)/python pyproject.toml $(LOCK_RUN)
+	$(PIP) install --require-hashes -r $(LOCK_RUN)
+	$(PIP) install --no-deps -e .
+	@$(PIP) check >/dev/null || { $(PIP) check; $(STALE_LOCK); }
 	@touch $@
 
-$(STAMP_TEST): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test,postgres,redis,s3]'
+$(STAMP_TEST): $(BIN)/python pyproject.toml $(LOCK_TEST)
+	$(PIP) install --require-hashes -r $(LOCK_TEST)
+	$(PIP) install --no-deps -e .
+	@$(PIP) check >/dev/null || { $(PIP) check; $(STALE_LOCK); }
 	@touch $@ $(STAMP_RUN)
+
+# The lock files, regenerated from pyproject.toml (after adding or changing a dependency) with
+# uv from PyPI: one resolution for every platform (--universal), hashes for every file. The
+# three files agree on every version: run and production are constrained by test. Pins already
+# in the files stay unless pyproject.toml rules them out; UPGRADE=1 moves every package to its
+# newest allowed version.
+UV_VERSION ?= 0.13.9
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,)
+lock: $(BIN)/python
+	$(PIP) install --quiet 'uv==$(UV_VERSION)'
+	@mkdir -p requirements
+	$(UV_COMPILE) --extra test -o $(LOCK_TEST)
+	$(UV_COMPILE) -c $(LOCK_TEST) -o $(LOCK_RUN)
+	$(UV_COMPILE) -c $(LOCK_TEST) --extra postgres --extra redis --extra s3 --extra sentry \
+		-o requirements/production.txt
+	@echo "Lock files written: requirements/{test,run,production}.txt"
 
 install: $(STAMP_RUN)
 install-test: $(STAMP_TEST)
@@ -54,6 +87,9 @@ demo: $(STAMP_RUN)
 
 test: $(STAMP_TEST)
 	VENV=$(VENV) scripts/test.sh $(PYTEST_ARGS)
+
+test-quick: $(STAMP_TEST)
+	VENV=$(VENV) TEST_QUICK=1 scripts/test.sh $(PYTEST_ARGS)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .

@@ -498,6 +498,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     threads = args.threads if args.threads is not None else _env_int("WEB_THREADS", 4)
     if not 0 < port < 65536:
         raise CommandError(f"port must be between 1 and 65535, not {port}")
+    _use_metrics_dir(clean=True)
     _setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -563,6 +564,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return OK  # pragma: no cover - execv does not return
 
 
+def _use_metrics_dir(*, clean: bool) -> None:
+    """gunicorn's processes and the worker beside them count into one directory, which /metrics
+    adds up; set before Django (and so prometheus_client) is loaded. `serve` clears what an
+    earlier run left (ADR 0025)."""
+    if "prometheus_client" in sys.modules:
+        return  # too late to take effect (the library chose its storage on import): the tests
+    from anskaf.observability.multiproc import use_multiprocess_dir
+
+    var_dir = os.environ.get("ANSKAF_VAR_DIR") or str(Path(__file__).resolve().parent.parent / "var")
+    use_multiprocess_dir(Path(var_dir), clean=clean)
+
+
 def _migrate_quietly() -> None:
     """Migrate (under the migration lock, see the migrate command) and say what it did in one
     line instead of one line per migration."""
@@ -604,6 +617,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Run a huey consumer: delivers e-mails and, unless --no-periodic, schedules the periodic
     jobs. Run exactly one worker with the scheduler; any extra ones with --no-periodic."""
     threads = args.threads if args.threads is not None else _env_int("ANSKAF_WORKER_THREADS", 2)
+    _use_metrics_dir(clean=False)
     _setup_django()
     from django.conf import settings
     from huey.contrib.djhuey import HUEY

@@ -9,6 +9,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from anskaf.observability.logs import check_format as _log_check_format
+from anskaf.observability.logs import logging_config as _logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -36,6 +39,15 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("anskaf")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -120,6 +132,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anskaf.web.middleware.RequestIdMiddleware",
+    "anskaf.web.middleware.RequestMetricsMiddleware",
     # After WhiteNoise (static files stay cacheable); sees the user the inner layers set.
     "anskaf.web.middleware.NoStoreMiddleware",
     "anskaf.web.middleware.ContentSecurityPolicyMiddleware",
@@ -480,13 +493,15 @@ else:
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey",
             "filename": env_str("ANSKAF_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# --- logs, metrics, error reports (docs/drift.md "Overvågning", ADR 0025) ---------------------
+# Each log line has time, level, logger and request id: plain text, or LOG_FORMAT=json for one
+# JSON object per line. The request id is the X-Request-ID the proxy sent (when sane) or a new
+# one; the response returns it, and the worker's lines for a task the request enqueued carry it.
+try:
+    LOG_FORMAT = _log_check_format(env_str("LOG_FORMAT", "plain"))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+LOGGING = _logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO").upper())
 # django-axes logs every login at INFO (username masked): only its warnings (failed logins,
 # lockouts) go to the log.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
@@ -496,3 +511,16 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 for _noisy in ("weasyprint", "fontTools", "huey"):
     LOGGING["loggers"][_noisy] = {"level": "DEBUG" if LOGGING["root"]["level"] == "DEBUG"
                                   else "WARNING"}
+
+# /metrics (Prometheus text format) answers only with `Authorization: Bearer $METRICS_TOKEN`;
+# without METRICS_TOKEN it does not exist (404).
+METRICS_TOKEN = env_str("METRICS_TOKEN").strip()
+
+# Errors to Sentry when SENTRY_DSN is set (the sentry extra: pip install 'anskaf[sentry]').
+SENTRY_DSN = env_str("SENTRY_DSN").strip()
+if SENTRY_DSN:
+    require_extra("sentry_sdk", "sentry", "SENTRY_DSN is set")
+    from anskaf.observability import sentry as _sentry
+
+    _sentry.configure(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT"),
+                      release=f"anskaf@{_package_version()}")

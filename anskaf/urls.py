@@ -3,10 +3,12 @@ from django.urls import include, path
 
 from anskaf.api.urls import api
 from anskaf.web import views as web_views
+from anskaf.web.metrics import metrics_view
 
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("log-ind/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     # Single sign-on (OpenID Connect): answers 404 unless OIDC_RP_CLIENT_ID is set.

@@ -4,6 +4,12 @@
 # PostgreSQL when it answers.
 # Called by `make test`; extra arguments go to pytest (e.g. scripts/test.sh -x -k audit).
 #
+# The slow suites (pytest markers browser, fuzz, deployment; pyproject.toml) run once, in the
+# PostgreSQL pass. When PostgreSQL does not answer (and REQUIRE_POSTGRES is unset), the SQLite
+# pass runs the browser and fuzz suites instead, so a laptop without PostgreSQL still runs
+# them; the deployment suite needs PostgreSQL and is then not run (ADR 0025).
+#
+#   TEST_QUICK=1        `make test-quick`: the SQLite pass only, without the slow suites
 #   REQUIRE_POSTGRES=1  a PostgreSQL that does not answer is a failure, not a skip
 #   REQUIRE_BROWSER=1   skipped browser tests are a failure (see conftest.py)
 #   REQUIRE_OIDC=1      skipped SSO tests (no node / tests/oidc/node_modules) are a failure
@@ -33,8 +39,11 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 export PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}"
 status=0
 started=$SECONDS
+SLOW_SUITES="browser or fuzz or deployment"
 
 banner() { printf '\n=== %s ===\n' "$*"; }
+# took NAME T0: how long a part took, for the summary (scripts/test_summary.py)
+took() { echo "$((SECONDS - $2))" > "$RESULTS/$1.seconds"; }
 
 # The SSO tests start a real OpenID Connect provider (npm's oauth2-mock-server, pinned in
 # tests/oidc/package-lock.json). Installed with `npm ci` when node is there and the lock file
@@ -58,27 +67,34 @@ else
 fi
 
 banner "ruff check"
+t0=$SECONDS
 "$BIN/ruff" check .
 lint=$?
+took lint "$t0"
 echo "$lint" > "$RESULTS/lint.exit"
 [[ $lint -eq 0 ]] || status=1
 
 # The layers and the absence of import cycles: the contracts in pyproject.toml (issue 15).
 banner "lint-imports"
+t0=$SECONDS
 "$BIN/lint-imports"
 imports=$?
+took imports "$t0"
 echo "$imports" > "$RESULTS/imports.exit"
 [[ $imports -eq 0 ]] || status=1
 
 # Django's own checks: no model change without its migration, and the deployment checklist
 # with production-like settings (a real key, no debug, HTTPS cookies behind a proxy).
 banner "makemigrations --check"
+t0=$SECONDS
 "$BIN/anskaf" manage makemigrations --check --dry-run
 migrations=$?
+took migrations "$t0"
 echo "$migrations" > "$RESULTS/migrations.exit"
 [[ $migrations -eq 0 ]] || status=1
 
 banner "check --deploy (production settings)"
+t0=$SECONDS
 deploy_var=$(mktemp -d)
 env -u ANSKAF_TESTING -u ANSKAF_DEMO -u DEBUG -u DATABASE_URL -u DJANGO_ALLOW_ASYNC_UNSAFE \
     SECRET_KEY="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')" \
@@ -87,6 +103,7 @@ env -u ANSKAF_TESTING -u ANSKAF_DEMO -u DEBUG -u DATABASE_URL -u DJANGO_ALLOW_AS
     "$BIN/anskaf" manage check --deploy --fail-level WARNING
 deploy=$?
 rm -rf "$deploy_var"
+took deploy "$t0"
 echo "$deploy" > "$RESULTS/deploy.exit"
 [[ $deploy -eq 0 ]] || status=1
 
@@ -101,7 +118,11 @@ run_pytest() {  # name label [env assignments...] -- pytest args
     env "${envs[@]}" "$BIN/pytest" -p junit_markers -o junit_suite_name="$name" \
         --junitxml="$RESULTS/$name.xml" -rfEs "$@"
     local rc=$?
+    if [[ $rc -eq 5 && -f "$RESULTS/$name.deselected" ]]; then
+        rc=0  # every test asked for is one of the slow suites, which run in the other pass
+    fi
     echo "$rc" > "$RESULTS/$name.exit"
+    took "$name" "$t0"
     echo "pytest on $label finished with exit code $rc in $((SECONDS - t0)) s"
     [[ $rc -eq 0 ]] || status=1
 }
@@ -114,11 +135,20 @@ pg_answers() {
     fi
 }
 
-run_pytest sqlite SQLite -u DATABASE_URL -- "$@"
-
-if pg_answers; then
+# A later -m in the arguments (scripts/test.sh -m browser) replaces these selections.
+if [[ "${TEST_QUICK:-}" == "1" ]]; then
+    echo "not ($SLOW_SUITES)" > "$RESULTS/sqlite.deselected"
+    run_pytest sqlite SQLite -u DATABASE_URL -- -m "not ($SLOW_SUITES)" "$@"
+    echo "make test-quick (SQLite only, without the browser, fuzz and deployment suites)" \
+        > "$RESULTS/postgresql.skipped"
+elif pg_answers; then
+    echo "not ($SLOW_SUITES)" > "$RESULTS/sqlite.deselected"
+    run_pytest sqlite SQLite -u DATABASE_URL -- -m "not ($SLOW_SUITES)" "$@"
     run_pytest postgresql PostgreSQL DATABASE_URL="$PG_URL" -- "$@"
 else
+    # No PostgreSQL: the browser and fuzz suites run on SQLite; deployment needs PostgreSQL.
+    echo "not deployment" > "$RESULTS/sqlite.deselected"
+    run_pytest sqlite SQLite -u DATABASE_URL -- -m "not deployment" "$@"
     reason="PostgreSQL not reachable on $PG_HOST:$PG_PORT"
     if [[ "${REQUIRE_POSTGRES:-}" == "1" ]]; then
         banner "$reason: REQUIRE_POSTGRES=1, so this is a failure"

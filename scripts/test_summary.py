@@ -2,8 +2,10 @@
 """Summarise a `make test` run from the files scripts/test.sh leaves in var/test-results/.
 
 Per database: passed / failed / errors / skipped, and how the browser tests (marker
-`browser`, written into the XML by scripts/junit_markers.py) went. Exit code 1 when any test
-failed, a run is missing its results, or REQUIRE_BROWSER=1 / REQUIRE_POSTGRES=1 were not met.
+`browser`, written into the XML by scripts/junit_markers.py) went; how long each part took
+(the `NAME.seconds` files) and which suites a pass left to the other (`NAME.deselected`). Exit
+code 1 when any test failed, a run is missing its results, or REQUIRE_BROWSER=1 /
+REQUIRE_POSTGRES=1 were not met (not enforced by `make test-quick`, TEST_QUICK=1).
 
 Usage: scripts/test_summary.py [RESULTS_DIR]   (default var/test-results)
 Standard library only, so it runs with any Python 3.
@@ -85,15 +87,24 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _took(results: Path, name: str) -> str:
+    """ " in N s" from the part's NAME.seconds file (written by scripts/test.sh), else ""."""
+    seconds = _read(results / f"{name}.seconds")
+    return f" in {seconds} s" if seconds.isdigit() else ""
+
+
 def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
     """The summary lines and whether everything required passed."""
     lines: list[str] = []
     ok = True
+    quick = env.get("TEST_QUICK") == "1"
+    if quick:
+        env = {k: v for k, v in env.items() if k not in {"REQUIRE_BROWSER", "REQUIRE_POSTGRES"}}
     for name, label in (("lint", "ruff check"), ("imports", "lint-imports"),
                         ("migrations", "migrations"), ("deploy", "check deploy")):
         code = _read(results / f"{name}.exit")
         if code:
-            lines.append(f"{label:<13} {'OK' if code == '0' else 'FAILED'}")
+            lines.append(f"{label:<13} {'OK' if code == '0' else 'FAILED'}{_took(results, name)}")
             ok &= code == "0"
     browser_ran: list[str] = []
     browser_skips: dict[str, int] = {}
@@ -121,9 +132,15 @@ def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
         ok &= not failed
         verdict = "FAILED" if failed else "OK"
         extra = f" (pytest exit code {exit_code})" if exit_code not in {"", "0"} else ""
-        lines.append(f"{label:<13} {verdict}: {run.all.line()} in {run.seconds:.0f} s{extra}")
+        took = _took(results, name) or f" in {run.seconds:.0f} s"
+        lines.append(f"{label:<13} {verdict}: {run.all.line()}{took}{extra}")
+        deselected = _read(results / f"{name}.deselected")
+        if deselected:
+            lines.append(f"{'':<13} selected: -m {deselected!r}")
         b = run.browser
-        if b.total == 0:
+        if b.total == 0 and "browser" in deselected:
+            lines.append(f"{'':<13} browser tests: not in this pass")
+        elif b.total == 0:
             lines.append(f"{'':<13} browser tests: none collected")
         else:
             lines.append(f"{'':<13} browser tests: {b.line()}")

@@ -1,21 +1,15 @@
-"""The request id of the work in progress, so audit events can name the request that caused them."""
+"""The request id of the work in progress, so audit events can name the request that caused them.
+The context variable itself lives in anskaf.observability.context (the log lines read it too)."""
 
 from __future__ import annotations
 
-import contextvars
 import uuid
 
-_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+from anskaf.observability.context import request_id, reset_request_id, set_request_id
 
-
-def set_request_id(value: str | None) -> contextvars.Token:
-    return _request_id.set(value)
-
-
-def reset_request_id(token: contextvars.Token) -> None:
-    _request_id.reset(token)
+__all__ = ["current_request_id", "reset_request_id", "set_request_id"]
 
 
 def current_request_id() -> str:
     """The current request's id, or a fresh one for work outside a request (commands)."""
-    return _request_id.get() or f"cli-{uuid.uuid4().hex[:16]}"
+    return request_id() or f"cli-{uuid.uuid4().hex[:16]}"

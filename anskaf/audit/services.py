@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
+from anskaf.observability.metrics import AUDIT_EVENTS
+
 from .chain import GENESIS, canonical_json, chain_hash, event_content
 from .context import current_request_id
 from .models import AuditEvent, ChainHead
@@ -45,6 +47,8 @@ def audit_append(*, organisation_id: int, actor: Any, actor_role: str, event_typ
         after=after, request_id=content["request_id"], prev_hash=head.hash, hash=digest,
     )
     ChainHead.objects.filter(pk=head.pk).update(seq=head.seq + 1, hash=digest)
+    # Counted once written for good: a rolled-back change wrote no event.
+    transaction.on_commit(AUDIT_EVENTS.labels(event_type=event_type).inc)
     return event
 
 

@@ -12,6 +12,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from anskaf.observability.metrics import MAIL_FAILURES
+
 from .choices import OutboxStatus
 from .models import OutboxMessage
 
@@ -56,10 +58,12 @@ def deliver(message_pk: int, *, now: dt.datetime | None = None) -> str:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if message.attempts >= settings.ANSKAF_MAIL_MAX_ATTEMPTS:
                 message.status = OutboxStatus.FAILED
+                MAIL_FAILURES.labels(outcome="failed").inc()
                 log.error("outbox message %s failed after %s attempts: %s", message.pk,
                           message.attempts, message.last_error)
             else:
                 message.next_attempt_at = now + backoff(message.attempts)
+                MAIL_FAILURES.labels(outcome="retry").inc()
                 log.warning("outbox message %s not sent (attempt %s), next try %s: %s",
                             message.pk, message.attempts, message.next_attempt_at,
                             message.last_error)
@@ -67,6 +71,8 @@ def deliver(message_pk: int, *, now: dt.datetime | None = None) -> str:
             message.status = OutboxStatus.SENT
             message.sent_at = now
             message.last_error = ""
+            log.info("outbox message %s sent to the mail server (attempt %s)", message.pk,
+                     message.attempts)
         message.save(update_fields=["attempts", "status", "sent_at", "last_error",
                                     "next_attempt_at"])
         return message.status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -52,3 +54,70 @@ def last_heartbeat(name: str = "worker") -> Any:
     from .models import WorkerHeartbeat
 
     return WorkerHeartbeat.objects.filter(name=name).first()
+
+
+# --- operations (the operations page, its API and /metrics) ---------------------------------
+
+
+def queue_length() -> int:
+    """Tasks waiting in the worker's queue (huey: SQLite or Redis)."""
+    from huey.contrib.djhuey import HUEY
+
+    return int(HUEY.pending_count())
+
+
+def outbox_totals() -> dict[str, dict[str, Any]]:
+    """Across every organisation (for the operator's metrics): per status, how many messages
+    and the creation time of the oldest (pending and failed only; sent ones are history)."""
+    from django.db.models import Count, Min
+
+    rows = (OutboxMessage.objects.exclude(status=OutboxStatus.SENT).values("status")
+            .annotate(count=Count("id"), oldest=Min("created_at")).order_by())
+    totals = {s: {"count": 0, "oldest": None} for s in (OutboxStatus.PENDING, OutboxStatus.FAILED)}
+    for row in rows:
+        totals[row["status"]] = {"count": row["count"], "oldest": row["oldest"]}
+    return totals
+
+
+def failed_deliveries(*, viewer: User) -> QuerySet[OutboxMessage]:
+    """The viewer's organisation's failed e-mails, newest first (admins only: the view and the
+    API check that first). A municipality sees only its own."""
+    return OutboxMessage.objects.filter(organisation_id=viewer.organisation_id,
+                                        status=OutboxStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class OperationsStatus:
+    """What the operations page and its API show: the worker's last heartbeat (None: never),
+    whether it is recent, the queue length (None: the queue could not be read) and the
+    viewer's organisation's failed e-mails."""
+
+    heartbeat_at: dt.datetime | None
+    heartbeat_host: str
+    heartbeat_ok: bool
+    heartbeat_max_age: int
+    immediate: bool
+    queue_length: int | None
+    queue_error: str
+    failed_total: int
+    failed: list[OutboxMessage]
+
+
+def operations_status(*, viewer: User, failed_limit: int) -> OperationsStatus:
+    from django.conf import settings
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    beat = last_heartbeat()
+    max_age = settings.ANSKAF_HEARTBEAT_MAX_AGE
+    recent = beat is not None and (timezone.now() - beat.beat_at).total_seconds() <= max_age
+    try:
+        length, queue_error = queue_length(), ""
+    except Exception as exc:  # the queue's own errors (Redis down): shown, not a broken page
+        length, queue_error = None, f"{type(exc).__name__}: {exc}"[:200]
+    failed = failed_deliveries(viewer=viewer)
+    return OperationsStatus(
+        heartbeat_at=beat.beat_at if beat else None, heartbeat_host=beat.host if beat else "",
+        heartbeat_ok=bool(HUEY.immediate or recent), heartbeat_max_age=max_age,
+        immediate=bool(HUEY.immediate), queue_length=length, queue_error=queue_error,
+        failed_total=failed.count(), failed=list(failed[:failed_limit]))

@@ -154,4 +154,18 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, next(iter(exc.errors.values())))
     else:
         messages.success(request, "Beskeden sendes igen nu.")
-    return redirect("notifications:outbox")
+    # The operations page's retry buttons come back to it.
+    return redirect("notifications:operations" if request.POST.get("fra") == "drift"
+                    else "notifications:outbox")
+
+
+# --- the operations page (administrators, until an operator role comes with onboarding) ------
+
+FAILED_SHOWN = 50
+
+
+@admin_required
+@require_GET
+def operations(request: HttpRequest) -> HttpResponse:
+    status = selectors.operations_status(viewer=request.user, failed_limit=FAILED_SHOWN)
+    return render(request, "notifications/operations.html", {"nav": "admin", "status": status})

@@ -278,3 +278,8 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
             out.pending.append(Pending(link.system, dict(Lifecycle.choices)[link.p_lifecycle],
                                        link.p_attempts, link.p_error or ""))
     return out
+
+
+def kitos_pending_count() -> int:
+    """Registrations KITOS has not accepted yet, across every organisation (/metrics)."""
+    return KitosSync.objects.filter(status=SyncStatus.PENDING).count()

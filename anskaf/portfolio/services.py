@@ -16,6 +16,7 @@ from anskaf.cases import permissions
 from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.models import Case
 from anskaf.cases.services import lock_visible_case
+from anskaf.observability.metrics import KITOS_FAILURES
 from anskaf.orgs.models import User
 from anskaf.validation.text import text_problem
 
@@ -502,6 +503,8 @@ def _record_attempt(sync_id: int, result: kitos.UsageResult | None, error: str,
             contract.save(update_fields=["kitos_uuid"])
         after["contract_id"] = contract.pk
         after["contract_kitos_uuid"] = str(contract.kitos_uuid or "")
+    if error:
+        transaction.on_commit(KITOS_FAILURES.inc)
     audit_append(organisation_id=sync.organisation_id, actor=None, actor_role="system",
                  event_type="kitos.registered" if result and not error else "kitos.failed",
                  object_type="KitosSync", object_id=sync.pk, before=before, after=after)

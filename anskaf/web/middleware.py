@@ -1,16 +1,21 @@
-"""Request id (for the audit trail and logs) and a strict Content Security Policy."""
+"""Request id (for the audit trail and logs), request metrics and a strict Content Security
+Policy."""
 
 from __future__ import annotations
 
-import re
-import uuid
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from anskaf.audit.context import reset_request_id, set_request_id
+from anskaf.observability.context import (
+    is_safe_request_id,
+    new_request_id,
+    reset_request_id,
+    set_request_id,
+)
+from anskaf.observability.metrics import LATENCY, REQUESTS
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -24,7 +29,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get("X-Request-ID", "")
-        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        request_id = given if is_safe_request_id(given) else new_request_id()
         request.request_id = request_id  # type: ignore[attr-defined]
         token = set_request_id(request_id)
         try:
@@ -33,6 +38,28 @@ class RequestIdMiddleware:
             reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class RequestMetricsMiddleware:
+    """Counts every answer by view, method and status and times it (/metrics). Static files
+    never reach it (WhiteNoise answers them first). The view is the URL pattern's name, never
+    the path: the number of label values stays that of the views."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name or "unnamed") if match is not None else "unmatched"
+        method = request.method if request.method in _METHODS else "other"
+        REQUESTS.labels(view=view, method=method, status=str(response.status_code)).inc()
+        LATENCY.labels(view=view).observe(time.perf_counter() - started)
+        return response
+
+
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 class ContentSecurityPolicyMiddleware:

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from anskaf import testing
 from anskaf.notifications import services
+from anskaf.notifications.models import OutboxMessage
 from anskaf.web.tests.browser.helpers import assert_accessible, expect_feedback, log_in, log_out, step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,4 +88,36 @@ def test_a_completed_step_reaches_the_next_performers_notification_centre(page: 
     page.goto(f"{live_server.url}/administration/udbakke/")
     expect(page.get_by_role("heading", name="Udbakke", level=1)).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("Prøve")
+    assert_accessible(page)
+
+
+def test_the_operations_page_shows_the_worker_and_retries_a_failed_email_by_keyboard(
+        page: Page, live_server):
+    org = testing.make_org()
+    other = testing.make_org("aabenraa", "Aabenraa Kommune")
+    testing.make_user(org, "admin", "admin", full_name="Sofie Admin")
+    for organisation, subject in ((org, "Påmindelse til Karen"), (other, "Aabenraas besked")):
+        message = services.outbox_add(organisation_id=organisation.pk, to_email="x@kommune.dk",
+                                      subject=subject, body="Hej")
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status="failed", attempts=8, last_error="ConnectionRefusedError: mailserveren svarer ikke")
+    services.heartbeat_record()
+
+    log_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/administration/")
+    page.get_by_role("link", name="Drift").click()
+    expect(page.get_by_role("heading", name="Drift", level=1)).to_be_visible()
+    assert_accessible(page)
+    rows = page.get_by_role("table").get_by_role("row")
+    expect(rows.filter(has_text="Påmindelse til Karen")).to_have_count(1)
+    expect(page.get_by_text("Aabenraas besked")).to_have_count(0)
+    # The worker ran in this test (immediate mode: tasks run in the web process).
+    expect(page.get_by_text("Opgaverne udføres med det samme")).to_be_visible()
+    button = rows.filter(has_text="Påmindelse til Karen").get_by_role(
+        "button", name=re.compile(r"^Send igen"))
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Beskeden sendes igen nu.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Drift", level=1)).to_be_visible()
+    expect(page.get_by_text("Ingen fejlede e-mails.")).to_be_visible()
     assert_accessible(page)

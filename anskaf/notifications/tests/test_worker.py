@@ -3,6 +3,7 @@ is set, SQLite otherwise) and hands the e-mail to a real SMTP server."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -105,3 +106,38 @@ def test_the_worker_delivers_from_its_queue(queue, org, tmp_path):
     assert [m["Message-ID"] for m in collector.messages] == [message.message_id]
     # The worker beats its heart at start (then every minute): /readyz sees it.
     assert WorkerHeartbeat.objects.get(name="worker").pid > 0
+
+
+def test_the_worker_logs_a_delivery_under_the_request_id_that_enqueued_it(org, tmp_path):
+    """The request id travels in the task: the worker's JSON log line for the delivery names the
+    request that wrote the message (LOG_FORMAT=json: one JSON object per line)."""
+    port = free_port()
+    controller = start(port, Collector())
+    name = f"anskaf-test-{uuid.uuid4().hex[:8]}"
+    huey = SqliteHuey(name, filename=str(tmp_path / "huey.sqlite3"))
+    huey._registry.register(type(notification_queue.deliver_message.s(0)))
+    message = OutboxMessage.objects.create(
+        organisation=org, to_email="it@haderslev.dk", subject="Med id", body="Hej",
+        message_id=f"<test.{uuid.uuid4().hex}@haderslev.dk>", next_attempt_at=timezone.now(),
+        created_at=timezone.now())
+    huey.enqueue(notification_queue.deliver_message.s(message.pk, request_id="req-from-web-1"))
+    worker = run_worker({"REDIS_URL": "", "ANSKAF_HUEY_FILE": str(tmp_path / "huey.sqlite3"),
+                         "ANSKAF_HUEY_NAME": name, "LOG_FORMAT": "json", **database_env(),
+                         "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port)}, tmp_path)
+    try:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and worker.poll() is None:
+            message.refresh_from_db()
+            if message.status == "sent":
+                break
+            time.sleep(0.3)
+    finally:
+        worker.send_signal(signal.SIGINT)
+        output = worker.communicate(timeout=30)[0]
+        controller.stop()
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    sent = [line for line in lines if line["logger"] == "anskaf.notifications.delivery"]
+    assert sent, output
+    assert sent[0]["request_id"] == "req-from-web-1"
+    assert f"outbox message {message.pk} sent" in sent[0]["message"]
+    assert {"time", "level", "logger", "request_id", "message"} <= set(sent[0])
