@@ -392,13 +392,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandError(f"port must be between 1 and 65535, not {port}")
     _setup_django()
     from django.conf import settings
-    from django.core.management import call_command
 
     from anskaf import demo
 
     if not args.no_migrate:
         _migrate_quietly()
-    call_command("collectstatic", interactive=False, verbosity=0)
+    _collectstatic_locked(Path(settings.STATIC_ROOT))
     if settings.DEMO_MODE:
         if demo.is_loaded():
             print("Demo data already loaded.")
@@ -467,6 +466,18 @@ def _migrate_quietly() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if pending:
         print(f"Database migrated ({pending} migration{'s' if pending != 1 else ''} applied).")
+
+
+def _collectstatic_locked(static_root: Path) -> None:
+    """collectstatic under an exclusive lock: two app servers on one machine (anskaf-web@8000
+    and @8001) share var/static, and two collectstatic at once rewrite each other's manifest."""
+    import fcntl
+
+    from django.core.management import call_command
+
+    with open(static_root.with_name(f"{static_root.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def _start_worker_beside() -> None:
