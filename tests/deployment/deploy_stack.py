@@ -310,6 +310,7 @@ def stack(tmp_path_factory):
     from anskaf.notifications.tests import smtp
 
     tmp = tmp_path_factory.mktemp("deploy")
+    cert, key = self_signed(tmp)
     redis.Redis.from_url(REDIS_URL).flushdb()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
@@ -323,7 +324,6 @@ def stack(tmp_path_factory):
     controller = smtp.start(smtp_port, collector)
     db, url = _create_database(settings.DATABASES["default"])
     https_port, http_port = free_port(), free_port()
-    cert, key = self_signed(tmp)
     s = Stack(tmp=tmp, env=_environment(tmp, url, https_port, s3, smtp_port), db=db,
               https_port=https_port, http_port=http_port, app_ports=[free_port(), free_port()],
               cert=cert, smtp=collector)
