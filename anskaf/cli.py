@@ -501,13 +501,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _use_metrics_dir(clean=True)
     _setup_django()
     from django.conf import settings
-    from django.core.management import call_command
 
     from anskaf import demo
 
     if not args.no_migrate:
         _migrate_quietly()
-    call_command("collectstatic", interactive=False, verbosity=0)
+    _collectstatic_locked(Path(settings.STATIC_ROOT))
     if settings.DEMO_MODE:
         if demo.is_loaded():
             print("Demo data already loaded.")
@@ -588,6 +587,42 @@ def _migrate_quietly() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if pending:
         print(f"Database migrated ({pending} migration{'s' if pending != 1 else ''} applied).")
+
+
+def _collectstatic_locked(static_root: Path) -> None:
+    """collectstatic under an exclusive lock, and only when the static sources changed.
+
+    Two app servers on one machine (anskaf-web@8000 and @8001) share var/static: two
+    collectstatic at once rewrite each other's manifest. Hashing and compressing every file
+    takes most of a start-up (45 s on a busy machine), so a restart with the same sources,
+    and the second server of a pair, skip it (the stamp holds the sources' fingerprint)."""
+    import fcntl
+
+    from django.core.management import call_command
+
+    stamp = static_root / ".anskaf-collected"
+    with open(static_root.with_name(f"{static_root.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        fingerprint = _static_fingerprint()
+        if stamp.is_file() and stamp.read_text() == fingerprint:
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        stamp.write_text(fingerprint)
+
+
+def _static_fingerprint() -> str:
+    """The storage and every static source file's path, size and modification time."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    entries = {f"storage {settings.STORAGES['staticfiles']['BACKEND']}"}
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            entries.add(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
 
 
 def _start_worker_beside() -> None:

@@ -13,6 +13,8 @@
 #   REQUIRE_POSTGRES=1  a PostgreSQL that does not answer is a failure, not a skip
 #   REQUIRE_BROWSER=1   skipped browser tests are a failure (see conftest.py)
 #   REQUIRE_OIDC=1      skipped SSO tests (no node / tests/oidc/node_modules) are a failure
+#   REQUIRE_DEPLOYMENT=1  a skipped deployment test (tests/deployment/: nginx, two app servers;
+#                       PostgreSQL pass only) is a failure (see scripts/test_summary.py)
 #   TEST_DATABASE_URL   PostgreSQL for the second run
 #                       (default postgres://postgres@127.0.0.1:5432/anskaf)
 #   VENV                the virtual environment (default .venv)

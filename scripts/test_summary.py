@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Summarise a `make test` run from the files scripts/test.sh leaves in var/test-results/.
 
-Per database: passed / failed / errors / skipped, and how the browser tests (marker
-`browser`, written into the XML by scripts/junit_markers.py) went; how long each part took
-(the `NAME.seconds` files) and which suites a pass left to the other (`NAME.deselected`). Exit
-code 1 when any test failed, a run is missing its results, or REQUIRE_BROWSER=1 /
-REQUIRE_POSTGRES=1 were not met (not enforced by `make test-quick`, TEST_QUICK=1).
+Per database: passed / failed / errors / skipped, how the browser tests (marker `browser`,
+written into the XML by scripts/junit_markers.py) went, and whether the deployment tests
+(marker `deployment`: nginx in front of two app servers, the migration race; PostgreSQL pass
+only) ran; how long each part took (the `NAME.seconds` files) and which suites a pass left to
+the other (`NAME.deselected`). Exit code 1 when any test failed, a run is missing its results,
+or REQUIRE_BROWSER=1 / REQUIRE_POSTGRES=1 / REQUIRE_DEPLOYMENT=1 were not met (not enforced by
+`make test-quick`, TEST_QUICK=1).
 
 Usage: scripts/test_summary.py [RESULTS_DIR]   (default var/test-results)
 Standard library only, so it runs with any Python 3.
@@ -21,6 +23,7 @@ from pathlib import Path
 
 RUNS = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
 BROWSER = "browser"
+DEPLOYMENT = "deployment"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Counts:
 class Run:
     all: Counts = field(default_factory=Counts)
     browser: Counts = field(default_factory=Counts)
+    deployment: Counts = field(default_factory=Counts)
     seconds: float = 0.0
 
 
@@ -63,7 +67,9 @@ def read_junit(path: Path) -> Run:
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
     run.seconds = sum(float(s.get("time") or 0) for s in suites)
     for case in root.iter("testcase"):
-        targets = [run.all] + ([run.browser] if BROWSER in _markers(case) else [])
+        markers = _markers(case)
+        targets = ([run.all] + ([run.browser] if BROWSER in markers else [])
+                   + ([run.deployment] if DEPLOYMENT in markers else []))
         if case.find("failure") is not None:
             outcome = "failed"
         elif case.find("error") is not None:
@@ -109,6 +115,7 @@ def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
     browser_ran: list[str] = []
     browser_skips: dict[str, int] = {}
     browser_failed = False
+    deployment: Counts | None = None  # the PostgreSQL pass's, the only one they run in
     for name, label in RUNS:
         xml = results / f"{name}.xml"
         skipped = results / f"{name}.skipped"
@@ -149,6 +156,8 @@ def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
             for reason, count in b.skip_reasons.items():
                 browser_skips[reason] = browser_skips.get(reason, 0) + count
             browser_failed |= bool(b.failed or b.errors)
+        if name == "postgresql":
+            deployment = run.deployment
     if browser_ran and not browser_skips:
         lines.append(f"Browser tests: ran on {', '.join(browser_ran)}")
     elif browser_ran:
@@ -164,8 +173,27 @@ def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
         ok = False
     if browser_failed:
         ok = False
+    deployment_line, deployment_ran = _deployment(deployment)
+    lines.extend(deployment_line)
+    if env.get("REQUIRE_DEPLOYMENT") == "1" and not deployment_ran:
+        lines.append("REQUIRE_DEPLOYMENT=1, but the deployment tests did not all run: failure")
+        ok = False
     lines.append(f"Result: {'OK' if ok else 'FAILED'}")
     return lines, ok
+
+
+def _deployment(counts: Counts | None) -> tuple[list[str], bool]:
+    """The summary's lines on the deployment tests, and whether they all ran."""
+    if counts is None:
+        return ["Deployment tests: not run (they run in the PostgreSQL pass)"], False
+    if counts.total == 0:
+        return ["Deployment tests: none collected"], False
+    if counts.skipped:
+        return ([f"Deployment tests: SKIPPED ({counts.line()})"]
+                + [f"  skipped {n}x: {reason}" for reason, n in sorted(counts.skip_reasons.items())],
+                False)
+    verdict = "ran" if not (counts.failed or counts.errors) else "FAILED"
+    return [f"Deployment tests: {verdict} on PostgreSQL ({counts.line()})"], True
 
 
 def main(argv: list[str]) -> int:

@@ -1,5 +1,8 @@
 """Two app servers starting at once on a new version both migrate: the migration lock lets one
-apply the migrations while the other waits and then finds nothing to do (ADR 0017)."""
+apply the migrations while the other waits and then finds nothing to do (ADR 0017).
+
+Part of the upgrade story with the deployment tests (marker `deployment`, ADR 0024): both run
+once, in the PostgreSQL pass of `make test`, the SQLite race included."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+pytestmark = pytest.mark.deployment
 ROOT = Path(__file__).resolve().parents[1]
 ANSKAF = Path(sys.executable).with_name("anskaf")
 
@@ -45,7 +49,15 @@ def check(results: list[subprocess.CompletedProcess], rows: list[tuple[str, str]
         [r.stdout[-300:] for r in results]
 
 
+def in_the_postgresql_pass() -> None:
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        pytest.skip("the migration races run in the PostgreSQL pass")
+
+
 def test_two_migrations_at_once_on_sqlite(tmp_path):
+    in_the_postgresql_pass()
     path = tmp_path / "fresh.sqlite3"
     results = migrate_twice_at_once({"DATABASE_URL": "", "SQLITE_PATH": str(path),
                                      "ANSKAF_VAR_DIR": str(tmp_path)})
@@ -56,8 +68,7 @@ def test_two_migrations_at_once_on_sqlite(tmp_path):
 
 @pytest.mark.django_db
 def test_two_migrations_at_once_on_a_fresh_postgresql_database(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("runs in the PostgreSQL pass")
+    in_the_postgresql_pass()
     import psycopg
 
     db = connection.settings_dict

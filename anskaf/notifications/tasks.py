@@ -15,6 +15,11 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 from . import audit_alerts, delivery, jobs, services
 
 
+def _at(**when: str) -> crontab:
+    """The job's time, or every minute with ANSKAF_JOBS_EVERY_MINUTE (trials, deployment test)."""
+    return crontab(minute="*") if settings.ANSKAF_JOBS_EVERY_MINUTE else crontab(**when)
+
+
 @db_periodic_task(crontab(minute="*"), name="anskaf.heartbeat")
 def heartbeat() -> None:
     """The worker's heartbeat (/readyz): whichever worker runs it proves the queue moves."""
@@ -27,25 +32,25 @@ def sweep_outbox() -> int:
     return delivery.sweep_outbox()
 
 
-@db_periodic_task(crontab(minute="7"), name="anskaf.deadline_reminders")
+@db_periodic_task(_at(minute="7"), name="anskaf.deadline_reminders")
 @lock_task("anskaf.deadline_reminders")
 def deadline_reminders() -> int:
     return jobs.deadline_reminders()
 
 
-@db_periodic_task(crontab(minute="17"), name="anskaf.contract_reminders")
+@db_periodic_task(_at(minute="17"), name="anskaf.contract_reminders")
 @lock_task("anskaf.contract_reminders")
 def contract_reminders() -> int:
     return jobs.contract_reminders()
 
 
-@db_periodic_task(crontab(minute="27"), name="anskaf.dpa_reminders")
+@db_periodic_task(_at(minute="27"), name="anskaf.dpa_reminders")
 @lock_task("anskaf.dpa_reminders")
 def dpa_reminders() -> int:
     return jobs.dpa_reminders()
 
 
-@db_periodic_task(crontab(minute="0", hour=str(settings.ANSKAF_DIGEST_HOUR)),
+@db_periodic_task(_at(minute="0", hour=str(settings.ANSKAF_DIGEST_HOUR)),
                   name="anskaf.send_digests")
 @lock_task("anskaf.send_digests")
 def send_digests() -> int:
