@@ -22,6 +22,7 @@ from .models import (
     KitosSync,
     Lifecycle,
     LinkKind,
+    OversightMethod,
     SyncStatus,
     System,
     TenderThreshold,
@@ -95,16 +96,19 @@ def contracts_newest_first(system_id: Any) -> QuerySet[Contract]:
     return Contract.objects.filter(system_id=system_id).order_by("-start_date", "-id")
 
 
-def notice_deadline(c: Contract) -> date | None:
-    """The notice date of the contract's binding period, which reminders count towards. Seen
-    from the start date: seen from today it moves with today once the period is over, and
-    would never pass. None once terminated."""
-    return notice.compute(terms_of(c), c.start_date).notice_by
+def notice_deadline(c: Contract, today: date) -> date | None:
+    """The contract's notice date as everyone shows it (`notice.notice_date`); None once
+    terminated."""
+    return notice.notice_date(terms_of(c), today)
 
 
 def notice_decided(c: Contract) -> bool:
-    deadline = notice_deadline(c)
-    return deadline is not None and c.notice_decision_for == deadline
+    """A notice decision is recorded for the current binding period: taken for a date on or
+    after the binding period's notice date (a used option or a longer term moves that date
+    past the decision, and the reminders start again)."""
+    first = notice.binding_notice_date(terms_of(c))
+    return (first is not None and c.notice_decision_for is not None
+            and c.notice_decision_for >= first)
 
 
 def terms_of(c: Contract) -> notice.Terms:
@@ -115,8 +119,16 @@ def terms_of(c: Contract) -> notice.Terms:
 
 
 def dpa_view(dpa: DataProcessingAgreement) -> DpaView:
-    return DpaView(dpa, notice.next_oversight(dpa.last_oversight_on or dpa.signed_on,
-                                              dpa.oversight_interval_months))
+    return DpaView(dpa, next_oversight_of(dpa))
+
+
+def next_oversight_of(dpa: DataProcessingAgreement) -> date | None:
+    """The DPA's next oversight as its page shows it and its reminders count towards; none
+    when no oversight is agreed."""
+    if dpa.oversight_method == OversightMethod.NONE:
+        return None
+    return notice.next_oversight(dpa.last_oversight_on, dpa.oversight_interval_months,
+                                 dpa.signed_on)
 
 
 @dataclass
