@@ -15,14 +15,16 @@ from django.utils import timezone
 
 from anskaf.cases.models import Case, StepState
 from anskaf.cases.process_models import model_for
-from anskaf.orgs.models import User
+from anskaf.orgs.models import Membership, User
 from anskaf.portfolio.models import Contract, DataProcessingAgreement, OversightMethod, System
 from anskaf.portfolio.notice import binding_notice_date
 from anskaf.portfolio.selectors import (
+    ThresholdWatch,
     next_oversight_of,
     notice_deadline,
     notice_decided,
     terms_of,
+    threshold_watch,
 )
 from anskaf.process.engine import CLOSED, FINISHED
 
@@ -239,6 +241,59 @@ def dpa_reminders(*, now: dt.datetime | None = None) -> int:
             lambda a=dpa, d=due: (recipients.with_deputies(recipients.unit_role_holders(
                 a.organisation_id, a.system.owner_unit_id, ["security"])),
                 _dpa_notice(a, d, today)))
+    return fired
+
+
+# --- tender thresholds (issue 19 item 9) ------------------------------------------------------
+
+THRESHOLD_SOURCES = (
+    "Kilder: Kommissionens delegerede forordning (EU) 2025/2152 (tærskelværdierne for 2026-27), "
+    "beløbene i kroner i Kommissionens meddelelse C/2025/7081 af 23. oktober 2025 og på "
+    "Konkurrence- og Forbrugerstyrelsens sider (kfst.dk).")
+
+
+def _threshold_notice(watch: ThresholdWatch, today: dt.date, organisation_id: int) -> Notice:
+    last = watch.last
+    if watch.state == "missing":
+        what = "Der er ingen udbudsgrænse (EU-tærskelværdi) i anskaf"
+        then = "Sagernes kontraktværdi kan ikke tjekkes mod udbudsgrænsen, før den er indtastet."
+    elif watch.state == "expired":
+        what = f"Udbudsgrænsen udløb {last.valid_to.strftime('%d.%m.%Y')}"
+        then = ("Sagerne tjekkes indtil videre mod de sidst kendte værdier, der vises som "
+                "»udløbet«.")
+    else:
+        what = f"Udbudsgrænsen udløber {_when(last.valid_to, today)}"
+        then = "Indtast den nye periode, før den gamle udløber."
+    return Notice(
+        kind=Kind.DEADLINE, organisation_id=organisation_id,
+        subject=f"{what}: indtast de nye tærskelværdier",
+        body=f"{what}. {then} Indtast den nye periodes beløb med kilde under Administration » "
+             f"Udbudsgrænser. {THRESHOLD_SOURCES}",
+        path=reverse("portfolio:threshold_admin"))
+
+
+def threshold_reminders(*, now: dt.datetime | None = None) -> int:
+    """Tell whoever keeps the thresholds (each municipality's administrators, until operators
+    do) to enter new ones: once WARN_DAYS before the last period runs out, then every
+    ANSKAF_REMINDER_REPEAT_DAYS while none is in force."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    watch = threshold_watch(today)
+    if watch.state == "ok":
+        return 0
+    anchor = watch.last.valid_to.isoformat() if watch.last else "none"
+    slot = "lead"
+    if watch.state != "ending":
+        start = watch.last.valid_to if watch.last else dt.date(2000, 1, 1)
+        days = max((today - start).days - 1, 0)
+        slot = f"after{days // max(settings.ANSKAF_REMINDER_REPEAT_DAYS, 1)}"
+    fired = 0
+    for org_id in Membership.objects.filter(role="admin", unit__isnull=True).values_list(
+            "organisation_id", flat=True).distinct():
+        fired += _fire_once(
+            f"threshold:{org_id}:{anchor}:{watch.state}:{slot}", "threshold", now,
+            lambda o=org_id: (recipients.unit_role_holders(o, None, ["admin"]),
+                              _threshold_notice(watch, today, o)))
     return fired
 
 

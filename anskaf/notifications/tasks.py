@@ -50,3 +50,9 @@ def dpa_reminders() -> int:
 @lock_task("anskaf.send_digests")
 def send_digests() -> int:
     return jobs.send_digests()
+
+
+@db_periodic_task(crontab(minute="37", hour="6"), name="anskaf.threshold_reminders")
+@lock_task("anskaf.threshold_reminders")
+def threshold_reminders() -> int:
+    return jobs.threshold_reminders()

@@ -135,8 +135,11 @@ class ThresholdForm(_Danish):
         label="Kilde", max_length=300,
         help_text="Hvor beløbet er offentliggjort, fx »Kommissionens delegerede forordning (EU) "
                   "2025/2152; meddelelse C/2025/7081 af 23. oktober 2025; "
-                  "Konkurrence- og Forbrugerstyrelsen«.",
-        error_messages={"required": "Skriv, hvor beløbet er offentliggjort."})
+                  "Konkurrence- og Forbrugerstyrelsen«.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].error_messages["required"] = "Skriv, hvor beløbet er offentliggjort."
 
     class Meta:
         model = TenderThreshold
@@ -160,6 +163,12 @@ class OversightForm(_Danish):
         fields = ["done_on", "method", "result", "notes", "document_ref"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"document_ref": "Valgfrit: fx ESDH-nummer eller link til erklæringen."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "Intet tilsyn aftalt" is a DPA's setting, not a way an oversight was carried out.
+        self.fields["method"].choices = [c for c in self.fields["method"].choices
+                                         if c[0] not in ("", "none")]
 
     def clean_done_on(self) -> Any:
         from django.utils import timezone

@@ -167,19 +167,36 @@ def threshold_in_force(day: date) -> TenderThreshold | None:
                                            kind="goods_services").order_by("-valid_from").first())
 
 
+def _last_known(day: date) -> QuerySet[TenderThreshold]:
+    """The period in force on `day`, else the last one that began before it (expired)."""
+    return (TenderThreshold.objects.filter(valid_from__lte=day, kind="goods_services")
+            .order_by("-valid_from"))
+
+
+def threshold_for_check(day: date) -> TenderThreshold | None:
+    """What the check compares with: the period in force, or when none is (issue 19 item 9)
+    the last known one, still checked against but shown as »udløbet« (`is_expired`)."""
+    return _last_known(day).first()
+
+
+def is_expired(threshold: TenderThreshold | None, day: date) -> bool:
+    return threshold is not None and threshold.valid_to < day
+
+
 ABOVE, BELOW, NO_VALUE, OUTDATED = "above", "below", "no_value", "outdated"
 
 
 @dataclass(frozen=True)
 class ThresholdStatus:
-    kind: str  # above / below / no_value / outdated
+    kind: str  # above / below / no_value / outdated (no threshold at all)
     threshold: TenderThreshold | None
     value: Decimal | None
+    expired: bool = False  # checked against the last known values: shown as »udløbet«
 
 
 def threshold_rule(value: Decimal | None, threshold: TenderThreshold | None) -> str:
-    """At or above the threshold in force: the EU rules apply (a warning and procurement's
-    task); below: national rules may still apply; no period covering today: update them."""
+    """At or above the threshold: the EU rules apply (a warning and procurement's task);
+    below: national rules may still apply; no threshold known at all: enter one."""
     if threshold is None:
         return OUTDATED
     if value is None:
@@ -188,15 +205,39 @@ def threshold_rule(value: Decimal | None, threshold: TenderThreshold | None) -> 
 
 
 def threshold_status(case: Case, today: date) -> ThresholdStatus:
-    threshold = threshold_in_force(today)
+    threshold = threshold_for_check(today)
     return ThresholdStatus(threshold_rule(case.estimated_contract_value, threshold), threshold,
-                           case.estimated_contract_value)
+                           case.estimated_contract_value, is_expired(threshold, today))
+
+
+@dataclass(frozen=True)
+class ThresholdWatch:
+    """What the threshold keeper must do: nothing, enter new values before the last period
+    runs out (`ending`, from 60 days before), or now (`expired` / `missing`)."""
+
+    state: str  # ok / ending / expired / missing
+    last: TenderThreshold | None
+
+
+WARN_DAYS = 60
+
+
+def threshold_watch(today: date) -> ThresholdWatch:
+    last = TenderThreshold.objects.filter(kind="goods_services").order_by("-valid_to").first()
+    if last is None:
+        return ThresholdWatch("missing", None)
+    if last.valid_to < today:
+        return ThresholdWatch("expired", last)
+    if (last.valid_to - today).days <= WARN_DAYS:
+        return ThresholdWatch("ending", last)
+    return ThresholdWatch("ok", last)
 
 
 def cases_to_confirm(viewer: User, today: date) -> tuple[TenderThreshold | None, list[Any]]:
-    """Procurement's tasks: visible cases at or above the threshold in force, with any
-    confirmation already given (one query for the cases, one for the threshold)."""
-    threshold = threshold_in_force(today)
+    """Procurement's tasks: visible cases at or above the threshold checked against (the one
+    in force, else the last known), with any confirmation already given (one query for the
+    cases, one for the threshold)."""
+    threshold = threshold_for_check(today)
     if threshold is None:
         return None, []
     cases = list(Case.objects.filter(permissions.visible_filter(viewer),
@@ -248,8 +289,7 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
     the case's systems with their latest signed DPA and pending KITOS registration."""
     from django.db.models import OuterRef, Subquery
 
-    in_force = TenderThreshold.objects.filter(valid_from__lte=today, valid_to__gte=today,
-                                              kind="goods_services").order_by("-valid_from")
+    in_force = _last_known(today)
     confirmed = ThresholdConfirmation.objects.filter(case=OuterRef("pk"))
     fields = {"t_id": in_force.values("pk"), "t_amount": in_force.values("amount"),
               "t_from": in_force.values("valid_from"), "t_to": in_force.values("valid_to"),
@@ -266,7 +306,8 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
                                     valid_from=row["t_from"], valid_to=row["t_to"])
     out = CasePortfolio()
     out.threshold = ThresholdStatus(threshold_rule(case.estimated_contract_value, threshold),
-                                    threshold, case.estimated_contract_value)
+                                    threshold, case.estimated_contract_value,
+                                    is_expired(threshold, today))
     if row.get("c_at"):
         out.confirmation = Confirmed(row["c_at"], _name(row["c_first"], row["c_last"],
                                                         row["c_user"]))

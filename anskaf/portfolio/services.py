@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -436,7 +436,8 @@ def _iso(d: date | None) -> str | None:
 
 @transaction.atomic
 def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
-    """Admins enter each new period's published figure; periods may not overlap."""
+    """Admins enter each new period's published figure with its source; periods may not
+    overlap. The amount is read the Danish way ("1.893.000,50")."""
     from .forms import ThresholdForm
 
     role = require_role(actor, ("admin",), "administratorer")
@@ -449,18 +450,18 @@ def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
         raise ValidationFailed({"valid_from": "Perioden overlapper en eksisterende periode."})
     threshold = form.save()
     _audit(actor, role, "threshold.created", threshold, None,
-           _view(threshold, ("valid_from", "valid_to", "amount", "kind")))
+           _view(threshold, ("valid_from", "valid_to", "amount", "kind", "source")))
     return threshold
 
 
 @transaction.atomic
 def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> ThresholdConfirmation:
     """Procurement has seen that the case is at or above the threshold (a warning, no block)."""
-    from .selectors import threshold_in_force
+    from .selectors import threshold_for_check
 
     role = require_role(actor, THRESHOLD_CONFIRMERS, "Udbud/Indkøb")
     case = _case_of(actor, case_id, edit=False)
-    threshold = threshold_in_force(timezone.localdate())
+    threshold = threshold_for_check(timezone.localdate())
     if threshold is None or case.estimated_contract_value is None:
         raise ValidationFailed({"case": "Der er ingen tærskel eller kontraktværdi at bekræfte."})
     note = note if isinstance(note, str) else ""
@@ -476,13 +477,6 @@ def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> Threshold
                  after={"case_id": case.pk, "value": str(case.estimated_contract_value),
                         "threshold": str(threshold.amount)})
     return confirmation
-
-
-def parse_amount(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value).replace(".", "").replace(" ", "").replace(",", "."))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 # --- KITOS ------------------------------------------------------------------------------------

@@ -298,6 +298,7 @@ def threshold_tasks(request: HttpRequest) -> HttpResponse:
     threshold, rows = selectors.cases_to_confirm(request.user, timezone.localdate())
     return render(request, "portfolio/threshold_tasks.html", {
         "nav": NAV, "threshold": threshold, "rows": rows,
+        "expired": selectors.is_expired(threshold, timezone.localdate()),
         "may_confirm": services.may(request.user, services.THRESHOLD_CONFIRMERS)})
 
 
@@ -334,7 +335,7 @@ def threshold_admin(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "portfolio/threshold_admin.html", {
         "nav": "admin", "form": form, "thresholds": list(TenderThreshold.objects.all()),
-        "in_force": selectors.threshold_in_force(today)}, status=status)
+        "watch": selectors.threshold_watch(today)}, status=status)
 
 
 def may_edit_case(user: Any, case: Any) -> bool:
