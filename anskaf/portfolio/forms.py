@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -32,11 +33,14 @@ MESSAGES = {"required": "Udfyld feltet.", "invalid": "Værdien er ugyldig.",
 class _Danish(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
+        for name, f in self.fields.items():
             f.error_messages.update(MESSAGES)
             if isinstance(f, forms.DateField):
                 f.error_messages["invalid"] = "Datoen er ugyldig. " + DATE_HINT
                 f.help_text = f.help_text or DATE_HINT
+                # A saved date is shown the way the field reads it (not "6. februar 2025").
+                if isinstance(self.initial.get(name), date):
+                    self.initial[name] = self.initial[name].isoformat()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

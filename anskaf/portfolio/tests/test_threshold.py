@@ -81,3 +81,36 @@ def test_procurement_confirms_a_case_above(coordinator, org, unit):
         services.threshold_confirm(actor=coordinator, case_id=above.pk)
     services.threshold_confirm(actor=buyer, case_id=above.pk, note="Udbydes EU-udbud")
     assert ThresholdConfirmation.objects.get(case=above).value == Decimal("2000000")
+
+
+def test_the_keeper_is_told_60_days_before_and_after_expiry(org, settings):
+    """Issue 19 item 9: each municipality's administrators get a notice naming the sources,
+    once when the last period has 60 days left, then repeatedly once it has run out."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from anskaf.notifications import jobs
+    from anskaf.notifications.models import Notification
+
+    settings.ANSKAF_REMINDER_REPEAT_DAYS = 7
+    admin = testing.make_user(org, "adm", "admin")
+    testing.make_user(org, "ikke-admin", "it")
+    TenderThreshold.objects.all().delete()
+    TenderThreshold.objects.create(valid_from=date(2024, 1, 1), valid_to=date(2025, 12, 31),
+                                   amount=Decimal("1644638"), source="t")
+
+    def at(day):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+
+    assert jobs.threshold_reminders(now=at(date(2025, 11, 1) - timedelta(days=1))) == 0
+    assert jobs.threshold_reminders(now=at(date(2025, 11, 1))) == 1
+    assert jobs.threshold_reminders(now=at(date(2025, 11, 20))) == 0  # told once before
+    assert jobs.threshold_reminders(now=at(date(2026, 1, 1))) == 1
+    assert jobs.threshold_reminders(now=at(date(2026, 1, 5))) == 0
+    assert jobs.threshold_reminders(now=at(date(2026, 1, 9))) == 1
+    notes = list(Notification.objects.order_by("id"))
+    assert {n.recipient for n in notes} == {admin}
+    assert "(EU) 2025/2152" in notes[-1].body and "C/2025/7081" in notes[-1].body
+    assert "Konkurrence- og Forbrugerstyrelsen" in notes[-1].body
+    assert "udløb 31.12.2025" in notes[-1].subject
