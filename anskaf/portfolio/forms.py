@@ -59,8 +59,10 @@ class AmountField(forms.CharField):
     way ("1.893.000,00")."""
 
     def to_python(self, value: Any) -> Any:
+        # A JSON number from the API is a number (1.234 is not 1234); only text is Danish.
+        number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
         try:
-            return parse_amount(super().to_python(value))
+            return parse_amount(value if number else super().to_python(value))
         except AmountError as exc:
             raise forms.ValidationError(exc.message, code="invalid") from None
 

@@ -148,6 +148,8 @@ def test_the_api_patches_contracts_and_dpas_with_the_version(contract, dpa, buye
     assert bad.status_code == 400 and "options_used" in bad.json()["fields"]
     assert _patch(_api(requester), f"{base}/contracts/{contract.pk}",
                   {"version": 2}).status_code == 403
+    number = _patch(api, f"{base}/contracts/{contract.pk}", {"annual_cost": 1.234, "version": 2})
+    assert number.json()["annual_cost"] == 1.23  # a JSON number is not read the Danish way
     dpa_ok = _patch(api, f"{base}/dpas/{dpa.pk}", {"third_countries": "USA", "version": 1})
     assert dpa_ok.status_code == 200 and dpa_ok.json()["third_countries"] == "USA"
     assert dpa_ok.json()["supplier"] == "Hosting A/S"
