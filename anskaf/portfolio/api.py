@@ -516,3 +516,16 @@ def dpa_oversight_record(request: HttpRequest, system_id: int, dpa_id: int) -> S
     services.dpa_oversight_record(actor=user, dpa_id=dpa.pk, system_id=system.pk, data=data,
                                   version=version)
     return Status(201, dpa_dict(selectors.dpa_view(services.dpa_of(user, dpa.pk))))
+
+
+@router.post("/systems/{int:system_id}/contracts/{int:contract_id}/notice-decided",
+             response=_r(200, ContractOut, 400, 404), operation_id="contract_notice_decided",
+             summary="Record that the decision on giving notice is taken: the reminders for "
+                     "the current binding period stop (400 once terminated)")
+def contract_notice_decided(request: HttpRequest, system_id: int,
+                            contract_id: int) -> dict[str, Any]:
+    system = _system(request, system_id)
+    contract = _contract(request, system, contract_id)
+    user = _member(request)
+    saved = services.contract_mark_notice_decided(actor=user, contract_id=contract.pk)
+    return contract_dict(selectors.contract_views([saved], timezone.localdate())[0])

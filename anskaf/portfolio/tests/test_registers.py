@@ -305,3 +305,13 @@ def test_kitos_down_keeps_the_change_pending_for_the_worker(
     kitos.fault = None
     services.kitos_retry_pending()
     assert kitos.lifecycle_of(str(registered.kitos_uuid)) == "PhasingOut"
+
+
+def test_the_api_records_the_notice_decision(contract, buyer, requester):
+    url = f"/api/v1/systems/{contract.system_id}/contracts/{contract.pk}/notice-decided"
+    assert _post(_api(requester), url, {}).status_code == 403
+    response = _post(_api(buyer), url, {})
+    assert response.status_code == 200, response.content
+    contract.refresh_from_db()
+    assert contract.notice_decision_for.isoformat() == response.json()["notice_by"]
+    assert selectors.notice_decided(contract)

@@ -346,6 +346,9 @@ API_RULES: dict[tuple[str, str], dict[str, object]] = {
     ("get", "/api/v1/systems/{system_id}/contracts/{contract_id}"): {
         "anon": 401, "outsider": 404, "other": 200},
     ("patch", "/api/v1/systems/{system_id}/contracts/{contract_id}"): AGREEMENT_API,
+    ("post", "/api/v1/systems/{system_id}/contracts/{contract_id}/notice-decided"): {
+        **AGREEMENT_API, "it": 200, "procurement": 200, "admin": 200, "legal": 200,
+        "security": 200},
     ("get", "/api/v1/systems/{system_id}/dpas/{dpa_id}"): {"anon": 401, "outsider": 404,
                                                            "other": 200},
     ("patch", "/api/v1/systems/{system_id}/dpas/{dpa_id}"): AGREEMENT_API,
