@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,6 +15,7 @@ from anskaf.orgs.models import Membership, OrgUnit, User
 from anskaf.process import engine
 from anskaf.process.engine import Snapshot, Transition
 from anskaf.process.model import ProcessModel, StepDef
+from anskaf.validation.amounts import AmountError, parse_amount
 from anskaf.validation.text import text_problem
 
 from . import permissions
@@ -281,31 +282,11 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
 
 
 def _clean_amount(value: Any) -> Decimal | str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        return "Angiv beløbet som et tal i kroner ekskl. moms."
+    """The amount (the shared Danish parser), or the message saying what is wrong."""
     try:
-        amount = Decimal(_danish_number(value) if isinstance(value, str) else str(value))
-        if not amount.is_finite():
-            raise InvalidOperation
-        amount = amount.quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return "Angiv beløbet som et tal i kroner ekskl. moms, fx 250000 eller 1.644.638,00."
-    if amount < 0 or amount >= Decimal("1e12"):
-        return "Beløbet skal være et positivt tal under 1.000.000.000.000 kr."
-    return amount
-
-
-def _danish_number(text: str) -> str:
-    """Read "1.644.638,50", "1644638,50", "1.250.000" and "1644638.50" the way a Dane means them."""
-    text = text.strip().replace(" ", "").replace("\u00a0", "")
-    if "," in text:
-        return text.replace(".", "").replace(",", ".")
-    groups = text.split(".")
-    if len(groups) > 1 and all(len(g) == 3 and g.isdigit() for g in groups[1:]):
-        return "".join(groups)  # dots between groups of three are thousands separators
-    return text
+        return parse_amount(value)
+    except AmountError as exc:
+        return exc.message
 
 
 def _unit_of(actor: User, unit_id: Any) -> OrgUnit | None:

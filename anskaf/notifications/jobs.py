@@ -9,15 +9,23 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from anskaf.cases.models import Case, StepState
 from anskaf.cases.process_models import model_for
-from anskaf.orgs.models import User
+from anskaf.orgs.models import Membership, User
 from anskaf.portfolio.models import Contract, DataProcessingAgreement, OversightMethod, System
-from anskaf.portfolio.notice import next_oversight
-from anskaf.portfolio.selectors import notice_deadline
+from anskaf.portfolio.notice import binding_notice_date
+from anskaf.portfolio.selectors import (
+    ThresholdWatch,
+    next_oversight_of,
+    notice_deadline,
+    notice_decided,
+    terms_of,
+    threshold_watch,
+)
 from anskaf.process.engine import CLOSED, FINISHED
 
 from . import recipients
@@ -167,6 +175,24 @@ def _contract_notice(contract: Contract, due: dt.date, today: dt.date) -> Notice
         path=_system_path(system))
 
 
+def contract_moment(contract: Contract, today: dt.date) -> tuple[dt.date, str] | None:
+    """The notice date a reminder sent `today` names (the page's: `notice_deadline`) and the
+    key of its moment; None when no reminder is due. Until the binding period's notice date
+    the lead times count towards it; after it the contract runs on and the page's date moves
+    with today, so the reminder repeats every ANSKAF_REMINDER_REPEAT_DAYS (keyed on the
+    binding period's date) until the decision is marked."""
+    due = notice_deadline(contract, today)
+    first = binding_notice_date(terms_of(contract))
+    if due is None or first is None or notice_decided(contract):
+        return None
+    if today <= first:
+        slot = schedule_slot(due, today)
+        return (due, f"contract:{contract.pk}:{due.isoformat()}:{slot}") if slot else None
+    repeat = max(settings.ANSKAF_REMINDER_REPEAT_DAYS, 1)
+    slot = f"after{((today - first).days - 1) // repeat}"
+    return due, f"contract:{contract.pk}:{first.isoformat()}:{slot}"
+
+
 def contract_reminders(*, now: dt.datetime | None = None) -> int:
     """Remind the contract's holders of its notice date until the decision is marked taken."""
     now = now or timezone.now()
@@ -174,11 +200,11 @@ def contract_reminders(*, now: dt.datetime | None = None) -> int:
     fired = 0
     live = Contract.objects.filter(terminated_on__isnull=True).select_related("system")
     for contract in live.iterator(chunk_size=2000):  # all municipalities' contracts: stream them
-        due = notice_deadline(contract)
-        slot = schedule_slot(due, today) if due is not None else None
-        if slot is None or contract.notice_decision_for == due:
+        moment = contract_moment(contract, today)
+        if moment is None:
             continue
-        fired += _fire_once(f"contract:{contract.pk}:{due.isoformat()}:{slot}", "contract", now,
+        due, key = moment
+        fired += _fire_once(key, "contract", now,
                             lambda c=contract, d=due: (_contract_holders(c),
                                                        _contract_notice(c, d, today)))
     return fired
@@ -196,15 +222,17 @@ def _dpa_notice(dpa: DataProcessingAgreement, due: dt.date, today: dt.date) -> N
 
 
 def dpa_reminders(*, now: dt.datetime | None = None) -> int:
-    """Remind the security role of each DPA's next oversight until `last_oversight_on` moves it
-    (a DPA with no oversight recorded has no next date: nothing to count towards)."""
+    """Remind the security role of each DPA's next oversight (the date its page shows: from the
+    last oversight, or from the signing when none is recorded) until a recorded oversight
+    moves it."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     fired = 0
     agreements = (DataProcessingAgreement.objects.exclude(oversight_method=OversightMethod.NONE)
-                  .filter(last_oversight_on__isnull=False).select_related("system"))
+                  .filter(Q(last_oversight_on__isnull=False) | Q(signed_on__isnull=False))
+                  .select_related("system"))
     for dpa in agreements.iterator(chunk_size=2000):
-        due = next_oversight(dpa.last_oversight_on, dpa.oversight_interval_months)
+        due = next_oversight_of(dpa)
         slot = schedule_slot(due, today) if due is not None else None
         if slot is None:
             continue
@@ -213,6 +241,59 @@ def dpa_reminders(*, now: dt.datetime | None = None) -> int:
             lambda a=dpa, d=due: (recipients.with_deputies(recipients.unit_role_holders(
                 a.organisation_id, a.system.owner_unit_id, ["security"])),
                 _dpa_notice(a, d, today)))
+    return fired
+
+
+# --- tender thresholds (issue 19 item 9) ------------------------------------------------------
+
+THRESHOLD_SOURCES = (
+    "Kilder: Kommissionens delegerede forordning (EU) 2025/2152 (tærskelværdierne for 2026-27), "
+    "beløbene i kroner i Kommissionens meddelelse C/2025/7081 af 23. oktober 2025 og på "
+    "Konkurrence- og Forbrugerstyrelsens sider (kfst.dk).")
+
+
+def _threshold_notice(watch: ThresholdWatch, today: dt.date, organisation_id: int) -> Notice:
+    last = watch.last
+    if watch.state == "missing":
+        what = "Der er ingen udbudsgrænse (EU-tærskelværdi) i anskaf"
+        then = "Sagernes kontraktværdi kan ikke tjekkes mod udbudsgrænsen, før den er indtastet."
+    elif watch.state == "expired":
+        what = f"Udbudsgrænsen udløb {last.valid_to.strftime('%d.%m.%Y')}"
+        then = ("Sagerne tjekkes indtil videre mod de sidst kendte værdier, der vises som "
+                "»udløbet«.")
+    else:
+        what = f"Udbudsgrænsen udløber {_when(last.valid_to, today)}"
+        then = "Indtast den nye periode, før den gamle udløber."
+    return Notice(
+        kind=Kind.DEADLINE, organisation_id=organisation_id,
+        subject=f"{what}: indtast de nye tærskelværdier",
+        body=f"{what}. {then} Indtast den nye periodes beløb med kilde under Administration » "
+             f"Udbudsgrænser. {THRESHOLD_SOURCES}",
+        path=reverse("portfolio:threshold_admin"))
+
+
+def threshold_reminders(*, now: dt.datetime | None = None) -> int:
+    """Tell whoever keeps the thresholds (each municipality's administrators, until operators
+    do) to enter new ones: once WARN_DAYS before the last period runs out, then every
+    ANSKAF_REMINDER_REPEAT_DAYS while none is in force."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    watch = threshold_watch(today)
+    if watch.state == "ok":
+        return 0
+    anchor = watch.last.valid_to.isoformat() if watch.last else "none"
+    slot = "lead"
+    if watch.state != "ending":
+        start = watch.last.valid_to if watch.last else dt.date(2000, 1, 1)
+        days = max((today - start).days - 1, 0)
+        slot = f"after{days // max(settings.ANSKAF_REMINDER_REPEAT_DAYS, 1)}"
+    fired = 0
+    for org_id in Membership.objects.filter(role="admin", unit__isnull=True).values_list(
+            "organisation_id", flat=True).distinct():
+        fired += _fire_once(
+            f"threshold:{org_id}:{anchor}:{watch.state}:{slot}", "threshold", now,
+            lambda o=org_id: (recipients.unit_role_holders(o, None, ["admin"]),
+                              _threshold_notice(watch, today, o)))
     return fired
 
 

@@ -69,3 +69,9 @@ def audit_anchor() -> int:
 def audit_verify() -> int:
     """Verify every chain against every anchor, hourly (a full walk: heavier than anchoring)."""
     return audit_alerts.alert(audit_alerts.verify_run(), what="verifikation")
+
+
+@db_periodic_task(crontab(minute="37", hour="6"), name="anskaf.threshold_reminders")
+@lock_task("anskaf.threshold_reminders")
+def threshold_reminders() -> int:
+    return jobs.threshold_reminders()

@@ -23,7 +23,17 @@ from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
-from .models import Contract, DataProcessingAgreement, System
+from .forms import ContractForm, DpaForm, SystemForm
+from .models import (
+    Contract,
+    DataProcessingAgreement,
+    Hosting,
+    Lifecycle,
+    NoticeTo,
+    OversightMethod,
+    OversightResult,
+    System,
+)
 
 router = Router(tags=["portfolio"])
 
@@ -75,8 +85,10 @@ class ContractOut(Schema):
     annual_cost: float | None
     binding_end: str
     end_date: str
-    notice_by: str | None
+    notice_by: str | None = Field(description="The last day to give notice for the earliest "
+                                              "end still reachable today (the page's date).")
     options_left: int
+    version: int
 
 
 class ContractListOut(Schema):
@@ -95,6 +107,7 @@ class DpaOut(Schema):
     last_oversight_on: str | None
     next_oversight_on: str | None
     case_id: int | None
+    version: int
 
 
 class DpaListOut(Schema):
@@ -103,6 +116,19 @@ class DpaListOut(Schema):
 
 
 DATE = {"format": "date"}
+
+
+def _enum(choices: type, description: str, exclude: tuple[str, ...] = ()) -> Any:
+    """A string field whose closed set of values is an enum in the OpenAPI description (the
+    service's form checks the value and answers in Danish)."""
+    values = [v for v in choices.values if v not in exclude]
+    return Field(None, description=description, json_schema_extra={"enum": values})
+
+
+AMOUNT = Field(None, description="Kroner, a number or a string typed the Danish way "
+                                 "(\"1.893.000\", \"1.893.000,50\", \"1893000\").")
+VERSION = Field(None, description="The version the change is made from (from the GET); a "
+                                  "stale version is refused with 409 conflict.")
 
 
 def _date(description: str) -> Any:
@@ -117,9 +143,11 @@ class SystemIn(Body):
     notes: str | None = None
     owner_unit: int | None = Field(None, description="The owning unit's id.")
     system_owner: int | None = Field(None, description="The system owner's (a person's) id.")
-    hosting: str | None = Field(None, description="How it is run (default web).")
+    hosting: str | None = _enum(Hosting, "How it is run (default web).")
     personal_data: bool | None = None
-    lifecycle: str | None = Field(None, description="KITOS lifecycle (default Undecided).")
+    lifecycle: str | None = _enum(Lifecycle, "KITOS life cycle (default Undecided); a change "
+                                             "is sent to KITOS when the system is registered "
+                                             "there.")
     kitos_system_uuid: str | None = Field(None, description="The KITOS catalogue system's UUID.",
                                           json_schema_extra={"format": "uuid"})
     predecessor: int | None = Field(None, description="The id of the system it replaces.")
@@ -135,9 +163,9 @@ class ContractIn(Body):
     option_months: int | None = None
     options_used: int | None = None
     notice_months: int | None = None
-    notice_to: str | None = None
+    notice_to: str | None = _enum(NoticeTo, "To which day notice takes effect.")
     terminated_on: str | None = _date("The day it was terminated")
-    annual_cost: float | None = Field(None, description="Kroner a year.")
+    annual_cost: float | str | None = AMOUNT
 
 
 class DpaIn(Body):
@@ -146,10 +174,52 @@ class DpaIn(Body):
     signed_on: str | None = _date("The day it was signed")
     sub_processors: str | None = None
     third_countries: str | None = None
-    oversight_method: str | None = None
+    oversight_method: str | None = _enum(OversightMethod, "How the processor is overseen.")
     oversight_interval_months: int | None = None
     last_oversight_on: str | None = _date("The last oversight")
     case: int | None = Field(None, description="The case whose DPA step it comes from.")
+
+
+class ContractPatchIn(ContractIn):
+    required_fields: ClassVar[tuple[str, ...]] = ("version",)
+    version: int | None = VERSION
+
+
+class DpaPatchIn(DpaIn):
+    required_fields: ClassVar[tuple[str, ...]] = ("version",)
+    version: int | None = VERSION
+
+
+class SystemPatchIn(SystemIn):
+    required_fields: ClassVar[tuple[str, ...]] = ("version",)
+    version: int | None = VERSION
+
+
+class OversightIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("done_on", "method", "result")
+    done_on: str | None = _date("The day the oversight was completed (not in the future)")
+    method: str | None = _enum(OversightMethod, "How it was carried out.", exclude=("none",))
+    result: str | None = _enum(OversightResult, "What it found.")
+    notes: str | None = None
+    document_ref: str | None = Field(None, description="Optional: where the documentation is "
+                                                       "(an ESDH number or a link).")
+    version: int | None = Field(None, description="Optional: the DPA's version; a stale one "
+                                                  "is refused with 409 conflict.")
+
+
+class OversightOut(Schema):
+    id: int
+    done_on: str
+    method: str
+    result: str
+    notes: str
+    document_ref: str
+    recorded_by_id: int
+
+
+class OversightListOut(Schema):
+    items: list[OversightOut]
+    next: str | None
 
 
 def _body(body: type[Body]) -> dict[str, Any]:
@@ -181,6 +251,17 @@ def _system(request: HttpRequest, system_id: int) -> System:
 DEFAULTS = {"hosting": "web", "lifecycle": "Undecided", "personal_data": False,
             "option_count": 0, "option_months": 0, "options_used": 0, "notice_months": 0,
             "notice_to": "none", "oversight_method": "isae3000", "oversight_interval_months": 12}
+
+
+def _patch_data(request: HttpRequest, body: type[Body], form: Any) -> tuple[dict[str, Any], Any]:
+    """PATCH: the saved values (as the form shows them) with the sent fields on top, and the
+    `version` sent (required)."""
+    _, sent = params.parse_body(request, body, required={
+        "version": "Send den version, ændringen bygger på (fra GET)."})
+    version = sent.pop("version")
+    merged = {**{f.name: f.value() for f in form}, **sent}
+    return {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
+            for k, v in merged.items()}, version
 
 
 def _form_data(request: HttpRequest, body: type[Body]) -> dict[str, Any]:
@@ -217,7 +298,8 @@ def contract_dict(view: selectors.ContractView) -> dict[str, Any]:
             "notice_to": c.notice_to, "terminated_on": _iso(c.terminated_on),
             "annual_cost": float(c.annual_cost) if c.annual_cost is not None else None,
             "binding_end": _iso(d.binding_end), "end_date": _iso(d.end),
-            "notice_by": _iso(d.notice_by), "options_left": d.options_left}
+            "notice_by": _iso(d.notice_by), "options_left": d.options_left,
+            "version": c.version}
 
 
 def dpa_dict(view: selectors.DpaView) -> dict[str, Any]:
@@ -227,7 +309,8 @@ def dpa_dict(view: selectors.DpaView) -> dict[str, Any]:
             "oversight_method": a.oversight_method,
             "oversight_interval_months": a.oversight_interval_months,
             "last_oversight_on": _iso(a.last_oversight_on),
-            "next_oversight_on": _iso(view.next_oversight), "case_id": a.case_id}
+            "next_oversight_on": _iso(view.next_oversight), "case_id": a.case_id,
+            "version": a.version}
 
 
 def _offset(request: HttpRequest) -> int:
@@ -330,3 +413,119 @@ def dpa_create(request: HttpRequest, system_id: int) -> Status:
     dpa = services.dpa_save(actor=user, system_id=system.pk, data=data,
                             case_id=data.pop("case", None) or None)
     return Status(201, dpa_dict(selectors.dpa_view(dpa)))
+
+
+@router.patch("/systems/{int:system_id}", response=_r(200, SystemOut, 400, 404, 409),
+              operation_id="system_update",
+              summary="Change a system's fields (with `version`); a changed life cycle is sent "
+                      "to KITOS", openapi_extra=_body(SystemPatchIn))
+def system_update(request: HttpRequest, system_id: int) -> dict[str, Any]:
+    system = _system(request, system_id)
+    user = _member(request)
+    services.require_role(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
+    data, version = _patch_data(request, SystemPatchIn,
+                                SystemForm(instance=system, organisation_id=user.organisation_id))
+    saved = services.system_save(actor=user, data=data, system_id=system.pk, version=version)
+    return system_dict(System.objects.select_related("owner_unit").get(pk=saved.pk))
+
+
+def _contract(request: HttpRequest, system: System, contract_id: int) -> Contract:
+    return services.contract_of(_member(request), contract_id, system_id=system.pk)
+
+
+def _dpa(request: HttpRequest, system: System, dpa_id: int) -> DataProcessingAgreement:
+    return services.dpa_of(_member(request), dpa_id, system_id=system.pk)
+
+
+@router.get("/systems/{int:system_id}/contracts/{int:contract_id}",
+            response=_r(200, ContractOut, 404), operation_id="contract_get",
+            summary="One contract with its dates and version")
+def contract_get(request: HttpRequest, system_id: int, contract_id: int) -> dict[str, Any]:
+    contract = _contract(request, _system(request, system_id), contract_id)
+    return contract_dict(selectors.contract_views([contract], timezone.localdate())[0])
+
+
+@router.patch("/systems/{int:system_id}/contracts/{int:contract_id}",
+              response=_r(200, ContractOut, 400, 404, 409), operation_id="contract_update",
+              summary="Change any field of a contract (an option used, a prolongation, a "
+                      "termination, a new notice period) from `version`",
+              openapi_extra=_body(ContractPatchIn))
+def contract_update(request: HttpRequest, system_id: int, contract_id: int) -> dict[str, Any]:
+    system = _system(request, system_id)
+    contract = _contract(request, system, contract_id)
+    user = _member(request)
+    services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
+                                                            "administratorer")
+    data, version = _patch_data(request, ContractPatchIn, ContractForm(instance=contract))
+    saved = services.contract_save(actor=user, system_id=system.pk, data=data,
+                                   contract_id=contract.pk, version=version)
+    return contract_dict(selectors.contract_views([saved], timezone.localdate())[0])
+
+
+@router.get("/systems/{int:system_id}/dpas/{int:dpa_id}", response=_r(200, DpaOut, 404),
+            operation_id="dpa_get", summary="One data processing agreement with its version")
+def dpa_get(request: HttpRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
+    return dpa_dict(selectors.dpa_view(_dpa(request, _system(request, system_id), dpa_id)))
+
+
+@router.patch("/systems/{int:system_id}/dpas/{int:dpa_id}",
+              response=_r(200, DpaOut, 400, 404, 409), operation_id="dpa_update",
+              summary="Change any field of a data processing agreement from `version`",
+              openapi_extra=_body(DpaPatchIn))
+def dpa_update(request: HttpRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
+    system = _system(request, system_id)
+    dpa = _dpa(request, system, dpa_id)
+    user = _member(request)
+    services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
+                                                            "administratorer")
+    data, version = _patch_data(request, DpaPatchIn, DpaForm(instance=dpa))
+    case_id = data.pop("case", None) or None
+    saved = services.dpa_save(actor=user, system_id=system.pk, data=data, dpa_id=dpa.pk,
+                              version=version, case_id=case_id)
+    return dpa_dict(selectors.dpa_view(saved))
+
+
+def oversight_dict(o: Any) -> dict[str, Any]:
+    return {"id": o.pk, "done_on": o.done_on.isoformat(), "method": o.method,
+            "result": o.result, "notes": o.notes, "document_ref": o.document_ref,
+            "recorded_by_id": o.recorded_by_id}
+
+
+@router.get("/systems/{int:system_id}/dpas/{int:dpa_id}/oversights",
+            response=_r(200, OversightListOut, 404), operation_id="dpa_oversight_list",
+            summary="The completed oversights recorded for a DPA, newest first")
+def dpa_oversight_list(request: HttpRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
+    dpa = _dpa(request, _system(request, system_id), dpa_id)
+    return {"items": [oversight_dict(o) for o in dpa.oversights.all()[:200]], "next": None}
+
+
+@router.post("/systems/{int:system_id}/dpas/{int:dpa_id}/oversights",
+             response=_r(201, DpaOut, 400, 404, 409), operation_id="dpa_oversight_record",
+             summary="Record a completed oversight: the DPA's next oversight moves by its "
+                     "interval and the reminder stops; answers the DPA",
+             openapi_extra=_body(OversightIn))
+def dpa_oversight_record(request: HttpRequest, system_id: int, dpa_id: int) -> Status:
+    system = _system(request, system_id)
+    dpa = _dpa(request, system, dpa_id)
+    user = _member(request)
+    services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
+                                                            "administratorer")
+    _, data = params.parse_body(request, OversightIn)
+    version = data.pop("version", None)
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    services.dpa_oversight_record(actor=user, dpa_id=dpa.pk, system_id=system.pk, data=data,
+                                  version=version)
+    return Status(201, dpa_dict(selectors.dpa_view(services.dpa_of(user, dpa.pk))))
+
+
+@router.post("/systems/{int:system_id}/contracts/{int:contract_id}/notice-decided",
+             response=_r(200, ContractOut, 400, 404), operation_id="contract_notice_decided",
+             summary="Record that the decision on giving notice is taken: the reminders for "
+                     "the current binding period stop (400 once terminated)")
+def contract_notice_decided(request: HttpRequest, system_id: int,
+                            contract_id: int) -> dict[str, Any]:
+    system = _system(request, system_id)
+    contract = _contract(request, system, contract_id)
+    user = _member(request)
+    saved = services.contract_mark_notice_decided(actor=user, contract_id=contract.pk)
+    return contract_dict(selectors.contract_views([saved], timezone.localdate())[0])

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from anskaf.orgs.models import OrgUnit, User
+from anskaf.validation.amounts import AmountError, parse_amount
 from anskaf.validation.text import text_problem
 
-from .models import Contract, DataProcessingAgreement, System, TenderThreshold
+from .models import (
+    Contract,
+    DataProcessingAgreement,
+    DpaOversight,
+    System,
+    TenderThreshold,
+)
 
 DATE_HINT = "Skriv datoen som åååå-mm-dd, fx 2025-01-31."
 
@@ -24,11 +33,14 @@ MESSAGES = {"required": "Udfyld feltet.", "invalid": "Værdien er ugyldig.",
 class _Danish(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
+        for name, f in self.fields.items():
             f.error_messages.update(MESSAGES)
             if isinstance(f, forms.DateField):
                 f.error_messages["invalid"] = "Datoen er ugyldig. " + DATE_HINT
                 f.help_text = f.help_text or DATE_HINT
+                # A saved date is shown the way the field reads it (not "6. februar 2025").
+                if isinstance(self.initial.get(name), date):
+                    self.initial[name] = self.initial[name].isoformat()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -40,6 +52,25 @@ class _Danish(forms.ModelForm):
             if (problem := text_problem(value, name=one_line)) is not None:
                 self.add_error(name, problem)
         return cleaned
+
+
+class AmountField(forms.CharField):
+    """An amount in kroner typed the Danish way (anskaf.validation.amounts), shown the same
+    way ("1.893.000,00")."""
+
+    def to_python(self, value: Any) -> Any:
+        # A JSON number from the API is a number (1.234 is not 1234); only text is Danish.
+        number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+        try:
+            return parse_amount(value if number else super().to_python(value))
+        except AmountError as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            whole, _, cents = f"{value:,.2f}".partition(".")
+            return f"{whole.replace(',', '.')},{cents}"
+        return value
 
 
 YES_NO = [("False", "Nej"), ("True", "Ja")]
@@ -74,6 +105,9 @@ class SystemForm(_Danish):
 
 
 class ContractForm(_Danish):
+    annual_cost = AmountField(label="Årlig udgift (kr.)", required=False,
+                              help_text="Fx 250.000 eller 1.893.000,50.")
+
     class Meta:
         model = Contract
         fields = ["number", "supplier", "start_date", "duration_months", "option_count",
@@ -101,9 +135,21 @@ class DpaForm(_Danish):
 
 
 class ThresholdForm(_Danish):
+    amount = AmountField(label="Beløb (kr. ekskl. moms)",
+                         help_text="Fx 1.893.000 eller 1.893.000,50.")
+    source = forms.CharField(
+        label="Kilde", max_length=300,
+        help_text="Hvor beløbet er offentliggjort, fx »Kommissionens delegerede forordning (EU) "
+                  "2025/2152; meddelelse C/2025/7081 af 23. oktober 2025; "
+                  "Konkurrence- og Forbrugerstyrelsen«.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].error_messages["required"] = "Skriv, hvor beløbet er offentliggjort."
+
     class Meta:
         model = TenderThreshold
-        fields = ["valid_from", "valid_to", "amount", "kind"]
+        fields = ["valid_from", "valid_to", "amount", "kind", "source"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -113,6 +159,31 @@ class ThresholdForm(_Danish):
         if cleaned.get("amount") is not None and cleaned["amount"] <= 0:
             self.add_error("amount", "Beløbet skal være større end 0.")
         return cleaned
+
+
+class OversightForm(_Danish):
+    """A completed oversight of a data processor."""
+
+    class Meta:
+        model = DpaOversight
+        fields = ["done_on", "method", "result", "notes", "document_ref"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"document_ref": "Valgfrit: fx ESDH-nummer eller link til erklæringen."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "Intet tilsyn aftalt" is a DPA's setting, not a way an oversight was carried out.
+        self.fields["method"].choices = [c for c in self.fields["method"].choices
+                                         if c[0] not in ("", "none")]
+
+    def clean_done_on(self) -> Any:
+        from django.utils import timezone
+
+        done = self.cleaned_data.get("done_on")
+        if done is not None and done > timezone.localdate():
+            raise forms.ValidationError("Tilsynet kan ikke registreres, før det er gennemført "
+                                        "(datoen ligger i fremtiden).")
+        return done
 
 
 class ImportForm(forms.Form):

@@ -115,6 +115,7 @@ class Contract(models.Model):
     # The contract's UUID in KITOS, once "Registrér i KITOS" has created it there (issue 6).
     kitos_uuid = models.UUIDField("KITOS-UUID (kontrakt)", null=True, blank=True,
                                   editable=False)
+    version = models.PositiveIntegerField(default=1)  # a stale edit is refused (409)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -148,6 +149,7 @@ class DataProcessingAgreement(models.Model):
     last_oversight_on = models.DateField("seneste tilsyn", null=True, blank=True)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")  # the case whose step 11 linked it
+    version = models.PositiveIntegerField(default=1)  # a stale edit is refused (409)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -155,6 +157,34 @@ class DataProcessingAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier} ({self.system_id})"
+
+
+class OversightResult(models.TextChoices):
+    SATISFACTORY = "satisfactory", "Tilfredsstillende"
+    REMARKS = "remarks", "Tilfredsstillende med bemærkninger"
+    UNSATISFACTORY = "unsatisfactory", "Ikke tilfredsstillende"
+
+
+class DpaOversight(models.Model):
+    """A completed oversight of a data processor: it becomes the DPA's last oversight, so the
+    next one moves by the DPA's interval and the reminder for the old date stops."""
+
+    dpa = models.ForeignKey(DataProcessingAgreement, on_delete=models.PROTECT,
+                            related_name="oversights")
+    done_on = models.DateField("tilsynsdato")
+    method = models.CharField("tilsynsmetode", max_length=12, choices=OversightMethod.choices)
+    result = models.CharField("resultat", max_length=20, choices=OversightResult.choices)
+    notes = models.TextField("bemærkninger", blank=True)
+    document_ref = models.CharField("dokument", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-done_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.dpa_id} {self.done_on}"
 
 
 class TenderThreshold(models.Model):
@@ -165,6 +195,8 @@ class TenderThreshold(models.Model):
     amount = models.DecimalField("beløb (kr. ekskl. moms)", max_digits=14, decimal_places=2)
     kind = models.CharField("type", max_length=20, default="goods_services",
                             choices=[("goods_services", "Varer og tjenesteydelser")])
+    # Where the figure is published (issue 19 item 9: no figure without its source).
+    source = models.CharField("kilde", max_length=300, blank=True)
 
     class Meta:
         ordering = ["-valid_from"]

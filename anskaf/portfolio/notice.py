@@ -99,8 +99,25 @@ def compute(terms: Terms, today: date) -> Dates:
     return Dates(bound, earliest, notice_by, left, False)
 
 
-def next_oversight(last: date | None, interval_months: int) -> date | None:
-    """The next supervision of a data processor: `interval_months` after the last one."""
-    if last is None or interval_months <= 0:
+def notice_date(terms: Terms, today: date) -> date | None:
+    """THE notice date (issue 19 item 8): the last day to give notice for the earliest end
+    still reachable from `today`. The page, the reminder e-mail, the API and the export all
+    show this one; None once terminated."""
+    return compute(terms, today).notice_by
+
+
+def binding_notice_date(terms: Terms) -> date | None:
+    """The notice date for the end of the binding period (seen from the start). Not shown to
+    anyone: it anchors the reminders' schedule and tells whether a recorded notice decision
+    still covers the current binding period (using an option moves it)."""
+    return compute(terms, terms.start).notice_by
+
+
+def next_oversight(last: date | None, interval_months: int,
+                   signed: date | None = None) -> date | None:
+    """The next supervision of a data processor: `interval_months` after the last one, or after
+    the signing when none is recorded yet. The page and the reminders both use this."""
+    base = last or signed
+    if base is None or interval_months <= 0:
         return None
-    return add_months(last, interval_months)
+    return add_months(base, interval_months)

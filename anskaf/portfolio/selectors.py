@@ -22,6 +22,7 @@ from .models import (
     KitosSync,
     Lifecycle,
     LinkKind,
+    OversightMethod,
     SyncStatus,
     System,
     TenderThreshold,
@@ -89,22 +90,32 @@ def contract_views(contracts: list[Contract], today: date) -> list[ContractView]
     return [ContractView(c, notice.compute(terms_of(c), today)) for c in contracts]
 
 
+def contract_register(viewer: User, today: date, limit: int = 5000) -> list[ContractView]:
+    """The municipality's contracts with their dates (the export): one query, bounded."""
+    rows = (Contract.objects.filter(organisation_id=viewer.organisation_id)
+            .select_related("system").order_by("system__name", "start_date", "id")[:limit])
+    return contract_views(list(rows), today)
+
+
 def contracts_newest_first(system_id: Any) -> QuerySet[Contract]:
     """A system's contracts, newest first: the first is the one a case's contract step sends to
     KITOS and shows."""
     return Contract.objects.filter(system_id=system_id).order_by("-start_date", "-id")
 
 
-def notice_deadline(c: Contract) -> date | None:
-    """The notice date of the contract's binding period, which reminders count towards. Seen
-    from the start date: seen from today it moves with today once the period is over, and
-    would never pass. None once terminated."""
-    return notice.compute(terms_of(c), c.start_date).notice_by
+def notice_deadline(c: Contract, today: date) -> date | None:
+    """The contract's notice date as everyone shows it (`notice.notice_date`); None once
+    terminated."""
+    return notice.notice_date(terms_of(c), today)
 
 
 def notice_decided(c: Contract) -> bool:
-    deadline = notice_deadline(c)
-    return deadline is not None and c.notice_decision_for == deadline
+    """A notice decision is recorded for the current binding period: taken for a date on or
+    after the binding period's notice date (a used option or a longer term moves that date
+    past the decision, and the reminders start again)."""
+    first = notice.binding_notice_date(terms_of(c))
+    return (first is not None and c.notice_decision_for is not None
+            and c.notice_decision_for >= first)
 
 
 def terms_of(c: Contract) -> notice.Terms:
@@ -115,8 +126,16 @@ def terms_of(c: Contract) -> notice.Terms:
 
 
 def dpa_view(dpa: DataProcessingAgreement) -> DpaView:
-    return DpaView(dpa, notice.next_oversight(dpa.last_oversight_on or dpa.signed_on,
-                                              dpa.oversight_interval_months))
+    return DpaView(dpa, next_oversight_of(dpa))
+
+
+def next_oversight_of(dpa: DataProcessingAgreement) -> date | None:
+    """The DPA's next oversight as its page shows it and its reminders count towards; none
+    when no oversight is agreed."""
+    if dpa.oversight_method == OversightMethod.NONE:
+        return None
+    return notice.next_oversight(dpa.last_oversight_on, dpa.oversight_interval_months,
+                                 dpa.signed_on)
 
 
 @dataclass
@@ -155,19 +174,36 @@ def threshold_in_force(day: date) -> TenderThreshold | None:
                                            kind="goods_services").order_by("-valid_from").first())
 
 
+def _last_known(day: date) -> QuerySet[TenderThreshold]:
+    """The period in force on `day`, else the last one that began before it (expired)."""
+    return (TenderThreshold.objects.filter(valid_from__lte=day, kind="goods_services")
+            .order_by("-valid_from"))
+
+
+def threshold_for_check(day: date) -> TenderThreshold | None:
+    """What the check compares with: the period in force, or when none is (issue 19 item 9)
+    the last known one, still checked against but shown as »udløbet« (`is_expired`)."""
+    return _last_known(day).first()
+
+
+def is_expired(threshold: TenderThreshold | None, day: date) -> bool:
+    return threshold is not None and threshold.valid_to < day
+
+
 ABOVE, BELOW, NO_VALUE, OUTDATED = "above", "below", "no_value", "outdated"
 
 
 @dataclass(frozen=True)
 class ThresholdStatus:
-    kind: str  # above / below / no_value / outdated
+    kind: str  # above / below / no_value / outdated (no threshold at all)
     threshold: TenderThreshold | None
     value: Decimal | None
+    expired: bool = False  # checked against the last known values: shown as »udløbet«
 
 
 def threshold_rule(value: Decimal | None, threshold: TenderThreshold | None) -> str:
-    """At or above the threshold in force: the EU rules apply (a warning and procurement's
-    task); below: national rules may still apply; no period covering today: update them."""
+    """At or above the threshold: the EU rules apply (a warning and procurement's task);
+    below: national rules may still apply; no threshold known at all: enter one."""
     if threshold is None:
         return OUTDATED
     if value is None:
@@ -176,15 +212,39 @@ def threshold_rule(value: Decimal | None, threshold: TenderThreshold | None) -> 
 
 
 def threshold_status(case: Case, today: date) -> ThresholdStatus:
-    threshold = threshold_in_force(today)
+    threshold = threshold_for_check(today)
     return ThresholdStatus(threshold_rule(case.estimated_contract_value, threshold), threshold,
-                           case.estimated_contract_value)
+                           case.estimated_contract_value, is_expired(threshold, today))
+
+
+@dataclass(frozen=True)
+class ThresholdWatch:
+    """What the threshold keeper must do: nothing, enter new values before the last period
+    runs out (`ending`, from 60 days before), or now (`expired` / `missing`)."""
+
+    state: str  # ok / ending / expired / missing
+    last: TenderThreshold | None
+
+
+WARN_DAYS = 60
+
+
+def threshold_watch(today: date) -> ThresholdWatch:
+    last = TenderThreshold.objects.filter(kind="goods_services").order_by("-valid_to").first()
+    if last is None:
+        return ThresholdWatch("missing", None)
+    if last.valid_to < today:
+        return ThresholdWatch("expired", last)
+    if (last.valid_to - today).days <= WARN_DAYS:
+        return ThresholdWatch("ending", last)
+    return ThresholdWatch("ok", last)
 
 
 def cases_to_confirm(viewer: User, today: date) -> tuple[TenderThreshold | None, list[Any]]:
-    """Procurement's tasks: visible cases at or above the threshold in force, with any
-    confirmation already given (one query for the cases, one for the threshold)."""
-    threshold = threshold_in_force(today)
+    """Procurement's tasks: visible cases at or above the threshold checked against (the one
+    in force, else the last known), with any confirmation already given (one query for the
+    cases, one for the threshold)."""
+    threshold = threshold_for_check(today)
     if threshold is None:
         return None, []
     cases = list(Case.objects.filter(permissions.visible_filter(viewer),
@@ -236,8 +296,7 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
     the case's systems with their latest signed DPA and pending KITOS registration."""
     from django.db.models import OuterRef, Subquery
 
-    in_force = TenderThreshold.objects.filter(valid_from__lte=today, valid_to__gte=today,
-                                              kind="goods_services").order_by("-valid_from")
+    in_force = _last_known(today)
     confirmed = ThresholdConfirmation.objects.filter(case=OuterRef("pk"))
     fields = {"t_id": in_force.values("pk"), "t_amount": in_force.values("amount"),
               "t_from": in_force.values("valid_from"), "t_to": in_force.values("valid_to"),
@@ -254,7 +313,8 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
                                     valid_from=row["t_from"], valid_to=row["t_to"])
     out = CasePortfolio()
     out.threshold = ThresholdStatus(threshold_rule(case.estimated_contract_value, threshold),
-                                    threshold, case.estimated_contract_value)
+                                    threshold, case.estimated_contract_value,
+                                    is_expired(threshold, today))
     if row.get("c_at"):
         out.confirmation = Confirmed(row["c_at"], _name(row["c_first"], row["c_last"],
                                                         row["c_user"]))

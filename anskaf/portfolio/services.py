@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
-from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.models import Case
 from anskaf.cases.services import lock_visible_case
 from anskaf.observability.metrics import KITOS_FAILURES
@@ -25,6 +25,7 @@ from .models import (
     CaseSystem,
     Contract,
     DataProcessingAgreement,
+    DpaOversight,
     KitosSync,
     Lifecycle,
     LinkKind,
@@ -115,12 +116,15 @@ def _apply_form(form: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def system_save(*, actor: User, data: Any, system_id: Any = None) -> System:
-    """Create a system, or change one (the form validates the fields and their org scope)."""
+def system_save(*, actor: User, data: Any, system_id: Any = None, version: Any = None) -> System:
+    """Create a system, or change one (the form validates the fields and their org scope). A
+    changed life cycle goes to KITOS like a case's (`_lifecycle_to_kitos`)."""
     from .forms import SystemForm
 
     role = require_role(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
     system = _system_of(actor, system_id, lock=True) if system_id is not None else None
+    if system is not None:
+        _check_version(version, system.version, "Systemet")
     before = _view(system, SYSTEM_FIELDS) if system else None
     form = SystemForm(data, instance=system, organisation_id=actor.organisation_id)
     _apply_form(form)
@@ -132,7 +136,21 @@ def system_save(*, actor: User, data: Any, system_id: Any = None) -> System:
     system.save()
     _audit(actor, role, "system.updated" if before else "system.created", system, before,
            _view(system, SYSTEM_FIELDS))
+    if before is not None and before["lifecycle"] != system.lifecycle:
+        _lifecycle_to_kitos(system, None)
     return system
+
+
+def _lifecycle_to_kitos(system: System, case_id: int | None) -> None:
+    """Every life-cycle change of a system registered in KITOS (or being registered) is queued
+    for KITOS, however it was made: its page, the API, a case's step (issue 19 item 10). The
+    first attempt runs when the transaction commits; the worker's retry takes the rest."""
+    if not (system.kitos_uuid or KitosSync.objects.filter(system=system).exists()):
+        return
+    if case_id is None:  # the case that acquired it, so its contract is sent along
+        case_id = (CaseSystem.objects.filter(system=system, kind=LinkKind.ACQUIRED)
+                   .values_list("case_id", flat=True).first())
+    _queue(system, case_id)
 
 
 def system_lifecycle_set(*, system: System, lifecycle: str, actor: User, role: str,
@@ -150,8 +168,7 @@ def system_lifecycle_set(*, system: System, lifecycle: str, actor: User, role: s
     system.save(update_fields=["lifecycle", "version", "updated_at"])
     _audit(actor, role, "system.lifecycle_changed", system, before, {"lifecycle": lifecycle},
            case_id=case_id, organisation_id=system.organisation_id)
-    if system.kitos_uuid or KitosSync.objects.filter(system=system).exists():
-        _queue(system, case_id)  # registered (or being registered): KITOS must follow
+    _lifecycle_to_kitos(system, case_id)  # registered (or being registered): KITOS follows
     return True
 
 
@@ -235,24 +252,70 @@ DPA_FIELDS = ("supplier", "signed_on", "sub_processors", "third_countries", "ove
               "oversight_interval_months", "last_oversight_on", "case_id")
 
 
+def _check_version(expected: Any, actual: int, what: str) -> None:
+    """An edit names the version it was made from; a stale one is refused (409), so nobody
+    overwrites a change they have not seen."""
+    if expected in (None, ""):
+        return
+    try:
+        expected = int(expected)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"version": "Versionen skal være et helt tal."}) from None
+    if expected != actual:
+        raise Conflict(f"{what} er blevet ændret af en anden i mellemtiden (version {actual}, "
+                       f"du havde version {expected}). Se den nyeste udgave, og gem igen.")
+
+
+def contract_of(actor: User, contract_id: Any, *, system_id: Any = None,
+                lock: bool = False) -> Contract:
+    try:
+        pk = int(contract_id)
+    except (TypeError, ValueError):
+        raise NotFound("Kontrakten findes ikke.") from None
+    qs = Contract.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    if system_id is not None:
+        qs = qs.filter(system_id=system_id)
+    contract = (qs.select_for_update() if lock else qs).first()
+    if contract is None:
+        raise NotFound("Kontrakten findes ikke.")
+    return contract
+
+
+def dpa_of(actor: User, dpa_id: Any, *, system_id: Any = None,
+           lock: bool = False) -> DataProcessingAgreement:
+    try:
+        pk = int(dpa_id)
+    except (TypeError, ValueError):
+        raise NotFound("Databehandleraftalen findes ikke.") from None
+    qs = DataProcessingAgreement.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    if system_id is not None:
+        qs = qs.filter(system_id=system_id)
+    dpa = (qs.select_for_update() if lock else qs).first()
+    if dpa is None:
+        raise NotFound("Databehandleraftalen findes ikke.")
+    return dpa
+
+
 @transaction.atomic
-def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = None
-                  ) -> Contract:
+def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = None,
+                  version: Any = None) -> Contract:
+    """Register a contract, or change any of its fields (an option used, a prolongation, a
+    termination, a new notice period): audited with the values before and after."""
     from .forms import ContractForm
 
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     system = _system_of(actor, system_id)
     contract = None
     if contract_id is not None:
-        contract = Contract.objects.select_for_update().filter(system=system,
-                                                               pk=contract_id).first()
-        if contract is None:
-            raise NotFound("Kontrakten findes ikke.")
+        contract = contract_of(actor, contract_id, system_id=system.pk, lock=True)
+        _check_version(version, contract.version, "Kontrakten")
     before = _view(contract, CONTRACT_FIELDS) if contract else None
     form = ContractForm(data, instance=contract)
     _apply_form(form)
     contract = form.save(commit=False)
     contract.system, contract.organisation_id = system, system.organisation_id
+    if before is not None:
+        contract.version += 1
     contract.save()
     _audit(actor, role, "contract.updated" if before else "contract.created", contract, before,
            _view(contract, CONTRACT_FIELDS))
@@ -275,7 +338,7 @@ def _follow_in_kitos(contract: Contract, system: System) -> None:
 def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
     """Record that the notice decision for the contract's notice date is taken: the reminders
     for that date stop. Same writers as editing a contract; marking twice changes nothing."""
-    from .selectors import notice_deadline
+    from .selectors import notice_deadline, notice_decided
 
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     try:
@@ -286,11 +349,11 @@ def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
                 .filter(organisation_id=actor.organisation_id, pk=pk).first())
     if contract is None:
         raise NotFound("Kontrakten findes ikke.")
-    deadline = notice_deadline(contract)
+    deadline = notice_deadline(contract, timezone.localdate())
     if deadline is None:
         raise ValidationFailed({"contract": "Kontrakten er opsagt; der er ingen frist at "
                                             "beslutte om."})
-    if contract.notice_decision_for == deadline:
+    if notice_decided(contract):
         return contract
     fields = ("notice_decision_on", "notice_decision_for")
     before = _view(contract, fields)
@@ -304,22 +367,69 @@ def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
 
 
 @transaction.atomic
-def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None) -> (
-        DataProcessingAgreement):
-    """Record a data processing agreement for a system (from the DPA step: linked to the case)."""
+def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None,
+             dpa_id: Any = None, version: Any = None) -> DataProcessingAgreement:
+    """Record a data processing agreement for a system (from the DPA step: linked to the case),
+    or change any of its fields: audited with the values before and after."""
     from .forms import DpaForm
 
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     system = _system_of(actor, system_id)
+    dpa = None
+    if dpa_id is not None:
+        dpa = dpa_of(actor, dpa_id, system_id=system.pk, lock=True)
+        _check_version(version, dpa.version, "Databehandleraftalen")
+    before = _view(dpa, DPA_FIELDS) if dpa else None
     case = _case_of(actor, case_id, edit=False) if case_id not in (None, "") else None
-    form = DpaForm(data)
+    form = DpaForm(data, instance=dpa)
     _apply_form(form)
     dpa = form.save(commit=False)
-    dpa.system, dpa.organisation_id, dpa.case = system, system.organisation_id, case
+    dpa.system, dpa.organisation_id = system, system.organisation_id
+    if case is not None:
+        dpa.case = case
+    if before is not None:
+        dpa.version += 1
     dpa.save()
-    _audit(actor, role, "dpa.created", dpa, None, _view(dpa, DPA_FIELDS),
-           case_id=case.pk if case else None)
+    _audit(actor, role, "dpa.updated" if before else "dpa.created", dpa, before,
+           _view(dpa, DPA_FIELDS), case_id=case.pk if case else None)
     return dpa
+
+
+OVERSIGHT_FIELDS = ("done_on", "method", "result", "notes", "document_ref")
+
+
+@transaction.atomic
+def dpa_oversight_record(*, actor: User, dpa_id: Any, data: Any, system_id: Any = None,
+                         version: Any = None) -> DpaOversight:
+    """Record a completed oversight of a data processor. It becomes the DPA's last oversight
+    (unless an even later one is recorded), so the next date moves by the DPA's interval and
+    the reminder for the old date stops."""
+    from .forms import OversightForm
+    from .selectors import next_oversight_of
+
+    role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
+    dpa = dpa_of(actor, dpa_id, system_id=system_id, lock=True)
+    _check_version(version, dpa.version, "Databehandleraftalen")
+    form = OversightForm(data)
+    _apply_form(form)
+    oversight = form.save(commit=False)
+    oversight.dpa, oversight.recorded_by = dpa, actor
+    oversight.save()
+    before = {"last_oversight_on": _iso(dpa.last_oversight_on),
+              "next_oversight_on": _iso(next_oversight_of(dpa))}
+    if dpa.last_oversight_on is None or oversight.done_on > dpa.last_oversight_on:
+        dpa.last_oversight_on = oversight.done_on
+    dpa.version += 1
+    dpa.save(update_fields=["last_oversight_on", "version"])
+    _audit(actor, role, "dpa.oversight_recorded", dpa, before,
+           {**_view(oversight, OVERSIGHT_FIELDS), "oversight_id": oversight.pk,
+            "last_oversight_on": _iso(dpa.last_oversight_on),
+            "next_oversight_on": _iso(next_oversight_of(dpa))})
+    return oversight
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
 
 
 # --- tender thresholds ------------------------------------------------------------------------
@@ -327,7 +437,8 @@ def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None) -> 
 
 @transaction.atomic
 def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
-    """Admins enter each new period's published figure; periods may not overlap."""
+    """Admins enter each new period's published figure with its source; periods may not
+    overlap. The amount is read the Danish way ("1.893.000,50")."""
     from .forms import ThresholdForm
 
     role = require_role(actor, ("admin",), "administratorer")
@@ -340,18 +451,18 @@ def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
         raise ValidationFailed({"valid_from": "Perioden overlapper en eksisterende periode."})
     threshold = form.save()
     _audit(actor, role, "threshold.created", threshold, None,
-           _view(threshold, ("valid_from", "valid_to", "amount", "kind")))
+           _view(threshold, ("valid_from", "valid_to", "amount", "kind", "source")))
     return threshold
 
 
 @transaction.atomic
 def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> ThresholdConfirmation:
     """Procurement has seen that the case is at or above the threshold (a warning, no block)."""
-    from .selectors import threshold_in_force
+    from .selectors import threshold_for_check
 
     role = require_role(actor, THRESHOLD_CONFIRMERS, "Udbud/Indkøb")
     case = _case_of(actor, case_id, edit=False)
-    threshold = threshold_in_force(timezone.localdate())
+    threshold = threshold_for_check(timezone.localdate())
     if threshold is None or case.estimated_contract_value is None:
         raise ValidationFailed({"case": "Der er ingen tærskel eller kontraktværdi at bekræfte."})
     note = note if isinstance(note, str) else ""
@@ -367,13 +478,6 @@ def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> Threshold
                  after={"case_id": case.pk, "value": str(case.estimated_contract_value),
                         "threshold": str(threshold.amount)})
     return confirmation
-
-
-def parse_amount(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value).replace(".", "").replace(" ", "").replace(",", "."))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 # --- KITOS ------------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ AGREEMENT_WRITERS (403 for others); another municipality's system answers 404.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -22,16 +25,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anskaf.cases import permissions
-from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.errors import PermissionDenied as Refused
 from anskaf.cases.process_models import model_for
 from anskaf.cases.selectors import visible_cases
 from anskaf.orgs.models import OrgUnit
 from anskaf.orgs.selectors import is_org_admin
 from anskaf.process.bindings import StepBinding
+from anskaf.validation.text import export_safe
 
 from . import kitos_import, selectors, services
-from .forms import ContractForm, DpaForm, ImportForm, SystemForm, ThresholdForm
+from .forms import (
+    ContractForm,
+    DpaForm,
+    ImportForm,
+    OversightForm,
+    SystemForm,
+    ThresholdForm,
+)
 from .models import Lifecycle, TenderThreshold
 from .steps import CONTRACT, NEEDS
 
@@ -124,11 +135,16 @@ def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
             raise Http404("Systemet findes ikke.")
     _require(request, services.SYSTEM_WRITERS)
     form = SystemForm(request.POST or None, instance=system, organisation_id=org)
-    status = 200
+    status, conflict, version = 200, None, system.version if system else None
     if request.method == "POST":
         try:
             saved = services.system_save(actor=request.user, data=request.POST,
-                                         system_id=system_pk)
+                                         system_id=system_pk,
+                                         version=request.POST.get("version"))
+        except Conflict as exc:
+            system = selectors.systems(request.user).get(pk=system_pk)
+            conflict = _conflict(exc, SystemForm(instance=system, organisation_id=org))
+            status, version = 409, system.version
         except ValidationFailed as exc:
             form = SystemForm(request.POST, instance=system, organisation_id=org)
             form.is_valid()
@@ -139,7 +155,8 @@ def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
             messages.success(request, f"Systemet »{saved.name}« er gemt.")
             return redirect("portfolio:system_detail", system_pk=saved.pk)
     return render(request, "portfolio/system_form.html",
-                  {"nav": NAV, "form": form, "system": system}, status=status)
+                  {"nav": NAV, "form": form, "system": system, "version": version,
+                   "conflict": conflict}, status=status)
 
 
 @member_required
@@ -152,17 +169,51 @@ def system_edit(request: HttpRequest, system_pk: int) -> HttpResponse:
     return _system_form(request, system_pk)
 
 
+@dataclass
+class ConflictView:
+    """A stale edit: the refusal's message and the saved (newer) values, shown above the form
+    that keeps what the person typed."""
+
+    message: str
+    current: list[tuple[str, str]]
+
+
+def _shown(field: forms.BoundField) -> str:
+    value = field.value()
+    choices = dict(getattr(field.field, "choices", None) or ())
+    if choices:
+        return str(choices.get(value, choices.get(str(value), value)) or "–")
+    return "–" if value in (None, "") else str(value)
+
+
+def _conflict(exc: Conflict, fresh_form: forms.BaseForm) -> ConflictView:
+    return ConflictView(exc.message, [(f.label, _shown(f)) for f in fresh_form])
+
+
 def _agreement_form(request: HttpRequest, system_pk: int, form_class: type[forms.ModelForm],
-                    title: str, save: Callable[..., Any]) -> HttpResponse:
+                    title: str, save: Callable[..., Any], *,
+                    lookup: Callable[[Any], Any] | None = None, pk: int | None = None
+                    ) -> HttpResponse:
+    """Register a contract or DPA, or (with `pk`) change one: a stale version answers 409 with
+    the saved values shown and the typed ones kept in the form."""
     system = selectors.systems(request.user).filter(pk=system_pk).first()
     if system is None:
         raise Http404("Systemet findes ikke.")
+    instance = None
+    if pk is not None and lookup is not None:
+        instance = lookup(system)
     _require(request, services.AGREEMENT_WRITERS)
-    form = form_class(request.POST or None, initial={"supplier": system.supplier})
-    status = 200
+    initial = {"supplier": system.supplier} if instance is None else None
+    form = form_class(request.POST or None, instance=instance, initial=initial)
+    status, conflict = 200, None
+    version = instance.version if instance is not None else None
     if request.method == "POST":
         try:
-            save(request, system)
+            save(request, system, instance)
+        except Conflict as exc:
+            instance = lookup(system) if lookup is not None else None
+            conflict = _conflict(exc, form_class(instance=instance))
+            status, version = 409, instance.version
         except ValidationFailed as exc:
             form.is_valid()
             if not form.errors:
@@ -173,13 +224,44 @@ def _agreement_form(request: HttpRequest, system_pk: int, form_class: type[forms
             return redirect("portfolio:system_detail", system_pk=system.pk)
     return render(request, "portfolio/agreement_form.html",
                   {"nav": NAV, "form": form, "system": system, "title": title,
+                   "editing": instance is not None, "version": version, "conflict": conflict,
                    "case_pk": request.GET.get("sag", "")}, status=status)
+
+
+def _contract_lookup(request: HttpRequest, pk: int) -> Callable[[Any], Any]:
+    def lookup(system: Any) -> Any:
+        try:
+            return services.contract_of(request.user, pk, system_id=system.pk)
+        except NotFound:
+            raise Http404("Kontrakten findes ikke.") from None
+    return lookup
+
+
+def _dpa_lookup(request: HttpRequest, pk: int) -> Callable[[Any], Any]:
+    def lookup(system: Any) -> Any:
+        try:
+            return services.dpa_of(request.user, pk, system_id=system.pk)
+        except NotFound:
+            raise Http404("Databehandleraftalen findes ikke.") from None
+    return lookup
 
 
 @member_required
 def contract_create(request: HttpRequest, system_pk: int) -> HttpResponse:
-    return _agreement_form(request, system_pk, ContractForm, "Kontrakten", lambda r, s:
+    return _agreement_form(request, system_pk, ContractForm, "Kontrakten", lambda r, s, _:
                            services.contract_save(actor=r.user, system_id=s.pk, data=r.POST))
+
+
+@member_required
+def contract_edit(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse:
+    """Any field of a contract: an option used, a prolongation, a termination, a new notice
+    period."""
+    def save(r: HttpRequest, s: Any, contract: Any) -> Any:
+        return services.contract_save(actor=r.user, system_id=s.pk, data=r.POST,
+                                      contract_id=contract.pk, version=r.POST.get("version"))
+
+    return _agreement_form(request, system_pk, ContractForm, "Kontrakten", save,
+                           lookup=_contract_lookup(request, pk), pk=pk)
 
 
 @member_required
@@ -200,11 +282,87 @@ def contract_notice_decided(request: HttpRequest, system_pk: int, pk: int) -> Ht
 
 @member_required
 def dpa_create(request: HttpRequest, system_pk: int) -> HttpResponse:
-    def save(r: HttpRequest, s: Any) -> Any:
+    def save(r: HttpRequest, s: Any, _: Any) -> Any:
         return services.dpa_save(actor=r.user, system_id=s.pk, data=r.POST,
                                  case_id=r.POST.get("sag") or None)
 
     return _agreement_form(request, system_pk, DpaForm, "Databehandleraftalen", save)
+
+
+@member_required
+def dpa_edit(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse:
+    def save(r: HttpRequest, s: Any, dpa: Any) -> Any:
+        return services.dpa_save(actor=r.user, system_id=s.pk, data=r.POST, dpa_id=dpa.pk,
+                                 version=r.POST.get("version"))
+
+    return _agreement_form(request, system_pk, DpaForm, "Databehandleraftalen", save,
+                           lookup=_dpa_lookup(request, pk), pk=pk)
+
+
+@member_required
+def dpa_oversight(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse:
+    """Record a completed oversight: the next date moves by the interval, the reminder stops."""
+    system = selectors.systems(request.user).filter(pk=system_pk).first()
+    if system is None:
+        raise Http404("Systemet findes ikke.")
+    dpa = _dpa_lookup(request, pk)(system)
+    _require(request, services.AGREEMENT_WRITERS)
+    form = OversightForm(request.POST or None, initial={"method": dpa.oversight_method})
+    status = 200
+    if request.method == "POST":
+        try:
+            services.dpa_oversight_record(actor=request.user, dpa_id=dpa.pk,
+                                          system_id=system.pk, data=request.POST)
+        except ValidationFailed as exc:
+            form.is_valid()
+            if not form.errors:
+                _errors_into(form, exc)
+            status = 400
+        else:
+            view = selectors.dpa_view(services.dpa_of(request.user, dpa.pk))
+            nxt = view.next_oversight.strftime("%d.%m.%Y") if view.next_oversight else "–"
+            messages.success(request, f"Tilsynet med {dpa.supplier} er registreret. Næste "
+                                      f"tilsyn: {nxt}.")
+            return redirect("portfolio:system_detail", system_pk=system.pk)
+    return render(request, "portfolio/oversight_form.html", {
+        "nav": NAV, "form": form, "system": system, "dpa": dpa,
+        "view": selectors.dpa_view(dpa), "oversights": list(dpa.oversights.all()[:20])},
+        status=status)
+
+
+CSV_HEADER = ("System", "Kontraktnummer", "Leverandør", "Start", "Bindende til", "Ophører",
+              "Opsig senest", "Optioner tilbage", "Opsagt", "Årlig udgift (kr.)")
+
+
+def _csv_cell(value: Any) -> str:
+    """A cell: exportable characters only, and no leading character a spreadsheet would read
+    as a formula."""
+    text = export_safe("" if value is None else str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _day(d: Any) -> str:
+    return d.strftime("%d.%m.%Y") if d else ""
+
+
+@member_required
+def contract_export(request: HttpRequest) -> HttpResponse:
+    """The contract register as CSV (semicolons, UTF-8 with BOM, as Danish Excel reads it); the
+    notice date is the page's (`notice.notice_date`)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for v in selectors.contract_register(request.user, timezone.localdate()):
+        c, d = v.contract, v.dates
+        cost = "" if c.annual_cost is None else f"{c.annual_cost:.2f}".replace(".", ",")
+        writer.writerow([_csv_cell(x) for x in (
+            c.system.name, c.number, c.supplier, _day(c.start_date), _day(d.binding_end),
+            _day(d.end), _day(d.notice_by), d.options_left, "ja" if d.terminated else "nej",
+            cost)])
+    response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kontrakter.csv"'
+    return response
 
 
 @member_required
@@ -298,6 +456,7 @@ def threshold_tasks(request: HttpRequest) -> HttpResponse:
     threshold, rows = selectors.cases_to_confirm(request.user, timezone.localdate())
     return render(request, "portfolio/threshold_tasks.html", {
         "nav": NAV, "threshold": threshold, "rows": rows,
+        "expired": selectors.is_expired(threshold, timezone.localdate()),
         "may_confirm": services.may(request.user, services.THRESHOLD_CONFIRMERS)})
 
 
@@ -334,7 +493,7 @@ def threshold_admin(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "portfolio/threshold_admin.html", {
         "nav": "admin", "form": form, "thresholds": list(TenderThreshold.objects.all()),
-        "in_force": selectors.threshold_in_force(today)}, status=status)
+        "watch": selectors.threshold_watch(today)}, status=status)
 
 
 def may_edit_case(user: Any, case: Any) -> bool:

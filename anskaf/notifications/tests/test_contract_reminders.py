@@ -17,7 +17,8 @@ from anskaf.notifications import jobs
 from anskaf.notifications.models import Notification
 from anskaf.portfolio import services as portfolio
 from anskaf.portfolio.models import Contract, DataProcessingAgreement, System
-from anskaf.portfolio.selectors import notice_deadline
+from anskaf.portfolio.notice import binding_notice_date
+from anskaf.portfolio.selectors import notice_deadline, terms_of
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def contract(settings, system, buyer, isk, requester):
 
 
 def test_lead_times_fire_once_each_then_repeat_until_decided(contract, owner, buyer):
-    assert notice_deadline(contract) == NOTICE_BY
+    assert binding_notice_date(terms_of(contract)) == NOTICE_BY
     assert jobs.contract_reminders(now=before(100)) == 0
     assert jobs.contract_reminders(now=before(91)) == 0
     for lead in (90, 30, 7):
@@ -111,7 +112,8 @@ def test_the_mark_is_for_procurement_and_the_like_audited_and_not_for_a_requeste
     portfolio.contract_mark_notice_decided(actor=buyer, contract_id=contract.pk)  # no change
     contract.refresh_from_db()
     assert contract.notice_decision_by == buyer
-    assert contract.notice_decision_for == NOTICE_BY
+    # The date the page showed when the decision was marked.
+    assert contract.notice_decision_for == notice_deadline(contract, timezone.localdate())
     events = AuditEvent.objects.filter(event_type="contract.notice_decided")
     assert events.count() == 1
     assert str(events.get().object_id) == str(contract.pk)

@@ -50,7 +50,21 @@ def test_step_2_below_and_outdated(coordinator, client_for, threshold_now):
     threshold_now.delete()
     TenderThreshold.objects.all().delete()
     html = client_for(coordinator).get(reverse("cases:case_detail", args=[case.pk])).content
-    assert "tærskelværdierne skal opdateres" in html.decode()
+    assert "En administrator skal indtaste tærskelværdierne" in html.decode()
+
+
+def test_an_expired_threshold_is_still_checked_and_shown_as_expired(coordinator, client_for,
+                                                                     db):
+    """Issue 19 item 9: no period covers today, so the last known one is checked against,
+    marked »udløbet« for everyone (the old code showed no check at all)."""
+    TenderThreshold.objects.all().delete()
+    TenderThreshold.objects.create(valid_from=date(2022, 1, 1), valid_to=date(2023, 12, 31),
+                                   amount=Decimal("1500000"), source="test")
+    case = testing.new_case(coordinator, estimated_contract_value="2.000.000")
+    html = client_for(coordinator).get(reverse("cases:case_detail", args=[case.pk])).content
+    html = html.decode()
+    assert "Over udbudsgrænsen" in html
+    assert "udløbet</strong> 31. december 2023" in html
 
 
 def test_link_the_replaced_system_from_the_case_page(coordinator, old_system, client_for):
@@ -128,13 +142,23 @@ def test_procurement_confirms_from_its_list(coordinator, org, client_for, thresh
 def test_admin_enters_a_threshold(org, client_for):
     admin = testing.make_user(org, "adm", "admin")
     c = client_for(admin)
+    TenderThreshold.objects.all().delete()
+    # A Danish amount without a source is refused, keeping what was typed.
     response = c.post(reverse("portfolio:threshold_admin"), {
-        "valid_from": "2026-01-01", "valid_to": "2027-12-31", "amount": "1557263",
+        "valid_from": "2026-01-01", "valid_to": "2027-12-31", "amount": "1.893.000,50",
         "kind": "goods_services"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Skriv, hvor beløbet er offentliggjort" in html
+    assert 'value="1.893.000,50"' in html
+    response = c.post(reverse("portfolio:threshold_admin"), {
+        "valid_from": "2026-01-01", "valid_to": "2027-12-31", "amount": "1.893.000,50",
+        "kind": "goods_services", "source": "C/2025/7081"})
     assert response.status_code == 302
+    saved = TenderThreshold.objects.get()
+    assert saved.amount == Decimal("1893000.50") and saved.source == "C/2025/7081"
     response = c.post(reverse("portfolio:threshold_admin"), {
         "valid_from": "2027-01-01", "valid_to": "2026-12-31", "amount": "1",
-        "kind": "goods_services"})
+        "kind": "goods_services", "source": "x"})
     assert response.status_code == 400 and "Slutdatoen" in response.content.decode()
 
 

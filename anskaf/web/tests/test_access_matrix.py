@@ -116,6 +116,11 @@ WEB_RULES.update({
     "portfolio:system_edit": SYSTEM_WRITE,
     "portfolio:contract_create": AGREEMENT_WRITE,
     "portfolio:dpa_create": AGREEMENT_WRITE,
+    # Issue 19 items 6-8: edits, oversights and the contract export.
+    "portfolio:contract_edit": AGREEMENT_WRITE,
+    "portfolio:dpa_edit": AGREEMENT_WRITE,
+    "portfolio:dpa_oversight": AGREEMENT_WRITE,
+    "portfolio:contract_export": {"anon": LOGIN, "other": 200},
     "portfolio:contract_notice_decided": {"anon": LOGIN, "other": 405},  # POST form
     "portfolio:case_link": {"anon": LOGIN, "other": 405},  # POST forms on the case page
     "portfolio:kitos_register": {"anon": LOGIN, "other": 405},
@@ -159,10 +164,13 @@ def test_every_url_has_a_rule():
 
 @pytest.fixture
 def world(org, unit, coordinator, requester, manager, board_member, outsider):
+    from datetime import date
+
     from anskaf.meetings.testing import schedule
-    from anskaf.portfolio.models import System
+    from anskaf.portfolio.models import Contract, DataProcessingAgreement, System
 
     case = testing.new_case(coordinator, title="Matrixsag")
+    system = System.objects.create(organisation=org, name="Matrixsystem")
     from anskaf.notifications.services import Notice, notify
 
     [notice] = notify([coordinator], Notice(kind="decision", organisation_id=org.pk,
@@ -171,7 +179,11 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
         "case": case,
         "meeting": schedule(board_member),
         "notice": notice,
-        "system": System.objects.create(organisation=org, name="Matrixsystem"),
+        "system": system,
+        "contract": Contract.objects.create(organisation=org, system=system, number="M-1",
+                                            start_date=date(2026, 1, 1), duration_months=12),
+        "dpa": DataProcessingAgreement.objects.create(organisation=org, system=system,
+                                                      supplier="Matrix A/S"),
         "unit": unit,
         "people": {
             "outsider": outsider,
@@ -213,6 +225,8 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
     values: dict[str, object] = {}
     if "pk" in keys:
         values["pk"] = (world["unit"].pk if "unit" in name else
+                        world["contract"].pk if name.startswith("portfolio:contract_") else
+                        world["dpa"].pk if name.startswith("portfolio:dpa_") else
                         world["notice"].pk if name == "notifications:mark_read" else
                         world["people"]["coordinator"].pk if "person" in name or "role" in name
                         else world["case"].pk)
@@ -279,6 +293,8 @@ def test_every_url_answers_each_persona_as_the_rules_say(persona, world):
 
 # --- the API ---------------------------------------------------------------------------------
 
+AGREEMENT_API = {"anon": 401, "outsider": 404, "it": 400, "procurement": 400, "admin": 400,
+                 "legal": 400, "security": 400, "other": 403}
 API_RULES: dict[tuple[str, str], dict[str, object]] = {
     ("get", "/api/v1/cases"): {"anon": 401, "other": 200},
     ("post", "/api/v1/cases"): {"anon": 401, "other": 400},  # empty body: shape checked after auth
@@ -326,6 +342,21 @@ API_RULES: dict[tuple[str, str], dict[str, object]] = {
     ("post", "/api/v1/systems/{system_id}/dpas"): {
         "anon": 401, "outsider": 404, "it": 400, "procurement": 400, "admin": 400,
         "legal": 400, "security": 400, "other": 403},
+    # Issue 19 items 6-7: edits need `version` (an empty body is 400 for the writers).
+    ("patch", "/api/v1/systems/{system_id}"): {"anon": 401, "outsider": 404, "it": 400,
+                                               "procurement": 400, "admin": 400, "other": 403},
+    ("get", "/api/v1/systems/{system_id}/contracts/{contract_id}"): {
+        "anon": 401, "outsider": 404, "other": 200},
+    ("patch", "/api/v1/systems/{system_id}/contracts/{contract_id}"): AGREEMENT_API,
+    ("post", "/api/v1/systems/{system_id}/contracts/{contract_id}/notice-decided"): {
+        **AGREEMENT_API, "it": 200, "procurement": 200, "admin": 200, "legal": 200,
+        "security": 200},
+    ("get", "/api/v1/systems/{system_id}/dpas/{dpa_id}"): {"anon": 401, "outsider": 404,
+                                                           "other": 200},
+    ("patch", "/api/v1/systems/{system_id}/dpas/{dpa_id}"): AGREEMENT_API,
+    ("get", "/api/v1/systems/{system_id}/dpas/{dpa_id}/oversights"): {
+        "anon": 401, "outsider": 404, "other": 200},
+    ("post", "/api/v1/systems/{system_id}/dpas/{dpa_id}/oversights"): AGREEMENT_API,
 }
 # IT-visitation meetings: a fresh planned meeting with one other item and one open question.
 M = "/api/v1/meetings/{meeting_id}"
@@ -390,7 +421,9 @@ def api_operations(client: Client) -> set[tuple[str, str]]:
 def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
     """The operation's path with the world's objects in its parameters."""
     url = (path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
-           .replace("{system_id}", str(world["system"].pk)).replace("{message_id}", "999999"))
+           .replace("{system_id}", str(world["system"].pk))
+           .replace("{contract_id}", str(world["contract"].pk))
+           .replace("{dpa_id}", str(world["dpa"].pk)).replace("{message_id}", "999999"))
     if "{document_id}" in url:
         url = url.replace("{document_id}",
                           str(_document_on(case, world["people"]["coordinator"]).pk))
