@@ -19,7 +19,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from anskaf.audit.services import audit_append
@@ -338,8 +337,21 @@ def meeting_schedule(*, actor: User, data: dict[str, Any]) -> list[Meeting]:
 # --- agenda ------------------------------------------------------------------------------------
 
 
+CLOSING_TITLES = ("eventuelt", "evt.", "evt")
+
+
 def _next_order(meeting: Meeting) -> int:
-    return (meeting.items.aggregate(m=Max("order"))["m"] or 0) + 1
+    """Where a new item goes: last, or just before "Eventuelt" when the agenda ends with it
+    (which then moves one down)."""
+    last = meeting.items.select_for_update().order_by("-order", "-id").first()
+    if last is None:
+        return 1
+    if last.case_id is None and last.title.strip().lower() in CLOSING_TITLES:
+        position = last.order
+        last.order += 1
+        last.save(update_fields=["order"])
+        return position
+    return last.order + 1
 
 
 @transaction.atomic
@@ -388,7 +400,9 @@ def agenda_move(*, actor: User, item_id: Any, direction: Any) -> AgendaItem:
     _require_board(actor)
     if direction not in ("up", "down"):
         raise ValidationFailed({"direction": "Retningen skal være »up« eller »down«."})
-    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
+    # The order may change until the minutes are approved (the board may take items in
+    # another order at the meeting); the minutes follow the agenda's order.
+    _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre rækkefølgen")
     items = list(meeting.items.select_for_update().order_by("order", "id"))
     index = next(i for i, it in enumerate(items) if it.pk == item.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -462,19 +476,31 @@ def item_update(*, actor: User, item_id: Any, notes: Any = None,
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
     _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre punktet")
+    _save_item_notes(actor, item, notes, supplier_meeting_needed)
+    return item
+
+
+def _clean_item_notes(notes: Any, supplier_meeting_needed: Any) -> None:
+    if notes is not None:
+        _text(notes, "notes", "", limit=10000, required=False)
+    if supplier_meeting_needed is not None and not isinstance(supplier_meeting_needed, bool):
+        raise ValidationFailed({"supplier_meeting_needed": "Angiv ja eller nej."})
+
+
+def _save_item_notes(actor: User, item: AgendaItem, notes: Any,
+                     supplier_meeting_needed: Any) -> None:
+    """The item's notes and the supplier-meeting flag (None: unchanged), audited if changed."""
+    _clean_item_notes(notes, supplier_meeting_needed)
     before = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
     if notes is not None:
         item.notes = _text(notes, "notes", "", limit=10000, required=False)
     if supplier_meeting_needed is not None:
-        if not isinstance(supplier_meeting_needed, bool):
-            raise ValidationFailed({"supplier_meeting_needed": "Angiv ja eller nej."})
         item.supplier_meeting_needed = supplier_meeting_needed
     after = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
     if after != before:
         item.save()
         _audit(actor, "meeting.item_updated", "agenda_item", item.pk, before, after,
                case_id=item.case_id)
-    return item
 
 
 @transaction.atomic
@@ -534,12 +560,15 @@ def _clean_outcome(outcome: Any, missing: Any) -> None:
 @transaction.atomic
 def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
                    recommendations: Any = None, it_contacts: Any = None,
-                   missing_documentation: Any = None) -> Decision:
+                   missing_documentation: Any = None, notes: Any = None,
+                   supplier_meeting_needed: Any = None) -> Decision:
     """Record the board's outcome for a case on the agenda.
 
     Completes the case's review step (unless done) and records the decision at the board's
     gate, both through the cases services, in this one transaction: if the decision is
-    refused, the review step is not completed either.
+    refused, the review step is not completed either. The item's notes (and the supplier
+    flag), when given, are saved in the same transaction: the meeting's page sends them with
+    the outcome, so notes typed during the meeting are never lost to "Registrér udfald".
     """
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
@@ -547,6 +576,7 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
         raise ValidationFailed({"item": "Punktet er ikke en sag; der er intet udfald at "
                                         "registrere."})
     _clean_outcome(outcome, missing_documentation)
+    _clean_item_notes(notes, supplier_meeting_needed)
     _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, MeetingState.HELD,
                   doing="registrere udfald")
     if timezone.now() < meeting.starts_at:
@@ -567,6 +597,7 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
         actor=actor, case_id=item.case_id, step=board.decision.number, outcome=outcome,
         rationale=rationale, recommendations=recommendations, it_contacts=it_contacts,
         missing_documentation=missing_documentation)
+    _save_item_notes(actor, item, notes, supplier_meeting_needed)
     item.decision = decision
     item.save(update_fields=["decision"])
     if item.referral_id:

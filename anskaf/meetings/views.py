@@ -114,17 +114,44 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
     items = selectors.agenda_items(meeting)
-    _attach_documentation_files(request, items)
+    own = getattr(meeting, "own_items", None)
     revisions = list(meeting.minutes.select_related("author", "approved_by").order_by("number"))
+    participants = list(meeting.participants.order_by("first_name", "username"))
+    if own is not None:  # a coordinator's view: her own cases only
+        _attach_minutes_extracts(items, own, revisions)
+        return {"nav": "board", "meeting": meeting, "items": items, "limited": True,
+                "participants": participants, **extra}
+    _attach_documentation_files(request, items)
     return {
         "nav": "board", "meeting": meeting, "items": items,
         "queue": selectors.board_queue(viewer=request.user),
         "is_board": services.board_refusal(request.user) is None,
         "revisions": revisions, "latest": revisions[-1] if revisions else None,
         "addressees": Addressee.choices,
-        "participants": list(meeting.participants.order_by("first_name", "username")),
+        "participants": participants,
+        "notified": _notified(participants, items),
         **extra,
     }
+
+
+def _notified(participants: list[Any], items: list[Any]) -> list[str]:
+    """Who "Udsend dagsorden" tells: the participants and each case's coordinator."""
+    people = {p.pk: p for p in participants}
+    for item in items:
+        if item.case is not None and item.case.coordinator is not None:
+            people.setdefault(item.case.coordinator_id, item.case.coordinator)
+    return sorted(p.display_name() for p in people.values())
+
+
+def _attach_minutes_extracts(items: list[Any], own: set[int], revisions: list[Any]) -> None:
+    """For the coordinator's own items: `own` and the item's part of the approved minutes."""
+    approved = [r for r in revisions if r.approved]
+    snapshot = approved[-1].snapshot if approved else {"items": []}
+    for item in items:
+        item.own = item.pk in own
+        item.extract = next((s for s in snapshot.get("items", [])
+                             if item.own and item.case and s.get("case_number") == item.case.number),
+                            None)
 
 
 def _attach_documentation_files(request: HttpRequest, items: list[Any]) -> None:
@@ -139,10 +166,22 @@ def _attach_documentation_files(request: HttpRequest, items: list[Any]) -> None:
 @login_required
 def meeting_detail(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     try:
-        meeting = _meeting_or_404(request, meeting_pk)
+        meeting = selectors.meeting_get(viewer=request.user, meeting_id=meeting_pk,
+                                        coordinator_view=True)
+    except NotFound:
+        raise Http404("Mødet findes ikke.") from None
     except MoveRefused as exc:
         return _refused(request, exc.message)
     return render(request, "meetings/meeting_detail.html", _meeting_context(request, meeting))
+
+
+def _notes_from(post: Any) -> dict[str, Any]:
+    """The item's notes fields, when the form had them (the notes and the outcome are one
+    form on the meeting's page)."""
+    if "notes" not in post:
+        return {}
+    return {"notes": post.get("notes", ""),
+            "supplier_meeting_needed": post.get("supplier_meeting_needed") == "ja"}
 
 
 def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
@@ -166,8 +205,7 @@ def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
         services.meeting_publish(actor=actor, meeting_id=pk)
         return "Dagsordenen er udsendt til deltagerne og sagernes koordinatorer."
     if op == "punkt":
-        services.item_update(actor=actor, item_id=item, notes=post.get("notes", ""),
-                             supplier_meeting_needed=post.get("supplier_meeting_needed") == "ja")
+        services.item_update(actor=actor, item_id=item, **_notes_from(post))
         return "Punktet er gemt."
     if op == "spoerg":
         services.question_ask(actor=actor, item_id=item, addressed_to=post.get("addressed_to"),
@@ -182,7 +220,8 @@ def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
             actor=actor, item_id=item, outcome=post.get("outcome") or None,
             rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
             it_contacts=post.get("it_contacts", ""),
-            missing_documentation=post.get("missing_documentation", ""))
+            missing_documentation=post.get("missing_documentation", ""),
+            **_notes_from(post))
         return (f"Udfaldet er registreret: {decision.get_outcome_display()} "
                 f"(runde {decision.round}).")
     if op == "afholdt":

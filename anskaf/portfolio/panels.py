@@ -32,6 +32,7 @@ def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[
         "choices": list(System.objects.filter(organisation_id=case.organisation_id)
                         .only("pk", "name")) if may_edit else [],
         "may_agree": services.may(viewer, services.AGREEMENT_WRITERS),
+        "is_admin": permissions.access_of(viewer).is_admin,
     }
     # The template tells the parts apart by the binding's key, whatever the model calls it,
     # and names the other bound steps by the numbers this model gives them.
