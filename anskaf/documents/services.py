@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
+from anskaf.cases import services as case_services
 from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.models import Case, StepState
 from anskaf.cases.process_models import model_for
-from anskaf.cases import services as case_services
 from anskaf.cases.services import acting_role
 from anskaf.orgs.models import User
 from anskaf.process.model import DocumentTypeDef, ProcessModel, StepDef
@@ -236,7 +236,8 @@ def template_delete(*, actor: User, template_id: Any) -> None:
         transaction.on_commit(lambda: discard(document_storage(), name))
 
 
-__all__ = ["BadFile", "document_upload", "readable_version", "step_save_and_upload", "template_delete", "template_upload"]
+__all__ = ["BadFile", "document_upload", "readable_version", "step_save_and_upload",
+           "template_delete", "template_upload"]
 
 
 def step_save_and_upload(*, actor: User, case_id: Any, number: Any, remarks: Any, ticked: Any,

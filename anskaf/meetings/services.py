@@ -29,7 +29,9 @@ from anskaf.cases.errors import InvalidTransition, NotFound, PermissionDenied, V
 from anskaf.cases.extensions import CaseEvent, emit
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.cases.process_models import model_for
+from anskaf.documents.models import Document
 from anskaf.orgs.models import User
+from anskaf.process.model import StepDef
 from anskaf.validation.text import text_problem
 
 from . import minutes as minutes_text
@@ -194,12 +196,73 @@ def pending_referral(case_id: int) -> Referral | None:
         ReferralStatus.WAITING, ReferralStatus.ON_AGENDA)).first()
 
 
+def readiness_gaps(case: Case, documentation: StepDef, state: StepState, *, remarks: str,
+                   ticked: set[str]) -> list[str]:
+    """What the board will miss from the documentation step, in Danish: unticked checklist
+    items, required documents not uploaded (or no document at all), empty remarks."""
+    gaps = []
+    labels = [(i.id, i.label.da) for i in documentation.checklist]
+    labels += [(i["id"], i["label"]) for i in state.extra_items]
+    if unticked := [label for item_id, label in labels if item_id not in ticked]:
+        gaps.append("ikke afkrydset: " + "; ".join(unticked))
+    uploaded = set(Document.objects.filter(case=case, step=documentation.number,
+                                           versions__isnull=False)
+                   .values_list("type_key", flat=True))
+    missing = [d.title.da for d in documentation.documents if d.required and d.key not in uploaded]
+    if missing:
+        gaps.append("mangler dokumenter: " + ", ".join(missing))
+    elif documentation.documents and not uploaded:
+        gaps.append("der er ikke uploadet dokumenter")
+    if not remarks.strip():
+        gaps.append("ingen bemærkninger")
+    return gaps
+
+
 @transaction.atomic
-def case_put_forward(*, actor: User, case_id: Any, note: Any = "") -> Referral:
-    """"Kontakt IT-visitationen": the case joins the board's queue for its next round."""
+def documentation_put_forward(*, actor: User, case_id: Any, remarks: Any = None,
+                              ticked: Any = None, version: int | None = None, reason: Any = "",
+                              note: Any = "") -> Referral:
+    """The documentation step's primary action, "Kontakt IT-visitationen": check what the
+    board will miss (against what the form sends, else what is saved), refuse unless the
+    coordinator gives a reason to go on anyway, complete the step (with its remarks and ticks)
+    and put the case forward - one transaction. The reason is audited and shown to the board
+    (with the referral's note)."""
+    case = case_services.lock_visible_case(actor, case_id)
+    permissions.require(put_forward_refusal(actor, case))
+    board = board_steps(model_for(case))
+    if board is None or board.documentation is None:
+        raise InvalidTransition(NO_BOARD_STEPS)
+    reason = _text(reason, "reason", "", limit=2000, required=False)
+    note = _text(note, "note", "", limit=1500, required=False)
+    state = StepState.objects.get(case=case, number=board.documentation.number)
+    gaps = readiness_gaps(
+        case, board.documentation, state,
+        remarks=remarks if isinstance(remarks, str) else state.remarks,
+        ticked={str(t) for t in ticked} if ticked is not None else set(state.checked))
+    if gaps and not reason:
+        raise ValidationFailed({"reason": (
+            "IT-visitationen vil mangle: " + "; ".join(gaps) + ". Ret det, eller skriv, "
+            "hvorfor sagen skal videre alligevel.")})
+    if state.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT):
+        case_services.step_complete(actor=actor, case_id=case.pk,
+                                    number=board.documentation.number, remarks=remarks,
+                                    ticked=ticked, version=version)
+    return case_put_forward(actor=actor, case_id=case.pk, note=note,
+                            gaps=gaps if reason else [], gap_reason=reason)
+
+
+@transaction.atomic
+def case_put_forward(*, actor: User, case_id: Any, note: Any = "", gaps: list[str] | None = None,
+                     gap_reason: str = "") -> Referral:
+    """"Kontakt IT-visitationen": the case joins the board's queue for its next round. With
+    `gaps` (from `documentation_put_forward`), the coordinator's reason to go on anyway is
+    added to the note the board reads, and audited."""
     case = case_services.lock_visible_case(actor, case_id)
     permissions.require(put_forward_refusal(actor, case))
     note = _text(note, "note", "", limit=4000, required=False)
+    if gaps:
+        note = (f"{note}\n\n" if note else "") + (
+            f"Sendt videre trods mangler ({'; '.join(gaps)}). Begrundelse: {gap_reason}")
     states = {s.number: s for s in StepState.objects.filter(case=case)}
     board = board_steps(model_for(case))
     if refusal := ready_refusal(case, states, board):
@@ -214,8 +277,11 @@ def case_put_forward(*, actor: User, case_id: Any, note: Any = "") -> Referral:
         put_forward_by=actor, put_forward_at=timezone.now(),
         documentation_done_at=documentation.completed_at if documentation else None,
     )
-    _audit(actor, "meeting.case_put_forward", "referral", referral.pk, None,
-           {"round": referral.round, "note": note}, case_id=case.pk)
+    after: dict[str, Any] = {"round": referral.round, "note": note}
+    if gaps:
+        after.update(gaps=gaps, reason=gap_reason)
+    _audit(actor, "meeting.case_put_forward", "referral", referral.pk, None, after,
+           case_id=case.pk)
     emit(CaseEvent("meeting.case_put_forward", case, actor,
                    board.documentation.number if board.documentation else None,
                    {"referral_id": referral.pk, "round": referral.round}))

@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.views import case_page_context
 from anskaf.documents.selectors import step_files
 
 from . import exports, minutes, selectors, services
@@ -347,3 +348,40 @@ def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Sagen er sendt til IT-visitationen (runde {referral.round}) "
                                   "og står nu i køen til et møde.")
     return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + "#it-visitationen")
+
+
+@login_required
+@require_POST
+def documentation_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Kontakt IT-visitationen" on the documentation step: completes the step with what its
+    form sends and puts the case forward (one service); a refusal keeps what was typed."""
+    post = request.POST
+    from_form = "version" in post  # sent with the step's own form (remarks and ticks)
+    number = _int_or_none(post.get("step"))
+    try:
+        referral = services.documentation_put_forward(
+            actor=request.user, case_id=pk,
+            remarks=post.get("remarks", "") if from_form else None,
+            ticked=post.getlist("checked") if from_form else None,
+            version=_int_or_none(post.get("version")), reason=post.get("reason", ""),
+            note=post.get("note", ""))
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+    except MoveRefused as exc:
+        if exc.status == 403:
+            return _refused(request, exc.message)
+        context = case_page_context(request, pk, acted=number, feedback={
+            "kind": "error", "message": exc.message, "conflict": isinstance(exc, Conflict)})
+        context.update(posted=post, posted_checked=post.getlist("checked"))
+        return render(request, "cases/case_detail.html", context, status=exc.status)
+    messages.success(request, f"Sagen er sendt til IT-visitationen (runde {referral.round}) "
+                              "og står nu i køen til et møde.")
+    anchor = f"#trin-{number}" if number else "#it-visitationen"
+    return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + anchor)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

@@ -11,6 +11,7 @@
  *                         data-unsaved, og browseren advarer, før man forlader
  *                         siden (beforeunload). At sende formularen fjerner
  *                         markeringen. Siden virker uden JavaScript (ingen advarsel).
+ *   data-plain-submit     På en submit-knap: sendes som almindelig formular (uden htmx).
  *   data-confirm="tekst"  På en <form> eller en submit-knap: window.confirm(tekst)
  *                         før formularen sendes (også htmx-formularer). På et
  *                         link eller en knap med hx-post/hx-delete o.l. uden for en
@@ -238,6 +239,14 @@
   document.addEventListener("submit", function (evt) {
     if (evt.target instanceof HTMLFormElement) {
       evt.target.removeAttribute("data-unsaved");
+    }
+  }, true);
+
+  // data-plain-submit på en submit-knap: formularen sendes som almindelig formular
+  // til knappens formaction (htmx' lytter på formularen nås ikke).
+  document.addEventListener("submit", function (evt) {
+    if (evt.submitter && evt.submitter.hasAttribute("data-plain-submit")) {
+      evt.stopPropagation();
     }
   }, true);
 
