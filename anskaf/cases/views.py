@@ -139,7 +139,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "restricted": "true" if case.restricted else "false"}
     form = CaseForm(request.POST or None, initial=initial, organisation_id=case.organisation_id,
                     model=detail.model)
-    error = None
+    error, newer = None, None
     if request.method == "POST" and form.is_valid():
         data = form.service_data()  # without a chosen unit, the case keeps its own
         try:
@@ -149,12 +149,21 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, exc)
         except MoveRefused as exc:
             error = exc.message
+            if isinstance(exc, Conflict):  # the newer state beside what was typed
+                newer = [(form[name].label, value) for name, value in initial.items()
+                         if name in form.fields and _shown(value) != request.POST.get(name, "")]
         else:
             messages.success(request, "Sagens oplysninger er gemt.")
             return redirect("cases:case_detail", pk=case.pk)
     status = 400 if request.method == "POST" and not error else (409 if error else 200)
     return render(request, "cases/case_form.html",
-                  {"nav": "cases", "form": form, "case": case, "error": error}, status=status)
+                  {"nav": "cases", "form": form, "case": case, "error": error, "newer": newer},
+                  status=status)
+
+
+def _shown(value: Any) -> str:
+    """A stored field as a form would post it (to compare with what was typed)."""
+    return "" if value is None else str(value)
 
 
 @login_required

@@ -25,7 +25,13 @@ from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
 from anskaf.cases import services as case_services
 from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
-from anskaf.cases.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from anskaf.cases.extensions import CaseEvent, emit
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.cases.process_models import model_for
@@ -538,12 +544,21 @@ OPEN_FOR_WORK = (MeetingState.PLANNED, MeetingState.AGENDA_PUBLISHED, MeetingSta
 
 @transaction.atomic
 def item_update(*, actor: User, item_id: Any, notes: Any = None,
-                supplier_meeting_needed: Any = None) -> AgendaItem:
+                supplier_meeting_needed: Any = None, notes_base: str | None = None) -> AgendaItem:
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
     _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre punktet")
+    _ensure_notes_unchanged(item, notes_base)
     _save_item_notes(actor, item, notes, supplier_meeting_needed)
     return item
+
+
+def _ensure_notes_unchanged(item: AgendaItem, notes_base: Any) -> None:
+    """The page's version check for an item's notes (an item has no version of its own): the
+    form carries the notes it was rendered with; notes changed since are not overwritten."""
+    if notes_base is not None and notes_base.replace("\r\n", "\n").strip() != item.notes.strip():
+        raise Conflict("Noterne til punktet er blevet ændret af en anden i mellemtiden. De "
+                       "nyeste noter står over formularen; dine egne står stadig i feltet.")
 
 
 def _clean_item_notes(notes: Any, supplier_meeting_needed: Any) -> None:
@@ -627,7 +642,8 @@ def _clean_outcome(outcome: Any, missing: Any) -> None:
 def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
                    recommendations: Any = None, it_contacts: Any = None,
                    missing_documentation: Any = None, notes: Any = None,
-                   supplier_meeting_needed: Any = None) -> Decision:
+                   supplier_meeting_needed: Any = None, notes_base: str | None = None
+                   ) -> Decision:
     """Record the board's outcome for a case on the agenda.
 
     Completes the case's review step (unless done) and records the decision at the board's
@@ -651,6 +667,7 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
             "et udfald kan registreres fra mødets start.")
     if item.decision_id is not None:
         raise InvalidTransition("Udfaldet for punktet er allerede registreret.")
+    _ensure_notes_unchanged(item, notes_base)
     board = board_steps(model_for(item.case))
     if board is None:
         raise InvalidTransition(NO_BOARD_STEPS)

@@ -182,7 +182,8 @@ def _notes_from(post: Any) -> dict[str, Any]:
     if "notes" not in post:
         return {}
     return {"notes": post.get("notes", ""),
-            "supplier_meeting_needed": post.get("supplier_meeting_needed") == "ja"}
+            "supplier_meeting_needed": post.get("supplier_meeting_needed") == "ja",
+            "notes_base": post.get("notes_base")}
 
 
 def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:

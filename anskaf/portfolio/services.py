@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
-from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.models import Case
 from anskaf.cases.services import lock_visible_case
 from anskaf.orgs.models import User
@@ -114,12 +114,18 @@ def _apply_form(form: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def system_save(*, actor: User, data: Any, system_id: Any = None) -> System:
-    """Create a system, or change one (the form validates the fields and their org scope)."""
+def system_save(*, actor: User, data: Any, system_id: Any = None,
+                version: int | None = None) -> System:
+    """Create a system, or change one (the form validates the fields and their org scope).
+    With `version` (the edit form's), a change made by someone else since is refused."""
     from .forms import SystemForm
 
     role = require_role(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
     system = _system_of(actor, system_id, lock=True) if system_id is not None else None
+    if system is not None and version is not None and version != system.version:
+        raise Conflict(f"Systemet er blevet ændret af en anden i mellemtiden (version "
+                       f"{system.version}, du havde version {version}). Den nyeste udgave står "
+                       "herunder; dine egne ændringer står stadig i felterne.")
     before = _view(system, SYSTEM_FIELDS) if system else None
     form = SystemForm(data, instance=system, organisation_id=actor.organisation_id)
     _apply_form(form)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anskaf.cases import permissions
-from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.errors import PermissionDenied as Refused
 from anskaf.cases.process_models import model_for
 from anskaf.cases.selectors import visible_cases
@@ -124,22 +124,40 @@ def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
             raise Http404("Systemet findes ikke.")
     _require(request, services.SYSTEM_WRITERS)
     form = SystemForm(request.POST or None, instance=system, organisation_id=org)
-    status = 200
+    status, newer = 200, None
     if request.method == "POST":
         try:
             saved = services.system_save(actor=request.user, data=request.POST,
-                                         system_id=system_pk)
+                                         system_id=system_pk,
+                                         version=_int_or_none(request.POST.get("version")))
         except ValidationFailed as exc:
             form = SystemForm(request.POST, instance=system, organisation_id=org)
             form.is_valid()
             if not form.errors:
                 _errors_into(form, exc)
             status = 400
+        except Conflict as exc:
+            # The newer state beside what was typed; the form now carries the newer version.
+            assert system is not None
+            system.refresh_from_db()
+            current = SystemForm(instance=system, organisation_id=org)
+            newer = {"message": exc.message, "fields": [
+                (current[name].label, current[name].value()) for name in current.fields
+                if str(current[name].value() or "") != request.POST.get(name, "")]}
+            form = SystemForm(request.POST, instance=system, organisation_id=org)
+            status = 409
         else:
             messages.success(request, f"Systemet »{saved.name}« er gemt.")
             return redirect("portfolio:system_detail", system_pk=saved.pk)
     return render(request, "portfolio/system_form.html",
-                  {"nav": NAV, "form": form, "system": system}, status=status)
+                  {"nav": NAV, "form": form, "system": system, "newer": newer}, status=status)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 @member_required
