@@ -77,11 +77,13 @@ def forward_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[st
     states = {s.number: s for s in case.step_states.all()}
     if states[board.decision.number].status == "done":
         return {}
-    pending = services.pending_referral(case.pk)
     finished = ("done", "not_relevant")
-    before = [m for m in board.ready if m != n and states[m].status not in finished]
     state = states[n]
-    gaps = [] if pending or before else services.readiness_gaps(
+    before = [m for m in board.ready if m != n and states[m].status not in finished]
+    if before:  # no queries for the early steps' usual case: say what comes first
+        return {n: {"forward": {"before": before, "done": state.status in finished}}}
+    pending = services.pending_referral(case.pk)
+    gaps = [] if pending else services.readiness_gaps(
         case, board.documentation, state, remarks=state.remarks, ticked=set(state.checked))
     return {n: {"forward": {"pending": pending, "before": before, "gaps": gaps,
                             "done": state.status in finished}}}
