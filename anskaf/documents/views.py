@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from anskaf.cases.errors import Conflict, MoveRefused, NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.views import case_page_context
+from anskaf.http import params
 from anskaf.orgs.views import admin_required
 
 from . import access, guide, journal, services
@@ -113,7 +114,7 @@ def _upload_with_step(request: HttpRequest, pk: int, number: int, files: list[An
     try:
         stored = services.step_save_and_upload(
             actor=request.user, case_id=pk, number=number, remarks=post.get("remarks", ""),
-            ticked=post.getlist("checked"), version=_int_or_none(post.get("version")),
+            ticked=post.getlist("checked"), version=params.form_int(post.get("version")),
             type_key=post.get("type"), files=[(f, f.name, f.size) for f in files])
     except PermissionDenied as exc:
         return _forbidden(request, exc.message) if not _wants_json(request) else JsonResponse(
@@ -133,12 +134,6 @@ def _upload_with_step(request: HttpRequest, pk: int, number: int, files: list[An
         return JsonResponse({"message": message, "redirect": url})
     return redirect(url, permanent=False)
 
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- download ----------------------------------------------------------------------------------

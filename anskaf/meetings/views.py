@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.views import case_page_context
 from anskaf.documents.selectors import step_files
+from anskaf.http import params
 
 from . import exports, minutes, selectors, services
 from .choices import Addressee
@@ -358,13 +359,13 @@ def documentation_forward(request: HttpRequest, pk: int) -> HttpResponse:
     form sends and puts the case forward (one service); a refusal keeps what was typed."""
     post = request.POST
     from_form = "version" in post  # sent with the step's own form (remarks and ticks)
-    number = _int_or_none(post.get("step"))
+    number = params.form_int(post.get("step"))
     try:
         referral = services.documentation_put_forward(
             actor=request.user, case_id=pk,
             remarks=post.get("remarks", "") if from_form else None,
             ticked=post.getlist("checked") if from_form else None,
-            version=_int_or_none(post.get("version")), reason=post.get("reason", ""),
+            version=params.form_int(post.get("version")), reason=post.get("reason", ""),
             note=post.get("note", ""))
     except NotFound:
         raise Http404("Sagen findes ikke.") from None
@@ -380,9 +381,3 @@ def documentation_forward(request: HttpRequest, pk: int) -> HttpResponse:
     anchor = f"#trin-{number}" if number else "#it-visitationen"
     return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + anchor)
 
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None

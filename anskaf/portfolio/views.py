@@ -26,6 +26,7 @@ from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFaile
 from anskaf.cases.errors import PermissionDenied as Refused
 from anskaf.cases.process_models import model_for
 from anskaf.cases.selectors import visible_cases
+from anskaf.http import params
 from anskaf.orgs.models import OrgUnit
 from anskaf.orgs.selectors import is_org_admin
 from anskaf.process.bindings import StepBinding
@@ -129,7 +130,7 @@ def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
         try:
             saved = services.system_save(actor=request.user, data=request.POST,
                                          system_id=system_pk,
-                                         version=_int_or_none(request.POST.get("version")))
+                                         version=params.form_int(request.POST.get("version")))
         except ValidationFailed as exc:
             form = SystemForm(request.POST, instance=system, organisation_id=org)
             form.is_valid()
@@ -152,12 +153,6 @@ def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
     return render(request, "portfolio/system_form.html",
                   {"nav": NAV, "form": form, "system": system, "newer": newer}, status=status)
 
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 @member_required
