@@ -480,6 +480,15 @@ def _clean_checklist(step: StepDef, state: StepState, items: Any) -> dict[str, b
     return clean
 
 
+def ticked_checklist(step: StepDef, state: StepState, ticked: Any) -> list[dict[str, Any]] | None:
+    """A form's ticked ids as the checklist shape: every item of the step, ticked or not (an
+    unticked checkbox is not sent). None when the form sent no checklist."""
+    if ticked is None:
+        return None
+    chosen = {str(t) for t in ticked}
+    return [{"id": i, "done": i in chosen} for i in checklist_ids(step, state)]
+
+
 def _clean_remarks(remarks: Any) -> str | None:
     if remarks is None:
         return None
@@ -505,9 +514,14 @@ def _prepare_step_move(actor: User, case_id: Any, number: Any, *, completing: bo
 
 @transaction.atomic
 def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
-                checklist: Any = None, status: Any = None, version: int | None = None) -> Case:
+                checklist: Any = None, status: Any = None, version: int | None = None,
+                ticked: Any = None) -> Case:
+    """Save a step's remarks and checklist (`checklist` as {id, done} items, or `ticked`, the
+    ids a form ticked), or mark it started."""
     loaded, step, state = _prepare_step_move(actor, case_id, number)
     remarks = _clean_remarks(remarks)
+    if checklist is None:
+        checklist = ticked_checklist(step, state, ticked)
     checks = _clean_checklist(step, state, checklist) if checklist is not None else {}
     if status is not None and status != StepStatus.IN_PROGRESS:
         raise ValidationFailed({"status": "Status kan kun sættes til »in_progress« (i gang). "
@@ -544,22 +558,34 @@ def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
 
 @transaction.atomic
 def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
-                  version: int | None = None) -> Case:
+                  version: int | None = None, ticked: Any = None) -> Case:
+    """Complete a step; with `remarks` and `ticked` (a form's "Gem og gennemfør") the step's
+    remarks and checklist are saved in the same transaction, before the engine's check."""
     loaded, step, state = _prepare_step_move(actor, case_id, number, completing=True)
     remarks = _clean_remarks(remarks)
+    checks = _clean_checklist(step, state, ticked_checklist(step, state, ticked)) \
+        if ticked is not None else None
     if step.complete_reason and not (remarks if remarks is not None else state.remarks).strip():
         raise ValidationFailed({"remarks": (
             f"Skriv i bemærkningerne, hvorfor trin {step.number} gennemføres her (fx at "
             "IT-visitationen har behandlet sagen uden for anskaf).")})
     _ensure_not_closed(loaded.case)
     _ensure_version(version, state.version, f"Trin {step.number}")
+    extra: dict[int, dict[str, Any]] = {step.number: {}}
+    if remarks is not None:
+        extra[step.number]["remarks"] = remarks
+    if checks is not None:
+        # The engine checks the required items against what the form ticked now.
+        state.checked = [i for i in checklist_ids(step, state) if checks.get(i)]
+        extra[step.number]["checked"] = state.checked
     transition = engine.complete(loaded.model, loaded.snapshot(), step.number)
     run_guards(MoveContext("complete", loaded.case, step.number, actor))
-    extra = {step.number: {"remarks": remarks}} if remarks is not None else None
     before = _apply(loaded, transition, actor, extra=extra)
     after = _after_view(loaded, transition.steps)
     if step.complete_reason:
         after["reason"] = loaded.states[step.number].remarks
+    if extra[step.number]:
+        after["saved"] = extra[step.number]  # what the form saved with the completion
     _audit(loaded, actor, acting_role(actor, step.complete_roles or step.role_keys),
            "step.completed", "step", f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.completed", loaded.case, actor, step.number))

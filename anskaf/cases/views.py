@@ -19,11 +19,11 @@ from anskaf.http import params
 from anskaf.orgs.selectors import unit_list
 
 from . import permissions, presenters, selectors, services
-from .errors import MoveRefused, NotFound, ValidationFailed
+from .errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from .forms import CaseFilterForm, CaseForm, HandoverForm, ReasonForm, apply_service_errors
-from .models import StepState, StepStatus
+from .models import StepStatus
 from .panels import ALL_PLACES, STEP_PLACES, PanelContext, Place, build_panels
-from .process_models import current_model, model_for
+from .process_models import current_model
 
 PAGE_SIZE = 25
 TASK_PAGE_SIZE = 50
@@ -139,7 +139,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "restricted": "true" if case.restricted else "false"}
     form = CaseForm(request.POST or None, initial=initial, organisation_id=case.organisation_id,
                     model=detail.model)
-    error = None
+    error, newer = None, None
     if request.method == "POST" and form.is_valid():
         data = form.service_data()  # without a chosen unit, the case keeps its own
         try:
@@ -149,12 +149,21 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, exc)
         except MoveRefused as exc:
             error = exc.message
+            if isinstance(exc, Conflict):  # the newer state beside what was typed
+                newer = [(form[name].label, value) for name, value in initial.items()
+                         if name in form.fields and _shown(value) != request.POST.get(name, "")]
         else:
             messages.success(request, "Sagens oplysninger er gemt.")
             return redirect("cases:case_detail", pk=case.pk)
     status = 400 if request.method == "POST" and not error else (409 if error else 200)
     return render(request, "cases/case_form.html",
-                  {"nav": "cases", "form": form, "case": case, "error": error}, status=status)
+                  {"nav": "cases", "form": form, "case": case, "error": error, "newer": newer},
+                  status=status)
+
+
+def _shown(value: Any) -> str:
+    """A stored field as a form would post it (to compare with what was typed)."""
+    return "" if value is None else str(value)
 
 
 @login_required
@@ -315,20 +324,16 @@ def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) ->
     post = request.POST
     version = _int_or_none(post.get("version"))
     actor = request.user
-    if action in ("gem", "gennemfoer"):
-        checked = set(post.getlist("checked"))
-        case = selectors.visible_cases(actor).filter(pk=pk).only("model_version_id").first()
-        model = model_for(case) if case is not None else None
-        if model is None or not model.has_step(number):
-            raise NotFound("Sagen eller trinnet findes ikke.")
-        state = StepState.objects.only("extra_items").get(case_id=pk, number=number)
-        checklist = [{"id": i, "done": i in checked}
-                     for i in services.checklist_ids(model.step(number), state)]
-        services.step_update(actor=actor, case_id=pk, number=number, remarks=post.get("remarks", ""),
-                             checklist=checklist, version=version)
-        if action == "gem":
-            return f"Trin {number} er gemt."
-        services.step_complete(actor=actor, case_id=pk, number=number)
+    if action == "gem":
+        services.step_update(actor=actor, case_id=pk, number=number,
+                             remarks=post.get("remarks", ""), ticked=post.getlist("checked"),
+                             version=version)
+        return f"Trin {number} er gemt."
+    if action == "gennemfoer":
+        # One service call, one transaction: the remarks and ticks are saved with the move.
+        services.step_complete(actor=actor, case_id=pk, number=number,
+                               remarks=post.get("remarks", ""), ticked=post.getlist("checked"),
+                               version=version)
         return f"Trin {number} er gennemført."
     if action == "paabegynd":
         services.step_update(actor=actor, case_id=pk, number=number, status="in_progress",
@@ -369,7 +374,8 @@ def step_action(request: HttpRequest, pk: int, number: int, action: str) -> Http
     except ValidationFailed as exc:
         status, feedback = 400, {"kind": "error", "message": exc.message, "fields": exc.errors}
     except MoveRefused as exc:
-        status, feedback = exc.status, {"kind": "error", "message": exc.message}
+        status, feedback = exc.status, {"kind": "error", "message": exc.message,
+                                        "conflict": isinstance(exc, Conflict)}
     if not request.htmx and status == 200:
         messages.success(request, feedback["message"])
         return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + f"#trin-{number}")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
+from anskaf.cases import services as case_services
 from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.models import Case, StepState
 from anskaf.cases.process_models import model_for
@@ -235,4 +236,30 @@ def template_delete(*, actor: User, template_id: Any) -> None:
         transaction.on_commit(lambda: discard(document_storage(), name))
 
 
-__all__ = ["BadFile", "document_upload", "readable_version", "template_delete", "template_upload"]
+__all__ = ["BadFile", "document_upload", "readable_version", "step_save_and_upload",
+           "template_delete", "template_upload"]
+
+
+def step_save_and_upload(*, actor: User, case_id: Any, number: Any, remarks: Any, ticked: Any,
+                         version: int | None, type_key: Any,
+                         files: list[tuple[IO[bytes], str, int | None]]) -> list[DocumentVersion]:
+    """The step form's "Upload" (the step is one form): the remarks and ticks typed on the
+    step are saved and the files stored in one transaction. If anything is refused (a stale
+    version, a bad file), nothing is saved and the files already written are removed."""
+    if not files:
+        raise ValidationFailed({"files": "Vælg mindst én fil at uploade."})
+    stored: list[DocumentVersion] = []
+    try:
+        with transaction.atomic():
+            case_services.step_update(actor=actor, case_id=case_id, number=number,
+                                      remarks=remarks, ticked=ticked, version=version)
+            for fileobj, name, size in files:
+                stored.append(document_upload(actor=actor, case_id=case_id, number=number,
+                                              type_key=type_key, fileobj=fileobj, name=name,
+                                              size=size))
+    except BaseException:
+        storage = document_storage()
+        for version_ in stored:
+            discard(storage, version_.storage_name)
+        raise
+    return stored

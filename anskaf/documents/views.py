@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from anskaf.cases.errors import MoveRefused, NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.errors import Conflict, MoveRefused, NotFound, PermissionDenied, ValidationFailed
 from anskaf.cases.views import case_page_context
+from anskaf.http import params
 from anskaf.orgs.views import admin_required
 
 from . import access, guide, journal, services
@@ -54,6 +55,8 @@ def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if refusal:
         return _forbidden(request, refusal) if not _wants_json(request) else JsonResponse(
             {"error": "forbidden", "message": refusal}, status=403)
+    if "version" in request.POST:  # sent from the step's own form: remarks and ticks too
+        return _upload_with_step(request, pk, number, files)
     if not files:
         errors.append("Vælg mindst én fil at uploade.")
     for f in files:
@@ -91,10 +94,46 @@ def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return redirect(url, permanent=False)
 
 
-def _case_page_with_error(request: HttpRequest, pk: int, number: int, error: str) -> HttpResponse:
-    context = case_page_context(request, pk, acted=number)
+def _case_page_with_error(request: HttpRequest, pk: int, number: int, error: str,
+                          status: int = 400, conflict: bool = False) -> HttpResponse:
+    """The case page with the upload's error; what the step form sent stays in its fields."""
+    feedback = {"kind": "error", "message": error, "conflict": conflict} if conflict else None
+    context = case_page_context(request, pk, acted=number, feedback=feedback)
     context["upload_error"] = error
-    return render(request, "cases/case_detail.html", context, status=400)
+    if "version" in request.POST:
+        context["posted"] = request.POST
+        context["posted_checked"] = request.POST.getlist("checked")
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _upload_with_step(request: HttpRequest, pk: int, number: int, files: list[Any]
+                      ) -> HttpResponse:
+    """"Upload" in the step's form: the step's remarks and ticks are saved with the files
+    (one service, one transaction); on a refusal nothing is saved and nothing typed is lost."""
+    post = request.POST
+    try:
+        stored = services.step_save_and_upload(
+            actor=request.user, case_id=pk, number=number, remarks=post.get("remarks", ""),
+            ticked=post.getlist("checked"), version=params.form_int(post.get("version")),
+            type_key=post.get("type"), files=[(f, f.name, f.size) for f in files])
+    except PermissionDenied as exc:
+        return _forbidden(request, exc.message) if not _wants_json(request) else JsonResponse(
+            {"error": "forbidden", "message": exc.message}, status=403)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except MoveRefused as exc:  # ValidationFailed (400) and Conflict (409) included
+        if _wants_json(request):
+            return JsonResponse({"error": exc.code, "message": exc.message}, status=exc.status)
+        return _case_page_with_error(request, pk, number, exc.message, exc.status,
+                                     conflict=isinstance(exc, Conflict))
+    names = ", ".join(f"»{v.original_name}« (version {v.number})" for v in stored)
+    message = f"Uploadet til trin {number}: {names}. Bemærkninger og tjekliste er gemt."
+    messages.success(request, message)
+    url = reverse("cases:case_detail", args=[pk]) + f"#trin-{number}"
+    if _wants_json(request):
+        return JsonResponse({"message": message, "redirect": url})
+    return redirect(url, permanent=False)
+
 
 
 # --- download ----------------------------------------------------------------------------------

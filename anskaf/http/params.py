@@ -178,3 +178,12 @@ def decode_seq_cursor(request: HttpRequest) -> int | None:
     if value < 0 or value > 2**62:
         raise invalid({"cursor": CURSOR_MESSAGE})
     return value
+
+
+def form_int(value: Any) -> int | None:
+    """A form's optional whole number (e.g. the `version` an edit form carries): None when
+    empty or not a number, so the service treats it as not sent."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

@@ -71,6 +71,12 @@ class OutcomeIn(Body):
     missing_documentation: list[str] | None = Field(
         None, description="Måske (required): missing documentation; becomes open checklist "
                           "items on the step the gate's Måske reopens first.")
+    notes: str | None = Field(None, description="The item's notes from the meeting, saved with "
+                                                "the outcome (one transaction).")
+    supplier_meeting_needed: bool | None = Field(None, description="A meeting with the supplier "
+                                                               "is needed.")
+    notes_base: str | None = Field(None, description="The notes as the client last read them: "
+                                                     "refused (409) if they changed since.")
 
 
 class MinutesCorrectIn(Body):
@@ -80,6 +86,17 @@ class MinutesCorrectIn(Body):
 
 
 class PutForwardIn(Body):
+    note: str | None = Field(None, description="A note to the board.")
+
+
+class DocumentationForwardIn(Body):
+    remarks: str | None = Field(None, description="The documentation step's remarks to save "
+                                                  "with its completion (else the saved ones).")
+    checked: list[str] | None = Field(None, description="The ids of the step's ticked checklist "
+                                                        "items (else the saved ones).")
+    version: int | None = Field(None, description="The step's version the client read.")
+    reason: str | None = Field(None, description="Why the case goes forward although the board "
+                                                 "will miss something (required then).")
     note: str | None = Field(None, description="A note to the board.")
 
 
@@ -225,6 +242,26 @@ def case_put_forward(request: HttpRequest, case_id: int) -> Status:
     return Status(201, {"referral_id": referral.pk, "round": referral.round, "status": referral.status})
 
 
+@router.post("/cases/{int:case_id}/documentation/put-forward",
+             response={201: dict[str, Any], **ERRORS}, operation_id="documentation_put_forward",
+             summary="Kontakt IT-visitationen from the documentation step: completes it and puts "
+                     "the case forward; what the board will miss needs a `reason`",
+             openapi_extra=_extra(DocumentationForwardIn))
+def documentation_put_forward(request: HttpRequest, case_id: int) -> Status:
+    actor = request.auth  # type: ignore[attr-defined]
+    from anskaf.cases.selectors import visible_cases
+
+    case = visible_cases(actor).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    permissions.require(services.put_forward_refusal(actor, case))
+    body, _ = params.parse_body(request, DocumentationForwardIn)
+    referral = services.documentation_put_forward(
+        actor=actor, case_id=case_id, remarks=body.remarks, ticked=body.checked,
+        version=body.version, reason=body.reason or "", note=body.note or "")
+    return Status(201, {"referral_id": referral.pk, "round": referral.round, "status": referral.status})
+
+
 @router.post("/meetings/{int:meeting_id}/items", response={201: MeetingOut, **ERRORS},
              operation_id="agenda_item_add",
              summary="Add a case from the queue (`referral_id`) or an other item (`title`)",
@@ -327,5 +364,7 @@ def outcome_record(request: HttpRequest, meeting_id: int, item_id: int) -> dict[
     services.outcome_record(actor=request.auth, item_id=item.pk, outcome=body.outcome,  # type: ignore[attr-defined]
                             rationale=body.rationale, recommendations=body.recommendations,
                             it_contacts=body.it_contacts,
-                            missing_documentation=body.missing_documentation)
+                            missing_documentation=body.missing_documentation,
+                            notes=body.notes, supplier_meeting_needed=body.supplier_meeting_needed,
+                            notes_base=body.notes_base)
     return _full(request, meeting_id)

@@ -17,7 +17,7 @@ from anskaf.orgs.models import User
 
 from .choices import ReferralStatus
 from .models import AgendaItem, Meeting, Referral
-from .services import MEETING_NOT_FOUND, board_refusal, view_refusal
+from .services import MEETING_NOT_FOUND, board_refusal, put_forward_refusal, view_refusal
 from .steps import BoardSteps, board_steps
 
 
@@ -33,8 +33,13 @@ def meeting_list(*, viewer: User) -> list[Meeting]:
     return list(meetings_for(viewer).order_by("-starts_at", "-id")[:200])
 
 
-def meeting_get(*, viewer: User, meeting_id: Any) -> Meeting:
-    """404 outside the organisation, 403 for a member who may not see it."""
+def meeting_get(*, viewer: User, meeting_id: Any, coordinator_view: bool = False) -> Meeting:
+    """404 outside the organisation, 403 for a member who may not see it.
+
+    With `coordinator_view` (the meeting's page), the coordinator of a case on the agenda who
+    is neither on the board nor a participant gets the meeting too, marked with
+    `meeting.own_items` (the ids of the items of her own cases): she sees its date and agenda
+    titles, and the questions, outcome and minutes of her own cases only."""
     try:
         pk = int(meeting_id)
     except (TypeError, ValueError):
@@ -43,8 +48,18 @@ def meeting_get(*, viewer: User, meeting_id: Any) -> Meeting:
     if meeting is None:
         raise NotFound(MEETING_NOT_FOUND)
     if refusal := view_refusal(viewer, meeting):
-        raise PermissionDenied(refusal)
+        own = own_case_items(viewer, meeting) if coordinator_view else set()
+        if not own:
+            raise PermissionDenied(refusal)
+        meeting.own_items = own  # type: ignore[attr-defined]
     return meeting
+
+
+def own_case_items(viewer: User, meeting: Meeting) -> set[int]:
+    """The agenda items of cases the viewer coordinates (and may see)."""
+    items = meeting.items.filter(case__isnull=False).select_related("case")
+    return {i.pk for i in items
+            if permissions.can_view(viewer, i.case) and put_forward_refusal(viewer, i.case) is None}
 
 
 def agenda_items(meeting: Meeting) -> list[AgendaItem]:

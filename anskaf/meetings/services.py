@@ -19,18 +19,25 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
 from anskaf.cases import services as case_services
 from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
-from anskaf.cases.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from anskaf.cases.extensions import CaseEvent, emit
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.cases.process_models import model_for
+from anskaf.documents.models import Document
 from anskaf.orgs.models import User
+from anskaf.process.model import StepDef
 from anskaf.validation.text import text_problem
 
 from . import minutes as minutes_text
@@ -195,12 +202,73 @@ def pending_referral(case_id: int) -> Referral | None:
         ReferralStatus.WAITING, ReferralStatus.ON_AGENDA)).first()
 
 
+def readiness_gaps(case: Case, documentation: StepDef, state: StepState, *, remarks: str,
+                   ticked: set[str]) -> list[str]:
+    """What the board will miss from the documentation step, in Danish: unticked checklist
+    items, required documents not uploaded (or no document at all), empty remarks."""
+    gaps = []
+    labels = [(i.id, i.label.da) for i in documentation.checklist]
+    labels += [(i["id"], i["label"]) for i in state.extra_items]
+    if unticked := [label for item_id, label in labels if item_id not in ticked]:
+        gaps.append("ikke afkrydset: " + "; ".join(unticked))
+    uploaded = set(Document.objects.filter(case=case, step=documentation.number,
+                                           versions__isnull=False)
+                   .values_list("type_key", flat=True))
+    missing = [d.title.da for d in documentation.documents if d.required and d.key not in uploaded]
+    if missing:
+        gaps.append("mangler dokumenter: " + ", ".join(missing))
+    elif documentation.documents and not uploaded:
+        gaps.append("der er ikke uploadet dokumenter")
+    if not remarks.strip():
+        gaps.append("ingen bemærkninger")
+    return gaps
+
+
 @transaction.atomic
-def case_put_forward(*, actor: User, case_id: Any, note: Any = "") -> Referral:
-    """"Kontakt IT-visitationen": the case joins the board's queue for its next round."""
+def documentation_put_forward(*, actor: User, case_id: Any, remarks: Any = None,
+                              ticked: Any = None, version: int | None = None, reason: Any = "",
+                              note: Any = "") -> Referral:
+    """The documentation step's primary action, "Kontakt IT-visitationen": check what the
+    board will miss (against what the form sends, else what is saved), refuse unless the
+    coordinator gives a reason to go on anyway, complete the step (with its remarks and ticks)
+    and put the case forward - one transaction. The reason is audited and shown to the board
+    (with the referral's note)."""
+    case = case_services.lock_visible_case(actor, case_id)
+    permissions.require(put_forward_refusal(actor, case))
+    board = board_steps(model_for(case))
+    if board is None or board.documentation is None:
+        raise InvalidTransition(NO_BOARD_STEPS)
+    reason = _text(reason, "reason", "", limit=2000, required=False)
+    note = _text(note, "note", "", limit=1500, required=False)
+    state = StepState.objects.get(case=case, number=board.documentation.number)
+    gaps = readiness_gaps(
+        case, board.documentation, state,
+        remarks=remarks if isinstance(remarks, str) else state.remarks,
+        ticked={str(t) for t in ticked} if ticked is not None else set(state.checked))
+    if gaps and not reason:
+        raise ValidationFailed({"reason": (
+            "IT-visitationen vil mangle: " + "; ".join(gaps) + ". Ret det, eller skriv, "
+            "hvorfor sagen skal videre alligevel.")})
+    if state.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT):
+        case_services.step_complete(actor=actor, case_id=case.pk,
+                                    number=board.documentation.number, remarks=remarks,
+                                    ticked=ticked, version=version)
+    return case_put_forward(actor=actor, case_id=case.pk, note=note,
+                            gaps=gaps if reason else [], gap_reason=reason)
+
+
+@transaction.atomic
+def case_put_forward(*, actor: User, case_id: Any, note: Any = "", gaps: list[str] | None = None,
+                     gap_reason: str = "") -> Referral:
+    """"Kontakt IT-visitationen": the case joins the board's queue for its next round. With
+    `gaps` (from `documentation_put_forward`), the coordinator's reason to go on anyway is
+    added to the note the board reads, and audited."""
     case = case_services.lock_visible_case(actor, case_id)
     permissions.require(put_forward_refusal(actor, case))
     note = _text(note, "note", "", limit=4000, required=False)
+    if gaps:
+        note = (f"{note}\n\n" if note else "") + (
+            f"Sendt videre trods mangler ({'; '.join(gaps)}). Begrundelse: {gap_reason}")
     states = {s.number: s for s in StepState.objects.filter(case=case)}
     board = board_steps(model_for(case))
     if refusal := ready_refusal(case, states, board):
@@ -215,8 +283,11 @@ def case_put_forward(*, actor: User, case_id: Any, note: Any = "") -> Referral:
         put_forward_by=actor, put_forward_at=timezone.now(),
         documentation_done_at=documentation.completed_at if documentation else None,
     )
-    _audit(actor, "meeting.case_put_forward", "referral", referral.pk, None,
-           {"round": referral.round, "note": note}, case_id=case.pk)
+    after: dict[str, Any] = {"round": referral.round, "note": note}
+    if gaps:
+        after.update(gaps=gaps, reason=gap_reason)
+    _audit(actor, "meeting.case_put_forward", "referral", referral.pk, None, after,
+           case_id=case.pk)
     emit(CaseEvent("meeting.case_put_forward", case, actor,
                    board.documentation.number if board.documentation else None,
                    {"referral_id": referral.pk, "round": referral.round}))
@@ -338,8 +409,21 @@ def meeting_schedule(*, actor: User, data: dict[str, Any]) -> list[Meeting]:
 # --- agenda ------------------------------------------------------------------------------------
 
 
+CLOSING_TITLES = ("eventuelt", "evt.", "evt")
+
+
 def _next_order(meeting: Meeting) -> int:
-    return (meeting.items.aggregate(m=Max("order"))["m"] or 0) + 1
+    """Where a new item goes: last, or just before "Eventuelt" when the agenda ends with it
+    (which then moves one down)."""
+    last = meeting.items.select_for_update().order_by("-order", "-id").first()
+    if last is None:
+        return 1
+    if last.case_id is None and last.title.strip().lower() in CLOSING_TITLES:
+        position = last.order
+        last.order += 1
+        last.save(update_fields=["order"])
+        return position
+    return last.order + 1
 
 
 @transaction.atomic
@@ -388,7 +472,9 @@ def agenda_move(*, actor: User, item_id: Any, direction: Any) -> AgendaItem:
     _require_board(actor)
     if direction not in ("up", "down"):
         raise ValidationFailed({"direction": "Retningen skal være »up« eller »down«."})
-    _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
+    # The order may change until the minutes are approved (the board may take items in
+    # another order at the meeting); the minutes follow the agenda's order.
+    _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre rækkefølgen")
     items = list(meeting.items.select_for_update().order_by("order", "id"))
     index = next(i for i, it in enumerate(items) if it.pk == item.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -458,23 +544,44 @@ OPEN_FOR_WORK = (MeetingState.PLANNED, MeetingState.AGENDA_PUBLISHED, MeetingSta
 
 @transaction.atomic
 def item_update(*, actor: User, item_id: Any, notes: Any = None,
-                supplier_meeting_needed: Any = None) -> AgendaItem:
+                supplier_meeting_needed: Any = None, notes_base: str | None = None) -> AgendaItem:
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
     _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre punktet")
+    _ensure_notes_unchanged(item, notes_base)
+    _save_item_notes(actor, item, notes, supplier_meeting_needed)
+    return item
+
+
+def _ensure_notes_unchanged(item: AgendaItem, notes_base: Any) -> None:
+    """The page's version check for an item's notes (an item has no version of its own): the
+    form carries the notes it was rendered with; notes changed since are not overwritten."""
+    if notes_base is not None and notes_base.replace("\r\n", "\n").strip() != item.notes.strip():
+        raise Conflict("Noterne til punktet er blevet ændret af en anden i mellemtiden. De "
+                       "nyeste noter står over formularen; dine egne står stadig i feltet.")
+
+
+def _clean_item_notes(notes: Any, supplier_meeting_needed: Any) -> None:
+    if notes is not None:
+        _text(notes, "notes", "", limit=10000, required=False)
+    if supplier_meeting_needed is not None and not isinstance(supplier_meeting_needed, bool):
+        raise ValidationFailed({"supplier_meeting_needed": "Angiv ja eller nej."})
+
+
+def _save_item_notes(actor: User, item: AgendaItem, notes: Any,
+                     supplier_meeting_needed: Any) -> None:
+    """The item's notes and the supplier-meeting flag (None: unchanged), audited if changed."""
+    _clean_item_notes(notes, supplier_meeting_needed)
     before = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
     if notes is not None:
         item.notes = _text(notes, "notes", "", limit=10000, required=False)
     if supplier_meeting_needed is not None:
-        if not isinstance(supplier_meeting_needed, bool):
-            raise ValidationFailed({"supplier_meeting_needed": "Angiv ja eller nej."})
         item.supplier_meeting_needed = supplier_meeting_needed
     after = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
     if after != before:
         item.save()
         _audit(actor, "meeting.item_updated", "agenda_item", item.pk, before, after,
                case_id=item.case_id)
-    return item
 
 
 @transaction.atomic
@@ -534,12 +641,16 @@ def _clean_outcome(outcome: Any, missing: Any) -> None:
 @transaction.atomic
 def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
                    recommendations: Any = None, it_contacts: Any = None,
-                   missing_documentation: Any = None) -> Decision:
+                   missing_documentation: Any = None, notes: Any = None,
+                   supplier_meeting_needed: Any = None, notes_base: str | None = None
+                   ) -> Decision:
     """Record the board's outcome for a case on the agenda.
 
     Completes the case's review step (unless done) and records the decision at the board's
     gate, both through the cases services, in this one transaction: if the decision is
-    refused, the review step is not completed either.
+    refused, the review step is not completed either. The item's notes (and the supplier
+    flag), when given, are saved in the same transaction: the meeting's page sends them with
+    the outcome, so notes typed during the meeting are never lost to "Registrér udfald".
     """
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
@@ -547,6 +658,7 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
         raise ValidationFailed({"item": "Punktet er ikke en sag; der er intet udfald at "
                                         "registrere."})
     _clean_outcome(outcome, missing_documentation)
+    _clean_item_notes(notes, supplier_meeting_needed)
     _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, MeetingState.HELD,
                   doing="registrere udfald")
     if timezone.now() < meeting.starts_at:
@@ -555,6 +667,7 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
             "et udfald kan registreres fra mødets start.")
     if item.decision_id is not None:
         raise InvalidTransition("Udfaldet for punktet er allerede registreret.")
+    _ensure_notes_unchanged(item, notes_base)
     board = board_steps(model_for(item.case))
     if board is None:
         raise InvalidTransition(NO_BOARD_STEPS)
@@ -567,6 +680,7 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
         actor=actor, case_id=item.case_id, step=board.decision.number, outcome=outcome,
         rationale=rationale, recommendations=recommendations, it_contacts=it_contacts,
         missing_documentation=missing_documentation)
+    _save_item_notes(actor, item, notes, supplier_meeting_needed)
     item.decision = decision
     item.save(update_fields=["decision"])
     if item.referral_id:

@@ -22,7 +22,13 @@ REVIEW = StepBinding(APP, "complete a step when the board records an outcome",
 DECISION = StepBinding(APP, "decide the board's gate (cases cannot be put forward)",
                        kind="board_decision", key="it_board_decision")
 
-BINDINGS = [DOCUMENTATION, REVIEW, DECISION]
+# The management's decision after the board's Ja: its page shows the board's decision and
+# the case's basis (issue 20: "management decides blind").
+MANAGEMENT_DECISION = StepBinding(APP, "show the board's decision and the case's basis on the "
+                                       "management's decision",
+                                  kind="management_decision", key="internal_decision")
+
+BINDINGS = [DOCUMENTATION, REVIEW, DECISION, MANAGEMENT_DECISION]
 
 
 def ready_steps(model: ProcessModel, review: StepDef) -> tuple[int, ...]:

@@ -16,4 +16,6 @@ urlpatterns = [
     path("it-visitationen/moeder/<int:meeting_pk>/<slug:op>/", views.meeting_action,
          name="meeting_action"),
     path("sager/<int:pk>/it-visitationen/", views.put_forward, name="put_forward"),
+    path("sager/<int:pk>/it-visitationen/fra-dokumentation/", views.documentation_forward,
+         name="documentation_forward"),
 ]

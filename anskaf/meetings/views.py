@@ -16,8 +16,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFailed
+from anskaf.cases.views import case_page_context
 from anskaf.documents.selectors import step_files
+from anskaf.http import params
 
 from . import exports, minutes, selectors, services
 from .choices import Addressee
@@ -114,17 +116,44 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
     items = selectors.agenda_items(meeting)
-    _attach_documentation_files(request, items)
+    own = getattr(meeting, "own_items", None)
     revisions = list(meeting.minutes.select_related("author", "approved_by").order_by("number"))
+    participants = list(meeting.participants.order_by("first_name", "username"))
+    if own is not None:  # a coordinator's view: her own cases only
+        _attach_minutes_extracts(items, own, revisions)
+        return {"nav": "board", "meeting": meeting, "items": items, "limited": True,
+                "participants": participants, **extra}
+    _attach_documentation_files(request, items)
     return {
         "nav": "board", "meeting": meeting, "items": items,
         "queue": selectors.board_queue(viewer=request.user),
         "is_board": services.board_refusal(request.user) is None,
         "revisions": revisions, "latest": revisions[-1] if revisions else None,
         "addressees": Addressee.choices,
-        "participants": list(meeting.participants.order_by("first_name", "username")),
+        "participants": participants,
+        "notified": _notified(participants, items),
         **extra,
     }
+
+
+def _notified(participants: list[Any], items: list[Any]) -> list[str]:
+    """Who "Udsend dagsorden" tells: the participants and each case's coordinator."""
+    people = {p.pk: p for p in participants}
+    for item in items:
+        if item.case is not None and item.case.coordinator is not None:
+            people.setdefault(item.case.coordinator_id, item.case.coordinator)
+    return sorted(p.display_name() for p in people.values())
+
+
+def _attach_minutes_extracts(items: list[Any], own: set[int], revisions: list[Any]) -> None:
+    """For the coordinator's own items: `own` and the item's part of the approved minutes."""
+    approved = [r for r in revisions if r.approved]
+    snapshot = approved[-1].snapshot if approved else {"items": []}
+    for item in items:
+        item.own = item.pk in own
+        item.extract = next((s for s in snapshot.get("items", [])
+                             if item.own and item.case and s.get("case_number") == item.case.number),
+                            None)
 
 
 def _attach_documentation_files(request: HttpRequest, items: list[Any]) -> None:
@@ -139,10 +168,23 @@ def _attach_documentation_files(request: HttpRequest, items: list[Any]) -> None:
 @login_required
 def meeting_detail(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     try:
-        meeting = _meeting_or_404(request, meeting_pk)
+        meeting = selectors.meeting_get(viewer=request.user, meeting_id=meeting_pk,
+                                        coordinator_view=True)
+    except NotFound:
+        raise Http404("Mødet findes ikke.") from None
     except MoveRefused as exc:
         return _refused(request, exc.message)
     return render(request, "meetings/meeting_detail.html", _meeting_context(request, meeting))
+
+
+def _notes_from(post: Any) -> dict[str, Any]:
+    """The item's notes fields, when the form had them (the notes and the outcome are one
+    form on the meeting's page)."""
+    if "notes" not in post:
+        return {}
+    return {"notes": post.get("notes", ""),
+            "supplier_meeting_needed": post.get("supplier_meeting_needed") == "ja",
+            "notes_base": post.get("notes_base")}
 
 
 def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
@@ -166,8 +208,7 @@ def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
         services.meeting_publish(actor=actor, meeting_id=pk)
         return "Dagsordenen er udsendt til deltagerne og sagernes koordinatorer."
     if op == "punkt":
-        services.item_update(actor=actor, item_id=item, notes=post.get("notes", ""),
-                             supplier_meeting_needed=post.get("supplier_meeting_needed") == "ja")
+        services.item_update(actor=actor, item_id=item, **_notes_from(post))
         return "Punktet er gemt."
     if op == "spoerg":
         services.question_ask(actor=actor, item_id=item, addressed_to=post.get("addressed_to"),
@@ -182,7 +223,8 @@ def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
             actor=actor, item_id=item, outcome=post.get("outcome") or None,
             rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
             it_contacts=post.get("it_contacts", ""),
-            missing_documentation=post.get("missing_documentation", ""))
+            missing_documentation=post.get("missing_documentation", ""),
+            **_notes_from(post))
         return (f"Udfaldet er registreret: {decision.get_outcome_display()} "
                 f"(runde {decision.round}).")
     if op == "afholdt":
@@ -308,3 +350,34 @@ def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Sagen er sendt til IT-visitationen (runde {referral.round}) "
                                   "og står nu i køen til et møde.")
     return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + "#it-visitationen")
+
+
+@login_required
+@require_POST
+def documentation_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Kontakt IT-visitationen" on the documentation step: completes the step with what its
+    form sends and puts the case forward (one service); a refusal keeps what was typed."""
+    post = request.POST
+    from_form = "version" in post  # sent with the step's own form (remarks and ticks)
+    number = params.form_int(post.get("step"))
+    try:
+        referral = services.documentation_put_forward(
+            actor=request.user, case_id=pk,
+            remarks=post.get("remarks", "") if from_form else None,
+            ticked=post.getlist("checked") if from_form else None,
+            version=params.form_int(post.get("version")), reason=post.get("reason", ""),
+            note=post.get("note", ""))
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+    except MoveRefused as exc:
+        if exc.status == 403:
+            return _refused(request, exc.message)
+        context = case_page_context(request, pk, acted=number, feedback={
+            "kind": "error", "message": exc.message, "conflict": isinstance(exc, Conflict)})
+        context.update(posted=post, posted_checked=post.getlist("checked"))
+        return render(request, "cases/case_detail.html", context, status=exc.status)
+    messages.success(request, f"Sagen er sendt til IT-visitationen (runde {referral.round}) "
+                              "og står nu i køen til et møde.")
+    anchor = f"#trin-{number}" if number else "#it-visitationen"
+    return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + anchor)
+

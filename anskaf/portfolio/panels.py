@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from anskaf.cases import permissions
+from anskaf.cases.models import StepState
 from anskaf.cases.panels import Panel, PanelContext, Place
 
 from . import selectors, services, steps
@@ -32,10 +33,11 @@ def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[
         "choices": list(System.objects.filter(organisation_id=case.organisation_id)
                         .only("pk", "name")) if may_edit else [],
         "may_agree": services.may(viewer, services.AGREEMENT_WRITERS),
+        "is_admin": permissions.access_of(viewer).is_admin,
     }
     # The template tells the parts apart by the binding's key, whatever the model calls it,
     # and names the other bound steps by the numbers this model gives them.
-    part_of = {b.number(model): b for b in steps.BINDINGS}
+    part_of = {b.number(model): b for b in steps.SYSTEM_BINDINGS}
     shared["bound"] = {b.key: n for n, b in part_of.items() if n is not None}
     shown = {}
     for number in numbers:
@@ -48,5 +50,21 @@ def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[
     return shown
 
 
+def test_outcome_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[str, Any]]:
+    """On the readiness step: the test step's checklist and remarks (one query)."""
+    test = steps.TEST.find(context.model)
+    ready = steps.READY.number(context.model)
+    if test is None or ready not in numbers:
+        return {}
+    state = StepState.objects.filter(case=context.case, number=test.number).first()
+    if state is None:
+        return {}
+    items = [(i.label.da, i.id in state.checked) for i in test.checklist]
+    items += [(i["label"], i["id"] in state.checked) for i in state.extra_items]
+    return {ready: {"test": {"step": test, "state": state, "items": items}}}
+
+
 PANELS = [Panel("portfolio", Place.STEP_HEAD, "portfolio/includes/case_step.html",
-                portfolio_data, bindings=tuple(steps.BINDINGS))]
+                portfolio_data, bindings=tuple(steps.SYSTEM_BINDINGS)),
+          Panel("test_outcome", Place.STEP_BODY, "portfolio/includes/test_outcome.html",
+                test_outcome_data, bindings=(steps.READY,))]

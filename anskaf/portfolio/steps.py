@@ -22,4 +22,14 @@ IN_OPERATION = StepBinding(APP, "put the acquired system in operation", key="in_
 CLOSE_PREVIOUS = StepBinding(APP, "mark the replaced system as no longer in use",
                              key="close_previous_system")
 
-BINDINGS = [NEEDS, DPA, CONTRACT, DECOMMISSION_PLAN, IN_OPERATION, CLOSE_PREVIOUS]
+# The steps the system panel shows on.
+SYSTEM_BINDINGS = [NEEDS, DPA, CONTRACT, DECOMMISSION_PLAN, IN_OPERATION, CLOSE_PREVIOUS]
+
+# "Klar til drift" shows the test's outcome (the test step's checklist and remarks): the
+# decision to go into operation rests on it.
+TEST = StepBinding(APP, "show the test's checklist and remarks where readiness is decided",
+                   key="test_and_setup_dialogue")
+READY = StepBinding(APP, "show the test's outcome on the readiness decision",
+                    key="ready_for_operation")
+
+BINDINGS = [*SYSTEM_BINDINGS, TEST, READY]

@@ -66,8 +66,10 @@ def test_a_refused_step_answers_409_and_keeps_what_was_typed(signed_in, case):
     assert response.status_code == 409
     html = response.content.decode()
     assert "Kan vi gå videre med løsningen?" in html
-    assert "Mine vigtige noter" in html  # saved before the completion was refused
-    assert StepState.objects.get(case=case, number=8).remarks == "Mine vigtige noter"
+    assert "Mine vigtige noter" in html  # kept on screen, marked as not saved
+    assert "data-unsaved" in html
+    # "Gem og gennemfør" is one transaction: a refused completion saves nothing.
+    assert StepState.objects.get(case=case, number=8).remarks == ""
 
 
 def test_a_stale_save_is_refused_and_the_text_is_kept_on_screen(signed_in, case, coordinator):

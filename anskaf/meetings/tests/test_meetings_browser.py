@@ -68,6 +68,13 @@ def plan_meeting_with_the_case(page: Page, base: str, days: int) -> None:
     assert_accessible(page)
 
 
+def publish(page: Page) -> None:
+    """"Udsend dagsorden" asks first and names who will be told (issue 20)."""
+    page.locator("summary", has_text="Udsend dagsorden").click()
+    expect(page.locator("#udsend-hvem")).to_contain_text("Karen Koordinator")
+    page.get_by_role("button", name="Ja, udsend dagsordenen nu").click()
+
+
 def test_a_case_goes_through_two_board_meetings_in_the_browser(page: Page, live_server, people):
     base = live_server.url
     case = testing.new_case(people["koordinator"], title="Nyt omsorgssystem")
@@ -87,7 +94,7 @@ def test_a_case_goes_through_two_board_meetings_in_the_browser(page: Page, live_
     page.get_by_role("button", name="Tilføj punkt").click()
     page.get_by_role("button", name="Flyt op punktet Eventuelt").click()
     expect(page.locator(".anskaf-agenda-item").first).to_contain_text("1. Eventuelt")
-    page.get_by_role("button", name="Udsend dagsorden").click()
+    publish(page)
     expect(page.locator("#moedestatus")).to_have_text("Dagsorden udsendt")
     assert_accessible(page)
 
@@ -134,7 +141,7 @@ def test_a_case_goes_through_two_board_meetings_in_the_browser(page: Page, live_
     # A later meeting says Ja; the case moves on to step 7.
     log_in(page, base, "visitation")
     plan_meeting_with_the_case(page, base, days=-1)
-    page.get_by_role("button", name="Udsend dagsorden").click()
+    publish(page)
     item = page.locator(".anskaf-agenda-item", has_text="Nyt omsorgssystem")
     item.get_by_label("Ja", exact=True).check()
     item.get_by_role("textbox", name="Begrundelse").fill("Nu er dokumentationen på plads.")

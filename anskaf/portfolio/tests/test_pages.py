@@ -50,7 +50,13 @@ def test_step_2_below_and_outdated(coordinator, client_for, threshold_now):
     threshold_now.delete()
     TenderThreshold.objects.all().delete()
     html = client_for(coordinator).get(reverse("cases:case_detail", args=[case.pk])).content
-    assert "En administrator skal indtaste tærskelværdierne" in html.decode()
+    # The result concerns the coordinator; the call to fix it is the admin's (issue 20).
+    assert "Udbudsgrænsen kan ikke vurderes" in html.decode()
+    assert "Opdatér tærskelværdierne" not in html.decode()
+    admin = testing.make_user(coordinator.organisation, "admin", "admin")
+    html = client_for(admin).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "Opdatér tærskelværdierne" in html
+    assert reverse("portfolio:threshold_admin") in html
 
 
 def test_an_expired_threshold_is_still_checked_and_shown_as_expired(coordinator, client_for,

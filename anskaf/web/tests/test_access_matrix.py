@@ -62,6 +62,9 @@ WEB_RULES.update({
     # The matrix case is new (steps 1-4 open): its coordinator is told so (message + redirect).
     "meetings:put_forward": {"method": "post", "anon": LOGIN, "outsider": 404,
                              "coordinator": 302, "other": 403},
+    # From the documentation step: the readiness check refuses without a reason (the page).
+    "meetings:documentation_forward": {"method": "post", "anon": LOGIN, "outsider": 404,
+                                       "coordinator": 400, "other": 403},
 })
 ADMIN_ONLY = {"anon": LOGIN, "admin": 200, "other": 403}
 ORGS_GET = ("overview", "unit_list", "unit_create", "unit_edit", "person_list",
@@ -368,6 +371,9 @@ API_RULES.update({
     ("get", "/api/v1/board/queue"): {"anon": 401, "board": 200, "other": 403},
     ("post", "/api/v1/cases/{case_id}/put-forward"): {"anon": 401, "outsider": 404,
                                                       "coordinator": 409, "other": 403},
+    # From the documentation step: the new matrix case misses everything, no reason given.
+    ("post", "/api/v1/cases/{case_id}/documentation/put-forward"): {
+        "anon": 401, "outsider": 404, "coordinator": 400, "other": 403},
     ("post", M + "/items"): {**BOARD_ONLY, "board": 400},
     ("post", M + "/items/{item_id}/move"): {**BOARD_ONLY, "board": 400},
     ("delete", M + "/items/{item_id}"): {**BOARD_ONLY, "board": 200},

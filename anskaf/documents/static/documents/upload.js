@@ -34,22 +34,45 @@
     }
   }
 
+  // Uploaden er enten sin egen formular (form[data-upload]) eller en del af trinnets
+  // formular: felterne har form="…" og knappen data-upload-button og formaction, så
+  // bemærkninger og tjekliste sendes (og gemmes) med filerne. Capture-fasen kører før
+  // htmx' lytter på trinnets formular.
   document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.matches || !form.matches("form[data-upload]") || !window.FormData) { return; }
+    var owner = event.target;
+    if (!owner.matches || !window.FormData) { return; }
+    var submitter = event.submitter;
+    var form = null;
+    var url = owner.action;
+    if (submitter && submitter.hasAttribute("data-upload-button")) {
+      form = submitter.closest("[data-upload]");
+      url = submitter.formAction;
+    } else if (owner.matches("form[data-upload]")) {
+      form = owner;
+    }
+    if (!form) { return; }
     var input = part(form, "input[type=file]");
-    if (!input || !input.files || input.files.length === 0) { return; }  // lad browseren sige fra
+    if (!input || !input.files || input.files.length === 0) {
+      if (form !== owner) {  // ingen required-attribut her: "Gem" skal virke uden filer
+        event.preventDefault();
+        event.stopPropagation();
+        owner.setAttribute("data-unsaved", "");
+        say(form, "Vælg mindst én fil at uploade.");
+      }
+      return;  // ellers: lad browseren sige fra
+    }
     event.preventDefault();
+    event.stopPropagation();
     var wrap = part(form, "[data-progress-wrap]");
     var bar = part(form, "progress[data-progress]");
-    var button = part(form, "button[type=submit]");
+    var button = submitter || part(form, "button[type=submit]");
     if (wrap) { wrap.hidden = false; }
     if (bar) { bar.value = 0; }
     if (button) { button.disabled = true; }
     say(form, "Uploader " + input.files.length + (input.files.length === 1 ? " fil …" : " filer …"));
 
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
+    xhr.open("POST", url);
     xhr.setRequestHeader("X-Requested-With", "anskaf-upload");
     xhr.upload.addEventListener("progress", function (e) {
       if (e.lengthComputable && bar) { bar.value = Math.round((e.loaded / e.total) * 100); }
@@ -65,6 +88,7 @@
       }
       if (button) { button.disabled = false; }
       if (wrap) { wrap.hidden = true; }
+      if (owner !== form) { owner.setAttribute("data-unsaved", ""); }  // intet er gemt
       say(form, body.message || "Uploaden mislykkedes (fejl " + xhr.status + "). Prøv igen.");
     });
     xhr.addEventListener("error", function () {
@@ -72,8 +96,8 @@
       if (wrap) { wrap.hidden = true; }
       say(form, "Forbindelsen blev afbrudt, og intet er gemt. Prøv igen.");
     });
-    xhr.send(new FormData(form));
-  });
+    xhr.send(new FormData(owner));
+  }, true);
 
   function zone(event) {
     return event.target.closest ? event.target.closest("[data-dropzone]") : null;
@@ -101,7 +125,7 @@
     var input = z.querySelector("input[type=file]");
     if (!input || !event.dataTransfer || !event.dataTransfer.files.length) { return; }
     input.files = event.dataTransfer.files;
-    var form = z.closest("form");
+    var form = z.closest("[data-upload]");
     if (form) { say(form, event.dataTransfer.files.length + " fil(er) valgt. Tryk Upload."); }
   });
 }());

@@ -7,6 +7,11 @@
  *   data-autofocus        Efter et htmx-swap flyttes tastaturfokus til det første
  *                         element med denne attribut i det nye indhold (får
  *                         tabindex="-1", hvis det ikke i forvejen kan fokuseres).
+ *   data-unsaved-warning  På en <form>: når et af dens felter ændres, får den
+ *                         data-unsaved, og browseren advarer, før man forlader
+ *                         siden (beforeunload). At sende formularen fjerner
+ *                         markeringen. Siden virker uden JavaScript (ingen advarsel).
+ *   data-plain-submit     På en submit-knap: sendes som almindelig formular (uden htmx).
  *   data-confirm="tekst"  På en <form> eller en submit-knap: window.confirm(tekst)
  *                         før formularen sendes (også htmx-formularer). På et
  *                         link eller en knap med hx-post/hx-delete o.l. uden for en
@@ -215,6 +220,42 @@
       cancel(evt);
     }
   }, true);
+
+  /* ------------------------------------------------------------------ *
+   * data-unsaved-warning
+   * ------------------------------------------------------------------ */
+
+  function markUnsaved(evt) {
+    var form = evt.target && evt.target.form;
+    if (form && form.hasAttribute("data-unsaved-warning")) {
+      form.setAttribute("data-unsaved", "");
+    }
+  }
+  document.addEventListener("input", markUnsaved);
+  document.addEventListener("change", markUnsaved);
+
+  // Efter data-confirm-lytteren: en annulleret formular (stopImmediatePropagation)
+  // beholder sin markering; en sendt formular mister den.
+  document.addEventListener("submit", function (evt) {
+    if (evt.target instanceof HTMLFormElement) {
+      evt.target.removeAttribute("data-unsaved");
+    }
+  }, true);
+
+  // data-plain-submit på en submit-knap: formularen sendes som almindelig formular
+  // til knappens formaction (htmx' lytter på formularen nås ikke).
+  document.addEventListener("submit", function (evt) {
+    if (evt.submitter && evt.submitter.hasAttribute("data-plain-submit")) {
+      evt.stopPropagation();
+    }
+  }, true);
+
+  window.addEventListener("beforeunload", function (evt) {
+    if (document.querySelector("form[data-unsaved-warning][data-unsaved]")) {
+      evt.preventDefault();
+      evt.returnValue = "";
+    }
+  });
 
   /* ------------------------------------------------------------------ *
    * htmx
