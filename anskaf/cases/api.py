@@ -36,6 +36,7 @@ from .schemas import (
     EventListOut,
     HandoverIn,
     ReasonIn,
+    RequirementIn,
     StepCompleteIn,
     StepUpdateIn,
     WithdrawIn,
@@ -316,6 +317,24 @@ def step_reopen(request: HttpRequest, case_id: int, number: int) -> dict[str, An
     body, _ = params.parse_body(request, ReasonIn)
     services.step_reopen(actor=_actor(request), case_id=case_id, number=number,
                          reason=body.reason, version=body.version)
+    return _case_body(request, case_id)
+
+
+@router.post(f"{STEP_PATH}/requirements/{{item}}", response=STEP_RESPONSES,
+             operation_id="step_requirement_set", tags=["steps"],
+             summary="Declare a \"Hvis relevant\" requirement not relevant (with a reason), "
+                     "or relevant again",
+             description="Only requirements the model marks `waivable` (listed in the step's "
+                         "`requirements`): a required checklist item or document type. Whoever "
+                         "may work on the step may; audited.",
+             openapi_extra=_extra(STEP_ERRORS, RequirementIn))
+def step_requirement_set(request: HttpRequest, case_id: int, number: int,
+                         item: str) -> dict[str, Any]:
+    _visible_case(request, case_id, number, may="work")
+    body, _ = params.parse_body(request, RequirementIn)
+    services.step_requirement_set(actor=_actor(request), case_id=case_id, number=number,
+                                  item=item, relevant=body.relevant, reason=body.reason,
+                                  version=body.version)
     return _case_body(request, case_id)
 
 

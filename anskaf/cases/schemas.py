@@ -132,6 +132,14 @@ class StepCompleteIn(CaseBody):
     version: int | None = Field(None, description=VERSION_DOC)
 
 
+class RequirementIn(CaseBody):
+    required_fields: ClassVar[tuple[str, ...]] = ("relevant",)
+    relevant: bool | None = Field(None, description="false: not relevant (needs a reason); "
+                                                    "true: the requirement binds again.")
+    reason: str | None = Field(None, description="Why it is not relevant.")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
 class ReasonIn(CaseBody):
     required_fields: ClassVar[tuple[str, ...]] = ("reason",)
     reason: str | None = Field(None, description="The reason (required).")
@@ -208,10 +216,33 @@ class ChecklistItemOut(Schema):
     required: bool
 
 
+class PerformerOut(Schema):
+    role: str = Field(description="The role's key in the case's model.")
+    label: str
+    optional: bool = Field(description="\"Evt.\" in the guide: takes part where relevant.")
+
+
+class PerformersOut(Schema):
+    text: str = Field(description="The guide's own wording of who performs the step.")
+    roles: list[PerformerOut]
+
+
+class RequirementOut(Schema):
+    id: str = Field(description="A checklist item's id or a document type's key.")
+    label: str
+    kind: Literal["checklist", "document"]
+    waived: bool = Field(description="Declared not relevant (the model's \"Hvis relevant\").")
+    reason: str | None = Field(description="Why it was declared not relevant.")
+
+
 class StepOut(Schema):
     number: int
     key: str
     title: str
+    description: str = Field(description="The guide's description of the step (Danish).")
+    performers: PerformersOut
+    requirements: list[RequirementOut] = Field(
+        description="Requirements the model lets be declared not relevant (`waivable`).")
     phase: int
     status: StepStatusLiteral
     version: int

@@ -8,8 +8,8 @@ Lists are {"items", "next"}; `limit` 1-200, `offset` from `next`.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,6 +33,20 @@ class UnitRefOut(Schema):
     name: str
 
 
+ArchiveDecisionLiteral = Literal["archive", "no_archive"]  # models.ArchiveDecision
+
+
+class ArchiveAssessmentOut(Schema):
+    decision: ArchiveDecisionLiteral | None = Field(
+        description="The archive role's assessment: archive = to be archived; null: none yet.")
+    plan: str = Field(description="The plan for the archive version, or why not archived.")
+    assessed_by: str | None
+    assessed_at: datetime | None
+    needed: bool = Field(description="The system holds personal data or case records, so "
+                                     "the archive role assesses it before a case's archive "
+                                     "step completes.")
+
+
 class SystemOut(Schema):
     id: int
     name: str
@@ -43,6 +57,8 @@ class SystemOut(Schema):
     system_owner_id: int | None
     hosting: str
     personal_data: bool
+    case_records: bool
+    archive: ArchiveAssessmentOut
     lifecycle: str
     lifecycle_label: str
     kitos_uuid: str | None
@@ -119,6 +135,7 @@ class SystemIn(Body):
     system_owner: int | None = Field(None, description="The system owner's (a person's) id.")
     hosting: str | None = Field(None, description="How it is run (default web).")
     personal_data: bool | None = None
+    case_records: bool | None = Field(None, description="Holds case records (sagsakter).")
     lifecycle: str | None = Field(None, description="KITOS lifecycle (default Undecided).")
     kitos_system_uuid: str | None = Field(None, description="The KITOS catalogue system's UUID.",
                                           json_schema_extra={"format": "uuid"})
@@ -170,7 +187,7 @@ def _member(request: HttpRequest) -> User:
 
 
 def _system(request: HttpRequest, system_id: int) -> System:
-    system = selectors.systems(_member(request)).select_related("owner_unit").filter(
+    system = selectors.systems(_member(request)).select_related("owner_unit", "archive_assessed_by").filter(
         pk=system_id).first()
     if system is None:
         raise NotFound("Systemet findes ikke.")
@@ -179,6 +196,7 @@ def _system(request: HttpRequest, system_id: int) -> System:
 
 # The model's defaults for fields a client leaves out (the forms require them).
 DEFAULTS = {"hosting": "web", "lifecycle": "Undecided", "personal_data": False,
+            "case_records": False,
             "option_count": 0, "option_months": 0, "options_used": 0, "notice_months": 0,
             "notice_to": "none", "oversight_method": "isae3000", "oversight_interval_months": 12}
 
@@ -197,11 +215,19 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def _archive_dict(s: System) -> dict[str, Any]:
+    by = s.archive_assessed_by
+    return {"decision": s.archive_decision or None, "plan": s.archive_plan,
+            "assessed_by": by.username if by else None, "assessed_at": s.archive_assessed_at,
+            "needed": s.needs_archive_assessment}
+
+
 def system_dict(s: System) -> dict[str, Any]:
     return {"id": s.pk, "name": s.name, "supplier": s.supplier, "purpose": s.purpose,
             "notes": s.notes, "owner_unit": {"id": s.owner_unit.pk, "name": s.owner_unit.name}
             if s.owner_unit else None, "system_owner_id": s.system_owner_id,
-            "hosting": s.hosting, "personal_data": s.personal_data, "lifecycle": s.lifecycle,
+            "hosting": s.hosting, "personal_data": s.personal_data,
+            "case_records": s.case_records, "archive": _archive_dict(s), "lifecycle": s.lifecycle,
             "lifecycle_label": s.get_lifecycle_display(),
             "kitos_uuid": str(s.kitos_uuid) if s.kitos_uuid else None,
             "kitos_system_uuid": str(s.kitos_system_uuid) if s.kitos_system_uuid else None,
@@ -330,3 +356,31 @@ def dpa_create(request: HttpRequest, system_id: int) -> Status:
     dpa = services.dpa_save(actor=user, system_id=system.pk, data=data,
                             case_id=data.pop("case", None) or None)
     return Status(201, dpa_dict(selectors.dpa_view(dpa)))
+
+
+class ArchiveAssessmentIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("decision", "plan")
+    decision: ArchiveDecisionLiteral | None = Field(
+        None, description="archive = to be archived; no_archive = not to be archived.")
+    plan: str | None = Field(None, description="The plan for the archive version, or why the "
+                                               "system is not archived.")
+    case: int | None = Field(None, description="The case whose archive step asked for it.")
+    version: int | None = Field(None, description="The system's version as last read (409 "
+                                                  "when it changed since).")
+
+
+@router.post("/systems/{int:system_id}/archive-assessment",
+             response=_r(200, SystemOut, 400, 404, 409), operation_id="archive_assessment_record",
+             summary="Record the archive role's assessment of a system",
+             description="Only the archive role. Required before a case's archive step "
+                         "completes when one of its systems holds personal data or case records.",
+             openapi_extra=_body(ArchiveAssessmentIn))
+def archive_assessment_record(request: HttpRequest, system_id: int) -> dict[str, Any]:
+    system = _system(request, system_id)
+    user = _member(request)
+    services.require_role(user, services.ARCHIVE_ASSESSORS, "Den arkivansvarlige")
+    body, _ = params.parse_body(request, ArchiveAssessmentIn)
+    system = services.archive_assessment_record(
+        actor=user, system_id=system.pk, decision=body.decision, plan=body.plan,
+        case_id=body.case, version=body.version)
+    return system_dict(system)

@@ -12,7 +12,7 @@ from anskaf.cases import permissions
 from anskaf.cases.panels import Panel, PanelContext, Place
 
 from . import selectors, services, steps
-from .models import System
+from .models import CaseSystem, System
 
 SEARCH_PARAM = "systemsoeg"
 
@@ -35,17 +35,33 @@ def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[
     }
     # The template tells the parts apart by the binding's key, whatever the model calls it,
     # and names the other bound steps by the numbers this model gives them.
-    part_of = {b.number(model): b for b in steps.BINDINGS}
+    part_of: dict[int | None, Any] = {}
+    for b in steps.BINDINGS:  # the first binding of a step names its part
+        part_of.setdefault(b.number(model), b)
     shared["bound"] = {b.key: n for n, b in part_of.items() if n is not None}
+    archive_step = steps.ARCHIVE.number(model)
     shown = {}
     for number in numbers:
         binding = part_of[number]
-        data = {**shared, "key": binding.key, "n": number}
+        key = "archive_approval" if binding == steps.ARCHIVE else binding.key
+        data = {**shared, "key": key, "n": number}
+        if number == archive_step:
+            data["archive"] = _archive(context)
         if binding == steps.NEEDS:
             data.update(_search(context), search_anchor=f"#portefoelje-trin-{number}",
                         search_field_id=f"trin-{number}-systemsoeg")
         shown[number] = data
     return shown
+
+
+def _archive(context: PanelContext) -> dict[str, Any]:
+    """The case's systems the archive role assesses (personal data or case records)."""
+    systems = [link.system for link in CaseSystem.objects.filter(case=context.case)
+               .select_related("system").order_by("kind")
+               if link.system.needs_archive_assessment]
+    return {"systems": systems,
+            "may_assess": services.may(context.viewer, services.ARCHIVE_ASSESSORS)
+            and not context.case.is_closed}
 
 
 PANELS = [Panel("portfolio", Place.STEP_HEAD, "portfolio/includes/case_step.html",
