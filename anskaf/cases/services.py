@@ -396,6 +396,27 @@ def case_update(*, actor: User, case_id: Any, data: dict[str, Any],
 
 
 @transaction.atomic
+def case_records_number_set(*, actor: User, case_id: Any, records_number: str) -> Case:
+    """Record the case's number in the records system (ESDH). Bookkeeping, so also on a closed
+    case (it is journalised when it is done); audited like any change of the case's fields."""
+    loaded = _load(actor, case_id)
+    permissions.require(permissions.edit_refusal(actor, loaded.case)
+                        if not permissions.access_of(actor).is_admin else None)
+    clean = _clean_fields(actor, {"records_case_number": records_number}, creating=False)
+    case = loaded.case
+    if clean["records_case_number"] == case.records_case_number:
+        return case
+    before = {"records_case_number": case.records_case_number}
+    case.records_case_number = clean["records_case_number"]
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["records_case_number", "version", "updated_at"])
+    _audit(loaded, actor, acting_role(actor, ["coordinator"]), "case.updated", "case", case.pk,
+           before, {"records_case_number": case.records_case_number})
+    return case
+
+
+@transaction.atomic
 def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None = None) -> Case:
     loaded = _load(actor, case_id)
     permissions.require(permissions.edit_refusal(actor, loaded.case))

@@ -15,7 +15,7 @@ from anskaf.cases.errors import MoveRefused, NotFound, PermissionDenied, Validat
 from anskaf.cases.views import case_page_context
 from anskaf.orgs.views import admin_required
 
-from . import access, guide, journal, services
+from . import access, case_package, guide, journal, services
 from .models import OrgTemplate
 from .storage import document_storage
 
@@ -187,6 +187,37 @@ def journalise(request: HttpRequest, pk: int, document: int) -> HttpResponse:
         messages.success(request, f"{readable.document.title} er journaliseret.")
         return redirect(reverse("cases:case_detail", args=[pk]) + f"#trin-{readable.document.step}")
     return render(request, "documents/journalise.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_journalise(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole case as one journal package; the ESDH number given is recorded on the case."""
+    from anskaf.cases.selectors import case_detail
+
+    try:
+        detail = case_detail(viewer=request.user, case_id=pk)
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+    if refusal := case_package.package_refusal(request.user, detail.case):
+        return _forbidden(request, refusal)
+    context: dict[str, Any] = {"nav": "cases", "case": detail.case,
+                               "records_number": detail.case.records_case_number}
+    if request.method == "POST":
+        context["records_number"] = request.POST.get("records_number", "")
+        try:
+            package, delivery = case_package.case_journalise(
+                actor=request.user, case_id=pk, records_number=request.POST.get("records_number"))
+        except ValidationFailed as exc:
+            context["error"] = exc.errors.get("records_number", exc.message)
+            return render(request, "documents/case_journalise.html", context, status=400)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        if delivery.download:
+            return _attachment(package.content, package.filename, "application/zip")
+        messages.success(request, "Sagen er journaliseret.")
+        return redirect(reverse("cases:case_detail", args=[pk]))
+    return render(request, "documents/case_journalise.html", context)
 
 
 # --- administration: the organisation's templates ------------------------------------------------
