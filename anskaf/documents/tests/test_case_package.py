@@ -9,8 +9,8 @@ import json
 import zipfile
 
 import pytest
-from pypdf import PdfReader
 from django.test import Client
+from pypdf import PdfReader
 
 from anskaf import testing
 from anskaf.api.tests.conftest import ApiClient, error_of
