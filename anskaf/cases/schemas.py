@@ -352,7 +352,8 @@ class ModelVersionOut(Schema):
     current: bool = Field(description="The version new cases start on.")
     published_at: datetime | None
     published_by: str | None = Field(description="The administrator's name; null from the CLI.")
-    published_via: str | None = Field(description="web, cli, or null (stored before publishing).")
+    published_via: Literal["web", "cli"] | None = Field(
+        description="web, cli, or null (stored before publishing).")
     reason: str | None
 
 

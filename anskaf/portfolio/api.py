@@ -23,7 +23,16 @@ from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
-from .models import Contract, DataProcessingAgreement, System
+from .models import (
+    ArchiveDecision,
+    Contract,
+    DataProcessingAgreement,
+    Hosting,
+    Lifecycle,
+    NoticeTo,
+    OversightMethod,
+    System,
+)
 
 router = Router(tags=["portfolio"])
 
@@ -33,7 +42,17 @@ class UnitRefOut(Schema):
     name: str
 
 
-ArchiveDecisionLiteral = Literal["archive", "no_archive"]  # models.ArchiveDecision
+# Every closed set of values is an enum in the OpenAPI description (issue 19, item 13); the
+# asserts keep each Literal equal to the model's choices.
+ArchiveDecisionLiteral = Literal["archive", "no_archive"]
+LifecycleLiteral = Literal["Undecided", "PhasingIn", "Operational", "PhasingOut", "NotInUse"]
+HostingLiteral = Literal["local", "web"]
+NoticeToLiteral = Literal["none", "month", "quarter"]
+OversightLiteral = Literal["isae3000", "isae3402_2", "own", "physical", "none"]
+for _literal, _choices in ((ArchiveDecisionLiteral, ArchiveDecision), (LifecycleLiteral, Lifecycle),
+                           (HostingLiteral, Hosting), (NoticeToLiteral, NoticeTo),
+                           (OversightLiteral, OversightMethod)):
+    assert list(_literal.__args__) == list(_choices.values), _choices  # type: ignore[attr-defined]
 
 
 class ArchiveAssessmentOut(Schema):
@@ -55,11 +74,11 @@ class SystemOut(Schema):
     notes: str
     owner_unit: UnitRefOut | None
     system_owner_id: int | None
-    hosting: str
+    hosting: HostingLiteral
     personal_data: bool
     case_records: bool
     archive: ArchiveAssessmentOut
-    lifecycle: str
+    lifecycle: LifecycleLiteral
     lifecycle_label: str
     kitos_uuid: str | None
     kitos_system_uuid: str | None
@@ -86,7 +105,7 @@ class ContractOut(Schema):
     option_months: int
     options_used: int
     notice_months: int
-    notice_to: str
+    notice_to: NoticeToLiteral
     terminated_on: str | None
     annual_cost: float | None
     binding_end: str
@@ -106,7 +125,7 @@ class DpaOut(Schema):
     signed_on: str | None
     sub_processors: str
     third_countries: str
-    oversight_method: str
+    oversight_method: OversightLiteral
     oversight_interval_months: int
     last_oversight_on: str | None
     next_oversight_on: str | None
@@ -133,10 +152,11 @@ class SystemIn(Body):
     notes: str | None = None
     owner_unit: int | None = Field(None, description="The owning unit's id.")
     system_owner: int | None = Field(None, description="The system owner's (a person's) id.")
-    hosting: str | None = Field(None, description="How it is run (default web).")
+    hosting: HostingLiteral | None = Field(None, description="How it is run (default web).")
     personal_data: bool | None = None
     case_records: bool | None = Field(None, description="Holds case records (sagsakter).")
-    lifecycle: str | None = Field(None, description="KITOS lifecycle (default Undecided).")
+    lifecycle: LifecycleLiteral | None = Field(None,
+                                               description="KITOS lifecycle (default Undecided).")
     kitos_system_uuid: str | None = Field(None, description="The KITOS catalogue system's UUID.",
                                           json_schema_extra={"format": "uuid"})
     predecessor: int | None = Field(None, description="The id of the system it replaces.")
@@ -152,7 +172,8 @@ class ContractIn(Body):
     option_months: int | None = None
     options_used: int | None = None
     notice_months: int | None = None
-    notice_to: str | None = None
+    notice_to: NoticeToLiteral | None = Field(None, description="Notice runs to: none (day to "
+                                                                "day), month or quarter end.")
     terminated_on: str | None = _date("The day it was terminated")
     annual_cost: float | None = Field(None, description="Kroner a year.")
 
@@ -163,7 +184,8 @@ class DpaIn(Body):
     signed_on: str | None = _date("The day it was signed")
     sub_processors: str | None = None
     third_countries: str | None = None
-    oversight_method: str | None = None
+    oversight_method: OversightLiteral | None = Field(
+        None, description="isae3000, isae3402_2 (type 2), own (written), physical, none.")
     oversight_interval_months: int | None = None
     last_oversight_on: str | None = _date("The last oversight")
     case: int | None = Field(None, description="The case whose DPA step it comes from.")
@@ -384,3 +406,29 @@ def archive_assessment_record(request: HttpRequest, system_id: int) -> dict[str,
         actor=user, system_id=system.pk, decision=body.decision, plan=body.plan,
         case_id=body.case, version=body.version)
     return system_dict(system)
+
+
+SYSTEM_FORM_FIELDS = {"name": "name", "supplier": "supplier", "purpose": "purpose",
+                      "notes": "notes", "owner_unit": "owner_unit_id",
+                      "system_owner": "system_owner_id", "hosting": "hosting",
+                      "personal_data": "personal_data", "case_records": "case_records",
+                      "lifecycle": "lifecycle", "kitos_system_uuid": "kitos_system_uuid",
+                      "predecessor": "predecessor_id"}
+
+
+@router.patch("/systems/{int:system_id}", response=_r(200, SystemOut, 400, 404),
+              operation_id="system_update",
+              summary="Change a system's fields (only those sent; the same checks as the form)",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": SystemIn.openapi_schema(ref_template="#/components/schemas/{model}")
+                  | {"required": []}}}}})
+def system_update(request: HttpRequest, system_id: int) -> dict[str, Any]:
+    system = _system(request, system_id)
+    user = _member(request)
+    services.require_role(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
+    _, sent = params.parse_body(request, SystemIn)
+    current = {field: getattr(system, attr) for field, attr in SYSTEM_FORM_FIELDS.items()}
+    data = {**current, **sent}
+    form = {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
+            for k, v in data.items()}
+    return system_dict(services.system_save(actor=user, data=form, system_id=system.pk))
