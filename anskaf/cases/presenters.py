@@ -244,6 +244,13 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
     if e.event_type == "document.uploaded":  # anskaf/documents; the type, never the file name
         return (f"uploadede version {after.get('version')} af et dokument til trin "
                 f"{after.get('step')}", after.get("type_title") or after.get("type", ""))
+    if e.event_type in ("step.requirement_waived", "step.requirement_restored"):
+        if e.event_type == "step.requirement_restored":
+            return f"gjorde et krav i trin {step} gældende igen", after.get("item", "")
+        return (f"markerede et krav i trin {step} som ikke relevant",
+                f"{after.get('item', '')}: {after.get('waived') or ''}")
+    if e.event_type == "case.journalised":
+        return "journaliserede hele sagen", f"ESDH-nummer {after.get('records_number', '')}"
     if e.event_type == "document.journalised":
         return "journaliserede et dokument", f"ESDH-nummer {after.get('records_number', '')}"
     if e.event_type in MEETING_EVENTS:  # written by anskaf/meetings on the case

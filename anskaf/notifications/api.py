@@ -145,7 +145,8 @@ def preferences_get(request: HttpRequest) -> list[dict[str, Any]]:
             openapi_extra=_body(PreferencesIn))
 def preferences_set(request: HttpRequest) -> list[dict[str, Any]]:
     user = _member(request)
-    body, _ = params.parse_body(request, PreferencesIn)
+    body, _ = params.parse_body(request, PreferencesIn,
+                                {"modes": "Angiv en e-mail-indstilling pr. slags notifikation."})
     services.preferences_set(actor=user, modes=dict(body.modes or {}))
     return preferences_get(request)
 

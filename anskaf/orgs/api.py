@@ -83,7 +83,9 @@ def deputy_add(request: HttpRequest) -> Status:
     from django.utils import timezone
 
     user = _member(request)
-    body, _ = params.parse_body(request, DeputyIn)
+    body, _ = params.parse_body(request, DeputyIn, {
+        "deputy": "Vælg en person i din kommune.", "starts_on": "Angiv datoen som ÅÅÅÅ-MM-DD.",
+        "ends_on": "Angiv datoen som ÅÅÅÅ-MM-DD."})
     record = deputies.deputy_add(actor=user, deputy_username=body.deputy,
                                  starts_on=body.starts_on, ends_on=body.ends_on)
     return Status(201, _deputy(record, timezone.localdate()))
