@@ -377,7 +377,7 @@ API_RULES.update({
         "anon": 401, "outsider": 404, "coordinator": 400, "manager": 400, "admin": 400,
         "other": 403},
     ("patch", M + "/items/{item_id}"): {**BOARD_ONLY, "board": 200},
-    ("put", M + "/minutes-draft"): {**BOARD_ONLY, "board": 409},
+    ("put", M + "/minutes-draft"): {**BOARD_ONLY, "board": 400},  # 400 before 409
     ("post", "/api/v1/systems/{system_id}/archive-assessment"): {
         "anon": 401, "outsider": 404, "archive": 400, "other": 403},
     ("patch", "/api/v1/systems/{system_id}"): {"anon": 401, "outsider": 404, "it": 200,
