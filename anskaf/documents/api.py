@@ -49,7 +49,8 @@ class DocumentOut(Schema):
 class DocumentTypeOut(Schema):
     key: str
     title: str
-    required: bool
+    required: bool = Field(description="Required now: its condition holds and it has not been "
+                                       "declared not relevant.")
     confidential: bool
     missing: bool
     readable: bool
@@ -105,7 +106,7 @@ def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict
         "step": state, "missing": docs.missing, "may_upload": docs.upload_refusal is None,
         "items": [{
             "key": t.definition.key, "title": t.definition.title.da,
-            "required": t.definition.required, "confidential": t.definition.confidential,
+            "required": t.binds, "confidential": t.definition.confidential,
             "missing": t.missing,
             "readable": access.read_refusal(request.auth, target.case, target.step,  # type: ignore[attr-defined]
                                             t.definition, target.assignee_id) is None,

@@ -99,3 +99,15 @@ def test_the_api_lists_and_sets_it(coordinator, replacing):
                                        "label": "Aftale om arkivering af data",
                                        "kind": "document", "waived": True,
                                        "reason": "Intet at arkivere"}
+
+
+def test_a_waived_document_is_no_longer_listed_as_missing(coordinator, replacing):
+    api = ApiClient(coordinator)
+    url = f"/api/v1/cases/{replacing.pk}/steps/{DECOMMISSION}/documents"
+    archiving = next(t for t in api.get(url).json()["items"] if t["key"] == "archiving_agreement")
+    assert (archiving["required"], archiving["missing"]) == (True, True)
+    case_services.step_requirement_set(actor=coordinator, case_id=replacing.pk,
+                                       number=DECOMMISSION, item="archiving_agreement",
+                                       relevant=False, reason="Intet at arkivere")
+    archiving = next(t for t in api.get(url).json()["items"] if t["key"] == "archiving_agreement")
+    assert (archiving["required"], archiving["missing"]) == (False, False)
