@@ -191,7 +191,7 @@ class ModelRepublishIn(Body):
 
 BODY_MODELS: tuple[type[Body], ...] = (
     CaseCreateIn, CaseUpdateIn, WithdrawIn, HandoverIn, StepUpdateIn, StepCompleteIn, ReasonIn,
-    DecisionIn, ModelCheckIn, ModelPublishIn, ModelRepublishIn,
+    DecisionIn, ModelCheckIn, ModelPublishIn, ModelRepublishIn, RequirementIn,
 )
 
 

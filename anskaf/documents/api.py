@@ -187,9 +187,9 @@ def _zip_extra() -> dict[str, Any]:
 
 
 def _zip(package: Any) -> HttpResponse:
-    from .views import _attachment
+    from .views import attachment_response
 
-    return _attachment(package.content, package.filename, "application/zip")
+    return attachment_response(package.content, package.filename, "application/zip")
 
 
 @router.post("/cases/{case_id}/documents/{document_id}/journalise",

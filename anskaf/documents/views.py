@@ -133,7 +133,7 @@ def _guide(request: HttpRequest, pk: int) -> guide.Guide:
         raise Http404("Sagen findes ikke.") from None
 
 
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+def attachment_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
     from django.utils.http import content_disposition_header
 
     response = HttpResponse(content, content_type=content_type)
@@ -146,14 +146,14 @@ def _attachment(content: bytes, filename: str, content_type: str) -> HttpRespons
 @require_GET
 def guide_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     g = _guide(request, pk)
-    return _attachment(guide.guide_pdf(g), f"{g.filename_stem}.pdf", "application/pdf")
+    return attachment_response(guide.guide_pdf(g), f"{g.filename_stem}.pdf", "application/pdf")
 
 
 @login_required
 @require_GET
 def guide_docx(request: HttpRequest, pk: int) -> HttpResponse:
     g = _guide(request, pk)
-    return _attachment(guide.guide_docx(g), f"{g.filename_stem}.docx",
+    return attachment_response(guide.guide_docx(g), f"{g.filename_stem}.docx",
                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
@@ -183,7 +183,7 @@ def journalise(request: HttpRequest, pk: int, document: int) -> HttpResponse:
             context["error"] = exc.errors.get("records_number", exc.message)
             return render(request, "documents/journalise.html", context, status=400)
         if delivery.download:
-            return _attachment(package.content, package.filename, "application/zip")
+            return attachment_response(package.content, package.filename, "application/zip")
         messages.success(request, f"{readable.document.title} er journaliseret.")
         return redirect(reverse("cases:case_detail", args=[pk]) + f"#trin-{readable.document.step}")
     return render(request, "documents/journalise.html", context)
@@ -214,7 +214,7 @@ def case_journalise(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             return _forbidden(request, exc.message)
         if delivery.download:
-            return _attachment(package.content, package.filename, "application/zip")
+            return attachment_response(package.content, package.filename, "application/zip")
         messages.success(request, "Sagen er journaliseret.")
         return redirect(reverse("cases:case_detail", args=[pk]))
     return render(request, "documents/case_journalise.html", context)

@@ -432,3 +432,7 @@ def system_update(request: HttpRequest, system_id: int) -> dict[str, Any]:
     form = {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
             for k, v in data.items()}
     return system_dict(services.system_save(actor=user, data=form, system_id=system.pk))
+
+
+# The helpers the case's portfolio operations (api_case.py) share.
+responses, json_body, member = _r, _body, _member

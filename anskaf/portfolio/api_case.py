@@ -22,7 +22,7 @@ from anskaf.http import params
 from anskaf.http.schemas import Body
 
 from . import services
-from .api import LifecycleLiteral, SystemOut, _body, _member, _r, system_dict
+from .api import LifecycleLiteral, SystemOut, json_body, member, responses, system_dict
 from .models import CaseSystem, Contract, KitosSync, LinkKind, SyncStatus, TenderThreshold
 
 router = Router(tags=["portfolio"])
@@ -32,7 +32,7 @@ assert set(LinkKindLiteral.__args__) == set(LinkKind.values)  # type: ignore[att
 
 
 def _case(request: HttpRequest, case_id: int) -> Any:
-    case = visible_cases(_member(request)).filter(pk=case_id).first()
+    case = visible_cases(member(request)).filter(pk=case_id).first()
     if case is None:
         raise NotFound()
     return case
@@ -56,7 +56,7 @@ def _links(case: Any) -> list[dict[str, Any]]:
     return [{"kind": link.kind, "system": system_dict(link.system)} for link in links]
 
 
-@router.get("/cases/{int:case_id}/systems", response=_r(200, list[CaseSystemOut], 404),
+@router.get("/cases/{int:case_id}/systems", response=responses(200, list[CaseSystemOut], 404),
             operation_id="case_system_list",
             summary="The systems the case acquires and replaces")
 def case_system_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
@@ -64,9 +64,9 @@ def case_system_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]
 
 
 @router.put("/cases/{int:case_id}/systems/{kind}",
-            response=_r(200, list[CaseSystemOut], 400, 404), operation_id="case_system_link",
+            response=responses(200, list[CaseSystemOut], 400, 404), operation_id="case_system_link",
             summary="Link the case to the system it acquires or replaces (null unlinks)",
-            openapi_extra=_body(CaseSystemIn))
+            openapi_extra=json_body(CaseSystemIn))
 def case_system_link(request: HttpRequest, case_id: int, kind: LinkKindLiteral
                      ) -> list[dict[str, Any]]:
     case = _case(request, case_id)
@@ -105,13 +105,13 @@ def _kitos(case: Any) -> dict[str, Any]:
                          "last_attempt_at": s.last_attempt_at} for s in syncs]}
 
 
-@router.get("/cases/{int:case_id}/kitos", response=_r(200, KitosStatusOut, 404),
+@router.get("/cases/{int:case_id}/kitos", response=responses(200, KitosStatusOut, 404),
             operation_id="kitos_status", summary="The case's KITOS registration status")
 def kitos_status(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return _kitos(_case(request, case_id))
 
 
-@router.post("/cases/{int:case_id}/kitos", response=_r(200, KitosStatusOut, 404),
+@router.post("/cases/{int:case_id}/kitos", response=responses(200, KitosStatusOut, 404),
              operation_id="kitos_register",
              summary="Register the case's acquired system in KITOS (queued; retried)")
 def kitos_register(request: HttpRequest, case_id: int) -> dict[str, Any]:
@@ -132,10 +132,10 @@ class ThresholdOut(Schema):
     in_force: bool
 
 
-@router.get("/thresholds", response=_r(200, list[ThresholdOut]), operation_id="threshold_list",
+@router.get("/thresholds", response=responses(200, list[ThresholdOut]), operation_id="threshold_list",
             summary="The EU tender thresholds, newest first (read-only)")
 def threshold_list(request: HttpRequest) -> list[dict[str, Any]]:
-    _member(request)
+    member(request)
     today = timezone.localdate()
     return [{"id": t.pk, "valid_from": t.valid_from, "valid_to": t.valid_to,
              "amount": t.amount, "kind": t.kind,
@@ -156,9 +156,9 @@ class ConfirmationOut(Schema):
 
 
 @router.post("/cases/{int:case_id}/threshold-confirmation",
-             response=_r(200, ConfirmationOut, 400, 404), operation_id="threshold_confirm",
+             response=responses(200, ConfirmationOut, 400, 404), operation_id="threshold_confirm",
              summary="Procurement confirms it has seen that the case is at or above the "
-                     "threshold", openapi_extra=_body(ConfirmationIn))
+                     "threshold", openapi_extra=json_body(ConfirmationIn))
 def threshold_confirm(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case = _case(request, case_id)
     services.require_role(request.auth, services.THRESHOLD_CONFIRMERS,  # type: ignore[attr-defined]
@@ -180,12 +180,12 @@ class NoticeDecidedOut(Schema):
 
 
 @router.post("/contracts/{int:contract_id}/notice-decided",
-             response=_r(200, NoticeDecidedOut, 400, 404),
+             response=responses(200, NoticeDecidedOut, 400, 404),
              operation_id="contract_notice_decided",
              summary="Record that the notice decision for the contract's notice date is taken "
                      "(its reminders stop)")
 def contract_notice_decided(request: HttpRequest, contract_id: int) -> dict[str, Any]:
-    user = _member(request)
+    user = member(request)
     if not Contract.objects.filter(pk=contract_id, organisation_id=user.organisation_id).exists():
         raise NotFound("Kontrakten findes ikke.")  # 404 before 403
     contract = services.contract_mark_notice_decided(actor=user, contract_id=contract_id)

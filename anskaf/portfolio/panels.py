@@ -12,7 +12,7 @@ from anskaf.cases import permissions
 from anskaf.cases.panels import Panel, PanelContext, Place
 
 from . import selectors, services, steps
-from .models import CaseSystem, System
+from .models import System
 
 SEARCH_PARAM = "systemsoeg"
 
@@ -46,7 +46,7 @@ def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[
         key = "archive_approval" if binding == steps.ARCHIVE else binding.key
         data = {**shared, "key": key, "n": number}
         if number == archive_step:
-            data["archive"] = _archive(context)
+            data["archive"] = _archive(context, shared["p"])
         if binding == steps.NEEDS:
             data.update(_search(context), search_anchor=f"#portefoelje-trin-{number}",
                         search_field_id=f"trin-{number}-systemsoeg")
@@ -54,11 +54,11 @@ def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[
     return shown
 
 
-def _archive(context: PanelContext) -> dict[str, Any]:
-    """The case's systems the archive role assesses (personal data or case records)."""
-    systems = [link.system for link in CaseSystem.objects.filter(case=context.case)
-               .select_related("system").order_by("kind")
-               if link.system.needs_archive_assessment]
+def _archive(context: PanelContext, portfolio: Any) -> dict[str, Any]:
+    """The case's systems the archive role assesses (personal data or case records), from the
+    portfolio the page read already (no further query)."""
+    systems = [s for s in (portfolio.acquired, portfolio.replaced)
+               if s is not None and s.needs_archive_assessment]
     return {"systems": systems,
             "may_assess": services.may(context.viewer, services.ARCHIVE_ASSESSORS)
             and not context.case.is_closed}
