@@ -108,6 +108,7 @@ def advance(actor: User, case: Case, through: int, *, rationale: str = "Begrunde
                 doer = _outside_meeting(case, step.complete_roles or step.role_keys)
             tick_required(doer, case, step.number)
             provide_documents(doer, case, step.number)
+            provide_archive_assessment(case, step.number)
             services.step_complete(actor=doer, case_id=case.pk, number=step.number,
                                    remarks=reason_for(case, step))
     case.refresh_from_db()
@@ -142,6 +143,23 @@ def provide_documents(actor: User, case: Case, number: int) -> None:
         from anskaf.documents.testing import provide_required
 
         provide_required(actor, case, number)
+
+
+def provide_archive_assessment(case: Case, number: int) -> None:
+    """At the archive step, the archive role assesses the case's systems that need it."""
+    from django.apps import apps
+
+    if not apps.is_installed("anskaf.portfolio"):
+        return
+    from anskaf.portfolio import services as portfolio
+    from anskaf.portfolio.steps import ARCHIVE
+
+    if ARCHIVE.number(model_of(case.model_version)) != number:
+        return
+    for system in portfolio.archive_pending(case.pk):
+        portfolio.archive_assessment_record(
+            actor=stand_in(case, ("archive",)), system_id=system.pk, case_id=case.pk,
+            decision="no_archive", plan="Vurderet af testen: intet at arkivere.")
 
 
 def gate_actor(actor: User, case: Case, number: Any) -> User:

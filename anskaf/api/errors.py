@@ -28,6 +28,7 @@ from anskaf.http.errors import (
     fields_message,
     message_for,
 )
+from anskaf.orgs import errors as org_errors
 from anskaf.process.errors import NotAGate, OutcomeNotAllowed
 
 logger = logging.getLogger("anskaf.api")
@@ -94,6 +95,15 @@ def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> JsonRe
     return error_response(403, "forbidden", MESSAGES["forbidden"])
 
 
+def _on_orgs_error(request: HttpRequest, exc: org_errors.OrgsError) -> JsonResponse:
+    """The orgs app's own refusals (deputies, people): the same contract as the cases'."""
+    if isinstance(exc, org_errors.ValidationFailed):
+        return error_response(400, "validation_error", exc.message, exc.errors)
+    if isinstance(exc, org_errors.NotFound):
+        return error_response(404, "not_found", exc.message)
+    return error_response(403, "forbidden", exc.message)
+
+
 def _on_exception(request: HttpRequest, exc: Exception) -> JsonResponse:
     return server_error_response(request, exc)
 
@@ -108,3 +118,4 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(NinjaValidationError, _on_ninja_validation)
     api.add_exception_handler(Http404, _on_http404)
     api.add_exception_handler(PermissionDenied, _on_permission_denied)
+    api.add_exception_handler(org_errors.OrgsError, _on_orgs_error)

@@ -68,4 +68,7 @@ api.add_router("", "anskaf.cases.model_api.router")  # the process model's versi
 api.add_router("", "anskaf.documents.api.router")
 api.add_router("", "anskaf.meetings.api.router")  # IT-visitation meetings (issue 4)
 api.add_router("", "anskaf.portfolio.api.router")
-api.add_router("", "anskaf.notifications.api.router")  # operations (issue 22)
+# Issue 19, item 13: what the UI does that had no API.
+api.add_router("", "anskaf.portfolio.api_case.router")  # case systems, KITOS, thresholds
+api.add_router("", "anskaf.notifications.api.router")  # notifications, deadlines, outbox
+api.add_router("", "anskaf.orgs.api.router")  # deputies

@@ -8,12 +8,14 @@ services' refusals). Every action answers with the updated case.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router, Schema, Status
+from pydantic import Field
 
 from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError
@@ -36,6 +38,7 @@ from .schemas import (
     EventListOut,
     HandoverIn,
     ReasonIn,
+    RequirementIn,
     StepCompleteIn,
     StepUpdateIn,
     WithdrawIn,
@@ -173,6 +176,40 @@ def case_list(request: HttpRequest) -> dict[str, Any]:
     cursor = params.encode_case_cursor(page[-1].updated_at, page[-1].pk) if more else None
     return {"items": [serializers.case_summary_dict(c, models[c.model_version_id]) for c in page],
             "next": params.next_path(request, cursor, limit)}
+
+
+class TaskOut(Schema):
+    case_id: int
+    case_number: str
+    case_title: str
+    step: int
+    step_key: str
+    step_title: str
+    kind: Literal["decision", "step"] = Field(
+        description="decision: a gate the caller may decide; step: a step the caller may work on.")
+    why: str = Field(description="Why it waits for the caller (Danish), e.g. \"Tildelt dig\" "
+                                 "or \"Stedfortræder for ...\".")
+    since: datetime | None = Field(description="Since when it has waited.")
+
+
+class TaskListOut(Schema):
+    items: list[TaskOut]
+    next: str | None
+
+
+@router.get("/tasks", response=_responses((200, TaskListOut), _errors(e400=None, e404=False)),
+            operation_id="task_list", tags=["tasks"],
+            summary="My tasks (\"Mine opgaver\"): what waits for the caller, longest first",
+            description="The same list as the web page: steps assigned to the caller or to "
+                        "someone they deputise for today, and steps waiting for one of their "
+                        "roles; only what the caller may perform.")
+def task_list(request: HttpRequest) -> dict[str, Any]:
+    user = _member(request)
+    tasks = selectors.my_tasks(viewer=user)
+    return {"items": [{"case_id": t.case.pk, "case_number": t.case.number,
+                       "case_title": t.case.title, "step": t.step.number,
+                       "step_key": t.step.key, "step_title": t.step.title.da, "kind": t.kind,
+                       "why": t.why, "since": t.since} for t in tasks], "next": None}
 
 
 CREATE_ERRORS = _errors(e404=False)
@@ -316,6 +353,24 @@ def step_reopen(request: HttpRequest, case_id: int, number: int) -> dict[str, An
     body, _ = params.parse_body(request, ReasonIn)
     services.step_reopen(actor=_actor(request), case_id=case_id, number=number,
                          reason=body.reason, version=body.version)
+    return _case_body(request, case_id)
+
+
+@router.post(f"{STEP_PATH}/requirements/{{item}}", response=STEP_RESPONSES,
+             operation_id="step_requirement_set", tags=["steps"],
+             summary="Declare a \"Hvis relevant\" requirement not relevant (with a reason), "
+                     "or relevant again",
+             description="Only requirements the model marks `waivable` (listed in the step's "
+                         "`requirements`): a required checklist item or document type. Whoever "
+                         "may work on the step may; audited.",
+             openapi_extra=_extra(STEP_ERRORS, RequirementIn))
+def step_requirement_set(request: HttpRequest, case_id: int, number: int,
+                         item: str) -> dict[str, Any]:
+    _visible_case(request, case_id, number, may="work")
+    body, _ = params.parse_body(request, RequirementIn)
+    services.step_requirement_set(actor=_actor(request), case_id=case_id, number=number,
+                                  item=item, relevant=body.relevant, reason=body.reason,
+                                  version=body.version)
     return _case_body(request, case_id)
 
 

@@ -125,6 +125,9 @@ class StepState(models.Model):
     # documentation becomes required checklist items of the first step it reopens (the board's
     # documentation step) in the next round.
     extra_items = models.JSONField(default=list, blank=True)
+    # Requirements the model lets be declared not relevant ("Hvis relevant"), declared so:
+    # {checklist id or document key: the reason}.
+    waived = models.JSONField(default=dict, blank=True)
     remarks = models.TextField(blank=True)
     not_relevant_reason = models.TextField(blank=True)
     completed_by = models.ForeignKey(

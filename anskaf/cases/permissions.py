@@ -28,16 +28,11 @@ CASE_MANAGERS = ("coordinator", "management")
 
 
 @dataclass(frozen=True)
-class Access:
-    """A person's roles, the units each covers, and whom they deputise for today."""
+class Roles:
+    """Roles held organisation-wide and per unit (each unit with the units below it)."""
 
-    person: User
-    org_roles: frozenset[str]
+    org_roles: frozenset[str] = frozenset()
     unit_roles: dict[str, frozenset[int]] = field(default_factory=dict)
-    own_units: frozenset[int] = frozenset()
-    deputising_for: frozenset[int] = frozenset()
-    # Each unit of the organisation -> itself and the units below it (read with the roles).
-    unit_tree: dict[int, set[int]] = field(default_factory=dict)
 
     def holds(self, role: str, unit_id: int | None) -> bool:
         if role in self.org_roles:
@@ -46,6 +41,30 @@ class Access:
 
     def holds_any(self, roles: Iterable[str], unit_id: int | None) -> bool:
         return any(self.holds(r, unit_id) for r in roles)
+
+
+@dataclass(frozen=True)
+class Access(Roles):
+    """A person's roles, the units each covers, and whom they deputise for today."""
+
+    person: User | None = None
+    own_units: frozenset[int] = frozenset()
+    deputising_for: frozenset[int] = frozenset()
+    # Each unit of the organisation -> itself and the units below it (read with the roles).
+    unit_tree: dict[int, set[int]] = field(default_factory=dict)
+    # The roles of each person deputised for today: a deputy acts with them, but only on the
+    # absent person's own tasks (steps assigned to them), never on the deputy's others.
+    absent_roles: dict[int, Roles] = field(default_factory=dict)
+
+    def holds_for(self, assignee_id: int | None, roles: Iterable[str],
+                  unit_id: int | None) -> bool:
+        """The person holds one of the roles, or deputises today for the step's assignee who
+        does."""
+        roles = tuple(roles)
+        if self.holds_any(roles, unit_id):
+            return True
+        absent = self.absent_roles.get(assignee_id) if assignee_id is not None else None
+        return absent is not None and absent.holds_any(roles, unit_id)
 
     @property
     def is_admin(self) -> bool:
@@ -76,8 +95,18 @@ def descendants(units: list[tuple[int, int | None]]) -> dict[int, set[int]]:
     return covered
 
 
+def _roles(memberships: Iterable[tuple[str, int | None]], covered: dict[int, set[int]]) -> Roles:
+    org_roles = frozenset(role for role, unit in memberships if unit is None)
+    unit_roles: dict[str, set[int]] = {}
+    for role, unit in memberships:
+        if unit is not None:
+            unit_roles.setdefault(role, set()).update(covered.get(unit, {unit}))
+    return Roles(org_roles, {r: frozenset(u) for r, u in unit_roles.items()})
+
+
 def access_of(person: User) -> Access:
-    """Load once per request (three small queries) and keep it on the person object."""
+    """Load once per request (three small queries, a fourth while deputising) and keep it on
+    the person object."""
     cached = getattr(person, "_access", None)
     if cached is not None:
         return cached
@@ -85,20 +114,22 @@ def access_of(person: User) -> Access:
     units = list(OrgUnit.objects.filter(organisation_id=person.organisation_id)
                  .values_list("pk", "parent_id"))
     covered = descendants(units)
-    org_roles = frozenset(role for role, unit in memberships if unit is None)
-    unit_roles: dict[str, set[int]] = {}
-    for role, unit in memberships:
-        if unit is not None:
-            unit_roles.setdefault(role, set()).update(covered.get(unit, {unit}))
+    own = _roles(memberships, covered)
     today = timezone.localdate()
+    # The deputy period counts from its first to its last day, both included.
     absent = frozenset(Deputy.objects.filter(
         deputy=person, starts_on__lte=today, ends_on__gte=today
     ).values_list("person_id", flat=True))
+    theirs: dict[int, list[tuple[str, int | None]]] = {pk: [] for pk in absent}
+    if absent:
+        for person_id, role, unit in Membership.objects.filter(
+                person_id__in=absent).values_list("person_id", "role", "unit_id"):
+            theirs[person_id].append((role, unit))
     access = Access(
-        person=person, org_roles=org_roles,
-        unit_roles={r: frozenset(u) for r, u in unit_roles.items()},
+        person=person, org_roles=own.org_roles, unit_roles=own.unit_roles,
         own_units=frozenset(covered.get(person.unit_id, set())) if person.unit_id else frozenset(),
         deputising_for=absent, unit_tree=covered,
+        absent_roles={pk: _roles(ms, covered) for pk, ms in theirs.items()},
     )
     person._access = access  # type: ignore[attr-defined]
     return access
@@ -166,7 +197,7 @@ def work_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
     if access.acts_for(assignee_id) or access.acts_for(case.coordinator_id):
         return None
     roles = set(step.role_keys) | set(step.gate.deciding_roles if step.gate else ())
-    if access.holds_any(roles, unit):
+    if access.holds_for(assignee_id, roles, unit):
         return None
     if step.gate is None and access.holds("coordinator", unit):
         return None
@@ -198,7 +229,7 @@ def complete_refusal(person: User, case: Any, model: ProcessModel, step: StepDef
         # coordinator: a step the board completes is not the coordinator's to complete.
         access = access_of(person)
         if ("coordinator" in step.complete_roles and access.acts_for(case.coordinator_id)) or (
-                access.holds_any(step.complete_roles, case.requesting_unit_id)):
+                access.holds_for(assignee_id, step.complete_roles, case.requesting_unit_id)):
             return None
         reason = " (med en begrundelse i bemærkningerne)" if step.complete_reason else ""
         return (f"Kun {_labels(model, step.complete_roles)} kan markere trin {step.number} "
@@ -206,10 +237,13 @@ def complete_refusal(person: User, case: Any, model: ProcessModel, step: StepDef
     return work_refusal(person, case, model, step, assignee_id)
 
 
-def decide_refusal(person: User, case: Any, model: ProcessModel, step: StepDef) -> str | None:
+def decide_refusal(person: User, case: Any, model: ProcessModel, step: StepDef,
+                   assignee_id: int | None = None) -> str | None:
+    """The deciding roles decide; a deputy also decides a gate assigned to the person they
+    stand in for today, when that person holds a deciding role."""
     assert step.gate is not None
     access = access_of(person)
-    if access.holds_any(step.gate.deciding_roles, case.requesting_unit_id):
+    if access.holds_for(assignee_id, step.gate.deciding_roles, case.requesting_unit_id):
         return None
     return (f"Kun {_labels(model, step.gate.deciding_roles)} kan registrere beslutningen i "
             f"trin {step.number}.")

@@ -62,6 +62,8 @@ class StepView:
     reopen_refusal: str | None = None
     decide_refusal: str | None = None
     open: bool = False  # the body is rendered with the page (else fetched when opened)
+    # The model's "Hvis relevant" requirements: (id, Danish label, the reason when waived).
+    waivable: list[tuple[str, str, str | None]] = field(default_factory=list)
     panels: dict[str, list[Any]] = field(default_factory=dict)  # the apps' panels, by place
 
     @property
@@ -113,12 +115,14 @@ def step_views(detail: CaseDetail, viewer: Any) -> list[StepView]:
             workable=engine.refusal(engine.check_work, model, snap, n) is None,
             can_start=engine.refusal(engine.start, model, snap, n) is None,
             assignee=state.assignee,
+            waivable=[(i.id, i.label.da, state.waived.get(i.id)) for i in engine.waivable_items(step)],
         )
         view.access_refusal = permissions.work_refusal(viewer, case, model, step,
                                                        state.assignee_id)
         view.can_assign = permissions.assign_refusal(viewer, case, model, step) is None
         if step.gate is not None:
-            view.decide_access_refusal = permissions.decide_refusal(viewer, case, model, step)
+            view.decide_access_refusal = permissions.decide_refusal(viewer, case, model, step,
+                                                                    state.assignee_id)
         else:
             view.complete_access_refusal = permissions.complete_refusal(
                 viewer, case, model, step, state.assignee_id)
@@ -240,6 +244,13 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
     if e.event_type == "document.uploaded":  # anskaf/documents; the type, never the file name
         return (f"uploadede version {after.get('version')} af et dokument til trin "
                 f"{after.get('step')}", after.get("type_title") or after.get("type", ""))
+    if e.event_type in ("step.requirement_waived", "step.requirement_restored"):
+        if e.event_type == "step.requirement_restored":
+            return f"gjorde et krav i trin {step} gældende igen", after.get("item", "")
+        return (f"markerede et krav i trin {step} som ikke relevant",
+                f"{after.get('item', '')}: {after.get('waived') or ''}")
+    if e.event_type == "case.journalised":
+        return "journaliserede hele sagen", f"ESDH-nummer {after.get('records_number', '')}"
     if e.event_type == "document.journalised":
         return "journaliserede et dokument", f"ESDH-nummer {after.get('records_number', '')}"
     if e.event_type in MEETING_EVENTS:  # written by anskaf/meetings on the case

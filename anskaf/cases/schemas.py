@@ -132,6 +132,14 @@ class StepCompleteIn(CaseBody):
     version: int | None = Field(None, description=VERSION_DOC)
 
 
+class RequirementIn(CaseBody):
+    required_fields: ClassVar[tuple[str, ...]] = ("relevant",)
+    relevant: bool | None = Field(None, description="false: not relevant (needs a reason); "
+                                                    "true: the requirement binds again.")
+    reason: str | None = Field(None, description="Why it is not relevant.")
+    version: int | None = Field(None, description=VERSION_DOC)
+
+
 class ReasonIn(CaseBody):
     required_fields: ClassVar[tuple[str, ...]] = ("reason",)
     reason: str | None = Field(None, description="The reason (required).")
@@ -183,7 +191,7 @@ class ModelRepublishIn(Body):
 
 BODY_MODELS: tuple[type[Body], ...] = (
     CaseCreateIn, CaseUpdateIn, WithdrawIn, HandoverIn, StepUpdateIn, StepCompleteIn, ReasonIn,
-    DecisionIn, ModelCheckIn, ModelPublishIn, ModelRepublishIn,
+    DecisionIn, ModelCheckIn, ModelPublishIn, ModelRepublishIn, RequirementIn,
 )
 
 
@@ -208,10 +216,33 @@ class ChecklistItemOut(Schema):
     required: bool
 
 
+class PerformerOut(Schema):
+    role: str = Field(description="The role's key in the case's model.")
+    label: str
+    optional: bool = Field(description="\"Evt.\" in the guide: takes part where relevant.")
+
+
+class PerformersOut(Schema):
+    text: str = Field(description="The guide's own wording of who performs the step.")
+    roles: list[PerformerOut]
+
+
+class RequirementOut(Schema):
+    id: str = Field(description="A checklist item's id or a document type's key.")
+    label: str
+    kind: Literal["checklist", "document"]
+    waived: bool = Field(description="Declared not relevant (the model's \"Hvis relevant\").")
+    reason: str | None = Field(description="Why it was declared not relevant.")
+
+
 class StepOut(Schema):
     number: int
     key: str
     title: str
+    description: str = Field(description="The guide's description of the step (Danish).")
+    performers: PerformersOut
+    requirements: list[RequirementOut] = Field(
+        description="Requirements the model lets be declared not relevant (`waivable`).")
     phase: int
     status: StepStatusLiteral
     version: int
@@ -321,7 +352,8 @@ class ModelVersionOut(Schema):
     current: bool = Field(description="The version new cases start on.")
     published_at: datetime | None
     published_by: str | None = Field(description="The administrator's name; null from the CLI.")
-    published_via: str | None = Field(description="web, cli, or null (stored before publishing).")
+    published_via: Literal["web", "cli"] | None = Field(
+        description="web, cli, or null (stored before publishing).")
     reason: str | None
 
 

@@ -170,9 +170,16 @@ class Task:
     since: datetime | None
 
 
-def _task_reason(access: permissions.Access, case: Case, step: Any,
-                 assignee_id: int | None, names: dict[int, str]) -> str | None:
-    """Why the step waits for the person, or None when it does not."""
+def _task_reason(viewer: User, access: permissions.Access, case: Case, model: ProcessModel,
+                 step: Any, assignee_id: int | None, names: dict[int, str]) -> str | None:
+    """Why the step waits for the person, or None when it does not. A task is listed only when
+    the person may perform it: a decision when the decide check passes, a step when the work
+    check does (the same checks the services run, so the inbox never offers a 403)."""
+    if step.gate is not None:
+        if permissions.decide_refusal(viewer, case, model, step, assignee_id) is not None:
+            return None
+    elif permissions.work_refusal(viewer, case, model, step, assignee_id) is not None:
+        return None
     if assignee_id is not None:
         if assignee_id == access.person.pk:
             return "Tildelt dig"
@@ -181,8 +188,7 @@ def _task_reason(access: permissions.Access, case: Case, step: Any,
         return None
     unit = case.requesting_unit_id
     if step.gate is not None:
-        return "Din rolle træffer beslutningen" if access.holds_any(
-            step.gate.deciding_roles, unit) else None
+        return "Din rolle træffer beslutningen"
     required = [r.role for r in step.roles if not r.optional]
     return "Din rolle udfører trinnet" if access.holds_any(required, unit) else None
 
@@ -253,7 +259,8 @@ def _compute_tasks(viewer: User) -> list[Task]:
         for number in candidates:
             state = assigned.get((case.pk, number))
             step = model.step(number)
-            why = _task_reason(access, case, step, state.assignee_id if state else None, names)
+            why = _task_reason(viewer, access, case, model, step,
+                               state.assignee_id if state else None, names)
             if why:
                 since = case.waiting_since if number in case.waiting_steps else (
                     state.updated_at if state else None)

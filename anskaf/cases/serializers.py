@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from anskaf.audit.models import AuditEvent
-from anskaf.process.model import ProcessModel
+from anskaf.process import engine
+from anskaf.process.model import ChecklistItemDef, ProcessModel
 
 from .models import Case, Decision
 from .selectors import CaseDetail
@@ -51,6 +52,14 @@ def decision_dict(decision: Decision) -> dict[str, Any]:
     }
 
 
+def _requirements(step: Any, state: Any) -> list[dict[str, Any]]:
+    waived = state.waived if state is not None else {}
+    return [{"id": i.id, "label": i.label.da,
+             "kind": "checklist" if isinstance(i, ChecklistItemDef) else "document",
+             "waived": i.id in waived, "reason": waived.get(i.id)}
+            for i in engine.waivable_items(step)]
+
+
 def case_dict(detail: CaseDetail) -> dict[str, Any]:
     case, model = detail.case, detail.model
     states = {s.number: s for s in detail.states}
@@ -62,6 +71,11 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
             "number": step.number,
             "key": step.key,
             "title": step.title.da,
+            "description": step.description.da,
+            "performers": {"text": step.performers_text,
+                           "roles": [{"role": r.role, "label": model.role_label(r.role),
+                                      "optional": r.optional} for r in step.roles]},
+            "requirements": _requirements(step, state),
             "phase": step.phase,
             "status": state.status if state is not None else "not_started",
             "version": state.version if state is not None else 1,

@@ -20,7 +20,7 @@ from anskaf.validation.text import text_problem
 
 from . import permissions
 from .choices import CaseStatus, Outcome, StepStatus
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from .extensions import CaseEvent, MoveContext, emit, run_guards
 from .models import Case, CaseNumberSequence, Decision, StepState
 from .process_models import current_version, model_for, model_of
@@ -73,6 +73,7 @@ def snapshot_of(case: Case, states: Iterable[StepState], decisions: Iterable[Dec
         rounds=rounds,
         extra_items={s.number: tuple((i["id"], i["label"]) for i in s.extra_items)
                      for s in states if s.extra_items},
+        waived={s.number: frozenset(s.waived) for s in states if s.waived},
     )
 
 
@@ -376,6 +377,27 @@ def case_update(*, actor: User, case_id: Any, data: dict[str, Any],
 
 
 @transaction.atomic
+def case_records_number_set(*, actor: User, case_id: Any, records_number: str) -> Case:
+    """Record the case's number in the records system (ESDH). Bookkeeping, so also on a closed
+    case (it is journalised when it is done); audited like any change of the case's fields."""
+    loaded = _load(actor, case_id)
+    permissions.require(permissions.edit_refusal(actor, loaded.case)
+                        if not permissions.access_of(actor).is_admin else None)
+    clean = _clean_fields(actor, {"records_case_number": records_number}, creating=False)
+    case = loaded.case
+    if clean["records_case_number"] == case.records_case_number:
+        return case
+    before = {"records_case_number": case.records_case_number}
+    case.records_case_number = clean["records_case_number"]
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["records_case_number", "version", "updated_at"])
+    _audit(loaded, actor, acting_role(actor, ["coordinator"]), "case.updated", "case", case.pk,
+           before, {"records_case_number": case.records_case_number})
+    return case
+
+
+@transaction.atomic
 def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None = None) -> Case:
     loaded = _load(actor, case_id)
     permissions.require(permissions.edit_refusal(actor, loaded.case))
@@ -628,6 +650,47 @@ def step_reopen(*, actor: User, case_id: Any, number: Any, reason: Any,
     return loaded.case
 
 
+@transaction.atomic
+def step_requirement_set(*, actor: User, case_id: Any, number: Any, item: Any, relevant: Any,
+                         reason: Any = None, version: int | None = None) -> Case:
+    """Declare a waivable requirement ("Hvis relevant" in the guide: `waivable: true` in the
+    model) not relevant, with a reason, or relevant again. Whoever may work on the step may."""
+    loaded, step, state = _prepare_step_move(actor, case_id, number)
+    waivable = {i.id: i for i in engine.waivable_items(step)}
+    if item not in waivable:
+        choices = ", ".join(waivable) or "ingen"
+        raise ValidationFailed({"item": f"Trin {step.number} har ingen krav »{item}«, der kan "
+                                        f"erklæres ikke relevant (mulige: {choices})."})
+    if not isinstance(relevant, bool):
+        raise ValidationFailed({"relevant": "Angiv true (relevant) eller false (ikke relevant)."})
+    if not relevant:
+        reason = _require_text(reason, "Skriv en begrundelse for, at kravet ikke er relevant.",
+                               "reason")
+    _ensure_not_closed(loaded.case)
+    _ensure_version(version, state.version, f"Trin {step.number}")
+    engine.check_work(loaded.model, loaded.snapshot(), step.number)
+    if state.status == StepStatus.DONE:
+        raise InvalidTransition(f"Trin {step.number} er gennemført. Genåbn det først.")
+    before = {"item": item, "waived": state.waived.get(item)}
+    waived = dict(state.waived)
+    if relevant:
+        waived.pop(item, None)
+    else:
+        waived[item] = reason
+    if waived == state.waived:
+        return loaded.case
+    state.waived = waived
+    state.version += 1
+    state.save(update_fields=["waived", "version", "updated_at"])
+    loaded.case.updated_at = timezone.now()
+    loaded.case.save(update_fields=["updated_at"])
+    event_type = "step.requirement_restored" if relevant else "step.requirement_waived"
+    _audit(loaded, actor, acting_role(actor, step.role_keys), event_type, "step",
+           f"{loaded.case.pk}:{step.number}", before, {"item": item, "waived": waived.get(item)})
+    emit(CaseEvent(event_type, loaded.case, actor, step.number, {"item": item}))
+    return loaded.case
+
+
 # --- decisions --------------------------------------------------------------------------------
 
 
@@ -652,7 +715,8 @@ def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, ratio
         raise ValidationFailed({"step": "Angiv nummeret på et trin i sagens model."})
     step_def = loaded.model.step(step)
     if step_def.gate is not None:
-        permissions.require(permissions.decide_refusal(actor, loaded.case, loaded.model, step_def))
+        permissions.require(permissions.decide_refusal(actor, loaded.case, loaded.model, step_def,
+                                                       loaded.states[step].assignee_id))
     if outcome not in Outcome.values:
         raise ValidationFailed({"outcome": "Udfaldet skal være »yes«, »maybe« eller »no«."})
     engine.check_outcome(loaded.model, step, outcome)

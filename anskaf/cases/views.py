@@ -316,7 +316,8 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "cases/step_detail.html", context)
 
 
-STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut", "tildel"}
+STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut", "tildel",
+                "krav"}
 
 
 def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) -> str:
@@ -347,6 +348,13 @@ def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) ->
         services.step_assign(actor=actor, case_id=pk, number=number,
                              assignee=post.get("assignee") or None, version=version)
         return f"Tildelingen af trin {number} er gemt."
+    if action == "krav":
+        relevant = post.get("relevant") == "1"
+        services.step_requirement_set(actor=actor, case_id=pk, number=number,
+                                      item=post.get("item", ""), relevant=relevant,
+                                      reason=post.get("reason", ""), version=version)
+        return (f"Kravet i trin {number} gælder igen." if relevant
+                else f"Kravet i trin {number} er markeret som ikke relevant.")
     if action == "genaabn":
         services.step_reopen(actor=actor, case_id=pk, number=number,
                              reason=post.get("reason", ""), version=version)

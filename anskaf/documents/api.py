@@ -8,15 +8,19 @@ operations do; a bad file is 400 `validation_error` with a Danish message.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
+from pydantic import Field
 
+from anskaf.cases.errors import PermissionDenied
+from anskaf.cases.selectors import case_detail
+from anskaf.http import params
 from anskaf.http.errors import ApiError
-from anskaf.http.schemas import ErrorOut
+from anskaf.http.schemas import Body, ErrorOut
 
-from . import access, services
+from . import access, case_package, journal, services
 from .models import Document, DocumentVersion
 from .selectors import case_documents
 from .views import file_response
@@ -45,7 +49,8 @@ class DocumentOut(Schema):
 class DocumentTypeOut(Schema):
     key: str
     title: str
-    required: bool
+    required: bool = Field(description="Required now: its condition holds and it has not been "
+                                       "declared not relevant.")
     confidential: bool
     missing: bool
     readable: bool
@@ -101,7 +106,7 @@ def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict
         "step": state, "missing": docs.missing, "may_upload": docs.upload_refusal is None,
         "items": [{
             "key": t.definition.key, "title": t.definition.title.da,
-            "required": t.definition.required, "confidential": t.definition.confidential,
+            "required": t.binds, "confidential": t.definition.confidential,
             "missing": t.missing,
             "readable": access.read_refusal(request.auth, target.case, target.step,  # type: ignore[attr-defined]
                                             t.definition, target.assignee_id) is None,
@@ -162,6 +167,65 @@ def download_version(request: HttpRequest, case_id: int, document_id: int, numbe
                                          document_id=document_id, number=number)
     v = readable.version
     return file_response(v.storage_name, v.original_name, v.content_type)
+
+
+class RecordsNumberIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("records_number",)
+    records_number: str | None = Field(None, description="The number in the records system "
+                                                         "(ESDH), e.g. 26/01234.")
+
+
+ZIP_RESPONSE = {"responses": {200: {"description": "The journal package (ZIP), as an attachment.",
+                                    "content": {"application/zip": {"schema": {
+                                        "type": "string", "format": "binary"}}}}}}
+
+
+def _zip_extra() -> dict[str, Any]:
+    schema = RecordsNumberIn.openapi_schema(ref_template="#/components/schemas/{model}")
+    return {**ZIP_RESPONSE, "requestBody": {"required": True, "content": {
+        "application/json": {"schema": schema}}}}
+
+
+def _zip(package: Any) -> HttpResponse:
+    from .views import attachment_response
+
+    return attachment_response(package.content, package.filename, "application/zip")
+
+
+@router.post("/cases/{case_id}/documents/{document_id}/journalise",
+             response=_responses((200, None), 400, 401, 403, 404, 500),
+             operation_id="document_journalise",
+             summary="Journalise a document: its package for the records system (ZIP)",
+             openapi_extra=_zip_extra())
+def journalise_document(request: HttpRequest, case_id: int, document_id: int) -> Any:
+    readable = services.readable_version(actor=request.auth, case_id=case_id,  # type: ignore[attr-defined]
+                                         document_id=document_id)  # 404 and 403 before 400
+    if refusal := journal.journal_refusal(request.auth, readable):  # type: ignore[attr-defined]
+        raise PermissionDenied(refusal)
+    body, _ = params.parse_body(request, RecordsNumberIn)
+    _entry, package, _delivery = journal.journalise(
+        actor=request.auth, case_id=case_id, document_id=document_id,  # type: ignore[attr-defined]
+        records_number=body.records_number)
+    return _zip(package)
+
+
+@router.post("/cases/{case_id}/journal-package",
+             response=_responses((200, None), 400, 401, 403, 404, 500),
+             operation_id="case_journalise",
+             summary="Journalise the whole case: one package (ZIP) with the guide as PDF/A, "
+                     "every current document, decisions, minutes extracts and metadata",
+             description="The ESDH number given is recorded on the case (audited) when it "
+                         "differs; only the case's managers and admins.",
+             openapi_extra=_zip_extra())
+def journalise_case(request: HttpRequest, case_id: int) -> Any:
+    detail = case_detail(viewer=request.auth, case_id=case_id)  # type: ignore[attr-defined]
+    if refusal := case_package.package_refusal(request.auth, detail.case):  # type: ignore[attr-defined]
+        raise PermissionDenied(refusal)  # 404 and 403 before 400
+    body, _ = params.parse_body(request, RecordsNumberIn)
+    package, _delivery = case_package.case_journalise(
+        actor=request.auth, case_id=case_id,  # type: ignore[attr-defined]
+        records_number=body.records_number)
+    return _zip(package)
 
 
 __all__ = ["router"]

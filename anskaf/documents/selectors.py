@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db.models import Q
 
+from anskaf.cases.models import StepState
 from anskaf.orgs.models import User
+from anskaf.process.engine import binds
 from anskaf.process.model import DocumentTypeDef, ProcessModel, StepDef
 
 from . import access
@@ -35,10 +37,11 @@ class DocumentView:
 class TypeView:
     definition: DocumentTypeDef
     documents: list[DocumentView]
+    binds: bool = True  # required, its `when` holds and it is not declared not relevant
 
     @property
     def missing(self) -> bool:
-        return self.definition.required and not any(d.versions for d in self.documents)
+        return self.binds and not any(d.versions for d in self.documents)
 
 
 @dataclass
@@ -77,28 +80,45 @@ def case_documents(*, viewer: User, case: Any, model: ProcessModel,
     for e in JournalEntry.objects.filter(**of_them).select_related("journalised_by"):
         entries.setdefault(e.document_id, []).append(e)
     templates = list(OrgTemplate.objects.filter(organisation_id=case.organisation_id))
+    waived = _waived(case, model, only)
     by_step: dict[int, list[Document]] = {}
     for document in documents:
         by_step.setdefault(document.step, []).append(document)
     return {
         step.number: _step_documents(viewer, case, model, step, by_step.get(step.number, []),
                                      [t for t in templates if t.step == step.number],
-                                     assignees.get(step.number), versions, entries)
+                                     assignees.get(step.number), versions, entries,
+                                     waived.get(step.number, frozenset()))
         for step in model.steps if only is None or step.number in only
     }
+
+
+def _waived(case: Any, model: ProcessModel, only: set[int] | None) -> dict[int, frozenset[str]]:
+    """The requirements declared not relevant, per step: from the case's prefetched step
+    states when the page has them, else one query, and none when no step can have any."""
+    numbers = {s.number for s in model.steps if any(d.condition.waivable for d in s.documents)
+               and (only is None or s.number in only)}
+    if not numbers:
+        return {}
+    prefetched = getattr(case, "_prefetched_objects_cache", {}).get("step_states")
+    states = (prefetched if prefetched is not None else
+              StepState.objects.filter(case=case, number__in=numbers).only("number", "waived"))
+    return {s.number: frozenset(s.waived) for s in states if s.number in numbers and s.waived}
 
 
 def _step_documents(viewer: User, case: Any, model: ProcessModel, step: StepDef,
                     documents: Iterable[Document], templates: list[OrgTemplate],
                     assignee_id: int | None, versions: dict[int, list[DocumentVersion]],
-                    entries: dict[int, list[JournalEntry]]) -> StepDocuments:
+                    entries: dict[int, list[JournalEntry]],
+                    waived: frozenset[str] = frozenset()) -> StepDocuments:
     types = []
     known = {d.key for d in step.documents}
     for definition in step.documents:
         readable = access.read_refusal(viewer, case, step, definition, assignee_id) is None
         views = [DocumentView(d, versions.get(d.pk, []), readable, entries.get(d.pk, []))
                  for d in documents if d.type_key == definition.key]
-        types.append(TypeView(definition, views))
+        types.append(TypeView(definition, views,
+                              binds(definition, case.replaces_system, waived)))
     other_readable = access.read_refusal(viewer, case, step, None, assignee_id) is None
     other = [DocumentView(d, versions.get(d.pk, []), other_readable) for d in documents
              if d.type_key not in known]

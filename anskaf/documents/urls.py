@@ -11,6 +11,7 @@ urlpatterns = [
          name="download"),
     path("sager/<int:pk>/dokumenter/<int:document>/journaliser/", views.journalise,
          name="journalise"),
+    path("sager/<int:pk>/journaliser/", views.case_journalise, name="case_journalise"),
     path("sager/<int:pk>/vejledning.pdf", views.guide_pdf, name="guide_pdf"),
     path("sager/<int:pk>/vejledning.docx", views.guide_docx, name="guide_docx"),
     path("skabeloner/<int:template>/", views.template_download, name="template_download"),

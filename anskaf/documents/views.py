@@ -16,7 +16,7 @@ from anskaf.cases.views import case_page_context
 from anskaf.http import params
 from anskaf.orgs.views import admin_required
 
-from . import access, guide, journal, services
+from . import access, case_package, guide, journal, services
 from .models import OrgTemplate
 from .storage import document_storage
 
@@ -172,7 +172,7 @@ def _guide(request: HttpRequest, pk: int) -> guide.Guide:
         raise Http404("Sagen findes ikke.") from None
 
 
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+def attachment_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
     from django.utils.http import content_disposition_header
 
     response = HttpResponse(content, content_type=content_type)
@@ -185,14 +185,14 @@ def _attachment(content: bytes, filename: str, content_type: str) -> HttpRespons
 @require_GET
 def guide_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     g = _guide(request, pk)
-    return _attachment(guide.guide_pdf(g), f"{g.filename_stem}.pdf", "application/pdf")
+    return attachment_response(guide.guide_pdf(g), f"{g.filename_stem}.pdf", "application/pdf")
 
 
 @login_required
 @require_GET
 def guide_docx(request: HttpRequest, pk: int) -> HttpResponse:
     g = _guide(request, pk)
-    return _attachment(guide.guide_docx(g), f"{g.filename_stem}.docx",
+    return attachment_response(guide.guide_docx(g), f"{g.filename_stem}.docx",
                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
@@ -222,10 +222,41 @@ def journalise(request: HttpRequest, pk: int, document: int) -> HttpResponse:
             context["error"] = exc.errors.get("records_number", exc.message)
             return render(request, "documents/journalise.html", context, status=400)
         if delivery.download:
-            return _attachment(package.content, package.filename, "application/zip")
+            return attachment_response(package.content, package.filename, "application/zip")
         messages.success(request, f"{readable.document.title} er journaliseret.")
         return redirect(reverse("cases:case_detail", args=[pk]) + f"#trin-{readable.document.step}")
     return render(request, "documents/journalise.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_journalise(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole case as one journal package; the ESDH number given is recorded on the case."""
+    from anskaf.cases.selectors import case_detail
+
+    try:
+        detail = case_detail(viewer=request.user, case_id=pk)
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+    if refusal := case_package.package_refusal(request.user, detail.case):
+        return _forbidden(request, refusal)
+    context: dict[str, Any] = {"nav": "cases", "case": detail.case,
+                               "records_number": detail.case.records_case_number}
+    if request.method == "POST":
+        context["records_number"] = request.POST.get("records_number", "")
+        try:
+            package, delivery = case_package.case_journalise(
+                actor=request.user, case_id=pk, records_number=request.POST.get("records_number"))
+        except ValidationFailed as exc:
+            context["error"] = exc.errors.get("records_number", exc.message)
+            return render(request, "documents/case_journalise.html", context, status=400)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        if delivery.download:
+            return attachment_response(package.content, package.filename, "application/zip")
+        messages.success(request, "Sagen er journaliseret.")
+        return redirect(reverse("cases:case_detail", args=[pk]))
+    return render(request, "documents/case_journalise.html", context)
 
 
 # --- administration: the organisation's templates ------------------------------------------------

@@ -79,6 +79,17 @@ class OutcomeIn(Body):
                                                      "refused (409) if they changed since.")
 
 
+class ItemUpdateIn(Body):
+    notes: str | None = Field(None, description="The item's notes.")
+    supplier_meeting_needed: bool | None = Field(None, description="A meeting with the "
+                                                                   "supplier is needed.")
+
+
+class MinutesDraftIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("text",)
+    text: str | None = Field(None, description="The draft's text (before approval).")
+
+
 class MinutesCorrectIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("text", "reason")
     text: str | None = None
@@ -103,7 +114,7 @@ class DocumentationForwardIn(Body):
 class MeetingOut(Schema):
     id: int
     title: str
-    state: str
+    state: Literal["planned", "agenda_published", "held", "minutes_approved"]  # MeetingState
     starts_at: str
     ends_at: str
     place: str
@@ -325,6 +336,29 @@ def minutes_correct(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     body, _ = params.parse_body(request, MinutesCorrectIn)
     services.minutes_correct(actor=request.auth, meeting_id=meeting_id, text=body.text,  # type: ignore[attr-defined]
                              reason=body.reason)
+    return _full(request, meeting_id)
+
+
+@router.patch("/meetings/{int:meeting_id}/items/{int:item_id}",
+              response={200: MeetingOut, **ERRORS}, operation_id="agenda_item_update",
+              summary="Edit an agenda item's notes and whether a supplier meeting is needed",
+              openapi_extra=_extra(ItemUpdateIn))
+def agenda_item_update(request: HttpRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
+    item = _item(_board(request, meeting_id), item_id)
+    body, _ = params.parse_body(request, ItemUpdateIn)
+    services.item_update(actor=request.auth, item_id=item.pk, notes=body.notes,  # type: ignore[attr-defined]
+                         supplier_meeting_needed=body.supplier_meeting_needed)
+    return _full(request, meeting_id)
+
+
+@router.put("/meetings/{int:meeting_id}/minutes-draft",
+            response={200: MeetingOut, **ERRORS}, operation_id="meeting_minutes_edit",
+            summary="Edit the minutes' draft before it is approved",
+            openapi_extra=_extra(MinutesDraftIn))
+def minutes_edit(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    _board(request, meeting_id)
+    body, _ = params.parse_body(request, MinutesDraftIn)
+    services.minutes_edit(actor=request.auth, meeting_id=meeting_id, text=body.text)  # type: ignore[attr-defined]
     return _full(request, meeting_id)
 
 

@@ -16,3 +16,8 @@ class MeetingsConfig(AppConfig):
         for panel in PANELS:
             register_panel(panel)
         register_bindings(BINDINGS)  # the Procesmodel page warns when a model lacks one
+
+        from anskaf.documents.case_package import register_part
+
+        from .minutes import case_extracts
+        register_part(case_extracts)  # the whole case's journal package: minutes extracts

@@ -101,3 +101,27 @@ def render_text(snapshot: dict[str, Any]) -> str:
     out.append("Opfølgning:")
     out += [f" - {line}" for line in follow] or [" - ingen"]
     return "\n".join(out).strip() + "\n"
+
+
+def case_extracts(detail: Any, viewer: Any) -> list[tuple[str, bytes]]:
+    """For the whole case's journal package: each approved minutes' items about the case, as
+    text (the latest approved revision of every meeting that dealt with it)."""
+    from .models import MinutesRevision
+
+    number = detail.case.number
+    latest: dict[int, MinutesRevision] = {}
+    for revision in (MinutesRevision.objects.filter(
+            approved=True, meeting__organisation_id=detail.case.organisation_id,
+            meeting__items__case=detail.case).distinct().order_by("meeting_id", "number")):
+        latest[revision.meeting_id] = revision
+    out = []
+    for revision in latest.values():
+        snapshot = dict(revision.snapshot)
+        snapshot["items"] = [i for i in snapshot.get("items", []) if i.get("case_number") == number]
+        if not snapshot["items"]:
+            continue
+        text = (f"Uddrag af referat (version {revision.number}, godkendt) for sag {number}\n\n"
+                + render_text(snapshot))
+        day = str(snapshot.get("date", "")).replace(".", "-")
+        out.append((f"referatuddrag/{day}-møde-{revision.meeting_id}.txt", text.encode("utf-8")))
+    return out

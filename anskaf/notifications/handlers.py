@@ -51,7 +51,8 @@ def announce_waiting_steps(event: CaseEvent) -> None:
     for number in new:
         step = model.step(number)
         people = recipients.with_deputies(
-            recipients.step_performers(case, step, assignees.get(number)))
+            recipients.step_performers(case, step, assignees.get(number))
+            + _archive_askees(case, model, number))
         people = recipients.unique(people, without=event.actor)
         what = "en beslutning i " if step.gate else ""
         notify(people, Notice(
@@ -60,6 +61,17 @@ def announce_waiting_steps(event: CaseEvent) -> None:
             body=(f"Sagen {_case_label(case)} venter nu på {what}{_step_label(model, number)}. "
                   f"Trinnet udføres af {step.performers_text or 'de ansvarlige roller'}."),
             path=case_path(case, number)))
+
+
+def _archive_askees(case: Case, model: ProcessModel, number: int) -> list[User]:
+    """The archive role is asked for its assessment when the archive step opens and one of the
+    case's systems holds personal data or case records without one (issue 19)."""
+    from anskaf.portfolio.services import archive_pending
+    from anskaf.portfolio.steps import ARCHIVE
+
+    if ARCHIVE.number(model) != number or not archive_pending(case.pk):
+        return []
+    return recipients.role_holders(case, ("archive",))
 
 
 # --- decisions ----------------------------------------------------------------------------------

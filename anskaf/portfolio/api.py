@@ -8,8 +8,8 @@ Lists are {"items", "next"}; `limit` 1-200, `offset` from `next`.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,6 +25,7 @@ from anskaf.orgs.models import User
 from . import selectors, services
 from .forms import ContractForm, DpaForm, SystemForm
 from .models import (
+    ArchiveDecision,
     Contract,
     DataProcessingAgreement,
     Hosting,
@@ -43,6 +44,30 @@ class UnitRefOut(Schema):
     name: str
 
 
+# Every closed set of values is an enum in the OpenAPI description (issue 19, item 13); the
+# asserts keep each Literal equal to the model's choices.
+ArchiveDecisionLiteral = Literal["archive", "no_archive"]
+LifecycleLiteral = Literal["Undecided", "PhasingIn", "Operational", "PhasingOut", "NotInUse"]
+HostingLiteral = Literal["local", "web"]
+NoticeToLiteral = Literal["none", "month", "quarter"]
+OversightLiteral = Literal["isae3000", "isae3402_2", "own", "physical", "none"]
+for _literal, _choices in ((ArchiveDecisionLiteral, ArchiveDecision), (LifecycleLiteral, Lifecycle),
+                           (HostingLiteral, Hosting), (NoticeToLiteral, NoticeTo),
+                           (OversightLiteral, OversightMethod)):
+    assert list(_literal.__args__) == list(_choices.values), _choices  # type: ignore[attr-defined]
+
+
+class ArchiveAssessmentOut(Schema):
+    decision: ArchiveDecisionLiteral | None = Field(
+        description="The archive role's assessment: archive = to be archived; null: none yet.")
+    plan: str = Field(description="The plan for the archive version, or why not archived.")
+    assessed_by: str | None
+    assessed_at: datetime | None
+    needed: bool = Field(description="The system holds personal data or case records, so "
+                                     "the archive role assesses it before a case's archive "
+                                     "step completes.")
+
+
 class SystemOut(Schema):
     id: int
     name: str
@@ -51,9 +76,11 @@ class SystemOut(Schema):
     notes: str
     owner_unit: UnitRefOut | None
     system_owner_id: int | None
-    hosting: str
+    hosting: HostingLiteral
     personal_data: bool
-    lifecycle: str
+    case_records: bool
+    archive: ArchiveAssessmentOut
+    lifecycle: LifecycleLiteral
     lifecycle_label: str
     kitos_uuid: str | None
     kitos_system_uuid: str | None
@@ -80,7 +107,7 @@ class ContractOut(Schema):
     option_months: int
     options_used: int
     notice_months: int
-    notice_to: str
+    notice_to: NoticeToLiteral
     terminated_on: str | None
     annual_cost: float | None
     binding_end: str
@@ -102,7 +129,7 @@ class DpaOut(Schema):
     signed_on: str | None
     sub_processors: str
     third_countries: str
-    oversight_method: str
+    oversight_method: OversightLiteral
     oversight_interval_months: int
     last_oversight_on: str | None
     next_oversight_on: str | None
@@ -145,6 +172,7 @@ class SystemIn(Body):
     system_owner: int | None = Field(None, description="The system owner's (a person's) id.")
     hosting: str | None = _enum(Hosting, "How it is run (default web).")
     personal_data: bool | None = None
+    case_records: bool | None = Field(None, description="Holds case records (sagsakter).")
     lifecycle: str | None = _enum(Lifecycle, "KITOS life cycle (default Undecided); a change "
                                              "is sent to KITOS when the system is registered "
                                              "there.")
@@ -240,7 +268,7 @@ def _member(request: HttpRequest) -> User:
 
 
 def _system(request: HttpRequest, system_id: int) -> System:
-    system = selectors.systems(_member(request)).select_related("owner_unit").filter(
+    system = selectors.systems(_member(request)).select_related("owner_unit", "archive_assessed_by").filter(
         pk=system_id).first()
     if system is None:
         raise NotFound("Systemet findes ikke.")
@@ -249,6 +277,7 @@ def _system(request: HttpRequest, system_id: int) -> System:
 
 # The model's defaults for fields a client leaves out (the forms require them).
 DEFAULTS = {"hosting": "web", "lifecycle": "Undecided", "personal_data": False,
+            "case_records": False,
             "option_count": 0, "option_months": 0, "options_used": 0, "notice_months": 0,
             "notice_to": "none", "oversight_method": "isae3000", "oversight_interval_months": 12}
 
@@ -278,11 +307,19 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def _archive_dict(s: System) -> dict[str, Any]:
+    by = s.archive_assessed_by
+    return {"decision": s.archive_decision or None, "plan": s.archive_plan,
+            "assessed_by": by.username if by else None, "assessed_at": s.archive_assessed_at,
+            "needed": s.needs_archive_assessment}
+
+
 def system_dict(s: System) -> dict[str, Any]:
     return {"id": s.pk, "name": s.name, "supplier": s.supplier, "purpose": s.purpose,
             "notes": s.notes, "owner_unit": {"id": s.owner_unit.pk, "name": s.owner_unit.name}
             if s.owner_unit else None, "system_owner_id": s.system_owner_id,
-            "hosting": s.hosting, "personal_data": s.personal_data, "lifecycle": s.lifecycle,
+            "hosting": s.hosting, "personal_data": s.personal_data,
+            "case_records": s.case_records, "archive": _archive_dict(s), "lifecycle": s.lifecycle,
             "lifecycle_label": s.get_lifecycle_display(),
             "kitos_uuid": str(s.kitos_uuid) if s.kitos_uuid else None,
             "kitos_system_uuid": str(s.kitos_system_uuid) if s.kitos_system_uuid else None,
@@ -415,6 +452,34 @@ def dpa_create(request: HttpRequest, system_id: int) -> Status:
     return Status(201, dpa_dict(selectors.dpa_view(dpa)))
 
 
+class ArchiveAssessmentIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("decision", "plan")
+    decision: ArchiveDecisionLiteral | None = Field(
+        None, description="archive = to be archived; no_archive = not to be archived.")
+    plan: str | None = Field(None, description="The plan for the archive version, or why the "
+                                               "system is not archived.")
+    case: int | None = Field(None, description="The case whose archive step asked for it.")
+    version: int | None = Field(None, description="The system's version as last read (409 "
+                                                  "when it changed since).")
+
+
+@router.post("/systems/{int:system_id}/archive-assessment",
+             response=_r(200, SystemOut, 400, 404, 409), operation_id="archive_assessment_record",
+             summary="Record the archive role's assessment of a system",
+             description="Only the archive role. Required before a case's archive step "
+                         "completes when one of its systems holds personal data or case records.",
+             openapi_extra=_body(ArchiveAssessmentIn))
+def archive_assessment_record(request: HttpRequest, system_id: int) -> dict[str, Any]:
+    system = _system(request, system_id)
+    user = _member(request)
+    services.require_role(user, services.ARCHIVE_ASSESSORS, "Den arkivansvarlige")
+    body, _ = params.parse_body(request, ArchiveAssessmentIn)
+    system = services.archive_assessment_record(
+        actor=user, system_id=system.pk, decision=body.decision, plan=body.plan,
+        case_id=body.case, version=body.version)
+    return system_dict(system)
+
+
 @router.patch("/systems/{int:system_id}", response=_r(200, SystemOut, 400, 404, 409),
               operation_id="system_update",
               summary="Change a system's fields (with `version`); a changed life cycle is sent "
@@ -529,3 +594,7 @@ def contract_notice_decided(request: HttpRequest, system_id: int,
     user = _member(request)
     saved = services.contract_mark_notice_decided(actor=user, contract_id=contract.pk)
     return contract_dict(selectors.contract_views([saved], timezone.localdate())[0])
+
+
+# The helpers the case's portfolio operations (api_case.py) share.
+responses, json_body, member = _r, _body, _member

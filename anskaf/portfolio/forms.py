@@ -13,6 +13,7 @@ from anskaf.validation.amounts import AmountError, parse_amount
 from anskaf.validation.text import text_problem
 
 from .models import (
+    ArchiveDecision,
     Contract,
     DataProcessingAgreement,
     DpaOversight,
@@ -79,11 +80,16 @@ YES_NO = [("False", "Nej"), ("True", "Ja")]
 class SystemForm(_Danish):
     personal_data = forms.TypedChoiceField(label="Behandler personoplysninger", choices=YES_NO,
                                            coerce=lambda v: v == "True", initial="False")
+    case_records = forms.TypedChoiceField(
+        label="Indeholder sagsakter", choices=YES_NO, coerce=lambda v: v == "True",
+        initial="False", required=False, empty_value=False,
+        help_text="Systemer med personoplysninger eller sagsakter vurderes af den arkivansvarlige.")
 
     class Meta:
         model = System
         fields = ["name", "supplier", "purpose", "notes", "owner_unit", "system_owner",
-                  "hosting", "personal_data", "lifecycle", "kitos_system_uuid", "predecessor"]
+                  "hosting", "personal_data", "case_records", "lifecycle", "kitos_system_uuid",
+                  "predecessor"]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3}),
                    "notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -189,3 +195,13 @@ class OversightForm(_Danish):
 class ImportForm(forms.Form):
     file = forms.FileField(label="KITOS-eksport (.xlsx eller .csv)",
                            error_messages={"required": "Vælg en fil."})
+
+
+class ArchiveAssessmentForm(forms.Form):
+    """The archive role's assessment of a system (checked again by the service)."""
+
+    decision = forms.ChoiceField(label="Skal systemet arkiveres?",
+                                 choices=[("", "Vælg …"), *ArchiveDecision.choices])
+    plan = forms.CharField(label="Plan for arkiveringsversionen, eller hvorfor systemet ikke "
+                                 "skal arkiveres", widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=20000)

@@ -13,7 +13,7 @@ from anskaf.cases.models import StepState
 from anskaf.cases.process_models import model_for
 
 from .models import DataProcessingAgreement, Lifecycle, LinkKind
-from .steps import CLOSE_PREVIOUS, CONTRACT, DECOMMISSION_PLAN, DPA, IN_OPERATION
+from .steps import ARCHIVE, CLOSE_PREVIOUS, CONTRACT, DECOMMISSION_PLAN, DPA, IN_OPERATION
 
 # step binding -> (which of the case's systems, its new life cycle)
 MOVES = {
@@ -77,6 +77,23 @@ def dpa_guard(context: MoveContext) -> None:
         "kontrakten markeres som på plads.")
 
 
+def archive_guard(context: MoveContext) -> None:
+    """The archive step completes only once the archive role has assessed each of the case's
+    systems that holds personal data or case records (its decision lives on the system)."""
+    step = ARCHIVE.find(model_for(context.case))
+    if step is None or step.number != context.step:
+        return
+    from . import services
+
+    pending = services.archive_pending(context.case.pk)
+    if pending:
+        names = ", ".join(f"»{s.name}«" for s in pending)
+        raise RequirementMissing(
+            f"Den arkivansvarlige har endnu ikke vurderet {names} (personoplysninger eller "
+            "sagsakter): skal systemet arkiveres, og hvad er planen for arkiveringsversionen? "
+            f"Trin {context.step} kan gennemføres, når vurderingen er registreret.")
+
+
 def _in_step(number: int | None) -> str:
     return f" (trin {number})" if number is not None else ""
 
@@ -85,3 +102,4 @@ def register() -> None:
     register_handler("step.completed", on_step_done)
     register_handler("decision.recorded", on_step_done)
     register_guard("complete", dpa_guard)
+    register_guard("complete", archive_guard)

@@ -18,6 +18,11 @@ class Lifecycle(models.TextChoices):
     NOT_IN_USE = "NotInUse", "Ikke i drift"
 
 
+class ArchiveDecision(models.TextChoices):
+    ARCHIVE = "archive", "Skal arkiveres"
+    NO_ARCHIVE = "no_archive", "Skal ikke arkiveres"
+
+
 class Hosting(models.TextChoices):
     LOCAL = "local", "Lokalt installeret"
     WEB = "web", "Webbaseret"
@@ -39,6 +44,15 @@ class System(models.Model):
     hosting = models.CharField("drift", max_length=10, choices=Hosting.choices,
                                default=Hosting.WEB)
     personal_data = models.BooleanField("behandler personoplysninger", default=False)
+    case_records = models.BooleanField("indeholder sagsakter", default=False)
+    # The archive role's assessment (issue 19): to be archived or not, and the plan for the
+    # archive version (or why not). Asked for before the case's archive step can complete.
+    archive_decision = models.CharField("arkivvurdering", max_length=12, blank=True,
+                                        choices=ArchiveDecision.choices)
+    archive_plan = models.TextField("plan for arkiveringsversionen", blank=True)
+    archive_assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
+    archive_assessed_at = models.DateTimeField(null=True, blank=True)
     lifecycle = models.CharField("livscyklus", max_length=20, choices=Lifecycle.choices,
                                  default=Lifecycle.UNDECIDED)
     # The usage's UUID in KITOS (what "registered in KITOS" means) and the catalogue system's.
@@ -58,6 +72,11 @@ class System(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def needs_archive_assessment(self) -> bool:
+        """Systems with personal data or case records are assessed by the archive role."""
+        return self.personal_data or self.case_records
 
 
 class LinkKind(models.TextChoices):

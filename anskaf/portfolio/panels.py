@@ -37,12 +37,18 @@ def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[
     }
     # The template tells the parts apart by the binding's key, whatever the model calls it,
     # and names the other bound steps by the numbers this model gives them.
-    part_of = {b.number(model): b for b in steps.SYSTEM_BINDINGS}
+    part_of: dict[int | None, Any] = {}
+    for b in steps.SYSTEM_BINDINGS:  # the first binding of a step names its part
+        part_of.setdefault(b.number(model), b)
     shared["bound"] = {b.key: n for n, b in part_of.items() if n is not None}
+    archive_step = steps.ARCHIVE.number(model)
     shown = {}
     for number in numbers:
         binding = part_of[number]
-        data = {**shared, "key": binding.key, "n": number}
+        key = "archive_approval" if binding == steps.ARCHIVE else binding.key
+        data = {**shared, "key": key, "n": number}
+        if number == archive_step:
+            data["archive"] = _archive(context, shared["p"])
         if binding == steps.NEEDS:
             data.update(_search(context), search_anchor=f"#portefoelje-trin-{number}",
                         search_field_id=f"trin-{number}-systemsoeg")
@@ -62,6 +68,16 @@ def test_outcome_data(context: PanelContext, numbers: list[int]) -> dict[int, di
     items = [(i.label.da, i.id in state.checked) for i in test.checklist]
     items += [(i["label"], i["id"] in state.checked) for i in state.extra_items]
     return {ready: {"test": {"step": test, "state": state, "items": items}}}
+
+
+def _archive(context: PanelContext, portfolio: Any) -> dict[str, Any]:
+    """The case's systems the archive role assesses (personal data or case records), from the
+    portfolio the page read already (no further query)."""
+    systems = [s for s in (portfolio.acquired, portfolio.replaced)
+               if s is not None and s.needs_archive_assessment]
+    return {"systems": systems,
+            "may_assess": services.may(context.viewer, services.ARCHIVE_ASSESSORS)
+            and not context.case.is_closed}
 
 
 PANELS = [Panel("portfolio", Place.STEP_HEAD, "portfolio/includes/case_step.html",

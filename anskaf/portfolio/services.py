@@ -22,6 +22,7 @@ from anskaf.validation.text import text_problem
 
 from . import kitos
 from .models import (
+    ArchiveDecision,
     CaseSystem,
     Contract,
     DataProcessingAgreement,
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 SYSTEM_WRITERS = ("admin", "it", "procurement")
 AGREEMENT_WRITERS = ("admin", "it", "procurement", "legal", "security")
 THRESHOLD_CONFIRMERS = ("procurement",)
+ARCHIVE_ASSESSORS = ("archive",)
 
 
 # --- permissions ------------------------------------------------------------------------------
@@ -85,7 +87,7 @@ def _view(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 SYSTEM_FIELDS = ("name", "supplier", "purpose", "notes", "owner_unit_id", "system_owner_id",
-                 "hosting", "personal_data", "lifecycle", "kitos_uuid", "kitos_system_uuid",
+                 "hosting", "personal_data", "case_records", "lifecycle", "kitos_uuid", "kitos_system_uuid",
                  "predecessor_id")
 
 
@@ -107,6 +109,49 @@ def _system_of(actor: User, system_id: Any, *, lock: bool = False) -> System:
 
 
 # --- systems ----------------------------------------------------------------------------------
+
+ARCHIVE_FIELDS = ("archive_decision", "archive_plan", "archive_assessed_by_id")
+
+
+@transaction.atomic
+def archive_assessment_record(*, actor: User, system_id: Any, decision: Any, plan: Any,
+                              case_id: Any = None, version: int | None = None) -> System:
+    """The archive role's assessment of a system: to be archived or not, and the plan for the
+    archive version (or why it is not archived). Recorded on the system, audited."""
+    role = require_role(actor, ARCHIVE_ASSESSORS, "Den arkivansvarlige")
+    system = _system_of(actor, system_id, lock=True)
+    if case_id is not None:  # the case it was asked for must be one the actor may see
+        lock_visible_case(actor, case_id)
+    errors = {}
+    if decision not in ArchiveDecision.values:
+        errors["decision"] = ("Vælg om systemet skal arkiveres (archive) eller ikke "
+                              "(no_archive).")
+    plan = plan.strip() if isinstance(plan, str) else ""
+    if not plan:
+        errors["plan"] = ("Beskriv planen for arkiveringsversionen, eller hvorfor systemet "
+                          "ikke skal arkiveres.")
+    elif len(plan) > 20000 or (problem := text_problem(plan, multiline=True)):
+        errors["plan"] = "Planen må højst være 20.000 tegn." if len(plan) > 20000 else problem
+    if errors:
+        raise ValidationFailed(errors)
+    if version is not None and version != system.version:
+        raise Conflict("Systemet er ændret af en anden. Genindlæs siden og prøv igen.")
+    before = _view(system, ARCHIVE_FIELDS)
+    system.archive_decision, system.archive_plan = decision, plan
+    system.archive_assessed_by, system.archive_assessed_at = actor, timezone.now()
+    system.version += 1
+    system.save(update_fields=["archive_decision", "archive_plan", "archive_assessed_by",
+                               "archive_assessed_at", "version", "updated_at"])
+    _audit(actor, role, "system.archive_assessed", system, before,
+           _view(system, ARCHIVE_FIELDS), case_id=int(case_id) if case_id is not None else None)
+    return system
+
+
+def archive_pending(case_id: int) -> list[System]:
+    """The case's systems that hold personal data or case records and have no assessment."""
+    links = CaseSystem.objects.filter(case_id=case_id).select_related("system")
+    return [link.system for link in links
+            if link.system.needs_archive_assessment and not link.system.archive_decision]
 
 
 def _apply_form(form: Any) -> dict[str, Any]:

@@ -22,8 +22,13 @@ IN_OPERATION = StepBinding(APP, "put the acquired system in operation", key="in_
 CLOSE_PREVIOUS = StepBinding(APP, "mark the replaced system as no longer in use",
                              key="close_previous_system")
 
-# The steps the system panel shows on.
-SYSTEM_BINDINGS = [NEEDS, DPA, CONTRACT, DECOMMISSION_PLAN, IN_OPERATION, CLOSE_PREVIOUS]
+# "Evt. arkivering (eller plan for denne) godkendes": the archive role's assessment of each of
+# the case's systems with personal data or case records is asked for, and required, here.
+ARCHIVE = StepBinding(APP, "ask the archive role's assessment before the archive step completes",
+                      kind="archive_approval", key="close_previous_system")
+
+# The steps the system panel shows on (the first binding of a step names its part).
+SYSTEM_BINDINGS = [NEEDS, DPA, CONTRACT, DECOMMISSION_PLAN, IN_OPERATION, CLOSE_PREVIOUS, ARCHIVE]
 
 # "Klar til drift" shows the test's outcome (the test step's checklist and remarks): the
 # decision to go into operation rests on it.

@@ -25,6 +25,8 @@ urlpatterns = [
     path("systemer/kontrakter.csv", views.contract_export, name="contract_export"),
     path("sager/<int:pk>/system/", views.case_link, name="case_link"),
     path("sager/<int:pk>/kitos/", views.kitos_register, name="kitos_register"),
+    path("sager/<int:pk>/arkivvurdering/<int:system_pk>/", views.archive_assess,
+         name="archive_assess"),
     path("udbudsgraense/", views.threshold_tasks, name="threshold_tasks"),
     path("udbudsgraense/<int:pk>/bekraeft/", views.threshold_confirm, name="threshold_confirm"),
     path("administration/udbudsgraenser/", views.threshold_admin, name="threshold_admin"),

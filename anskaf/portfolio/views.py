@@ -36,6 +36,7 @@ from anskaf.validation.text import export_safe
 
 from . import kitos_import, selectors, services
 from .forms import (
+    ArchiveAssessmentForm,
     ContractForm,
     DpaForm,
     ImportForm,
@@ -44,7 +45,7 @@ from .forms import (
     ThresholdForm,
 )
 from .models import Lifecycle, TenderThreshold
-from .steps import CONTRACT, NEEDS
+from .steps import ARCHIVE, CONTRACT, NEEDS
 
 NAV = "systems"
 PAGE_SIZE = 50
@@ -431,6 +432,34 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Sagens system er gemt." if request.POST.get("system")
                          else "Sagens system er fjernet.")
     return _back_to_case(pk, _step_number(request, pk, NEEDS))
+
+
+@member_required
+def archive_assess(request: HttpRequest, pk: int, system_pk: int) -> HttpResponse:
+    """The archive role's assessment of one of the case's systems (asked for at the archive
+    step); on a refusal the form comes back with what was typed."""
+    case = visible_cases(request.user).filter(pk=pk).first()
+    system = selectors.systems(request.user).filter(pk=system_pk, case_links__case_id=pk).first()
+    if case is None or system is None:
+        raise Http404("Sagen eller systemet findes ikke.")
+    services.require_role(request.user, services.ARCHIVE_ASSESSORS, "Den arkivansvarlige")
+    initial = {"decision": system.archive_decision, "plan": system.archive_plan}
+    form = ArchiveAssessmentForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.archive_assessment_record(
+                actor=request.user, system_id=system.pk, case_id=pk,
+                decision=request.POST.get("decision"), plan=request.POST.get("plan"))
+        except ValidationFailed as exc:
+            if form.is_valid():  # the form's own messages first; else the service's
+                _errors_into(form, exc)
+            status = 400
+        else:
+            messages.success(request, f"Arkivvurderingen af »{system.name}« er registreret.")
+            return _back_to_case(pk, _step_number(request, pk, ARCHIVE))
+    return render(request, "portfolio/archive_form.html",
+                  {"nav": NAV, "form": form, "system": system, "case": case}, status=status)
 
 
 @member_required

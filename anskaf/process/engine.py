@@ -22,7 +22,7 @@ from .errors import (
     RequirementMissing,
     StepNotOpen,
 )
-from .model import Effect, ProcessModel, StepDef
+from .model import ChecklistItemDef, DocumentTypeDef, Effect, ProcessModel, StepDef
 
 
 class StepStatus(StrEnum):
@@ -57,6 +57,8 @@ class Snapshot:
     # Checklist items added to a step by a decision (Måske's missing documentation):
     # step -> ((id, Danish label), ...); each must be ticked before the step can be completed.
     extra_items: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # Waivable requirements declared not relevant: step -> ids (checklist ids, document keys).
+    waived: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
     @property
     def closed(self) -> bool:
@@ -146,6 +148,32 @@ def waiting_roles(model: ProcessModel, snap: Snapshot) -> tuple[str, ...]:
         ]
         roles.extend(k for k in keys if k not in roles)
     return tuple(roles)
+
+
+def condition_holds(condition: str | None, replaces_system: bool) -> bool:
+    """The model's `when:` conditions (model.CONDITIONS), as facts of the case."""
+    return condition is None or (condition == "replaces_system" and replaces_system)
+
+
+def binds(item: ChecklistItemDef | DocumentTypeDef, replaces_system: bool,
+          waived: frozenset[str] = frozenset()) -> bool:
+    """Does a required checklist item or document type bind the case now: required, its
+    condition holds, and it has not been declared not relevant (where the model allows)?"""
+    return (item.required and condition_holds(item.condition.when, replaces_system)
+            and not (item.condition.waivable and item.id in waived))
+
+
+def waivable_items(step: StepDef) -> tuple[ChecklistItemDef | DocumentTypeDef, ...]:
+    """The step's requirements that may be declared not relevant (checklist, then documents)."""
+    return tuple(i for i in (*step.checklist, *step.documents)
+                 if i.required and i.condition.waivable)
+
+
+def required_documents(model: ProcessModel, snap: Snapshot,
+                       number: int) -> tuple[DocumentTypeDef, ...]:
+    waived = snap.waived.get(number, frozenset())
+    return tuple(d for d in model.step(number).documents
+                 if binds(d, snap.replaces_system, waived))
 
 
 def refusal(move, *args) -> MoveRefused | None:  # type: ignore[no-untyped-def]
@@ -242,8 +270,9 @@ def complete(model: ProcessModel, snap: Snapshot, number: int) -> Transition:
         _ensure_requirements(model, snap, step, step.requires_refusal)
     _ensure_segment_open(model, snap, step)
     _ensure_requirements(model, snap, step, "step_not_open")
-    missing = [i.label.da for i in step.checklist
-               if i.required and i.id not in snap.checked.get(number, frozenset())]
+    waived = snap.waived.get(number, frozenset())
+    missing = [i.label.da for i in step.checklist if binds(i, snap.replaces_system, waived)
+               and i.id not in snap.checked.get(number, frozenset())]
     missing += [label for item_id, label in snap.extra_items.get(number, ())
                 if item_id not in snap.checked.get(number, frozenset())]
     if missing:

@@ -16,6 +16,7 @@ from ruamel.yaml.error import YAMLError
 
 from .errors import REFUSALS_BY_CODE
 from .model import (
+    CONDITIONS,
     ChecklistItemDef,
     DocumentTypeDef,
     Effect,
@@ -23,6 +24,7 @@ from .model import (
     OutcomeDef,
     PhaseDef,
     ProcessModel,
+    Requirement,
     RoleRef,
     StepDef,
     Text,
@@ -343,8 +345,28 @@ class _Builder:
             if not isinstance(required, bool):
                 self.fail(item, "required", "'required' must be true or false")
             label = Text(self.string(item, "da") or "", self.string(item, "en") or "")
-            items.append(ChecklistItemDef(id=item_id or "", label=label, required=bool(required)))
+            items.append(ChecklistItemDef(id=item_id or "", label=label, required=bool(required),
+                                          condition=self.requirement(item, required)))
         return tuple(items)
+
+    def requirement(self, item: Any, required: Any) -> Requirement:
+        """`when: <condition>` and `waivable: true` qualify a required item (schema 1):
+
+            required: true
+            when: replaces_system   # binds only while the case replaces a system
+            waivable: true          # "Hvis relevant": may be declared not relevant, with a reason
+        """
+        when, waivable = item.get("when"), item.get("waivable", False)
+        if "when" in item and when not in CONDITIONS:
+            self.fail(item, "when", f"'when' must be one of {', '.join(CONDITIONS)}")
+            when = None
+        if not isinstance(waivable, bool):
+            self.fail(item, "waivable", "'waivable' must be true or false")
+            waivable = False
+        for key in ("when", "waivable"):
+            if key in item and required is not True:
+                self.fail(item, key, f"'{key}' qualifies a requirement; it needs 'required: true'")
+        return Requirement(when=when, waivable=waivable)
 
     def documents(self, node: Any) -> tuple[DocumentTypeDef, ...]:
         raw = node.get("documents", [])
@@ -366,6 +388,7 @@ class _Builder:
                     self.fail(item, flag, f"'{flag}' must be true or false")
                 flags[flag] = bool(value)
             docs.append(DocumentTypeDef(key=key or "", title=self.text(item, "title") or Text("", ""),
+                                        condition=self.requirement(item, flags["required"]),
                                         **flags))
         return tuple(docs)
 

@@ -30,11 +30,26 @@ class RoleRef:
     optional: bool = False
 
 
+# The conditions a requirement may depend on (`when:` in the model); each is a fact of the case.
+CONDITIONS = ("replaces_system",)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """When a required checklist item or document type binds: `when` names a condition of the
+    case (it binds only while it holds); `waivable` lets whoever works on the step declare it
+    "ikke relevant" with a reason (the guide's "Hvis relevant")."""
+
+    when: str | None = None
+    waivable: bool = False
+
+
 @dataclass(frozen=True)
 class ChecklistItemDef:
     id: str
     label: Text
     required: bool = False
+    condition: Requirement = Requirement()
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,16 @@ class DocumentTypeDef:
     required: bool = False  # the step cannot be completed without at least one version
     confidential: bool = False  # readable only by the case's managers, performers, security, admins
     journal: bool = False  # offered for journalising in the records system
+    condition: Requirement = Requirement()
+
+    @property
+    def id(self) -> str:
+        """Waivers name checklist items and document types alike by this id."""
+        return self.key
+
+    @property
+    def label(self) -> Text:
+        return self.title
 
 
 @dataclass(frozen=True)

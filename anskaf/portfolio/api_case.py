@@ -1,0 +1,193 @@
+"""API v1 for the portfolio's part of a case (issue 19, item 13): the case's systems, its KITOS
+registration, the tender thresholds (read-only) and procurement's confirmation, a contract's
+notice decision. The same services as the case page's portfolio panel.
+
+Mounted by anskaf/api/urls.py next to portfolio/api.py; order of checks: 401, 404, 403, 400.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from pydantic import Field
+
+from anskaf.cases.errors import NotFound
+from anskaf.cases.selectors import visible_cases
+from anskaf.http import params
+from anskaf.http.schemas import Body
+
+from . import services
+from .api import LifecycleLiteral, SystemOut, json_body, member, responses, system_dict
+from .models import CaseSystem, Contract, KitosSync, LinkKind, SyncStatus, TenderThreshold
+
+router = Router(tags=["portfolio"])
+
+LinkKindLiteral = Literal["acquired", "replaced"]  # models.LinkKind
+assert set(LinkKindLiteral.__args__) == set(LinkKind.values)  # type: ignore[attr-defined]
+
+
+def _case(request: HttpRequest, case_id: int) -> Any:
+    case = visible_cases(member(request)).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+# --- the case's systems ----------------------------------------------------------------------
+
+
+class CaseSystemOut(Schema):
+    kind: LinkKindLiteral
+    system: SystemOut
+
+
+class CaseSystemIn(Body):
+    system: int | None = Field(None, description="The system's id; null unlinks.")
+
+
+def _links(case: Any) -> list[dict[str, Any]]:
+    links = (CaseSystem.objects.filter(case=case)
+             .select_related("system__owner_unit", "system__archive_assessed_by").order_by("kind"))
+    return [{"kind": link.kind, "system": system_dict(link.system)} for link in links]
+
+
+@router.get("/cases/{int:case_id}/systems", response=responses(200, list[CaseSystemOut], 404),
+            operation_id="case_system_list",
+            summary="The systems the case acquires and replaces")
+def case_system_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    return _links(_case(request, case_id))
+
+
+@router.put("/cases/{int:case_id}/systems/{kind}",
+            response=responses(200, list[CaseSystemOut], 400, 404), operation_id="case_system_link",
+            summary="Link the case to the system it acquires or replaces (null unlinks)",
+            openapi_extra=json_body(CaseSystemIn))
+def case_system_link(request: HttpRequest, case_id: int, kind: LinkKindLiteral
+                     ) -> list[dict[str, Any]]:
+    case = _case(request, case_id)
+    body, _ = params.parse_body(request, CaseSystemIn)
+    services.case_link(actor=request.auth, case_id=case.pk, kind=kind,  # type: ignore[attr-defined]
+                       system_id=body.system)
+    return _links(case)
+
+
+# --- KITOS ------------------------------------------------------------------------------------
+
+
+class KitosSyncOut(Schema):
+    system_id: int
+    lifecycle: LifecycleLiteral
+    status: Literal["pending", "done"]  # models.SyncStatus
+    attempts: int
+    last_error: str
+    last_attempt_at: datetime | None
+
+
+class KitosStatusOut(Schema):
+    registered: bool = Field(description="The acquired system has a usage UUID in KITOS.")
+    kitos_uuid: str | None
+    pending: list[KitosSyncOut] = Field(description="Registrations still waiting for KITOS.")
+
+
+def _kitos(case: Any) -> dict[str, Any]:
+    link = services.link_of(case.pk, LinkKind.ACQUIRED)
+    system = link.system if link else None
+    syncs = KitosSync.objects.filter(case=case, status=SyncStatus.PENDING).order_by("pk")
+    return {"registered": bool(system and system.kitos_uuid),
+            "kitos_uuid": str(system.kitos_uuid) if system and system.kitos_uuid else None,
+            "pending": [{"system_id": s.system_id, "lifecycle": s.lifecycle, "status": s.status,
+                         "attempts": s.attempts, "last_error": s.last_error,
+                         "last_attempt_at": s.last_attempt_at} for s in syncs]}
+
+
+@router.get("/cases/{int:case_id}/kitos", response=responses(200, KitosStatusOut, 404),
+            operation_id="kitos_status", summary="The case's KITOS registration status")
+def kitos_status(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return _kitos(_case(request, case_id))
+
+
+@router.post("/cases/{int:case_id}/kitos", response=responses(200, KitosStatusOut, 404),
+             operation_id="kitos_register",
+             summary="Register the case's acquired system in KITOS (queued; retried)")
+def kitos_register(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    case = _case(request, case_id)
+    services.kitos_register(actor=request.auth, case_id=case.pk)  # type: ignore[attr-defined]
+    return _kitos(case)
+
+
+# --- tender thresholds (read) and procurement's confirmation -----------------------------------
+
+
+class ThresholdOut(Schema):
+    id: int
+    valid_from: date
+    valid_to: date
+    amount: Decimal = Field(description="DKK excluding VAT.")
+    kind: Literal["goods_services"]
+    in_force: bool
+
+
+@router.get("/thresholds", response=responses(200, list[ThresholdOut]), operation_id="threshold_list",
+            summary="The EU tender thresholds, newest first (read-only)")
+def threshold_list(request: HttpRequest) -> list[dict[str, Any]]:
+    member(request)
+    today = timezone.localdate()
+    return [{"id": t.pk, "valid_from": t.valid_from, "valid_to": t.valid_to,
+             "amount": t.amount, "kind": t.kind,
+             "in_force": t.valid_from <= today <= t.valid_to}
+            for t in TenderThreshold.objects.order_by("-valid_from")]
+
+
+class ConfirmationIn(Body):
+    note: str | None = Field(None, description="An optional note.")
+
+
+class ConfirmationOut(Schema):
+    case_id: int
+    value: Decimal
+    threshold: Decimal
+    confirmed_by: str
+    confirmed_at: datetime
+
+
+@router.post("/cases/{int:case_id}/threshold-confirmation",
+             response=responses(200, ConfirmationOut, 400, 404), operation_id="threshold_confirm",
+             summary="Procurement confirms it has seen that the case is at or above the "
+                     "threshold", openapi_extra=json_body(ConfirmationIn))
+def threshold_confirm(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    case = _case(request, case_id)
+    services.require_role(request.auth, services.THRESHOLD_CONFIRMERS,  # type: ignore[attr-defined]
+                          "Udbud/Indkøb")
+    body, _ = params.parse_body(request, ConfirmationIn)
+    c = services.threshold_confirm(actor=request.auth, case_id=case.pk,  # type: ignore[attr-defined]
+                                   note=body.note or "")
+    return {"case_id": case.pk, "value": c.value, "threshold": c.threshold.amount,
+            "confirmed_by": c.confirmed_by.username, "confirmed_at": c.confirmed_at}
+
+
+# --- a contract's notice decision --------------------------------------------------------------
+
+
+class NoticeDecidedOut(Schema):
+    id: int
+    notice_decision_for: date | None = Field(description="The notice date the decision answers.")
+    notice_decision_on: date | None
+
+
+@router.post("/contracts/{int:contract_id}/notice-decided",
+             response=responses(200, NoticeDecidedOut, 400, 404),
+             operation_id="contract_notice_decided",
+             summary="Record that the notice decision for the contract's notice date is taken "
+                     "(its reminders stop)")
+def contract_notice_decided(request: HttpRequest, contract_id: int) -> dict[str, Any]:
+    user = member(request)
+    if not Contract.objects.filter(pk=contract_id, organisation_id=user.organisation_id).exists():
+        raise NotFound("Kontrakten findes ikke.")  # 404 before 403
+    contract = services.contract_mark_notice_decided(actor=user, contract_id=contract_id)
+    return {"id": contract.pk, "notice_decision_for": contract.notice_decision_for,
+            "notice_decision_on": contract.notice_decision_on}
