@@ -31,15 +31,27 @@ TASK_PAGE_SIZE = 50
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    """What the viewer can act on now, grouped by case; the steps open only in principle in a
+    folded list below (ADR 0020)."""
     tasks = selectors.my_tasks(viewer=request.user)
     now = timezone.now()
     rows = [{"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
+    actionable = _grouped([r for r in rows if r["task"].actionable])
     return render(request, "cases/my_tasks.html", {
         "nav": "tasks",
         "decisions": _task_page(request, "beslutninger",
-                                [r for r in rows if r["task"].kind == "decision"]),
-        "steps": _task_page(request, "trin", [r for r in rows if r["task"].kind == "step"]),
+                                [r for r in actionable if r["task"].kind == "decision"]),
+        "steps": _task_page(request, "trin", [r for r in actionable if r["task"].kind == "step"]),
+        "in_principle": _grouped([r for r in rows if not r["task"].actionable]),
     })
+
+
+def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the same case together, the case waiting longest first (stable otherwise)."""
+    first: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        first.setdefault(row["task"].case.pk, index)
+    return sorted(rows, key=lambda r: first[r["task"].case.pk])
 
 
 def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -180,3 +180,23 @@ def outcome_statistics(*, viewer: User) -> list[PeriodStats]:
         if days[period]:
             row.average_days = round(sum(days[period]) / len(days[period]), 1)
     return sorted(stats.values(), key=lambda r: r.period, reverse=True)
+
+
+PUT_FORWARD_PENDING = "Sagen er ikke sendt til IT-visitationen endnu (»Kontakt IT-visitationen«)."
+
+
+def held_for_board(cases: list[Any], models: dict[int, Any]) -> dict[int, dict[int, str]]:
+    """The cases' hold finder (cases.extensions): the board's review step is not actionable
+    while the case is not put forward (no referral waiting or on an agenda). One query."""
+    reviews: dict[int, int] = {}
+    for case in cases:
+        board = board_steps(models[case.model_version_id])
+        if board is not None and board.review.number in (case.waiting_steps or ()):
+            reviews[case.pk] = board.review.number
+    if not reviews:
+        return {}
+    pending = set(Referral.objects.filter(
+        case_id__in=list(reviews), status__in=(ReferralStatus.WAITING, ReferralStatus.ON_AGENDA),
+    ).values_list("case_id", flat=True))
+    return {pk: {number: PUT_FORWARD_PENDING} for pk, number in reviews.items()
+            if pk not in pending}
