@@ -104,10 +104,10 @@ def held_steps(cases: list[Any], models: dict[int, Any]) -> dict[int, dict[int, 
 
 # --- deadlines: the date a step should be done by, where an app keeps one ---------------------
 
-# A finder gets (case pk, step number) pairs and returns the due date of those that have one,
-# in one query (notifications keeps the deadlines; cases shows them on the status panel and
-# "Mine opgaver").
-DeadlineFinder = Callable[[list[tuple[int, int]]], dict[tuple[int, int], Any]]
+# A finder gets the cases and (case pk, step number) pairs and returns the due date of those
+# that have one, in one query (notifications keeps the deadlines; cases shows them on the
+# status panel and "Mine opgaver").
+DeadlineFinder = Callable[[list[Any], list[tuple[int, int]]], dict[tuple[int, int], Any]]
 _deadline_finders: list[DeadlineFinder] = []
 
 
@@ -116,10 +116,11 @@ def register_deadline_finder(finder: DeadlineFinder) -> None:
         _deadline_finders.append(finder)
 
 
-def step_deadlines(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+def step_deadlines(cases: list[Any], pairs: list[tuple[int, int]]
+                   ) -> dict[tuple[int, int], Any]:
     found: dict[tuple[int, int], Any] = {}
     if not pairs:
         return found
     for finder in _deadline_finders:
-        found.update(finder(pairs))
+        found.update(finder(cases, pairs))
     return found

@@ -62,6 +62,7 @@ class StepView:
     reopen_refusal: str | None = None
     decide_refusal: str | None = None
     open: bool = False  # the body is rendered with the page (else fetched when opened)
+    now: bool = False  # the case waits on this step now (process.attention)
     panels: dict[str, list[Any]] = field(default_factory=dict)  # the apps' panels, by place
 
     @property
@@ -277,3 +278,126 @@ def assignable_people(detail: CaseDetail, viewer: User) -> dict[int, list[tuple[
             people.update(holders.get(role, {}))
         result[step.number] = sorted(people.items(), key=lambda p: p[1])
     return result
+
+
+# --- the status panel at the top of the case page (ADR 0020) ---------------------------------
+
+
+@dataclass
+class StatusItem:
+    """One step the case waits on now, as the status panel says it."""
+
+    number: int
+    title: str
+    roles: str  # the roles that must act, in Danish
+    people: str  # the assignee, else the people holding those roles for the case's unit
+    since: datetime | None
+    days: int | None
+    deadline: Any = None
+    note: str = ""  # e.g. "Trin 12 venter på dette trin"
+    yours: bool = False
+    is_gate: bool = False
+
+
+@dataclass
+class StatusPanel:
+    closed: bool
+    items: list[StatusItem] = field(default_factory=list)
+    handover: list[StatusItem] = field(default_factory=list)  # held steps: hand the case over
+    may_hand_over: bool = False
+    ended: str = ""  # for a closed case: how it ended
+    ended_detail: str = ""  # the decision's rationale or the reason
+    ended_by: str = ""
+    ended_at: datetime | None = None
+
+    @property
+    def mine(self) -> list[StatusItem]:
+        return [i for i in self.items if i.yours]
+
+
+MAX_NAMES = 3
+
+
+def _names(people: list[tuple[str, str]]) -> str:
+    names = [name for _, name in people]
+    if len(names) > MAX_NAMES:
+        return ", ".join(names[:MAX_NAMES]) + f" m.fl. ({len(names)})"
+    return ", ".join(names) or "ingen med rollen"
+
+
+def _acting_roles(model: ProcessModel, step: StepDef) -> str:
+    keys = step.gate.deciding_roles if step.gate is not None else [
+        r.role for r in step.roles if not r.optional]
+    return ", ".join(model.role_label(k) for k in keys)
+
+
+def _status_item(model: ProcessModel, item: Any, view: StepView | None,
+                 people: list[tuple[str, str]], now: datetime, deadline: Any) -> StatusItem:
+    step = item.step
+    assignee = view.assignee if view is not None else None
+    note = ""
+    if item.waiting.blocks:
+        note = "Spærrer for " + ", ".join(f"trin {n}" for n in item.waiting.blocks)
+    yours = view is not None and view.access_refusal is None and (
+        view.decide_access_refusal is None if step.gate is not None
+        else view.complete_access_refusal is None)
+    return StatusItem(
+        number=step.number, title=step.title.da, roles=_acting_roles(model, step),
+        people=assignee.display_name() if assignee else _names(people),
+        since=item.since, days=(now - item.since).days if item.since else None,
+        deadline=deadline, note=note, yours=yours, is_gate=step.gate is not None)
+
+
+def status_panel(detail: CaseDetail, found: Any, steps: list[StepView],
+                 people: dict[int, list[tuple[str, str]]], deadlines: dict[int, Any],
+                 events: list[AuditEvent], may_hand_over: bool, now: datetime) -> StatusPanel:
+    """What the case waits for now and who must act, or how a closed case ended."""
+    case, model = detail.case, detail.model
+    if case.is_closed:
+        return _ended(detail, events)
+    views = {s.number: s for s in steps}
+    panel = StatusPanel(closed=False, may_hand_over=may_hand_over)
+    panel.items = [_status_item(model, w, views.get(w.number), people.get(w.number, []), now,
+                                deadlines.get(w.number)) for w in found.now]
+    for w in found.handover:
+        item = _status_item(model, w, views.get(w.number), people.get(w.number, []), now,
+                            deadlines.get(w.number))
+        item.roles = model.role_label("coordinator")
+        item.people = (case.coordinator.display_name() if case.coordinator is not None
+                       else "ingen koordinator")
+        item.note = w.hold
+        item.yours = may_hand_over
+        panel.handover.append(item)
+    return panel
+
+
+def _ended(detail: CaseDetail, events: list[AuditEvent]) -> StatusPanel:
+    case, model = detail.case, detail.model
+    if case.status == CaseStatus.REJECTED:
+        decision = max((d for d in detail.decisions if d.outcome == Outcome.NO),
+                       key=lambda d: d.decided_at, default=None)
+        if decision is not None:
+            step = model.step(decision.step)
+            return StatusPanel(
+                closed=True, ended=f"Sagen er afvist: {OUTCOME_LABELS.get(decision.outcome)} "
+                f"i trin {step.number} ({step.title.da}), runde {decision.round}.",
+                ended_detail=decision.rationale,
+                ended_by=decision.decided_by.display_name() if decision.decided_by else "",
+                ended_at=decision.decided_at)
+        return StatusPanel(closed=True, ended="Sagen er afvist.")
+    if case.status == CaseStatus.WITHDRAWN:
+        event = next((e for e in reversed(events) if e.event_type == "case.withdrawn"), None)
+        return StatusPanel(closed=True, ended="Sagen er trukket tilbage.",
+                           ended_detail=case.withdrawn_reason,
+                           ended_by=event.actor_name if event else "",
+                           ended_at=event.at if event else None)
+    last = max((s for s in detail.states if s.completed_at is not None),
+               key=lambda s: s.completed_at, default=None)
+    if last is None:
+        return StatusPanel(closed=True, ended="Sagen er afsluttet.")
+    step = model.step(last.number)
+    return StatusPanel(
+        closed=True, ended=f"Sagen er afsluttet: trin {step.number} ({step.title.da}) blev "
+        "gennemført som det sidste.",
+        ended_by=last.completed_by.display_name() if last.completed_by else "",
+        ended_at=last.completed_at)

@@ -232,6 +232,13 @@ def attention_of(case: Case, model: ProcessModel, states: list[StepState],
     return CaseAttention([wrap(w) for w in found.now], [wrap(w) for w in found.in_principle])
 
 
+def waiting_deadlines(case: Case, found: CaseAttention) -> dict[int, Any]:
+    """The deadlines of the steps the case waits on now (one query, where an app keeps them)."""
+    numbers = [w.number for w in (*found.now, *found.handover)]
+    found_dates = step_deadlines([case], [(case.pk, n) for n in numbers])
+    return {n: found_dates[(case.pk, n)] for n in numbers if (case.pk, n) in found_dates}
+
+
 def case_attention(detail: CaseDetail) -> CaseAttention:
     """What the case of an opened case page waits for now (one query: the hold finders')."""
     case = detail.case
@@ -353,7 +360,8 @@ def _compute_tasks(viewer: User) -> list[Task]:
         found = attention_of(case, model, states.get(case.pk, []), held.get(case.pk, {}))
         tasks.extend(_case_tasks(access, people, case, model, found, states.get(case.pk, []),
                                  names))
-    deadlines = step_deadlines([(t.case.pk, t.step.number) for t in tasks])
+    deadlines = step_deadlines(list(cases.values()),
+                               [(t.case.pk, t.step.number) for t in tasks])
     tasks = [replace(t, deadline=deadlines.get((t.case.pk, t.step.number))) for t in tasks]
     tasks.sort(key=lambda t: (t.since is None, t.since.timestamp() if t.since else 0.0))
     return tasks

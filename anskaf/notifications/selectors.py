@@ -44,7 +44,13 @@ def outbox_counts(*, viewer: User) -> dict[str, int]:
 
 
 def case_deadlines(case: Case | Any) -> dict[int, StepDeadline]:
-    return {d.step: d for d in StepDeadline.objects.filter(case_id=case.pk)}
+    """The case's deadlines by step, read once per case object (the case page's step lines
+    and its status panel share them)."""
+    cached = getattr(case, "_anskaf_deadlines", None)
+    if cached is None:
+        cached = {d.step: d for d in StepDeadline.objects.filter(case_id=case.pk)}
+        case._anskaf_deadlines = cached
+    return cached
 
 
 def last_heartbeat(name: str = "worker") -> Any:
@@ -54,10 +60,13 @@ def last_heartbeat(name: str = "worker") -> Any:
     return WorkerHeartbeat.objects.filter(name=name).first()
 
 
-def deadlines_of(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+def deadlines_of(cases: list[Any], pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
     """The cases' deadline finder (cases.extensions): due dates of these (case, step) pairs, in
-    one query."""
+    one query (none for one case whose deadlines were read already)."""
     wanted = set(pairs)
+    if len(cases) == 1:
+        own = case_deadlines(cases[0])
+        return {(c, n): own[n].due_date for c, n in wanted if n in own}
     rows = StepDeadline.objects.filter(case_id__in={c for c, _ in wanted},
                                        step__in={n for _, n in wanted}).values_list(
         "case_id", "step", "due_date")
