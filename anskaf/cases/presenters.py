@@ -261,20 +261,29 @@ MEETING_EVENTS = {
 }
 
 
-def assignable_people(detail: CaseDetail, viewer: User) -> dict[int, list[tuple[str, str]]]:
-    """Per step: the people who hold one of its roles for the case's unit (one query; the unit
-    tree comes with the viewer's roles, which are of the same municipality)."""
-    case, model = detail.case, detail.model
+def role_holders(detail: CaseDetail, viewer: User) -> dict[str, dict[str, str]]:
+    """Per role: the active people (username -> name) who hold it for the case's unit (one
+    query; the unit tree comes with the viewer's roles, which are of the same municipality)."""
+    case = detail.case
     covered = permissions.access_of(viewer).unit_tree
     holders: dict[str, dict[str, str]] = {}
     for m in (Membership.objects.filter(organisation_id=case.organisation_id,
                                         person__is_active=True).select_related("person")):
         if m.unit_id is None or case.requesting_unit_id in covered.get(m.unit_id, ()):
             holders.setdefault(m.role, {})[m.person.username] = m.person.display_name()
+    return holders
+
+
+def assignable_people(detail: CaseDetail, viewer: User,
+                      holders: dict[str, dict[str, str]] | None = None,
+                      ) -> dict[int, list[tuple[str, str]]]:
+    """Per step: the people who hold one of its roles for the case's unit."""
+    if holders is None:
+        holders = role_holders(detail, viewer)
     result = {}
-    for step in model.steps:
+    for step in detail.model.steps:
         people: dict[str, str] = {}
-        for role in permissions.eligible_for(model, step):
+        for role in permissions.eligible_for(detail.model, step):
             people.update(holders.get(role, {}))
         result[step.number] = sorted(people.items(), key=lambda p: p[1])
     return result
@@ -289,8 +298,7 @@ class StatusItem:
 
     number: int
     title: str
-    roles: str  # the roles that must act, in Danish
-    people: str  # the assignee, else the people holding those roles for the case's unit
+    who: str  # "role, names" per role that must act (or the assignee), in Danish
     since: datetime | None
     days: int | None
     deadline: Any = None
@@ -318,23 +326,31 @@ class StatusPanel:
 MAX_NAMES = 3
 
 
-def _names(people: list[tuple[str, str]]) -> str:
-    names = [name for _, name in people]
+def _names(names: list[str]) -> str:
+    names = sorted(names)
     if len(names) > MAX_NAMES:
         return ", ".join(names[:MAX_NAMES]) + f" m.fl. ({len(names)})"
-    return ", ".join(names) or "ingen med rollen"
+    return ", ".join(names) or "ingen i anskaf"
 
 
-def _acting_roles(model: ProcessModel, step: StepDef) -> str:
-    keys = step.gate.deciding_roles if step.gate is not None else [
+def acting_roles(step: StepDef) -> list[str]:
+    """The roles that must act on a step: a gate's deciders, else its required performers."""
+    return list(step.gate.deciding_roles) if step.gate is not None else [
         r.role for r in step.roles if not r.optional]
-    return ", ".join(model.role_label(k) for k in keys)
+
+
+def _who(model: ProcessModel, step: StepDef, assignee: Any,
+         holders: dict[str, dict[str, str]]) -> str:
+    if assignee is not None:
+        return f"tildelt {assignee.display_name()}"
+    return " · ".join(f"{model.role_label(r)}, {_names(list(holders.get(r, {}).values()))}"
+                      for r in acting_roles(step))
 
 
 def _status_item(model: ProcessModel, item: Any, view: StepView | None,
-                 people: list[tuple[str, str]], now: datetime, deadline: Any) -> StatusItem:
+                 holders: dict[str, dict[str, str]], now: datetime, deadline: Any
+                 ) -> StatusItem:
     step = item.step
-    assignee = view.assignee if view is not None else None
     note = ""
     if item.waiting.blocks:
         note = "Spærrer for " + ", ".join(f"trin {n}" for n in item.waiting.blocks)
@@ -342,14 +358,14 @@ def _status_item(model: ProcessModel, item: Any, view: StepView | None,
         view.decide_access_refusal is None if step.gate is not None
         else view.complete_access_refusal is None)
     return StatusItem(
-        number=step.number, title=step.title.da, roles=_acting_roles(model, step),
-        people=assignee.display_name() if assignee else _names(people),
+        number=step.number, title=step.title.da,
+        who=_who(model, step, view.assignee if view is not None else None, holders),
         since=item.since, days=(now - item.since).days if item.since else None,
         deadline=deadline, note=note, yours=yours, is_gate=step.gate is not None)
 
 
 def status_panel(detail: CaseDetail, found: Any, steps: list[StepView],
-                 people: dict[int, list[tuple[str, str]]], deadlines: dict[int, Any],
+                 holders: dict[str, dict[str, str]], deadlines: dict[int, Any],
                  events: list[AuditEvent], may_hand_over: bool, now: datetime) -> StatusPanel:
     """What the case waits for now and who must act, or how a closed case ended."""
     case, model = detail.case, detail.model
@@ -357,14 +373,13 @@ def status_panel(detail: CaseDetail, found: Any, steps: list[StepView],
         return _ended(detail, events)
     views = {s.number: s for s in steps}
     panel = StatusPanel(closed=False, may_hand_over=may_hand_over)
-    panel.items = [_status_item(model, w, views.get(w.number), people.get(w.number, []), now,
+    panel.items = [_status_item(model, w, views.get(w.number), holders, now,
                                 deadlines.get(w.number)) for w in found.now]
     for w in found.handover:
-        item = _status_item(model, w, views.get(w.number), people.get(w.number, []), now,
-                            deadlines.get(w.number))
-        item.roles = model.role_label("coordinator")
-        item.people = (case.coordinator.display_name() if case.coordinator is not None
+        item = _status_item(model, w, views.get(w.number), holders, now, deadlines.get(w.number))
+        coordinator = (case.coordinator.display_name() if case.coordinator is not None
                        else "ingen koordinator")
+        item.who = f"{model.role_label('coordinator')}, {coordinator}"
         item.note = w.hold
         item.yours = may_hand_over
         panel.handover.append(item)

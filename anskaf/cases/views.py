@@ -295,7 +295,8 @@ def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None
                   feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     detail = _detail_or_404(request, pk)
     found = selectors.case_attention(detail)
-    people = presenters.assignable_people(detail, request.user)
+    holders = presenters.role_holders(detail, request.user)
+    people = presenters.assignable_people(detail, request.user, holders)
     steps = _step_views(request, detail, acted, tuple(w.number for w in found.now), people)
     events = selectors.detail_events(detail, limit=1000)
     edit_refusal = permissions.edit_refusal(request.user, detail.case)
@@ -306,7 +307,7 @@ def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None
         "model": detail.model,
         "steps": steps,
         "status": presenters.status_panel(
-            detail, found, steps, people, selectors.waiting_deadlines(detail.case, found),
+            detail, found, steps, holders, selectors.waiting_deadlines(detail.case, found),
             events, may_hand_over=_coordinates(request.user, detail.case), now=timezone.now()),
         "phases": presenters.phase_views(detail.model, detail.case, steps),
         "status_label": presenters.CASE_STATUS_LABELS.get(detail.case.status),
