@@ -161,6 +161,7 @@ class PhaseView:
     name: str
     state: str  # "done", "current", "todo"
     steps: list[StepView]
+    expanded: bool = True  # False: folded to one line (nothing in it waits or is open now)
 
 
 def phase_views(model: ProcessModel, case: Case, steps: list[StepView]) -> list[PhaseView]:
@@ -174,7 +175,9 @@ def phase_views(model: ProcessModel, case: Case, steps: list[StepView]) -> list[
             state = "current"
         else:
             state = "todo"
-        views.append(PhaseView(phase.number, phase.name.da, state, phase_steps))
+        expanded = state == "current" or any(
+            s.open or s.now or s.state.status == StepStatus.IN_PROGRESS for s in phase_steps)
+        views.append(PhaseView(phase.number, phase.name.da, state, phase_steps, expanded))
     return views
 
 
