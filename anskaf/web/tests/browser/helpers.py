@@ -31,6 +31,9 @@ def log_out(page: Page) -> None:
 
 def step(page: Page, number: int):  # type: ignore[no-untyped-def]
     section = page.locator(f"#trin-{number}")
+    fold = page.locator(f"details.anskaf-phase-fold:has(#trin-{number})")
+    if fold.count() and fold.get_attribute("open") is None:
+        fold.locator("summary").first.click()  # a phase nothing waits in is folded (ADR 0020)
     details = section.locator("details.anskaf-step-details")
     if details.get_attribute("open") is None:
         # A closed step's body is fetched (htmx) when it is opened: wait for it.
