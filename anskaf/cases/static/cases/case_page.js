@@ -1,6 +1,6 @@
 /*
- * The case page: a link to a step (#trin-N) inside a folded phase or a one-line step opens
- * the <details> around it, so the overview's links and "Gå til trin" always land on
+ * The case page: a link to a step (#trin-N) opens the folded phase around it and the step's
+ * own one-line <details>, so the overview's links and "Gå til trin" always land on
  * something visible (ADR 0020). No inline scripts (strict CSP).
  */
 (function () {
@@ -16,6 +16,11 @@
       if (el.tagName === "DETAILS" && !el.open) {
         el.open = true;
       }
+    }
+    // A step's own one-line <details> opens too (its body loads on "toggle", ADR 0013).
+    var own = target.querySelector(":scope > details.anskaf-step-details");
+    if (own && !own.open) {
+      own.open = true;
     }
     target.scrollIntoView();
   }

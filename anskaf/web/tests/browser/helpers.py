@@ -51,6 +51,8 @@ def expect_feedback(page: Page, number: int, text: str) -> None:
 def upload_files(page: Page, number: int, type_label: str, files: list[tuple[str, bytes]]) -> None:
     """Upload files on a step through its form (with JavaScript: XHR with progress, reload)."""
     section = step(page, number)
+    # The last upload's message would satisfy the wait below before the page reloads.
+    page.evaluate("document.querySelectorAll('.anskaf-messages').forEach(e => e.remove())")
     section.get_by_label("Dokumenttype").select_option(label=type_label)
     section.get_by_label(f"Filer til trin {number}").set_input_files(
         [{"name": name, "mimeType": "application/octet-stream", "buffer": content}
