@@ -75,3 +75,52 @@ def register_bindings(bindings: Any) -> None:
 
 def step_bindings() -> list[Any]:
     return list(_bindings)
+
+
+# --- holds: steps not actionable until the case is handed over (ADR 0020) --------------------
+
+# A finder gets the cases (each with `pk`, `model_version_id` and `waiting_steps`) and their
+# models by version id, and returns per case pk the step numbers held back with one sentence
+# (Danish) saying what hand-over they wait for. It reads set-wise: one query for all cases.
+HoldFinder = Callable[[list[Any], dict[int, Any]], dict[int, dict[int, str]]]
+_hold_finders: list[HoldFinder] = []
+
+
+def register_hold_finder(finder: HoldFinder) -> None:
+    if finder not in _hold_finders:
+        _hold_finders.append(finder)
+
+
+def held_steps(cases: list[Any], models: dict[int, Any]) -> dict[int, dict[int, str]]:
+    """Per case pk: the held steps and what each waits for (empty for a case with none)."""
+    found: dict[int, dict[int, str]] = {}
+    if not cases:
+        return found
+    for finder in _hold_finders:
+        for case_id, steps in finder(cases, models).items():
+            found.setdefault(case_id, {}).update(steps)
+    return found
+
+
+# --- deadlines: the date a step should be done by, where an app keeps one ---------------------
+
+# A finder gets the cases and (case pk, step number) pairs and returns the due date of those
+# that have one, in one query (notifications keeps the deadlines; cases shows them on the
+# status panel and "Mine opgaver").
+DeadlineFinder = Callable[[list[Any], list[tuple[int, int]]], dict[tuple[int, int], Any]]
+_deadline_finders: list[DeadlineFinder] = []
+
+
+def register_deadline_finder(finder: DeadlineFinder) -> None:
+    if finder not in _deadline_finders:
+        _deadline_finders.append(finder)
+
+
+def step_deadlines(cases: list[Any], pairs: list[tuple[int, int]]
+                   ) -> dict[tuple[int, int], Any]:
+    found: dict[tuple[int, int], Any] = {}
+    if not pairs:
+        return found
+    for finder in _deadline_finders:
+        found.update(finder(cases, pairs))
+    return found

@@ -64,6 +64,7 @@ class StepView:
     open: bool = False  # the body is rendered with the page (else fetched when opened)
     # The model's "Hvis relevant" requirements: (id, Danish label, the reason when waived).
     waivable: list[tuple[str, str, str | None]] = field(default_factory=list)
+    now: bool = False  # the case waits on this step now (process.attention)
     panels: dict[str, list[Any]] = field(default_factory=dict)  # the apps' panels, by place
 
     @property
@@ -164,6 +165,7 @@ class PhaseView:
     name: str
     state: str  # "done", "current", "todo"
     steps: list[StepView]
+    expanded: bool = True  # False: folded to one line (nothing in it waits or is open now)
 
 
 def phase_views(model: ProcessModel, case: Case, steps: list[StepView]) -> list[PhaseView]:
@@ -177,7 +179,9 @@ def phase_views(model: ProcessModel, case: Case, steps: list[StepView]) -> list[
             state = "current"
         else:
             state = "todo"
-        views.append(PhaseView(phase.number, phase.name.da, state, phase_steps))
+        expanded = state == "current" or any(
+            s.open or s.now or s.state.status == StepStatus.IN_PROGRESS for s in phase_steps)
+        views.append(PhaseView(phase.number, phase.name.da, state, phase_steps, expanded))
     return views
 
 
@@ -271,20 +275,158 @@ MEETING_EVENTS = {
 }
 
 
-def assignable_people(detail: CaseDetail, viewer: User) -> dict[int, list[tuple[str, str]]]:
-    """Per step: the people who hold one of its roles for the case's unit (one query; the unit
-    tree comes with the viewer's roles, which are of the same municipality)."""
-    case, model = detail.case, detail.model
+def role_holders(detail: CaseDetail, viewer: User) -> dict[str, dict[str, str]]:
+    """Per role: the active people (username -> name) who hold it for the case's unit (one
+    query; the unit tree comes with the viewer's roles, which are of the same municipality)."""
+    case = detail.case
     covered = permissions.access_of(viewer).unit_tree
     holders: dict[str, dict[str, str]] = {}
     for m in (Membership.objects.filter(organisation_id=case.organisation_id,
                                         person__is_active=True).select_related("person")):
         if m.unit_id is None or case.requesting_unit_id in covered.get(m.unit_id, ()):
             holders.setdefault(m.role, {})[m.person.username] = m.person.display_name()
+    return holders
+
+
+def assignable_people(detail: CaseDetail, viewer: User,
+                      holders: dict[str, dict[str, str]] | None = None,
+                      ) -> dict[int, list[tuple[str, str]]]:
+    """Per step: the people who hold one of its roles for the case's unit."""
+    if holders is None:
+        holders = role_holders(detail, viewer)
     result = {}
-    for step in model.steps:
+    for step in detail.model.steps:
         people: dict[str, str] = {}
-        for role in permissions.eligible_for(model, step):
+        for role in permissions.eligible_for(detail.model, step):
             people.update(holders.get(role, {}))
         result[step.number] = sorted(people.items(), key=lambda p: p[1])
     return result
+
+
+# --- the status panel at the top of the case page (ADR 0020) ---------------------------------
+
+
+@dataclass
+class StatusItem:
+    """One step the case waits on now, as the status panel says it."""
+
+    number: int
+    title: str
+    who: str  # "role, names" per role that must act (or the assignee), in Danish
+    since: datetime | None
+    days: int | None
+    deadline: Any = None
+    note: str = ""  # e.g. "Trin 12 venter på dette trin"
+    yours: bool = False
+    is_gate: bool = False
+
+
+@dataclass
+class StatusPanel:
+    closed: bool
+    items: list[StatusItem] = field(default_factory=list)
+    handover: list[StatusItem] = field(default_factory=list)  # held steps: hand the case over
+    may_hand_over: bool = False
+    ended: str = ""  # for a closed case: how it ended
+    ended_detail: str = ""  # the decision's rationale or the reason
+    ended_by: str = ""
+    ended_at: datetime | None = None
+
+    @property
+    def mine(self) -> list[StatusItem]:
+        return [i for i in self.items if i.yours]
+
+
+MAX_NAMES = 3
+
+
+def _names(names: list[str]) -> str:
+    names = sorted(names)
+    if len(names) > MAX_NAMES:
+        return ", ".join(names[:MAX_NAMES]) + f" m.fl. ({len(names)})"
+    return ", ".join(names) or "ingen i anskaf"
+
+
+def acting_roles(step: StepDef) -> list[str]:
+    """The roles that must act on a step: a gate's deciders, else its required performers."""
+    return list(step.gate.deciding_roles) if step.gate is not None else [
+        r.role for r in step.roles if not r.optional]
+
+
+def _who(model: ProcessModel, step: StepDef, assignee: Any,
+         holders: dict[str, dict[str, str]]) -> str:
+    if assignee is not None:
+        return f"tildelt {assignee.display_name()}"
+    return " · ".join(f"{model.role_label(r)}, {_names(list(holders.get(r, {}).values()))}"
+                      for r in acting_roles(step))
+
+
+def _status_item(model: ProcessModel, item: Any, view: StepView | None,
+                 holders: dict[str, dict[str, str]], now: datetime, deadline: Any
+                 ) -> StatusItem:
+    step = item.step
+    note = ""
+    if item.waiting.blocks:
+        note = "Spærrer for " + ", ".join(f"trin {n}" for n in item.waiting.blocks)
+    yours = view is not None and view.access_refusal is None and (
+        view.decide_access_refusal is None if step.gate is not None
+        else view.complete_access_refusal is None)
+    return StatusItem(
+        number=step.number, title=step.title.da,
+        who=_who(model, step, view.assignee if view is not None else None, holders),
+        since=item.since, days=(now - item.since).days if item.since else None,
+        deadline=deadline, note=note, yours=yours, is_gate=step.gate is not None)
+
+
+def status_panel(detail: CaseDetail, found: Any, steps: list[StepView],
+                 holders: dict[str, dict[str, str]], deadlines: dict[int, Any],
+                 events: list[AuditEvent], may_hand_over: bool, now: datetime) -> StatusPanel:
+    """What the case waits for now and who must act, or how a closed case ended."""
+    case, model = detail.case, detail.model
+    if case.is_closed:
+        return _ended(detail, events)
+    views = {s.number: s for s in steps}
+    panel = StatusPanel(closed=False, may_hand_over=may_hand_over)
+    panel.items = [_status_item(model, w, views.get(w.number), holders, now,
+                                deadlines.get(w.number)) for w in found.now]
+    for w in found.handover:
+        item = _status_item(model, w, views.get(w.number), holders, now, deadlines.get(w.number))
+        coordinator = (case.coordinator.display_name() if case.coordinator is not None
+                       else "ingen koordinator")
+        item.who = f"{model.role_label('coordinator')}, {coordinator}"
+        item.note = w.hold
+        item.yours = may_hand_over
+        panel.handover.append(item)
+    return panel
+
+
+def _ended(detail: CaseDetail, events: list[AuditEvent]) -> StatusPanel:
+    case, model = detail.case, detail.model
+    if case.status == CaseStatus.REJECTED:
+        decision = max((d for d in detail.decisions if d.outcome == Outcome.NO),
+                       key=lambda d: d.decided_at, default=None)
+        if decision is not None:
+            step = model.step(decision.step)
+            return StatusPanel(
+                closed=True, ended=f"Sagen er afvist: {OUTCOME_LABELS.get(decision.outcome)} "
+                f"i trin {step.number} ({step.title.da}), runde {decision.round}.",
+                ended_detail=decision.rationale,
+                ended_by=decision.decided_by.display_name() if decision.decided_by else "",
+                ended_at=decision.decided_at)
+        return StatusPanel(closed=True, ended="Sagen er afvist.")
+    if case.status == CaseStatus.WITHDRAWN:
+        event = next((e for e in reversed(events) if e.event_type == "case.withdrawn"), None)
+        return StatusPanel(closed=True, ended="Sagen er trukket tilbage.",
+                           ended_detail=case.withdrawn_reason,
+                           ended_by=event.actor_name if event else "",
+                           ended_at=event.at if event else None)
+    last = max((s for s in detail.states if s.completed_at is not None),
+               key=lambda s: s.completed_at, default=None)
+    if last is None:
+        return StatusPanel(closed=True, ended="Sagen er afsluttet.")
+    step = model.step(last.number)
+    return StatusPanel(
+        closed=True, ended=f"Sagen er afsluttet: trin {step.number} ({step.title.da}) blev "
+        "gennemført som det sidste.",
+        ended_by=last.completed_by.display_name() if last.completed_by else "",
+        ended_at=last.completed_at)

@@ -235,6 +235,19 @@ class RequirementOut(Schema):
     reason: str | None = Field(description="Why it was declared not relevant.")
 
 
+class WaitingOut(Schema):
+    step: int
+    key: str
+    reason: Literal["gate", "started", "next", "blocked", "held", "parallel"] = Field(
+        description="Why the step is (gate, started, next) or is not (blocked, held, parallel) "
+                    "actionable now (ADR 0020).")
+    blocked_by: list[int] = Field(description="Required steps not finished (for blocked).")
+    blocks: list[int] = Field(description="Unfinished steps that require this one.")
+    since: datetime | None = Field(description="When the step became actionable.")
+    handed_over_by: str | None = Field(description="Who completed the step before it.")
+    hold: str = Field(description="For a held step: the hand-over it waits for (Danish).")
+
+
 class StepOut(Schema):
     number: int
     key: str
@@ -293,6 +306,10 @@ class CaseOut(Schema):
     created_at: datetime
     updated_at: datetime
     waiting_roles: list[str]
+    waiting_now: list[WaitingOut] = Field(
+        description="The steps the case waits on now, by the engine's rules (ADR 0020).")
+    waiting_in_principle: list[WaitingOut] = Field(
+        description="The open segment's other unfinished steps, open only in principle.")
     model: ModelRefOut
     steps: list[StepOut]
     decisions: list[DecisionOut]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,11 +13,16 @@ from django.utils import timezone
 from anskaf.audit.models import AuditEvent
 from anskaf.audit.selectors import chain_version
 from anskaf.orgs.models import Membership, User
-from anskaf.process.model import ProcessModel
+from anskaf.process.attention import Waiting, Why, attention
+from anskaf.process.engine import CaseStatus as EngineCaseStatus
+from anskaf.process.engine import Snapshot
+from anskaf.process.engine import StepStatus as EngineStepStatus
+from anskaf.process.model import ProcessModel, StepDef
 
 from . import permissions
 from .choices import CaseStatus
 from .errors import NotFound, ValidationFailed
+from .extensions import held_steps, step_deadlines
 from .models import Case, Decision, StepState
 from .process_models import model_for, models_for
 
@@ -158,6 +163,89 @@ def _events(organisation_id: int, case_id: int, after_seq: int | None,
     return list(qs.order_by("seq")[:limit])
 
 
+# --- what a case waits for now (ADR 0020) ---------------------------------------------------
+
+
+def _snapshot(case: Case, states: list[StepState]) -> Snapshot:
+    """What the attention rules read: the case's status and its steps (no decisions needed:
+    they look only at the open segment, whose gates are behind it)."""
+    return Snapshot(status=EngineCaseStatus(case.status), replaces_system=case.replaces_system,
+                    steps={s.number: EngineStepStatus(s.status) for s in states},
+                    checked={s.number: frozenset(s.checked) for s in states})
+
+
+@dataclass(frozen=True)
+class WaitingFor:
+    """One step the case waits on, with the people and dates the page and the task list show."""
+
+    waiting: Waiting
+    state: StepState | None
+    since: datetime | None  # when it became actionable: its required or earlier steps done
+    handed_over_by: User | None  # who finished the step before it (the hand-over)
+    hold: str = ""  # for a held step: the hand-over it waits for (Danish)
+
+    @property
+    def step(self) -> StepDef:
+        return self.waiting.step
+
+    @property
+    def number(self) -> int:
+        return self.waiting.step.number
+
+    @property
+    def actionable(self) -> bool:
+        return self.waiting.actionable
+
+
+def _handed_over(case: Case, states: dict[int, StepState], number: int
+                 ) -> tuple[datetime | None, User | None]:
+    """When a step became actionable and from whom: the latest completion among the steps
+    before it (the case's creation for the first), as the guide hands work along in order."""
+    earlier = [s for n, s in states.items() if n < number and s.completed_at is not None]
+    if not earlier:
+        return case.created_at, None
+    last = max(earlier, key=lambda s: s.completed_at)
+    return last.completed_at, last.completed_by
+
+
+@dataclass(frozen=True)
+class CaseAttention:
+    now: list[WaitingFor]
+    in_principle: list[WaitingFor]
+
+    @property
+    def handover(self) -> list[WaitingFor]:
+        """Held steps when nothing else can move: the case waits for its hand-over."""
+        return [] if self.now else [w for w in self.in_principle if w.waiting.why == Why.HELD]
+
+
+def attention_of(case: Case, model: ProcessModel, states: list[StepState],
+                 held: dict[int, str]) -> CaseAttention:
+    """The case's waiting steps split by process.attention, with their dates and people."""
+    found = attention(model, _snapshot(case, states), held=held)
+    by_number = {s.number: s for s in states}
+
+    def wrap(w: Waiting) -> WaitingFor:
+        since, by = _handed_over(case, by_number, w.number)
+        return WaitingFor(w, by_number.get(w.number), since, by, held.get(w.number, ""))
+
+    return CaseAttention([wrap(w) for w in found.now], [wrap(w) for w in found.in_principle])
+
+
+def waiting_deadlines(case: Case, found: CaseAttention) -> dict[int, Any]:
+    """The deadlines of the steps the case waits on now (one query, where an app keeps them)."""
+    numbers = [w.number for w in (*found.now, *found.handover)]
+    found_dates = step_deadlines([case], [(case.pk, n) for n in numbers])
+    return {n: found_dates[(case.pk, n)] for n in numbers if (case.pk, n) in found_dates}
+
+
+def case_attention(detail: CaseDetail) -> CaseAttention:
+    """What the case of an opened case page waits for now (one query: the hold finders')."""
+    case = detail.case
+    held = held_steps([case], {case.model_version_id: detail.model}).get(case.pk, {})
+    return attention_of(case, detail.model, detail.states, held)
+
+
 # --- "Mine opgaver" --------------------------------------------------------------------------
 
 
@@ -166,15 +254,23 @@ class Task:
     case: Case
     step: Any  # StepDef
     kind: str  # "decision" or "step"
-    why: str  # Danish: why it waits for this person
-    since: datetime | None
+    why: str  # Danish: why it is yours (assigned, deputy, role)
+    since: datetime | None  # when it became actionable (or was assigned, outside the segment)
+    actionable: bool = True  # False: open only in principle (the folded list)
+    waits_for: str = ""  # Danish, for a step open only in principle: what it waits for
+    handed_over_by: Any = None  # who finished the step before it
+    deadline: Any = None  # a date, where the step has one
 
 
-def _task_reason(viewer: User, access: permissions.Access, case: Case, model: ProcessModel,
-                 step: Any, assignee_id: int | None, names: dict[int, str]) -> str | None:
-    """Why the step waits for the person, or None when it does not. A task is listed only when
-    the person may perform it: a decision when the decide check passes, a step when the work
-    check does (the same checks the services run, so the inbox never offers a 403)."""
+def _task_reason(access: permissions.Access, case: Case, step: Any,
+                 assignee_id: int | None, names: dict[int, str], model: ProcessModel) -> str | None:
+    """Why the step is the person's (assigned / deputy / role), or None when it is not. A task
+    is listed only when the person may perform it: a decision when the decide check passes, a
+    step when the work check does (the same checks the services run, so the inbox never offers
+    a 403)."""
+    viewer = access.person
+    if viewer is None:
+        return None
     if step.gate is not None:
         if permissions.decide_refusal(viewer, case, model, step, assignee_id) is not None:
             return None
@@ -187,10 +283,23 @@ def _task_reason(viewer: User, access: permissions.Access, case: Case, model: Pr
             return f"Stedfortræder for {names.get(assignee_id, 'en kollega')}"
         return None
     unit = case.requesting_unit_id
-    if step.gate is not None:
-        return "Din rolle træffer beslutningen"
-    required = [r.role for r in step.roles if not r.optional]
-    return "Din rolle udfører trinnet" if access.holds_any(required, unit) else None
+    roles = step.gate.deciding_roles if step.gate is not None else [
+        r.role for r in step.roles if not r.optional]
+    held = [r for r in roles if access.holds(r, unit)]
+    if not held:
+        return None
+    return "Din rolle: " + ", ".join(model.role_label(r) for r in held)
+
+
+def waits_for_text(model: ProcessModel, item: WaitingFor) -> str:
+    """Why a step is open only in principle, in Danish."""
+    why = item.waiting.why
+    if why == Why.BLOCKED:
+        return "Venter på " + ", ".join(
+            f"trin {n} ({model.step(n).title.da})" for n in item.waiting.blocked_by)
+    if why == Why.HELD:
+        return item.hold or "Venter på, at sagen overdrages."
+    return "Ingen har påbegyndt trinnet; det kan gøres nu, men sagen venter ikke på det."
 
 
 def _may_wait_for(access: permissions.Access, people: set[int]) -> Q:
@@ -205,11 +314,8 @@ def _may_wait_for(access: permissions.Access, people: set[int]) -> Q:
 
 
 def my_tasks(*, viewer: User, limit: int | None = None) -> list[Task]:
-    """Open steps waiting for the person, their deputy-for colleagues, or one of their roles.
-
-    Longest waiting first. Bounded: the open cases of the municipality (one query) and the
-    open steps assigned to the person or those they stand in for (one query).
-    """
+    """Steps of the person's cases that are theirs (assigned, as a deputy, or by role):
+    actionable now (`Task.actionable`) or open only in principle. Longest waiting first."""
     tasks = getattr(viewer, "_my_tasks", None)
     if tasks is None:  # the menu's count and the page share one computation
         tasks = _compute_tasks(viewer)
@@ -226,44 +332,81 @@ def my_task_count(*, viewer: User) -> int:
     load balancer.
     """
     if (tasks := getattr(viewer, "_my_tasks", None)) is not None:
-        return len(tasks)
+        return sum(1 for t in tasks if t.actionable)
     key = (f"anskaf:tasks:{viewer.pk}:{chain_version(viewer.organisation_id)}:"
            f"{timezone.localdate().isoformat()}")
     count = cache.get(key)
     if count is None:
-        count = len(my_tasks(viewer=viewer))
+        count = len(actionable_tasks(viewer=viewer))
         cache.set(key, count, timeout=24 * 3600)
     return count
 
 
 def _compute_tasks(viewer: User) -> list[Task]:
+    """The viewer's tasks: the steps their cases wait on now (process.attention) that are
+    theirs, and, not actionable, those open only in principle or assigned ahead. A fixed
+    number of queries: the cases, their step states, the hold finders', the deadlines."""
     access = permissions.access_of(viewer)
     people = {viewer.pk, *access.deputising_for}
     open_statuses = [CaseStatus.ACTIVE, CaseStatus.IN_OPERATION]
     cases = {c.pk: c for c in visible_cases(viewer).filter(status__in=open_statuses)
              .filter(_may_wait_for(access, people))
-             .only("id", "number", "title", "organisation_id", "model_version_id",
-                   "requesting_unit_id", "coordinator_id", "waiting_steps", "waiting_since")
+             .only("id", "number", "title", "organisation_id", "model_version_id", "status",
+                   "replaces_system", "requesting_unit_id", "coordinator_id", "waiting_steps",
+                   "waiting_since", "created_at")
              .order_by("waiting_since", "id")[:5000]}
     models = models_for(c.model_version_id for c in cases.values())
-    assigned = {(s.case_id, s.number): s for s in StepState.objects.filter(
-        case_id__in=list(cases)).exclude(assignee=None).select_related("assignee")}
-    names = {s.assignee_id: s.assignee.display_name() for s in assigned.values()}
+    states: dict[int, list[StepState]] = {}
+    for state in (StepState.objects.filter(case_id__in=list(cases))
+                  .only("case_id", "number", "status", "checked", "assignee_id", "completed_at",
+                        "completed_by", "updated_at")
+                  .select_related("assignee", "completed_by")):
+        states.setdefault(state.case_id, []).append(state)
+    held = held_steps(list(cases.values()), models)
+    names = {s.assignee_id: s.assignee.display_name()
+             for case_states in states.values() for s in case_states if s.assignee_id}
     tasks: list[Task] = []
     for case in cases.values():
         model = models[case.model_version_id]
-        candidates = dict.fromkeys(case.waiting_steps)
-        candidates.update({n: None for (cid, n), s in assigned.items()
-                           if cid == case.pk and s.assignee_id in people
-                           and s.status not in ("done", "not_relevant")})
-        for number in candidates:
-            state = assigned.get((case.pk, number))
-            step = model.step(number)
-            why = _task_reason(viewer, access, case, model, step,
-                               state.assignee_id if state else None, names)
-            if why:
-                since = case.waiting_since if number in case.waiting_steps else (
-                    state.updated_at if state else None)
-                tasks.append(Task(case, step, "decision" if step.gate else "step", why, since))
+        found = attention_of(case, model, states.get(case.pk, []), held.get(case.pk, {}))
+        tasks.extend(_case_tasks(access, people, case, model, found, states.get(case.pk, []),
+                                 names))
+    deadlines = step_deadlines(list(cases.values()),
+                               [(t.case.pk, t.step.number) for t in tasks])
+    tasks = [replace(t, deadline=deadlines.get((t.case.pk, t.step.number))) for t in tasks]
     tasks.sort(key=lambda t: (t.since is None, t.since.timestamp() if t.since else 0.0))
     return tasks
+
+
+def _case_tasks(access: permissions.Access, people: set[int], case: Case, model: ProcessModel,
+                found: CaseAttention, states: list[StepState], names: dict[int, str]
+                ) -> list[Task]:
+    by_number = {s.number: s for s in states}
+    tasks = []
+    listed = set()
+    for item in (*found.now, *found.in_principle):
+        state = by_number.get(item.number)
+        why = _task_reason(access, case, item.step, state.assignee_id if state else None, names,
+                           model)
+        if why:
+            listed.add(item.number)
+            tasks.append(Task(case, item.step, "decision" if item.step.gate else "step", why,
+                              item.since, item.actionable,
+                              "" if item.actionable else waits_for_text(model, item),
+                              item.handed_over_by))
+    for state in states:  # assigned ahead, outside the open segment
+        if (state.number in listed or state.assignee_id not in people
+                or state.status in ("done", "not_relevant")):
+            continue
+        step = model.step(state.number)
+        why = _task_reason(access, case, step, state.assignee_id, names, model)
+        if why:
+            tasks.append(Task(case, step, "decision" if step.gate else "step", why,
+                              state.updated_at, False,
+                              "Trinnet er tildelt; sagen er ikke nået dertil endnu."))
+    return tasks
+
+
+def actionable_tasks(*, viewer: User) -> list[Task]:
+    """The tasks the viewer can act on now (for the task list's API and the menu's count)."""
+    return [t for t in my_tasks(viewer=viewer) if t.actionable]

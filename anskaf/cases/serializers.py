@@ -10,7 +10,7 @@ from anskaf.process import engine
 from anskaf.process.model import ChecklistItemDef, ProcessModel
 
 from .models import Case, Decision
-from .selectors import CaseDetail
+from .selectors import CaseDetail, WaitingFor, case_attention
 
 
 def _username(user: Any) -> str | None:
@@ -116,10 +116,25 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "waiting_roles": list(case.waiting_roles or []),
+        **_attention(detail),
         "model": {"key": version.key, "version": version.version, "sha256": version.sha256},
         "steps": steps,
         "decisions": [decision_dict(d) for d in decisions],
     }
+
+
+def _waiting(item: WaitingFor) -> dict[str, Any]:
+    return {"step": item.number, "key": item.step.key, "reason": str(item.waiting.why),
+            "blocked_by": list(item.waiting.blocked_by), "blocks": list(item.waiting.blocks),
+            "since": item.since, "handed_over_by": _username(item.handed_over_by),
+            "hold": item.hold}
+
+
+def _attention(detail: CaseDetail) -> dict[str, Any]:
+    """What the case waits for now and what only in principle (ADR 0020)."""
+    found = case_attention(detail)
+    return {"waiting_now": [_waiting(w) for w in found.now],
+            "waiting_in_principle": [_waiting(w) for w in found.in_principle]}
 
 
 def case_summary_dict(case: Case, model: ProcessModel) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from anskaf.orgs.selectors import unit_list
 from . import permissions, presenters, selectors, services
 from .errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from .forms import CaseFilterForm, CaseForm, HandoverForm, ReasonForm, apply_service_errors
-from .models import StepStatus
 from .panels import ALL_PLACES, STEP_PLACES, PanelContext, Place, build_panels
 from .process_models import current_model
 
@@ -31,15 +30,27 @@ TASK_PAGE_SIZE = 50
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    """What the viewer can act on now, grouped by case; the steps open only in principle in a
+    folded list below (ADR 0020)."""
     tasks = selectors.my_tasks(viewer=request.user)
     now = timezone.now()
     rows = [{"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
+    actionable = _grouped([r for r in rows if r["task"].actionable])
     return render(request, "cases/my_tasks.html", {
         "nav": "tasks",
         "decisions": _task_page(request, "beslutninger",
-                                [r for r in rows if r["task"].kind == "decision"]),
-        "steps": _task_page(request, "trin", [r for r in rows if r["task"].kind == "step"]),
+                                [r for r in actionable if r["task"].kind == "decision"]),
+        "steps": _task_page(request, "trin", [r for r in actionable if r["task"].kind == "step"]),
+        "in_principle": _grouped([r for r in rows if not r["task"].actionable]),
     })
+
+
+def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the same case together, the case waiting longest first (stable otherwise)."""
+    first: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        first.setdefault(row["task"].case.pk, index)
+    return sorted(rows, key=lambda r: first[r["task"].case.pk])
 
 
 def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -240,18 +251,39 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-def _step_views(request: HttpRequest, detail: selectors.CaseDetail,
-                acted: int | None) -> list[presenters.StepView]:
+def _step_views(request: HttpRequest, detail: selectors.CaseDetail, acted: int | None,
+                now: tuple[int, ...] | None = None,
+                people: dict[int, list[tuple[str, str]]] | None = None,
+                ) -> list[presenters.StepView]:
     """The steps as the case page and the step page show them; `open` marks those whose body
-    is rendered with the page (waiting, in progress or just acted on) - the others' bodies are
-    fetched on demand (`step_detail`)."""
+    is rendered with the page: the steps the case waits on now (`now`, from process.attention)
+    that the viewer may act on, and the one just acted on. Every other step is one line that
+    fetches its body on demand (`step_detail`; ADR 0013, 0020)."""
     steps = presenters.step_views(detail, request.user)
-    people = presenters.assignable_people(detail, request.user)
+    if people is None:
+        people = presenters.assignable_people(detail, request.user)
+    waiting_now = set(now or ())
     for step in steps:
         step.assignable = people[step.number]
-        step.open = (step.waiting or step.state.status == StepStatus.IN_PROGRESS
-                     or step.number == acted)
+        step.now = step.number in waiting_now
+        step.open = step.number == acted or (step.now and _may_act(step))
     return steps
+
+
+def _coordinates(person: Any, case: Any) -> bool:
+    """The case's coordinator, their deputy or the coordinating function of its unit: who
+    hands the case over (puts it forward to the board)."""
+    access = permissions.access_of(person)
+    return access.acts_for(case.coordinator_id) or access.holds("coordinator",
+                                                                case.requesting_unit_id)
+
+
+def _may_act(step: presenters.StepView) -> bool:
+    if step.access_refusal is not None:
+        return False
+    if step.is_gate:
+        return step.decide_access_refusal is None
+    return step.complete_access_refusal is None
 
 
 def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
@@ -270,22 +302,28 @@ def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
 def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None,
                   feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     detail = _detail_or_404(request, pk)
-    steps = _step_views(request, detail, acted)
+    found = selectors.case_attention(detail)
+    holders = presenters.role_holders(detail, request.user)
+    people = presenters.assignable_people(detail, request.user, holders)
+    steps = _step_views(request, detail, acted, tuple(w.number for w in found.now), people)
     events = selectors.detail_events(detail, limit=1000)
+    edit_refusal = permissions.edit_refusal(request.user, detail.case)
     return {
         "case_panels": _with_panels(request, detail, steps),
         "nav": "cases",
         "case": detail.case,
         "model": detail.model,
         "steps": steps,
+        "status": presenters.status_panel(
+            detail, found, steps, holders, selectors.waiting_deadlines(detail.case, found),
+            events, may_hand_over=_coordinates(request.user, detail.case), now=timezone.now()),
         "phases": presenters.phase_views(detail.model, detail.case, steps),
         "status_label": presenters.CASE_STATUS_LABELS.get(detail.case.status),
         "phase_name": detail.model.phase(detail.case.phase).name.da if detail.case.phase else "",
-        "waiting": ", ".join(detail.model.role_label(r) for r in detail.case.waiting_roles),
         "timeline": presenters.timeline(detail.model, events),
         "acted": acted,
         "feedback": feedback or {},
-        "edit_refusal": permissions.edit_refusal(request.user, detail.case),
+        "edit_refusal": edit_refusal,
     }
 
 

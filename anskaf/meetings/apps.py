@@ -8,7 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # The case page's section on the board's rounds, through the cases' panel registry.
-        from anskaf.cases.extensions import register_bindings
+        from anskaf.cases.extensions import register_bindings, register_hold_finder
         from anskaf.cases.panels import register_panel
 
         from .panels import PANELS
@@ -21,3 +21,6 @@ class MeetingsConfig(AppConfig):
 
         from .minutes import case_extracts
         register_part(case_extracts)  # the whole case's journal package: minutes extracts
+        # The board's step is not the board's task before the case is put forward.
+        from .selectors import held_for_board
+        register_hold_finder(held_for_board)

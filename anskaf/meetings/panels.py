@@ -24,7 +24,7 @@ def board_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[str,
     states = {s.number: s for s in case.step_states.all()}
     return {0: {"board": {
         "rounds": selectors.rounds_of(case, board),
-        "pending": services.pending_referral(case.pk),
+        "pending": _pending(case),
         "may_put_forward": services.put_forward_refusal(context.viewer, case) is None,
         "not_ready": services.ready_refusal(case, states, board),
     }}}
@@ -82,11 +82,19 @@ def forward_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[st
     before = [m for m in board.ready if m != n and states[m].status not in finished]
     if before:  # no queries for the early steps' usual case: say what comes first
         return {n: {"forward": {"before": before, "done": state.status in finished}}}
-    pending = services.pending_referral(case.pk)
+    pending = _pending(case)
     gaps = [] if pending else services.readiness_gaps(
         case, board.documentation, state, remarks=state.remarks, ticked=set(state.checked))
     return {n: {"forward": {"pending": pending, "before": before, "gaps": gaps,
                             "done": state.status in finished}}}
+
+
+def _pending(case: Any) -> Any:
+    """The case's pending referral: read with the page's status panel (selectors.
+    held_for_board) where it was, else now."""
+    if hasattr(case, "_anskaf_pending_referral"):
+        return case._anskaf_pending_referral
+    return services.pending_referral(case.pk)
 
 
 PANELS = [Panel("board", Place.CASE, "meetings/includes/case_board.html", board_data),

@@ -195,3 +195,29 @@ def outcome_statistics(*, viewer: User) -> list[PeriodStats]:
         if days[period]:
             row.average_days = round(sum(days[period]) / len(days[period]), 1)
     return sorted(stats.values(), key=lambda r: r.period, reverse=True)
+
+
+PUT_FORWARD_PENDING = "Sagen er ikke sendt til IT-visitationen endnu (»Kontakt IT-visitationen«)."
+
+
+def held_for_board(cases: list[Any], models: dict[int, Any]) -> dict[int, dict[int, str]]:
+    """The cases' hold finder (cases.extensions): the board's review step is not actionable
+    while the case is not put forward (no referral waiting or on an agenda). One query for
+    the cases whose model has a board (always, so a page costs the same early and late); each
+    case object keeps its pending referral for the board's panel."""
+    boards = {c.pk: board_steps(models[c.model_version_id]) for c in cases}
+    with_board = [c for c in cases if boards[c.pk] is not None]
+    if not with_board:
+        return {}
+    pending: dict[int, Referral] = {}
+    for referral in Referral.objects.filter(
+            case_id__in=[c.pk for c in with_board],
+            status__in=(ReferralStatus.WAITING, ReferralStatus.ON_AGENDA)):
+        pending.setdefault(referral.case_id, referral)  # the first, as pending_referral
+    held: dict[int, dict[int, str]] = {}
+    for case in with_board:
+        case._anskaf_pending_referral = pending.get(case.pk)
+        review = boards[case.pk].review.number  # type: ignore[union-attr]
+        if review in (case.waiting_steps or ()) and case.pk not in pending:
+            held[case.pk] = {review: PUT_FORWARD_PENDING}
+    return held

@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Every case event this app listens to is registered here, in one visible place.
-        from anskaf.cases.extensions import register_handler
+        from anskaf.cases.extensions import register_deadline_finder, register_handler
 
         from . import handlers
 
@@ -18,6 +18,8 @@ class NotificationsConfig(AppConfig):
 
         for event_type, listener in handlers.ORG_LISTENERS:
             hooks.register(event_type, listener)
+        from .selectors import deadlines_of
+        register_deadline_finder(deadlines_of)  # the status panel's and Mine opgaver's "Frist"
         from anskaf.cases.panels import register_panel
 
         from .panels import PANELS

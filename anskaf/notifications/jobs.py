@@ -30,6 +30,7 @@ from anskaf.process.engine import CLOSED, FINISHED
 
 from . import recipients
 from .choices import Kind
+from .grouping import digest_text
 from .models import Notification, ReminderSent, StepDeadline
 from .services import Notice, absolute, case_path, notify, outbox_add
 
@@ -311,10 +312,11 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
         try:
             with transaction.atomic():
                 items = list(Notification.objects.select_for_update()
-                             .filter(recipient=person, digest_pending=True).order_by("created_at"))
+                             .filter(recipient=person, digest_pending=True)
+                             .prefetch_related("case").order_by("-created_at", "-id"))
                 if not items:
                     continue
-                body = "\n\n".join(f"* {n.subject}\n  {n.body}\n  {absolute(n.url)}" for n in items)
+                body = digest_text(items, absolute)  # per case, deduplicated, with why
                 outbox_add(organisation_id=items[0].organisation_id, to_email=person.email,
                            recipient=person, now=now,
                            # One digest per person per day: the Message-ID is its unique key.

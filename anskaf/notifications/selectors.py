@@ -46,7 +46,13 @@ def outbox_counts(*, viewer: User) -> dict[str, int]:
 
 
 def case_deadlines(case: Case | Any) -> dict[int, StepDeadline]:
-    return {d.step: d for d in StepDeadline.objects.filter(case_id=case.pk)}
+    """The case's deadlines by step, read once per case object (the case page's step lines
+    and its status panel share them)."""
+    cached = getattr(case, "_anskaf_deadlines", None)
+    if cached is None:
+        cached = {d.step: d for d in StepDeadline.objects.filter(case_id=case.pk)}
+        case._anskaf_deadlines = cached
+    return cached
 
 
 def last_heartbeat(name: str = "worker") -> Any:
@@ -121,3 +127,16 @@ def operations_status(*, viewer: User, failed_limit: int) -> OperationsStatus:
         heartbeat_ok=bool(HUEY.immediate or recent), heartbeat_max_age=max_age,
         immediate=bool(HUEY.immediate), queue_length=length, queue_error=queue_error,
         failed_total=failed.count(), failed=list(failed[:failed_limit]))
+
+
+def deadlines_of(cases: list[Any], pairs: list[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """The cases' deadline finder (cases.extensions): due dates of these (case, step) pairs, in
+    one query (none for one case whose deadlines were read already)."""
+    wanted = set(pairs)
+    if len(cases) == 1:
+        own = case_deadlines(cases[0])
+        return {(c, n): own[n].due_date for c, n in wanted if n in own}
+    rows = StepDeadline.objects.filter(case_id__in={c for c, _ in wanted},
+                                       step__in={n for _, n in wanted}).values_list(
+        "case_id", "step", "due_date")
+    return {(c, n): due for c, n, due in rows if (c, n) in wanted}

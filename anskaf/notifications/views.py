@@ -20,6 +20,7 @@ from anskaf.orgs.views import admin_required
 from . import selectors, services
 from .choices import OutboxStatus
 from .forms import DeadlineForm, PreferencesForm
+from .grouping import grouped
 
 PAGE_SIZE = 25
 
@@ -35,6 +36,7 @@ def centre(request: HttpRequest) -> HttpResponse:
                      PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "notifications/centre.html", {
         "nav": "notifications", "page": page, "unread_only": unread_only,
+        "groups": grouped(page.object_list),  # per case, deduplicated, each with why
     })
 
 

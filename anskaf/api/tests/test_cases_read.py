@@ -228,3 +228,16 @@ def test_a_case_takes_the_same_number_of_queries_with_3_and_30_cases(coordinator
     many = _queries(client, f"/api/v1/cases/{cases[0].pk}")
     assert few == many
     assert few <= 10
+
+
+def test_the_case_says_what_it_waits_for_now_and_what_only_in_principle(api, case):
+    """ADR 0020: a new case waits on its first step; the rest of its segment is parallel, and
+    the board's meeting is held until the case is put forward."""
+    body = api.get(f"/cases/{case.pk}").json()
+    first = body["steps"][0]["number"]
+    assert [(w["step"], w["reason"]) for w in body["waiting_now"]] == [(first, "next")]
+    assert body["waiting_in_principle"]
+    assert {w["reason"] for w in body["waiting_in_principle"]} == {"parallel", "held"}
+    held = [w for w in body["waiting_in_principle"] if w["reason"] == "held"]
+    assert [w["key"] for w in held] == ["it_board_meeting"]
+    assert "ikke sendt til IT-visitationen" in held[0]["hold"]

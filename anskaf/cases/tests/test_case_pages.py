@@ -28,7 +28,9 @@ def test_the_case_page_shows_all_21_steps_verbatim(signed_in, case):
     for number in range(1, 22):
         assert f'id="trin-{number}"' in html
     assert "Behov/ønske meldes ind til koordinerende funktion" in html
-    assert "Den koordinerede funktion samler den indhentede dokumentation" in html
+    # Step 4 waits for nobody yet: one line with its title; its description comes on demand.
+    assert "Trin 4. Dokumentation samles" in html
+    assert "Den koordinerede funktion samler den indhentede dokumentation" not in html
     assert "Tidslinje" in html and "oprettede sagen" in html
 
 
@@ -199,17 +201,18 @@ def test_closed_steps_come_without_their_body_which_the_step_page_and_fragment_c
     case = testing.advance(coordinator, testing.new_case(coordinator), 12)
     html = signed_in.get(f"/sager/{case.pk}/").content.decode()
     # Step 12 is done: its title and status are there, its checklist and reopen form are not.
-    assert 'id="trin-12-titel"' in html and "Gennemført af" in html
+    assert 'id="trin-12-titel"' in html and "Gennemført" in html
     assert 'id="trin-12-punkt-1"' not in html and "Genåbn trin 12" not in html
     assert "Kan ikke genåbnes" not in html  # step 1's body (it cannot be reopened) is not there
     assert (f'href="/sager/{case.pk}/trin/12/">Vis beskrivelse, tjekliste og handlinger for '
             "trin 12") in html
     assert f'hx-get="/sager/{case.pk}/trin/12/?del=indhold" hx-trigger="toggle once"' in html
     assert 'hx-target="#trin-12-indhold"' in html and 'id="trin-12-indhold"' in html
-    # The steps the case waits on or that are in progress are open and complete, as before.
-    open_steps = [s.number for s in StepState.objects.filter(case=case, status="in_progress")]
+    # Only the steps the case waits on now that the viewer may act on are open (ADR 0020):
+    # nothing is started after step 12 and step 13 is not relevant (nothing is replaced), so
+    # the next in order, step 14 (which the coordinator may work on), is the one open step.
     rendered = [n for n in range(1, 22) if f'id="trin-{n}-bemaerkninger"' in html]
-    assert rendered and set(open_steps) <= set(rendered) and 12 not in rendered
+    assert rendered == [14], rendered
     assert html.count('class="anskaf-step-details" open') == len(rendered)
 
     page = signed_in.get(f"/sager/{case.pk}/trin/12/")

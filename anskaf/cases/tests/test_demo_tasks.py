@@ -75,3 +75,45 @@ def test_a_deputy_sees_the_absent_persons_assigned_steps(loaded):
     html = tasks_of("jura")
     assert "Trin 11. Databehandleraftale på plads" in html
     assert "Stedfortræder for" in html
+
+
+def _actionable(html: str) -> str:
+    return html.split('id="i-princippet"')[0]
+
+
+def test_medarbejders_actionable_list_has_no_step_of_a_case_that_waits_elsewhere(loaded):
+    from anskaf.cases import selectors
+    from anskaf.cases.models import Case
+    from anskaf.cases.process_models import model_for
+
+    medarbejder = User.objects.get(username="medarbejder")
+    tasks = selectors.actionable_tasks(viewer=medarbejder)
+    assert tasks, "the requester has work in the demo"
+    for task in tasks:
+        case = Case.objects.get(pk=task.case.pk)
+        detail = selectors.case_detail(viewer=medarbejder, case_id=case.pk)
+        now = {w.number for w in selectors.case_attention(detail).now}
+        assert task.step.number in now, (case.number, task.step.number, now)
+    # The care system waits on the data processing agreement: its contract step, blocked by
+    # it, is folded away as open only in principle.
+    care = Case.objects.get(title="Nyt omsorgssystem til hjemmeplejen")
+    contract = model_for(care).step_by_key("contract_in_place")
+    html = tasks_of("medarbejder")
+    assert f"Trin {contract.number}. " not in _actionable(html)
+    principle = html.split('id="i-princippet"')[1]
+    assert "Venter på trin" in principle
+
+
+def test_the_board_does_not_get_its_step_for_a_case_never_put_forward(loaded):
+    html = tasks_of("visitation")
+    assert "Digitale nøgler til borgernes hjem" not in _actionable(html)
+    principle = html.split('id="i-princippet"')[1]
+    assert "Digitale nøgler til borgernes hjem" in principle
+    assert "ikke sendt til IT-visitationen" in principle
+
+
+def test_each_task_says_why_it_is_yours_and_how_long_it_has_waited(loaded):
+    html = tasks_of("isk")
+    assert "Din rolle: Informationssikkerhedskonsulenterne (ISK)" in html
+    assert "Overdraget af" in html
+    assert "Dage ventet 0" not in html and "Dage i trinnet" in html

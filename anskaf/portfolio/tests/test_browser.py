@@ -48,7 +48,7 @@ def test_step_2_finds_the_system_and_step_12_registers_in_kitos(page: Page, live
 
     log_in(page, base, "koordinator")
     page.goto(f"{base}/sager/{case.pk}/")
-    section = page.locator("#trin-2")
+    section = step(page, 2)  # not what the new case waits on: one line, opened here
     expect(section).to_contain_text("Over udbudsgrænsen")
     section.get_by_label("Søg efter eksisterende systemer").fill("journalisering")
     section.get_by_role("button", name="Søg i porteføljen").click()

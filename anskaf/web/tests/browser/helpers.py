@@ -31,6 +31,9 @@ def log_out(page: Page) -> None:
 
 def step(page: Page, number: int):  # type: ignore[no-untyped-def]
     section = page.locator(f"#trin-{number}")
+    fold = page.locator(f"details.anskaf-phase-fold:has(#trin-{number})")
+    if fold.count() and fold.get_attribute("open") is None:
+        fold.locator("summary").first.click()  # a phase nothing waits in is folded (ADR 0020)
     details = section.locator("details.anskaf-step-details")
     if details.get_attribute("open") is None:
         # A closed step's body is fetched (htmx) when it is opened: wait for it.
@@ -48,6 +51,8 @@ def expect_feedback(page: Page, number: int, text: str) -> None:
 def upload_files(page: Page, number: int, type_label: str, files: list[tuple[str, bytes]]) -> None:
     """Upload files on a step through its form (with JavaScript: XHR with progress, reload)."""
     section = step(page, number)
+    # The last upload's message would satisfy the wait below before the page reloads.
+    page.evaluate("document.querySelectorAll('.anskaf-messages').forEach(e => e.remove())")
     section.get_by_label("Dokumenttype").select_option(label=type_label)
     section.get_by_label(f"Filer til trin {number}").set_input_files(
         [{"name": name, "mimeType": "application/octet-stream", "buffer": content}
