@@ -104,9 +104,11 @@ def test_system_update_changes_only_what_is_sent(org):
     system = System.objects.create(organisation=org, name="Gammelt", supplier="Acme",
                                    personal_data=True)
     api = ApiClient(it_person)
-    response = api.patch(f"/systems/{system.pk}", {"case_records": True})
+    response = api.patch(f"/systems/{system.pk}", {"case_records": True,
+                                                   "version": system.version})
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["name"], body["supplier"], body["personal_data"], body["case_records"]) == (
         "Gammelt", "Acme", True, True)
-    assert api.patch(f"/systems/{system.pk}", {"hosting": "cloud"}).status_code == 400
+    assert api.patch(f"/systems/{system.pk}", {"hosting": "cloud",
+                                               "version": body["version"]}).status_code == 400
