@@ -68,3 +68,4 @@ api.add_router("", "anskaf.cases.model_api.router")  # the process model's versi
 api.add_router("", "anskaf.documents.api.router")
 api.add_router("", "anskaf.meetings.api.router")  # IT-visitation meetings (issue 4)
 api.add_router("", "anskaf.portfolio.api.router")
+api.add_router("", "anskaf.discussion.api.router")  # comments on a case (issue 20)

@@ -159,6 +159,9 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
                 {"name": "without_coordinator", "schema": {"type": "boolean"},
                  "description": "Only cases whose coordinator is deactivated (\"uden "
                                 "koordinator\") and must be handed over."},
+                {"name": "mine", "schema": {"type": "boolean"},
+                 "description": "Only \"Mine sager\": cases you coordinate or have a step "
+                                "assigned on."},
                 LIMIT_PARAM, CURSOR_PARAM)))
 def case_list(request: HttpRequest) -> dict[str, Any]:
     user = _member(request)

@@ -29,6 +29,7 @@ class CaseFilters:
     unit: int | None = None
     q: str | None = None
     without_coordinator: bool = False  # cases whose coordinator is deactivated (or none)
+    mine: bool = False  # cases the viewer coordinates or has a step assigned on
 
 
 def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
@@ -45,10 +46,14 @@ def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
     without = (params.get("without_coordinator") or "").strip().lower()
     if without not in ("", "0", "1", "true", "false", "on"):
         errors["without_coordinator"] = "Angiv 1 eller true for sager uden koordinator."
+    mine = (params.get("mine") or "").strip().lower()
+    if mine not in ("", "0", "1", "true", "false", "on"):
+        errors["mine"] = "Angiv 1 eller true for kun dine egne sager."
     if errors:
         raise ValidationFailed(errors)
     return CaseFilters(status=status, phase=phase, unit=unit, q=q,
-                       without_coordinator=without in ("1", "true", "on"))
+                       without_coordinator=without in ("1", "true", "on"),
+                       mine=mine in ("1", "true", "on"))
 
 
 def _int_param(params: Any, name: str, errors: dict[str, str], message: str,
@@ -77,6 +82,9 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
     qs = visible_cases(viewer).select_related("requesting_unit", "coordinator")
     if filters.without_coordinator:
         qs = qs.filter(Q(coordinator__isnull=True) | Q(coordinator__is_active=False))
+    if filters.mine:
+        qs = qs.filter(Q(coordinator=viewer) | Q(pk__in=StepState.objects.filter(
+            assignee=viewer).values("case_id")))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.phase is not None:

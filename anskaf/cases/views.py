@@ -99,7 +99,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", {
         "nav": "cases", "form": form, "rows": rows, "error": error, "next_url": next_url,
         "filtered": any(request.GET.get(k) for k in ("q", "status", "phase", "unit",
-                                                      "without_coordinator")),
+                                                      "without_coordinator", "mine")),
     }, status=400 if error else 200)
 
 

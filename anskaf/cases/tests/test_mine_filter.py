@@ -1,0 +1,40 @@
+""""Mine sager": the cases I coordinate or have a step assigned on, on the page and in the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from anskaf import testing
+from anskaf.cases import selectors
+from anskaf.cases.errors import ValidationFailed
+from anskaf.cases.models import StepState
+
+pytestmark = pytest.mark.django_db
+
+
+def test_mine_holds_my_coordinated_and_assigned_cases(org, unit, coordinator, requester):
+    other = testing.make_user(org, "anden", "coordinator", unit=unit)
+    mine = testing.new_case(coordinator, title="Min egen")
+    assigned = testing.new_case(other, title="Tildelt mig")
+    StepState.objects.filter(case=assigned, number=2).update(assignee=coordinator)
+    testing.new_case(other, title="Ikke min")
+    phases = (1, 2, 3, 4, 5)
+    found = selectors.case_list(viewer=coordinator,
+                                filters=selectors.parse_filters({"mine": "1"}, phases))
+    assert {c.title for c in found} == {mine.title, assigned.title}
+    every = selectors.case_list(viewer=coordinator,
+                                filters=selectors.parse_filters({}, phases))
+    assert len(every) == 3
+    with pytest.raises(ValidationFailed):
+        selectors.parse_filters({"mine": "måske"}, phases)
+
+
+def test_the_page_and_the_api_filter_mine(client, coordinator, org, unit):
+    other = testing.make_user(org, "anden", "coordinator", unit=unit)
+    testing.new_case(coordinator, title="Min egen")
+    testing.new_case(other, title="Ikke min")
+    client.force_login(coordinator)
+    page = client.get("/sager/?mine=1").content.decode()
+    assert "Min egen" in page and "Ikke min" not in page
+    items = client.get("/api/v1/cases?mine=true").json()["items"]
+    assert [i["title"] for i in items] == ["Min egen"]
