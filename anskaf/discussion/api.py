@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from anskaf.cases import permissions
 from anskaf.http import params
 from anskaf.http.schemas import Body, ErrorOut
 
@@ -77,9 +78,13 @@ def comment_dict(c: Comment) -> dict[str, Any]:
             "edited_at": c.edited_at.isoformat() if c.edited_at else None}
 
 
+def _get(request: HttpRequest, case_id: int, comment_id: int) -> Comment:
+    return selectors.comment_get(viewer=request.auth, case_id=case_id,  # type: ignore[attr-defined]
+                                 comment_id=comment_id)
+
+
 def _one(request: HttpRequest, case_id: int, comment_id: int) -> dict[str, Any]:
-    return comment_dict(selectors.comment_get(viewer=request.auth, case_id=case_id,  # type: ignore[attr-defined]
-                                              comment_id=comment_id))
+    return comment_dict(_get(request, case_id, comment_id))
 
 
 @router.get("/cases/{int:case_id}/comments", response={200: CommentListOut, **ERRORS},
@@ -107,7 +112,8 @@ def comment_create(request: HttpRequest, case_id: int) -> Status:
               summary="Edit your own comment; people newly mentioned are notified",
               openapi_extra=_extra(CommentEditIn))
 def comment_edit(request: HttpRequest, case_id: int, comment_id: int) -> dict[str, Any]:
-    _one(request, case_id, comment_id)  # 404 before 400
+    comment = _get(request, case_id, comment_id)  # 404, then 403, before the body's 400
+    permissions.require(None if comment.author_id == request.auth.pk else services.OWN_ONLY)  # type: ignore[attr-defined]
     body, _ = params.parse_body(request, CommentEditIn)
     services.comment_edit(actor=request.auth, case_id=case_id, comment_id=comment_id,  # type: ignore[attr-defined]
                           body=body.body, mention=body.mention or ())

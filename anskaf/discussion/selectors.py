@@ -37,11 +37,11 @@ def case_comments(*, viewer: User, case_id: Any, limit: int = LIMIT) -> list[Com
 
 def people_on_case(case: Case, viewer: User) -> list[User]:
     """The picker's choices: the coordinator and the people assigned a step (they all see the
-    case), without the viewer. Anyone else is mentioned by @username in the text."""
-    ids = {case.coordinator_id, *(s.assignee_id for s in case.step_states.all())} - {None,
-                                                                                     viewer.pk}
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("first_name",
-                                                                         "username"))
+    case), without the viewer. Anyone else is mentioned by @username in the text. No query on
+    the case page, which loads the coordinator and the steps' assignees already."""
+    people = {p.pk: p for p in (case.coordinator, *(s.assignee for s in case.step_states.all()))
+              if p is not None and p.is_active and p.pk != viewer.pk}
+    return sorted(people.values(), key=lambda p: (p.display_name().casefold(), p.username))
 
 
 def comment_get(*, viewer: User, case_id: Any, comment_id: Any) -> Comment:
