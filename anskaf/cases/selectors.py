@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
@@ -79,7 +79,12 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
               limit: int = 50) -> list[Case]:
     """Most recently changed first; keyset pagination on (updated_at, id)."""
     limit = max(1, min(limit, 1000))
-    qs = visible_cases(viewer).select_related("requesting_unit", "coordinator")
+    # When the case last moved on (its latest completed step): the list's "days in the step",
+    # in the same query.
+    moved = (StepState.objects.filter(case=OuterRef("pk"), completed_at__isnull=False)
+             .order_by("-completed_at").values("completed_at")[:1])
+    qs = (visible_cases(viewer).select_related("requesting_unit", "coordinator")
+          .annotate(last_moved_at=Subquery(moved)))
     if filters.without_coordinator:
         qs = qs.filter(Q(coordinator__isnull=True) | Q(coordinator__is_active=False))
     if filters.mine:

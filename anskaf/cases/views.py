@@ -94,6 +94,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "waiting": ", ".join(model.role_label(r) for r in c.waiting_roles) or "–",
         "in_progress": ", ".join(map(str, c.steps_in_progress)) or "–",
         "days": (now - c.updated_at).days,
+        "days_in_step": (now - (c.last_moved_at or c.created_at)).days,
         "status_label": presenters.CASE_STATUS_LABELS.get(c.status, c.status),
     } for c in cases]
     return render(request, "cases/case_list.html", {

@@ -38,3 +38,17 @@ def test_the_page_and_the_api_filter_mine(client, coordinator, org, unit):
     assert "Min egen" in page and "Ikke min" not in page
     items = client.get("/api/v1/cases?mine=true").json()["items"]
     assert [i["title"] for i in items] == ["Min egen"]
+
+
+def test_the_list_shows_days_in_the_current_step(client, coordinator):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = testing.new_case(coordinator, title="Gammel sag")
+    testing.advance(coordinator, case, 1)
+    StepState.objects.filter(case=case, number=1).update(
+        completed_at=timezone.now() - dt.timedelta(days=9))
+    client.force_login(coordinator)
+    page = client.get("/sager/").content.decode()
+    assert "Dage i trinnet" in page and "<td>9</td>" in page
