@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from anskaf.http import params
-from anskaf.http.errors import MESSAGES, ApiError
+from anskaf.http.errors import MESSAGES, ApiError, invalid
 from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.models import User
 
@@ -159,6 +159,11 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
                 {"name": "without_coordinator", "schema": {"type": "boolean"},
                  "description": "Only cases whose coordinator is deactivated (\"uden "
                                 "koordinator\") and must be handed over."},
+                {"name": "sort", "schema": {"type": "string", "enum": [
+                    f"{d}{k}" for k in selectors.SORTS for d in ("", "-")]},
+                 "description": "Sort by number, title, updated or moved (the case's last "
+                                "completed step); `-` first for descending. Default `-updated` "
+                                "(keyset pages); other sorts page by an offset cursor."},
                 {"name": "mine", "schema": {"type": "boolean"},
                  "description": "Only \"Mine sager\": cases you coordinate or have a step "
                                 "assigned on."},
@@ -169,11 +174,28 @@ def case_list(request: HttpRequest) -> dict[str, Any]:
     filters = selectors.parse_filters(request.GET,
                                       current_model(user.organisation_id).phase_numbers)
     limit = params.page_size(request)
+    if filters.sort != selectors.DEFAULT_SORT:
+        return _sorted_case_list(request, user, filters, limit)
     after = params.decode_case_cursor(request)
     cases = selectors.case_list(viewer=user, filters=filters, after=after, limit=limit + 1)
     page, more = cases[:limit], len(cases) > limit
     models = models_for(c.model_version_id for c in page)
     cursor = params.encode_case_cursor(page[-1].updated_at, page[-1].pk) if more else None
+    return {"items": [serializers.case_summary_dict(c, models[c.model_version_id]) for c in page],
+            "next": params.next_path(request, cursor, limit)}
+
+
+def _sorted_case_list(request: HttpRequest, user: User, filters: Any, limit: int
+                      ) -> dict[str, Any]:
+    """A sort other than the default pages by offset: the cursor is the next row's position."""
+    raw = request.GET.get("cursor") or "0"
+    if not raw.isdigit() or len(raw) > 9:
+        raise invalid({"cursor": params.CURSOR_MESSAGE})
+    offset = int(raw)
+    cases = selectors.case_list(viewer=user, filters=filters, limit=limit + 1, offset=offset)
+    page, more = cases[:limit], len(cases) > limit
+    models = models_for(c.model_version_id for c in page)
+    cursor = str(offset + limit) if more else None
     return {"items": [serializers.case_summary_dict(c, models[c.model_version_id]) for c in page],
             "next": params.next_path(request, cursor, limit)}
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
@@ -30,6 +30,22 @@ class CaseFilters:
     q: str | None = None
     without_coordinator: bool = False  # cases whose coordinator is deactivated (or none)
     mine: bool = False  # cases the viewer coordinates or has a step assigned on
+    sort: str = "-updated"  # a key of SORTS, "-" first for descending
+
+
+# The case list's sortable columns: the sort key (in ?sort=) and its ordering. The default,
+# most recently changed first, pages by keyset; the others by offset.
+SORTS = {"number": ("number",), "title": ("title",), "updated": ("updated_at",),
+         "moved": ("last_moved_at",)}
+DEFAULT_SORT = "-updated"
+
+
+def _ordering(sort: str) -> list[Any]:
+    descending = sort.startswith("-")
+    fields = SORTS[sort.lstrip("-")]
+    if descending:
+        return [F(f).desc(nulls_last=True) for f in fields] + ["-id"]
+    return [F(f).asc(nulls_first=True) for f in fields] + ["id"]
 
 
 def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
@@ -49,9 +65,13 @@ def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
     mine = (params.get("mine") or "").strip().lower()
     if mine not in ("", "0", "1", "true", "false", "on"):
         errors["mine"] = "Angiv 1 eller true for kun dine egne sager."
+    sort = (params.get("sort") or "").strip() or DEFAULT_SORT
+    if sort.lstrip("-") not in SORTS:
+        errors["sort"] = ("Sortér efter en af: "
+                          f"{', '.join(SORTS)} (med - foran for faldende rækkefølge).")
     if errors:
         raise ValidationFailed(errors)
-    return CaseFilters(status=status, phase=phase, unit=unit, q=q,
+    return CaseFilters(sort=sort, status=status, phase=phase, unit=unit, q=q,
                        without_coordinator=without in ("1", "true", "on"),
                        mine=mine in ("1", "true", "on"))
 
@@ -76,8 +96,9 @@ def visible_cases(viewer: User) -> QuerySet[Case]:
 
 
 def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int] | None = None,
-              limit: int = 50) -> list[Case]:
-    """Most recently changed first; keyset pagination on (updated_at, id)."""
+              limit: int = 50, offset: int = 0) -> list[Case]:
+    """Most recently changed first, keyset pagination on (updated_at, id); another sort
+    (`filters.sort`) pages by `offset`."""
     limit = max(1, min(limit, 1000))
     # When the case last moved on (its latest completed step): the list's "days in the step",
     # in the same query.
@@ -99,6 +120,9 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
     if filters.q:
         # search_text is casefolded in Python, so "økonomi" finds "Økonomi" on SQLite too.
         qs = qs.filter(search_text__contains=filters.q.casefold())
+    if filters.sort != DEFAULT_SORT:
+        offset = max(0, offset)
+        return list(qs.order_by(*_ordering(filters.sort))[offset:offset + limit])
     if after is not None:
         updated_at, pk = after
         qs = qs.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=pk))

@@ -52,3 +52,19 @@ def test_the_list_shows_days_in_the_current_step(client, coordinator):
     client.force_login(coordinator)
     page = client.get("/sager/").content.decode()
     assert "Dage i trinnet" in page and "<td>9</td>" in page
+
+
+def test_the_list_sorts_by_its_columns_with_aria_sort(client, coordinator):
+    for title in ("Bravo", "Alfa", "Charlie"):
+        testing.new_case(coordinator, title=title)
+    client.force_login(coordinator)
+    page = client.get("/sager/?sort=title").content.decode()
+    assert page.index("Alfa") < page.index("Bravo") < page.index("Charlie")
+    assert 'aria-sort="ascending"><a href="?sort=-title">Titel' in page
+    page = client.get("/sager/?sort=-title").content.decode()
+    assert page.index("Charlie") < page.index("Bravo") < page.index("Alfa")
+    assert 'aria-sort="descending"' in page
+    assert client.get("/sager/?sort=skostørrelse").status_code == 400
+    items = client.get("/api/v1/cases?sort=title").json()["items"]
+    assert [i["title"] for i in items] == ["Alfa", "Bravo", "Charlie"]
+    assert client.get("/api/v1/cases?sort=nope").status_code == 400
