@@ -43,6 +43,12 @@ def test_a_comment_with_a_mention_notifies_the_person(page: Page, live_server):
     page.keyboard.press("ArrowRight")
     assert_accessible(page)
     page.set_viewport_size({"width": 1366, "height": 900})
+    # Sorting by a column is a link, reached and followed by keyboard.
+    page.get_by_role("link", name="Titel (sortér)").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("columnheader", name="Titel (sortér)")).to_have_attribute(
+        "aria-sort", "ascending")
+    assert_accessible(page)
     log_out(page)
 
     log_in(page, live_server.url, "visitation")
