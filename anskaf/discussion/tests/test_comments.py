@@ -141,3 +141,11 @@ def test_the_api_lists_creates_edits_and_deletes(client, case, coordinator, coll
     assert client.delete(f"{base}/{cid}").status_code == 204
     client.force_login(outsider)
     assert client.get(base).status_code == 404
+
+
+def test_the_menu_says_1_ulaest_and_2_ulaeste(client, case, coordinator, colleague):
+    client.force_login(colleague)
+    services.comment_create(actor=coordinator, case_id=case.pk, body="@visitation én")
+    assert "(1<span class=\"sr-only\"> ulæst</span>)" in client.get("/sager/").content.decode()
+    services.comment_create(actor=coordinator, case_id=case.pk, body="@visitation to")
+    assert "(2<span class=\"sr-only\"> ulæste</span>)" in client.get("/sager/").content.decode()
