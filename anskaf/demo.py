@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -473,6 +473,14 @@ def _parent_platform(demo: _Demo) -> None:
     demo.complete(case, "it_board_meeting", "Genbehandlet på IT-visitationens møde; afventer beslutning.")
 
 
+def on_a_weekday(moment: datetime) -> datetime:
+    """The same time on the first working day (Monday-Friday) from `moment`: no demo meeting
+    on a Saturday or Sunday."""
+    while moment.weekday() >= 5:
+        moment += timedelta(days=1)
+    return moment
+
+
 def _board_meeting(demo: _Demo) -> None:
     """The IT-visitation's next meeting, planned with an agenda: the parent platform's round 2."""
     from anskaf.meetings import services as meetings
@@ -483,7 +491,7 @@ def _board_meeting(demo: _Demo) -> None:
     referral = meetings.case_put_forward(
         actor=demo.people["coordinator"], case_id=case.pk,
         note=f"Risikovurdering og integrationsbeskrivelse er vedlagt på trin {documentation.number}.")
-    starts = timezone.localtime() + timedelta(days=7)
+    starts = on_a_weekday(timezone.localtime() + timedelta(days=7))
     [meeting] = meetings.meeting_schedule(actor=board, data={
         "title": "Møde i IT-visitationen",
         "starts_at": starts.replace(hour=10, minute=0, second=0, microsecond=0),

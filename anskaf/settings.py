@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "anskaf.web",
     "anskaf.documents",
     "anskaf.portfolio",
+    "anskaf.discussion",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "anskaf.web.context_processors.task_count",
                 "anskaf.orgs.context_processors.login_options",
+                "anskaf.orgs.context_processors.organisation_name",
                 "anskaf.orgs.context_processors_admin.admin",
                 "anskaf.meetings.context_processors.board",
                 "anskaf.notifications.context_processors.unread",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("administration/", include("anskaf.orgs.urls")),
     path("", include("anskaf.meetings.urls")),
     path("", include("anskaf.portfolio.urls")),
+    path("", include("anskaf.discussion.urls")),
     path("", include("anskaf.cases.urls")),
     path("", include("anskaf.web.urls")),
 ]

@@ -8,7 +8,7 @@ services' refusals). Every action answers with the updated case.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.db import transaction
@@ -18,7 +18,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from anskaf.http import params
-from anskaf.http.errors import MESSAGES, ApiError
+from anskaf.http.errors import MESSAGES, ApiError, invalid
 from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.models import User
 
@@ -162,6 +162,14 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
                 {"name": "without_coordinator", "schema": {"type": "boolean"},
                  "description": "Only cases whose coordinator is deactivated (\"uden "
                                 "koordinator\") and must be handed over."},
+                {"name": "sort", "schema": {"type": "string", "enum": [
+                    f"{d}{k}" for k in selectors.SORTS for d in ("", "-")]},
+                 "description": "Sort by number, title, updated or moved (the case's last "
+                                "completed step); `-` first for descending. Default `-updated` "
+                                "(keyset pages); other sorts page by an offset cursor."},
+                {"name": "mine", "schema": {"type": "boolean"},
+                 "description": "Only \"Mine sager\": cases you coordinate or have a step "
+                                "assigned on."},
                 LIMIT_PARAM, CURSOR_PARAM)))
 def case_list(request: HttpRequest) -> dict[str, Any]:
     user = _member(request)
@@ -169,6 +177,8 @@ def case_list(request: HttpRequest) -> dict[str, Any]:
     filters = selectors.parse_filters(request.GET,
                                       current_model(user.organisation_id).phase_numbers)
     limit = params.page_size(request)
+    if filters.sort != selectors.DEFAULT_SORT:
+        return _sorted_case_list(request, user, filters, limit)
     after = params.decode_case_cursor(request)
     cases = selectors.case_list(viewer=user, filters=filters, after=after, limit=limit + 1)
     page, more = cases[:limit], len(cases) > limit
@@ -190,6 +200,11 @@ class TaskOut(Schema):
     why: str = Field(description="Why it waits for the caller (Danish), e.g. \"Tildelt dig\" "
                                  "or \"Stedfortræder for ...\".")
     since: datetime | None = Field(description="Since when it has waited.")
+    actionable: bool = Field(description="False: open only in principle (the folded list on "
+                                         "the page): it waits for something else first.")
+    waits_for: str = Field(description="For a task open only in principle: what it waits for "
+                                       "(Danish).")
+    deadline: date | None = Field(description="The step's deadline, where one is set.")
 
 
 class TaskListOut(Schema):
@@ -199,7 +214,8 @@ class TaskListOut(Schema):
 
 @router.get("/tasks", response=_responses((200, TaskListOut), _errors(e400=None, e404=False)),
             operation_id="task_list", tags=["tasks"],
-            summary="My tasks (\"Mine opgaver\"): what waits for the caller, longest first",
+            summary="My tasks (\"Mine opgaver\"): what waits for the caller, longest first; "
+                    "`actionable` false for what is open only in principle",
             description="The same list as the web page: steps assigned to the caller or to "
                         "someone they deputise for today, and steps waiting for one of their "
                         "roles; only what the caller may perform.")
@@ -209,7 +225,24 @@ def task_list(request: HttpRequest) -> dict[str, Any]:
     return {"items": [{"case_id": t.case.pk, "case_number": t.case.number,
                        "case_title": t.case.title, "step": t.step.number,
                        "step_key": t.step.key, "step_title": t.step.title.da, "kind": t.kind,
-                       "why": t.why, "since": t.since} for t in tasks], "next": None}
+                       "why": t.why, "since": t.since, "actionable": t.actionable,
+                       "waits_for": t.waits_for, "deadline": t.deadline} for t in tasks],
+            "next": None}
+
+
+def _sorted_case_list(request: HttpRequest, user: User, filters: Any, limit: int
+                      ) -> dict[str, Any]:
+    """A sort other than the default pages by offset: the cursor is the next row's position."""
+    raw = request.GET.get("cursor") or "0"
+    if not raw.isdigit() or len(raw) > 9:
+        raise invalid({"cursor": params.CURSOR_MESSAGE})
+    offset = int(raw)
+    cases = selectors.case_list(viewer=user, filters=filters, limit=limit + 1, offset=offset)
+    page, more = cases[:limit], len(cases) > limit
+    models = models_for(c.model_version_id for c in page)
+    cursor = str(offset + limit) if more else None
+    return {"items": [serializers.case_summary_dict(c, models[c.model_version_id]) for c in page],
+            "next": params.next_path(request, cursor, limit)}
 
 
 CREATE_ERRORS = _errors(e404=False)

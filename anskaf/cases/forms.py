@@ -91,6 +91,8 @@ class HandoverForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
+    mine = forms.ChoiceField(label="Vis", required=False, choices=[
+        ("", "Alle sager"), ("1", "Mine sager (koordinator eller tildelt et trin)")])
     q = forms.CharField(label="Søg i titel og sagsnummer", required=False)
     status = forms.ChoiceField(label="Status", required=False,
                                choices=[("", "Alle"), *CaseStatus.choices])

@@ -209,6 +209,19 @@ def timeline(model: ProcessModel, events: list[AuditEvent]) -> list[TimelineEntr
     return entries
 
 
+COMMENT_VERBS = {"comment.created": "skrev en kommentar", "comment.updated": "rettede en kommentar",
+                 "comment.deleted": "slettede en kommentar"}
+
+
+def _describe_comment(event_type: str, data: dict) -> tuple[str, str]:
+    """The discussion app's events, with the text as written; a deleted text stays in the audit
+    trail only, not on the page."""
+    text = COMMENT_VERBS.get(event_type, "ændrede en kommentar")
+    if data.get("step"):
+        text += f" om trin {data['step']}"
+    return text, "" if event_type == "comment.deleted" else data.get("body", "")
+
+
 def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
     step = _step_of(e)
     if e.event_type == "case.created":
@@ -224,6 +237,8 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
         detail = " – ".join(filter(None, [after.get("reason", ""), moved.strip(" ()")]))
         return (f"overdrog sagen fra {before.get('coordinator') or 'ingen'} til "
                 f"{after.get('coordinator')}", detail)
+    if e.event_type.startswith("comment."):
+        return _describe_comment(e.event_type, after or before)
     if e.event_type == "step.completed":
         return f"gennemførte trin {step}", ""
     if e.event_type == "step.started":

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
@@ -34,6 +34,23 @@ class CaseFilters:
     unit: int | None = None
     q: str | None = None
     without_coordinator: bool = False  # cases whose coordinator is deactivated (or none)
+    mine: bool = False  # cases the viewer coordinates or has a step assigned on
+    sort: str = "-updated"  # a key of SORTS, "-" first for descending
+
+
+# The case list's sortable columns: the sort key (in ?sort=) and its ordering. The default,
+# most recently changed first, pages by keyset; the others by offset.
+SORTS = {"number": ("number",), "title": ("title",), "updated": ("updated_at",),
+         "moved": ("last_moved_at",)}
+DEFAULT_SORT = "-updated"
+
+
+def _ordering(sort: str) -> list[Any]:
+    descending = sort.startswith("-")
+    fields = SORTS[sort.lstrip("-")]
+    if descending:
+        return [F(f).desc(nulls_last=True) for f in fields] + ["-id"]
+    return [F(f).asc(nulls_first=True) for f in fields] + ["id"]
 
 
 def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
@@ -50,10 +67,18 @@ def parse_filters(params: Any, phases: tuple[int, ...]) -> CaseFilters:
     without = (params.get("without_coordinator") or "").strip().lower()
     if without not in ("", "0", "1", "true", "false", "on"):
         errors["without_coordinator"] = "Angiv 1 eller true for sager uden koordinator."
+    mine = (params.get("mine") or "").strip().lower()
+    if mine not in ("", "0", "1", "true", "false", "on"):
+        errors["mine"] = "Angiv 1 eller true for kun dine egne sager."
+    sort = (params.get("sort") or "").strip() or DEFAULT_SORT
+    if sort.lstrip("-") not in SORTS:
+        errors["sort"] = ("Sortér efter en af: "
+                          f"{', '.join(SORTS)} (med - foran for faldende rækkefølge).")
     if errors:
         raise ValidationFailed(errors)
-    return CaseFilters(status=status, phase=phase, unit=unit, q=q,
-                       without_coordinator=without in ("1", "true", "on"))
+    return CaseFilters(sort=sort, status=status, phase=phase, unit=unit, q=q,
+                       without_coordinator=without in ("1", "true", "on"),
+                       mine=mine in ("1", "true", "on"))
 
 
 def _int_param(params: Any, name: str, errors: dict[str, str], message: str,
@@ -76,12 +101,21 @@ def visible_cases(viewer: User) -> QuerySet[Case]:
 
 
 def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int] | None = None,
-              limit: int = 50) -> list[Case]:
-    """Most recently changed first; keyset pagination on (updated_at, id)."""
+              limit: int = 50, offset: int = 0) -> list[Case]:
+    """Most recently changed first, keyset pagination on (updated_at, id); another sort
+    (`filters.sort`) pages by `offset`."""
     limit = max(1, min(limit, 1000))
-    qs = visible_cases(viewer).select_related("requesting_unit", "coordinator")
+    # When the case last moved on (its latest completed step): the list's "days in the step",
+    # in the same query.
+    moved = (StepState.objects.filter(case=OuterRef("pk"), completed_at__isnull=False)
+             .order_by("-completed_at").values("completed_at")[:1])
+    qs = (visible_cases(viewer).select_related("requesting_unit", "coordinator")
+          .annotate(last_moved_at=Subquery(moved)))
     if filters.without_coordinator:
         qs = qs.filter(Q(coordinator__isnull=True) | Q(coordinator__is_active=False))
+    if filters.mine:
+        qs = qs.filter(Q(coordinator=viewer) | Q(pk__in=StepState.objects.filter(
+            assignee=viewer).values("case_id")))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.phase is not None:
@@ -91,6 +125,9 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
     if filters.q:
         # search_text is casefolded in Python, so "økonomi" finds "Økonomi" on SQLite too.
         qs = qs.filter(search_text__contains=filters.q.casefold())
+    if filters.sort != DEFAULT_SORT:
+        offset = max(0, offset)
+        return list(qs.order_by(*_ordering(filters.sort))[offset:offset + limit])
     if after is not None:
         updated_at, pk = after
         qs = qs.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=pk))

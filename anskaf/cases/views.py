@@ -84,19 +84,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, phases=model.phases, units=units)
     error = None
     cases: list[Any] = []
+    sort = selectors.DEFAULT_SORT
+    offset = _int_or_none(request.GET.get("fra")) or 0
     try:
         filters = selectors.parse_filters(request.GET, model.phase_numbers)
+        sort = filters.sort
         # A page link's cursor; a bad or outdated one shows the first page.
         after = params.parse_case_cursor(request.GET.get("efter", ""))
         cases = selectors.case_list(viewer=request.user, filters=filters, after=after,
-                                    limit=PAGE_SIZE + 1)
+                                    limit=PAGE_SIZE + 1, offset=offset)
     except ValidationFailed as exc:
         error = exc.message
     next_url = None
     if len(cases) > PAGE_SIZE:
         cases = cases[:PAGE_SIZE]
         query = request.GET.copy()
-        query["efter"] = params.encode_case_cursor(cases[-1].updated_at, cases[-1].pk)
+        if sort == selectors.DEFAULT_SORT:
+            query["efter"] = params.encode_case_cursor(cases[-1].updated_at, cases[-1].pk)
+        else:
+            query["fra"] = str(max(0, offset) + PAGE_SIZE)
         next_url = f"?{query.urlencode()}"
     now = timezone.now()
     rows = [{
@@ -105,13 +111,41 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "waiting": ", ".join(model.role_label(r) for r in c.waiting_roles) or "–",
         "in_progress": ", ".join(map(str, c.steps_in_progress)) or "–",
         "days": (now - c.updated_at).days,
+        "days_in_step": (now - (c.last_moved_at or c.created_at)).days,
         "status_label": presenters.CASE_STATUS_LABELS.get(c.status, c.status),
     } for c in cases]
     return render(request, "cases/case_list.html", {
         "nav": "cases", "form": form, "rows": rows, "error": error, "next_url": next_url,
+        "columns": _sort_columns(request, sort),
         "filtered": any(request.GET.get(k) for k in ("q", "status", "phase", "unit",
-                                                      "without_coordinator")),
+                                                      "without_coordinator", "mine")),
     }, status=400 if error else 200)
+
+
+# The sortable columns: (sort key, heading, whether the column shows days since the field, so
+# that the most recent date is the fewest days).
+SORT_COLUMNS = (("number", "Nummer", False), ("title", "Titel", False),
+                ("moved", "Dage i trinnet", True), ("updated", "Dage siden ændring", True))
+
+
+def _sort_columns(request: HttpRequest, sort: str) -> dict[str, dict[str, str]]:
+    """Per column: its heading, the link that sorts by it (again: the other way) and its
+    aria-sort ("ascending", "descending" or "none")."""
+    columns = {}
+    for key, label, days in SORT_COLUMNS:
+        active = sort.lstrip("-") == key
+        field_descending = sort.startswith("-")
+        query = request.GET.copy()
+        for stale in ("efter", "fra"):
+            query.pop(stale, None)
+        # A first click shows the smallest values first (for days: the most recent date).
+        query["sort"] = ((key if field_descending else f"-{key}") if active
+                         else (f"-{key}" if days else key))
+        shown_ascending = field_descending == days
+        columns[key] = {"label": label, "url": f"?{query.urlencode()}",
+                        "aria": ("ascending" if shown_ascending else "descending")
+                        if active else "none"}
+    return columns
 
 
 # --- create / edit / withdraw -------------------------------------------------------------------

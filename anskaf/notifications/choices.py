@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     DEADLINE = "deadline", _("Frist overskredet (påmindelse og eskalering)")
     DEPUTY = "deputy", _("Du er blevet stedfortræder, eller ikke længere")
     HANDOVER = "handover", _("En sag er overdraget til dig, eller fra dig")
+    MENTION = "mention", _("Du er nævnt i en kommentar")
 
 
 class MailMode(models.TextChoices):

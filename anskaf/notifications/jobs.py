@@ -322,7 +322,7 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
                            # One digest per person per day: the Message-ID is its unique key.
                            message_id=f"<anskaf.digest.{person.pk}.{today.isoformat()}"
                                       f"@{settings.ANSKAF_MAIL_DOMAIN}>",
-                           subject=f"[anskaf] {len(items)} nye notifikationer",
+                           subject=f"[anskaf] {_count_notices(len(items))}",
                            body=f"Hej {person.display_name()}\n\nDit daglige overblik fra anskaf:"
                                 f"\n\n{body}\n")
                 Notification.objects.filter(pk__in=[n.pk for n in items]).update(
@@ -331,3 +331,8 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
         except IntegrityError:
             continue  # today's digest went already; the rest waits for tomorrow's
     return made
+
+
+def _count_notices(n: int) -> str:
+    """Danish plural: 1 ny notifikation, 2 nye notifikationer."""
+    return "1 ny notifikation" if n == 1 else f"{n} nye notifikationer"

@@ -186,3 +186,15 @@ def test_the_validators_refuse_demo_as_a_chosen_password_yet_demo_logins_work(lo
         validate_password("demo")
     settings.DEMO_MODE = True
     assert _authenticate("koordinator", "demo") is not None
+
+
+def test_the_demo_meeting_falls_on_a_weekday():
+    import datetime as dt
+
+    from anskaf.demo import on_a_weekday
+
+    for offset in range(7):
+        start = dt.datetime(2026, 12, 5, 10, 0) + dt.timedelta(days=offset)  # from a Saturday
+        moved = on_a_weekday(start)
+        assert moved.weekday() < 5 and (moved - start).days < 3
+        assert moved == start or start.weekday() >= 5

@@ -146,6 +146,15 @@ WEB_RULES.update({
     "cases:model_publish": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_rollback": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
 })
+# Comments (issue 20, ADR 0028): whoever sees the case comments (an empty text: 400); editing
+# and deleting are the author's (the world's comment is the coordinator's).
+OWN_COMMENT = {"anon": LOGIN, "outsider": 404, "coordinator": 200, "other": 403}
+WEB_RULES.update({
+    "discussion:comment_create": {"method": "post", "anon": LOGIN, "outsider": 404,
+                                  "other": 400},
+    "discussion:comment_edit": OWN_COMMENT,
+    "discussion:comment_delete": OWN_COMMENT,
+})
 # mozilla-django-oidc's views: single sign-on is off in tests, so they must simply not fail.
 EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
 
@@ -182,8 +191,11 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
 
     [notice] = notify([coordinator], Notice(kind="decision", organisation_id=org.pk,
                                             subject="Matrix", body="Matrix", path="/"))
+    from anskaf.discussion.services import comment_create
+
     return {
         "case": case,
+        "comment": comment_create(actor=coordinator, case_id=case.pk, body="Matrix"),
         "meeting": schedule(board_member),
         "notice": notice,
         "system": system,
@@ -239,6 +251,8 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
                         else world["case"].pk)
     if "system_pk" in keys:
         values["system_pk"] = world["system"].pk
+    if "comment_pk" in keys:
+        values["comment_pk"] = world["comment"].pk
     if "number" in keys:
         values["number"] = 1
     if "meeting_pk" in keys:
@@ -365,6 +379,16 @@ API_RULES: dict[tuple[str, str], dict[str, object]] = {
         "anon": 401, "outsider": 404, "other": 200},
     ("post", "/api/v1/systems/{system_id}/dpas/{dpa_id}/oversights"): AGREEMENT_API,
 }
+# Comments: a fresh comment by the coordinator on each operation's fresh case.
+C = "/api/v1/cases/{case_id}/comments"
+API_RULES.update({
+    ("get", C): {"anon": 401, "outsider": 404, "other": 200},
+    ("post", C): {"anon": 401, "outsider": 404, "other": 400},  # empty body
+    ("patch", C + "/{comment_id}"): {"anon": 401, "outsider": 404, "coordinator": 400,
+                                     "other": 403},
+    ("delete", C + "/{comment_id}"): {"anon": 401, "outsider": 404, "coordinator": 204,
+                                      "other": 403},
+})
 # IT-visitation meetings: a fresh planned meeting with one other item and one open question.
 M = "/api/v1/meetings/{meeting_id}"
 BOARD_ONLY = {"anon": 401, "outsider": 404, "other": 403}
@@ -486,6 +510,12 @@ def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
     if "{document_id}" in url:
         url = url.replace("{document_id}",
                           str(_document_on(case, world["people"]["coordinator"]).pk))
+    if "{comment_id}" in path:
+        from anskaf.discussion.services import comment_create
+
+        comment = comment_create(actor=world["people"]["coordinator"], case_id=case.pk,
+                                 body="Matrix")
+        url = url.replace("{comment_id}", str(comment.pk))
     if "{meeting_id}" in path:
         url = _meeting_url(url, world["people"]["board"])
     if "{version_id}" in path:

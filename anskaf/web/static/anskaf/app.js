@@ -294,3 +294,62 @@
   // Til test og fejlsøgning.
   window.anskaf = { initScope: initScope, moveFocus: moveFocus };
 })();
+
+/*
+ * Tabeller på en smal skærm: hver tabel ruller inden for sin egen ramme
+ * (.table--responsive-scroll; en tabel uden ramme får en), og en ramme, hvis
+ * tabel er bredere end skærmen, får en synlig hint-tekst og kan fokuseres, så
+ * den også kan rulles med piletasterne.
+ */
+(function () {
+  "use strict";
+
+  function wrapBareTables(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll("main table.table"), function (table) {
+      var parent = table.parentElement;
+      if (!parent || parent.classList.contains("table--responsive-scroll")) {
+        return;
+      }
+      var frame = document.createElement("div");
+      frame.className = "table--responsive-scroll";
+      parent.insertBefore(frame, table);
+      frame.appendChild(table);
+    });
+  }
+
+  function markScrollable(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll(".table--responsive-scroll"), function (frame) {
+      var wide = frame.scrollWidth > frame.clientWidth + 1;
+      frame.classList.toggle("anskaf-scrollable", wide);
+      if (wide) {
+        frame.setAttribute("tabindex", "0");
+        frame.setAttribute("role", "region");
+        var caption = frame.querySelector("caption");
+        frame.setAttribute("aria-label", (caption ? caption.textContent.trim() + ". " : "") +
+                           "Tabellen kan rulles vandret");
+      } else if (frame.getAttribute("role") === "region") {
+        frame.removeAttribute("tabindex");
+        frame.removeAttribute("role");
+        frame.removeAttribute("aria-label");
+      }
+    });
+  }
+
+  function run(scope) {
+    if (!scope || !scope.querySelectorAll) { return; }
+    wrapBareTables(scope);
+    markScrollable(document);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { run(document); });
+  } else {
+    run(document);
+  }
+  document.addEventListener("htmx:afterSettle", function (e) { run(e.target); });
+  var pending;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(function () { markScrollable(document); }, 150);
+  });
+})();
