@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from anskaf.cases.errors import NotFound
@@ -120,7 +120,7 @@ def kitos_register(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return _kitos(case)
 
 
-# --- tender thresholds (read) and procurement's confirmation -----------------------------------
+# --- tender thresholds and procurement's confirmation ------------------------------------------
 
 
 class ThresholdOut(Schema):
@@ -129,6 +129,7 @@ class ThresholdOut(Schema):
     valid_to: date
     amount: Decimal = Field(description="DKK excluding VAT.")
     kind: Literal["goods_services"]
+    source: str = Field(description="Where the figure is published.")
     in_force: bool
 
 
@@ -137,10 +138,41 @@ class ThresholdOut(Schema):
 def threshold_list(request: HttpRequest) -> list[dict[str, Any]]:
     member(request)
     today = timezone.localdate()
-    return [{"id": t.pk, "valid_from": t.valid_from, "valid_to": t.valid_to,
-             "amount": t.amount, "kind": t.kind,
-             "in_force": t.valid_from <= today <= t.valid_to}
-            for t in TenderThreshold.objects.order_by("-valid_from")]
+    return [_threshold(t, today) for t in TenderThreshold.objects.order_by("-valid_from")]
+
+
+def _threshold(t: TenderThreshold, today: date) -> dict[str, Any]:
+    return {"id": t.pk, "valid_from": t.valid_from, "valid_to": t.valid_to, "amount": t.amount,
+            "kind": t.kind, "source": t.source, "in_force": t.valid_from <= today <= t.valid_to}
+
+
+class ThresholdIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("valid_from", "valid_to", "amount", "source")
+    valid_from: str | None = Field(None, description="First day of the period (YYYY-MM-DD).",
+                                   json_schema_extra={"format": "date"})
+    valid_to: str | None = Field(None, description="Last day of the period (YYYY-MM-DD).",
+                                 json_schema_extra={"format": "date"})
+    amount: float | str | None = Field(None, description="DKK excluding VAT: a number or a "
+                                                         "string typed the Danish way "
+                                                         "(\"1.893.000\", \"1.893.000,50\").")
+    kind: Literal["goods_services"] | None = Field(None, description="Default goods_services.")
+    source: str | None = Field(None, description="Where the figure is published, e.g. the "
+                                                 "Commission's regulation and communication.")
+
+
+@router.post("/thresholds", response=responses(201, ThresholdOut, 400),
+             operation_id="threshold_create",
+             summary="Enter a new period's EU tender threshold with its source (administrators)",
+             description="The same service as Administration › Udbudsgrænser: periods may not "
+                         "overlap; the amount may be typed the Danish way.",
+             openapi_extra=json_body(ThresholdIn))
+def threshold_create(request: HttpRequest) -> Status:
+    user = member(request)
+    services.require_role(user, ("admin",), "administratorer")
+    _, data = params.parse_body(request, ThresholdIn)
+    data = {"kind": "goods_services", **{k: v for k, v in data.items() if v is not None}}
+    threshold = services.threshold_save(actor=user, data=data)
+    return Status(201, _threshold(threshold, timezone.localdate()))
 
 
 class ConfirmationIn(Body):

@@ -71,6 +71,15 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "portfolio:kitos_register": ("kitos_status", "kitos_register"),
     "portfolio:archive_assess": ("archive_assessment_record",),
     "portfolio:threshold_confirm": ("threshold_confirm",),
+    "portfolio:threshold_admin": ("threshold_list", "threshold_create"),
+    "portfolio:contract_edit": ("contract_get", "contract_update"),
+    "portfolio:dpa_edit": ("dpa_get", "dpa_update"),
+    "portfolio:dpa_oversight": ("dpa_oversight_list", "dpa_oversight_record"),
+    "discussion:comment_create": ("comment_list", "comment_create"),
+    "discussion:comment_edit": ("comment_edit",),
+    "discussion:comment_delete": ("comment_delete",),
+    "meetings:documentation_forward": ("documentation_put_forward",),
+    "notifications:operations": ("operations_status", "outbox_retry"),
     "web:my_deputies": ("deputy_list", "deputy_add", "deputy_remove"),
     # Reading pages whose content a client needs as data.
     "cases:my_tasks": ("task_list",),
@@ -100,9 +109,6 @@ EXCEPTIONS: dict[str, str] = {
     "orgs:csv_import": "The CSV import is itself the bulk interface (also `anskaf import`).",
     "portfolio:system_import": "A KITOS export file is imported by hand; KITOS itself is the "
                                "system-to-system interface.",
-    "portfolio:threshold_admin": "Entering thresholds belongs to issue 19 item 9 (helper G), "
-                                 "which may add the edit API; the thresholds are readable "
-                                 "through threshold_list.",
     "documents:template_admin": "The organisation's document templates are an administrator's "
                                 "upload page; templates are read as files, not data.",
     "documents:template_delete": "As documents:template_admin.",
@@ -121,6 +127,8 @@ NOT_ACTIONS: dict[str, str] = {
     "meetings:meeting_ics": "calendar file of meeting_get",
     "portfolio:system_search": "system_list?q=",
     "cases:step_detail": "part of case_get", "cases:model_download": "model_version_get",
+    "metrics": "Prometheus scrape endpoint (itself machine-readable)",
+    "portfolio:contract_export": "CSV export of contract_list",
 }
 
 DISPATCHING = {"cases:step_action": sorted(case_views.STEP_ACTIONS),

@@ -25,8 +25,8 @@ def test_my_tasks_are_the_pages_list(api, coordinator, org):
     page = selectors.my_tasks(viewer=it_person)
     assert [(t["case_id"], t["step"], t["kind"], t["why"]) for t in items] == [
         (t.case.pk, t.step.number, t.kind, t.why) for t in page]
-    assert (case.pk, 3, "step", "Din rolle udfører trinnet") in [
-        (t["case_id"], t["step"], t["kind"], t["why"]) for t in items]
+    assert (case.pk, 3, "step", "Din rolle: IT og Digitalisering", True) in [
+        (t["case_id"], t["step"], t["kind"], t["why"], t["actionable"]) for t in items]
 
 
 def test_the_step_object_has_description_and_performers(api, case):
@@ -112,3 +112,20 @@ def test_system_update_changes_only_what_is_sent(org):
         "Gammelt", "Acme", True, True)
     assert api.patch(f"/systems/{system.pk}", {"hosting": "cloud",
                                                "version": body["version"]}).status_code == 400
+
+
+def test_an_admin_enters_a_threshold_through_the_api(org, coordinator):
+    """Administration › Udbudsgrænser has its API operation: the same service, the same
+    refusals (source required, overlapping periods, Danish amounts), admins only."""
+    TenderThreshold.objects.all().delete()
+    admin = ApiClient(testing.make_user(org, "admin-api", "admin"))
+    period = {"valid_from": "2026-01-01", "valid_to": "2027-12-31", "amount": "1.893.000"}
+    refused = admin.post("/thresholds", period)
+    assert refused.status_code == 400 and "source" in refused.json()["fields"]
+    created = admin.post("/thresholds", {**period, "source": "C/2025/7081"})
+    assert created.status_code == 201, created.content
+    assert (created.json()["amount"], created.json()["source"]) == ("1893000.00", "C/2025/7081")
+    overlap = admin.post("/thresholds", {**period, "source": "igen"})
+    assert overlap.status_code == 400 and error_of(overlap) == "validation_error"
+    assert ApiClient(coordinator).post("/thresholds", {**period, "source": "x"}).status_code == 403
+    assert TenderThreshold.objects.count() == 1

@@ -459,6 +459,7 @@ API_RULES.update({
                                                 "manager": 200, "procurement": 200, "it": 200,
                                                 "admin": 200, "other": 403},
     ("get", "/api/v1/thresholds"): {"anon": 401, "other": 200},
+    ("post", "/api/v1/thresholds"): {"anon": 401, "admin": 400, "other": 403},
     ("post", "/api/v1/cases/{case_id}/threshold-confirmation"): {
         "anon": 401, "outsider": 404, "procurement": 400, "other": 403},
     ("post", "/api/v1/contracts/{contract_id}/notice-decided"): {"anon": 401, "other": 404},
