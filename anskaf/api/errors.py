@@ -81,7 +81,11 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
 
 
 def _on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> JsonResponse:
-    # Path and query parameters of every router; the cases' hints name e.g. a step's number.
+    # A path that does not parse (`/steps/x/documents`) names no resource: 404, as an unknown
+    # address is, and as the OpenAPI document says (issue 21, item 3).
+    if any(error.get("loc", ("",))[0] == "path" for error in exc.errors):
+        return error_response(404, "not_found", MESSAGES["not_found"])
+    # Query parameters of every router; the cases' hints name e.g. a step's number.
     fields = danish_fields(exc.errors, FIELD_HINTS)
     return error_response(400, "validation_error", fields_message(fields), fields)
 

@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from anskaf.cases.api import SCHEMA_REF
 from anskaf.cases.schemas import BODY_MODELS
+from anskaf.http.openapi import Links, add_links, tighten
 
 from .auth import API_AUTH
 from .errors import install_exception_handlers
@@ -35,6 +36,44 @@ with 409 `conflict` instead of overwriting someone else's change.
 """
 
 
+# Where one operation's answer feeds another: case -> its steps -> their documents, and the
+# other apps' objects to their own operations (OpenAPI links; schemathesis' stateful phase
+# follows them).
+CASE_ID = {"case_id": "$response.body#/id"}
+FIRST_STEP = {**CASE_ID, "number": "$response.body#/steps/0/number"}
+CASE_LINKS = {
+    "GetCase": ("case_get", CASE_ID),
+    "UpdateCase": ("case_update", CASE_ID),
+    "CaseEvents": ("case_events", CASE_ID),
+    "UpdateStep": ("step_update", FIRST_STEP),
+    "CompleteStep": ("step_complete", FIRST_STEP),
+    "StepDocuments": ("step_documents_list", FIRST_STEP),
+    "UploadDocument": ("step_documents_upload", FIRST_STEP),
+    "PutForward": ("case_put_forward", CASE_ID),
+}
+STEP_DOCUMENTS = {**CASE_ID, "number": "$response.body#/number"}
+LINKS: Links = {
+    ("case_create", 201): CASE_LINKS,
+    ("case_get", 200): CASE_LINKS,
+    ("case_update", 200): {k: CASE_LINKS[k] for k in ("GetCase", "UpdateStep", "StepDocuments")},
+    ("step_update", 200): {k: CASE_LINKS[k] for k in ("GetCase", "CompleteStep", "StepDocuments")},
+    ("step_complete", 200): {k: CASE_LINKS[k] for k in ("GetCase", "StepDocuments")},
+    ("step_documents_list", 200): {
+        "UploadDocument": ("step_documents_upload", {
+            "case_id": "$request.path.case_id", "number": "$response.body#/step"})},
+    ("step_documents_upload", 201): {
+        "Download": ("document_version_download", {
+            "case_id": "$request.path.case_id", "document_id": "$response.body#/document/id",
+            "number": "$response.body#/document/versions/0/number"})},
+    ("meeting_schedule", 201): {
+        "GetMeeting": ("meeting_get", {"meeting_id": "$response.body#/items/0/id"})},
+    ("system_create", 201): {
+        "GetSystem": ("system_get", {"system_id": "$response.body#/id"}),
+        "SystemContracts": ("contract_list", {"system_id": "$response.body#/id"}),
+        "SystemDpas": ("dpa_list", {"system_id": "$response.body#/id"})},
+}
+
+
 class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
@@ -49,7 +88,7 @@ class AnskafAPI(NinjaAPI):
             body = model.openapi_schema(ref_template=SCHEMA_REF)
             components.update(body.pop("$defs", {}))
             components[model.__name__] = body
-        return schema
+        return add_links(tighten(schema), LINKS)
 
 
 api = AnskafAPI(

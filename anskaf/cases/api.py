@@ -19,6 +19,7 @@ from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError
 from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.models import User
+from anskaf.process.loader import load_default
 
 from . import permissions, selectors, serializers, services
 from .choices import CaseStatus
@@ -53,6 +54,7 @@ E403 = ("`forbidden`: your user belongs to no municipality, or a session request
 E404 = "`not_found`: no such case (or step) in your municipality."
 E400 = ("`validation_error`: malformed JSON, an unknown field, a wrong type or a missing "
         "required value; `fields` names each problem.")
+E404_PAGE = "`not_found`: `cursor` names no page (follow `next`, or start again without it)."
 E409_STEP = ("`step_not_open`, `gate_not_ready`, `contract_before_dpa`, `requirement_missing`, "
              "`conflict` (stale `version`), `case_closed`, `invalid_transition`.")
 E409_CASE = "`conflict` (stale `version`), `case_closed`, `invalid_transition`."
@@ -91,6 +93,7 @@ def _errors(*, e400: str | None = E400, e404: bool = True, e409: str | None = No
 
 
 LIMIT_PARAM = {"name": "limit", "schema": {"type": "integer", "minimum": 1, "default": 50},
+               "allowEmptyValue": False,
                "description": "Page size, 1-200 (default 50); larger values are capped at 200."}
 CURSOR_PARAM = {"name": "cursor", "schema": {"type": "string"},
                 "description": "Opaque; follow the `next` path of the previous page."}
@@ -143,6 +146,11 @@ def _case_body(request: HttpRequest, case_id: Any) -> dict[str, Any]:
 
 
 LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor`.", e404=False)
+LIST_ERRORS[404] = E404_PAGE
+LIST_ERRORS = dict(sorted(LIST_ERRORS.items()))
+# The default model's phases: the document is the same for every municipality (a model with
+# more phases is answered all the same, within its own phases).
+PHASE_MAX = max(load_default().phase_numbers)
 
 
 @router.get("/cases", response=_responses((200, CaseListOut), LIST_ERRORS),
@@ -150,9 +158,11 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
             summary="List the organisation's cases, most recently changed first",
             openapi_extra=_extra(LIST_ERRORS, query=(
                 {"name": "status", "schema": {"type": "string", "enum": CaseStatus.values}},
-                {"name": "phase", "schema": {"type": "integer", "minimum": 1},
+                {"name": "phase", "schema": {"type": "integer", "minimum": 1,
+                                             "maximum": PHASE_MAX},
                  "description": "A phase number of the municipality's process model."},
-                {"name": "unit", "schema": {"type": "integer"},
+                {"name": "unit", "schema": {"type": "integer", "minimum": 1,
+                                            "maximum": 2**63 - 1},
                  "description": "The requesting unit's id."},
                 {"name": "q", "schema": {"type": "string"},
                  "description": "Search in number and title, case-insensitive."},
@@ -351,6 +361,7 @@ def decision_record(request: HttpRequest, case_id: int) -> Status:
 
 
 EVENT_ERRORS = _errors(e400="`validation_error`: a bad `limit` or `cursor`.")
+EVENT_ERRORS[404] = f"{E404} {E404_PAGE}"
 
 
 @router.get("/cases/{int:case_id}/events", response=_responses((200, EventListOut), EVENT_ERRORS),
