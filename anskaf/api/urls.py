@@ -22,10 +22,13 @@ web UI.
 or `Authorization: Bearer <token>` with a token from `anskaf token create --user USERNAME`.
 
 **Errors** are always JSON `{"error": code, "message": text}` (Danish); validation errors add
-`"fields": {field: message}`. Codes: 400 `validation_error`, `outcome_not_allowed`;
-401 `unauthenticated`; 403 `forbidden`; 404 `not_found`; 405 `method_not_allowed`;
+`"fields": {field: message}`. Codes: 400 `validation_error` (the request breaks this
+document: a request this document allows is never 400); 401 `unauthenticated`; 403
+`forbidden`; 404 `not_found` (also a `cursor` that names no page); 405 `method_not_allowed`;
 409 `step_not_open`, `gate_not_ready`, `contract_before_dpa`, `requirement_missing`,
-`conflict`, `case_closed`, `invalid_transition`; 500 `server_error`.
+`conflict`, `case_closed`, `invalid_transition`, `invalid_reference` (a well-formed value that
+names no unit, person, step, gate or document type of yours), `outcome_not_allowed`;
+500 `server_error`.
 Checks run in this order: 401, 404, 403, 400, 409.
 
 **Lists** are `{"items": [...], "next": path-or-null}`; `limit` (1-200, default 50) sets the page

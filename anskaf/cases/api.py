@@ -55,9 +55,12 @@ E404 = "`not_found`: no such case (or step) in your municipality."
 E400 = ("`validation_error`: malformed JSON, an unknown field, a wrong type or a missing "
         "required value; `fields` names each problem.")
 E404_PAGE = "`not_found`: `cursor` names no page (follow `next`, or start again without it)."
+E409_REF = ("`invalid_reference`: a well-formed value naming no unit, person, step or gate of "
+            "yours (`fields` says which).")
 E409_STEP = ("`step_not_open`, `gate_not_ready`, `contract_before_dpa`, `requirement_missing`, "
-             "`conflict` (stale `version`), `case_closed`, `invalid_transition`.")
-E409_CASE = "`conflict` (stale `version`), `case_closed`, `invalid_transition`."
+             "`conflict` (stale `version`), `case_closed`, `invalid_transition`, "
+             "`outcome_not_allowed`. " + E409_REF)
+E409_CASE = "`conflict` (stale `version`), `case_closed`, `invalid_transition`. " + E409_REF
 E500 = "`server_error`: an unexpected error; quote the X-Request-ID header when reporting it."
 
 
@@ -185,7 +188,7 @@ def case_list(request: HttpRequest) -> dict[str, Any]:
             "next": params.next_path(request, cursor, limit)}
 
 
-CREATE_ERRORS = _errors(e404=False)
+CREATE_ERRORS = _errors(e404=False, e409=E409_REF)
 
 
 @router.post("/cases", response=_responses((201, CaseOut), CREATE_ERRORS),
@@ -237,9 +240,9 @@ def case_withdraw(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return _case_body(request, case_id)
 
 
-HANDOVER_ERRORS = {**CASE_ERRORS, 400: E400 + (
-    " Also: `coordinator` is no active person of your municipality with the coordinator role, "
-    "or is the case's coordinator already.")}
+HANDOVER_ERRORS = {**CASE_ERRORS, 409: E409_CASE + (
+    " `invalid_reference` also when `coordinator` is no active person of your municipality "
+    "with the coordinator role, or is the case's coordinator already.")}
 
 
 @router.post("/cases/{int:case_id}/handover", response=_responses((200, CaseOut), HANDOVER_ERRORS),
@@ -333,8 +336,9 @@ def step_reopen(request: HttpRequest, case_id: int, number: int) -> dict[str, An
 
 
 DECISION_ERRORS = _errors(
-    e400="`validation_error`: malformed JSON, an unknown field, a wrong type, a missing "
-    "rationale, or a step that is not a gate; `outcome_not_allowed`: `maybe` at a gate that has no Måske.",
+    e400="`validation_error`: malformed JSON, an unknown field, a wrong type or a missing "
+    "rationale. (A step that is not a gate is 409 `invalid_reference`; `maybe` at a gate "
+    "that has no Måske is 409 `outcome_not_allowed`.)",
     e409=E409_STEP)
 
 

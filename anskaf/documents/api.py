@@ -126,11 +126,12 @@ UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
 
 
 @router.post("/cases/{int:case_id}/steps/{int:number}/documents", response=_responses(
-    (201, UploadOut), 400, 401, 403, 404, 500), operation_id="step_documents_upload",
+    (201, UploadOut), 400, 401, 403, 404, 409, 500), operation_id="step_documents_upload",
     summary="Upload a file as a new version",
     openapi_extra={"requestBody": UPLOAD_BODY, "responses": {
-        400: {"description": "`validation_error`: no file, an unknown type, or a refused file "
-                             "(too big, empty, wrong type by content, bad name, virus)."}}})
+        400: {"description": "`validation_error`: no file, or a refused file (too big, "
+                             "empty, wrong type by content, bad name, virus)."},
+        409: {"description": "`invalid_reference`: the step has no document type `type`."}}})
 def upload_document(request: HttpRequest, case_id: int, number: int) -> Any:
     target = _member_target(request, case_id, number)
     user = request.auth  # type: ignore[attr-defined]

@@ -66,6 +66,7 @@ def require(schema: dict[str, Any], names: Iterable[str]) -> None:
         prop = _without_null(props[name])
         if prop.get("type") == "string" and "enum" not in prop:
             prop["pattern"] = REQUIRED_TEXT_PATTERN
+            prop["minLength"] = max(prop.get("minLength", 0), 1)
         props[name] = prop
     if names:
         schema["required"] = names
