@@ -13,6 +13,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -98,6 +99,12 @@ def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> JsonRe
     return error_response(403, "forbidden", MESSAGES["forbidden"])
 
 
+def _on_multipart(request: HttpRequest, exc: MultiPartParserError) -> JsonResponse:
+    # A multipart body without a boundary, or broken: the client's fault, not a 500.
+    fields = {"body": "Indholdet er ikke gyldig multipart/form-data (mangler »boundary«?)."}
+    return error_response(400, "validation_error", fields_message(fields), fields)
+
+
 def _on_exception(request: HttpRequest, exc: Exception) -> JsonResponse:
     return server_error_response(request, exc)
 
@@ -105,6 +112,7 @@ def _on_exception(request: HttpRequest, exc: Exception) -> JsonResponse:
 def install_exception_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Exception, _on_exception)
     api.add_exception_handler(ApiError, _on_api_error)
+    api.add_exception_handler(MultiPartParserError, _on_multipart)
     api.add_exception_handler(NotFound, _on_not_found)
     api.add_exception_handler(MoveRefused, _on_refused)
     api.add_exception_handler(HttpError, _on_http_error)

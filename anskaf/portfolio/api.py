@@ -23,7 +23,15 @@ from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
-from .models import Contract, DataProcessingAgreement, System
+from .models import (
+    Contract,
+    DataProcessingAgreement,
+    Hosting,
+    Lifecycle,
+    NoticeTo,
+    OversightMethod,
+    System,
+)
 
 router = Router(tags=["portfolio"])
 
@@ -117,9 +125,11 @@ class SystemIn(Body):
     notes: str | None = None
     owner_unit: int | None = Field(None, description="The owning unit's id.")
     system_owner: int | None = Field(None, description="The system owner's (a person's) id.")
-    hosting: str | None = Field(None, description="How it is run (default web).")
+    hosting: str | None = Field(None, description="How it is run (default web).",
+                                json_schema_extra={"enum": [*Hosting.values, None]})
     personal_data: bool | None = None
-    lifecycle: str | None = Field(None, description="KITOS lifecycle (default Undecided).")
+    lifecycle: str | None = Field(None, description="KITOS lifecycle (default Undecided).",
+                                  json_schema_extra={"enum": [*Lifecycle.values, None]})
     kitos_system_uuid: str | None = Field(None, description="The KITOS catalogue system's UUID.",
                                           json_schema_extra={"format": "uuid"})
     predecessor: int | None = Field(None, description="The id of the system it replaces.")
@@ -130,12 +140,12 @@ class ContractIn(Body):
     number: str | None = None
     supplier: str | None = None
     start_date: str | None = _date("The first day")
-    duration_months: int | None = None
+    duration_months: int | None = Field(None, ge=1, le=32767)
     option_count: int | None = None
     option_months: int | None = None
     options_used: int | None = None
     notice_months: int | None = None
-    notice_to: str | None = None
+    notice_to: str | None = Field(None, json_schema_extra={"enum": [*NoticeTo.values, None]})
     terminated_on: str | None = _date("The day it was terminated")
     annual_cost: float | None = Field(None, description="Kroner a year.")
 
@@ -146,7 +156,7 @@ class DpaIn(Body):
     signed_on: str | None = _date("The day it was signed")
     sub_processors: str | None = None
     third_countries: str | None = None
-    oversight_method: str | None = None
+    oversight_method: str | None = Field(None, json_schema_extra={"enum": [*OversightMethod.values, None]})
     oversight_interval_months: int | None = None
     last_oversight_on: str | None = _date("The last oversight")
     case: int | None = Field(None, description="The case whose DPA step it comes from.")
@@ -188,7 +198,9 @@ def _form_data(request: HttpRequest, body: type[Body]) -> dict[str, Any]:
     validation_error naming it), as form data: booleans become "True"/"False"."""
     _, data = params.parse_body(request, body)
     allowed = tuple(body.model_fields)
-    data = {**{k: v for k, v in DEFAULTS.items() if k in allowed}, **data}
+    # null is "not given" for a field with a default (the document allows null there)
+    data = {**{k: v for k, v in DEFAULTS.items() if k in allowed},
+            **{k: v for k, v in data.items() if v is not None or k not in DEFAULTS}}
     return {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
             for k, v in data.items()}
 
