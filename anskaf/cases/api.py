@@ -219,7 +219,7 @@ CASE_ERRORS = _errors(e409=E409_CASE)
 
 @router.patch("/cases/{int:case_id}", response=_responses((200, CaseOut), CASE_ERRORS),
               operation_id="case_update", tags=["cases"], summary="Edit the case's fields",
-              openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn))
+              openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn, body_required=False))
 def case_update(request: HttpRequest, case_id: int) -> dict[str, Any]:
     _visible_case(request, case_id, may="edit")
     body, data = params.parse_body(request, CaseUpdateIn)
@@ -270,7 +270,7 @@ STEP_RESPONSES = _responses((200, CaseOut), STEP_ERRORS)
 @router.patch(STEP_PATH, response=STEP_RESPONSES,
               operation_id="step_update", tags=["steps"],
               summary="Edit a step's remarks and checklist, or mark it in progress",
-              openapi_extra=_extra(STEP_ERRORS, StepUpdateIn))
+              openapi_extra=_extra(STEP_ERRORS, StepUpdateIn, body_required=False))
 def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="work")
     body, data = params.parse_body(request, StepUpdateIn)

@@ -725,7 +725,7 @@ def _assignee_of(actor: User, value: Any) -> User | None:
     person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
                                  **lookup).first()
     if person is None:
-        raise ValidationFailed({"assignee": "Personen findes ikke i din kommune."})
+        raise ReferenceRefused({"assignee": "Personen findes ikke i din kommune."})
     return person
 
 

@@ -141,10 +141,10 @@ class ContractIn(Body):
     supplier: str | None = None
     start_date: str | None = _date("The first day")
     duration_months: int | None = Field(None, ge=1, le=32767)
-    option_count: int | None = None
-    option_months: int | None = None
-    options_used: int | None = None
-    notice_months: int | None = None
+    option_count: int | None = Field(None, ge=0, le=32767)
+    option_months: int | None = Field(None, ge=0, le=32767)
+    options_used: int | None = Field(None, ge=0, le=32767)
+    notice_months: int | None = Field(None, ge=0, le=32767)
     notice_to: str | None = Field(None, json_schema_extra={"enum": [*NoticeTo.values, None]})
     terminated_on: str | None = _date("The day it was terminated")
     annual_cost: float | None = Field(None, description="Kroner a year.")
@@ -157,7 +157,7 @@ class DpaIn(Body):
     sub_processors: str | None = None
     third_countries: str | None = None
     oversight_method: str | None = Field(None, json_schema_extra={"enum": [*OversightMethod.values, None]})
-    oversight_interval_months: int | None = None
+    oversight_interval_months: int | None = Field(None, ge=1, le=32767)
     last_oversight_on: str | None = _date("The last oversight")
     case: int | None = Field(None, description="The case whose DPA step it comes from.")
 
