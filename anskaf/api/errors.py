@@ -13,6 +13,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -82,7 +83,11 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
 
 
 def _on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> JsonResponse:
-    # Path and query parameters of every router; the cases' hints name e.g. a step's number.
+    # A path that does not parse (`/steps/x/documents`) names no resource: 404, as an unknown
+    # address is, and as the OpenAPI document says (issue 21, item 3).
+    if any(error.get("loc", ("",))[0] == "path" for error in exc.errors):
+        return error_response(404, "not_found", MESSAGES["not_found"])
+    # Query parameters of every router; the cases' hints name e.g. a step's number.
     fields = danish_fields(exc.errors, FIELD_HINTS)
     return error_response(400, "validation_error", fields_message(fields), fields)
 
@@ -104,6 +109,12 @@ def _on_orgs_error(request: HttpRequest, exc: org_errors.OrgsError) -> JsonRespo
     return error_response(403, "forbidden", exc.message)
 
 
+def _on_multipart(request: HttpRequest, exc: MultiPartParserError) -> JsonResponse:
+    # A multipart body without a boundary, or broken: the client's fault, not a 500.
+    fields = {"body": "Indholdet er ikke gyldig multipart/form-data (mangler »boundary«?)."}
+    return error_response(400, "validation_error", fields_message(fields), fields)
+
+
 def _on_exception(request: HttpRequest, exc: Exception) -> JsonResponse:
     return server_error_response(request, exc)
 
@@ -111,6 +122,7 @@ def _on_exception(request: HttpRequest, exc: Exception) -> JsonResponse:
 def install_exception_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Exception, _on_exception)
     api.add_exception_handler(ApiError, _on_api_error)
+    api.add_exception_handler(MultiPartParserError, _on_multipart)
     api.add_exception_handler(NotFound, _on_not_found)
     api.add_exception_handler(MoveRefused, _on_refused)
     api.add_exception_handler(HttpError, _on_http_error)

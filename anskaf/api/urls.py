@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from anskaf.cases.api import SCHEMA_REF
 from anskaf.cases.schemas import BODY_MODELS
+from anskaf.http.openapi import Links, add_links, tighten
 
 from .auth import API_AUTH
 from .errors import install_exception_handlers
@@ -21,10 +22,13 @@ web UI.
 or `Authorization: Bearer <token>` with a token from `anskaf token create --user USERNAME`.
 
 **Errors** are always JSON `{"error": code, "message": text}` (Danish); validation errors add
-`"fields": {field: message}`. Codes: 400 `validation_error`, `outcome_not_allowed`;
-401 `unauthenticated`; 403 `forbidden`; 404 `not_found`; 405 `method_not_allowed`;
+`"fields": {field: message}`. Codes: 400 `validation_error` (the request breaks this
+document: a request this document allows is never 400); 401 `unauthenticated`; 403
+`forbidden`; 404 `not_found` (also a `cursor` that names no page); 405 `method_not_allowed`;
 409 `step_not_open`, `gate_not_ready`, `contract_before_dpa`, `requirement_missing`,
-`conflict`, `case_closed`, `invalid_transition`; 500 `server_error`.
+`conflict`, `case_closed`, `invalid_transition`, `invalid_reference` (a well-formed value that
+names no unit, person, step, gate or document type of yours), `outcome_not_allowed`;
+500 `server_error`.
 Checks run in this order: 401, 404, 403, 400, 409.
 
 **Lists** are `{"items": [...], "next": path-or-null}`; `limit` (1-200, default 50) sets the page
@@ -33,6 +37,44 @@ size; follow `next` for the following page.
 **Versions**: every step and the case carry a `version`; send the one you read to be refused
 with 409 `conflict` instead of overwriting someone else's change.
 """
+
+
+# Where one operation's answer feeds another: case -> its steps -> their documents, and the
+# other apps' objects to their own operations (OpenAPI links; schemathesis' stateful phase
+# follows them).
+CASE_ID = {"case_id": "$response.body#/id"}
+FIRST_STEP = {**CASE_ID, "number": "$response.body#/steps/0/number"}
+CASE_LINKS = {
+    "GetCase": ("case_get", CASE_ID),
+    "UpdateCase": ("case_update", CASE_ID),
+    "CaseEvents": ("case_events", CASE_ID),
+    "UpdateStep": ("step_update", FIRST_STEP),
+    "CompleteStep": ("step_complete", FIRST_STEP),
+    "StepDocuments": ("step_documents_list", FIRST_STEP),
+    "UploadDocument": ("step_documents_upload", FIRST_STEP),
+    "PutForward": ("case_put_forward", CASE_ID),
+}
+STEP_DOCUMENTS = {**CASE_ID, "number": "$response.body#/number"}
+LINKS: Links = {
+    ("case_create", 201): CASE_LINKS,
+    ("case_get", 200): CASE_LINKS,
+    ("case_update", 200): {k: CASE_LINKS[k] for k in ("GetCase", "UpdateStep", "StepDocuments")},
+    ("step_update", 200): {k: CASE_LINKS[k] for k in ("GetCase", "CompleteStep", "StepDocuments")},
+    ("step_complete", 200): {k: CASE_LINKS[k] for k in ("GetCase", "StepDocuments")},
+    ("step_documents_list", 200): {
+        "UploadDocument": ("step_documents_upload", {
+            "case_id": "$request.path.case_id", "number": "$response.body#/step"})},
+    ("step_documents_upload", 201): {
+        "Download": ("document_version_download", {
+            "case_id": "$request.path.case_id", "document_id": "$response.body#/document/id",
+            "number": "$response.body#/document/versions/0/number"})},
+    ("meeting_schedule", 201): {
+        "GetMeeting": ("meeting_get", {"meeting_id": "$response.body#/items/0/id"})},
+    ("system_create", 201): {
+        "GetSystem": ("system_get", {"system_id": "$response.body#/id"}),
+        "SystemContracts": ("contract_list", {"system_id": "$response.body#/id"}),
+        "SystemDpas": ("dpa_list", {"system_id": "$response.body#/id"})},
+}
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -49,7 +91,7 @@ class AnskafAPI(NinjaAPI):
             body = model.openapi_schema(ref_template=SCHEMA_REF)
             components.update(body.pop("$defs", {}))
             components[model.__name__] = body
-        return schema
+        return add_links(tighten(schema), LINKS)
 
 
 api = AnskafAPI(

@@ -21,6 +21,7 @@ from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError, invalid
 from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.models import User
+from anskaf.process.loader import load_default
 
 from . import permissions, selectors, serializers, services
 from .choices import CaseStatus
@@ -56,9 +57,13 @@ E403 = ("`forbidden`: your user belongs to no municipality, or a session request
 E404 = "`not_found`: no such case (or step) in your municipality."
 E400 = ("`validation_error`: malformed JSON, an unknown field, a wrong type or a missing "
         "required value; `fields` names each problem.")
+E404_PAGE = "`not_found`: `cursor` names no page (follow `next`, or start again without it)."
+E409_REF = ("`invalid_reference`: a well-formed value naming no unit, person, step or gate of "
+            "yours (`fields` says which).")
 E409_STEP = ("`step_not_open`, `gate_not_ready`, `contract_before_dpa`, `requirement_missing`, "
-             "`conflict` (stale `version`), `case_closed`, `invalid_transition`.")
-E409_CASE = "`conflict` (stale `version`), `case_closed`, `invalid_transition`."
+             "`conflict` (stale `version`), `case_closed`, `invalid_transition`, "
+             "`outcome_not_allowed`. " + E409_REF)
+E409_CASE = "`conflict` (stale `version`), `case_closed`, `invalid_transition`. " + E409_REF
 E500 = "`server_error`: an unexpected error; quote the X-Request-ID header when reporting it."
 
 
@@ -94,6 +99,7 @@ def _errors(*, e400: str | None = E400, e404: bool = True, e409: str | None = No
 
 
 LIMIT_PARAM = {"name": "limit", "schema": {"type": "integer", "minimum": 1, "default": 50},
+               "allowEmptyValue": False,
                "description": "Page size, 1-200 (default 50); larger values are capped at 200."}
 CURSOR_PARAM = {"name": "cursor", "schema": {"type": "string"},
                 "description": "Opaque; follow the `next` path of the previous page."}
@@ -146,6 +152,11 @@ def _case_body(request: HttpRequest, case_id: Any) -> dict[str, Any]:
 
 
 LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor`.", e404=False)
+LIST_ERRORS[404] = E404_PAGE
+LIST_ERRORS = dict(sorted(LIST_ERRORS.items()))
+# The default model's phases: the document is the same for every municipality (a model with
+# more phases is answered all the same, within its own phases).
+PHASE_MAX = max(load_default().phase_numbers)
 
 
 @router.get("/cases", response=_responses((200, CaseListOut), LIST_ERRORS),
@@ -153,9 +164,11 @@ LIST_ERRORS = _errors(e400="`validation_error`: a bad filter, `limit` or `cursor
             summary="List the organisation's cases, most recently changed first",
             openapi_extra=_extra(LIST_ERRORS, query=(
                 {"name": "status", "schema": {"type": "string", "enum": CaseStatus.values}},
-                {"name": "phase", "schema": {"type": "integer", "minimum": 1},
+                {"name": "phase", "schema": {"type": "integer", "minimum": 1,
+                                             "maximum": PHASE_MAX},
                  "description": "A phase number of the municipality's process model."},
-                {"name": "unit", "schema": {"type": "integer"},
+                {"name": "unit", "schema": {"type": "integer", "minimum": 1,
+                                            "maximum": 2**63 - 1},
                  "description": "The requesting unit's id."},
                 {"name": "q", "schema": {"type": "string"},
                  "description": "Search in number and title, case-insensitive."},
@@ -245,7 +258,7 @@ def _sorted_case_list(request: HttpRequest, user: User, filters: Any, limit: int
             "next": params.next_path(request, cursor, limit)}
 
 
-CREATE_ERRORS = _errors(e404=False)
+CREATE_ERRORS = _errors(e404=False, e409=E409_REF)
 
 
 @router.post("/cases", response=_responses((201, CaseOut), CREATE_ERRORS),
@@ -276,7 +289,7 @@ CASE_ERRORS = _errors(e409=E409_CASE)
 
 @router.patch("/cases/{int:case_id}", response=_responses((200, CaseOut), CASE_ERRORS),
               operation_id="case_update", tags=["cases"], summary="Edit the case's fields",
-              openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn))
+              openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn, body_required=False))
 def case_update(request: HttpRequest, case_id: int) -> dict[str, Any]:
     _visible_case(request, case_id, may="edit")
     body, data = params.parse_body(request, CaseUpdateIn)
@@ -297,9 +310,9 @@ def case_withdraw(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return _case_body(request, case_id)
 
 
-HANDOVER_ERRORS = {**CASE_ERRORS, 400: E400 + (
-    " Also: `coordinator` is no active person of your municipality with the coordinator role, "
-    "or is the case's coordinator already.")}
+HANDOVER_ERRORS = {**CASE_ERRORS, 409: E409_CASE + (
+    " `invalid_reference` also when `coordinator` is no active person of your municipality "
+    "with the coordinator role, or is the case's coordinator already.")}
 
 
 @router.post("/cases/{int:case_id}/handover", response=_responses((200, CaseOut), HANDOVER_ERRORS),
@@ -327,7 +340,7 @@ STEP_RESPONSES = _responses((200, CaseOut), STEP_ERRORS)
 @router.patch(STEP_PATH, response=STEP_RESPONSES,
               operation_id="step_update", tags=["steps"],
               summary="Edit a step's remarks and checklist, or mark it in progress",
-              openapi_extra=_extra(STEP_ERRORS, StepUpdateIn))
+              openapi_extra=_extra(STEP_ERRORS, StepUpdateIn, body_required=False))
 def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="work")
     body, data = params.parse_body(request, StepUpdateIn)
@@ -411,8 +424,9 @@ def step_requirement_set(request: HttpRequest, case_id: int, number: int,
 
 
 DECISION_ERRORS = _errors(
-    e400="`validation_error`: malformed JSON, an unknown field, a wrong type, a missing "
-    "rationale, or a step that is not a gate; `outcome_not_allowed`: `maybe` at a gate that has no Måske.",
+    e400="`validation_error`: malformed JSON, an unknown field, a wrong type or a missing "
+    "rationale. (A step that is not a gate is 409 `invalid_reference`; `maybe` at a gate "
+    "that has no Måske is 409 `outcome_not_allowed`.)",
     e409=E409_STEP)
 
 
@@ -439,6 +453,7 @@ def decision_record(request: HttpRequest, case_id: int) -> Status:
 
 
 EVENT_ERRORS = _errors(e400="`validation_error`: a bad `limit` or `cursor`.")
+EVENT_ERRORS[404] = f"{E404} {E404_PAGE}"
 
 
 @router.get("/cases/{int:case_id}/events", response=_responses((200, EventListOut), EVENT_ERRORS),

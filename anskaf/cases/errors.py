@@ -35,3 +35,12 @@ class ValidationFailed(BadRequest):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__(" ".join(errors.values()))
+
+
+class ReferenceRefused(ValidationFailed):
+    """Well-formed input that names what this municipality or the case's model does not have
+    (a unit, a person, a step, a document type): a business refusal, 409 with `fields`. The
+    OpenAPI document cannot know these, so they are not 400 (ADR 0022)."""
+
+    code = "invalid_reference"
+    status = 409

@@ -20,7 +20,7 @@ from anskaf.validation.text import text_problem
 
 from . import permissions
 from .choices import CaseStatus, Outcome, StepStatus
-from .errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from .errors import Conflict, InvalidTransition, NotFound, ReferenceRefused, ValidationFailed
 from .extensions import CaseEvent, MoveContext, emit, run_guards
 from .models import Case, CaseNumberSequence, Decision, StepState
 from .process_models import current_version, model_for, model_of
@@ -278,7 +278,7 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
         else:
             clean["requesting_unit"] = unit
     if errors:
-        raise ValidationFailed(errors)
+        raise (ReferenceRefused if set(errors) == {"unit"} else ValidationFailed)(errors)
     return clean
 
 
@@ -433,9 +433,9 @@ def _new_coordinator(actor: User, value: Any) -> User:
     person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
                                  **lookup).first()
     if person is None:
-        raise ValidationFailed({"coordinator": "Personen findes ikke i din kommune."})
+        raise ReferenceRefused({"coordinator": "Personen findes ikke i din kommune."})
     if not Membership.objects.filter(person=person, role=COORDINATOR_ROLE).exists():
-        raise ValidationFailed({"coordinator": (
+        raise ReferenceRefused({"coordinator": (
             f"{person.display_name()} har ikke rollen Den koordinerende funktion og kan ikke "
             "overtage sagen.")})
     return person
@@ -457,7 +457,7 @@ def case_handover(*, actor: User, case_id: Any, coordinator: Any, reason: Any = 
         raise ValidationFailed({"reason": "Højst 2.000 tegn."})
     case = loaded.case
     if person.pk == case.coordinator_id:
-        raise ValidationFailed({"coordinator": f"{person.display_name()} er allerede sagens "
+        raise ReferenceRefused({"coordinator": f"{person.display_name()} er allerede sagens "
                                                "koordinator."})
     _ensure_not_closed(case)
     _ensure_version(version, case.version, "Sagen")
@@ -711,8 +711,10 @@ def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, ratio
                     recommendations: Any = None, it_contacts: Any = None,
                     missing_documentation: Any = None, version: int | None = None) -> Decision:
     loaded = _load(actor, case_id)
-    if isinstance(step, bool) or not isinstance(step, int) or not loaded.model.has_step(step):
+    if isinstance(step, bool) or not isinstance(step, int):
         raise ValidationFailed({"step": "Angiv nummeret på et trin i sagens model."})
+    if not loaded.model.has_step(step):
+        raise ReferenceRefused({"step": "Angiv nummeret på et trin i sagens model."})
     step_def = loaded.model.step(step)
     if step_def.gate is not None:
         permissions.require(permissions.decide_refusal(actor, loaded.case, loaded.model, step_def,
@@ -794,7 +796,7 @@ def _assignee_of(actor: User, value: Any) -> User | None:
     person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
                                  **lookup).first()
     if person is None:
-        raise ValidationFailed({"assignee": "Personen findes ikke i din kommune."})
+        raise ReferenceRefused({"assignee": "Personen findes ikke i din kommune."})
     return person
 
 

@@ -93,7 +93,7 @@ def _member_target(request: HttpRequest, case_id: int, number: int) -> services.
     return services.visible_step(user, case_id, number)
 
 
-@router.get("/cases/{case_id}/steps/{number}/documents", response=_responses(
+@router.get("/cases/{int:case_id}/steps/{int:number}/documents", response=_responses(
     (200, StepDocumentsOut), 401, 403, 404, 500), operation_id="step_documents_list",
     summary="List a step's document types, documents and versions")
 def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
@@ -119,7 +119,8 @@ def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict
 UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["type", "file"],
     "properties": {
-        "type": {"type": "string", "description": "The document type's key, e.g. signed_contract."},
+        "type": {"type": "string", "minLength": 1,
+                 "description": "The document type's key, e.g. signed_contract."},
         "file": {"type": "string", "format": "binary",
                  "description": "At most 50 MB (ANSKAF_DOCUMENT_MAX_MB); PDF, Word, Excel, "
                                 "PowerPoint, OpenDocument, PNG, JPEG, TXT, CSV or ZIP by content."},
@@ -129,12 +130,13 @@ UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
     }}}}}
 
 
-@router.post("/cases/{case_id}/steps/{number}/documents", response=_responses(
-    (201, UploadOut), 400, 401, 403, 404, 500), operation_id="step_documents_upload",
+@router.post("/cases/{int:case_id}/steps/{int:number}/documents", response=_responses(
+    (201, UploadOut), 400, 401, 403, 404, 409, 500), operation_id="step_documents_upload",
     summary="Upload a file as a new version",
     openapi_extra={"requestBody": UPLOAD_BODY, "responses": {
-        400: {"description": "`validation_error`: no file, an unknown type, or a refused file "
-                             "(too big, empty, wrong type by content, bad name, virus)."}}})
+        400: {"description": "`validation_error`: no file, or a refused file (too big, "
+                             "empty, wrong type by content, bad name, virus)."},
+        409: {"description": "`invalid_reference`: the step has no document type `type`."}}})
 def upload_document(request: HttpRequest, case_id: int, number: int) -> Any:
     target = _member_target(request, case_id, number)
     user = request.auth  # type: ignore[attr-defined]
@@ -155,13 +157,14 @@ def upload_document(request: HttpRequest, case_id: int, number: int) -> Any:
     return Status(201, {"document": _document_dict(case_id, document, versions)})
 
 
-@router.get("/cases/{case_id}/documents/{document_id}/versions/{number}/download",
+@router.get("/cases/{int:case_id}/documents/{int:document_id}/versions/{int:number}/download",
             response=_responses((200, None), 401, 403, 404, 500),
             operation_id="document_version_download", summary="Download one version",
-            openapi_extra={"responses": {200: {"description": "The file, as an attachment.",
-                                                "content": {"application/octet-stream": {
-                                                    "schema": {"type": "string",
-                                                               "format": "binary"}}}}}})
+            openapi_extra={"responses": {200: {
+                "description": "The file, as an attachment, with the content type detected "
+                               "when it was uploaded (PDF, Office, OpenDocument, PNG, JPEG, "
+                               "text, CSV or ZIP).",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}}})
 def download_version(request: HttpRequest, case_id: int, document_id: int, number: int) -> Any:
     readable = services.readable_version(actor=request.auth, case_id=case_id,  # type: ignore[attr-defined]
                                          document_id=document_id, number=number)

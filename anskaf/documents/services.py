@@ -18,7 +18,7 @@ from django.utils import timezone
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
 from anskaf.cases import services as case_services
-from anskaf.cases.errors import NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.errors import NotFound, PermissionDenied, ReferenceRefused, ValidationFailed
 from anskaf.cases.models import Case, StepState
 from anskaf.cases.process_models import model_for
 from anskaf.cases.services import acting_role
@@ -60,7 +60,7 @@ def document_type(step: StepDef, type_key: Any) -> DocumentTypeDef:
     doc_type = step.document_type(type_key) if isinstance(type_key, str) else None
     if doc_type is None:
         known = ", ".join(f"»{d.key}« ({d.title.da})" for d in step.documents) or "ingen"
-        raise ValidationFailed({"type": f"Trin {step.number} har ingen dokumenttype "
+        raise ReferenceRefused({"type": f"Trin {step.number} har ingen dokumenttype "
                                         f"{type_key!r}. Gyldige typer: {known}."})
     return doc_type
 

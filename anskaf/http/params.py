@@ -17,7 +17,7 @@ from django.http import HttpRequest
 
 from anskaf.validation.text import is_bad_text
 
-from .errors import danish_fields, invalid
+from .errors import ApiError, danish_fields, invalid
 from .schemas import Body
 
 B = TypeVar("B", bound=Body)
@@ -105,11 +105,12 @@ def check_query_text(request: HttpRequest) -> None:
 
 
 def page_size(request: HttpRequest) -> int:
-    """`limit`: default 50; 1 to 200, larger values are capped at 200; anything else is 400."""
+    """`limit`: default 50; 1 to 200, larger values are capped at 200; anything else (an empty
+    `limit=` too: the OpenAPI document says integer) is 400."""
     default = settings.ANSKAF_API_PAGE_SIZE
     maximum = settings.ANSKAF_API_MAX_PAGE_SIZE
     raw = request.GET.get("limit")
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw.strip())
@@ -130,7 +131,23 @@ def next_path(request: HttpRequest, cursor: str | None, limit: int) -> str | Non
     return f"{request.path}?{query.urlencode()}"
 
 
-CURSOR_MESSAGE = "Ugyldig »cursor«. Brug stien i »next« fra det forrige svar."
+CURSOR_MESSAGE = "Angiv »cursor« som stien i »next« fra det forrige svar (den må ikke være tom)."
+NO_PAGE_MESSAGE = ("Siden findes ikke: »cursor« peger ikke på en side. Følg stien i »next« fra "
+                   "det forrige svar, eller start forfra uden »cursor«.")
+
+
+def _cursor(request: HttpRequest) -> str | None:
+    """The request's `cursor`: None when absent; an empty one is 400 (the OpenAPI document
+    says a non-empty string)."""
+    raw = request.GET.get("cursor")
+    if raw == "":
+        raise invalid({"cursor": CURSOR_MESSAGE})
+    return raw
+
+
+def no_such_page() -> ApiError:
+    """A cursor that is a string, as the document says, but names no page: 404, not 400."""
+    return ApiError(404, "not_found", NO_PAGE_MESSAGE)
 
 
 def encode_case_cursor(updated_at: datetime, pk: int) -> str:
@@ -156,27 +173,29 @@ def parse_case_cursor(raw: str) -> tuple[datetime, int] | None:
 
 
 def decode_case_cursor(request: HttpRequest) -> tuple[datetime, int] | None:
-    """The request's `cursor` made by encode_case_cursor, or None; a bad one is 400."""
-    raw = request.GET.get("cursor")
-    if not raw:
+    """The request's `cursor` made by encode_case_cursor, or None; one that names no page is
+    404 (no_such_page)."""
+    raw = _cursor(request)
+    if raw is None:
         return None
     cursor = parse_case_cursor(raw)
     if cursor is None:
-        raise invalid({"cursor": CURSOR_MESSAGE})
+        raise no_such_page()
     return cursor
 
 
 def decode_seq_cursor(request: HttpRequest) -> int | None:
-    """The request's `cursor` as a sequence number (the audit events' seq), or None."""
-    raw = request.GET.get("cursor")
-    if not raw:
+    """The request's `cursor` as a sequence number (the audit events' seq), or None; one that
+    names no page is 404 (no_such_page)."""
+    raw = _cursor(request)
+    if raw is None:
         return None
     try:
         value = int(raw)
     except ValueError:
-        raise invalid({"cursor": CURSOR_MESSAGE}) from None
+        raise no_such_page() from None
     if value < 0 or value > 2**62:
-        raise invalid({"cursor": CURSOR_MESSAGE})
+        raise no_such_page()
     return value
 
 

@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
+from .openapi import require, text_rule
+
 
 class Body(BaseModel):
     """A request body, read by hand in the view (after the object is found and the caller's
@@ -26,8 +28,8 @@ class Body(BaseModel):
     @classmethod
     def openapi_schema(cls, ref_template: str) -> dict[str, Any]:
         schema = cls.model_json_schema(ref_template=ref_template)
-        if cls.required_fields:
-            schema["required"] = list(cls.required_fields)
+        text_rule(schema)
+        require(schema, cls.required_fields)
         return schema
 
 

@@ -186,11 +186,11 @@ class ContractIn(Body):
     number: str | None = None
     supplier: str | None = None
     start_date: str | None = _date("The first day")
-    duration_months: int | None = None
-    option_count: int | None = None
-    option_months: int | None = None
-    options_used: int | None = None
-    notice_months: int | None = None
+    duration_months: int | None = Field(None, ge=1, le=32767)
+    option_count: int | None = Field(None, ge=0, le=32767)
+    option_months: int | None = Field(None, ge=0, le=32767)
+    options_used: int | None = Field(None, ge=0, le=32767)
+    notice_months: int | None = Field(None, ge=0, le=32767)
     notice_to: str | None = _enum(NoticeTo, "To which day notice takes effect.")
     terminated_on: str | None = _date("The day it was terminated")
     annual_cost: float | str | None = AMOUNT
@@ -203,7 +203,7 @@ class DpaIn(Body):
     sub_processors: str | None = None
     third_countries: str | None = None
     oversight_method: str | None = _enum(OversightMethod, "How the processor is overseen.")
-    oversight_interval_months: int | None = None
+    oversight_interval_months: int | None = Field(None, ge=1, le=32767)
     last_oversight_on: str | None = _date("The last oversight")
     case: int | None = Field(None, description="The case whose DPA step it comes from.")
 
@@ -298,7 +298,9 @@ def _form_data(request: HttpRequest, body: type[Body]) -> dict[str, Any]:
     validation_error naming it), as form data: booleans become "True"/"False"."""
     _, data = params.parse_body(request, body)
     allowed = tuple(body.model_fields)
-    data = {**{k: v for k, v in DEFAULTS.items() if k in allowed}, **data}
+    # null is "not given" for a field with a default (the document allows null there)
+    data = {**{k: v for k, v in DEFAULTS.items() if k in allowed},
+            **{k: v for k, v in data.items() if v is not None or k not in DEFAULTS}}
     return {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
             for k, v in data.items()}
 

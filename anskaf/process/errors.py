@@ -53,11 +53,16 @@ class BadRequest(MoveRefused):
     status = 400
 
 
-class NotAGate(BadRequest):
-    code = "validation_error"
+class NotAGate(MoveRefused):
+    """A decision on a step of the model that is no gate: a business refusal (409), since
+    which steps are gates is the case's model's business, not the request's shape."""
+
+    code = "invalid_reference"
 
 
-class OutcomeNotAllowed(BadRequest):
+class OutcomeNotAllowed(MoveRefused):
+    """`maybe` at a gate without Måske: the model's business, so 409 (ADR 0022)."""
+
     code = "outcome_not_allowed"
 
 

@@ -106,3 +106,13 @@ def decider(org, unit):
 @pytest.fixture
 def decider_api(decider) -> ApiClient:
     return ApiClient(decider)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fuzzing suite's line (test_fuzz.py): requests generated and failures, in make
+    test's output."""
+    from .test_fuzz import summary_line
+
+    if (line := summary_line()) is not None:
+        terminalreporter.write_sep("-", "schemathesis")
+        terminalreporter.write_line(line)

@@ -68,10 +68,11 @@ def test_it_accepts_another_unit_of_the_same_municipality(api, other_unit):
     assert body["unit"]["id"] == other_unit.pk
 
 
-def test_a_unit_of_another_municipality_is_a_validation_error(api, outsider):
+def test_a_unit_of_another_municipality_is_409_invalid_reference(api, outsider):
+    # A well-formed id the OpenAPI document allows; that it names no unit of yours is 409.
     response = api.post("/cases", case_data(unit=outsider.unit_id))
-    assert response.status_code == 400
-    assert error_of(response) == "validation_error"
+    assert response.status_code == 409
+    assert error_of(response) == "invalid_reference"
     assert "unit" in response.json()["fields"]
 
 

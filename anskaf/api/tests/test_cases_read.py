@@ -104,7 +104,7 @@ def test_a_limit_above_the_maximum_is_capped(api, coordinator, settings):
     assert "limit=2" in body["next"]
 
 
-@pytest.mark.parametrize("limit", ["0", "-1", "abc", "1.5"])
+@pytest.mark.parametrize("limit", ["0", "-1", "abc", "1.5", ""])
 def test_a_limit_that_is_not_a_positive_whole_number_is_400(api, case, limit):
     response = api.get(f"/cases?limit={limit}")
     assert response.status_code == 400
@@ -113,10 +113,25 @@ def test_a_limit_that_is_not_a_positive_whole_number_is_400(api, case, limit):
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "eyJ4IjoxfQ", "WyIyMDI2LTAxLTAxIiwgMV0"])
-def test_a_cursor_that_was_not_made_by_the_api_is_400(api, case, cursor):
+def test_a_cursor_that_was_not_made_by_the_api_names_no_page_404(api, case, cursor):
+    # A string, as the OpenAPI document says, so not a 400 (issue 21, item 3).
     response = api.get(f"/cases?cursor={cursor}")
+    assert response.status_code == 404
+    assert error_of(response) == "not_found"
+    assert "cursor" in response.json()["message"]
+
+
+def test_an_empty_cursor_is_400(api, case):
+    response = api.get("/cases?cursor=")
     assert response.status_code == 400
     assert "cursor" in response.json()["fields"]
+
+
+def test_unknown_units_and_phases_within_the_documented_range(api, case):
+    assert api.get("/cases?unit=987654").json()["items"] == []
+    assert api.get("/cases?phase=5").status_code == 200
+    for query in ("unit=0", "phase=0", "phase=6"):
+        assert api.get(f"/cases?{query}").status_code == 400, query
 
 
 def test_the_status_filter(api, coordinator):

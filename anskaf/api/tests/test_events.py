@@ -54,11 +54,18 @@ def test_the_timeline_pages_by_seq(api, coordinator, case):
     assert seen == everything
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=x", "cursor=abc", "cursor=-1"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=x", "limit=", "cursor="])
 def test_bad_paging_parameters_are_400(api, case, query):
     response = api.get(f"/cases/{case.pk}/events?{query}")
     assert response.status_code == 400
     assert error_of(response) == "validation_error"
+
+
+@pytest.mark.parametrize("query", ["cursor=abc", "cursor=-1"])
+def test_a_cursor_that_names_no_page_is_404(api, case, query):
+    response = api.get(f"/cases/{case.pk}/events?{query}")
+    assert response.status_code == 404
+    assert error_of(response) == "not_found"
 
 
 def test_the_timeline_of_an_unknown_case_is_404_before_bad_parameters(api, case):

@@ -78,6 +78,6 @@ def test_odd_query_parameters_never_cause_a_500(api, case, query):
             error_of(response)
 
 
-def test_an_events_cursor_beyond_any_sequence_is_400(api, case):
+def test_an_events_cursor_beyond_any_sequence_is_404(api, case):
     response = api.get(f"/cases/{case.pk}/events?cursor={HUGE}")
-    assert response.status_code == 400
+    assert response.status_code == 404

@@ -7,11 +7,11 @@ import pytest
 from anskaf import testing
 from anskaf.cases import services
 from anskaf.cases.errors import (
-    BadRequest,
     CaseClosed,
     Conflict,
     GateNotReady,
     InvalidTransition,
+    MoveRefused,
     NotFound,
     OutcomeNotAllowed,
     StepNotOpen,
@@ -173,11 +173,11 @@ def test_an_unknown_outcome_is_refused(board_member, at_6, outcome):
     assert set(info.value.errors) == {"outcome"}
 
 
-def test_a_decision_on_a_step_that_is_not_a_gate_is_a_validation_error(coordinator, case):
-    with pytest.raises(BadRequest) as info:
+def test_a_decision_on_a_step_that_is_not_a_gate_is_a_business_refusal(coordinator, case):
+    with pytest.raises(MoveRefused) as info:
         decide(coordinator, case, 5, "yes")
-    assert info.value.code == "validation_error"
-    assert info.value.status == 400
+    assert info.value.code == "invalid_reference"
+    assert info.value.status == 409
 
 
 @pytest.mark.parametrize("number", ["6", 6.0, True, 0, 22, None])

@@ -82,7 +82,7 @@ def test_no_file_and_an_unknown_type_are_400_naming_the_field(coordinator, case)
     none = Client().post(docs_url(case), {"type": "product_description"}, **auth(coordinator))
     assert none.status_code == 400 and "file" in none.json()["fields"]
     wrong = post_file(coordinator, case, MINIMAL_PDF, "a.pdf", type_key="nope")
-    assert wrong.status_code == 400 and "type" in wrong.json()["fields"]
+    assert wrong.status_code == 409 and "type" in wrong.json()["fields"]
 
 
 def test_permissions_across_roles_and_municipalities(org, unit, coordinator, outsider, case):

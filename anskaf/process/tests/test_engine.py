@@ -418,7 +418,7 @@ def test_maybe_is_not_an_outcome_at_7_or_18(gate):
     with pytest.raises(OutcomeNotAllowed) as info:
         case.decide(gate, "maybe")
     assert info.value.code == "outcome_not_allowed"
-    assert info.value.status == 400
+    assert info.value.status == 409  # the model refuses it (ADR 0022)
     assert "»Ja" in info.value.message
 
 
@@ -428,12 +428,12 @@ def test_an_unknown_outcome_is_not_allowed():
 
 
 @pytest.mark.parametrize("number", [n for n in NUMBERS if n not in GATES])
-def test_a_decision_on_a_step_that_is_not_a_gate_is_a_bad_request(number):
+def test_a_decision_on_a_step_that_is_not_a_gate_is_a_business_refusal(number):
     with pytest.raises(NotAGate) as info:
         engine.decide(MODEL, Case.new().snap, number, "yes")
-    assert info.value.code == "validation_error"
-    assert info.value.status == 400
-    assert isinstance(info.value, BadRequest)
+    assert info.value.code == "invalid_reference"
+    assert info.value.status == 409
+    assert not isinstance(info.value, BadRequest)
 
 
 @pytest.mark.parametrize("gate", GATES)
@@ -843,15 +843,14 @@ def test_a_bad_outcome_on_a_closed_case_is_still_a_bad_request_first():
      "invalid_transition"),
     (lambda: closed(CaseStatus.REJECTED), lambda c: c.complete(8), "case_closed"),
     (lambda: done_through(6), lambda c: c.decide(7, "maybe"), "outcome_not_allowed"),
-    (lambda: Case.new(), lambda c: c.decide(3, "yes"), "validation_error"),
+    (lambda: Case.new(), lambda c: c.decide(3, "yes"), "invalid_reference"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_each_refusal_carries_its_api_code(setup, move, code):
     case = setup()
     with pytest.raises(MoveRefused) as info:
         move(case)
     assert info.value.code == code
-    assert info.value.status == (400 if code in ("validation_error", "outcome_not_allowed")
-                                 else 409)
+    assert info.value.status == 409
     assert info.value.message
 
 
