@@ -363,7 +363,17 @@ def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "cases/case_detail.html", case_page_context(request, pk))
+    # `?aaben=N`: the step just acted on is open after a redirect (an upload), also without JS.
+    acted = params.form_int(request.GET.get(OPEN_PARAM))
+    return render(request, "cases/case_detail.html", case_page_context(request, pk, acted=acted))
+
+
+OPEN_PARAM = "aaben"
+
+
+def case_step_url(pk: int, number: int) -> str:
+    """The case page with the step open and in view: where an action on a step comes back to."""
+    return reverse("cases:case_detail", args=[pk]) + f"?{OPEN_PARAM}={number}#trin-{number}"
 
 
 @login_required

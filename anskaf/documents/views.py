@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anskaf.cases.errors import Conflict, MoveRefused, NotFound, PermissionDenied, ValidationFailed
-from anskaf.cases.views import case_page_context
+from anskaf.cases.views import case_page_context, case_step_url
 from anskaf.http import params
 from anskaf.orgs.views import admin_required
 
@@ -88,7 +88,7 @@ def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             messages.success(request, message)
         return _case_page_with_error(request, pk, number, text)
     messages.success(request, message)
-    url = reverse("cases:case_detail", args=[pk]) + f"#trin-{number}"
+    url = case_step_url(pk, number)
     if _wants_json(request):
         return JsonResponse({"message": message, "redirect": url})
     return redirect(url, permanent=False)
@@ -129,7 +129,7 @@ def _upload_with_step(request: HttpRequest, pk: int, number: int, files: list[An
     names = ", ".join(f"»{v.original_name}« (version {v.number})" for v in stored)
     message = f"Uploadet til trin {number}: {names}. Bemærkninger og tjekliste er gemt."
     messages.success(request, message)
-    url = reverse("cases:case_detail", args=[pk]) + f"#trin-{number}"
+    url = case_step_url(pk, number)
     if _wants_json(request):
         return JsonResponse({"message": message, "redirect": url})
     return redirect(url, permanent=False)

@@ -1,6 +1,7 @@
 """API v1 for the portfolio's part of a case (issue 19, item 13): the case's systems, its KITOS
-registration, the tender thresholds (read-only) and procurement's confirmation, a contract's
-notice decision. The same services as the case page's portfolio panel.
+registration, the tender thresholds (read; admins enter new ones) and procurement's
+confirmation (a contract's notice decision is in portfolio/api.py). The same services as the
+case page's portfolio panel.
 
 Mounted by anskaf/api/urls.py next to portfolio/api.py; order of checks: 401, 404, 403, 400.
 """
@@ -23,7 +24,7 @@ from anskaf.http.schemas import Body
 
 from . import services
 from .api import LifecycleLiteral, SystemOut, json_body, member, responses, system_dict
-from .models import CaseSystem, Contract, KitosSync, LinkKind, SyncStatus, TenderThreshold
+from .models import CaseSystem, KitosSync, LinkKind, SyncStatus, TenderThreshold
 
 router = Router(tags=["portfolio"])
 
@@ -200,26 +201,3 @@ def threshold_confirm(request: HttpRequest, case_id: int) -> dict[str, Any]:
                                    note=body.note or "")
     return {"case_id": case.pk, "value": c.value, "threshold": c.threshold.amount,
             "confirmed_by": c.confirmed_by.username, "confirmed_at": c.confirmed_at}
-
-
-# --- a contract's notice decision --------------------------------------------------------------
-
-
-class NoticeDecidedOut(Schema):
-    id: int
-    notice_decision_for: date | None = Field(description="The notice date the decision answers.")
-    notice_decision_on: date | None
-
-
-@router.post("/contracts/{int:contract_id}/notice-decided",
-             response=responses(200, NoticeDecidedOut, 400, 404),
-             operation_id="contract_notice_decided",
-             summary="Record that the notice decision for the contract's notice date is taken "
-                     "(its reminders stop)")
-def contract_notice_decided(request: HttpRequest, contract_id: int) -> dict[str, Any]:
-    user = member(request)
-    if not Contract.objects.filter(pk=contract_id, organisation_id=user.organisation_id).exists():
-        raise NotFound("Kontrakten findes ikke.")  # 404 before 403
-    contract = services.contract_mark_notice_decided(actor=user, contract_id=contract_id)
-    return {"id": contract.pk, "notice_decision_for": contract.notice_decision_for,
-            "notice_decision_on": contract.notice_decision_on}

@@ -90,7 +90,8 @@ def test_case_systems_kitos_status_and_thresholds(api, coordinator, org, case):
     assert linked.status_code == 200
     assert [(link["kind"], link["system"]["name"]) for link in linked.json()] == [
         ("acquired", "Nyt ESDH")]
-    assert api.put(f"/cases/{case.pk}/systems/other", {"system": system.pk}).status_code == 400
+    # an unknown kind is no such path (ADR 0022: a path that does not parse is 404)
+    assert api.put(f"/cases/{case.pk}/systems/other", {"system": system.pk}).status_code == 404
     assert api.get(f"/cases/{case.pk}/kitos").json() == {"registered": False,
                                                          "kitos_uuid": None, "pending": []}
     TenderThreshold.objects.create(valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2027, 12, 31),

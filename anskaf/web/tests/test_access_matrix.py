@@ -447,8 +447,6 @@ API_RULES.update({
     ("put", M + "/minutes-draft"): {**BOARD_ONLY, "board": 400},  # 400 before 409
     ("post", "/api/v1/systems/{system_id}/archive-assessment"): {
         "anon": 401, "outsider": 404, "archive": 400, "other": 403},
-    ("patch", "/api/v1/systems/{system_id}"): {"anon": 401, "outsider": 404, "it": 200,
-                                               "procurement": 200, "admin": 200, "other": 403},
     ("get", "/api/v1/cases/{case_id}/systems"): {"anon": 401, "outsider": 404, "other": 200},
     ("put", "/api/v1/cases/{case_id}/systems/{kind}"): EDITORS,
     ("get", "/api/v1/cases/{case_id}/kitos"): {"anon": 401, "outsider": 404, "other": 200},
@@ -462,7 +460,6 @@ API_RULES.update({
     ("post", "/api/v1/thresholds"): {"anon": 401, "admin": 400, "other": 403},
     ("post", "/api/v1/cases/{case_id}/threshold-confirmation"): {
         "anon": 401, "outsider": 404, "procurement": 400, "other": 403},
-    ("post", "/api/v1/contracts/{contract_id}/notice-decided"): {"anon": 401, "other": 404},
     ("get", "/api/v1/notifications"): {"anon": 401, "other": 200},
     ("post", "/api/v1/notifications/{notification_id}/read"): {"anon": 401, "coordinator": 200,
                                                                "other": 404},
