@@ -62,7 +62,8 @@ def test_the_api_refuses_a_person_without_the_role_and_who_may_not_edit(coordina
                                                                         successor, case):
     response = ApiClient(coordinator).post(f"/cases/{case.pk}/handover",
                                            {"coordinator": "medarbejder"})
-    assert response.status_code == 400 and error_of(response) == "validation_error"
+    # well-formed, but no one who may coordinate: a business refusal (ADR 0022), not a 400
+    assert response.status_code == 409 and error_of(response) == "invalid_reference"
     response = ApiClient(requester).post(f"/cases/{case.pk}/handover",
                                          {"coordinator": "efterfoelger"})
     assert response.status_code == 403
