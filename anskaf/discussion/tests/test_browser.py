@@ -27,6 +27,7 @@ def test_a_comment_with_a_mention_notifies_the_person(page: Page, live_server):
     expect(page.locator("header .solution-heading")).to_contain_text("Haderslev Kommune")
     page.goto(f"{live_server.url}/sager/{case.pk}/")
     comments = page.locator("#kommentarer")
+    comments.locator("summary").click()  # the form is folded until wanted
     comments.get_by_label("Ny kommentar").fill("Kan @visitation se på budgettet?")
     comments.get_by_label("Om trin").select_option("2")
     comments.get_by_role("button", name="Gem kommentar").click()
