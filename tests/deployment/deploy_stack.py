@@ -160,6 +160,22 @@ class Stack:
         self.killed.add(name)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+        if name.startswith("web"):  # the leader is gone; its workers may hold the port a moment
+            self._wait_closed(self.app_ports[int(name.removeprefix("web"))])
+
+    @staticmethod
+    def _wait_closed(port: int, timeout: float = 10.0) -> None:
+        """Until nothing accepts on the port: only then is the server down for the proxy."""
+        import socket
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            except OSError:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"port {port} still accepts connections after the kill")
 
     def sql(self, query: str, *params: Any) -> list[tuple]:
         import psycopg
