@@ -311,34 +311,33 @@ def _check_version(expected: Any, actual: int, what: str) -> None:
                        f"du havde version {expected}). Se den nyeste udgave, og gem igen.")
 
 
-def contract_of(actor: User, contract_id: Any, *, system_id: Any = None,
-                lock: bool = False) -> Contract:
+def _agreement_of(model: Any, actor: User, pk: Any, system_id: Any, lock: bool,
+                  missing: str) -> Any:
+    """A contract or DPA of the actor's organisation (and of the system, when given); 404
+    for anything else, a non-number included."""
     try:
-        pk = int(contract_id)
+        pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Kontrakten findes ikke.") from None
-    qs = Contract.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+        raise NotFound(missing) from None
+    qs = model.objects.filter(organisation_id=actor.organisation_id, pk=pk)
     if system_id is not None:
         qs = qs.filter(system_id=system_id)
-    contract = (qs.select_for_update() if lock else qs).first()
-    if contract is None:
-        raise NotFound("Kontrakten findes ikke.")
-    return contract
+    found = (qs.select_for_update() if lock else qs).first()
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
+def contract_of(actor: User, contract_id: Any, *, system_id: Any = None,
+                lock: bool = False) -> Contract:
+    return _agreement_of(Contract, actor, contract_id, system_id, lock,  # type: ignore[no-any-return]
+                         "Kontrakten findes ikke.")
 
 
 def dpa_of(actor: User, dpa_id: Any, *, system_id: Any = None,
            lock: bool = False) -> DataProcessingAgreement:
-    try:
-        pk = int(dpa_id)
-    except (TypeError, ValueError):
-        raise NotFound("Databehandleraftalen findes ikke.") from None
-    qs = DataProcessingAgreement.objects.filter(organisation_id=actor.organisation_id, pk=pk)
-    if system_id is not None:
-        qs = qs.filter(system_id=system_id)
-    dpa = (qs.select_for_update() if lock else qs).first()
-    if dpa is None:
-        raise NotFound("Databehandleraftalen findes ikke.")
-    return dpa
+    return _agreement_of(DataProcessingAgreement, actor, dpa_id,  # type: ignore[no-any-return]
+                         system_id, lock, "Databehandleraftalen findes ikke.")
 
 
 @transaction.atomic
