@@ -236,11 +236,8 @@ def board_queue(request: HttpRequest) -> dict[str, Any]:
                       for r in selectors.board_queue(viewer=request.auth)]}  # type: ignore[attr-defined]
 
 
-@router.post("/cases/{int:case_id}/put-forward", response={201: dict[str, Any], **ERRORS},
-             operation_id="case_put_forward",
-             summary="Kontakt IT-visitationen: put the case forward (its coordinator)",
-             openapi_extra=_extra(PutForwardIn))
-def case_put_forward(request: HttpRequest, case_id: int) -> Status:
+def _may_put_forward(request: HttpRequest, case_id: int) -> Any:
+    """The caller, once the case is visible (else 404) and theirs to put forward (else 403)."""
     actor = request.auth  # type: ignore[attr-defined]
     from anskaf.cases.selectors import visible_cases
 
@@ -248,9 +245,22 @@ def case_put_forward(request: HttpRequest, case_id: int) -> Status:
     if case is None:
         raise NotFound()
     permissions.require(services.put_forward_refusal(actor, case))
-    body, _ = params.parse_body(request, PutForwardIn)
-    referral = services.case_put_forward(actor=actor, case_id=case_id, note=body.note or "")
+    return actor
+
+
+def _referral_created(referral: Any) -> Status:
     return Status(201, {"referral_id": referral.pk, "round": referral.round, "status": referral.status})
+
+
+@router.post("/cases/{int:case_id}/put-forward", response={201: dict[str, Any], **ERRORS},
+             operation_id="case_put_forward",
+             summary="Kontakt IT-visitationen: put the case forward (its coordinator)",
+             openapi_extra=_extra(PutForwardIn))
+def case_put_forward(request: HttpRequest, case_id: int) -> Status:
+    actor = _may_put_forward(request, case_id)
+    body, _ = params.parse_body(request, PutForwardIn)
+    return _referral_created(services.case_put_forward(actor=actor, case_id=case_id,
+                                                       note=body.note or ""))
 
 
 @router.post("/cases/{int:case_id}/documentation/put-forward",
@@ -259,18 +269,11 @@ def case_put_forward(request: HttpRequest, case_id: int) -> Status:
                      "the case forward; what the board will miss needs a `reason`",
              openapi_extra=_extra(DocumentationForwardIn))
 def documentation_put_forward(request: HttpRequest, case_id: int) -> Status:
-    actor = request.auth  # type: ignore[attr-defined]
-    from anskaf.cases.selectors import visible_cases
-
-    case = visible_cases(actor).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound()
-    permissions.require(services.put_forward_refusal(actor, case))
+    actor = _may_put_forward(request, case_id)
     body, _ = params.parse_body(request, DocumentationForwardIn)
-    referral = services.documentation_put_forward(
+    return _referral_created(services.documentation_put_forward(
         actor=actor, case_id=case_id, remarks=body.remarks, ticked=body.checked,
-        version=body.version, reason=body.reason or "", note=body.note or "")
-    return Status(201, {"referral_id": referral.pk, "round": referral.round, "status": referral.status})
+        version=body.version, reason=body.reason or "", note=body.note or ""))
 
 
 @router.post("/meetings/{int:meeting_id}/items", response={201: MeetingOut, **ERRORS},

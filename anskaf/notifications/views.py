@@ -138,8 +138,11 @@ def outbox(request: HttpRequest) -> HttpResponse:
         status = None
     page = Paginator(selectors.outbox(viewer=request.user, status=status),
                      PAGE_SIZE).get_page(request.GET.get("side"))
+    caption = "E-mails i udbakken, nyeste først"
+    if page.paginator.num_pages > 1:
+        caption += f" (side {page.number} af {page.paginator.num_pages})"
     return render(request, "notifications/outbox.html", {
-        "nav": "admin", "page": page, "status": status,
+        "nav": "admin", "page": page, "status": status, "outbox_caption": caption,
         "counts": selectors.outbox_counts(viewer=request.user),
         "statuses": OutboxStatus.choices,
     })
@@ -170,4 +173,8 @@ FAILED_SHOWN = 50
 @require_GET
 def operations(request: HttpRequest) -> HttpResponse:
     status = selectors.operations_status(viewer=request.user, failed_limit=FAILED_SHOWN)
-    return render(request, "notifications/operations.html", {"nav": "admin", "status": status})
+    caption = "Fejlede e-mails, nyeste først"
+    if status.failed_total > len(status.failed):
+        caption += f" (de {len(status.failed)} nyeste af {status.failed_total})"
+    return render(request, "notifications/operations.html",
+                  {"nav": "admin", "status": status, "failed_caption": caption})
