@@ -102,6 +102,8 @@ def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> JsonRe
 
 def _on_orgs_error(request: HttpRequest, exc: org_errors.OrgsError) -> JsonResponse:
     """The orgs app's own refusals (deputies, people): the same contract as the cases'."""
+    if isinstance(exc, org_errors.ReferenceRefused):
+        return error_response(409, "invalid_reference", exc.message, exc.errors)
     if isinstance(exc, org_errors.ValidationFailed):
         return error_response(400, "validation_error", exc.message, exc.errors)
     if isinstance(exc, org_errors.NotFound):

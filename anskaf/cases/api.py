@@ -18,8 +18,8 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from anskaf.http import params
-from anskaf.http.errors import MESSAGES, ApiError, invalid
-from anskaf.http.schemas import ErrorOut
+from anskaf.http.errors import MESSAGES, ApiError
+from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
 from anskaf.process.loader import load_default
 
@@ -71,7 +71,7 @@ def _responses(ok: tuple[int, Any], errors: dict[int, str]) -> dict[int, Any]:
     return {ok[0]: ok[1], **{code: ErrorOut for code in errors}}
 
 
-def _extra(errors: dict[int, str], body: type | None = None, *, body_required: bool = True,
+def _extra(errors: dict[int, str], body: type[Body] | None = None, *,
            query: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
     """openapi_extra: the request body (read by hand in the view), query parameters and
     what each error status means for this operation."""
@@ -79,7 +79,7 @@ def _extra(errors: dict[int, str], body: type | None = None, *, body_required: b
         "responses": {code: {"description": text} for code, text in errors.items()},
     }
     if body is not None:
-        extra["requestBody"] = {"required": body_required, "content": {"application/json": {
+        extra["requestBody"] = {"required": not body.body_optional, "content": {"application/json": {
             "schema": {"$ref": SCHEMA_REF.format(model=body.__name__)}}}}
     if query:
         extra["parameters"] = [{"in": "query", "required": False, **p} for p in query]
@@ -246,9 +246,9 @@ def task_list(request: HttpRequest) -> dict[str, Any]:
 def _sorted_case_list(request: HttpRequest, user: User, filters: Any, limit: int
                       ) -> dict[str, Any]:
     """A sort other than the default pages by offset: the cursor is the next row's position."""
-    raw = request.GET.get("cursor") or "0"
+    raw = params.cursor_param(request) or "0"
     if not raw.isdigit() or len(raw) > 9:
-        raise invalid({"cursor": params.CURSOR_MESSAGE})
+        raise params.no_such_page()  # a string, as the document says, naming no page
     offset = int(raw)
     cases = selectors.case_list(viewer=user, filters=filters, limit=limit + 1, offset=offset)
     page, more = cases[:limit], len(cases) > limit
@@ -289,7 +289,7 @@ CASE_ERRORS = _errors(e409=E409_CASE)
 
 @router.patch("/cases/{int:case_id}", response=_responses((200, CaseOut), CASE_ERRORS),
               operation_id="case_update", tags=["cases"], summary="Edit the case's fields",
-              openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn, body_required=False))
+              openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn))
 def case_update(request: HttpRequest, case_id: int) -> dict[str, Any]:
     _visible_case(request, case_id, may="edit")
     body, data = params.parse_body(request, CaseUpdateIn)
@@ -340,7 +340,7 @@ STEP_RESPONSES = _responses((200, CaseOut), STEP_ERRORS)
 @router.patch(STEP_PATH, response=STEP_RESPONSES,
               operation_id="step_update", tags=["steps"],
               summary="Edit a step's remarks and checklist, or mark it in progress",
-              openapi_extra=_extra(STEP_ERRORS, StepUpdateIn, body_required=False))
+              openapi_extra=_extra(STEP_ERRORS, StepUpdateIn))
 def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="work")
     body, data = params.parse_body(request, StepUpdateIn)
@@ -359,7 +359,7 @@ def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, An
 
 @router.post(f"{STEP_PATH}/complete", response=STEP_RESPONSES,
              operation_id="step_complete", tags=["steps"], summary="Complete a step",
-             openapi_extra=_extra(STEP_ERRORS, StepCompleteIn, body_required=False))
+             openapi_extra=_extra(STEP_ERRORS, StepCompleteIn))
 def step_complete(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="complete")
     body, _ = params.parse_body(request, StepCompleteIn)

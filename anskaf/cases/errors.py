@@ -44,3 +44,19 @@ class ReferenceRefused(ValidationFailed):
 
     code = "invalid_reference"
     status = 409
+
+
+class NotReady(ValidationFailed):
+    """Well-formed input the case is not ready for (what the board would miss, without a
+    reason to go on anyway): a business refusal, 409 with `fields` (ADR 0022)."""
+
+    code = "not_ready"
+    status = 409
+
+
+class CombinationRefused(ValidationFailed):
+    """Fields that each fit the document but not together (no reason given for declaring a
+    requirement not relevant): a business refusal, 409 with `fields` (ADR 0022)."""
+
+    code = "invalid_combination"
+    status = 409

@@ -43,9 +43,10 @@ E403 = ("`forbidden`: only the municipality's administrators (role admin for the
         "municipality) work with its process model.")
 E404 = "`not_found`: no such version for your municipality."
 E400 = ("`validation_error`: malformed JSON, an unknown field or a wrong type; a missing "
-        "reason; a model that is not valid (`fields.content` names each problem's line).")
+        "reason.")
 E409 = ("`conflict`: another version was published after `base_version_id`; check the "
-        "model again. (Identical content is no error: 200 with the current version.)")
+        "model again. `invalid_model`: the model does not load (`fields.content` names each "
+        "problem's line). (Identical content is no error: 200 with the current version.)")
 E500 = "`server_error`: an unexpected error; quote the X-Request-ID header when reporting it."
 
 
@@ -107,9 +108,11 @@ def _content(value: str | None) -> str:
 
 
 def _model_invalid(exc: ModelInvalid) -> ApiError:
+    """A model that does not load is well-formed input the municipality's rules refuse (the
+    document says only "a string"): 409 `invalid_model` with the lines (ADR 0022)."""
     problems = "; ".join(f"linje {p.line}: {p.message}" if p.line else p.message
                          for p in exc.problems)
-    return params.invalid({"content": problems}, "Modellen er ikke gyldig.")
+    return ApiError(409, "invalid_model", "Modellen er ikke gyldig.", {"content": problems})
 
 
 LIST_ERRORS = _errors()

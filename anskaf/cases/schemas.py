@@ -11,7 +11,7 @@ an empty value get the same message from the service.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,10 +51,24 @@ class CaseBody(Body):
     field_hints: ClassVar[dict[str, str]] = FIELD_HINTS
 
 
-Amount = float | int | str | None
+class CaseFieldsBody(CaseBody):
+    """The case's own fields (create and edit): their limits and kinds, as the services'."""
+
+    line_fields: ClassVar[tuple[str, ...]] = ("records_case_number",)
+    name_fields: ClassVar[tuple[str, ...]] = (
+        "title", "candidate_system", "supplier_name", "replaced_system_name")
+    max_lengths: ClassVar[dict[str, int]] = {"title": 200, "candidate_system": 200,
+                                             "supplier_name": 200, "replaced_system_name": 200,
+                                             "records_case_number": 60}
 
 
-class CaseCreateIn(CaseBody):
+# In the API an amount is a JSON number (kroner excluding VAT); the forms take Danish text
+# ("1.893.000,50"), which no pattern could describe exactly (ADR 0022).
+Amount = Annotated[float | int | None, Field(ge=0, lt=10**12)]
+
+
+class CaseCreateIn(CaseFieldsBody):
+    kept_fields: ClassVar[tuple[str, ...]] = ("restricted",)
     required_fields: ClassVar[tuple[str, ...]] = (
         "title", "need", "strategic_fit", "user_impact", "replaces_system")
     title: str | None = Field(None, description="The case title (at most 200 characters).")
@@ -78,7 +92,11 @@ class CaseCreateIn(CaseBody):
         None, description="Limit the case to its unit, coordinator, performers and admins.")
 
 
-class CaseUpdateIn(CaseBody):
+class CaseUpdateIn(CaseFieldsBody):
+    # what a case must keep: left out is unchanged, null or blank is no value to keep
+    kept_fields: ClassVar[tuple[str, ...]] = (
+        "title", "need", "strategic_fit", "user_impact", "replaces_system", "restricted")
+    body_optional: ClassVar[bool] = True
     title: str | None = None
     need: str | None = None
     strategic_fit: str | None = None
@@ -116,6 +134,7 @@ class ChecklistItemIn(BaseModel):
 
 
 class StepUpdateIn(CaseBody):
+    body_optional: ClassVar[bool] = True
     remarks: str | None = Field(None, description="Remarks (\"Egne bemærkninger\"); replaces the "
                                                   "current text.")
     checklist: list[ChecklistItemIn] | None = None
@@ -128,6 +147,7 @@ class StepUpdateIn(CaseBody):
 
 
 class StepCompleteIn(CaseBody):
+    body_optional: ClassVar[bool] = True
     remarks: str | None = None
     version: int | None = Field(None, description=VERSION_DOC)
 

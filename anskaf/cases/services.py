@@ -20,7 +20,14 @@ from anskaf.validation.text import text_problem
 
 from . import permissions
 from .choices import CaseStatus, Outcome, StepStatus
-from .errors import Conflict, InvalidTransition, NotFound, ReferenceRefused, ValidationFailed
+from .errors import (
+    CombinationRefused,
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    ReferenceRefused,
+    ValidationFailed,
+)
 from .extensions import CaseEvent, MoveContext, emit, run_guards
 from .models import Case, CaseNumberSequence, Decision, StepState
 from .process_models import current_version, model_for, model_of
@@ -248,7 +255,8 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
                 value = ""
             if not isinstance(value, str):
                 errors[field] = "Skal være tekst."
-            elif (problem := text_problem(value, name=True)) is not None:
+            elif (problem := text_problem(value, name=True,
+                                          multiline=field != "records_case_number")) is not None:
                 errors[field] = problem
             else:
                 clean[field] = value.strip()
@@ -494,8 +502,10 @@ def _clean_checklist(step: StepDef, state: StepState, items: Any) -> dict[str, b
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("done"), bool):
             raise ValidationFailed({"checklist": "Hvert punkt skal have et id og done (true/false)."})
-        if not isinstance(item.get("id"), str) or item["id"] not in known:
-            raise ValidationFailed(
+        if not isinstance(item.get("id"), str):
+            raise ValidationFailed({"checklist": "Hvert punkt skal have et id (tekst)."})
+        if item["id"] not in known:  # a well-formed id the step's checklist lacks
+            raise ReferenceRefused(
                 {"checklist": f"Trin {step.number} har intet tjeklistepunkt med id {item.get('id')!r}."}
             )
         clean[item["id"]] = item["done"]
@@ -659,11 +669,14 @@ def step_requirement_set(*, actor: User, case_id: Any, number: Any, item: Any, r
     waivable = {i.id: i for i in engine.waivable_items(step)}
     if item not in waivable:
         choices = ", ".join(waivable) or "ingen"
-        raise ValidationFailed({"item": f"Trin {step.number} har ingen krav »{item}«, der kan "
+        raise ReferenceRefused({"item": f"Trin {step.number} har ingen krav »{item}«, der kan "
                                         f"erklæres ikke relevant (mulige: {choices})."})
     if not isinstance(relevant, bool):
         raise ValidationFailed({"relevant": "Angiv true (relevant) eller false (ikke relevant)."})
     if not relevant:
+        if reason is None or (isinstance(reason, str) and not reason.strip()):
+            raise CombinationRefused({"reason": "Skriv en begrundelse for, at kravet ikke er "
+                                                "relevant."})
         reason = _require_text(reason, "Skriv en begrundelse for, at kravet ikke er relevant.",
                                "reason")
     _ensure_not_closed(loaded.case)
@@ -812,7 +825,7 @@ def step_assign(*, actor: User, case_id: Any, number: Any, assignee: Any,
     roles = permissions.eligible_for(loaded.model, step)
     if person is not None and not permissions.access_of(person).holds_any(
             roles, loaded.case.requesting_unit_id):
-        raise ValidationFailed({"assignee": (
+        raise ReferenceRefused({"assignee": (
             f"{person.display_name()} har ikke en af trinnets roller for sagens enhed "
             f"({', '.join(loaded.model.role_label(r) for r in roles)}).")})
     _ensure_not_closed(loaded.case)

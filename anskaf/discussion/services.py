@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
-from anskaf.cases.errors import NotFound, ValidationFailed
+from anskaf.cases.errors import NotFound, ReferenceRefused, ValidationFailed
 from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_for
 from anskaf.cases.services import lock_visible_case
@@ -58,7 +58,7 @@ def _clean_step(case: Case, step: Any) -> int | None:
     except (TypeError, ValueError):
         number = 0
     if not model_for(case).has_step(number):
-        raise ValidationFailed({"step": "Vælg et af sagens trin, eller ingen."})
+        raise ReferenceRefused({"step": "Vælg et af sagens trin, eller ingen."})
     return number
 
 
@@ -81,7 +81,7 @@ def _mentioned_people(actor: User, case: Case, names: Iterable[str]) -> list[Use
         problems.append("Findes ikke som brugere i kommunen: "
                         + ", ".join(f"@{n}" for n in unknown) + ".")
     if problems:
-        raise ValidationFailed({"body": " ".join(problems) + " Ret teksten og prøv igen."})
+        raise ReferenceRefused({"body": " ".join(problems) + " Ret teksten og prøv igen."})
     return people
 
 

@@ -14,7 +14,7 @@ tightens them, for every router at once:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # The characters the text rule refuses, as a regular expression class body (ECMA-262, Rust's
@@ -24,6 +24,8 @@ from typing import Any
 _REFUSED = r"\x00-\x08\x0b-\x1f\x7f-\x9f"
 TEXT_PATTERN = rf"^(?:[^{_REFUSED}]|\r\n)*$"
 REQUIRED_TEXT_PATTERN = rf"^(?:[^{_REFUSED}]|\r\n)*[^{_REFUSED}\s](?:[^{_REFUSED}]|\r\n)*$"
+# The bidi overrides and isolates names may not hold (U+202A-U+202E, U+2066-U+2069).
+_BIDI = r"\u202a-\u202e\u2066-\u2069"
 
 
 #: query parameters whose empty value is refused (an empty cursor is no page)
@@ -60,18 +62,51 @@ def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
     return prop
 
 
-def require(schema: dict[str, Any], names: Iterable[str]) -> None:
-    """Mark `names` required in an object schema: present, not null, and a text not blank."""
+def keep(schema: dict[str, Any], names: Iterable[str]) -> None:
+    """`names` in an object schema may be left out, but not null, and a text not blank."""
     props = schema.get("properties", {})
-    names = list(names)
     for name in names:
         prop = _without_null(props[name])
         if prop.get("type") == "string" and "enum" not in prop:
             prop["pattern"] = REQUIRED_TEXT_PATTERN
             prop["minLength"] = max(prop.get("minLength", 0), 1)
         props[name] = prop
+
+
+def require(schema: dict[str, Any], names: Iterable[str]) -> None:
+    """Mark `names` required in an object schema: present, not null, and a text not blank."""
+    names = list(names)
+    keep(schema, names)
     if names:
         schema["required"] = names
+
+
+def _string_of(prop: dict[str, Any]) -> dict[str, Any] | None:
+    """The string schema inside `prop` (itself, or the string branch of an anyOf)."""
+    if prop.get("type") == "string":
+        return prop
+    return next((o for o in prop.get("anyOf", []) if o.get("type") == "string"), None)
+
+
+def narrow_texts(schema: dict[str, Any], *, lines: Iterable[str] = (), names: Iterable[str] = (),
+                 max_lengths: Mapping[str, int] | None = None) -> None:
+    """One-line texts lose line breaks, names lose bidi overrides (ADR 0016), and texts get
+    the services' maximum length, in the document as in the services."""
+    props = schema.get("properties", {})
+    for name in set(lines) | set(names):
+        string = _string_of(props[name])
+        if string is None:
+            continue
+        refused = _REFUSED + (r"\n" if name in lines else "") + (_BIDI if name in names else "")
+        char = f"[^{refused}]" if name in lines else rf"(?:[^{refused}]|\r\n)"
+        if string.get("pattern") == REQUIRED_TEXT_PATTERN or string.get("minLength"):
+            string["pattern"] = rf"^{char}*[^{refused}\s]{char}*$"
+        else:
+            string["pattern"] = rf"^{char}*$"
+    for name, limit in (max_lengths or {}).items():
+        string = _string_of(props[name])
+        if string is not None:
+            string["maxLength"] = limit
 
 
 def tighten(document: dict[str, Any]) -> dict[str, Any]:

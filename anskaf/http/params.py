@@ -31,6 +31,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _json_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: 6.0 and 1e3 are integers to JSON Schema
+    (OpenAPI's `integer`), so they are ints here too; other numbers stay floats."""
+    number = float(text)
+    if number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return number
+
+
 def _bad_text(value: str) -> bool:
     """The text rule (anskaf.validation.text): control characters other than tab and newline,
     NUL and lone surrogates are refused in every string of a body or query. (Bidi overrides
@@ -55,16 +64,20 @@ def _find_bad_text(value: Any, path: str) -> str | None:
     return None
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request body as a JSON object; an empty body is {}."""
+def _raw_body(request: HttpRequest) -> bytes:
     try:
-        raw = request.body
+        return request.body
     except RequestDataTooBig:
         raise invalid({"body": "Forespørgslen er for stor."}) from None
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object; an empty body is {}."""
+    raw = _raw_body(request)
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw, parse_constant=_reject_constant)
+        data = json.loads(raw, parse_constant=_reject_constant, parse_float=_json_number)
     except (ValueError, RecursionError):
         raise invalid({"body": "Indholdet er ikke gyldig JSON. Send et JSON-objekt, fx "
                                '{"reason": "..."}, med Content-Type: application/json.'}) from None
@@ -80,6 +93,9 @@ def parse_body(request: HttpRequest, model: type[B],
     """Validate the body's types (and, if given, that `required` fields are present and not
     null); return the model and the fields actually sent. All problems are reported at once,
     in Danish, with the model's `field_hints` for values of the wrong type."""
+    if not model.body_optional and not _raw_body(request).strip():
+        # the document says the body is required: a missing one is not "{}"
+        raise invalid({"body": "Send et JSON-objekt med Content-Type: application/json."})
     data = json_body(request)
     fields: dict[str, str] = {}
     parsed = None
@@ -136,7 +152,7 @@ NO_PAGE_MESSAGE = ("Siden findes ikke: »cursor« peger ikke på en side. Følg 
                    "det forrige svar, eller start forfra uden »cursor«.")
 
 
-def _cursor(request: HttpRequest) -> str | None:
+def cursor_param(request: HttpRequest) -> str | None:
     """The request's `cursor`: None when absent; an empty one is 400 (the OpenAPI document
     says a non-empty string)."""
     raw = request.GET.get("cursor")
@@ -175,7 +191,7 @@ def parse_case_cursor(raw: str) -> tuple[datetime, int] | None:
 def decode_case_cursor(request: HttpRequest) -> tuple[datetime, int] | None:
     """The request's `cursor` made by encode_case_cursor, or None; one that names no page is
     404 (no_such_page)."""
-    raw = _cursor(request)
+    raw = cursor_param(request)
     if raw is None:
         return None
     cursor = parse_case_cursor(raw)
@@ -187,7 +203,7 @@ def decode_case_cursor(request: HttpRequest) -> tuple[datetime, int] | None:
 def decode_seq_cursor(request: HttpRequest) -> int | None:
     """The request's `cursor` as a sequence number (the audit events' seq), or None; one that
     names no page is 404 (no_such_page)."""
-    raw = _cursor(request)
+    raw = cursor_param(request)
     if raw is None:
         return None
     try:

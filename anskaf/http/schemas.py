@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
-from .openapi import require, text_rule
+from .openapi import keep, narrow_texts, require, text_rule
 
 
 class Body(BaseModel):
@@ -22,6 +22,16 @@ class Body(BaseModel):
 
     #: fields the OpenAPI document lists as required (the services enforce them)
     required_fields: ClassVar[tuple[str, ...]] = ()
+    #: fields that may be left out but never null or blank (what a case must keep, in PATCH)
+    kept_fields: ClassVar[tuple[str, ...]] = ()
+    #: one-line texts (a records number): the document's pattern refuses line breaks
+    line_fields: ClassVar[tuple[str, ...]] = ()
+    #: names and titles: the document's pattern refuses bidi overrides too (ADR 0016)
+    name_fields: ClassVar[tuple[str, ...]] = ()
+    #: the most characters a text field takes (the services' limits, documented)
+    max_lengths: ClassVar[Mapping[str, int]] = {}
+    #: True when the operation may be called without a body (all fields optional)
+    body_optional: ClassVar[bool] = False
     #: a Danish message per field name for a value of the wrong type or shape (`danish_fields`)
     field_hints: ClassVar[Mapping[str, str]] = {}
 
@@ -30,6 +40,9 @@ class Body(BaseModel):
         schema = cls.model_json_schema(ref_template=ref_template)
         text_rule(schema)
         require(schema, cls.required_fields)
+        keep(schema, cls.kept_fields)
+        narrow_texts(schema, lines=cls.line_fields, names=cls.name_fields,
+                     max_lengths=cls.max_lengths)
         return schema
 
 

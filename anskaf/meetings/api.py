@@ -39,6 +39,7 @@ class MeetingIn(Body):
 
 
 class ItemIn(Body):
+    body_optional: ClassVar[bool] = True
     referral_id: int | None = Field(None, description="A waiting case from the queue "
                                                       "(GET /board/queue), or:")
     title: str | None = Field(None, description="An other item's heading.")
@@ -59,6 +60,9 @@ class QuestionIn(Body):
 class AnswerIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("answer",)
     answer: str | None = None
+    answer_base: str | None = Field(None, description="The answer as the client last read it "
+                                                       "(\"\" while unanswered): refused (409) if "
+                                                       "it changed since.")
 
 
 class OutcomeIn(Body):
@@ -80,6 +84,7 @@ class OutcomeIn(Body):
 
 
 class ItemUpdateIn(Body):
+    body_optional: ClassVar[bool] = True
     notes: str | None = Field(None, description="The item's notes.")
     supplier_meeting_needed: bool | None = Field(None, description="A meeting with the "
                                                                    "supplier is needed.")
@@ -88,19 +93,26 @@ class ItemUpdateIn(Body):
 class MinutesDraftIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("text",)
     text: str | None = Field(None, description="The draft's text (before approval).")
+    text_base: str | None = Field(None, description="The draft as the client last read it: "
+                                                    "refused (409) if it changed since.")
 
 
 class MinutesCorrectIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("text", "reason")
     text: str | None = None
     reason: str | None = None
+    revision_base: int | None = Field(None, ge=1, description="The revision the correction "
+                                                             "was written from: refused (409) "
+                                                             "if a later one exists.")
 
 
 class PutForwardIn(Body):
+    body_optional: ClassVar[bool] = True
     note: str | None = Field(None, description="A note to the board.")
 
 
 class DocumentationForwardIn(Body):
+    body_optional: ClassVar[bool] = True
     remarks: str | None = Field(None, description="The documentation step's remarks to save "
                                                   "with its completion (else the saved ones).")
     checked: list[str] | None = Field(None, description="The ids of the step's ticked checklist "
@@ -143,7 +155,7 @@ def _extra(body: type[Body] | None = None) -> dict[str, Any]:
     }}
     if body is not None:
         schema = body.openapi_schema(ref_template="#/components/schemas/{model}")
-        extra["requestBody"] = {"required": bool(body.required_fields),
+        extra["requestBody"] = {"required": not body.body_optional,
                                 "content": {"application/json": {"schema": schema}}}
     return extra
 
@@ -338,7 +350,7 @@ def minutes_correct(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     _board(request, meeting_id)
     body, _ = params.parse_body(request, MinutesCorrectIn)
     services.minutes_correct(actor=request.auth, meeting_id=meeting_id, text=body.text,  # type: ignore[attr-defined]
-                             reason=body.reason)
+                             reason=body.reason, revision_base=body.revision_base)
     return _full(request, meeting_id)
 
 
@@ -361,7 +373,8 @@ def agenda_item_update(request: HttpRequest, meeting_id: int, item_id: int) -> d
 def minutes_edit(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     _board(request, meeting_id)
     body, _ = params.parse_body(request, MinutesDraftIn)
-    services.minutes_edit(actor=request.auth, meeting_id=meeting_id, text=body.text)  # type: ignore[attr-defined]
+    services.minutes_edit(actor=request.auth, meeting_id=meeting_id, text=body.text,  # type: ignore[attr-defined]
+                          text_base=body.text_base)
     return _full(request, meeting_id)
 
 
@@ -387,7 +400,8 @@ def question_answer(request: HttpRequest, meeting_id: int, question_id: int) -> 
     if meeting is None or not meeting.items.filter(questions__pk=question_id).exists():
         raise NotFound("Spørgsmålet findes ikke på mødet.")
     body, _ = params.parse_body(request, AnswerIn)
-    services.question_answer(actor=request.auth, question_id=question_id, answer=body.answer)  # type: ignore[attr-defined]
+    services.question_answer(actor=request.auth, question_id=question_id, answer=body.answer,  # type: ignore[attr-defined]
+                             answer_base=body.answer_base)
     return _meeting_dict(meeting, full=True)
 
 

@@ -29,6 +29,7 @@ from anskaf.cases.errors import (
     Conflict,
     InvalidTransition,
     NotFound,
+    NotReady,
     PermissionDenied,
     ValidationFailed,
 )
@@ -246,7 +247,7 @@ def documentation_put_forward(*, actor: User, case_id: Any, remarks: Any = None,
         remarks=remarks if isinstance(remarks, str) else state.remarks,
         ticked={str(t) for t in ticked} if ticked is not None else set(state.checked))
     if gaps and not reason:
-        raise ValidationFailed({"reason": (
+        raise NotReady({"reason": (
             "IT-visitationen vil mangle: " + "; ".join(gaps) + ". Ret det, eller skriv, "
             "hvorfor sagen skal videre alligevel.")})
     if state.status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT):
@@ -553,10 +554,15 @@ def item_update(*, actor: User, item_id: Any, notes: Any = None,
     return item
 
 
+def _changed_since(base: Any, current: str) -> bool:
+    """The version check for texts without a version of their own (an item's notes, an answer,
+    the draft minutes): the form carries the text it was rendered with (None: no check)."""
+    return base is not None and str(base).replace("\r\n", "\n").strip() != current.strip()
+
+
 def _ensure_notes_unchanged(item: AgendaItem, notes_base: Any) -> None:
-    """The page's version check for an item's notes (an item has no version of its own): the
-    form carries the notes it was rendered with; notes changed since are not overwritten."""
-    if notes_base is not None and notes_base.replace("\r\n", "\n").strip() != item.notes.strip():
+    """Notes changed since the page was rendered are not overwritten."""
+    if _changed_since(notes_base, item.notes):
         raise Conflict("Noterne til punktet er blevet ændret af en anden i mellemtiden. De "
                        "nyeste noter står over formularen; dine egne står stadig i feltet.")
 
@@ -602,8 +608,12 @@ def question_ask(*, actor: User, item_id: Any, addressed_to: Any, text: Any) -> 
 
 
 @transaction.atomic
-def question_answer(*, actor: User, question_id: Any, answer: Any) -> Question:
-    """Record the answer (the board, or the case's coordinator for their own case)."""
+def question_answer(*, actor: User, question_id: Any, answer: Any,
+                    answer_base: str | None = None) -> Question:
+    """Record the answer (the board, or the case's coordinator for their own case).
+
+    `answer_base` is the answer as the client last read it ("" while unanswered): an answer
+    given or changed by someone else since is not overwritten."""
     message = "Spørgsmålet findes ikke, eller du har ikke adgang til det."
     question = (Question.objects.select_related("item__case", "item__meeting")
                 .filter(item__meeting__organisation_id=actor.organisation_id,
@@ -619,6 +629,9 @@ def question_answer(*, actor: User, question_id: Any, answer: Any) -> Question:
         raise InvalidTransition("Referatet er godkendt; mødet kan ikke længere ændres.")
     answer = _text(answer, "answer", "Skriv svaret.", limit=10000)
     question = Question.objects.select_for_update().get(pk=question.pk)
+    if _changed_since(answer_base, question.answer):
+        raise Conflict("Spørgsmålet er blevet besvaret af en anden i mellemtiden. Det nyeste "
+                       "svar står over feltet; dit eget svar står stadig i feltet.")
     before = {"status": question.status, "answer": question.answer}
     question.answer, question.status = answer, QuestionStatus.ANSWERED
     question.answered_at = timezone.now()
@@ -736,8 +749,10 @@ def minutes_generate(*, actor: User, meeting_id: Any) -> MinutesRevision:
 
 
 @transaction.atomic
-def minutes_edit(*, actor: User, meeting_id: Any, text: Any) -> MinutesRevision:
-    """Edit the draft's text before approval."""
+def minutes_edit(*, actor: User, meeting_id: Any, text: Any,
+                 text_base: str | None = None) -> MinutesRevision:
+    """Edit the draft's text before approval; `text_base` is the draft as the client last read
+    it: a draft changed (edited or generated again) since is not overwritten."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
     text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
@@ -745,6 +760,9 @@ def minutes_edit(*, actor: User, meeting_id: Any, text: Any) -> MinutesRevision:
     draft = _latest(meeting)
     if draft is None or draft.approved:
         raise InvalidTransition("Der er ingen referatkladde. Dan referatet først.")
+    if _changed_since(text_base, draft.text):
+        raise Conflict("Referatkladden er blevet ændret i mellemtiden. Den nyeste kladde står "
+                       "over feltet; din egen tekst står stadig i feltet.")
     before = {"text": draft.text}
     draft.text, draft.author = text, actor
     draft.save(update_fields=["text", "author"])
@@ -772,8 +790,11 @@ def minutes_approve(*, actor: User, meeting_id: Any) -> MinutesRevision:
 
 
 @transaction.atomic
-def minutes_correct(*, actor: User, meeting_id: Any, text: Any, reason: Any) -> MinutesRevision:
-    """A correction after approval: a new, approved revision; the earlier one stays readable."""
+def minutes_correct(*, actor: User, meeting_id: Any, text: Any, reason: Any,
+                    revision_base: int | None = None) -> MinutesRevision:
+    """A correction after approval: a new, approved revision; the earlier one stays readable.
+    `revision_base` is the revision the correction was written from: a later correction by
+    someone else is not silently replaced."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
     text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
@@ -782,6 +803,10 @@ def minutes_correct(*, actor: User, meeting_id: Any, text: Any, reason: Any) -> 
                   doing="rette et godkendt referat")
     latest = _latest(meeting)
     assert latest is not None
+    if revision_base is not None and revision_base != latest.number:
+        raise Conflict(f"Referatet er rettet af en anden i mellemtiden (nu version "
+                       f"{latest.number}). Den nyeste tekst står over feltet; din egen står "
+                       "stadig i feltet.")
     if text == latest.text:
         raise ValidationFailed({"text": "Rettelsen ændrer ikke referatet."})
     now = timezone.now()

@@ -187,6 +187,12 @@ def _notes_from(post: Any) -> dict[str, Any]:
             "notes_base": post.get("notes_base")}
 
 
+def _revision_base(post: Any) -> int | None:
+    """The minutes' revision the correction form was rendered from (None: not sent)."""
+    value = post.get("revision_base", "")
+    return int(value) if value.isdigit() else None
+
+
 def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
     """Call the service for one action on the meeting; return the Danish success message."""
     post, actor, pk = request.POST, request.user, meeting.pk
@@ -216,7 +222,8 @@ def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
         return "Spørgsmålet er registreret."
     if op == "svar":
         services.question_answer(actor=actor, question_id=post.get("question"),
-                                 answer=post.get("answer", ""))
+                                 answer=post.get("answer", ""),
+                                 answer_base=post.get("answer_base"))
         return "Svaret er registreret."
     if op == "udfald":
         decision = services.outcome_record(
@@ -234,14 +241,16 @@ def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
         services.minutes_generate(actor=actor, meeting_id=pk)
         return "Referatet er dannet. Læs det igennem, ret det og godkend det."
     if op == "ret-kladde":
-        services.minutes_edit(actor=actor, meeting_id=pk, text=post.get("text", ""))
+        services.minutes_edit(actor=actor, meeting_id=pk, text=post.get("text", ""),
+                              text_base=post.get("text_base"))
         return "Referatkladden er gemt."
     if op == "godkend-referat":
         services.minutes_approve(actor=actor, meeting_id=pk)
         return "Referatet er godkendt og låst."
     if op == "ret-referat":
         services.minutes_correct(actor=actor, meeting_id=pk, text=post.get("text", ""),
-                                 reason=post.get("reason", ""))
+                                 reason=post.get("reason", ""),
+                                 revision_base=_revision_base(post))
         return "Rettelsen er gemt som en ny version af referatet."
     raise Http404("Ukendt handling.")
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from anskaf.audit.services import audit_append
 
 from . import hooks
+from .errors import ReferenceRefused
 from .errors import ValidationFailed as OrgValidationFailed
 from .models import Deputy, User
 
@@ -33,13 +34,13 @@ def deputy_add(*, actor: User, deputy_username: Any, starts_on: Any, ends_on: An
     """The actor names a deputy for a period of absence."""
     starts, ends = _date(starts_on, "starts_on"), _date(ends_on, "ends_on")
     if ends < starts:
-        raise OrgValidationFailed({"ends_on": "Slutdatoen skal ligge på eller efter startdatoen."})
+        raise ReferenceRefused({"ends_on": "Slutdatoen skal ligge på eller efter startdatoen."})
     deputy = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
                                  username=deputy_username).first()
     if deputy is None:
-        raise OrgValidationFailed({"deputy": "Vælg en person i din kommune."})
+        raise ReferenceRefused({"deputy": "Vælg en person i din kommune."})
     if deputy.pk == actor.pk:
-        raise OrgValidationFailed({"deputy": "Du kan ikke være din egen stedfortræder."})
+        raise ReferenceRefused({"deputy": "Du kan ikke være din egen stedfortræder."})
     record = Deputy.objects.create(organisation_id=actor.organisation_id, person=actor,
                                    deputy=deputy, starts_on=starts, ends_on=ends)
     audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=_role(actor),

@@ -34,6 +34,14 @@ class ValidationFailed(OrgsError):
         super().__init__(" ".join(errors.values()))
 
 
+class ReferenceRefused(ValidationFailed):
+    """Well-formed input that names what the municipality does not have, or a combination
+    its rules refuse (a person, a deputy period): a business refusal, 409 with `fields`,
+    as `cases.errors.ReferenceRefused` (ADR 0022)."""
+
+    status = 409
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem in a CSV file: the row (as Excel numbers it), the column and what is wrong."""

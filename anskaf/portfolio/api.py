@@ -143,23 +143,30 @@ class DpaListOut(Schema):
 
 
 DATE = {"format": "date"}
+# Dates and UUIDs are strings of a fixed shape: pydantic checks the shape (400), as the
+# document says; an empty string is no date (null clears a date that may be cleared).
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
 def _enum(choices: type, description: str, exclude: tuple[str, ...] = ()) -> Any:
     """A string field whose closed set of values is an enum in the OpenAPI description (the
     service's form checks the value and answers in Danish)."""
     values = [v for v in choices.values if v not in exclude]
-    return Field(None, description=description, json_schema_extra={"enum": values})
+    # the pattern lets pydantic refuse another value (400 naming the field) before the form
+    return Field(None, description=description, json_schema_extra={"enum": values},
+                 pattern=f"^(?:{'|'.join(values)})$")
 
 
-AMOUNT = Field(None, description="Kroner, a number or a string typed the Danish way "
-                                 "(\"1.893.000\", \"1.893.000,50\", \"1893000\").")
+AMOUNT = Field(None, ge=0, lt=10**12, description="Kroner excluding VAT, a JSON number (the "
+                                                  "forms take Danish text).")
 VERSION = Field(None, description="The version the change is made from (from the GET); a "
                                   "stale version is refused with 409 conflict.")
 
 
 def _date(description: str) -> Any:
-    return Field(None, description=f"{description} (YYYY-MM-DD).", json_schema_extra=DATE)
+    return Field(None, description=f"{description} (YYYY-MM-DD).", json_schema_extra=DATE,
+                 pattern=DATE_PATTERN)
 
 
 class SystemIn(Body):
@@ -177,7 +184,8 @@ class SystemIn(Body):
                                              "is sent to KITOS when the system is registered "
                                              "there.")
     kitos_system_uuid: str | None = Field(None, description="The KITOS catalogue system's UUID.",
-                                          json_schema_extra={"format": "uuid"})
+                                          json_schema_extra={"format": "uuid"},
+                                          pattern=UUID_PATTERN)
     predecessor: int | None = Field(None, description="The id of the system it replaces.")
 
 
@@ -193,7 +201,7 @@ class ContractIn(Body):
     notice_months: int | None = Field(None, ge=0, le=32767)
     notice_to: str | None = _enum(NoticeTo, "To which day notice takes effect.")
     terminated_on: str | None = _date("The day it was terminated")
-    annual_cost: float | str | None = AMOUNT
+    annual_cost: float | int | None = AMOUNT
 
 
 class DpaIn(Body):
@@ -210,16 +218,24 @@ class DpaIn(Body):
 
 class ContractPatchIn(ContractIn):
     required_fields: ClassVar[tuple[str, ...]] = ("version",)
+    # what a contract must keep: left out is unchanged, null is no value (the form's required)
+    kept_fields: ClassVar[tuple[str, ...]] = (
+        "number", "start_date", "duration_months", "option_count", "option_months",
+        "options_used", "notice_months", "notice_to")
     version: int | None = VERSION
 
 
 class DpaPatchIn(DpaIn):
     required_fields: ClassVar[tuple[str, ...]] = ("version",)
+    kept_fields: ClassVar[tuple[str, ...]] = (
+        "supplier", "oversight_method", "oversight_interval_months")
     version: int | None = VERSION
 
 
 class SystemPatchIn(SystemIn):
     required_fields: ClassVar[tuple[str, ...]] = ("version",)
+    kept_fields: ClassVar[tuple[str, ...]] = (
+        "name", "hosting", "personal_data", "lifecycle")
     version: int | None = VERSION
 
 

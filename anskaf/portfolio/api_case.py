@@ -23,7 +23,15 @@ from anskaf.http import params
 from anskaf.http.schemas import Body
 
 from . import services
-from .api import LifecycleLiteral, SystemOut, json_body, member, responses, system_dict
+from .api import (
+    DATE_PATTERN,
+    LifecycleLiteral,
+    SystemOut,
+    json_body,
+    member,
+    responses,
+    system_dict,
+)
 from .models import CaseSystem, KitosSync, LinkKind, SyncStatus, TenderThreshold
 
 router = Router(tags=["portfolio"])
@@ -150,12 +158,12 @@ def _threshold(t: TenderThreshold, today: date) -> dict[str, Any]:
 class ThresholdIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("valid_from", "valid_to", "amount", "source")
     valid_from: str | None = Field(None, description="First day of the period (YYYY-MM-DD).",
-                                   json_schema_extra={"format": "date"})
+                                   json_schema_extra={"format": "date"}, pattern=DATE_PATTERN)
     valid_to: str | None = Field(None, description="Last day of the period (YYYY-MM-DD).",
-                                 json_schema_extra={"format": "date"})
-    amount: float | str | None = Field(None, description="DKK excluding VAT: a number or a "
-                                                         "string typed the Danish way "
-                                                         "(\"1.893.000\", \"1.893.000,50\").")
+                                 json_schema_extra={"format": "date"}, pattern=DATE_PATTERN)
+    amount: float | int | None = Field(None, gt=0, lt=10**12,
+                                       description="DKK excluding VAT, a JSON number (the form "
+                                                   "takes Danish text, \"1.893.000\").")
     kind: Literal["goods_services"] | None = Field(None, description="Default goods_services.")
     source: str | None = Field(None, description="Where the figure is published, e.g. the "
                                                  "Commission's regulation and communication.")

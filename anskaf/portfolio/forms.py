@@ -124,8 +124,8 @@ class ContractForm(_Danish):
         cleaned = super().clean()
         used, count = cleaned.get("options_used"), cleaned.get("option_count")
         if used is not None and count is not None and used > count:
-            self.add_error("options_used", "Der kan ikke være udnyttet flere optioner, end "
-                                           "kontrakten har.")
+            self.add_error("options_used", forms.ValidationError(
+                "Der kan ikke være udnyttet flere optioner, end kontrakten har.", code="business"))
         if cleaned.get("duration_months") == 0:
             self.add_error("duration_months", "Løbetiden skal være mindst 1 måned.")
         return cleaned
@@ -161,7 +161,8 @@ class ThresholdForm(_Danish):
         cleaned = super().clean()
         start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
         if start and end and end < start:
-            self.add_error("valid_to", "Slutdatoen skal ligge efter startdatoen.")
+            self.add_error("valid_to", forms.ValidationError(
+                "Slutdatoen skal ligge efter startdatoen.", code="business"))
         if cleaned.get("amount") is not None and cleaned["amount"] <= 0:
             self.add_error("amount", "Beløbet skal være større end 0.")
         return cleaned
@@ -188,7 +189,7 @@ class OversightForm(_Danish):
         done = self.cleaned_data.get("done_on")
         if done is not None and done > timezone.localdate():
             raise forms.ValidationError("Tilsynet kan ikke registreres, før det er gennemført "
-                                        "(datoen ligger i fremtiden).")
+                                        "(datoen ligger i fremtiden).", code="business")
         return done
 
 

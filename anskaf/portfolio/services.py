@@ -9,11 +9,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.forms import ModelChoiceField
 from django.utils import timezone
 
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
-from anskaf.cases.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from anskaf.cases.errors import (
+    CombinationRefused,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ReferenceRefused,
+    ValidationFailed,
+)
 from anskaf.cases.models import Case
 from anskaf.cases.services import lock_visible_case
 from anskaf.observability.metrics import KITOS_FAILURES
@@ -154,9 +162,26 @@ def archive_pending(case_id: int) -> list[System]:
             if link.system.needs_archive_assessment and not link.system.archive_decision]
 
 
+def _refusal_kind(form: Any) -> type[ValidationFailed]:
+    """400 for input that breaks the document's shape; 409 when every problem is a business
+    one: a reference to what the municipality does not have (a unit, a person, a system), or
+    a rule across fields or against today (`code="business"` in the forms; ADR 0022)."""
+    kinds = set()
+    for name, errors in form.errors.as_data().items():
+        field = form.fields.get(name)
+        for error in errors:
+            if error.code == "invalid_choice" and isinstance(field, ModelChoiceField):
+                kinds.add(ReferenceRefused)
+            elif error.code == "business":
+                kinds.add(CombinationRefused)
+            else:
+                return ValidationFailed
+    return kinds.pop() if len(kinds) == 1 else ReferenceRefused
+
+
 def _apply_form(form: Any) -> dict[str, Any]:
     if not form.is_valid():
-        raise ValidationFailed({f: " ".join(e) for f, e in form.errors.items()})
+        raise _refusal_kind(form)({f: " ".join(e) for f, e in form.errors.items()})
     return dict(form.cleaned_data)
 
 
@@ -395,7 +420,7 @@ def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
         raise NotFound("Kontrakten findes ikke.")
     deadline = notice_deadline(contract, timezone.localdate())
     if deadline is None:
-        raise ValidationFailed({"contract": "Kontrakten er opsagt; der er ingen frist at "
+        raise CombinationRefused({"contract": "Kontrakten er opsagt; der er ingen frist at "
                                             "beslutte om."})
     if notice_decided(contract):
         return contract
@@ -492,7 +517,7 @@ def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
         kind=cleaned["kind"], valid_from__lte=cleaned["valid_to"],
         valid_to__gte=cleaned["valid_from"]).exists()
     if overlapping:
-        raise ValidationFailed({"valid_from": "Perioden overlapper en eksisterende periode."})
+        raise CombinationRefused({"valid_from": "Perioden overlapper en eksisterende periode."})
     threshold = form.save()
     _audit(actor, role, "threshold.created", threshold, None,
            _view(threshold, ("valid_from", "valid_to", "amount", "kind", "source")))
@@ -508,7 +533,7 @@ def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> Threshold
     case = _case_of(actor, case_id, edit=False)
     threshold = threshold_for_check(timezone.localdate())
     if threshold is None or case.estimated_contract_value is None:
-        raise ValidationFailed({"case": "Der er ingen tærskel eller kontraktværdi at bekræfte."})
+        raise CombinationRefused({"case": "Der er ingen tærskel eller kontraktværdi at bekræfte."})
     note = note if isinstance(note, str) else ""
     if (problem := text_problem(note)) is not None:
         raise ValidationFailed({"note": problem})

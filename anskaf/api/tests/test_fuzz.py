@@ -7,10 +7,8 @@ once as an ordinary coordinator and once as an admin (API tokens). It fails on a
 response the description does not allow, any schema-valid request refused with 400 (only 2xx,
 401, 403, 404 and 409 are allowed for those) and any schema-violating one accepted.
 
-On PostgreSQL only (SQLite: one server, one writer), and for now only with ANSKAF_FUZZ=1: the
-last run still found 12 kinds of failure (no 5xx; ADR 0022 lists them), and a suite that is red
-on purpose would keep everything else from landing. Run it alone with
-`ANSKAF_FUZZ=1 pytest -m fuzz` and a DATABASE_URL (docs/development.md).
+On PostgreSQL only (SQLite: one server, one writer): `make test` runs it in the PostgreSQL
+pass. Run it alone with `pytest -m fuzz` and a DATABASE_URL (docs/development.md).
 """
 
 from __future__ import annotations
@@ -36,9 +34,12 @@ MAX_EXAMPLES = int(os.environ.get("ANSKAF_FUZZ_EXAMPLES", "20"))
 # machine with ANSKAF_FUZZ_SECONDS)
 MAX_SECONDS = int(os.environ.get("ANSKAF_FUZZ_SECONDS", "150"))
 
+# max_response_time (seconds): a generous bound, since a journal package renders PDFs and CI
+# shares two cores; still a failure for a request that hangs.
 CONFIG = """\
 [checks]
 enabled = true
+max_response_time = 60
 
 [checks.positive_data_acceptance]
 expected-statuses = ["2XX", 401, 403, 404, 409]
@@ -52,8 +53,6 @@ RESULTS: list[dict[str, object]] = []
 
 
 def _needs_postgresql() -> None:
-    if os.environ.get("ANSKAF_FUZZ") != "1":
-        pytest.skip("opt-in (ANSKAF_FUZZ=1) until the 12 known failures of ADR 0022 are fixed")
     if connection.vendor != "postgresql":
         pytest.skip("the fuzzing suite runs in the PostgreSQL pass only")
 
@@ -81,7 +80,7 @@ def _st_run(base_url: str, token: str, workdir: Path, role: str) -> dict[str, ob
         "--checks", "all", "--mode", "all",
         "--phases", "examples,coverage,fuzzing,stateful",
         "--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES),
-        "--workers", "2", "--no-color", "--request-timeout", "20",
+        "--workers", "2", "--no-color", "--request-timeout", "90",
         "--header", f"Authorization: Bearer {token}",
         "--report", "json", "--report-json-path", str(report),
         "--generation-database", "none",

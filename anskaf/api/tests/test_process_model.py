@@ -75,7 +75,8 @@ def test_publish_then_list_get_and_republish(api_admin, org, admin):
 def test_refusals_invalid_model_missing_reason_and_stale_base(api_admin, org, admin):
     broken = shipped().replace("effect: reject", "effect: explode", 1)
     invalid = api_admin.post("/process-model/versions", {"content": broken, "reason": "x"})
-    assert invalid.status_code == 400 and error_of(invalid) == "validation_error"
+    # a string, as the document says, that does not load: a business refusal with the lines
+    assert invalid.status_code == 409 and error_of(invalid) == "invalid_model"
     assert "linje " in invalid.json()["fields"]["content"]
     no_reason = api_admin.post("/process-model/versions", {"content": _changed()})
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["fields"]

@@ -76,7 +76,7 @@ def test_deputies_add_list_remove(coordinator, org):
     api = ApiClient(coordinator)
     today = timezone.localdate().isoformat()
     bad = api.post("/deputies", {"deputy": "vikar", "starts_on": today, "ends_on": "2000-01-01"})
-    assert bad.status_code == 400 and "ends_on" in bad.json()["fields"]
+    assert bad.status_code == 409 and "ends_on" in bad.json()["fields"]
     made = api.post("/deputies", {"deputy": "vikar", "starts_on": today, "ends_on": today})
     assert made.status_code == 201 and made.json()["active"]
     assert [d["deputy"] for d in api.get("/deputies").json()["mine"]] == ["vikar"]
@@ -117,16 +117,16 @@ def test_system_update_changes_only_what_is_sent(org):
 
 def test_an_admin_enters_a_threshold_through_the_api(org, coordinator):
     """Administration › Udbudsgrænser has its API operation: the same service, the same
-    refusals (source required, overlapping periods, Danish amounts), admins only."""
+    refusals (source required, overlapping periods), amounts as JSON numbers, admins only."""
     TenderThreshold.objects.all().delete()
     admin = ApiClient(testing.make_user(org, "admin-api", "admin"))
-    period = {"valid_from": "2026-01-01", "valid_to": "2027-12-31", "amount": "1.893.000"}
+    period = {"valid_from": "2026-01-01", "valid_to": "2027-12-31", "amount": 1893000}
     refused = admin.post("/thresholds", period)
     assert refused.status_code == 400 and "source" in refused.json()["fields"]
     created = admin.post("/thresholds", {**period, "source": "C/2025/7081"})
     assert created.status_code == 201, created.content
     assert (created.json()["amount"], created.json()["source"]) == ("1893000.00", "C/2025/7081")
     overlap = admin.post("/thresholds", {**period, "source": "igen"})
-    assert overlap.status_code == 400 and error_of(overlap) == "validation_error"
+    assert overlap.status_code == 409 and error_of(overlap) == "invalid_combination"
     assert ApiClient(coordinator).post("/thresholds", {**period, "source": "x"}).status_code == 403
     assert TenderThreshold.objects.count() == 1

@@ -89,7 +89,7 @@ def test_the_api_lists_and_sets_it(coordinator, replacing):
     response = api.post(
         f"/api/v1/cases/{replacing.pk}/steps/{DECOMMISSION}/requirements/archiving_agreement",
         {"relevant": False})
-    assert response.status_code == 400 and error_of(response) == "validation_error"
+    assert response.status_code == 409 and error_of(response) == "invalid_combination"
     response = api.post(
         f"/api/v1/cases/{replacing.pk}/steps/{DECOMMISSION}/requirements/archiving_agreement",
         {"relevant": False, "reason": "Intet at arkivere"})

@@ -165,7 +165,7 @@ def test_a_refused_hand_over_keeps_what_was_typed(coordinator):
     response = _client(coordinator).post(
         f"/sager/{case.pk}/it-visitationen/fra-dokumentation/",
         {"step": "4", "remarks": "Mine bemærkninger", "version": "1", "reason": ""})
-    assert response.status_code == 400
+    assert response.status_code == 409  # not ready: a business refusal
     html = response.content.decode()
     assert "Mine bemærkninger" in html and "IT-visitationen vil mangle" in html
 

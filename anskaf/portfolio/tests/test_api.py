@@ -51,7 +51,9 @@ def test_bad_input_is_400_in_danish(it_client, old_system):
         "number": "K-1", "start_date": "2024-01-31", "duration_months": 12,
         "option_count": 1, "option_months": 12, "options_used": 3, "notice_months": 3,
         "notice_to": "month"})
-    assert response.status_code == 400
+    # each field fits the document, the combination does not: a business refusal
+    assert response.status_code == 409
+    assert response.json()["error"] == "invalid_combination"
     assert "optioner" in response.json()["fields"]["options_used"]
 
 
