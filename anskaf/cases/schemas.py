@@ -11,12 +11,12 @@ an empty value get the same message from the service.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
-from anskaf.http.schemas import Body
+from anskaf.http.schemas import Amount, Body
 
 # What other apps' APIs share with the cases' (the IT-visitation records decisions through its
 # own API): a decision's outcome and the Danish messages for a decision's fields.
@@ -56,15 +56,13 @@ class CaseFieldsBody(CaseBody):
 
     line_fields: ClassVar[tuple[str, ...]] = ("records_case_number",)
     name_fields: ClassVar[tuple[str, ...]] = (
-        "title", "candidate_system", "supplier_name", "replaced_system_name")
+        "title", "candidate_system", "supplier_name", "replaced_system_name",
+        "records_case_number")
     max_lengths: ClassVar[dict[str, int]] = {"title": 200, "candidate_system": 200,
                                              "supplier_name": 200, "replaced_system_name": 200,
                                              "records_case_number": 60}
 
 
-# In the API an amount is a JSON number (kroner excluding VAT); the forms take Danish text
-# ("1.893.000,50"), which no pattern could describe exactly (ADR 0022).
-Amount = Annotated[float | int | None, Field(ge=0, lt=10**12)]
 
 
 class CaseCreateIn(CaseFieldsBody):

@@ -52,14 +52,15 @@ class CommentListOut(Schema):
     items: list[CommentOut]
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _extra(body: type[Body] | None = None) -> dict[str, Any]:
     extra: dict[str, Any] = {"responses": {
-        400: {"description": "`validation_error`: an empty or too long text, an unknown step, "
-                             "or a mention of someone who cannot see the case (`fields.body` "
-                             "names them)."},
+        400: {"description": "`validation_error`: an empty or too long text."},
+        409: {"description": "`invalid_reference`: a step the case's model lacks, or a "
+                             "mention of someone who does not exist or cannot see the case "
+                             "(`fields.body` names them)."},
         401: {"description": "`unauthenticated`."},
         403: {"description": "`forbidden`: only the author may edit or delete a comment."},
         404: {"description": "`not_found`: no such case or comment in your municipality."},

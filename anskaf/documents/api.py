@@ -174,6 +174,9 @@ def download_version(request: HttpRequest, case_id: int, document_id: int, numbe
 
 class RecordsNumberIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("records_number",)
+    line_fields: ClassVar[tuple[str, ...]] = ("records_number",)
+    name_fields: ClassVar[tuple[str, ...]] = ("records_number",)
+    max_lengths: ClassVar[dict[str, int]] = {"records_number": 60}
     records_number: str | None = Field(None, description="The number in the records system "
                                                          "(ESDH), e.g. 26/01234.")
 

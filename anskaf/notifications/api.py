@@ -19,7 +19,7 @@ from anskaf.cases.process_models import model_for
 from anskaf.cases.selectors import visible_cases
 from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError
-from anskaf.http.schemas import Body, ErrorOut
+from anskaf.http.schemas import DATE_PATTERN, Body, ErrorOut
 from anskaf.orgs.models import User
 from anskaf.orgs.selectors import is_org_admin
 
@@ -165,7 +165,7 @@ class DeadlineOut(Schema):
 
 class DeadlineIn(Body):
     due_date: str | None = Field(None, description="YYYY-MM-DD; null or absent removes it.",
-                                 json_schema_extra={"format": "date"})
+                                 json_schema_extra={"format": "date"}, pattern=DATE_PATTERN)
 
 
 def _case(request: HttpRequest, case_id: int) -> Any:

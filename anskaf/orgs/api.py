@@ -75,7 +75,7 @@ def deputy_list(request: HttpRequest) -> dict[str, Any]:
             "for_others": [_deputy(d, today) for d in rows.filter(deputy=user)]}
 
 
-@router.post("/deputies", response=_r(201, DeputyOut, 400), operation_id="deputy_add",
+@router.post("/deputies", response=_r(201, DeputyOut, 400, 409), operation_id="deputy_add",
              summary="Name a deputy for a period of absence (audited; the deputy is notified)",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": DeputyIn.openapi_schema("#/components/schemas/{model}")}}}})

@@ -19,7 +19,7 @@ from pydantic import Field
 from anskaf.cases.errors import NotFound
 from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError, invalid
-from anskaf.http.schemas import Body, ErrorOut
+from anskaf.http.schemas import DATE_PATTERN, Amount, Body, ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
@@ -145,7 +145,6 @@ class DpaListOut(Schema):
 DATE = {"format": "date"}
 # Dates and UUIDs are strings of a fixed shape: pydantic checks the shape (400), as the
 # document says; an empty string is no date (null clears a date that may be cleared).
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
@@ -158,8 +157,8 @@ def _enum(choices: type, description: str, exclude: tuple[str, ...] = ()) -> Any
                  pattern=f"^(?:{'|'.join(values)})$")
 
 
-AMOUNT = Field(None, ge=0, lt=10**12, description="Kroner excluding VAT, a JSON number (the "
-                                                  "forms take Danish text).")
+AMOUNT = Field(None, description="Kroner excluding VAT, a JSON number (the forms take Danish "
+                                 "text).")
 VERSION = Field(None, description="The version the change is made from (from the GET); a "
                                   "stale version is refused with 409 conflict.")
 
@@ -201,7 +200,7 @@ class ContractIn(Body):
     notice_months: int | None = Field(None, ge=0, le=32767)
     notice_to: str | None = _enum(NoticeTo, "To which day notice takes effect.")
     terminated_on: str | None = _date("The day it was terminated")
-    annual_cost: float | int | None = AMOUNT
+    annual_cost: Amount = AMOUNT
 
 
 class DpaIn(Body):
@@ -274,7 +273,10 @@ def _body(body: type[Body]) -> dict[str, Any]:
 
 
 def _r(ok: int, schema: type, *errors: int) -> dict[int, type]:
-    return {ok: schema, **{code: ErrorOut for code in (401, 403, 500, *errors)}}
+    """The responses; an operation that reads input (400) may also refuse it as a business
+    refusal (409 invalid_reference / invalid_combination, ADR 0022)."""
+    business = (409,) if 400 in errors else ()
+    return {ok: schema, **{code: ErrorOut for code in (401, 403, 500, *errors, *business)}}
 
 def _member(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,11 +20,10 @@ from pydantic import Field
 from anskaf.cases.errors import NotFound
 from anskaf.cases.selectors import visible_cases
 from anskaf.http import params
-from anskaf.http.schemas import Body
+from anskaf.http.schemas import DATE_PATTERN, Body
 
 from . import services
 from .api import (
-    DATE_PATTERN,
     LifecycleLiteral,
     SystemOut,
     json_body,
@@ -161,9 +160,9 @@ class ThresholdIn(Body):
                                    json_schema_extra={"format": "date"}, pattern=DATE_PATTERN)
     valid_to: str | None = Field(None, description="Last day of the period (YYYY-MM-DD).",
                                  json_schema_extra={"format": "date"}, pattern=DATE_PATTERN)
-    amount: float | int | None = Field(None, gt=0, lt=10**12,
-                                       description="DKK excluding VAT, a JSON number (the form "
-                                                   "takes Danish text, \"1.893.000\").")
+    amount: Annotated[float, Field(gt=0, lt=10**12)] | None = Field(
+        None, description="DKK excluding VAT, a JSON number (the form takes Danish text, "
+                          "\"1.893.000\").")
     kind: Literal["goods_services"] | None = Field(None, description="Default goods_services.")
     source: str | None = Field(None, description="Where the figure is published, e.g. the "
                                                  "Commission's regulation and communication.")

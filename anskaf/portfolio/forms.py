@@ -12,6 +12,7 @@ from anskaf.orgs.models import OrgUnit, User
 from anskaf.validation.amounts import AmountError, parse_amount
 from anskaf.validation.text import text_problem
 
+from . import notice
 from .models import (
     ArchiveDecision,
     Contract,
@@ -128,10 +129,45 @@ class ContractForm(_Danish):
                 "Der kan ikke være udnyttet flere optioner, end kontrakten har.", code="business"))
         if cleaned.get("duration_months") == 0:
             self.add_error("duration_months", "Løbetiden skal være mindst 1 måned.")
+        elif not self.errors and not _contract_dates_fit(cleaned):
+            self.add_error("duration_months", forms.ValidationError(
+                "Kontraktens løbetid og optioner rækker ud over år 9999. Ret datoen eller "
+                "antallet af måneder.", code="business"))
         return cleaned
 
 
+def _contract_dates_fit(cleaned: dict[str, Any]) -> bool:
+    """Whether the contract's computed dates (end, notice) stay within the calendar."""
+    terms = notice.Terms(
+        start=cleaned["start_date"], duration_months=cleaned["duration_months"],
+        option_count=cleaned.get("option_count") or 0,
+        option_months=cleaned.get("option_months") or 0,
+        options_used=cleaned.get("options_used") or 0,
+        notice_months=cleaned.get("notice_months") or 0,
+        notice_to=cleaned.get("notice_to") or notice.NONE,
+        terminated_on=cleaned.get("terminated_on"))
+    try:
+        notice.compute(terms, date.today())
+        notice.compute(terms, terms.start)
+    except (ValueError, OverflowError):  # a date past year 9999
+        return False
+    return True
+
+
 class DpaForm(_Danish):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        interval = cleaned.get("oversight_interval_months")
+        base = cleaned.get("last_oversight_on") or cleaned.get("signed_on")
+        if base is not None and interval:
+            try:
+                notice.next_oversight(base, interval)
+            except (ValueError, OverflowError):  # a date past year 9999
+                self.add_error("oversight_interval_months", forms.ValidationError(
+                    "Næste tilsyn ville ligge efter år 9999. Ret datoen eller intervallet.",
+                    code="business"))
+        return cleaned
+
     class Meta:
         model = DataProcessingAgreement
         fields = ["supplier", "signed_on", "sub_processors", "third_countries",
