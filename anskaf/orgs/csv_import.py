@@ -100,6 +100,7 @@ class ImportResult:
     changes: dict[str, list[str]] = field(default_factory=dict)
     file_format: str = "csv"  # "csv" or "xlsx"
     sheet: str = ""  # the workbook's sheet that was read
+    filename: str = ""
 
     @property
     def rows(self) -> int:
@@ -350,6 +351,7 @@ def preview(*, actor: User, what: str, data: bytes, filename: str = "") -> Previ
     org_id = services.require_admin(actor)
     table = read_file(data, what)
     result = _dry_run(actor, org_id, what, table)
+    result.filename = filename
     token = signing.dumps({
         "org": org_id, "actor": actor.pk, "what": what, "file": filename[:200],
         "format": table.file_format, "sheet": table.sheet, "replaced": table.replaced,
@@ -395,6 +397,7 @@ def commit(*, actor: User, token: str) -> ImportResult:
                   plan["format"], plan["sheet"])
     with transaction.atomic():
         result = _run(actor, org_id, what, table, partial=True)
+        result.filename = plan["file"]
         if result.outcome() != plan["outcome"]:
             transaction.set_rollback(True)
             changed = True
@@ -407,6 +410,7 @@ def commit(*, actor: User, token: str) -> ImportResult:
             _summarise(actor, result, plan["file"])
     if changed:
         again = _dry_run(actor, org_id, what, table)
+        again.filename = plan["file"]
         raise PlanChanged(
             "Kommunens enheder eller personer er ændret, siden forhåndsvisningen blev lavet, så "
             "importen ville nu give et andet resultat. Intet er gemt. Se den nye "

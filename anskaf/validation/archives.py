@@ -40,31 +40,41 @@ def shown(name: str) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def check_members(members: list[zipfile.ZipInfo], *, max_unpacked: int = MAX_UNPACKED,
-                  max_ratio: int = MAX_RATIO, ratio_floor: int = RATIO_FLOOR) -> None:
+def check_members(
+    members: list[zipfile.ZipInfo],
+    *,
+    max_unpacked: int = MAX_UNPACKED,
+    max_ratio: int = MAX_RATIO,
+    ratio_floor: int = RATIO_FLOOR,
+) -> None:
     """ArchiveRefused for an archive that unpacks to too much, or too much per byte, or whose
     members would land outside the folder it is unpacked in."""
     for member in members:
         raw = member.filename
         parts = re.split(r"[/\\]", raw)
         if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
-            raise ArchiveRefused(f"Arkivet indeholder filen »{shown(raw)}« med en absolut sti, "
-                                 "som kunne pakkes ud uden for mappen. Filen er ikke gemt.")
+            raise ArchiveRefused(
+                f"Arkivet indeholder filen »{shown(raw)}« med en absolut sti, "
+                "som kunne pakkes ud uden for mappen. Filen er ikke gemt."
+            )
         if ".." in parts:
-            raise ArchiveRefused(f"Arkivet indeholder filen »{shown(raw)}«, hvis sti går op ad "
-                                 "i mapperne (»..«) og kunne pakkes ud uden for mappen. Filen "
-                                 "er ikke gemt.")
-        if member.file_size >= ratio_floor and (
-                member.file_size > max_ratio * max(member.compress_size, 1)):
+            raise ArchiveRefused(
+                f"Arkivet indeholder filen »{shown(raw)}«, hvis sti går op ad "
+                "i mapperne (»..«) og kunne pakkes ud uden for mappen. Filen "
+                "er ikke gemt."
+            )
+        if member.file_size >= ratio_floor and (member.file_size > max_ratio * max(member.compress_size, 1)):
             ratio = member.file_size // max(member.compress_size, 1)
             raise ArchiveRefused(
                 f"Arkivet indeholder filen »{shown(raw)}«, som fylder "
                 f"{human_size(member.file_size)} udpakket, {ratio} gange så meget som pakket "
-                f"(højst {max_ratio} gange). Det ligner en ZIP-bombe, så filen er ikke gemt.")
+                f"(højst {max_ratio} gange). Det ligner en ZIP-bombe, så filen er ikke gemt."
+            )
     total = sum(m.file_size for m in members)
     if total > max_unpacked:
         biggest = max(members, key=lambda m: m.file_size)
         raise ArchiveRefused(
             f"Arkivet fylder {human_size(total)} udpakket (højst {human_size(max_unpacked)}); "
             f"den største fil er »{shown(biggest.filename)}« ({human_size(biggest.file_size)}). "
-            "Filen er ikke gemt.")
+            "Filen er ikke gemt."
+        )
