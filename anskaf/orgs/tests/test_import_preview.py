@@ -271,6 +271,18 @@ def _not_a_workbook() -> bytes:
 
 
 GOOD = [UNIT_HEADER, ["Hjemmeplejen", "afdeling", ""]]
+LAUGHS = b'<!DOCTYPE lolz [<!ENTITY lol0 "lollollollollollollollollollol">' + b"".join(
+    b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10)) + b"]>"
+
+
+def _entity_bomb(member: str) -> bytes:
+    """A billion laughs in one of the workbook's XML parts: refused in well under a second."""
+    data = xlsx(("Enheder", GOOD))
+    text = zipfile.ZipFile(io.BytesIO(data)).read(member)
+    head, rest = text.split(b"?>", 1) if text.startswith(b"<?xml") else (b"", text)
+    bombed = (head + b"?>" if head else b"") + LAUGHS + rest.replace(
+        b"Hjemmeplejen", b"&lol9;").replace(b'name="Enheder"', b'name="&lol9;"')
+    return patched(data, member, text, bombed)
 
 
 def _formula() -> bytes:
@@ -287,6 +299,8 @@ def _formula() -> bytes:
         (lambda: with_member(xlsx(("Enheder", GOOD)), "../../evil.txt", b"x"), "»..«"),
         (lambda: with_member(xlsx(("Enheder", GOOD)), "xl/vbaProject.bin", b"x"), "makroer"),
         (_formula, "indeholder formler i A3"),
+    (lambda: _entity_bomb("xl/worksheets/sheet1.xml"), "Arket »Enheder« kunne ikke læses"),
+    (lambda: _entity_bomb("xl/workbook.xml"), "kunne ikke læses som en Excel-projektmappe"),
         (lambda: xlsx(("Enheder", [])), "Arket »Enheder« er tomt"),
         (
             lambda: xlsx(("Enheder", [["navn", "type"], ["A", "afdeling"]])),
