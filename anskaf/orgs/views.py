@@ -350,3 +350,25 @@ def csv_template(request: HttpRequest, what: str) -> HttpResponse:
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@admin_required
+@require_GET
+def xlsx_template(request: HttpRequest) -> HttpResponse:
+    """One workbook with the sheets »Enheder« and »Personer«, filled as the CSV templates."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for sheet_name, key in (("Enheder", "enheder"), ("Personer", "personer")):
+        sheet = book.create_sheet(sheet_name)
+        for line in TEMPLATES[key][1]:
+            sheet.append(line.split(";"))
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = 'attachment; filename="enheder-og-personer.xlsx"'
+    return response

@@ -327,8 +327,19 @@ def test_too_many_rows_in_a_workbook_are_refused(admin_user, monkeypatch):
         csv_import.preview(actor=admin_user, what="units", data=data)
 
 
-def test_a_workbook_is_bounded_by_its_own_archive_limit():
-    assert workbook.MAX_UNPACKED < 50 * 1024 * 1024
+def test_a_sheet_of_many_rows_that_look_empty_is_refused_while_reading(admin_user,
+                                                                       monkeypatch):
+    monkeypatch.setattr(csv_import, "MAX_ROWS", 3)
+    far = [None] * (workbook.MAX_COLUMNS + 5) + ["x"]  # content beyond the columns read
+    data = xlsx(("Enheder", [UNIT_HEADER, *[far] * 1010]))
+    with pytest.raises(ImportRefused, match="over 1006 rækker, tomme rækker medregnet"):
+        csv_import.preview(actor=admin_user, what="units", data=data)
+
+
+def test_a_workbook_is_bounded_by_its_own_archive_limit(admin_user, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_UNPACKED", 2000)  # 20 MB in earnest; the documents: 200
+    with pytest.raises(ImportRefused, match=r"udpakket \(højst 2000 bytes\).*Intet er importeret"):
+        csv_import.preview(actor=admin_user, what="units", data=xlsx(("Enheder", GOOD)))
 
 
 # --- the page (plain forms, no JavaScript) -------------------------------------------------------
@@ -369,6 +380,26 @@ def test_the_page_previews_then_imports(as_admin, org, unit):
     assert "Enhederne i kommune.xlsx er importeret" in html
     assert "1 oprettet, 0 opdateret og 0 uændret; 1 afvist række sprunget over" in html
     assert OrgUnit.objects.get(name="Hjemmeplejen").parent == unit
+
+
+def test_the_excel_template_imports_units_then_people(as_admin, org, unit):
+    response = as_admin.get(reverse("orgs:xlsx_template"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="enheder-og-personer.xlsx"'
+    data = response.content
+    expected = {"units": "1 oprettes, 0 ændres, 1 er uændrede, og 0 rækker afvises",
+                "people": "2 oprettes, 0 ændres, 0 er uændrede, 3 roller gives, og 0 rækker "
+                          "afvises"}
+    for what, summary in expected.items():
+        html = as_admin.post(reverse("orgs:csv_import"), {
+            "what": what, "file": _upload(data, "enheder-og-personer.xlsx")}).content.decode()
+        assert summary in html
+        assert as_admin.post(reverse("orgs:import_commit"),
+                             {"token": _token(html)}).status_code == 200
+    assert OrgUnit.objects.get(name="Hjemmeplejen").parent == unit
+    assert User.objects.get(username="mlk").memberships.get().unit == unit
+    assert set(User.objects.get(username="jn").memberships.values_list("role", flat=True)) == {
+        "it", "archive"}
 
 
 def test_the_page_shows_a_bad_workbook_in_danish(as_admin, unit):

@@ -68,7 +68,8 @@ WEB_RULES.update({
 })
 ADMIN_ONLY = {"anon": LOGIN, "admin": 200, "other": 403}
 ORGS_GET = ("overview", "unit_list", "unit_create", "unit_edit", "person_list",
-            "person_create", "person_detail", "person_edit", "csv_import", "csv_template")
+            "person_create", "person_detail", "person_edit", "csv_import", "csv_template",
+            "xlsx_template")
 WEB_RULES.update({f"orgs:{name}": ADMIN_ONLY for name in ORGS_GET})
 WEB_RULES.update({
     "orgs:role_add": {"anon": LOGIN, "admin": 405, "other": 403},
