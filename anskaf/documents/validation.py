@@ -17,6 +17,8 @@ from typing import IO, Any
 from django.conf import settings
 
 from anskaf.cases.errors import BadRequest
+from anskaf.validation import archives
+from anskaf.validation.archives import ArchiveRefused, check_members
 
 from .clamd import ScanUnavailable, scan
 
@@ -29,9 +31,9 @@ EXECUTABLE_SUFFIXES = (".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", "
 MAX_ZIP_MEMBERS = 2000
 # Archives (ZIP, and the Office and OpenDocument files that are ZIPs), by the sizes their
 # directory declares: nothing is unpacked to check them.
-MAX_UNPACKED = 200 * 1024 * 1024
-MAX_RATIO = 100
-RATIO_FLOOR = 1024 * 1024  # the ratio is judged for members that unpack to 1 MB or more
+MAX_UNPACKED = archives.MAX_UNPACKED
+MAX_RATIO = archives.MAX_RATIO
+RATIO_FLOOR = archives.RATIO_FLOOR
 OLE_TYPES = {".doc": "application/msword", ".xls": "application/vnd.ms-excel",
              ".ppt": "application/vnd.ms-powerpoint"}
 OOXML_TYPES = {
@@ -168,36 +170,13 @@ def _zip_type(fileobj: IO[bytes], name: str) -> str:
 
 def _refuse_bombs_and_paths(members: list[zipfile.ZipInfo]) -> None:
     """An archive that unpacks to too much, or too much per byte (a ZIP bomb), or whose
-    members would land outside the folder it is unpacked in, is refused whole."""
-    for member in members:
-        raw = member.filename
-        parts = re.split(r"[/\\]", raw)
-        if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
-            raise BadFile(f"Arkivet indeholder filen »{_shown(raw)}« med en absolut sti, som "
-                          "kunne pakkes ud uden for mappen. Filen er ikke gemt.")
-        if ".." in parts:
-            raise BadFile(f"Arkivet indeholder filen »{_shown(raw)}«, hvis sti går op ad i "
-                          "mapperne (»..«) og kunne pakkes ud uden for mappen. Filen er ikke "
-                          "gemt.")
-        if member.file_size >= RATIO_FLOOR and (
-                member.file_size > MAX_RATIO * max(member.compress_size, 1)):
-            ratio = member.file_size // max(member.compress_size, 1)
-            raise BadFile(f"Arkivet indeholder filen »{_shown(raw)}«, som fylder "
-                          f"{human_size(member.file_size)} udpakket, {ratio} gange så meget som "
-                          f"pakket (højst {MAX_RATIO} gange). Det ligner en ZIP-bombe, så filen "
-                          "er ikke gemt.")
-    total = sum(m.file_size for m in members)
-    if total > MAX_UNPACKED:
-        biggest = max(members, key=lambda m: m.file_size)
-        raise BadFile(f"Arkivet fylder {human_size(total)} udpakket (højst "
-                      f"{human_size(MAX_UNPACKED)}); den største fil er »{_shown(biggest.filename)}« "
-                      f"({human_size(biggest.file_size)}). Filen er ikke gemt.")
-
-
-def _shown(name: str) -> str:
-    """A member's name as a message may show it: no control characters, not too long."""
-    shown = "".join(ch if unicodedata.category(ch)[0] != "C" else "?" for ch in name)
-    return shown if len(shown) <= 120 else shown[:117] + "..."
+    members would land outside the folder it is unpacked in, is refused whole (the archive
+    rule, `anskaf.validation.archives`)."""
+    try:
+        check_members(members, max_unpacked=MAX_UNPACKED, max_ratio=MAX_RATIO,
+                      ratio_floor=RATIO_FLOOR)
+    except ArchiveRefused as exc:
+        raise BadFile(exc.message) from None
 
 
 def _refuse_executable_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:

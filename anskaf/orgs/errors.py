@@ -44,15 +44,17 @@ class ReferenceRefused(ValidationFailed):
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem in a CSV file: the row (as Excel numbers it), the column and what is wrong."""
+    """One problem in an imported file: the row (as Excel numbers it), the column, what is
+    wrong, and the workbook's sheet (empty for a CSV file)."""
 
     row: int
     column: str
     message: str
+    sheet: str = ""
 
 
 class ImportRefused(OrgsError):
-    """A CSV file that cannot be imported: a file-level problem and/or problems per row."""
+    """A CSV or XLSX file that cannot be imported: a file-level problem and/or problems per row."""
 
     def __init__(self, message: str, rows: list[RowError] | None = None) -> None:
         self.rows = rows or []

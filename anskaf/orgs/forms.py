@@ -147,9 +147,10 @@ class ImportForm(forms.Form):
                              error_messages={"required": "Vælg, om filen indeholder enheder "
                                                          "eller personer."})
     file = forms.FileField(
-        label="CSV-fil",
-        help_text="Gemt som »CSV UTF-8« fra Excel (semikolon eller komma som skilletegn), "
-                  "højst 1 MB og 2000 rækker.",
-        error_messages={"required": "Vælg en CSV-fil.",
+        label="Fil (Excel eller CSV)",
+        help_text="En Excel-projektmappe (.xlsx) eller en CSV-fil gemt som »CSV UTF-8« "
+                  "(semikolon eller komma som skilletegn), højst 1 MB og 2000 rækker. Du ser "
+                  "først, hvad importen vil gøre; intet gemmes, før du importerer.",
+        error_messages={"required": "Vælg en Excel- eller CSV-fil.",
                         "empty": "Filen er tom.",
-                        "invalid": "Vælg en CSV-fil."})
+                        "invalid": "Vælg en Excel- eller CSV-fil."})

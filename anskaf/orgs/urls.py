@@ -18,5 +18,7 @@ urlpatterns = [
     path("personer/<int:pk>/roller/<int:membership_pk>/fjern/", views.role_remove,
          name="role_remove"),
     path("import/", views.csv_import_page, name="csv_import"),
+    path("import/gem/", views.import_commit, name="import_commit"),
     path("import/skabelon-<slug:what>.csv", views.csv_template, name="csv_template"),
+    path("import/skabelon.xlsx", views.xlsx_template, name="xlsx_template"),
 ]

@@ -268,15 +268,20 @@ def role_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
     return redirect(reverse("orgs:person_detail", kwargs={"pk": person.pk}) + "#roller")
 
 
-# --- CSV import -------------------------------------------------------------------------------
+# --- import (CSV or XLSX): a preview, then the commit ------------------------------------------
+
+
+def _import_context(form: ImportForm, **extra: Any) -> dict[str, Any]:
+    return {"nav": NAV, "form": form, "max_rows": csv_import.MAX_ROWS, "roles": Role.choices,
+            **extra}
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
 def csv_import_page(request: HttpRequest) -> HttpResponse:
+    """Choose a file; a POST shows the dry run (nothing is written) with the button to commit."""
     form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
-    context: dict[str, Any] = {"nav": NAV, "form": form, "max_rows": csv_import.MAX_ROWS,
-                               "roles": Role.choices}
+    context = _import_context(form)
     status = 200
     if request.method == "POST":
         status = 400
@@ -290,16 +295,34 @@ def csv_import_page(request: HttpRequest) -> HttpResponse:
                         f"være {csv_import.megabytes(csv_import.MAX_BYTES)}. Del den op i flere "
                         "filer.")
                 data = upload.read(csv_import.MAX_BYTES + 1)
-                run = csv_import.import_units if what == "units" else csv_import.import_people
-                result = run(actor=request.user, data=data, filename=upload.name or "")
+                shown = csv_import.preview(actor=request.user, what=what, data=data,
+                                           filename=upload.name or "")
             except ImportRefused as exc:
                 context.update(refusal=exc.message, row_errors=exc.rows, what=what,
                                filename=upload.name)
             else:
                 status = 200
-                context.update(result=result, filename=upload.name,
+                context.update(preview=shown.result, token=shown.token, filename=upload.name,
                                form=ImportForm(initial={"what": what}))
     return render(request, "orgs/csv_import.html", context, status=status)
+
+
+@admin_required
+@require_POST
+def import_commit(request: HttpRequest) -> HttpResponse:
+    """Write what the preview showed (the form on the preview carries its signed token)."""
+    context = _import_context(ImportForm())
+    try:
+        result = csv_import.commit(actor=request.user, token=request.POST.get("token", ""))
+    except csv_import.PlanChanged as exc:
+        context.update(changed=exc.message, preview=exc.preview.result, token=exc.preview.token,
+                       filename=exc.preview.result.filename)
+        return render(request, "orgs/csv_import.html", context, status=409)
+    except ImportRefused as exc:
+        context.update(refusal=exc.message, filename="Filen")
+        return render(request, "orgs/csv_import.html", context, status=400)
+    context.update(result=result, filename=result.filename)
+    return render(request, "orgs/csv_import.html", context)
 
 
 TEMPLATES = {
@@ -326,4 +349,26 @@ def csv_template(request: HttpRequest, what: str) -> HttpResponse:
     body = "\ufeff" + "\r\n".join(lines) + "\r\n"
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin_required
+@require_GET
+def xlsx_template(request: HttpRequest) -> HttpResponse:
+    """One workbook with the sheets »Enheder« and »Personer«, filled as the CSV templates."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for sheet_name, key in (("Enheder", "enheder"), ("Personer", "personer")):
+        sheet = book.create_sheet(sheet_name)
+        for line in TEMPLATES[key][1]:
+            sheet.append(line.split(";"))
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = 'attachment; filename="enheder-og-personer.xlsx"'
     return response

@@ -81,6 +81,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "meetings:documentation_forward": ("documentation_put_forward",),
     "notifications:operations": ("operations_status", "outbox_retry"),
     "web:my_deputies": ("deputy_list", "deputy_add", "deputy_remove"),
+    "orgs:csv_import": ("org_import_preview",),
+    "orgs:import_commit": ("org_import_commit",),
     # Reading pages whose content a client needs as data.
     "cases:my_tasks": ("task_list",),
     "cases:case_list": ("case_list",),
@@ -106,7 +108,6 @@ EXCEPTIONS: dict[str, str] = {
     "orgs:person_edit": "As orgs:unit_create.",
     "orgs:role_add": "As orgs:unit_create.",
     "orgs:role_remove": "As orgs:unit_create.",
-    "orgs:csv_import": "The CSV import is itself the bulk interface (also `anskaf import`).",
     "portfolio:system_import": "A KITOS export file is imported by hand; KITOS itself is the "
                                "system-to-system interface.",
     "documents:template_admin": "The organisation's document templates are an administrator's "
@@ -120,7 +121,8 @@ NOT_ACTIONS: dict[str, str] = {
     "logout": "session logout", "web:home": "redirect", "web:accessibility": "static text",
     "orgs:overview": "administration", "orgs:unit_list": "administration",
     "orgs:person_list": "administration", "orgs:person_detail": "administration",
-    "orgs:csv_template": "CSV file template", "notifications:outbox": "administration",
+    "orgs:csv_template": "CSV file template", "orgs:xlsx_template": "XLSX file template",
+    "notifications:outbox": "administration",
     "documents:guide_pdf": "export of case_get", "documents:guide_docx": "export of case_get",
     "documents:template_download": "a template file",
     "meetings:agenda_pdf": "export of meeting_get", "meetings:minutes_pdf": "export of meeting_get",

@@ -441,8 +441,14 @@ def test_importing_units_through_the_page_shows_a_summary(as_admin, unit):
     content = ("\ufeffnavn;type;overordnet\r\n"
                "Hjemmeplejen;afdeling;Social- og Sundhedsforvaltningen\r\n"
                "Social- og Sundhedsforvaltningen;forvaltning;\r\n").encode()
-    response = as_admin.post(reverse("orgs:csv_import"),
-                             {"what": "units", "file": upload("enheder.csv", content)})
+    preview = as_admin.post(reverse("orgs:csv_import"),
+                            {"what": "units", "file": upload("enheder.csv", content)})
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "1 oprettes, 0 ændres, 1 er uændrede, og 0 rækker afvises" in html
+    assert not OrgUnit.objects.filter(name="Hjemmeplejen").exists()  # not before the commit
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    response = as_admin.post(reverse("orgs:import_commit"), {"token": token})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Enhederne i enheder.csv er importeret" in html
@@ -450,17 +456,17 @@ def test_importing_units_through_the_page_shows_a_summary(as_admin, unit):
     assert OrgUnit.objects.get(name="Hjemmeplejen").parent == unit
 
 
-def test_a_bad_file_shows_a_table_of_row_errors_and_imports_nothing(as_admin, unit):
+def test_rows_with_errors_are_shown_as_refused_and_nothing_is_imported(as_admin, unit):
     content = (b"brugernavn;navn;email;enhed;roller\n"
                b"ok;Okay Person;;;\n"
                b";Uden Brugernavn;;;\n"
                b"x;X;x@;Ukendt enhed;troldmand\n")
     response = as_admin.post(reverse("orgs:csv_import"),
                              {"what": "people", "file": upload("personer.csv", content)})
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
-    assert "personer.csv er ikke importeret" in html
-    assert "2 rækker har fejl" in html
+    assert "Intet er gemt endnu" in html
+    assert "1 oprettes, 0 ændres, 0 er uændrede, 0 roller gives, og 2 rækker afvises" in html
     assert "<th scope=\"row\">3</th><td>brugernavn</td><td>Skriv et brugernavn.</td>" in html
     assert "<th scope=\"row\">4</th><td>roller</td><td>Ukendt rolle »troldmand«" in html
     assert not User.objects.filter(username="ok").exists()
@@ -484,5 +490,5 @@ def test_the_import_form_asks_for_a_file_and_a_kind(as_admin):
     response = as_admin.post(reverse("orgs:csv_import"), {})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Vælg en CSV-fil." in html and "Vælg, om filen indeholder enheder" in html
+    assert "Vælg en Excel- eller CSV-fil." in html and "Vælg, om filen indeholder enheder" in html
     assert 'href="#id_what_0"' in html and 'id="id_what_0"' in html

@@ -61,7 +61,8 @@ def test_units_with_bom_and_semicolons_build_the_tree(admin_user, org):
     assert events.filter(event_type="unit.created").count() == 4
     summary = events.get(event_type="orgs.csv_imported")
     assert summary.after == {"file": "e.csv", "what": "units", "created": 4, "updated": 0,
-                             "unchanged": 0, "roles_added": 0}
+                             "unchanged": 0, "roles_added": 0, "refused": 0,
+                             "format": "csv"}
     assert summary.actor_id == admin_user.pk
     assert audit_verify(org.pk).ok
 

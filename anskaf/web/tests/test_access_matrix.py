@@ -68,11 +68,14 @@ WEB_RULES.update({
 })
 ADMIN_ONLY = {"anon": LOGIN, "admin": 200, "other": 403}
 ORGS_GET = ("overview", "unit_list", "unit_create", "unit_edit", "person_list",
-            "person_create", "person_detail", "person_edit", "csv_import", "csv_template")
+            "person_create", "person_detail", "person_edit", "csv_import", "csv_template",
+            "xlsx_template")
 WEB_RULES.update({f"orgs:{name}": ADMIN_ONLY for name in ORGS_GET})
 WEB_RULES.update({
     "orgs:role_add": {"anon": LOGIN, "admin": 405, "other": 403},
     "orgs:role_remove": {"anon": LOGIN, "admin": 405, "other": 403},
+    # The import's commit carries the preview's token: without one, the admin gets 400.
+    "orgs:import_commit": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
 })
 # Notifications (issue 7): one's own notices and preferences; deadlines as editing the case.
 WEB_RULES.update({
@@ -472,6 +475,9 @@ API_RULES.update({
     ("get", "/api/v1/deputies"): {"anon": 401, "other": 200},
     ("post", "/api/v1/deputies"): {"anon": 401, "other": 400},
     ("delete", "/api/v1/deputies/{deputy_id}"): {"anon": 401, "other": 404},
+    # The import of units and people (issue 18): admins only; no file / no token is 400.
+    ("post", "/api/v1/org-import/preview"): {"anon": 401, "admin": 400, "other": 403},
+    ("post", "/api/v1/org-import/commit"): {"anon": 401, "admin": 400, "other": 403},
 })
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
