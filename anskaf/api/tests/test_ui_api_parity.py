@@ -94,6 +94,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "meetings:meeting_detail": ("meeting_get",),
     "cases:model_admin": ("model_version_list",),
     "cases:model_version_download": ("model_version_get",),
+    "cases:model_version_bpmn": ("model_version_bpmn",),
+    "cases:model_bpmn_download": ("model_version_bpmn",),
 }
 
 # UI actions without an API operation, each with its reason.

@@ -142,6 +142,8 @@ WEB_RULES.update({
     "cases:model_admin": ADMIN_ONLY,
     "cases:model_download": ADMIN_ONLY,
     "cases:model_version_download": ADMIN_ONLY,
+    "cases:model_bpmn_download": ADMIN_ONLY,  # the BPMN 2.0 export (ADR 0033)
+    "cases:model_version_bpmn": ADMIN_ONLY,
     "cases:model_check": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_publish": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_rollback": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
@@ -420,6 +422,7 @@ MODEL_ADMIN = {"anon": 401, "admin": 200, "other": 403}
 API_RULES.update({
     ("get", "/api/v1/process-model/versions"): MODEL_ADMIN,
     ("get", "/api/v1/process-model/versions/{version_id}"): MODEL_ADMIN,
+    ("get", "/api/v1/process-model/versions/{version_id}/bpmn"): MODEL_ADMIN,
     ("post", "/api/v1/process-model/check"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions/{version_id}/republish"): {**MODEL_ADMIN,
