@@ -47,11 +47,9 @@ DEFAULT_TEXT = "Se den importerede Word-vejledning ({name})."
 
 def import_refusal(actor: User) -> str | None:
     """Who may import: a coordinator (of any unit or the municipality) or an admin."""
-    access = permissions.access_of(actor)
     if actor.organisation_id is None:
         return "Din bruger hører ikke til en kommune."
-    if access.is_admin or "coordinator" in access.org_roles or access.unit_roles.get(
-            "coordinator"):
+    if permissions.coordinates_or_administers(actor):
         return None
     return ("Kun den koordinerende funktion og kommunens administratorer kan importere en sag "
             "fra Word.")

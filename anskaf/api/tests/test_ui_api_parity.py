@@ -24,6 +24,7 @@ from anskaf.meetings import views as meeting_views
 # operation(s) that do the same through the same service.
 ACTIONS: dict[str, tuple[str, ...]] = {
     "cases:case_create": ("case_create",),
+    "documents:guide_import": ("case_import_preview", "case_import"),
     "cases:case_edit": ("case_update",),
     "cases:case_withdraw": ("case_withdraw",),
     "cases:case_handover": ("case_handover",),
