@@ -80,7 +80,7 @@ def _case_data(preview: Preview, data: dict[str, Any]) -> dict[str, Any]:
     default = DEFAULT_TEXT.format(name=preview.name)
     title = data.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
-        title = plan.read.title
+        title = plan.read.title or preview.name.rsplit(".", 1)[0].strip()[:200]
     clean = {"title": title, "replaces_system": plan.replaces_system}
     for key in ("need", "strategic_fit", "user_impact"):
         value = data.get(key)

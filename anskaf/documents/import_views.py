@@ -66,7 +66,8 @@ def guide_import_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "preview": preview, "plan": preview.plan, "posted": posted,
         "default_text": DEFAULT_TEXT.format(name=preview.name),
-        "title": posted["title"] or preview.plan.read.title}
+        "title": (posted["title"] or preview.plan.read.title
+                  or preview.name.rsplit(".", 1)[0].strip()[:200])}
     if not confirming:
         return _page(request, **context)
     try:
