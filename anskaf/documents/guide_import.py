@@ -21,7 +21,7 @@ from anskaf.cases import permissions
 from anskaf.cases import services as case_services
 from anskaf.cases.errors import PermissionDenied, ValidationFailed
 from anskaf.cases.models import Decision, StepState
-from anskaf.cases.process_models import current_version, model_of
+from anskaf.cases.process_models import current_version, model_for, model_of
 from anskaf.cases.services import acting_role, refresh_summary
 from anskaf.orgs.models import User
 from anskaf.process.engine import StepStatus
@@ -104,14 +104,17 @@ def guide_import(*, actor: User, fileobj: IO[bytes], name: Any, size: int | None
         raise ValidationFailed({"file": "Filen er ikke den samme som i forhåndsvisningen. "
                                         "Vælg den samme fil igen, eller se den nye fil først."})
     plan = preview.plan
-    if not plan.ok:
-        lines = "; ".join(f"trin {s.number}: {s.refusal}" for s in plan.refusals)
-        raise ImportRefused(f"Sagen kan ikke importeres, før dette er rettet – {lines}")
+    _refuse_unless_ok(plan)
     storage = document_storage()
     object_name = new_name(actor.organisation_id, "imports")  # type: ignore[arg-type]
     try:
         with transaction.atomic():
             case = case_services.case_create(actor=actor, data=_case_data(preview, data or {}))
+            # The plan again on the version the case really started on (the preview read the
+            # municipality's current one; a unit's own model would differ).
+            plan = make_plan(model_for(case), plan.read, replaces_system=plan.replaces_system,
+                             outcomes=outcomes)
+            _refuse_unless_ok(plan)
             _write(case, plan, actor)
             fileobj.seek(0)
             save_or_clean(storage, object_name, fileobj)
@@ -142,6 +145,12 @@ def guide_import(*, actor: User, fileobj: IO[bytes], name: Any, size: int | None
         discard(storage, object_name)
         raise
     return case
+
+
+def _refuse_unless_ok(plan: Plan) -> None:
+    if not plan.ok:
+        lines = "; ".join(f"trin {s.number}: {s.refusal}" for s in plan.refusals)
+        raise ImportRefused(f"Sagen kan ikke importeres, før dette er rettet – {lines}")
 
 
 def _write(case: Any, plan: Plan, actor: User) -> None:

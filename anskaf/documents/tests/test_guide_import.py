@@ -289,3 +289,17 @@ def test_bad_files_get_a_clear_danish_error_and_store_nothing(coordinator, store
     assert _refused(coordinator, broken.getvalue(), "guide.docx")
     assert stored_names(store) == before
     assert not Case.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_a_failure_half_way_leaves_nothing_behind(coordinator, model, store, monkeypatch):
+    from anskaf.documents import guide_import as module
+
+    def broken_audit(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the audit chain is locked")
+
+    monkeypatch.setattr(module, "audit_append", broken_audit)
+    before = stored_names(store)
+    with pytest.raises(RuntimeError):
+        _import(coordinator, seed_guide(model, {"need_reported": "Ja"}))
+    assert not Case.objects.exists() and not Document.objects.exists()
+    assert stored_names(store) == before

@@ -14,6 +14,7 @@ from anskaf.api.tests.conftest import ApiClient, error_of
 from anskaf.audit.models import AuditEvent
 from anskaf.cases.models import Case, Decision
 from anskaf.cases.process_models import current_model
+from anskaf.documents.models import Document
 
 from .test_guide_import import _all_yes_until, seed_guide
 
@@ -67,6 +68,9 @@ def test_preview_then_name_the_outcome_then_import(web, org, coordinator):
     assert Decision.objects.get(case=case).outcome == "yes"
     detail = web.get(done["Location"]).content.decode()
     assert "importerede sagen fra Word" in detail
+    first = web.get(f"/sager/{case.pk}/trin/{model.first_step.number}/").content.decode()
+    kept = Document.objects.get(case=case)  # the kept guide, among the first step's files
+    assert f"/sager/{case.pk}/dokumenter/{kept.pk}/v1/" in first
 
 
 def test_a_bad_file_gets_a_danish_error_and_stores_nothing(web):
