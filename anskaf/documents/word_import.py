@@ -161,6 +161,8 @@ def _read_table(table: Any) -> ReadGuide | None:
     read_rows = []
     for row in rows[1:]:
         cells = _cell_texts(row)
+        if len(set(cells)) <= 1 or _columns(cells).keys() >= {"trin", "gennemført"}:
+            continue  # a heading merged across the row (a phase's name), or the header again
 
         def cell(kind: str, cells: list[str] = cells) -> str:
             index = columns.get(kind)

@@ -57,6 +57,9 @@ def seed_guide(model, done: dict[str, str], remarks: dict[str, str] | None = Non
                           strict=True):
         cell.text = text
     for step in model.steps:
+        if step.number == model.phases[-1].steps[0]:  # the guide's own heading of a phase
+            merged = table.add_row().cells
+            merged[0].merge(merged[4]).text = "Overgang til drift"
         cells = table.add_row().cells
         cells[0].text = str(step.number)
         cells[1].text = VARIANTS.get(step.key, step.title.da)
