@@ -216,8 +216,8 @@ def status_of(text: str) -> tuple[StepStatus, str]:
         return StepStatus.NOT_RELEVANT, value[len("ikke relevant"):].lstrip(" :–-").strip()
     if folded.startswith(("nej (i gang)", "i gang", "påbegyndt", "delvist")):
         return StepStatus.IN_PROGRESS, ""
-    words = folded.replace("/", " ").split()
-    if words and (words[0] in YES_WORDS or folded in YES_WORDS):
+    words = re.findall(r"[\wæøå✓✔☒☑]+", folded)
+    if words and words[0] in YES_WORDS:
         return StepStatus.DONE, ""
     return StepStatus.NOT_STARTED, ""
 

@@ -98,6 +98,10 @@ def _import(actor, data: bytes, name: str = "vejledning.docx", **kwargs):  # typ
 def test_the_done_column_reads_as_a_status():
     assert status_of("Ja")[0] == StepStatus.DONE
     assert status_of(" x ")[0] == StepStatus.DONE
+    assert status_of("Ja, 12/3-2026")[0] == StepStatus.DONE
+    assert status_of("✓")[0] == StepStatus.DONE
+    assert status_of("Nej, mangler")[0] == StepStatus.NOT_STARTED
+    assert status_of("Janus")[0] == StepStatus.NOT_STARTED
     assert status_of("Nej")[0] == StepStatus.NOT_STARTED
     assert status_of("")[0] == StepStatus.NOT_STARTED
     assert status_of("Nej (i gang)")[0] == StepStatus.IN_PROGRESS
