@@ -16,7 +16,7 @@ from anskaf.audit.services import audit_verify
 from anskaf.cases import services
 from anskaf.cases.errors import PermissionDenied
 from anskaf.cases.models import Case, Decision, StepState
-from anskaf.cases.process_models import current_model
+from anskaf.cases.process_models import current_model, model_for
 from anskaf.documents.guide import build_guide, guide_docx
 from anskaf.documents.guide_import import (
     IMPORTED_RATIONALE,
@@ -241,6 +241,10 @@ def test_anskafs_own_export_imports_back_to_the_same_states_and_remarks(coordina
                          remarks="Styregruppen\nnedsættes i maj")
     services.step_update(actor=coordinator, case_id=case.pk, number=1,
                          remarks="Første bemærkning – æøå")
+    dpa = model_for(case).step_by_key("data_processing_agreement")
+    security = testing.make_user(case.organisation, "isk", "security", unit=case.requesting_unit)
+    services.step_mark_not_relevant(actor=security, case_id=case.pk, number=dpa.number,
+                                    reason="Ingen personoplysninger")
     exported = guide_docx(build_guide(viewer=coordinator, case_id=case.pk))
     read = read_docx(exported)
     assert read.layout == "anskaf" and read.title == case.title
