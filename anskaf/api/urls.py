@@ -108,6 +108,7 @@ install_exception_handlers(api)
 api.add_router("", "anskaf.cases.api.router")
 api.add_router("", "anskaf.cases.model_api.router")  # the process model's versions (issue 17)
 api.add_router("", "anskaf.documents.api.router")
+api.add_router("", "anskaf.documents.import_api.router")  # the Word import (issue 17)
 api.add_router("", "anskaf.meetings.api.router")  # IT-visitation meetings (issue 4)
 api.add_router("", "anskaf.portfolio.api.router")
 # Issue 19, item 13: what the UI does that had no API.

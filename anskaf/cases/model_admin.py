@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from anskaf.orgs.views import admin_required
+from anskaf.process.bpmn import to_bpmn
 from anskaf.process.loader import ModelInvalid
 from anskaf.process.model import ProcessModel
 
@@ -104,6 +105,21 @@ def model_download(request: HttpRequest) -> HttpResponse:
     return _download(version, f"{version.key}-v{version.version}.yaml")
 
 
+def bpmn_response(version: ModelVersion) -> HttpResponse:
+    """The version as BPMN 2.0 XML (ADR 0033), as an attachment."""
+    response = HttpResponse(to_bpmn(model_of(version)),
+                            content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{version.key}-v{version.version}.bpmn"')
+    return response
+
+
+@admin_required
+@require_GET
+def model_bpmn_download(request: HttpRequest) -> HttpResponse:
+    return bpmn_response(current_version(_org(request)))
+
+
 def _version(request: HttpRequest, version_id: int) -> ModelVersion:
     """One of the organisation's own versions or a shared one; another's answers 404."""
     version = ModelVersion.objects.filter(pk=version_id).first()
@@ -117,6 +133,12 @@ def _version(request: HttpRequest, version_id: int) -> ModelVersion:
 def model_version_download(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version(request, version_id)
     return _download(version, f"{version.key}-v{version.version}.yaml")
+
+
+@admin_required
+@require_GET
+def model_version_bpmn(request: HttpRequest, version_id: int) -> HttpResponse:
+    return bpmn_response(_version(request, version_id))
 
 
 def _posted_content(request: HttpRequest) -> tuple[str | None, str | None]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from anskaf.http import params
@@ -16,6 +16,7 @@ from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.selectors import is_org_admin
 from anskaf.process.loader import ModelInvalid
 
+from .model_admin import bpmn_response
 from .models import ModelVersion
 from .process_models import (
     MAX_MODEL_BYTES,
@@ -143,6 +144,20 @@ def version_get(request: HttpRequest, version_id: int) -> dict[str, Any]:
     version = _version(request, version_id)
     current = current_version(request.auth.organisation_id)  # type: ignore[attr-defined]
     return {**_version_dict(version, current.pk), "content": version.content}
+
+
+BPMN_RESPONSE = {200: {
+    "description": "The version as BPMN 2.0 XML (a lane per role, a user task per step, an "
+                   "exclusive gateway per gate, diagram coordinates), as an attachment.",
+    "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/process-model/versions/{int:version_id}/bpmn",
+            response=_responses({200: None}, GET_ERRORS),
+            operation_id="model_version_bpmn", summary="One version as BPMN 2.0 XML",
+            openapi_extra={"responses": {**_extra(GET_ERRORS)["responses"], **BPMN_RESPONSE}})
+def version_bpmn(request: HttpRequest, version_id: int) -> HttpResponse:
+    return bpmn_response(_version(request, version_id))
 
 
 CHECK_ERRORS = _errors(400)

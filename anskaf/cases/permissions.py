@@ -266,3 +266,13 @@ def eligible_for(model: ProcessModel, step: StepDef) -> tuple[str, ...]:
 def require(refusal: str | None) -> None:
     if refusal is not None:
         raise PermissionDenied(refusal)
+
+
+def coordinates_or_administers(actor: Any) -> bool:
+    """A coordinator (of a unit or the whole municipality) or one of its admins: who may bring
+    an acquisition in from its Word guide (issue 17)."""
+    if getattr(actor, "organisation_id", None) is None:
+        return False
+    access = access_of(actor)
+    return access.is_admin or "coordinator" in access.org_roles or bool(
+        access.unit_roles.get("coordinator"))

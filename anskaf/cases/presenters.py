@@ -226,6 +226,13 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
     step = _step_of(e)
     if e.event_type == "case.created":
         return "oprettede sagen", after.get("title", "")
+    if e.event_type == "case.imported":
+        counts = after.get("counts") or {}
+        parts = [f"{counts[k]} {label}" for k, label in (
+            ("done", "trin gennemført"), ("decide", "beslutninger registreret"),
+            ("not_relevant", "trin ikke relevante"), ("in_progress", "trin i gang"))
+            if counts.get(k)]
+        return f"importerede sagen fra Word ({after.get('name', '')})", ", ".join(parts)
     if e.event_type == "case.updated":
         fields = ", ".join(FIELD_LABELS.get(k, k) for k in sorted(after))
         return "rettede sagens oplysninger", fields

@@ -168,8 +168,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
             return redirect("cases:case_detail", pk=case.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/case_form.html", {
-        "nav": "new", "form": form, "case": None,
-        "first_step": model.first_step}, status=status)
+        "nav": "new", "form": form, "case": None, "first_step": model.first_step,
+        "may_import": permissions.coordinates_or_administers(request.user)}, status=status)
 
 
 @login_required

@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "documents"
 urlpatterns = [
+    # Ny sag -> Importér fra Word (issue 17): coordinators and admins.
+    path("sager/ny/importer/", import_views.guide_import_view, name="guide_import"),
     path("sager/<int:pk>/trin/<int:number>/dokumenter/", views.upload, name="upload"),
     path("sager/<int:pk>/dokumenter/<int:document>/v<int:version>/", views.download,
          name="download"),

@@ -107,3 +107,15 @@ def test_odd_content_never_causes_a_500(api_admin, value):
         response = api_admin.post(path, {"content": value, "reason": "x"}
                                   if path.endswith("versions") else {"content": value})
         assert response.status_code < 500, (path, repr(value)[:40], response.content[:200])
+
+
+def test_a_version_reads_as_bpmn_for_admins_only(api_admin, org):
+    version = current_version(org.pk)
+    response = api_admin.get(f"/process-model/versions/{version.pk}/bpmn")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    assert response.content.startswith(b"<?xml")
+    assert b'id="Task_need_reported"' in response.content
+    coordinator = ApiClient(testing.make_user(org, "k", "coordinator"))
+    assert error_of(coordinator.get(f"/process-model/versions/{version.pk}/bpmn")) == "forbidden"
+    assert error_of(api_admin.get("/process-model/versions/999999/bpmn")) == "not_found"

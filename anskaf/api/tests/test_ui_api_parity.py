@@ -24,6 +24,7 @@ from anskaf.meetings import views as meeting_views
 # operation(s) that do the same through the same service.
 ACTIONS: dict[str, tuple[str, ...]] = {
     "cases:case_create": ("case_create",),
+    "documents:guide_import": ("case_import_preview", "case_import"),
     "cases:case_edit": ("case_update",),
     "cases:case_withdraw": ("case_withdraw",),
     "cases:case_handover": ("case_handover",),
@@ -96,6 +97,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "meetings:meeting_detail": ("meeting_get",),
     "cases:model_admin": ("model_version_list",),
     "cases:model_version_download": ("model_version_get",),
+    "cases:model_version_bpmn": ("model_version_bpmn",),
+    "cases:model_bpmn_download": ("model_version_bpmn",),
 }
 
 # UI actions without an API operation, each with its reason.

@@ -148,3 +148,22 @@ def test_a_coordinator_may_not_publish(org, coordinator):
     assert client.get(PAGE).status_code == 403
     assert client.post(f"{PAGE}udgiv/", {"content": _changed(), "reason": "x"}).status_code == 403
     assert not ModelVersion.objects.filter(organisation=org).exists()
+
+
+def test_the_page_offers_the_model_as_bpmn(browser, admin, org):
+    html = browser.get(PAGE).content.decode()
+    assert f'href="{PAGE}gaeldende.bpmn"' in html
+    download = browser.get(f"{PAGE}gaeldende.bpmn")
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/xml")
+    assert download["Content-Disposition"] == 'attachment; filename="haderslev-v1.bpmn"'
+    assert b"<bpmn:userTask id=\"Task_contract_in_place\"" in download.content
+    model_publish(actor=admin, organisation_id=org.pk, content=_changed(), reason="Nyt trin")
+    mine = current_version(org.pk)
+    assert f'href="{PAGE}versioner/{mine.pk}.bpmn"' in browser.get(PAGE).content.decode()
+    published = browser.get(f"{PAGE}versioner/{mine.pk}.bpmn").content.decode()
+    assert 'id="Task_security_pre_screening"' in published and "Leverandørmøde" in published
+    other = testing.make_org("aabenraa", "Aabenraa Kommune")
+    theirs = model_publish(actor=testing.make_user(other, "a2", "admin"),
+                           organisation_id=other.pk, content=_changed(), reason="x").version
+    assert browser.get(f"{PAGE}versioner/{theirs.pk}.bpmn").status_code == 404

@@ -108,6 +108,10 @@ WEB_RULES.update({
     "documents:template_download": CASE_MEMBERS,
     "documents:template_admin": ADMIN_ONLY,
     "documents:template_delete": {"method": "post", "anon": LOGIN, "admin": 302, "other": 403},
+    # Ny sag -> Importér fra Word (issue 17): coordinators and admins; the outsider is a
+    # coordinator of another municipality.
+    "documents:guide_import": {"anon": LOGIN, "coordinator": 200, "admin": 200,
+                               "outsider": 200, "other": 403},
 })
 # The system portfolio (issue 6, ADR 0012): everyone in the municipality reads; systems are
 # written by admin, it and procurement; contracts and DPAs also by legal and security (ISK);
@@ -145,6 +149,8 @@ WEB_RULES.update({
     "cases:model_admin": ADMIN_ONLY,
     "cases:model_download": ADMIN_ONLY,
     "cases:model_version_download": ADMIN_ONLY,
+    "cases:model_bpmn_download": ADMIN_ONLY,  # the BPMN 2.0 export (ADR 0033)
+    "cases:model_version_bpmn": ADMIN_ONLY,
     "cases:model_check": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_publish": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_rollback": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
@@ -423,10 +429,17 @@ MODEL_ADMIN = {"anon": 401, "admin": 200, "other": 403}
 API_RULES.update({
     ("get", "/api/v1/process-model/versions"): MODEL_ADMIN,
     ("get", "/api/v1/process-model/versions/{version_id}"): MODEL_ADMIN,
+    ("get", "/api/v1/process-model/versions/{version_id}/bpmn"): MODEL_ADMIN,
     ("post", "/api/v1/process-model/check"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions/{version_id}/republish"): {**MODEL_ADMIN,
                                                                        "admin": 400},
+})
+# The Word import (issue 17): coordinators and admins; no file is 400 for them.
+IMPORTERS = {"anon": 401, "coordinator": 400, "admin": 400, "outsider": 400, "other": 403}
+API_RULES.update({
+    ("post", "/api/v1/cases/import/preview"): IMPORTERS,
+    ("post", "/api/v1/cases/import"): IMPORTERS,
 })
 # Operations (issue 22): admins only.
 API_RULES.update({
