@@ -422,6 +422,53 @@ def cmd_org_resume(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_org_offboard(args: argparse.Namespace) -> int:
+    """`org offboard SLUG --reason TEXT -o FILE`: a suspended municipality's complete export,
+    read back, then the deletion of its every row and file (audited), then a signed offboard
+    record in the anchor log."""
+    if not args.reason.strip():
+        raise CommandError("--reason must say why the municipality leaves")
+    _setup_django()
+    from anskaf.audit.anchors import AnchorError, record_offboard
+    from anskaf.backup import ArchiveRefused, BackupError, org_export
+    from anskaf.installation import services
+    from anskaf.installation.errors import OperatorRefused, ValidationFailed
+
+    org = services.municipalities().filter(slug=args.slug).first()
+    if org is None:
+        raise CommandError(f"no municipality with slug {args.slug!r} (anskaf org list)")
+    if org.suspended_at is None:
+        _err(f"suspend {org.slug} first (anskaf org suspend {org.slug} --reason ...): nobody "
+             "may work in it while it is exported and deleted; nothing done")
+        return FAILED
+    try:
+        export = org_export(org, Path(args.output))
+    except BackupError as exc:
+        raise CommandError(f"no export written, nothing deleted: {exc}") from None
+    except ArchiveRefused as exc:
+        _err(f"{exc}; nothing deleted")
+        return FAILED
+    rows = sum(export.manifest["rows"].values())
+    print(f"Exported {org.name}: {rows} rows, {len(export.manifest['parts'])} parts, to "
+          f"{export.path} (sha256 {export.sha256}).")
+    try:
+        done = services.org_offboard(actor=None, slug=org.slug, reason=args.reason,
+                                     export_sha256=export.sha256,
+                                     export_rows=export.manifest["rows"], via="cli")
+    except (ValidationFailed, OperatorRefused) as exc:
+        return _refusal(exc)
+    print(f"Deleted {done.name} ({done.slug}): {sum(done.rows.values())} rows and "
+          f"{done.files} stored file(s); its audit chain ended at seq {done.chain_seq}. "
+          "Recorded in the installation's audit chain.")
+    try:
+        record_offboard(done.organisation_id, done.slug, done.chain_seq, done.chain_hash)
+    except AnchorError as exc:
+        _err(f"deleted, but the offboard record was not written to the anchor log: {exc}; "
+             "`anskaf audit verify` will name the municipality as missing")
+        return FAILED
+    return OK
+
+
 # --- backup / restore -------------------------------------------------------------------------
 
 
@@ -955,6 +1002,13 @@ def build_parser() -> argparse.ArgumentParser:
     org_resume = org_sub.add_parser("resume", help="open a suspended municipality again")
     org_resume.add_argument("slug", metavar="SLUG")
     org_resume.set_defaults(func=cmd_org_resume)
+    org_offboard = org_sub.add_parser(
+        "offboard", help="export a suspended municipality completely, then delete it (audited)")
+    org_offboard.add_argument("slug", metavar="SLUG")
+    org_offboard.add_argument("--reason", required=True, metavar="TEXT")
+    org_offboard.add_argument("-o", "--output", required=True, metavar="FILE",
+                              help="the export to write (a tar; must not exist yet)")
+    org_offboard.set_defaults(func=cmd_org_offboard)
 
     demo = sub.add_parser("demo", help="load the demo municipality, people and cases (once)")
     demo.set_defaults(func=cmd_demo)

@@ -9,6 +9,7 @@ line (`via="cli"`: whoever runs `anskaf` on the server is trusted as the operato
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
@@ -18,7 +19,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from anskaf.audit.chain import GENESIS
+from anskaf.audit.models import ChainHead
 from anskaf.audit.services import audit_append
+from anskaf.documents.storage import discard, document_storage
 from anskaf.notifications.services import absolute, outbox_add
 from anskaf.orgs.choices import Role, UnitKind
 from anskaf.orgs.models import Membership, Organisation, OrgUnit, User
@@ -33,6 +37,7 @@ from anskaf.orgs.services import (
 )
 from anskaf.validation.text import text_problem
 
+from . import offboarding
 from .errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
 
 OPERATOR_ROLE = "operator"
@@ -261,13 +266,7 @@ def org_suspend(*, actor: User | None, slug: Any, reason: Any, via: str = "web"
     deleted; `org_resume` opens it again."""
     _require_operator(actor, via)
     org = _locked_org(slug)
-    text = " ".join(_text(reason).split())
-    if not text:
-        raise ValidationFailed({"reason": "Skriv hvorfor kommunen suspenderes."})
-    if (problem := text_problem(text)) is not None:
-        raise ValidationFailed({"reason": problem})
-    if len(text) > REASON_MAX:
-        raise ValidationFailed({"reason": f"Begrundelsen må højst være {REASON_MAX} tegn."})
+    text = _reason(reason, "suspenderes")
     if org.suspended_at is not None:
         raise OperatorRefused(f"{org.name} er allerede suspenderet (siden "
                               f"{timezone.localtime(org.suspended_at):%d.%m.%Y %H:%M}).")
@@ -299,6 +298,66 @@ def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisati
     _audit_installation(actor, via, "organisation.resumed", "organisation", org.pk, before,
                         after)
     return org
+
+
+def _reason(value: Any, what: str) -> str:
+    text = " ".join(_text(value).split())
+    if not text:
+        raise ValidationFailed({"reason": f"Skriv hvorfor kommunen {what}."})
+    if (problem := text_problem(text)) is not None:
+        raise ValidationFailed({"reason": problem})
+    if len(text) > REASON_MAX:
+        raise ValidationFailed({"reason": f"Begrundelsen må højst være {REASON_MAX} tegn."})
+    return text
+
+
+@dataclass(frozen=True)
+class Offboarded:
+    organisation_id: int
+    slug: str
+    name: str
+    rows: dict[str, int]
+    files: int
+    chain_seq: int
+    chain_hash: str
+
+
+def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: str,
+                 export_rows: dict[str, int], via: str = "cli") -> Offboarded:
+    """Delete a suspended municipality's every row (offboarding.org_rows) and, once that is
+    committed, its stored files; only after a complete export whose row counts (`export_rows`,
+    from its manifest) still match. Audited in the installation's chain with the reason, the
+    export's sha256, the counts and the municipality's last chain head, which then ends."""
+    with transaction.atomic():
+        _require_operator(actor, via)
+        org = _locked_org(slug)
+        text = _reason(reason, "udfases")
+        if org.suspended_at is None:
+            raise OperatorRefused(f"Suspendér {org.name} først (anskaf org suspend {org.slug}): "
+                                  "ingen må arbejde i kommunen, mens den eksporteres og slettes.")
+        rows = offboarding.org_rows(org.pk)
+        counted = offboarding.counts(rows)
+        if counted != export_rows:
+            raise OperatorRefused(f"{org.name}s data er ændret siden eksporten; intet er slettet. "
+                                  "Eksportér igen.")
+        files = offboarding.storage_names(rows)
+        head = ChainHead.objects.filter(organisation_id=org.pk).first()
+        seq, digest = (head.seq, head.hash) if head is not None else (0, GENESIS)
+        result = Offboarded(org.pk, org.slug, org.name, counted, len(files), seq, digest)
+        before = {**org_fields(org), "chain_head": {"seq": seq, "hash": digest}}
+        offboarding.delete_rows(rows)
+        Organisation.objects.filter(pk=org.pk).delete()
+        _audit_installation(actor, via, "organisation.offboarded", "organisation", org.pk,
+                            before, {"reason": text, "export_sha256": export_sha256,
+                                     "rows": counted, "files": len(files)})
+
+        def remove_files() -> None:
+            storage = document_storage()
+            for name in files:
+                discard(storage, name)
+
+        transaction.on_commit(remove_files)
+    return result
 
 
 # --- operators ----------------------------------------------------------------------------------
