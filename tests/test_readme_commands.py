@@ -61,6 +61,9 @@ TABLE = {
     "anskaf org list": "anskaf org list",
     "anskaf org suspend SLUG --reason TEXT": "anskaf org suspend readme --reason 'README'",
     "anskaf org resume SLUG": "anskaf org resume readme",
+    "anskaf org offboard SLUG --reason TEXT -o FILE":
+        "anskaf org suspend readme --reason README && anskaf org offboard readme --reason "
+        "README -o \"$ANSKAF_VAR_DIR/readme-offboard.tar\"",
     "anskaf demo": "anskaf demo",
     "anskaf serve [--port P] [--host H] [--workers N] [--threads N] [--no-migrate]":
         None,  # the server itself: this test starts it
