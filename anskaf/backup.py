@@ -207,25 +207,31 @@ def backup(output: Path) -> BackupResult:
         raise BackupError(f"{output} exists already; give a new file name")
     if not output.parent.is_dir():
         raise BackupError(f"{output.parent} is not a directory")
+    with _draft_of(output) as draft, tempfile.TemporaryDirectory(prefix="anskaf-backup-") as work:
+        dump = Path(work) / DUMP_NAMES[vendor]
+        dumper = _dump_sqlite if vendor == "sqlite" else _dump_postgresql
+        heads, applied = dumper(dump)
+        manifest = {
+            "format": FORMAT, "anskaf_version": _version(),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": {"vendor": vendor, "member": dump.name,
+                         "sha256": _sha256_file(dump), "size": dump.stat().st_size},
+            "migrations": sorted(applied), "chain_heads": heads,
+        }
+        with tarfile.open(draft, "w", format=tarfile.PAX_FORMAT) as tar:
+            tar.add(dump, arcname=dump.name)
+            manifest["documents"] = _add_documents(tar)
+            _seal(tar, manifest)
+    return BackupResult(output, manifest, _sha256_file(output))
+
+
+@contextmanager
+def _draft_of(output: Path) -> Iterator[Path]:
+    """A draft file next to ``output``, synced and moved into place when the block completes
+    (removed when it fails)."""
     draft = output.with_name(f".{output.name}.partial-{os.getpid()}")
     try:
-        with tempfile.TemporaryDirectory(prefix="anskaf-backup-") as work:
-            dump = Path(work) / DUMP_NAMES[vendor]
-            dumper = _dump_sqlite if vendor == "sqlite" else _dump_postgresql
-            heads, applied = dumper(dump)
-            manifest = {
-                "format": FORMAT, "anskaf_version": _version(),
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "database": {"vendor": vendor, "member": dump.name,
-                             "sha256": _sha256_file(dump), "size": dump.stat().st_size},
-                "migrations": sorted(applied), "chain_heads": heads,
-            }
-            with tarfile.open(draft, "w", format=tarfile.PAX_FORMAT) as tar:
-                tar.add(dump, arcname=dump.name)
-                manifest["documents"] = _add_documents(tar)
-                data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
-                _add_bytes(tar, MANIFEST, data)
-                _add_bytes(tar, SIGNATURE, _signature(data))
+        yield draft
         with draft.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(draft, output)
@@ -233,7 +239,23 @@ def backup(output: Path) -> BackupResult:
         raise BackupError(f"cannot write {output} ({exc.strerror or exc})") from None
     finally:
         draft.unlink(missing_ok=True)
-    return BackupResult(output, manifest, _sha256_file(output))
+
+
+def _seal(tar: tarfile.TarFile, manifest: dict[str, Any]) -> None:
+    """The manifest and its signature, last in the archive."""
+    data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
+    _add_bytes(tar, MANIFEST, data)
+    _add_bytes(tar, SIGNATURE, _signature(data))
+
+
+def _add_stored(tar: tarfile.TarFile, storage: Any, name: str) -> dict[str, Any]:
+    """One stored file as ``documents/<name>``, hashed while it is read."""
+    info = tarfile.TarInfo(DOCUMENTS + name)
+    info.size, info.mode = storage.size(name), 0o640
+    with storage.open(name, "rb") as handle:
+        reader = _HashingReader(handle)
+        tar.addfile(info, reader)  # type: ignore[arg-type]
+    return {"name": name, "sha256": reader.digest.hexdigest(), "size": info.size}
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -278,12 +300,7 @@ def _add_documents(tar: tarfile.TarFile) -> list[dict[str, Any]]:
     for name in _document_names(storage):
         if _excluded(storage, name):
             continue
-        info = tarfile.TarInfo(DOCUMENTS + name)
-        info.size, info.mode = storage.size(name), 0o640
-        with storage.open(name, "rb") as handle:
-            reader = _HashingReader(handle)
-            tar.addfile(info, reader)  # type: ignore[arg-type]
-        listed.append({"name": name, "sha256": reader.digest.hexdigest(), "size": info.size})
+        listed.append(_add_stored(tar, storage, name))
     return listed
 
 
@@ -509,47 +526,31 @@ def org_export(organisation: Organisation, output: Path) -> ExportResult:
     rows = offboarding.org_rows(organisation.pk)
     head = ChainHead.objects.filter(organisation_id=organisation.pk).first()
     storage = document_storage()
-    draft = output.with_name(f".{output.name}.partial-{os.getpid()}")
     parts: list[dict[str, Any]] = []
-    try:
-        with tarfile.open(draft, "w", format=tarfile.PAX_FORMAT) as tar:
-            for model, pks in rows:
-                for number, start in enumerate(range(0, len(pks), EXPORT_CHUNK)):
-                    chunk = model._default_manager.filter(pk__in=pks[start:start + EXPORT_CHUNK])
-                    data = serializers.serialize("json", chunk.order_by("pk"), indent=1).encode()
-                    name = f"data/{model._meta.label}/{number:05d}.json"
-                    _add_bytes(tar, name, data)
-                    parts.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
-                                  "size": len(data)})
-            for name in offboarding.storage_names(rows):
-                if not storage.exists(name):
-                    raise BackupError(f"the stored file {name} is missing; nothing exported")
-                info = tarfile.TarInfo(DOCUMENTS + name)
-                info.size, info.mode = storage.size(name), 0o640
-                with storage.open(name, "rb") as handle:
-                    reader = _HashingReader(handle)
-                    tar.addfile(info, reader)  # type: ignore[arg-type]
-                parts.append({"name": DOCUMENTS + name, "sha256": reader.digest.hexdigest(),
-                              "size": info.size})
-            manifest = {
-                "format": FORMAT, "kind": "organisation-export", "anskaf_version": _version(),
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "organisation": {"id": organisation.pk, "slug": organisation.slug,
-                                 "name": organisation.name, "cvr": organisation.cvr},
-                "chain_head": {"seq": head.seq if head else 0,
-                               "hash": head.hash if head else GENESIS},
-                "rows": offboarding.counts(rows), "parts": parts,
-            }
-            data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
-            _add_bytes(tar, MANIFEST, data)
-            _add_bytes(tar, SIGNATURE, _signature(data))
-        with draft.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(draft, output)
-    except OSError as exc:
-        raise BackupError(f"cannot write {output} ({exc.strerror or exc})") from None
-    finally:
-        draft.unlink(missing_ok=True)
+    with _draft_of(output) as draft, tarfile.open(draft, "w", format=tarfile.PAX_FORMAT) as tar:
+        for model, pks in rows:
+            for number, start in enumerate(range(0, len(pks), EXPORT_CHUNK)):
+                chunk = model._default_manager.filter(pk__in=pks[start:start + EXPORT_CHUNK])
+                data = serializers.serialize("json", chunk.order_by("pk"), indent=1).encode()
+                name = f"data/{model._meta.label}/{number:05d}.json"
+                _add_bytes(tar, name, data)
+                parts.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
+                              "size": len(data)})
+        for name in offboarding.storage_names(rows):
+            if not storage.exists(name):
+                raise BackupError(f"the stored file {name} is missing; nothing exported")
+            part = _add_stored(tar, storage, name)
+            parts.append({**part, "name": DOCUMENTS + name})
+        manifest = {
+            "format": FORMAT, "kind": "organisation-export", "anskaf_version": _version(),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "organisation": {"id": organisation.pk, "slug": organisation.slug,
+                             "name": organisation.name, "cvr": organisation.cvr},
+            "chain_head": {"seq": head.seq if head else 0,
+                           "hash": head.hash if head else GENESIS},
+            "rows": offboarding.counts(rows), "parts": parts,
+        }
+        _seal(tar, manifest)
     check_export(output, manifest)
     return ExportResult(output, manifest, _sha256_file(output))
 

@@ -52,6 +52,8 @@ class MunicipalityOut(Schema):
     units: int
     cases: int
     last_activity: datetime | None = Field(description="The newest event of its audit trail.")
+    failed_deliveries: int = Field(description="E-mails of the municipality the outbox gave up "
+                                   "on (their content is the municipality's admins').")
 
 
 class MunicipalitiesOut(Schema):
@@ -63,7 +65,8 @@ def _row(row: selectors.MunicipalityRow) -> dict[str, Any]:
     return {"slug": org.slug, "name": org.name, "cvr": org.cvr, "suspended": row.suspended,
             "suspended_at": org.suspended_at, "suspended_reason": org.suspended_reason,
             "users": row.users, "active_users": row.active_users, "units": row.units,
-            "cases": row.cases, "last_activity": row.last_activity}
+            "cases": row.cases, "last_activity": row.last_activity,
+            "failed_deliveries": row.failed_deliveries}
 
 
 class MunicipalityIn(Body):
@@ -110,6 +113,23 @@ def _refused(exc: OperatorRefused) -> ApiError:
 def org_list(request: HttpRequest) -> dict[str, Any]:
     user = _operator(request)
     return {"items": [_row(r) for r in selectors.municipality_rows(viewer=user)]}
+
+
+class InstallationStatusOut(Schema):
+    heartbeat_at: datetime | None = Field(description="The worker's last heartbeat.")
+    heartbeat_ok: bool
+    immediate: bool = Field(description="Tasks run at once (no worker).")
+    queue_length: int | None = Field(description="Tasks waiting; null when the queue does not "
+                                     "answer (queue_error says why).")
+    queue_error: str
+    failed_deliveries: int = Field(description="Failed e-mails of the whole installation.")
+
+
+@router.get("/installation/status", response=_r(200, InstallationStatusOut),
+            operation_id="installation_status",
+            summary="The whole installation's worker, queue and failed e-mails (counts only)")
+def installation_status(request: HttpRequest) -> Any:
+    return selectors.installation_status(viewer=_operator(request))
 
 
 @router.post(P, response=_r(201, MunicipalityOut, 400), operation_id="installation_org_create",

@@ -12,6 +12,9 @@ from django.db.models import Count, Q
 
 from anskaf.audit.models import AuditEvent, ChainHead
 from anskaf.cases.models import Case
+from anskaf.notifications.choices import OutboxStatus
+from anskaf.notifications.models import OutboxMessage
+from anskaf.notifications.selectors import last_heartbeat, queue_length
 from anskaf.orgs.models import Organisation, OrgUnit, User
 
 from .errors import NotAnOperator, NotFound
@@ -26,6 +29,7 @@ class MunicipalityRow:
     units: int
     cases: int
     last_activity: dt.datetime | None  # the newest event of its audit trail
+    failed_deliveries: int = 0  # e-mails the outbox gave up on (counted, never shown)
 
     @property
     def suspended(self) -> bool:
@@ -67,9 +71,42 @@ def municipality_rows(*, viewer: User, slug: str | None = None) -> list[Municipa
     units = _counts(OrgUnit, ids)
     cases = _counts(Case, ids)
     last = _last_activity(ids)
+    failed = _counts(OutboxMessage, ids, status=OutboxStatus.FAILED)
     return [MunicipalityRow(o, users.get(o.pk, 0), active.get(o.pk, 0), units.get(o.pk, 0),
-                            cases.get(o.pk, 0), last.get(o.pk)) for o in organisations]
+                            cases.get(o.pk, 0), last.get(o.pk), failed.get(o.pk, 0))
+            for o in organisations]
 
 
 def municipality_row(*, viewer: User, slug: str) -> MunicipalityRow:
     return municipality_rows(viewer=viewer, slug=slug)[0]
+
+
+@dataclass(frozen=True)
+class InstallationStatus:
+    """The whole installation's worker and queue (no municipality's content)."""
+
+    heartbeat_at: dt.datetime | None
+    heartbeat_ok: bool
+    immediate: bool
+    queue_length: int | None
+    queue_error: str
+    failed_deliveries: int
+
+
+def installation_status(*, viewer: User) -> InstallationStatus:
+    from django.conf import settings
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    require_operator(viewer)
+    beat = last_heartbeat()
+    recent = beat is not None and (
+        timezone.now() - beat.beat_at).total_seconds() <= settings.ANSKAF_HEARTBEAT_MAX_AGE
+    try:
+        length, error = queue_length(), ""
+    except Exception as exc:  # the queue's own errors (Redis down): shown, not a broken page
+        length, error = None, f"{type(exc).__name__}: {exc}"[:200]
+    return InstallationStatus(
+        heartbeat_at=beat.beat_at if beat else None, heartbeat_ok=bool(HUEY.immediate or recent),
+        immediate=bool(HUEY.immediate), queue_length=length, queue_error=error,
+        failed_deliveries=OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count())

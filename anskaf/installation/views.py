@@ -48,7 +48,9 @@ def _apply_errors(form: Any, exc: ValidationFailed) -> None:
 @require_http_methods(["GET"])
 def overview(request: HttpRequest) -> HttpResponse:
     rows = selectors.municipality_rows(viewer=request.user)
-    return render(request, "installation/overview.html", {"nav": NAV, "rows": rows})
+    status = selectors.installation_status(viewer=request.user)
+    return render(request, "installation/overview.html",
+                  {"nav": NAV, "rows": rows, "status": status})
 
 
 @operator_required

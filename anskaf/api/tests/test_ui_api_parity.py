@@ -82,7 +82,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "notifications:operations": ("operations_status", "outbox_retry"),
     "web:my_deputies": ("deputy_list", "deputy_add", "deputy_remove"),
     # The installation's operator (ADR 0030).
-    "installation:overview": ("installation_org_list",),
+    "installation:overview": ("installation_org_list", "installation_status"),
     "installation:org_create": ("installation_org_create",),
     "installation:org_detail": ("installation_org_get",),
     "installation:org_suspend": ("installation_org_suspend",),

@@ -66,3 +66,10 @@ def test_operator_add_by_api(api, coordinator):
 def test_the_operator_gets_404_on_a_municipalitys_operations(api, coordinator):
     assert api("get", "/api/v1/cases").status_code == 404
     assert api("get", "/api/v1/systems").status_code == 404
+
+
+def test_the_installation_status_by_api(api, coordinator):
+    body = api("get", "/api/v1/installation/status").json()
+    assert body["failed_deliveries"] == 0 and body["immediate"] is True
+    assert set(body) == {"heartbeat_at", "heartbeat_ok", "immediate", "queue_length",
+                         "queue_error", "failed_deliveries"}

@@ -102,3 +102,16 @@ def test_the_operators_menu_has_no_municipality_pages(drift):
     page = drift.get("/drift/").content.decode()
     assert "Kommuner på installationen" in page
     assert "Mine opgaver" not in page and 'href="/sager/"' not in page
+
+
+def test_the_overview_counts_failed_e_mails_without_showing_them(drift, coordinator):
+    from anskaf.notifications.services import outbox_add
+
+    message = outbox_add(organisation_id=coordinator.organisation_id, to_email="x@haderslev.dk",
+                         subject="Fortroligt emne", body="Hej")
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed")
+    page = drift.get("/drift/").content.decode()
+    assert "Fortroligt emne" not in page and "x@haderslev.dk" not in page
+    assert re.search(r'<td class="text-align-right">1</td>\s*</tr>', page)
+    assert "Fejlede e-mails i alt</dt><dd>1 " in page
+    assert "Opgaver i køen" in page

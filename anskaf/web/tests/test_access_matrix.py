@@ -507,6 +507,7 @@ OPERATOR_API = {"anon": 401, "other": 404}
 INST = "/api/v1/installation/organisations"
 API_RULES.update({
     ("get", INST): {**OPERATOR_API, "operator": 200},
+    ("get", "/api/v1/installation/status"): {**OPERATOR_API, "operator": 200},
     ("post", INST): {**OPERATOR_API, "operator": 400},
     ("get", INST + "/{slug}"): {**OPERATOR_API, "operator": 200},
     ("post", INST + "/{slug}/suspend"): {**OPERATOR_API, "operator": 400},
