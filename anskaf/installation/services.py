@@ -158,8 +158,10 @@ def _clean_org(data: dict[str, Any]) -> dict[str, Any]:
         problem = "Skriv administratorens e-mailadresse: invitationen sendes dertil."
     if problem is None:
         _username, problem = check_username(admin_email.lower())
-        if problem:
+        if problem and User.objects.filter(username__iexact=admin_email).exists():
             problem = f"Der findes allerede en bruger med e-mailadressen {admin_email}."
+        elif problem:
+            problem = f"E-mailadressen bliver administratorens brugernavn. {problem}"
     if problem:
         errors["admin_email"] = problem
     if errors:
