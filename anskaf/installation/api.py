@@ -17,7 +17,7 @@ from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
-from .errors import OperatorRefused
+from .errors import OperatorRefused, ValidationFailed
 
 router = Router(tags=["installation"])
 P = "/installation/organisations"
@@ -104,7 +104,13 @@ class OperatorOut(Schema):
     created: bool = Field(description="A new account (false: an existing one was promoted).")
 
 
-def _refused(exc: OperatorRefused) -> ApiError:
+def _refused(exc: OperatorRefused | ValidationFailed) -> ApiError:
+    """A well-formed request the service refuses is 409, never 400 (ADR 0022): a move that
+    cannot be made now is `conflict`; a value that fits the document but not the rules (a
+    CVR number whose check digit is wrong, a slug or e-mail already taken) is
+    `invalid_combination`, with the fields."""
+    if isinstance(exc, ValidationFailed):
+        return ApiError(409, "invalid_combination", exc.message, exc.errors)
     return ApiError(409, "conflict", exc.message)
 
 
@@ -132,7 +138,7 @@ def installation_status(request: HttpRequest) -> Any:
     return selectors.installation_status(viewer=_operator(request))
 
 
-@router.post(P, response=_r(201, MunicipalityOut, 400), operation_id="installation_org_create",
+@router.post(P, response=_r(201, MunicipalityOut, 400, 409), operation_id="installation_org_create",
              summary="Create a municipality with its forvaltninger; its first admin is invited "
                      "by e-mail (audited)", openapi_extra=_body(MunicipalityIn))
 def org_create(request: HttpRequest) -> Status:
@@ -141,7 +147,10 @@ def org_create(request: HttpRequest) -> Status:
         "name": "Skriv kommunens navn.", "slug": "Skriv kommunens kortnavn.",
         "cvr": "Skriv kommunens CVR-nummer.", "admin_name": "Skriv administratorens navn.",
         "admin_email": "Skriv administratorens e-mail."})
-    org, _admin = services.org_create(actor=user, data=body.model_dump(), via="api")
+    try:
+        org, _admin = services.org_create(actor=user, data=body.model_dump(), via="api")
+    except ValidationFailed as exc:
+        raise _refused(exc) from None
     return Status(201, _row(selectors.municipality_row(viewer=user, slug=org.slug)))
 
 
@@ -163,7 +172,7 @@ def org_suspend(request: HttpRequest, slug: str) -> dict[str, Any]:
                                 {"reason": "Skriv hvorfor kommunen suspenderes."})
     try:
         services.org_suspend(actor=user, slug=slug, reason=body.reason, via="api")
-    except OperatorRefused as exc:
+    except (OperatorRefused, ValidationFailed) as exc:
         raise _refused(exc) from None
     return _row(selectors.municipality_row(viewer=user, slug=slug))
 
@@ -192,6 +201,6 @@ def operator_add(request: HttpRequest) -> Status:
         person, created = services.operator_add(actor=user, username=body.username,
                                                 email=body.email or "",
                                                 full_name=body.full_name or "", via="api")
-    except OperatorRefused as exc:
+    except (OperatorRefused, ValidationFailed) as exc:
         raise _refused(exc) from None
     return Status(201, {"username": person.username, "created": created})

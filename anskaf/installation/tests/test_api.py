@@ -47,11 +47,13 @@ def test_the_operator_creates_lists_suspends_and_resumes_by_api(api, coordinator
     assert api("get", f"{P}/atlantis").status_code == 404
 
 
-def test_a_bad_cvr_is_400_with_the_field(api):
+def test_a_well_formed_but_invalid_cvr_is_409_with_the_field(api):
     response = api("post", P, {**BODY, "cvr": "29189855"})
-    assert response.status_code == 400
+    assert response.status_code == 409 and response.json()["error"] == "invalid_combination"
     assert "kontrolcifferet" in response.json()["fields"]["cvr"]
     assert not Organisation.objects.filter(slug="aabenraa").exists()
+    missing = api("post", P, {"name": "Aabenraa Kommune"})
+    assert missing.status_code == 400 and {"slug", "cvr"} <= set(missing.json()["fields"])
 
 
 def test_operator_add_by_api(api, coordinator):
