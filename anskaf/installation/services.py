@@ -95,6 +95,14 @@ def _audit_municipality(org: Organisation, actor: User | None, event_type: str,
                  before=before, after=after)
 
 
+def _audit_both(org: Organisation, actor: User | None, via: str, event_type: str,
+                before: Any) -> None:
+    """A change of the municipality itself, in its own chain and in the installation's."""
+    after = org_fields(org)
+    _audit_municipality(org, actor, event_type, "organisation", org.pk, before, after)
+    _audit_installation(actor, via, event_type, "organisation", org.pk, before, after)
+
+
 # --- checks -------------------------------------------------------------------------------------
 
 
@@ -276,11 +284,7 @@ def org_suspend(*, actor: User | None, slug: Any, reason: Any, via: str = "web"
     org.suspended_at, org.suspended_reason = timezone.now(), text
     org.session_epoch += 1
     org.save(update_fields=["suspended_at", "suspended_reason", "session_epoch"])
-    after = org_fields(org)
-    _audit_municipality(org, actor, "organisation.suspended", "organisation", org.pk, before,
-                        after)
-    _audit_installation(actor, via, "organisation.suspended", "organisation", org.pk, before,
-                        after)
+    _audit_both(org, actor, via, "organisation.suspended", before)
     return org
 
 
@@ -294,11 +298,7 @@ def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisati
     before = org_fields(org)
     org.suspended_at, org.suspended_reason = None, ""
     org.save(update_fields=["suspended_at", "suspended_reason"])
-    after = org_fields(org)
-    _audit_municipality(org, actor, "organisation.resumed", "organisation", org.pk, before,
-                        after)
-    _audit_installation(actor, via, "organisation.resumed", "organisation", org.pk, before,
-                        after)
+    _audit_both(org, actor, via, "organisation.resumed", before)
     return org
 
 
