@@ -207,25 +207,31 @@ def backup(output: Path) -> BackupResult:
         raise BackupError(f"{output} exists already; give a new file name")
     if not output.parent.is_dir():
         raise BackupError(f"{output.parent} is not a directory")
+    with _draft_of(output) as draft, tempfile.TemporaryDirectory(prefix="anskaf-backup-") as work:
+        dump = Path(work) / DUMP_NAMES[vendor]
+        dumper = _dump_sqlite if vendor == "sqlite" else _dump_postgresql
+        heads, applied = dumper(dump)
+        manifest = {
+            "format": FORMAT, "anskaf_version": _version(),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": {"vendor": vendor, "member": dump.name,
+                         "sha256": _sha256_file(dump), "size": dump.stat().st_size},
+            "migrations": sorted(applied), "chain_heads": heads,
+        }
+        with tarfile.open(draft, "w", format=tarfile.PAX_FORMAT) as tar:
+            tar.add(dump, arcname=dump.name)
+            manifest["documents"] = _add_documents(tar)
+            _seal(tar, manifest)
+    return BackupResult(output, manifest, _sha256_file(output))
+
+
+@contextmanager
+def _draft_of(output: Path) -> Iterator[Path]:
+    """A draft file next to ``output``, synced and moved into place when the block completes
+    (removed when it fails)."""
     draft = output.with_name(f".{output.name}.partial-{os.getpid()}")
     try:
-        with tempfile.TemporaryDirectory(prefix="anskaf-backup-") as work:
-            dump = Path(work) / DUMP_NAMES[vendor]
-            dumper = _dump_sqlite if vendor == "sqlite" else _dump_postgresql
-            heads, applied = dumper(dump)
-            manifest = {
-                "format": FORMAT, "anskaf_version": _version(),
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "database": {"vendor": vendor, "member": dump.name,
-                             "sha256": _sha256_file(dump), "size": dump.stat().st_size},
-                "migrations": sorted(applied), "chain_heads": heads,
-            }
-            with tarfile.open(draft, "w", format=tarfile.PAX_FORMAT) as tar:
-                tar.add(dump, arcname=dump.name)
-                manifest["documents"] = _add_documents(tar)
-                data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
-                _add_bytes(tar, MANIFEST, data)
-                _add_bytes(tar, SIGNATURE, _signature(data))
+        yield draft
         with draft.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(draft, output)
@@ -233,7 +239,23 @@ def backup(output: Path) -> BackupResult:
         raise BackupError(f"cannot write {output} ({exc.strerror or exc})") from None
     finally:
         draft.unlink(missing_ok=True)
-    return BackupResult(output, manifest, _sha256_file(output))
+
+
+def _seal(tar: tarfile.TarFile, manifest: dict[str, Any]) -> None:
+    """The manifest and its signature, last in the archive."""
+    data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
+    _add_bytes(tar, MANIFEST, data)
+    _add_bytes(tar, SIGNATURE, _signature(data))
+
+
+def _add_stored(tar: tarfile.TarFile, storage: Any, name: str) -> dict[str, Any]:
+    """One stored file as ``documents/<name>``, hashed while it is read."""
+    info = tarfile.TarInfo(DOCUMENTS + name)
+    info.size, info.mode = storage.size(name), 0o640
+    with storage.open(name, "rb") as handle:
+        reader = _HashingReader(handle)
+        tar.addfile(info, reader)  # type: ignore[arg-type]
+    return {"name": name, "sha256": reader.digest.hexdigest(), "size": info.size}
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -278,12 +300,7 @@ def _add_documents(tar: tarfile.TarFile) -> list[dict[str, Any]]:
     for name in _document_names(storage):
         if _excluded(storage, name):
             continue
-        info = tarfile.TarInfo(DOCUMENTS + name)
-        info.size, info.mode = storage.size(name), 0o640
-        with storage.open(name, "rb") as handle:
-            reader = _HashingReader(handle)
-            tar.addfile(info, reader)  # type: ignore[arg-type]
-        listed.append({"name": name, "sha256": reader.digest.hexdigest(), "size": info.size})
+        listed.append(_add_stored(tar, storage, name))
     return listed
 
 
@@ -478,3 +495,81 @@ def _restored_heads() -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(_heads_sql("%s"), [GENESIS])
         return cursor.fetchall()
+
+
+# --- a municipality's export, before it is offboarded (ADR 0030) ----------------------------------
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    manifest: dict[str, Any]
+    sha256: str
+
+
+EXPORT_CHUNK = 500
+
+
+def org_export(organisation: Organisation, output: Path) -> ExportResult:
+    """Every row of one municipality (installation.offboarding.org_rows) as Django's JSON
+    serialisation, one member per model and chunk (``data/<app.Model>/<n>.json``), its stored
+    files (``documents/<name>``) and a signed manifest with the sha256 of every member, the row
+    counts and the municipality's audit chain head. Written to a draft and moved into place."""
+    from django.core import serializers
+
+    from anskaf.installation import offboarding
+
+    if output.exists():
+        raise BackupError(f"{output} exists already; give a new file name")
+    if not output.parent.is_dir():
+        raise BackupError(f"{output.parent} is not a directory")
+    rows = offboarding.org_rows(organisation.pk)
+    head = ChainHead.objects.filter(organisation_id=organisation.pk).first()
+    storage = document_storage()
+    parts: list[dict[str, Any]] = []
+    with _draft_of(output) as draft, tarfile.open(draft, "w", format=tarfile.PAX_FORMAT) as tar:
+        for model, pks in rows:
+            for number, start in enumerate(range(0, len(pks), EXPORT_CHUNK)):
+                chunk = model._default_manager.filter(pk__in=pks[start:start + EXPORT_CHUNK])
+                data = serializers.serialize("json", chunk.order_by("pk"), indent=1).encode()
+                name = f"data/{model._meta.label}/{number:05d}.json"
+                _add_bytes(tar, name, data)
+                parts.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
+                              "size": len(data)})
+        for name in offboarding.storage_names(rows):
+            if not storage.exists(name):
+                raise BackupError(f"the stored file {name} is missing; nothing exported")
+            part = _add_stored(tar, storage, name)
+            parts.append({**part, "name": DOCUMENTS + name})
+        manifest = {
+            "format": FORMAT, "kind": "organisation-export", "anskaf_version": _version(),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "organisation": {"id": organisation.pk, "slug": organisation.slug,
+                             "name": organisation.name, "cvr": organisation.cvr},
+            "chain_head": {"seq": head.seq if head else 0,
+                           "hash": head.hash if head else GENESIS},
+            "rows": offboarding.counts(rows), "parts": parts,
+        }
+        _seal(tar, manifest)
+    check_export(output, manifest)
+    return ExportResult(output, manifest, _sha256_file(output))
+
+
+def check_export(path: Path, manifest: dict[str, Any]) -> None:
+    """Read the written export back: every part is there with its sha256 (ArchiveRefused)."""
+    expected = {p["name"]: p["sha256"] for p in manifest["parts"]}
+    seen: dict[str, str] = {}
+    try:
+        with tarfile.open(path, "r") as tar:
+            for member in tar:
+                if member.name in expected:
+                    handle = tar.extractfile(member)
+                    digest = hashlib.sha256()
+                    while handle is not None and (chunk := handle.read(CHUNK)):
+                        digest.update(chunk)
+                    seen[member.name] = digest.hexdigest()
+    except (OSError, tarfile.TarError) as exc:
+        raise ArchiveRefused(f"the export {path} cannot be read back ({exc})") from None
+    wrong = sorted(name for name, digest in expected.items() if seen.get(name) != digest)
+    if wrong:
+        raise ArchiveRefused(f"the export {path} does not read back as written: {wrong[:3]}")

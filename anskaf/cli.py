@@ -317,6 +317,158 @@ def cmd_audit_rotate_key(args: argparse.Namespace) -> int:
     return OK
 
 
+# --- the installation's operator: operator add, org create/list/suspend/resume (ADR 0030) -------
+
+
+def _refusal(exc: Any) -> int:
+    """A service's refusal on stderr, one line per field: exit 1."""
+    for field, message in (getattr(exc, "errors", None) or {"": exc.message}).items():
+        _err(f"{field}: {message}" if field else message)
+    return FAILED
+
+
+def cmd_operator_add(args: argparse.Namespace) -> int:
+    """`operator add USERNAME`: a new operator account (or an account of no municipality
+    promoted); prints the link to choose a password."""
+    _setup_django()
+    from anskaf.installation import services
+    from anskaf.installation.errors import OperatorRefused, ValidationFailed
+    from anskaf.notifications.services import absolute
+
+    try:
+        person, created = services.operator_add(actor=None, username=args.username,
+                                                email=args.email or "",
+                                                full_name=args.name or "", via="cli")
+    except (ValidationFailed, OperatorRefused) as exc:
+        return _refusal(exc)
+    if not created:
+        print(f"{person.username} is now an operator of the installation.")
+        return OK
+    print(f"Operator {person.username} created. Choose the password here (the link works "
+          f"once{', and was also sent to ' + person.email if person.email else ''}):")
+    print(absolute(services.invitation_path(person)))
+    return OK
+
+
+def _org_data(args: argparse.Namespace) -> dict[str, Any]:
+    return {"name": args.name, "slug": args.slug, "cvr": args.cvr, "units": args.unit or [],
+            "admin_name": args.admin_name, "admin_email": args.admin_email}
+
+
+def cmd_org_create(args: argparse.Namespace) -> int:
+    _setup_django()
+    from anskaf.installation import services
+    from anskaf.installation.errors import ValidationFailed
+
+    try:
+        org, admin = services.org_create(actor=None, data=_org_data(args), via="cli")
+    except ValidationFailed as exc:
+        return _refusal(exc)
+    units = org.units.count()
+    print(f"Created {org.name} ({org.slug}, CVR {org.cvr}) with {units} forvaltning"
+          f"{'er' if units != 1 else ''}; invitation to its admin {admin.username} queued for "
+          f"{admin.email}.")
+    return OK
+
+
+def cmd_org_list(args: argparse.Namespace) -> int:
+    _setup_django()
+    from anskaf.installation.selectors import municipality_rows
+    from anskaf.orgs.models import User
+
+    rows = municipality_rows(viewer=User(is_operator=True, is_active=True))
+    if not rows:
+        print("No municipalities yet (anskaf org create).")
+        return OK
+    print(f"{'SLUG':<20} {'CVR':<8}  {'STATUS':<9} {'USERS':>5} {'CASES':>5}  LAST ACTIVITY  NAME")
+    for row in rows:
+        org = row.organisation
+        last = f"{row.last_activity:%Y-%m-%d %H:%M}" if row.last_activity else "-"
+        status = "suspended" if row.suspended else "active"
+        print(f"{org.slug:<20} {org.cvr or '-':<8}  {status:<9} {row.users:>5} {row.cases:>5}  "
+              f"{last:<16} {org.name}")
+    return OK
+
+
+def cmd_org_suspend(args: argparse.Namespace) -> int:
+    _setup_django()
+    from anskaf.installation import services
+    from anskaf.installation.errors import NotFound, OperatorRefused, ValidationFailed
+
+    try:
+        org = services.org_suspend(actor=None, slug=args.slug, reason=args.reason, via="cli")
+    except NotFound as exc:
+        raise CommandError(exc.message) from None
+    except (ValidationFailed, OperatorRefused) as exc:
+        return _refusal(exc)
+    print(f"{org.name} is suspended: its users cannot log in, their sessions have ended, its "
+          "reminders, digests and KITOS jobs are skipped. Nothing was deleted "
+          f"(anskaf org resume {org.slug}).")
+    return OK
+
+
+def cmd_org_resume(args: argparse.Namespace) -> int:
+    _setup_django()
+    from anskaf.installation import services
+    from anskaf.installation.errors import NotFound, OperatorRefused
+
+    try:
+        org = services.org_resume(actor=None, slug=args.slug, via="cli")
+    except NotFound as exc:
+        raise CommandError(exc.message) from None
+    except OperatorRefused as exc:
+        return _refusal(exc)
+    print(f"{org.name} is open again: its users can log in.")
+    return OK
+
+
+def cmd_org_offboard(args: argparse.Namespace) -> int:
+    """`org offboard SLUG --reason TEXT -o FILE`: a suspended municipality's complete export,
+    read back, then the deletion of its every row and file (audited), then a signed offboard
+    record in the anchor log."""
+    if not args.reason.strip():
+        raise CommandError("--reason must say why the municipality leaves")
+    _setup_django()
+    from anskaf.audit.anchors import AnchorError, record_offboard
+    from anskaf.backup import ArchiveRefused, BackupError, org_export
+    from anskaf.installation import services
+    from anskaf.installation.errors import OperatorRefused, ValidationFailed
+
+    org = services.municipalities().filter(slug=args.slug).first()
+    if org is None:
+        raise CommandError(f"no municipality with slug {args.slug!r} (anskaf org list)")
+    if org.suspended_at is None:
+        _err(f"suspend {org.slug} first (anskaf org suspend {org.slug} --reason ...): nobody "
+             "may work in it while it is exported and deleted; nothing done")
+        return FAILED
+    try:
+        export = org_export(org, Path(args.output))
+    except BackupError as exc:
+        raise CommandError(f"no export written, nothing deleted: {exc}") from None
+    except ArchiveRefused as exc:
+        _err(f"{exc}; nothing deleted")
+        return FAILED
+    rows = sum(export.manifest["rows"].values())
+    print(f"Exported {org.name}: {rows} rows, {len(export.manifest['parts'])} parts, to "
+          f"{export.path} (sha256 {export.sha256}).")
+    try:
+        done = services.org_offboard(actor=None, slug=org.slug, reason=args.reason,
+                                     export_sha256=export.sha256,
+                                     export_rows=export.manifest["rows"], via="cli")
+    except (ValidationFailed, OperatorRefused) as exc:
+        return _refusal(exc)
+    print(f"Deleted {done.name} ({done.slug}): {sum(done.rows.values())} rows and "
+          f"{done.files} stored file(s); its audit chain ended at seq {done.chain_seq}. "
+          "Recorded in the installation's audit chain.")
+    try:
+        record_offboard(done.organisation_id, done.slug, done.chain_seq, done.chain_hash)
+    except AnchorError as exc:
+        _err(f"deleted, but the offboard record was not written to the anchor log: {exc}; "
+             "`anskaf audit verify` will name the municipality as missing")
+        return FAILED
+    return OK
+
+
 # --- backup / restore -------------------------------------------------------------------------
 
 
@@ -814,6 +966,49 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("ids", nargs="*", type=int, metavar="ID", help="token id(s)")
     revoke.add_argument("--user", metavar="USERNAME", help="revoke all tokens of this user")
     revoke.set_defaults(func=cmd_token_revoke)
+
+    operator = sub.add_parser("operator", help="the installation's operators (ADR 0030)")
+    operator_sub = operator.add_subparsers(dest="action", metavar="ACTION")
+    operator_sub.required = True
+    op_add = operator_sub.add_parser(
+        "add", help="make USERNAME an operator (a new account, or one of no municipality); "
+        "prints the link to choose a password")
+    op_add.add_argument("username", metavar="USERNAME")
+    op_add.add_argument("--email", metavar="EMAIL", help="also send the link there (outbox)")
+    op_add.add_argument("--name", metavar="FULL_NAME", help="the operator's full name")
+    op_add.set_defaults(func=cmd_operator_add)
+
+    org = sub.add_parser("org", help="the installation's municipalities (operator; ADR 0030)")
+    org_sub = org.add_subparsers(dest="action", metavar="ACTION")
+    org_sub.required = True
+    org_create = org_sub.add_parser(
+        "create", help="create a municipality with its forvaltninger; invites its first admin")
+    org_create.add_argument("--name", required=True, metavar="NAME")
+    org_create.add_argument("--slug", required=True, metavar="SLUG")
+    org_create.add_argument("--cvr", required=True, metavar="CVR", help="8 digits, modulus 11")
+    org_create.add_argument("--unit", action="append", metavar="FORVALTNING",
+                            help="a forvaltning (repeat for each)")
+    org_create.add_argument("--admin-name", required=True, metavar="FULL_NAME")
+    org_create.add_argument("--admin-email", required=True, metavar="EMAIL",
+                            help="the first admin's e-mail (also the username)")
+    org_create.set_defaults(func=cmd_org_create)
+    org_list = org_sub.add_parser("list", help="every municipality with its counts")
+    org_list.set_defaults(func=cmd_org_list)
+    org_suspend = org_sub.add_parser(
+        "suspend", help="suspend a municipality: no logins, sessions end, its jobs stop")
+    org_suspend.add_argument("slug", metavar="SLUG")
+    org_suspend.add_argument("--reason", required=True, metavar="TEXT")
+    org_suspend.set_defaults(func=cmd_org_suspend)
+    org_resume = org_sub.add_parser("resume", help="open a suspended municipality again")
+    org_resume.add_argument("slug", metavar="SLUG")
+    org_resume.set_defaults(func=cmd_org_resume)
+    org_offboard = org_sub.add_parser(
+        "offboard", help="export a suspended municipality completely, then delete it (audited)")
+    org_offboard.add_argument("slug", metavar="SLUG")
+    org_offboard.add_argument("--reason", required=True, metavar="TEXT")
+    org_offboard.add_argument("-o", "--output", required=True, metavar="FILE",
+                              help="the export to write (a tar; must not exist yet)")
+    org_offboard.set_defaults(func=cmd_org_offboard)
 
     demo = sub.add_parser("demo", help="load the demo municipality, people and cases (once)")
     demo.set_defaults(func=cmd_demo)

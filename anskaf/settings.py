@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "anskaf.documents",
     "anskaf.portfolio",
     "anskaf.discussion",
+    "anskaf.installation",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The installation's operator sees the installation's pages only (ADR 0030).
+    "anskaf.installation.middleware.OperatorConfinementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

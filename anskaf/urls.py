@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from anskaf.api.urls import api
+from anskaf.installation import views as installation_views
 from anskaf.web import views as web_views
 from anskaf.web.metrics import metrics_view
 
@@ -9,7 +10,7 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
-    path("log-ind/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("log-ind/", web_views.LoginView.as_view(), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     # Single sign-on (OpenID Connect): answers 404 unless OIDC_RP_CLIENT_ID is set.
     path("oidc/", include("mozilla_django_oidc.urls")),
@@ -18,6 +19,9 @@ urlpatterns = [
     path("", include("anskaf.notifications.urls")),
     path("", include("anskaf.documents.urls")),
     path("administration/", include("anskaf.orgs.urls")),
+    path("drift/", include("anskaf.installation.urls")),
+    # The invitation e-mail's link (a new municipality's first admin, a new operator).
+    path("invitation/<uidb64>/<token>/", installation_views.invitation, name="invitation"),
     path("", include("anskaf.meetings.urls")),
     path("", include("anskaf.portfolio.urls")),
     path("", include("anskaf.discussion.urls")),

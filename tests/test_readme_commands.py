@@ -52,6 +52,18 @@ TABLE = {
     "anskaf token list [--user USERNAME]": "anskaf token list --user koordinator",
     "anskaf token revoke ID [ID ...]": "anskaf token revoke {token_id}",
     "anskaf token revoke --user USERNAME": "anskaf token revoke --user koordinator",
+    "anskaf operator add USERNAME [--email EMAIL] [--name FULL_NAME]":
+        "anskaf operator add readme-drift --name 'Rita Drift'",
+    "anskaf org create --name NAME --slug SLUG --cvr CVR [--unit FORVALTNING ...] --admin-name "
+    "FULL_NAME --admin-email EMAIL":
+        "anskaf org create --name 'Readme Kommune' --slug readme --cvr 29189854 "
+        "--unit 'Børn og Skole' --admin-name 'Rita Readme' --admin-email rita@readme.example",
+    "anskaf org list": "anskaf org list",
+    "anskaf org suspend SLUG --reason TEXT": "anskaf org suspend readme --reason 'README'",
+    "anskaf org resume SLUG": "anskaf org resume readme",
+    "anskaf org offboard SLUG --reason TEXT -o FILE":
+        "anskaf org suspend readme --reason README && anskaf org offboard readme --reason "
+        "README -o \"$ANSKAF_VAR_DIR/readme-offboard.tar\"",
     "anskaf demo": "anskaf demo",
     "anskaf serve [--port P] [--host H] [--workers N] [--threads N] [--no-migrate]":
         None,  # the server itself: this test starts it

@@ -20,6 +20,16 @@ from anskaf.http.errors import MESSAGES, ApiError
 
 from .services import token_authenticate
 
+OPERATOR_PREFIX = "/api/v1/installation/"
+
+
+def confined(request: HttpRequest, user: Any) -> Any:
+    """The installation's operator sees no municipality's data: outside the installation's
+    operations the API answers them 404, as the pages do (ADR 0030)."""
+    if getattr(user, "is_operator", False) and not request.path.startswith(OPERATOR_PREFIX):
+        raise ApiError(404, "not_found", MESSAGES["not_found"])
+    return user
+
 
 class BearerToken(HttpBearer):
     def __call__(self, request: HttpRequest) -> Any:
@@ -35,7 +45,7 @@ class BearerToken(HttpBearer):
         user = token_authenticate(token)
         if user is None:
             raise AuthenticationError()
-        return user
+        return confined(request, user)
 
 
 class SessionWithCsrf(APIKeyCookie):
@@ -49,7 +59,7 @@ class SessionWithCsrf(APIKeyCookie):
             return None  # 401 comes before any CSRF complaint
         if check_csrf(request) is not None:
             raise ApiError(403, "forbidden", MESSAGES["csrf"])
-        return user
+        return confined(request, user)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)

@@ -79,11 +79,14 @@ def token_authenticate(key: str) -> User | None:
     """The active user a token belongs to, or None. Demo accounts only work in demo mode."""
     if not key or len(key) > MAX_TOKEN_LENGTH:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_digest(key)).first()
+    token = (ApiToken.objects.select_related("user", "user__organisation")
+             .filter(key_hash=_digest(key)).first())
     if token is None:
         return None
     user = token.user
     if not user.is_active or (getattr(user, "is_demo", False) and not settings.DEMO_MODE):
+        return None
+    if user.organisation_suspended():  # a suspended municipality (ADR 0030)
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

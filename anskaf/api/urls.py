@@ -117,3 +117,4 @@ api.add_router("", "anskaf.notifications.api.router")  # notifications, deadline
 api.add_router("", "anskaf.orgs.api.router")  # deputies
 api.add_router("", "anskaf.orgs.import_api.router")  # import of units and people (issue 18)
 api.add_router("", "anskaf.discussion.api.router")  # comments on a case (issue 20)
+api.add_router("", "anskaf.installation.api.router")  # the installation's operator (ADR 0030)

@@ -1,12 +1,14 @@
 """Anchors: each organisation's chain head, signed, in an append-only log outside the database.
 
-The log (``settings.ANSKAF_ANCHOR_LOG``, JSON lines) holds three kinds of record, each one
+The log (``settings.ANSKAF_ANCHOR_LOG``, JSON lines) holds four kinds of record, each one
 line of canonical JSON, signed with the current key of the key directory (keys.py) and chained
 to the line before it by ``prev`` (SHA-256 of that line):
 
 - ``anchor``:  an organisation's chain head (org, seq, hash) at a time;
 - ``restore``: the heads of a restored backup, which an older chain may end at (anskaf restore);
-- ``rotate``:  a new signing key; records signed later with the retired key are refused.
+- ``rotate``:  a new signing key; records signed later with the retired key are refused;
+- ``offboard``: a municipality's last head when it was offboarded (ADR 0030): it is gone on
+  purpose, so verify does not report it missing.
 
 ``verify`` checks the log itself, then every organisation's chain against every record: an
 event that an anchor covers cannot be changed, and the newest events cannot be removed, without
@@ -332,6 +334,13 @@ def record_restore(heads: list[dict[str, Any]], backup_at: str) -> list[dict[str
                    "hash": h["hash"], "backup_at": backup_at, "at": _now()} for h in heads)
 
 
+def record_offboard(org_id: int, slug: str, seq: int, digest: str) -> list[dict[str, Any]]:
+    """A signed record that a municipality was offboarded (its rows deleted after an export,
+    ADR 0030) with its chain's last head: verify no longer looks for it in the database."""
+    return append([{"kind": "offboard", "org_id": org_id, "org": slug, "seq": seq,
+                    "hash": digest, "at": _now()}])
+
+
 def rotate_key() -> tuple[str | None, str]:
     """A new signing key, recorded in the log (signed by the new key) with the retired one."""
     state = read_log()
@@ -452,8 +461,9 @@ def verify(organisations: list[tuple[int, str]], *, all_organisations: bool = Tr
         known = {org_id for org_id, _ in organisations}
         last_restore_line = max((i for i, r in enumerate(log.records) if r["kind"] == "restore"),
                                 default=-1)
+        offboarded = {r.get("org_id") for r in log.records if r.get("kind") == "offboard"}
         for org_id, records in by_org.items():
-            if org_id in known:
+            if org_id in known or org_id in offboarded:
                 continue
             last_index = log.records.index(records[-1])
             if last_index < last_restore_line:

@@ -42,6 +42,9 @@ class Level:
     key: str  # assignee, coordinator, management
     starts_after_days: int  # days past the due date before this level is told
 
+# A suspended municipality's reminders and digests wait until it is resumed (ADR 0030).
+ACTIVE = {"organisation__suspended_at__isnull": True}
+
 
 def levels() -> tuple[Level, ...]:
     """Who is reminded, from how many days past the due date: the step's people from the first
@@ -89,7 +92,7 @@ def deadline_reminders(*, now: dt.datetime | None = None) -> int:
     today = timezone.localdate(now)
     repeat = max(settings.ANSKAF_REMINDER_REPEAT_DAYS, 1)
     fired = 0
-    overdue = (StepDeadline.objects.filter(due_date__lt=today)
+    overdue = (StepDeadline.objects.filter(due_date__lt=today, **ACTIVE)
                .exclude(case__status__in=[s.value for s in CLOSED]).select_related("case"))
     for deadline in overdue:
         state = StepState.objects.filter(case_id=deadline.case_id, number=deadline.step).first()
@@ -199,7 +202,7 @@ def contract_reminders(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     fired = 0
-    live = Contract.objects.filter(terminated_on__isnull=True).select_related("system")
+    live = Contract.objects.filter(terminated_on__isnull=True, **ACTIVE).select_related("system")
     for contract in live.iterator(chunk_size=2000):  # all municipalities' contracts: stream them
         moment = contract_moment(contract, today)
         if moment is None:
@@ -231,7 +234,7 @@ def dpa_reminders(*, now: dt.datetime | None = None) -> int:
     fired = 0
     agreements = (DataProcessingAgreement.objects.exclude(oversight_method=OversightMethod.NONE)
                   .filter(Q(last_oversight_on__isnull=False) | Q(signed_on__isnull=False))
-                  .select_related("system"))
+                  .filter(**ACTIVE).select_related("system"))
     for dpa in agreements.iterator(chunk_size=2000):
         due = next_oversight_of(dpa)
         slot = schedule_slot(due, today) if due is not None else None
@@ -289,7 +292,7 @@ def threshold_reminders(*, now: dt.datetime | None = None) -> int:
         days = max((today - start).days - 1, 0)
         slot = f"after{days // max(settings.ANSKAF_REMINDER_REPEAT_DAYS, 1)}"
     fired = 0
-    for org_id in Membership.objects.filter(role="admin", unit__isnull=True).values_list(
+    for org_id in Membership.objects.filter(role="admin", unit__isnull=True, **ACTIVE).values_list(
             "organisation_id", flat=True).distinct():
         fired += _fire_once(
             f"threshold:{org_id}:{anchor}:{watch.state}:{slot}", "threshold", now,
@@ -308,7 +311,8 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
     people = (Notification.objects.filter(digest_pending=True).values_list("recipient_id", flat=True)
               .distinct())
     made = 0
-    for person in User.objects.filter(pk__in=list(people), is_active=True).exclude(email=""):
+    for person in (User.objects.filter(pk__in=list(people), is_active=True, **ACTIVE)
+                   .exclude(email="")):
         try:
             with transaction.atomic():
                 items = list(Notification.objects.select_for_update()

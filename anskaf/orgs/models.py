@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Role, UnitKind
@@ -15,9 +16,25 @@ class Organisation(models.Model):
     records_system_name = models.CharField(_("ESDH-system"), max_length=100, default="Acadre")
     system_register_name = models.CharField(_("systemregister"), max_length=100, default="KITOS")
     procurement_email = models.EmailField(_("udbud/indkøb e-mail"), blank=True)
+    # The installation's operator (ADR 0030): the municipality's CVR number, and its suspension
+    # (its people cannot log in; its jobs skip it; nothing is deleted).
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, blank=True)
+    suspended_at = models.DateTimeField(_("suspenderet"), null=True, blank=True)
+    suspended_reason = models.CharField(_("begrundelse for suspension"), max_length=500,
+                                        blank=True)
+    # Raised at each suspension: every session opened before it ends (User.session hash).
+    session_epoch = models.PositiveIntegerField(default=0)
+    # The one row that holds the installation's own audit chain (operator actions): it is no
+    # municipality, has no people or cases, and no page of a municipality shows it.
+    is_installation = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("organisation")
+        constraints = [
+            models.UniqueConstraint(fields=["is_installation"],
+                                    condition=models.Q(is_installation=True),
+                                    name="organisation_one_installation"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -49,9 +66,38 @@ class User(AbstractUser):
         OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
     is_demo = models.BooleanField(default=False, help_text="Demo account: logs in only in demo mode.")
+    # The installation's operator (ADR 0030): belongs to no municipality (organisation None),
+    # sees the installation's pages only.
+    is_operator = models.BooleanField(default=False)
 
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def organisation_suspended(self) -> bool:
+        organisation = self.organisation if self.organisation_id is not None else None
+        return organisation is not None and organisation.suspended_at is not None
+
+    def get_session_auth_hash(self) -> str:
+        """Django's hash of the password, checked on every request: a session whose hash no
+        longer matches ends. While the person's municipality is suspended there is no hash
+        (every session ends, also one opened by single sign-on); after a suspension the
+        municipality's epoch is part of it, so sessions opened before it stay ended."""
+        if self.organisation_suspended():
+            return ""
+        return self._with_epoch(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self):  # type: ignore[no-untyped-def]
+        if self.organisation_suspended():
+            return
+        for fallback in super().get_session_auth_fallback_hash():
+            yield self._with_epoch(fallback)
+
+    def _with_epoch(self, base: str) -> str:
+        epoch = self.organisation.session_epoch if self.organisation_id is not None else 0
+        if not epoch:
+            return base  # unchanged for a municipality never suspended
+        return salted_hmac("anskaf.orgs.User.session_epoch", f"{base}:{epoch}",
+                           algorithm="sha256").hexdigest()
 
 
 class Membership(models.Model):

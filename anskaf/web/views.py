@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -114,7 +115,22 @@ def _check_worker() -> dict:
     return {"status": "ok", **result}
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login page; the installation's operator lands on the installation's pages."""
+
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        if getattr(self.request.user, "is_operator", False):
+            from django.urls import reverse
+
+            return reverse("installation:overview")
+        return super().get_default_redirect_url()
+
+
 def home(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "is_operator", False):  # sees no municipality's pages (ADR 0030)
+        return redirect("installation:overview")
     return redirect("cases:my_tasks")
 
 

@@ -23,7 +23,7 @@ __all__ = ["world"]
 
 CANDIDATES: list[Any] = ["x", 7, 1.5, True, [None, None], {"a": 1}]
 # The first of these whom the access matrix lets past 401/403/404 sends the bodies.
-SENDERS = ("admin", "board", "coordinator", "it", "procurement", "archive")
+SENDERS = ("admin", "board", "coordinator", "it", "procurement", "archive", "operator")
 
 
 def _schemas(spec: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:

@@ -84,6 +84,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "web:my_deputies": ("deputy_list", "deputy_add", "deputy_remove"),
     "orgs:csv_import": ("org_import_preview",),
     "orgs:import_commit": ("org_import_commit",),
+    # The installation's operator (ADR 0030).
+    "installation:overview": ("installation_org_list", "installation_status"),
+    "installation:org_create": ("installation_org_create",),
+    "installation:org_detail": ("installation_org_get",),
+    "installation:org_suspend": ("installation_org_suspend",),
+    "installation:org_resume": ("installation_org_resume",),
     # Reading pages whose content a client needs as data.
     "cases:my_tasks": ("task_list",),
     "cases:case_list": ("case_list",),
@@ -116,6 +122,8 @@ EXCEPTIONS: dict[str, str] = {
     "documents:template_admin": "The organisation's document templates are an administrator's "
                                 "upload page; templates are read as files, not data.",
     "documents:template_delete": "As documents:template_admin.",
+    "invitation": "The invitation e-mail's one-time link where a person chooses a password; "
+                  "a person without a password has no API token either.",
 }
 
 # Pages that only show or export what the API already gives as data (or are not the API's).

@@ -12,10 +12,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from anskaf import testing
 from anskaf.api.services import token_create
+from anskaf.installation.middleware import operator_may
 
 PERSONAS = ("anon", "outsider", "nobody", "coordinator", "requester", "manager", "it", "board",
             "security", "procurement", "legal", "archive", "project_lead", "steering_group",
-            "admin")
+            "admin", "operator")
 MEMBERS = PERSONAS[2:]
 LOGIN = "login"  # a redirect to the login page (web) or 401 (API)
 
@@ -164,6 +165,21 @@ WEB_RULES.update({
     "discussion:comment_edit": OWN_COMMENT,
     "discussion:comment_delete": OWN_COMMENT,
 })
+# The installation's operator (ADR 0030): their pages answer everyone else 404. The operator
+# belongs to no municipality and gets 404 on every page and API operation of a municipality:
+# every rule that does not name "operator" expects 404 for them, except the pages that are
+# no municipality's (OPERATOR_MAY: log in and out, health, the accessibility statement, ...).
+OPERATOR_ONLY = {"anon": LOGIN, "operator": 200, "other": 404}
+WEB_RULES.update({
+    "installation:overview": OPERATOR_ONLY,
+    "installation:org_create": OPERATOR_ONLY,
+    "installation:org_detail": OPERATOR_ONLY,
+    # POST without a reason: 400; the world's municipality is not suspended: resume is 409.
+    "installation:org_suspend": {"method": "post", "anon": LOGIN, "operator": 400, "other": 404},
+    "installation:org_resume": {"method": "post", "anon": LOGIN, "operator": 409, "other": 404},
+    # The invitation link (a made-up one here): a page that says the link does not work.
+    "invitation": {"all": 200},
+})
 # mozilla-django-oidc's views: single sign-on is off in tests, so they must simply not fail.
 EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
 
@@ -225,10 +241,17 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
                for role in ("security", "procurement", "legal", "archive", "project_lead",
                             "steering_group")},
             "admin": testing.make_user(org, "admin", "admin"),
+            "operator": _operator(),
         },
         "document": _document_on(case, coordinator),
         "templates": [_template(org, name) for name in ("Standardkrav", "Slettes")],
     }
+
+
+def _operator():  # type: ignore[no-untyped-def]
+    from anskaf.installation.services import operator_add
+
+    return operator_add(actor=None, username="drift", via="cli")[0]
 
 
 def _document_on(case, coordinator):  # type: ignore[no-untyped-def]
@@ -282,12 +305,18 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         from anskaf.cases.process_models import current_version
 
         values["version_id"] = current_version(world["case"].organisation_id).pk
+    if "slug" in keys:
+        values["slug"] = world["case"].organisation.slug
+    if "uidb64" in keys:
+        values.update(uidb64="MA", token="ikke-et-token")
     if "template" in keys:  # the delete rule gets its own template, so downloads still find one
         values["template"] = world["templates"][name.endswith("delete")].pk
     return values
 
 
-def _expected(rule: dict[str, object], persona: str) -> object:
+def _expected(rule: dict[str, object], persona: str, *, municipal: bool = True) -> object:
+    if persona == "operator" and "operator" not in rule and municipal:
+        return 404
     for key in (persona, "all", "other"):
         if key in rule:
             return rule[key]
@@ -310,7 +339,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(persona, world):
         rule = WEB_RULES[name]
         method = rule.get("method", "get")
         response = getattr(client, method)(url, {"remarks": ""} if method == "post" else None)
-        expected = _expected(rule, persona)
+        expected = _expected(rule, persona, municipal=not operator_may(name))
         got = response.status_code
         if expected == LOGIN:
             ok = got == 302 and response["Location"].startswith("/log-ind/")
@@ -492,6 +521,18 @@ API_RULES.update({
     ("post", "/api/v1/org-import/preview"): {"anon": 401, "admin": 400, "other": 403},
     ("post", "/api/v1/org-import/commit"): {"anon": 401, "admin": 400, "other": 403},
 })
+# The installation's operator (ADR 0030): everyone else 404; empty bodies are 400.
+OPERATOR_API = {"anon": 401, "other": 404}
+INST = "/api/v1/installation/organisations"
+API_RULES.update({
+    ("get", INST): {**OPERATOR_API, "operator": 200},
+    ("get", "/api/v1/installation/status"): {**OPERATOR_API, "operator": 200},
+    ("post", INST): {**OPERATOR_API, "operator": 400},
+    ("get", INST + "/{slug}"): {**OPERATOR_API, "operator": 200},
+    ("post", INST + "/{slug}/suspend"): {**OPERATOR_API, "operator": 400},
+    ("post", INST + "/{slug}/resume"): {**OPERATOR_API, "operator": 409},  # not suspended
+    ("post", "/api/v1/installation/operators"): {**OPERATOR_API, "operator": 400},
+})
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
 
@@ -521,7 +562,8 @@ def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
            .replace("{contract_id}", str(world["contract"].pk))
            .replace("{dpa_id}", str(world["dpa"].pk))
            .replace("{item}", "archiving_agreement")
-           .replace("{notification_id}", str(world["notice"].pk)))
+           .replace("{notification_id}", str(world["notice"].pk))
+           .replace("{slug}", case.organisation.slug))
     for missing in ("{message_id}", "{deputy_id}"):
         url = url.replace(missing, "999999")  # none such in the world: 404 (or 403 first)
     if "{document_id}" in url:

@@ -1,0 +1,206 @@
+"""API v1 for the installation's operator (ADR 0030): the same services as the pages under
+/drift/ and `anskaf org ...`. Everyone but an operator gets 404 here; an operator gets 404
+everywhere else in the API (anskaf/api/auth.py). Mounted by anskaf/api/urls.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from anskaf.http import params
+from anskaf.http.errors import ApiError
+from anskaf.http.schemas import Body, ErrorOut
+from anskaf.orgs.models import User
+
+from . import selectors, services
+from .errors import OperatorRefused, ValidationFailed
+
+router = Router(tags=["installation"])
+P = "/installation/organisations"
+
+
+def _r(ok: int, schema: Any, *errors: int) -> dict[int, Any]:
+    return {ok: schema, **{code: ErrorOut for code in (401, 404, 500, *errors)}}
+
+
+def _body(body: type[Body]) -> dict[str, Any]:
+    schema = body.openapi_schema(ref_template="#/components/schemas/{model}")
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": schema}}}}
+
+
+def _operator(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    if not getattr(user, "is_operator", False):
+        raise ApiError(404, "not_found", "Adressen findes ikke i API'et.")
+    return user  # type: ignore[no-any-return]
+
+
+class MunicipalityOut(Schema):
+    slug: str
+    name: str
+    cvr: str
+    suspended: bool
+    suspended_at: datetime | None
+    suspended_reason: str
+    users: int = Field(description="People of the municipality (active or not).")
+    active_users: int
+    units: int
+    cases: int
+    last_activity: datetime | None = Field(description="The newest event of its audit trail.")
+    failed_deliveries: int = Field(description="E-mails of the municipality the outbox gave up "
+                                   "on (their content is the municipality's admins').")
+
+
+class MunicipalitiesOut(Schema):
+    items: list[MunicipalityOut]
+
+
+def _row(row: selectors.MunicipalityRow) -> dict[str, Any]:
+    org = row.organisation
+    return {"slug": org.slug, "name": org.name, "cvr": org.cvr, "suspended": row.suspended,
+            "suspended_at": org.suspended_at, "suspended_reason": org.suspended_reason,
+            "users": row.users, "active_users": row.active_users, "units": row.units,
+            "cases": row.cases, "last_activity": row.last_activity,
+            "failed_deliveries": row.failed_deliveries}
+
+
+class MunicipalityIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("name", "slug", "cvr", "admin_name",
+                                                  "admin_email")
+    name: str | None = Field(None, description="The municipality's name.", max_length=200)
+    slug: str | None = Field(None, description="Short name for addresses: a-z, 0-9 and -.",
+                             max_length=50)
+    cvr: str | None = Field(None, description="CVR number: 8 digits, modulus 11.",
+                            max_length=20)
+    units: list[str] | None = Field(None, description="Its forvaltninger, by name.")
+    admin_name: str | None = Field(None, description="The first administrator's full name.",
+                                   max_length=300)
+    admin_email: str | None = Field(None, description="The first administrator's e-mail (also "
+                                    "the username); the invitation is sent there.",
+                                    max_length=254)
+
+
+class SuspendIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("reason",)
+    reason: str | None = Field(None, description="Why (kept in the audit trails).",
+                               max_length=500)
+
+
+class OperatorIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("username",)
+    username: str | None = Field(None, description="A new username, or an existing account "
+                                 "that belongs to no municipality.", max_length=150)
+    email: str | None = Field(None, description="Where the invitation is sent.", max_length=254)
+    full_name: str | None = Field(None, max_length=300)
+
+
+class OperatorOut(Schema):
+    username: str
+    created: bool = Field(description="A new account (false: an existing one was promoted).")
+
+
+def _refused(exc: OperatorRefused | ValidationFailed) -> ApiError:
+    """A well-formed request the service refuses is 409, never 400 (ADR 0022): a move that
+    cannot be made now is `conflict`; a value that fits the document but not the rules (a
+    CVR number whose check digit is wrong, a slug or e-mail already taken) is
+    `invalid_combination`, with the fields."""
+    if isinstance(exc, ValidationFailed):
+        return ApiError(409, "invalid_combination", exc.message, exc.errors)
+    return ApiError(409, "conflict", exc.message)
+
+
+@router.get(P, response=_r(200, MunicipalitiesOut), operation_id="installation_org_list",
+            summary="Every municipality on the installation with its counts (no content)")
+def org_list(request: HttpRequest) -> dict[str, Any]:
+    user = _operator(request)
+    return {"items": [_row(r) for r in selectors.municipality_rows(viewer=user)]}
+
+
+class InstallationStatusOut(Schema):
+    heartbeat_at: datetime | None = Field(description="The worker's last heartbeat.")
+    heartbeat_ok: bool
+    immediate: bool = Field(description="Tasks run at once (no worker).")
+    queue_length: int | None = Field(description="Tasks waiting; null when the queue does not "
+                                     "answer (queue_error says why).")
+    queue_error: str
+    failed_deliveries: int = Field(description="Failed e-mails of the whole installation.")
+
+
+@router.get("/installation/status", response=_r(200, InstallationStatusOut),
+            operation_id="installation_status",
+            summary="The whole installation's worker, queue and failed e-mails (counts only)")
+def installation_status(request: HttpRequest) -> Any:
+    return selectors.installation_status(viewer=_operator(request))
+
+
+@router.post(P, response=_r(201, MunicipalityOut, 400, 409), operation_id="installation_org_create",
+             summary="Create a municipality with its forvaltninger; its first admin is invited "
+                     "by e-mail (audited)", openapi_extra=_body(MunicipalityIn))
+def org_create(request: HttpRequest) -> Status:
+    user = _operator(request)
+    body, _ = params.parse_body(request, MunicipalityIn, {
+        "name": "Skriv kommunens navn.", "slug": "Skriv kommunens kortnavn.",
+        "cvr": "Skriv kommunens CVR-nummer.", "admin_name": "Skriv administratorens navn.",
+        "admin_email": "Skriv administratorens e-mail."})
+    try:
+        org, _admin = services.org_create(actor=user, data=body.model_dump(), via="api")
+    except ValidationFailed as exc:
+        raise _refused(exc) from None
+    return Status(201, _row(selectors.municipality_row(viewer=user, slug=org.slug)))
+
+
+@router.get(P + "/{slug}", response=_r(200, MunicipalityOut),
+            operation_id="installation_org_get", summary="One municipality's counts")
+def org_get(request: HttpRequest, slug: str) -> dict[str, Any]:
+    user = _operator(request)
+    return _row(selectors.municipality_row(viewer=user, slug=slug))
+
+
+@router.post(P + "/{slug}/suspend", response=_r(200, MunicipalityOut, 400, 409),
+             operation_id="installation_org_suspend",
+             summary="Suspend a municipality: no logins, sessions end, its jobs stop; nothing is "
+                     "deleted (audited)", openapi_extra=_body(SuspendIn))
+def org_suspend(request: HttpRequest, slug: str) -> dict[str, Any]:
+    user = _operator(request)
+    selectors.municipality_row(viewer=user, slug=slug)  # 404 before 400
+    body, _ = params.parse_body(request, SuspendIn,
+                                {"reason": "Skriv hvorfor kommunen suspenderes."})
+    try:
+        services.org_suspend(actor=user, slug=slug, reason=body.reason, via="api")
+    except (OperatorRefused, ValidationFailed) as exc:
+        raise _refused(exc) from None
+    return _row(selectors.municipality_row(viewer=user, slug=slug))
+
+
+@router.post(P + "/{slug}/resume", response=_r(200, MunicipalityOut, 409),
+             operation_id="installation_org_resume",
+             summary="Open a suspended municipality again (audited)")
+def org_resume(request: HttpRequest, slug: str) -> dict[str, Any]:
+    user = _operator(request)
+    selectors.municipality_row(viewer=user, slug=slug)
+    try:
+        services.org_resume(actor=user, slug=slug, via="api")
+    except OperatorRefused as exc:
+        raise _refused(exc) from None
+    return _row(selectors.municipality_row(viewer=user, slug=slug))
+
+
+@router.post("/installation/operators", response=_r(201, OperatorOut, 400, 409),
+             operation_id="installation_operator_add",
+             summary="Make another operator (a new account is invited by e-mail; audited)",
+             openapi_extra=_body(OperatorIn))
+def operator_add(request: HttpRequest) -> Status:
+    user = _operator(request)
+    body, _ = params.parse_body(request, OperatorIn, {"username": "Skriv et brugernavn."})
+    try:
+        person, created = services.operator_add(actor=user, username=body.username,
+                                                email=body.email or "",
+                                                full_name=body.full_name or "", via="api")
+    except (OperatorRefused, ValidationFailed) as exc:
+        raise _refused(exc) from None
+    return Status(201, {"username": person.username, "created": created})

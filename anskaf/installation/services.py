@@ -1,0 +1,415 @@
+"""The installation's operator (ADR 0030): the only place that creates, suspends and resumes
+municipalities and makes operators. One transaction each; every action is audited in the
+installation's own chain, and a municipality's own chain records what was done to it.
+
+The actor is an operator (`User.is_operator`) from a page or the API, or None from the command
+line (`via="cli"`: whoever runs `anskaf` on the server is trusted as the operator).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from anskaf.audit.chain import GENESIS
+from anskaf.audit.models import ChainHead
+from anskaf.audit.services import audit_append
+from anskaf.documents.storage import discard, document_storage
+from anskaf.notifications.services import absolute, outbox_add
+from anskaf.orgs.choices import Role, UnitKind
+from anskaf.orgs.models import Membership, Organisation, OrgUnit, User
+from anskaf.orgs.services import (
+    check_email,
+    check_full_name,
+    check_unit_name,
+    check_username,
+    person_fields,
+    split_name,
+    unit_fields,
+)
+from anskaf.validation.text import text_problem
+
+from . import offboarding
+from .errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
+
+OPERATOR_ROLE = "operator"
+INSTALLATION_SLUG = "installation"
+NAME_MAX = 200
+SLUG_MAX = 50
+REASON_MAX = 500
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+
+# --- the installation's chain -------------------------------------------------------------------
+
+
+def installation_organisation() -> Organisation:
+    """The row that holds the installation's audit chain (made on first use)."""
+    row = Organisation.objects.filter(is_installation=True).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            return Organisation.objects.create(
+                is_installation=True, slug=INSTALLATION_SLUG, name="Installationen (drift)",
+                records_system_name="", system_register_name="")
+    except IntegrityError:  # made at the same moment by another process
+        return Organisation.objects.get(is_installation=True)
+
+
+def municipalities():  # type: ignore[no-untyped-def]
+    """Every municipality (never the installation's own row)."""
+    return Organisation.objects.filter(is_installation=False)
+
+
+def _require_operator(actor: User | None, via: str) -> None:
+    if actor is None:
+        if via != "cli":
+            raise NotAnOperator()
+        return
+    if not (actor.is_authenticated and actor.is_active and actor.is_operator):
+        raise NotAnOperator()
+
+
+def _audit_installation(actor: User | None, via: str, event_type: str, object_type: str,
+                        object_id: Any, before: Any, after: Any) -> None:
+    after = {**after, "via": via} if isinstance(after, dict) else after
+    audit_append(organisation_id=installation_organisation().pk, actor=actor,
+                 actor_role=OPERATOR_ROLE, event_type=event_type, object_type=object_type,
+                 object_id=object_id, before=before, after=after)
+
+
+def _audit_municipality(org: Organisation, actor: User | None, event_type: str,
+                        object_type: str, object_id: Any, before: Any, after: Any) -> None:
+    audit_append(organisation_id=org.pk, actor=actor, actor_role=OPERATOR_ROLE,
+                 event_type=event_type, object_type=object_type, object_id=object_id,
+                 before=before, after=after)
+
+
+def _audit_both(org: Organisation, actor: User | None, via: str, event_type: str,
+                before: Any) -> None:
+    """A change of the municipality itself, in its own chain and in the installation's."""
+    after = org_fields(org)
+    _audit_municipality(org, actor, event_type, "organisation", org.pk, before, after)
+    _audit_installation(actor, via, event_type, "organisation", org.pk, before, after)
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def cvr_problem(value: str) -> str | None:
+    """None for a valid CVR number (8 digits, modulus 11 with weights 2 7 6 5 4 3 2 1)."""
+    if not re.fullmatch(r"[0-9]{8}", value):
+        return "Skriv CVR-nummeret som 8 cifre, fx 29189587."
+    if value[0] == "0":
+        return "Et CVR-nummer begynder ikke med 0."
+    if sum(int(d) * w for d, w in zip(value, CVR_WEIGHTS, strict=True)) % 11:
+        return f"»{value}« er ikke et gyldigt CVR-nummer (kontrolcifferet passer ikke)."
+    return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _clean_org(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = " ".join(_text(data.get("name")).split())
+    if not name:
+        errors["name"] = "Skriv kommunens navn, fx Haderslev Kommune."
+    elif (problem := text_problem(name, name=True)) is not None:
+        errors["name"] = problem
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"Navnet må højst være {NAME_MAX} tegn."
+    slug = _text(data.get("slug")).lower()
+    if not slug:
+        errors["slug"] = "Skriv kommunens kortnavn til adresser, fx haderslev."
+    elif len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
+        errors["slug"] = (f"Kortnavnet må kun have små bogstaver a-z, tal og bindestreg "
+                          f"(højst {SLUG_MAX} tegn), fx aabenraa.")
+    elif Organisation.objects.filter(slug=slug).exists():
+        errors["slug"] = f"Kortnavnet »{slug}« er allerede i brug. Vælg et andet."
+    cvr = re.sub(r"\s", "", _text(data.get("cvr")))
+    if (problem := cvr_problem(cvr)) is not None:
+        errors["cvr"] = problem
+    elif municipalities().filter(cvr=cvr).exists():
+        errors["cvr"] = f"CVR-nummeret {cvr} er allerede en kommune på installationen."
+    units_raw = data.get("units") or []
+    if isinstance(units_raw, str):
+        units_raw = units_raw.splitlines()
+    units: list[str] = []
+    for raw in units_raw:
+        unit, problem = check_unit_name(raw)
+        if not unit:
+            continue
+        if problem:
+            errors["units"] = f"»{unit[:60]}«: {problem}"
+            break
+        if unit.casefold() in {u.casefold() for u in units}:
+            errors["units"] = f"Forvaltningen »{unit}« står der to gange."
+            break
+        units.append(unit)
+    admin_name, problem = check_full_name(data.get("admin_name"))
+    if problem:
+        errors["admin_name"] = problem
+    admin_email, problem = check_email(data.get("admin_email"))
+    if not admin_email:
+        problem = "Skriv administratorens e-mailadresse: invitationen sendes dertil."
+    if problem is None:
+        _username, problem = check_username(admin_email.lower())
+        if problem and User.objects.filter(username__iexact=admin_email).exists():
+            problem = f"Der findes allerede en bruger med e-mailadressen {admin_email}."
+        elif problem:
+            problem = f"E-mailadressen bliver administratorens brugernavn. {problem}"
+    if problem:
+        errors["admin_email"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    return {"name": name, "slug": slug, "cvr": cvr, "units": units, "admin_name": admin_name,
+            "admin_email": admin_email}
+
+
+def org_fields(org: Organisation) -> dict[str, Any]:
+    return {"name": org.name, "slug": org.slug, "cvr": org.cvr,
+            "suspended": org.suspended_at is not None,
+            "suspended_reason": org.suspended_reason}
+
+
+# --- the invitation -----------------------------------------------------------------------------
+
+
+def invitation_path(person: User) -> str:
+    """The one-time link by which a person sets a password (Django's password-reset token: it
+    stops working once a password is set, or after PASSWORD_RESET_TIMEOUT)."""
+    return reverse("invitation", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+        "token": default_token_generator.make_token(person)})
+
+
+def _invite(org: Organisation, person: User, *, operator_invite: bool = False) -> None:
+    link = absolute(invitation_path(person))
+    what = ("driftsansvarlig for anskaf-installationen" if operator_invite else
+            f"administrator for {org.name} i anskaf")
+    body = (f"Hej {person.display_name()}\n\n"
+            f"Du er blevet oprettet som {what}.\n\n"
+            f"Vælg din adgangskode og log ind her (linket virker én gang):\n{link}\n\n"
+            f"Dit brugernavn er: {person.username}\n\n"
+            "-- \nSendt af anskaf.\n")
+    outbox_add(organisation_id=org.pk, to_email=person.email,
+               subject="[anskaf] Invitation: vælg din adgangskode", body=body, recipient=person)
+
+
+def invitation_accepted(*, person: User) -> None:
+    """Audit that a person set their password through the invitation link (in the caller's
+    transaction: the invitation view's)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("invitation_accepted runs in the transaction that set the password")
+    org_id = person.organisation_id or installation_organisation().pk
+    audit_append(organisation_id=org_id, actor=person, actor_role="",
+                 event_type="person.invitation_accepted", object_type="person",
+                 object_id=person.pk, after={"username": person.username})
+
+
+# --- municipalities -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def org_create(*, actor: User | None, data: dict[str, Any], via: str = "web"
+               ) -> tuple[Organisation, User]:
+    """Create a municipality with its forvaltninger and its first administrator, who is
+    invited by e-mail through the outbox. data: name, slug, cvr, units (names, or one text
+    with a name per line), admin_name, admin_email (also the admin's username)."""
+    _require_operator(actor, via)
+    clean = _clean_org(data)
+    try:
+        with transaction.atomic():
+            org = Organisation.objects.create(name=clean["name"], slug=clean["slug"],
+                                              cvr=clean["cvr"])
+    except IntegrityError:  # the same slug at the same moment
+        raise ValidationFailed({"slug": f"Kortnavnet »{clean['slug']}« er allerede i brug."}
+                               ) from None
+    _audit_municipality(org, actor, "organisation.created", "organisation", org.pk, None,
+                        org_fields(org))
+    for name in clean["units"]:
+        unit = OrgUnit.objects.create(organisation=org, name=name, kind=UnitKind.ADMINISTRATION)
+        _audit_municipality(org, actor, "unit.created", "unit", unit.pk, None, unit_fields(unit))
+    admin = User(organisation=org, username=clean["admin_email"].lower(),
+                 email=clean["admin_email"])
+    admin.first_name, admin.last_name = split_name(clean["admin_name"])
+    admin.set_unusable_password()
+    admin.save()
+    _audit_municipality(org, actor, "person.created", "person", admin.pk, None,
+                        person_fields(admin))
+    membership = Membership.objects.create(organisation=org, person=admin, role=Role.ADMIN)
+    _audit_municipality(org, actor, "role.added", "membership", membership.pk, None,
+                        {"person": admin.pk, "username": admin.username, "role": Role.ADMIN,
+                         "unit": None, "unit_name": None})
+    _invite(org, admin)
+    _audit_installation(actor, via, "organisation.created", "organisation", org.pk, None,
+                        {**org_fields(org), "units": clean["units"],
+                         "admin": admin.username})
+    return org, admin
+
+
+def _locked_org(slug: Any) -> Organisation:
+    org = (municipalities().select_for_update().filter(slug=_text(slug).lower()).first()
+           if _text(slug) else None)
+    if org is None:
+        raise NotFound(f"Kommunen »{_text(slug)[:60]}« findes ikke på installationen.")
+    return org
+
+
+@transaction.atomic
+def org_suspend(*, actor: User | None, slug: Any, reason: Any, via: str = "web"
+                ) -> Organisation:
+    """Suspend a municipality: its people cannot log in and their open sessions end (the
+    session hash, orgs.models.User), its reminders, digests and KITOS jobs skip it. Nothing is
+    deleted; `org_resume` opens it again."""
+    _require_operator(actor, via)
+    org = _locked_org(slug)
+    text = _reason(reason, "suspenderes")
+    if org.suspended_at is not None:
+        raise OperatorRefused(f"{org.name} er allerede suspenderet (siden "
+                              f"{timezone.localtime(org.suspended_at):%d.%m.%Y %H:%M}).")
+    before = org_fields(org)
+    org.suspended_at, org.suspended_reason = timezone.now(), text
+    org.session_epoch += 1
+    org.save(update_fields=["suspended_at", "suspended_reason", "session_epoch"])
+    _audit_both(org, actor, via, "organisation.suspended", before)
+    return org
+
+
+@transaction.atomic
+def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisation:
+    """Open a suspended municipality again: its people log in anew (old sessions stay ended)."""
+    _require_operator(actor, via)
+    org = _locked_org(slug)
+    if org.suspended_at is None:
+        raise OperatorRefused(f"{org.name} er ikke suspenderet.")
+    before = org_fields(org)
+    org.suspended_at, org.suspended_reason = None, ""
+    org.save(update_fields=["suspended_at", "suspended_reason"])
+    _audit_both(org, actor, via, "organisation.resumed", before)
+    return org
+
+
+def _reason(value: Any, what: str) -> str:
+    text = " ".join(_text(value).split())
+    if not text:
+        raise ValidationFailed({"reason": f"Skriv hvorfor kommunen {what}."})
+    if (problem := text_problem(text)) is not None:
+        raise ValidationFailed({"reason": problem})
+    if len(text) > REASON_MAX:
+        raise ValidationFailed({"reason": f"Begrundelsen må højst være {REASON_MAX} tegn."})
+    return text
+
+
+@dataclass(frozen=True)
+class Offboarded:
+    organisation_id: int
+    slug: str
+    name: str
+    rows: dict[str, int]
+    files: int
+    chain_seq: int
+    chain_hash: str
+
+
+def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: str,
+                 export_rows: dict[str, int], via: str = "cli") -> Offboarded:
+    """Delete a suspended municipality's every row (offboarding.org_rows) and, once that is
+    committed, its stored files; only after a complete export whose row counts (`export_rows`,
+    from its manifest) still match. Audited in the installation's chain with the reason, the
+    export's sha256, the counts and the municipality's last chain head, which then ends."""
+    with transaction.atomic():
+        _require_operator(actor, via)
+        org = _locked_org(slug)
+        text = _reason(reason, "udfases")
+        if org.suspended_at is None:
+            raise OperatorRefused(f"Suspendér {org.name} først (anskaf org suspend {org.slug}): "
+                                  "ingen må arbejde i kommunen, mens den eksporteres og slettes.")
+        rows = offboarding.org_rows(org.pk)
+        counted = offboarding.counts(rows)
+        if counted != export_rows:
+            raise OperatorRefused(f"{org.name}s data er ændret siden eksporten; intet er slettet. "
+                                  "Eksportér igen.")
+        files = offboarding.storage_names(rows)
+        head = ChainHead.objects.filter(organisation_id=org.pk).first()
+        seq, digest = (head.seq, head.hash) if head is not None else (0, GENESIS)
+        result = Offboarded(org.pk, org.slug, org.name, counted, len(files), seq, digest)
+        before = {**org_fields(org), "chain_head": {"seq": seq, "hash": digest}}
+        offboarding.delete_rows(rows)
+        Organisation.objects.filter(pk=org.pk).delete()
+        _audit_installation(actor, via, "organisation.offboarded", "organisation", org.pk,
+                            before, {"reason": text, "export_sha256": export_sha256,
+                                     "rows": counted, "files": len(files)})
+
+        def remove_files() -> None:
+            storage = document_storage()
+            for name in files:
+                discard(storage, name)
+
+        transaction.on_commit(remove_files)
+    return result
+
+
+# --- operators ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def operator_add(*, actor: User | None, username: Any, email: Any = "", full_name: Any = "",
+                 via: str = "cli") -> tuple[User, bool]:
+    """Make `username` an operator: a new account (no password: it is set through the
+    invitation link), or an existing account that belongs to no municipality. A person of a
+    municipality is refused: the operator sees no municipality's content, so they get an
+    account of their own. Returns (operator, created)."""
+    _require_operator(actor, via)
+    name = _text(username)
+    existing = User.objects.select_for_update().filter(username__iexact=name).first() if name \
+        else None
+    if existing is not None:
+        if existing.organisation_id is not None:
+            raise OperatorRefused(
+                f"»{existing.username}« er bruger i en kommune. En driftsansvarlig hører ikke "
+                "til nogen kommune: opret en særskilt bruger til driften.")
+        if existing.is_operator:
+            raise OperatorRefused(f"»{existing.username}« er allerede driftsansvarlig.")
+        before = {"username": existing.username, "is_operator": False}
+        existing.is_operator = True
+        existing.save(update_fields=["is_operator"])
+        _audit_installation(actor, via, "operator.added", "person", existing.pk, before,
+                            {"username": existing.username, "is_operator": True})
+        return existing, False
+    errors: dict[str, str] = {}
+    name, problem = check_username(name)
+    if problem:
+        errors["username"] = problem
+    mail, problem = check_email(email)
+    if problem:
+        errors["email"] = problem
+    full = " ".join(_text(full_name).split())
+    if full:
+        full, problem = check_full_name(full)
+        if problem:
+            errors["full_name"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    person = User(username=name, email=mail, is_operator=True)
+    person.first_name, person.last_name = split_name(full) if full else ("", "")
+    person.set_unusable_password()
+    person.save()
+    _audit_installation(actor, via, "operator.added", "person", person.pk, None,
+                        {"username": person.username, "email": person.email,
+                         "is_operator": True})
+    if mail:
+        _invite(installation_organisation(), person, operator_invite=True)
+    return person, True

@@ -1,0 +1,14 @@
+"""The operator's pages, mounted at /drift/ (see anskaf/urls.py; ADR 0030)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "installation"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("kommuner/ny/", views.org_create, name="org_create"),
+    path("kommuner/<slug:slug>/", views.org_detail, name="org_detail"),
+    path("kommuner/<slug:slug>/suspender/", views.org_suspend, name="org_suspend"),
+    path("kommuner/<slug:slug>/genaabn/", views.org_resume, name="org_resume"),
+]

@@ -1,0 +1,137 @@
+"""The operator's pages under /drift/ (ADR 0030) and the invitation link. Thin: parse, call
+one service or selector, render. Everyone but an operator gets 404 here (anonymous visitors
+are asked to log in first)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .errors import NotFound, OperatorRefused, ValidationFailed
+from .forms import InvitationPasswordForm, OrgCreateForm, SuspendForm
+
+NAV = "installation"
+
+
+def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not getattr(request.user, "is_operator", False):
+            raise Http404("Siden findes ikke.")
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+
+    return wrapper
+
+
+def _apply_errors(form: Any, exc: ValidationFailed) -> None:
+    for field, message in exc.errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+@operator_required
+@require_http_methods(["GET"])
+def overview(request: HttpRequest) -> HttpResponse:
+    rows = selectors.municipality_rows(viewer=request.user)
+    status = selectors.installation_status(viewer=request.user)
+    return render(request, "installation/overview.html",
+                  {"nav": NAV, "rows": rows, "status": status})
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def org_create(request: HttpRequest) -> HttpResponse:
+    form = OrgCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org, admin = services.org_create(actor=request.user, data=form.service_data())
+        except ValidationFailed as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{org.name} er oprettet. En invitation er sendt til "
+                                      f"{admin.email}.")
+            return redirect("installation:org_detail", slug=org.slug)
+    return render(request, "installation/org_create.html", {"nav": NAV, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _detail(request: HttpRequest, slug: str, *, form: SuspendForm | None = None,
+            error: str = "", status: int = 200) -> HttpResponse:
+    row = selectors.municipality_row(viewer=request.user, slug=slug)
+    return render(request, "installation/org_detail.html",
+                  {"nav": NAV, "row": row, "org": row.organisation,
+                   "form": form or SuspendForm(), "error": error}, status=status)
+
+
+@operator_required
+@require_http_methods(["GET"])
+def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _detail(request, slug)
+
+
+@operator_required
+@require_POST
+def org_suspend(request: HttpRequest, slug: str) -> HttpResponse:
+    selectors.municipality_row(viewer=request.user, slug=slug)  # 404 first
+    form = SuspendForm(request.POST)
+    if form.is_valid():
+        try:
+            org = services.org_suspend(actor=request.user, slug=slug,
+                                       reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            _apply_errors(form, exc)
+        except OperatorRefused as exc:
+            return _detail(request, slug, form=form, error=exc.message, status=409)
+        else:
+            messages.success(request, f"{org.name} er suspenderet. Kommunens brugere er logget "
+                                      "ud og kan ikke logge ind, før kommunen genåbnes.")
+            return redirect("installation:org_detail", slug=org.slug)
+    return _detail(request, slug, form=form, status=400)
+
+
+@operator_required
+@require_POST
+def org_resume(request: HttpRequest, slug: str) -> HttpResponse:
+    selectors.municipality_row(viewer=request.user, slug=slug)  # 404 first
+    try:
+        org = services.org_resume(actor=request.user, slug=slug)
+    except OperatorRefused as exc:
+        return _detail(request, slug, error=exc.message, status=409)
+    messages.success(request, f"{org.name} er genåbnet. Kommunens brugere kan logge ind igen.")
+    return redirect("installation:org_detail", slug=org.slug)
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The link in the invitation e-mail: choose a password, and be logged in. Django's
+    password-reset confirmation (its token stops working once the password is set)."""
+
+    template_name = "installation/invitation.html"
+    form_class = InvitationPasswordForm
+    post_reset_login = True
+    post_reset_login_backend = "anskaf.orgs.backends.DemoAwareModelBackend"
+    success_url = reverse_lazy("web:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.invitation_accepted(person=form.user)
+        messages.success(self.request, "Din adgangskode er gemt, og du er logget ind.")
+        return response
+
+
+invitation = InvitationView.as_view()
