@@ -65,7 +65,7 @@ WEB_RULES.update({
                              "coordinator": 302, "other": 403},
     # From the documentation step: the readiness check refuses without a reason (the page).
     "meetings:documentation_forward": {"method": "post", "anon": LOGIN, "outsider": 404,
-                                       "coordinator": 400, "other": 403},
+                                       "coordinator": 409, "other": 403},
 })
 ADMIN_ONLY = {"anon": LOGIN, "admin": 200, "other": 403}
 ORGS_GET = ("overview", "unit_list", "unit_create", "unit_edit", "person_list",
@@ -439,7 +439,7 @@ API_RULES.update({
                                                       "coordinator": 409, "other": 403},
     # From the documentation step: the new matrix case misses everything, no reason given.
     ("post", "/api/v1/cases/{case_id}/documentation/put-forward"): {
-        "anon": 401, "outsider": 404, "coordinator": 400, "other": 403},
+        "anon": 401, "outsider": 404, "coordinator": 409, "other": 403},  # not_ready
     ("post", M + "/items"): {**BOARD_ONLY, "board": 400},
     ("post", M + "/items/{item_id}/move"): {**BOARD_ONLY, "board": 400},
     ("delete", M + "/items/{item_id}"): {**BOARD_ONLY, "board": 200},
@@ -480,8 +480,8 @@ EDITORS = {"anon": 401, "outsider": 404, "coordinator": 200, "manager": 200, "ad
            "other": 403}
 API_RULES.update({
     ("get", "/api/v1/tasks"): {"anon": 401, "other": 200},
-    ("post", "/api/v1/cases/{case_id}/steps/{number}/requirements/{item}"): {
-        "anon": 401, "outsider": 404, "coordinator": 400, "requester": 400, "other": 403},
+    ("post", "/api/v1/cases/{case_id}/steps/{number}/requirements/{item}"): {  # no such item
+        "anon": 401, "outsider": 404, "coordinator": 409, "requester": 409, "other": 403},
     ("post", "/api/v1/cases/{case_id}/documents/{document_id}/journalise"): {
         "anon": 401, "outsider": 404, "coordinator": 400, "manager": 400, "requester": 400,
         "it": 400, "admin": 400, "other": 403},
