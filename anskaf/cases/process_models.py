@@ -128,6 +128,25 @@ def current_model(organisation_id: int) -> ProcessModel:
     return _by_sha.get(sha) or models_for([pk])[pk]  # one query once this process has it
 
 
+def texts_then(states: Iterable[Any], model: ProcessModel) -> dict[int, Any]:
+    """For the finished steps of a migrated case: the step as the version it was finished
+    under had it (its title, description, checklist), by the case's step number. Empty, and
+    no query, for a case that was never migrated (ADR 0032)."""
+    states = [s for s in states if getattr(s, "completed_under_id", None) is not None
+              and s.status in ("done", "not_relevant")]
+    if not states:
+        return {}
+    models = models_for({s.completed_under_id for s in states})
+    then = {}
+    for state in states:
+        if not model.has_step(state.number):
+            continue
+        old = models[state.completed_under_id].step_by_key(model.step(state.number).key)
+        if old is not None:
+            then[state.number] = old
+    return then
+
+
 def organisation_models(organisation_id: int) -> dict[int, ProcessModel]:
     """Every model version the organisation's cases may run on (its own and the shared ones),
     by version id: one query once this process has read their YAML."""

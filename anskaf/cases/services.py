@@ -197,6 +197,7 @@ def _apply(loaded: Loaded, transition: Transition, actor: User, *, reason: str =
         else:
             state.completed_by, state.completed_at = None, None
         state.not_relevant_reason = reason if status == engine.StepStatus.NOT_RELEVANT else ""
+        state.completed_under = None  # finished (again) now: under the case's own version
         for key, value in (extra or {}).get(number, {}).items():
             setattr(state, key, value)
         state.version += 1

@@ -138,3 +138,28 @@ def test_a_migration_waits_for_a_racing_step_completion_and_plans_with_it(org, a
     assert StepState.objects.get(case=case, number=1).status == "done"
     with pytest.raises(MigrationRefused):  # twice: already there
         case_migrate(actor=admin, organisation_id=org.pk, case_id=case.pk)
+
+
+def test_a_migrated_case_shows_the_texts_its_steps_were_finished_under(org, admin,
+                                                                       coordinator):
+    from django.test import Client
+
+    from anskaf.documents.guide import build_guide
+
+    case = testing.advance(coordinator, testing.new_case(coordinator), through=3)
+    old_title = model_for(case).step(3).title.da
+    _publish(org, admin)
+    case_migrate(actor=admin, organisation_id=org.pk, case_id=case.pk)
+    guide = build_guide(viewer=coordinator, case_id=case.pk)
+    assert [r.title for r in guide.rows if r.number == 3] == [old_title]
+    assert [r.title for r in guide.rows if r.number == 4] == [
+        "Forhåndsvurdering af informationssikkerhed"]
+    client = Client()
+    client.force_login(coordinator)
+    html = client.get(f"/sager/{case.pk}/trin/3/").content.decode()
+    assert f"Dengang hed det »{old_title}«" in html
+    page = client.get(f"/sager/{case.pk}/").content.decode()
+    assert "flyttede sagen fra version" in page
+    # Reopened and finished again, the step is under the case's version from then on.
+    services.step_reopen(actor=coordinator, case_id=case.pk, number=3, reason="Igen")
+    assert StepState.objects.get(case=case, number=3).completed_under_id is None
