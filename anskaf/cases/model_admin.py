@@ -81,6 +81,18 @@ def _rules(model: ProcessModel, step: Any) -> list[str]:
     return rules
 
 
+def _base(request: HttpRequest) -> int | None:
+    """The version the admin looked at (the forms' `base`), for the conflict check."""
+    base = request.POST.get("base")
+    return int(base) if base and base.isdigit() else None
+
+
+def _refusal(exc: ValidationFailed | MoveRefused) -> str:
+    if isinstance(exc, ValidationFailed):
+        return exc.errors.get("reason", exc.message)
+    return exc.message
+
+
 def _unit(request: HttpRequest) -> Any:
     """The forvaltning the page works on (`enhed`, in the query or the form), None for the
     municipality; 404 for a unit that is not one of its forvaltninger."""
@@ -199,12 +211,10 @@ def model_publish_view(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/model_admin.html", _admin_context(
             request, unit, edit_error="Der er ingen model at udgive. Kontrollér en model først."),
             status=400)
-    base = request.POST.get("base")
     try:
         result = model_publish(
             actor=request.user, organisation_id=_org(request), content=content,
-            reason=request.POST.get("reason", ""),
-            base_version_id=int(base) if base and base.isdigit() else None,
+            reason=request.POST.get("reason", ""), base_version_id=_base(request),
             unit_id=_unit_id(unit))
     except (ModelInvalid, ValidationFailed, MoveRefused) as exc:
         check = model_check(organisation_id=_org(request), content=content,
@@ -231,20 +241,16 @@ def model_publish_view(request: HttpRequest) -> HttpResponse:
 def model_rollback_view(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version(request, version_id)
     unit = _unit(request)
-    base = request.POST.get("base")
     try:
         result = model_rollback(
             actor=request.user, organisation_id=_org(request), version_id=version.pk,
-            reason=request.POST.get("reason", ""),
-            base_version_id=int(base) if base and base.isdigit() else None,
+            reason=request.POST.get("reason", ""), base_version_id=_base(request),
             unit_id=_unit_id(unit))
     except NotFound:
         raise Http404("Versionen findes ikke.") from None
     except (ValidationFailed, MoveRefused) as exc:
-        message = exc.errors.get("reason", exc.message) if isinstance(
-            exc, ValidationFailed) else exc.message
         return render(request, "cases/model_admin.html",
-                      _admin_context(request, unit, rollback_error=(version.pk, message),
+                      _admin_context(request, unit, rollback_error=(version.pk, _refusal(exc)),
                                      rollback_reason=request.POST.get("reason", "")),
                       status=getattr(exc, "status", 400))
     if not result.created:
@@ -263,18 +269,14 @@ def model_adopt_view(request: HttpRequest, version_id: int) -> HttpResponse:
     if version.organisation_id is not None:
         raise Http404("Den fælles version findes ikke.")
     unit = _unit(request)
-    base = request.POST.get("base")
     try:
         result = model_adopt_shared(
             actor=request.user, organisation_id=_org(request), version_id=version.pk,
-            reason=request.POST.get("reason", ""),
-            base_version_id=int(base) if base and base.isdigit() else None,
+            reason=request.POST.get("reason", ""), base_version_id=_base(request),
             unit_id=_unit_id(unit))
     except (ValidationFailed, MoveRefused) as exc:
-        message = exc.errors.get("reason", exc.message) if isinstance(
-            exc, ValidationFailed) else exc.message
         return render(request, "cases/model_admin.html",
-                      _admin_context(request, unit, adopt_error=message,
+                      _admin_context(request, unit, adopt_error=_refusal(exc),
                                      adopt_reason=request.POST.get("reason", "")),
                       status=getattr(exc, "status", 400))
     if result.created:
@@ -288,15 +290,20 @@ def model_adopt_view(request: HttpRequest, version_id: int) -> HttpResponse:
 # --- moving open cases to the current version (ADR 0032) -------------------------------------
 
 
-@admin_required
-@require_GET
-def model_migrations(request: HttpRequest) -> HttpResponse:
+def _migrations_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
     """The dry run: per open case not on the version new cases of its unit start on."""
     plans = migration_plan(actor=request.user, organisation_id=_org(request))
     return render(request, "cases/model_migrate.html", {
         "nav": NAV, "plans": plans, "max_cases": MAX_CASES,
         "movable": [p for p in plans if p.ok], "refused": [p for p in plans if not p.ok],
-    })
+        **extra,
+    }, status=status)
+
+
+@admin_required
+@require_GET
+def model_migrations(request: HttpRequest) -> HttpResponse:
+    return _migrations_page(request)
 
 
 @admin_required
@@ -304,12 +311,7 @@ def model_migrations(request: HttpRequest) -> HttpResponse:
 def model_migrate_view(request: HttpRequest) -> HttpResponse:
     chosen = [int(v) for v in request.POST.getlist("case") if v.isdigit()]
     if not chosen:
-        plans = migration_plan(actor=request.user, organisation_id=_org(request))
-        return render(request, "cases/model_migrate.html", {
-            "nav": NAV, "plans": plans, "max_cases": MAX_CASES,
-            "movable": [p for p in plans if p.ok], "refused": [p for p in plans if not p.ok],
-            "choose_error": "Vælg de sager, der skal flyttes.",
-        }, status=400)
+        return _migrations_page(request, 400, choose_error="Vælg de sager, der skal flyttes.")
     try:
         result = cases_migrate(actor=request.user, organisation_id=_org(request),
                                case_ids=chosen)

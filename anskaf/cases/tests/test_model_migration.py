@@ -18,23 +18,19 @@ from anskaf.cases.model_migration import (
 from anskaf.cases.models import Decision, StepState
 from anskaf.cases.process_models import model_for, model_publish
 from anskaf.notifications.models import Notification
-from anskaf.process.tests.model_edits import insert_step, rename_step, shipped
+from anskaf.process.tests.model_edits import inserted_and_renamed, shipped
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(org):
-    return testing.make_user(org, "admin", "admin")
-
-
-def _changed() -> str:
-    return rename_step(insert_step(shipped(), after=3), "initial_supplier_dialogue",
-                       "Leverandørmøde")
+def admin(model_admin):
+    return model_admin
 
 
 def _publish(org, admin, content=None):
-    return model_publish(actor=admin, organisation_id=org.pk, content=content or _changed(),
+    return model_publish(actor=admin, organisation_id=org.pk,
+                         content=content or inserted_and_renamed(),
                          reason="Sikkerhed tidligt").version
 
 

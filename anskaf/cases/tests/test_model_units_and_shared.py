@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(org):
-    return testing.make_user(org, "admin", "admin")
+def admin(model_admin):
+    return model_admin
 
 
 def _renamed(title: str) -> str:
