@@ -484,3 +484,19 @@ def test_model_migrate_dry_run_then_for_real(org, coordinator, tmp_path, capsys)
     event = AuditEvent.objects.get(event_type="case.model_migrated")
     assert (event.actor_role, event.after["via"]) == ("cli", "cli")
     assert main(["model", "migrate", "--organisation", org.slug, "--case", "nope"]) == 2
+
+
+def test_model_migrate_exits_1_naming_a_refused_case(org, coordinator, tmp_path, capsys):
+    from anskaf.process.tests.model_edits import dump, load, shipped
+
+    case = testing.advance(coordinator, testing.new_case(coordinator), through=2)
+    data = load(shipped())
+    next(s for s in data["steps"] if s["number"] == 2)["key"] = "something_else"
+    path = _write(tmp_path, "ny.yaml", dump(data))
+    assert main(["model", "install", str(path), "--organisation", org.slug,
+                 "--reason", "r"]) == 0
+    capsys.readouterr()
+    assert main(["model", "migrate", "--organisation", org.slug]) == 1
+    out = capsys.readouterr()
+    assert f"{case.number}" in out.out and "REFUSED" in out.out
+    assert "findes ikke i den nye model" in out.out and "1 refused" in out.err

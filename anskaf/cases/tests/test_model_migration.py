@@ -15,10 +15,10 @@ from anskaf.cases.model_migration import (
     cases_migrate,
     migration_plan,
 )
-from anskaf.cases.models import Decision, StepState
+from anskaf.cases.models import Case, Decision, StepState
 from anskaf.cases.process_models import model_for, model_publish
 from anskaf.notifications.models import Notification
-from anskaf.process.tests.model_edits import inserted_and_renamed, shipped
+from anskaf.process.tests.model_edits import insert_step, inserted_and_renamed, shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,29 @@ def test_a_migrated_case_shows_the_texts_its_steps_were_finished_under(org, admi
     # Reopened and finished again, the step is under the case's version from then on.
     services.step_reopen(actor=coordinator, case_id=case.pk, number=3, reason="Igen")
     assert StepState.objects.get(case=case, number=3).completed_under_id is None
+
+
+def test_a_migrated_case_runs_the_whole_journey_on_the_22_step_model(org, admin, coordinator):
+    """Meetings, documents, portfolio and notifications keep working on the moved case: every
+    step to the end, by key, with the apps' guards and events on the new numbers."""
+    case = testing.advance(coordinator, testing.new_case(coordinator), through=7)
+    _publish(org, admin)
+    case_migrate(actor=admin, organisation_id=org.pk, case_id=case.pk)
+    case = testing.advance(coordinator, Case.objects.get(pk=case.pk), through=22)
+    assert case.status == "completed"
+    assert StepState.objects.filter(case=case).exclude(
+        status__in=("done", "not_relevant")).count() == 0
+    assert audit_verify(org.pk).ok
+
+
+def test_a_case_breaking_a_rule_of_the_new_model_is_refused(org, admin, coordinator):
+    """A finished step that, in the new model, requires a step the case has not finished."""
+    from anskaf.process.tests.model_edits import edit_step
+
+    case = testing.advance(coordinator, testing.new_case(coordinator), through=2)
+    content = edit_step(insert_step(shipped(), after=1), "needs_or_market_analysis",
+                        requires=[2])
+    _publish(org, admin, content)
+    [plan] = migration_plan(actor=admin, organisation_id=org.pk)
+    assert plan.case_id == case.pk
+    assert any("kræver i den nye model trin 2" in r for r in plan.refusals), plan.refusals

@@ -126,3 +126,18 @@ def test_a_changed_shipped_model_becomes_a_newer_shared_version_once(org, tmp_pa
     assert sync_shipped_model(changed) is None
     assert AuditEvent.objects.filter(organisation=org,
                                      event_type="model.shared_published").count() == 2
+
+
+def test_two_publishes_for_a_forvaltning_from_the_same_base_one_wins(org, admin, unit):
+    from anskaf.cases.errors import Conflict
+
+    base = current_version(org.pk, unit.pk).pk  # inherited: the shared default
+    model_publish(actor=admin, organisation_id=org.pk, unit_id=unit.pk, content=_renamed("A"),
+                  reason="a", base_version_id=base)
+    with pytest.raises(Conflict):
+        model_publish(actor=admin, organisation_id=org.pk, unit_id=unit.pk,
+                      content=_renamed("B"), reason="b", base_version_id=base)
+    assert ModelVersion.objects.filter(organisation=org, unit=unit).count() == 1
+    same = model_publish(actor=admin, organisation_id=org.pk, unit_id=unit.pk,
+                         content=_renamed("A"), reason="igen")
+    assert not same.created  # identical content: no version, and it says so
