@@ -383,7 +383,8 @@ class ModelVersionOut(Schema):
     version: int
     sha256: str
     shared: bool = Field(description="The installation's shared default, not the municipality's own.")
-    current: bool = Field(description="The version new cases start on.")
+    current: bool = Field(description="The version new cases start on (the municipality's, or "
+                                      "the forvaltning's in unit_id).")
     published_at: datetime | None
     published_by: str | None = Field(description="The administrator's name; null from the CLI.")
     published_via: Literal["web", "cli", "shipped", "pinned"] | None = Field(

@@ -141,3 +141,21 @@ def test_two_publishes_for_a_forvaltning_from_the_same_base_one_wins(org, admin,
     same = model_publish(actor=admin, organisation_id=org.pk, unit_id=unit.pk,
                          content=_renamed("A"), reason="igen")
     assert not same.created  # identical content: no version, and it says so
+
+
+def test_migrate_stores_a_changed_shipped_model_as_a_shared_version(org, tmp_path,
+                                                                     monkeypatch, capsys):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from anskaf.cases import process_models
+
+    first = current_version(org.pk)
+    changed = tmp_path / "haderslev.yaml"
+    changed.write_text(_renamed("Leveret i ny udgave"), encoding="utf-8")
+    monkeypatch.setattr(process_models, "DEFAULT_MODEL_PATH", changed)
+    emit_post_migrate_signal(1, False, "default")
+    assert "Shipped process model stored as shared version 2" in capsys.readouterr().out
+    assert shared_latest().published_via == "shipped"
+    assert current_version(org.pk).sha256 == first.sha256
+    emit_post_migrate_signal(1, False, "default")
+    assert ModelVersion.objects.filter(organisation__isnull=True).count() == 2
