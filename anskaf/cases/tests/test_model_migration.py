@@ -36,13 +36,27 @@ def _publish(org, admin, content=None):
 
 def test_the_journey_publish_new_cases_22_older_21_dry_run_then_migrate(org, admin,
                                                                       coordinator):
+    from anskaf.documents.testing import upload
+
     older = testing.new_case(coordinator, title="Før")
+    upload(coordinator, older, 2, "requirements_specification")
+    upload(coordinator, older, 4, "product_description")
     older = testing.advance(coordinator, older, through=7)
+    from anskaf.discussion.services import comment_create
+    from anskaf.notifications.models import StepDeadline
+    from anskaf.notifications.services import deadline_set
+
+    comment = comment_create(actor=coordinator, case_id=older.pk, body="Om trinnet", step=9)
+    deadline_set(actor=coordinator, case_id=older.pk, number=9, due_date="2099-12-31")
     done_before = {s.number: (s.completed_by_id, s.completed_at, s.pk)
                    for s in older.step_states.filter(status="done")}
     events_before = AuditEvent.objects.filter(case_id=older.pk).count()
     decided_before = list(Decision.objects.filter(case=older).values_list("step", flat=True))
     assert decided_before
+    from anskaf.documents.models import Document
+
+    documents_before = dict(Document.objects.filter(case=older).values_list("pk", "step"))
+    assert documents_before
     version = _publish(org, admin)
     newer = testing.new_case(coordinator, title="Efter")
     assert len(model_for(newer).steps) == 22
@@ -76,6 +90,11 @@ def test_the_journey_publish_new_cases_22_older_21_dry_run_then_migrate(org, adm
     assert Decision.objects.filter(case=older).count() == len(decided_before)
     assert set(Decision.objects.filter(case=older).values_list("step", flat=True)) == {
         n + 1 if n > 3 else n for n in decided_before}  # decisions follow their gates by key
+    assert dict(Document.objects.filter(case=older).values_list("pk", "step")) == {
+        pk: n + 1 if n > 3 else n for pk, n in documents_before.items()}  # and documents
+    comment.refresh_from_db()
+    assert comment.step == 10  # comments and deadlines too
+    assert StepDeadline.objects.get(case=older).step == 10
     assert AuditEvent.objects.filter(case_id=older.pk).count() == events_before + 1
     event = AuditEvent.objects.get(case_id=older.pk, event_type="case.model_migrated")
     assert event.before["sha256"] != event.after["sha256"] == version.sha256
