@@ -156,23 +156,50 @@ def _organisation_named(slug: str) -> Any:
     return org
 
 
+def _unit_named(org: Any, slug: str | None) -> Any:
+    """A forvaltning of the organisation by its slug (its name, slugified: "Social- og
+    Sundhedsforvaltningen" is social-og-sundhedsforvaltningen) or its id; None without one."""
+    if slug is None:
+        return None
+    from django.utils.text import slugify
+
+    from anskaf.cases.process_models import publishing_units
+
+    units = publishing_units(org.pk)
+    found = [u for u in units if slugify(u.name) == slug or str(u.pk) == slug]
+    if len(found) != 1:
+        known = ", ".join(slugify(u.name) for u in units)
+        what = "no forvaltning" if not found else "more than one forvaltning"
+        raise CommandError(f"{what} of {org.slug} is called {slug!r}"
+                           + (f" (known: {known})" if known else " (it has none)"))
+    return found[0]
+
+
 def cmd_model_install(args: argparse.Namespace) -> int:
-    """`model install FILE --organisation SLUG --reason TEXT`: publish through the same service
-    as the Procesmodel page; audited in the organisation's chain with the CLI as the actor."""
+    """`model install FILE (--organisation SLUG [--unit SLUG] | --shared) --reason TEXT`:
+    publish through the same services as the Procesmodel page; audited in the organisation's
+    chain (every organisation's for a shared version) with the CLI as the actor."""
     path = Path(args.file)
     if not args.reason.strip():
         raise CommandError("--reason must say why the model changes")
+    if args.unit and not args.organisation:
+        raise CommandError("--unit needs --organisation")
     _setup_django()
     from anskaf.cases.errors import MoveRefused, ValidationFailed
-    from anskaf.cases.process_models import model_publish
+    from anskaf.cases.process_models import model_publish, model_publish_shared
     from anskaf.process.loader import ModelInvalid
 
-    org = _organisation_named(args.organisation)
-    content = None
+    org = None if args.shared else _organisation_named(args.organisation)
+    unit = _unit_named(org, args.unit) if org is not None else None
     try:
         content = _read_model_file(path)
-        result = model_publish(actor=None, organisation_id=org.pk, content=content,
-                               reason=args.reason, via="cli")
+        if org is None:
+            result = model_publish_shared(actor=None, content=content, reason=args.reason,
+                                          via="cli")
+        else:
+            result = model_publish(actor=None, organisation_id=org.pk, content=content,
+                                   reason=args.reason, via="cli",
+                                   unit_id=unit.pk if unit is not None else None)
     except ModelFileInvalid as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
@@ -188,33 +215,116 @@ def cmd_model_install(args: argparse.Namespace) -> int:
         print(f"{path}: refused: {exc.message}", file=sys.stderr)
         return FAILED
     version = result.version
+    whose = ("the shared default" if org is None
+             else f"{org.slug}/{_slug(unit.name)}" if unit is not None else org.slug)
     if not result.created:
-        print(f"{path}: unchanged: {org.slug} already runs this content "
+        print(f"{path}: unchanged: {whose} already runs this content "
               f"(version {version.version}, sha256 {version.sha256}); nothing installed.")
         return OK
-    print(f"Installed {path} as version {version.version} of {org.slug}'s model "
+    print(f"Installed {path} as version {version.version} of {whose}'s model "
           f"'{version.key}' (sha256 {version.sha256}). New cases start on it.")
+    if org is None:
+        print("Municipalities that ran the shared default keep the version they ran; "
+              "their administrators see the newer one on the Procesmodel page.")
     return OK
 
 
+def _slug(name: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(name)
+
+
+# The export formats: the model's YAML; helper writers (e.g. BPMN) register here by name.
+def _bpmn_of(version: Any) -> str:
+    """The version as BPMN 2.0 XML (ADR 0033)."""
+    from anskaf.cases.process_models import model_of
+    from anskaf.process.bpmn import to_bpmn
+
+    return to_bpmn(model_of(version)).decode("utf-8")
+
+
+EXPORT_FORMATS: dict[str, Callable[[Any], str]] = {"yaml": lambda version: version.content,
+                                                   "bpmn": _bpmn_of}
+
+
 def cmd_model_export(args: argparse.Namespace) -> int:
-    """`model export --organisation SLUG [-o FILE]`: the YAML new cases start on."""
+    """`model export --organisation SLUG [--unit SLUG] [--format yaml] [-o FILE]`: the model
+    new cases (of that forvaltning) start on."""
     _setup_django()
     from anskaf.cases.process_models import current_version
 
     org = _organisation_named(args.organisation)
-    version = current_version(org.pk)
+    unit = _unit_named(org, args.unit)
+    version = current_version(org.pk, unit.pk if unit is not None else None)
+    text = EXPORT_FORMATS[args.format](version)
     if args.output:
         try:
-            Path(args.output).write_text(version.content, encoding="utf-8")
+            Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"{args.output}: cannot write ({exc.strerror})") from None
-        where = "shared default" if version.organisation_id is None else "own"
+        where = ("shared default" if version.organisation_id is None
+                 else "forvaltning's own" if version.unit_id is not None else "own")
         print(f"Wrote {org.slug}'s model ({where} version {version.version}, "
               f"sha256 {version.sha256}) to {args.output}.", file=sys.stderr)
     else:
-        sys.stdout.write(version.content)
+        sys.stdout.write(text)
     return OK
+
+
+def cmd_model_migrate(args: argparse.Namespace) -> int:
+    """`model migrate --organisation SLUG [--dry-run] [--case ID ...]`: move the open cases to
+    the version new cases of their unit start on; one transaction per case. Exit 1 when a
+    case is refused (the others are moved), 0 when all could move (or there was nothing)."""
+    _setup_django()
+    from anskaf.cases.errors import NotFound
+    from anskaf.cases.model_migration import cases_migrate, migration_plan
+
+    org = _organisation_named(args.organisation)
+    ids = None
+    if args.case:
+        ids = [_case_id(org, value) for value in args.case]
+    try:
+        if args.dry_run:
+            plans = migration_plan(actor=None, organisation_id=org.pk, case_ids=ids)
+            refused = [p for p in plans if not p.ok]
+            for plan in plans:
+                _print_plan(plan, "would move" if plan.ok else "REFUSED")
+            print(f"Dry run: {len(plans) - len(refused)} case(s) would move, "
+                  f"{len(refused)} refused; nothing changed.", file=sys.stderr)
+            return FAILED if refused else OK
+        result = cases_migrate(actor=None, organisation_id=org.pk, case_ids=ids, via="cli")
+    except NotFound as exc:
+        raise CommandError(exc.message) from None
+    for plan in result.migrated:
+        _print_plan(plan, "moved")
+    for plan in result.refused:
+        _print_plan(plan, "REFUSED")
+    print(f"{len(result.migrated)} case(s) moved, {len(result.refused)} refused.",
+          file=sys.stderr)
+    return FAILED if result.refused else OK
+
+
+def _case_id(org: Any, value: str) -> int:
+    """A case by its id or its number (e.g. 2026-0007) in the organisation."""
+    from anskaf.cases.models import Case
+
+    case = Case.objects.filter(organisation=org, number=value).values_list("pk", flat=True)
+    if case:
+        return case[0]
+    if value.isdigit():
+        return int(value)
+    raise CommandError(f"no case {value!r} in {org.slug}")
+
+
+def _print_plan(plan: Any, verdict: str) -> None:
+    print(f"{plan.case_number} {plan.case_title}: {verdict} "
+          f"(version {plan.from_version.version} {plan.from_version.sha256[:12]} -> "
+          f"{plan.to_version.version} {plan.to_version.sha256[:12]})")
+    for line in plan.summary():
+        print(f"  - {line}")
+    for reason in plan.refusals:
+        print(f"  ! {reason}")
 
 
 def _extension_bindings() -> list[StepBinding]:
@@ -897,16 +1007,34 @@ def build_parser() -> argparse.ArgumentParser:
         "install", help="publish a model file as an organisation's newest version (audited)"
     )
     install.add_argument("file", metavar="FILE")
-    install.add_argument("--organisation", "--organization", required=True, metavar="SLUG")
+    whose = install.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--organisation", "--organization", metavar="SLUG")
+    whose.add_argument("--shared", action="store_true",
+                       help="publish the installation's shared default (municipalities that "
+                            "ran the previous one keep it until they adopt this one)")
+    install.add_argument("--unit", metavar="SLUG",
+                         help="a forvaltning's own model (its name as a slug, or its id)")
     install.add_argument("--reason", required=True, metavar="TEXT",
                          help="why the model changes (kept with the version and audited)")
     install.set_defaults(func=cmd_model_install)
     export = model_sub.add_parser(
-        "export", help="write the YAML an organisation's new cases start on"
+        "export", help="write the model an organisation's (or forvaltning's) new cases start on"
     )
     export.add_argument("--organisation", "--organization", required=True, metavar="SLUG")
+    export.add_argument("--unit", metavar="SLUG", help="a forvaltning (name as slug, or id)")
+    export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="yaml",
+                        help="the file format (default: yaml)")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     export.set_defaults(func=cmd_model_export)
+    migrate = model_sub.add_parser(
+        "migrate", help="move open cases to the version new cases start on (audited)"
+    )
+    migrate.add_argument("--organisation", "--organization", required=True, metavar="SLUG")
+    migrate.add_argument("--dry-run", action="store_true",
+                         help="only list per case what would map, be new or be refused")
+    migrate.add_argument("--case", nargs="+", metavar="ID",
+                         help="only these cases (id or case number)")
+    migrate.set_defaults(func=cmd_model_migrate)
 
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(dest="action", metavar="ACTION")

@@ -392,6 +392,10 @@ def test_model_install_publishes_audited_as_the_cli_and_export_gives_it_back(
     assert out.read_text(encoding="utf-8") == content
     assert main(["model", "export", "--organisation", org.slug]) == 0
     assert capsys.readouterr().out == content
+    bpmn = tmp_path / "export.bpmn"
+    assert main(["model", "export", "--organisation", org.slug, "--format", "bpmn",
+                 "-o", str(bpmn)]) == 0
+    assert 'id="Task_security_pre_screening"' in bpmn.read_text(encoding="utf-8")
 
 
 def test_model_install_refuses_an_invalid_model_and_stores_nothing(org, tmp_path, capsys):
@@ -415,3 +419,88 @@ def test_model_install_and_export_usage_errors(org, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["model", "install", str(DEFAULT_MODEL_PATH), "--organisation", org.slug])
     assert exc.value.code == 2
+
+
+# --- model install --unit / --shared, export --unit, migrate (issue 17, ADR 0032) ----------
+
+
+def test_model_install_for_a_forvaltning_and_export_it(org, unit, coordinator, tmp_path,
+                                                       capsys):
+    from django.utils.text import slugify
+
+    from anskaf.cases.process_models import model_for
+    from anskaf.process.tests.model_edits import insert_step, shipped
+
+    content = insert_step(shipped(), after=3)
+    path = _write(tmp_path, "forvaltning.yaml", content)
+    assert main(["model", "install", str(path), "--organisation", org.slug,
+                 "--unit", slugify(unit.name), "--reason", "Forvaltningens egen"]) == 0
+    assert f"{org.slug}/{slugify(unit.name)}" in capsys.readouterr().out
+    assert len(model_for(testing.new_case(coordinator)).steps) == 22
+    assert main(["model", "export", "--organisation", org.slug,
+                 "--unit", str(unit.pk)]) == 0
+    assert capsys.readouterr().out == content
+    assert main(["model", "export", "--organisation", org.slug]) == 0
+    assert capsys.readouterr().out == shipped()  # the municipality level is untouched
+    assert main(["model", "install", str(path), "--organisation", org.slug,
+                 "--unit", "ingen-saadan", "--reason", "x"]) == 2
+    assert "no forvaltning" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["model", "install", str(path), "--organisation", org.slug, "--shared",
+              "--reason", "x"])
+    assert exc.value.code == 2
+
+
+def test_model_install_shared_pins_the_municipalities_and_is_audited_in_each(
+        org, coordinator, tmp_path, capsys):
+    from anskaf.audit.services import audit_verify
+    from anskaf.cases.process_models import current_version
+    from anskaf.process.tests.model_edits import rename_step, shipped
+
+    before = current_version(org.pk)
+    path = _write(tmp_path, "kl.yaml",
+                  rename_step(shipped(), "initial_supplier_dialogue", "KL's trin"))
+    assert main(["model", "install", str(path), "--shared", "--reason", "KL anbefaler"]) == 0
+    assert "shared default" in capsys.readouterr().out
+    assert current_version(org.pk).sha256 == before.sha256
+    assert AuditEvent.objects.filter(organisation=org,
+                                     event_type="model.shared_published").count() == 1
+    assert audit_verify(org.pk).ok
+
+
+def test_model_migrate_dry_run_then_for_real(org, coordinator, tmp_path, capsys):
+    from anskaf.cases.process_models import model_for
+    from anskaf.process.tests.model_edits import insert_step, shipped
+
+    case = testing.new_case(coordinator)
+    path = _write(tmp_path, "ny.yaml", insert_step(shipped(), after=3))
+    assert main(["model", "install", str(path), "--organisation", org.slug,
+                 "--reason", "r"]) == 0
+    capsys.readouterr()
+    assert main(["model", "migrate", "--organisation", org.slug, "--dry-run"]) == 0
+    out = capsys.readouterr()
+    assert f"{case.number}" in out.out and "would move" in out.out
+    assert "Nyt trin 4" in out.out and "nothing changed" in out.err
+    assert len(model_for(Case.objects.get(pk=case.pk)).steps) == 21
+    assert main(["model", "migrate", "--organisation", org.slug, "--case", case.number]) == 0
+    assert "1 case(s) moved" in capsys.readouterr().err
+    assert len(model_for(Case.objects.get(pk=case.pk)).steps) == 22
+    event = AuditEvent.objects.get(event_type="case.model_migrated")
+    assert (event.actor_role, event.after["via"]) == ("cli", "cli")
+    assert main(["model", "migrate", "--organisation", org.slug, "--case", "nope"]) == 2
+
+
+def test_model_migrate_exits_1_naming_a_refused_case(org, coordinator, tmp_path, capsys):
+    from anskaf.process.tests.model_edits import dump, load, shipped
+
+    case = testing.advance(coordinator, testing.new_case(coordinator), through=2)
+    data = load(shipped())
+    next(s for s in data["steps"] if s["number"] == 2)["key"] = "something_else"
+    path = _write(tmp_path, "ny.yaml", dump(data))
+    assert main(["model", "install", str(path), "--organisation", org.slug,
+                 "--reason", "r"]) == 0
+    capsys.readouterr()
+    assert main(["model", "migrate", "--organisation", org.slug]) == 1
+    out = capsys.readouterr()
+    assert f"{case.number}" in out.out and "REFUSED" in out.out
+    assert "findes ikke i den nye model" in out.out and "1 refused" in out.err

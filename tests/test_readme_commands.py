@@ -37,10 +37,16 @@ TABLE = {
     "anskaf model check FILE": "anskaf model check anskaf/process/models/haderslev.yaml",
     "anskaf model diff OLD NEW": "anskaf model diff anskaf/process/models/haderslev.yaml "
                                  "anskaf/process/models/haderslev.yaml",
-    "anskaf model install FILE --organisation SLUG --reason TEXT":
+    "anskaf model install FILE --organisation SLUG [--unit SLUG] --reason TEXT":
         "anskaf model install anskaf/process/models/haderslev.yaml --organisation haderslev "
         "--reason 'Kommunens egen version'",
-    "anskaf model export --organisation SLUG [-o FILE]": "anskaf model export --organisation haderslev",
+    "anskaf model install FILE --shared --reason TEXT":  # the shipped model: already shared
+        "anskaf model install anskaf/process/models/haderslev.yaml --shared "
+        "--reason 'Den leverede model'",
+    "anskaf model export --organisation SLUG [--unit SLUG] [--format yaml] [-o FILE]":
+        "anskaf model export --organisation haderslev",
+    "anskaf model migrate --organisation SLUG [--dry-run] [--case ID ...]":
+        "anskaf model migrate --organisation haderslev --dry-run",
     "anskaf audit verify [--organisation SLUG]": "anskaf audit verify --organisation haderslev",
     "anskaf audit anchor": "anskaf audit anchor",
     "anskaf audit rotate-key": "anskaf audit rotate-key",

@@ -124,3 +124,50 @@ def step_deadlines(cases: list[Any], pairs: list[tuple[int, int]]
     for finder in _deadline_finders:
         found.update(finder(cases, pairs))
     return found
+
+
+# --- step renumbering: a case moved to another model version (issue 17, ADR 0032) -------------
+
+# fn(case_id, mapping): mapping is old step number -> new number, or None for a step the new
+# model removes. Runs inside the migration's transaction; rows of a removed step are moved to
+# the case as a whole or deleted, as the app sees fit (its blocker said nothing against it).
+Renumberer = Callable[[int, dict[int, int | None]], None]
+# fn(case_id, removed numbers) -> Danish reasons a step cannot be removed (e.g. its documents).
+Blocker = Callable[[int, set[int]], list[str]]
+
+_renumberers: list[Renumberer] = []
+_blockers: list[Blocker] = []
+
+
+def register_renumberer(fn: Renumberer, blocker: Blocker | None = None) -> None:
+    if fn not in _renumberers:
+        _renumberers.append(fn)
+    if blocker is not None and blocker not in _blockers:
+        _blockers.append(blocker)
+
+
+def renumber_steps(case_id: int, mapping: dict[int, int | None]) -> None:
+    for fn in _renumberers:
+        fn(case_id, mapping)
+
+
+def removal_blockers(case_id: int, removed: set[int]) -> list[str]:
+    if not removed:
+        return []
+    return [reason for fn in _blockers for reason in fn(case_id, removed)]
+
+
+RENUMBER_OFFSET = 10_000  # above any step number: the rows pass through it, unique keys hold
+
+
+def renumber_rows(queryset: Any, field: str, mapping: dict[int, int | None]) -> None:
+    """Give the rows of `queryset` their new step numbers in two passes (through an offset),
+    so a unique (case, step) never meets itself half-way. Removed steps are left alone."""
+    moves = {old: new for old, new in mapping.items() if new is not None and new != old}
+    for old, new in moves.items():
+        queryset.filter(**{field: old}).update(**{field: new + RENUMBER_OFFSET})
+    if moves:
+        from django.db.models import F
+
+        queryset.filter(**{f"{field}__gte": RENUMBER_OFFSET}).update(
+            **{field: F(field) - RENUMBER_OFFSET})

@@ -1,7 +1,10 @@
-"""Administration -> Procesmodel (issue 17, ADR 0019): the model new cases start on, its
-versions, and checking, comparing, publishing and rolling back a model. Organisation admins
-only (403 for everybody else, as the other administration pages); a version of another
-municipality answers 404. Works without JavaScript: plain forms, the YAML in a textarea.
+"""Administration -> Procesmodel (issue 17, ADRs 0019 and 0032): the model new cases start on,
+its versions, and checking, comparing, publishing and rolling back a model, for the
+municipality or one of its forvaltninger (`?enhed=`, carried by every form); a newer shared
+version with its diff and adopting it; moving open cases to the current version (dry run, then
+for real). Organisation admins only (403 for everybody else, as the other administration
+pages); a version or unit of another municipality answers 404. Works without JavaScript:
+plain forms, the YAML in a textarea.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from anskaf.orgs.views import admin_required
@@ -19,16 +23,21 @@ from anskaf.process.loader import ModelInvalid
 from anskaf.process.model import ProcessModel
 
 from .errors import MoveRefused, NotFound, ValidationFailed
+from .model_migration import MAX_CASES, cases_migrate, migration_plan
 from .models import ModelVersion
 from .process_models import (
     MAX_MODEL_BYTES,
     ModelCheck,
     current_version,
+    model_adopt_shared,
     model_check,
     model_of,
     model_publish,
     model_rollback,
+    newer_shared,
     organisation_versions,
+    publishing_unit,
+    publishing_units,
 )
 
 NAV = "admin"
@@ -73,15 +82,49 @@ def _rules(model: ProcessModel, step: Any) -> list[str]:
     return rules
 
 
-def _admin_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _base(request: HttpRequest) -> int | None:
+    """The version the admin looked at (the forms' `base`), for the conflict check."""
+    base = request.POST.get("base")
+    return int(base) if base and base.isdigit() else None
+
+
+def _refusal(exc: ValidationFailed | MoveRefused) -> str:
+    if isinstance(exc, ValidationFailed):
+        return exc.errors.get("reason", exc.message)
+    return exc.message
+
+
+def _unit(request: HttpRequest) -> Any:
+    """The forvaltning the page works on (`enhed`, in the query or the form), None for the
+    municipality; 404 for a unit that is not one of its forvaltninger."""
+    raw = request.POST.get("enhed") if request.method == "POST" else request.GET.get("enhed")
+    try:
+        return publishing_unit(_org(request), raw)
+    except NotFound:
+        raise Http404("Forvaltningen findes ikke.") from None
+
+
+def _unit_id(unit: Any) -> int | None:
+    return unit.pk if unit is not None else None
+
+
+def _admin_url(unit: Any) -> str:
+    url = reverse("cases:model_admin")
+    return f"{url}?enhed={unit.pk}" if unit is not None else url
+
+
+def _admin_context(request: HttpRequest, unit: Any = None, **extra: Any) -> dict[str, Any]:
     org_id = _org(request)
-    current = current_version(org_id)
+    current = current_version(org_id, _unit_id(unit))
     model = model_of(current)
     return {
         "nav": NAV, "current": current, "model": model, "phases": model_rows(model),
-        "versions": organisation_versions(org_id),
+        "unit": unit, "units": publishing_units(org_id),
+        "versions": organisation_versions(org_id, _unit_id(unit)),
         "shared": (ModelVersion.objects.filter(organisation__isnull=True)
                    .defer("content").order_by("-version")[:1]),
+        "newer_shared": newer_shared(current),
+        "inherited": unit is not None and current.unit_id != unit.pk,
         **extra,
     }
 
@@ -89,7 +132,7 @@ def _admin_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @admin_required
 @require_GET
 def model_admin(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/model_admin.html", _admin_context(request))
+    return render(request, "cases/model_admin.html", _admin_context(request, _unit(request)))
 
 
 def _download(version: ModelVersion, name: str) -> HttpResponse:
@@ -101,7 +144,7 @@ def _download(version: ModelVersion, name: str) -> HttpResponse:
 @admin_required
 @require_GET
 def model_download(request: HttpRequest) -> HttpResponse:
-    version = current_version(_org(request))
+    version = current_version(_org(request), _unit_id(_unit(request)))
     return _download(version, f"{version.key}-v{version.version}.yaml")
 
 
@@ -117,7 +160,7 @@ def bpmn_response(version: ModelVersion) -> HttpResponse:
 @admin_required
 @require_GET
 def model_bpmn_download(request: HttpRequest) -> HttpResponse:
-    return bpmn_response(current_version(_org(request)))
+    return bpmn_response(current_version(_org(request), _unit_id(_unit(request))))
 
 
 def _version(request: HttpRequest, version_id: int) -> ModelVersion:
@@ -162,7 +205,7 @@ def _posted_content(request: HttpRequest) -> tuple[str | None, str | None]:
 def _check_page(request: HttpRequest, check: ModelCheck, status: int = 200,
                 **extra: Any) -> HttpResponse:
     return render(request, "cases/model_check.html", {
-        "nav": NAV, "check": check,
+        "nav": NAV, "check": check, "unit": _unit(request),
         "lines": check.lines() if check.problems else (),
         **extra,
     }, status=status)
@@ -171,31 +214,33 @@ def _check_page(request: HttpRequest, check: ModelCheck, status: int = 200,
 @admin_required
 @require_POST
 def model_check_view(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
     content, error = _posted_content(request)
     if content is None:
         return render(request, "cases/model_admin.html",
-                      _admin_context(request, edit_error=error,
+                      _admin_context(request, unit, edit_error=error,
                                      posted=request.POST.get("content", "")), status=400)
-    check = model_check(organisation_id=_org(request), content=content)
+    check = model_check(organisation_id=_org(request), content=content, unit_id=_unit_id(unit))
     return _check_page(request, check, status=200 if check.ok else 400)
 
 
 @admin_required
 @require_POST
 def model_publish_view(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
     content = request.POST.get("content", "")
     if not content.strip():
         return render(request, "cases/model_admin.html", _admin_context(
-            request, edit_error="Der er ingen model at udgive. Kontrollér en model først."),
+            request, unit, edit_error="Der er ingen model at udgive. Kontrollér en model først."),
             status=400)
-    base = request.POST.get("base")
     try:
         result = model_publish(
             actor=request.user, organisation_id=_org(request), content=content,
-            reason=request.POST.get("reason", ""),
-            base_version_id=int(base) if base and base.isdigit() else None)
+            reason=request.POST.get("reason", ""), base_version_id=_base(request),
+            unit_id=_unit_id(unit))
     except (ModelInvalid, ValidationFailed, MoveRefused) as exc:
-        check = model_check(organisation_id=_org(request), content=content)
+        check = model_check(organisation_id=_org(request), content=content,
+                            unit_id=_unit_id(unit))
         if isinstance(exc, ValidationFailed):
             return _check_page(request, check, 400, reason_error=exc.errors.get("reason"),
                                reason=request.POST.get("reason", ""))
@@ -209,31 +254,95 @@ def model_publish_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"Version {result.version.version} er udgivet. "
                                   "Nye sager starter på den; igangværende sager beholder "
-                                  "deres version.")
-    return redirect("cases:model_admin")
+                                  "deres version, indtil du flytter dem.")
+    return redirect(_admin_url(unit))
 
 
 @admin_required
 @require_POST
 def model_rollback_view(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _version(request, version_id)
-    base = request.POST.get("base")
+    unit = _unit(request)
     try:
         result = model_rollback(
             actor=request.user, organisation_id=_org(request), version_id=version.pk,
-            reason=request.POST.get("reason", ""),
-            base_version_id=int(base) if base and base.isdigit() else None)
+            reason=request.POST.get("reason", ""), base_version_id=_base(request),
+            unit_id=_unit_id(unit))
     except NotFound:
         raise Http404("Versionen findes ikke.") from None
     except (ValidationFailed, MoveRefused) as exc:
-        message = exc.errors.get("reason", exc.message) if isinstance(
-            exc, ValidationFailed) else exc.message
         return render(request, "cases/model_admin.html",
-                      _admin_context(request, rollback_error=(version.pk, message)),
+                      _admin_context(request, unit, rollback_error=(version.pk, _refusal(exc)),
+                                     rollback_reason=request.POST.get("reason", "")),
                       status=getattr(exc, "status", 400))
     if not result.created:
         messages.info(request, "Den version er allerede den gældende. Der er ikke udgivet noget.")
     else:
         messages.success(request, f"Indholdet fra version {version.version} er udgivet igen som "
                                   f"version {result.version.version}.")
-    return redirect("cases:model_admin")
+    return redirect(_admin_url(unit))
+
+
+@admin_required
+@require_POST
+def model_adopt_view(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Take a newer shared version into use (its content, published with a reason)."""
+    version = _version(request, version_id)
+    if version.organisation_id is not None:
+        raise Http404("Den fælles version findes ikke.")
+    unit = _unit(request)
+    try:
+        result = model_adopt_shared(
+            actor=request.user, organisation_id=_org(request), version_id=version.pk,
+            reason=request.POST.get("reason", ""), base_version_id=_base(request),
+            unit_id=_unit_id(unit))
+    except (ValidationFailed, MoveRefused) as exc:
+        return render(request, "cases/model_admin.html",
+                      _admin_context(request, unit, adopt_error=_refusal(exc),
+                                     adopt_reason=request.POST.get("reason", "")),
+                      status=getattr(exc, "status", 400))
+    if result.created:
+        messages.success(request, f"Den fælles version {version.version} er taget i brug som "
+                                  f"version {result.version.version}. Nye sager starter på den.")
+    else:
+        messages.info(request, "Den fælles version er allerede i brug. Der er ikke udgivet noget.")
+    return redirect(_admin_url(unit))
+
+
+# --- moving open cases to the current version (ADR 0032) -------------------------------------
+
+
+def _migrations_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
+    """The dry run: per open case not on the version new cases of its unit start on."""
+    plans = migration_plan(actor=request.user, organisation_id=_org(request))
+    return render(request, "cases/model_migrate.html", {
+        "nav": NAV, "plans": plans, "max_cases": MAX_CASES,
+        "movable": [p for p in plans if p.ok], "refused": [p for p in plans if not p.ok],
+        **extra,
+    }, status=status)
+
+
+@admin_required
+@require_GET
+def model_migrations(request: HttpRequest) -> HttpResponse:
+    return _migrations_page(request)
+
+
+@admin_required
+@require_POST
+def model_migrate_view(request: HttpRequest) -> HttpResponse:
+    chosen = [int(v) for v in request.POST.getlist("case") if v.isdigit()]
+    if not chosen:
+        return _migrations_page(request, 400, choose_error="Vælg de sager, der skal flyttes.")
+    try:
+        result = cases_migrate(actor=request.user, organisation_id=_org(request),
+                               case_ids=chosen)
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+    if result.migrated:
+        messages.success(request, f"{len(result.migrated)} sag(er) er flyttet til den "
+                                  "gældende version. Koordinatorerne har fået besked.")
+    for plan in result.refused:
+        messages.error(request, f"{plan.case_number} er ikke flyttet: "
+                                + " ".join(plan.refusals))
+    return redirect("cases:model_migrations")

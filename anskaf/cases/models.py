@@ -28,6 +28,16 @@ class ModelVersion(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     published_via = models.CharField(max_length=20, null=True, blank=True)  # "web" or "cli"
     reason = models.TextField(null=True, blank=True)
+    # A forvaltning's own version (issue 17, ADR 0032): null for the municipality's and the
+    # shared ones. Numbers run per municipality, across its units (the constraint below).
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The shared version this one descends from (adopted, then maybe adapted): a newer shared
+    # version than this is shown to the municipality with the diff. Null for shared versions.
+    adopted_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -136,6 +146,11 @@ class StepState(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The model version whose texts the step was finished under, set when a migration moves
+    # the case to another version (null: the case's own version). ADR 0032.
+    completed_under = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)

@@ -65,6 +65,9 @@ class StepView:
     # The model's "Hvis relevant" requirements: (id, Danish label, the reason when waived).
     waivable: list[tuple[str, str, str | None]] = field(default_factory=list)
     now: bool = False  # the case waits on this step now (process.attention)
+    # The step as the model version it was finished under had it, when the case has since moved
+    # to another version and the texts differ (ADR 0032); None otherwise.
+    then: Any = None
     panels: dict[str, list[Any]] = field(default_factory=dict)  # the apps' panels, by place
 
     @property
@@ -246,6 +249,10 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
                 f"{after.get('coordinator')}", detail)
     if e.event_type.startswith("comment."):
         return _describe_comment(e.event_type, after or before)
+    if e.event_type == "case.model_migrated":  # ADR 0032: earlier entries keep their numbers
+        return (f"flyttede sagen fra version {before.get('version')} til version "
+                f"{after.get('version')} af procesmodellen",
+                " ".join(after.get("changes") or []))
     if e.event_type == "step.completed":
         return f"gennemførte trin {step}", ""
     if e.event_type == "step.started":

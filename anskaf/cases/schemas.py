@@ -181,8 +181,11 @@ class DecisionIn(CaseBody):
 
 class ModelCheckIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("content",)
-    field_hints: ClassVar[dict[str, str]] = {"content": "Modellen skal være en tekst (YAML)."}
+    field_hints: ClassVar[dict[str, str]] = {"content": "Modellen skal være en tekst (YAML).",
+                                             "unit_id": "Skal være et enheds-id (et heltal)."}
     content: str | None = Field(None, description="The model's YAML (at most 1 MB).")
+    unit_id: int | None = Field(
+        None, description="Compare with a forvaltning's current model. Optional.")
 
 
 class ModelPublishIn(Body):
@@ -190,26 +193,40 @@ class ModelPublishIn(Body):
     field_hints: ClassVar[dict[str, str]] = {
         "content": "Modellen skal være en tekst (YAML).",
         "reason": "Begrundelsen skal være en tekst.",
-        "base_version_id": "Skal være et versions-id (et heltal)."}
+        "base_version_id": "Skal være et versions-id (et heltal).",
+        "unit_id": "Skal være et enheds-id (et heltal)."}
     content: str | None = Field(None, description="The model's YAML (at most 1 MB).")
     reason: str | None = Field(None, description="Why the model changes (required).")
     base_version_id: int | None = Field(
         None, description="The id of the version you compared with; if another version has "
                           "been published since, the answer is 409 conflict. Optional.")
+    unit_id: int | None = Field(
+        None, description="A forvaltning's own model (the unit's id); default: the "
+                          "municipality's. Optional.")
 
 
 class ModelRepublishIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("reason",)
     field_hints: ClassVar[dict[str, str]] = {
         "reason": "Begrundelsen skal være en tekst.",
-        "base_version_id": "Skal være et versions-id (et heltal)."}
+        "base_version_id": "Skal være et versions-id (et heltal).",
+        "unit_id": "Skal være et enheds-id (et heltal)."}
     reason: str | None = Field(None, description="Why the earlier version returns (required).")
     base_version_id: int | None = Field(None, description="As for publishing. Optional.")
+    unit_id: int | None = Field(None, description="As for publishing. Optional.")
+
+
+class ModelMigrateIn(Body):
+    field_hints: ClassVar[dict[str, str]] = {
+        "case_ids": "Skal være en liste af sags-id'er (heltal)."}
+    case_ids: list[int] | None = Field(
+        None, description="Only these cases (ids); default: every open case that is not on "
+                          "the version new cases of its unit start on.")
 
 
 BODY_MODELS: tuple[type[Body], ...] = (
     CaseCreateIn, CaseUpdateIn, WithdrawIn, HandoverIn, StepUpdateIn, StepCompleteIn, ReasonIn,
-    DecisionIn, ModelCheckIn, ModelPublishIn, ModelRepublishIn, RequirementIn,
+    DecisionIn, ModelCheckIn, ModelPublishIn, ModelRepublishIn, RequirementIn, ModelMigrateIn,
 )
 
 
@@ -384,20 +401,22 @@ class ModelVersionOut(Schema):
     version: int
     sha256: str
     shared: bool = Field(description="The installation's shared default, not the municipality's own.")
-    current: bool = Field(description="The version new cases start on.")
+    current: bool = Field(description="The version new cases start on (the municipality's, or "
+                                      "the forvaltning's in unit_id).")
     published_at: datetime | None
     published_by: str | None = Field(description="The administrator's name; null from the CLI.")
-    published_via: Literal["web", "cli"] | None = Field(
-        description="web, cli, or null (stored before publishing).")
+    published_via: Literal["web", "cli", "shipped", "pinned"] | None = Field(
+        description="web, cli, shipped (the model anskaf comes with), pinned (kept when a newer "
+                    "shared version came), or null (stored before publishing).")
     reason: str | None
+    unit_id: int | None = Field(description="The forvaltning whose own version it is; null for "
+                                            "the municipality's and the shared ones.")
+    adopted_from_id: int | None = Field(
+        description="The shared version this one descends from.")
 
 
 class ModelVersionDetailOut(ModelVersionOut):
     content: str
-
-
-class ModelVersionListOut(Schema):
-    items: list[ModelVersionOut]
 
 
 class ModelProblemOut(Schema):
@@ -427,3 +446,50 @@ class ModelCheckOut(Schema):
     problems: list[ModelProblemOut]
     warnings: list[str]
     diff: ModelDiffOut | None = Field(description="Against the current version; null if invalid.")
+
+
+class NewerSharedOut(Schema):
+    adopted_version_id: int
+    newest_version_id: int
+    newest_version: int
+    diff: ModelDiffOut
+
+
+class ModelVersionListOut(Schema):
+    items: list[ModelVersionOut]
+    newer_shared: NewerSharedOut | None = Field(
+        description="A newer shared version than the one the municipality's model descends "
+                    "from, with what changed in it; null when there is none.")
+
+
+class MigrationStepOut(Schema):
+    key: str
+    title: str
+    old_number: int | None
+    new_number: int | None
+    status: Literal["not_started", "in_progress", "done", "not_relevant"]
+    title_before: str | None = None
+
+
+class CaseMigrationOut(Schema):
+    case_id: int
+    case_number: str
+    case_title: str
+    from_version_id: int
+    from_sha256: str
+    to_version_id: int
+    to_sha256: str
+    mapped: list[MigrationStepOut]
+    new: list[MigrationStepOut]
+    removed: list[MigrationStepOut]
+    refusals: list[str] = Field(description="Why the case cannot move (empty: it can).")
+    changes: list[str] = Field(description="What changes for the case, in Danish.")
+
+
+class MigrationDryRunOut(Schema):
+    items: list[CaseMigrationOut]
+
+
+class MigrationResultOut(Schema):
+    migrated: list[CaseMigrationOut]
+    refused: list[CaseMigrationOut]

@@ -204,6 +204,7 @@ def _apply(loaded: Loaded, transition: Transition, actor: User, *, reason: str =
         else:
             state.completed_by, state.completed_at = None, None
         state.not_relevant_reason = reason if status == engine.StepStatus.NOT_RELEVANT else ""
+        state.completed_under = None  # finished (again) now: under the case's own version
         for key, value in (extra or {}).get(number, {}).items():
             setattr(state, key, value)
         state.version += 1
@@ -311,13 +312,16 @@ def case_create(*, actor: User, data: dict[str, Any]) -> Case:
     if actor.organisation_id is None:
         raise ValidationFailed({"organisation": "Din bruger hører ikke til en kommune."})
     clean = _clean_fields(actor, data, creating=True)
-    version = current_version(actor.organisation_id)
+    unit = clean.pop("requesting_unit", None) or actor.unit
+    # The nearest forvaltning (from the requesting unit upwards) with a model of its own, else
+    # the municipality's, else the shared default (ADR 0032).
+    version = current_version(actor.organisation_id, unit.pk if unit is not None else None)
     model = model_of(version)
     now = timezone.now()
     case = Case(
         organisation_id=actor.organisation_id, model_version=version,
         number=_next_number(actor.organisation_id, timezone.localdate().year),
-        requesting_unit=clean.pop("requesting_unit", None) or actor.unit,
+        requesting_unit=unit,
         coordinator=actor, created_by=actor, updated_at=now, **clean,
     )
     snap = engine.new_snapshot(model, case.replaces_system)

@@ -28,4 +28,10 @@ urlpatterns = [
          name="model_publish"),
     path("administration/procesmodel/versioner/<int:version_id>/genudgiv/",
          model_admin.model_rollback_view, name="model_rollback"),
+    path("administration/procesmodel/versioner/<int:version_id>/tag-i-brug/",
+         model_admin.model_adopt_view, name="model_adopt"),
+    path("administration/procesmodel/sager/", model_admin.model_migrations,
+         name="model_migrations"),
+    path("administration/procesmodel/sager/flyt/", model_admin.model_migrate_view,
+         name="model_migrate"),
 ]

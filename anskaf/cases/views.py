@@ -22,7 +22,7 @@ from . import permissions, presenters, selectors, services
 from .errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from .forms import CaseFilterForm, CaseForm, HandoverForm, ReasonForm, apply_service_errors
 from .panels import ALL_PLACES, STEP_PLACES, PanelContext, Place, build_panels
-from .process_models import current_model
+from .process_models import current_model, texts_then
 
 PAGE_SIZE = 25
 TASK_PAGE_SIZE = 50
@@ -297,7 +297,9 @@ def _step_views(request: HttpRequest, detail: selectors.CaseDetail, acted: int |
     if people is None:
         people = presenters.assignable_people(detail, request.user)
     waiting_now = set(now or ())
+    then = texts_then(detail.states, detail.model)  # no query unless the case was migrated
     for step in steps:
+        step.then = then.get(step.number)
         step.assignable = people[step.number]
         step.now = step.number in waiting_now
         step.open = step.number == acted or (step.now and _may_act(step))

@@ -12,3 +12,7 @@ class DiscussionConfig(AppConfig):
         from .panels import PANELS
         for panel in PANELS:
             register_panel(panel)
+        from anskaf.cases.extensions import register_renumberer
+
+        from . import renumber
+        register_renumberer(renumber.renumber)

@@ -14,6 +14,10 @@ class DocumentsConfig(AppConfig):
         from .guards import require_documents
 
         register_guard("complete", require_documents)
+        from anskaf.cases.extensions import register_renumberer
+
+        from . import renumber
+        register_renumberer(renumber.renumber, renumber.blockers)
         from anskaf.cases.panels import register_panel
 
         from .panels import PANELS

@@ -56,19 +56,22 @@ class Guide:
 def build_guide(*, viewer: User, case_id: Any) -> Guide:
     """Everything the guide shows; 404 (NotFound) when the viewer may not see the case."""
     from anskaf.cases.presenters import timeline  # the case page's wording of audit events
+    from anskaf.cases.process_models import texts_then
 
     detail = selectors.case_detail(viewer=viewer, case_id=case_id)
     states = {s.number: s for s in detail.states}
+    then = texts_then(detail.states, detail.model)  # finished under an earlier version
     rows = []
-    for step in detail.model.steps:
-        state = states.get(step.number)
+    for model_step in detail.model.steps:
+        step = then.get(model_step.number, model_step)
+        state = states.get(model_step.number)
         status = state.status if state else StepStatus.NOT_STARTED
         checked = set(state.checked) if state else set()
         text = STATUS_TEXT.get(status, status)
         if status == StepStatus.NOT_RELEVANT and state and state.not_relevant_reason:
             text += f": {state.not_relevant_reason}"
         rows.append(GuideRow(
-            number=step.number, title=step.title.da, description=step.description.da,
+            number=model_step.number, title=step.title.da, description=step.description.da,
             performers=step.performers_text, done=export_safe(text),
             remarks=export_safe(state.remarks) if state else "",
             checklist=[(i.label.da, i.id in checked) for i in step.checklist]))

@@ -30,7 +30,7 @@ router = Router(tags=["notifications"])
 FAILED_LIMIT = 200  # the operations page shows the newest failed e-mails
 
 KindLiteral = Literal["step_opened", "step_assigned", "decision", "agenda", "deadline", "deputy",
-                      "handover", "mention"]  # choices.Kind
+                      "handover", "mention", "model"]  # choices.Kind
 ModeLiteral = Literal["immediate", "digest", "none"]  # choices.MailMode
 assert set(KindLiteral.__args__) == set(Kind.values)  # type: ignore[attr-defined]
 assert set(ModeLiteral.__args__) == set(MailMode.values)  # type: ignore[attr-defined]

@@ -25,4 +25,8 @@ class NotificationsConfig(AppConfig):
         from .panels import PANELS
         for panel in PANELS:
             register_panel(panel)
+        from anskaf.cases.extensions import register_renumberer
+
+        from . import renumber
+        register_renumberer(renumber.renumber)
         from . import queue, tasks  # noqa: F401 - registers the huey tasks with the consumer

@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     DEPUTY = "deputy", _("Du er blevet stedfortræder, eller ikke længere")
     HANDOVER = "handover", _("En sag er overdraget til dig, eller fra dig")
     MENTION = "mention", _("Du er nævnt i en kommentar")
+    MODEL = "model", _("En sag er flyttet til en ny version af procesmodellen")
 
 
 class MailMode(models.TextChoices):

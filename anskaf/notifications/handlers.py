@@ -214,6 +214,26 @@ def case_handed_over(event: CaseEvent) -> None:
                                 case=case, subject=subject, body=body, path=case_path(case)))
 
 
+def case_model_migrated(event: CaseEvent) -> None:
+    """A case moved to a newer model version (ADR 0032): its coordinator is told what changed
+    for the case (the new steps, the removed and renamed ones), unless they moved it."""
+    case: Case = event.case
+    person = case.coordinator
+    if person is None or not person.is_active or (
+            event.actor is not None and person.pk == event.actor.pk):
+        return
+    changes = "\n".join(f"- {line}" for line in event.data.get("changes", []))
+    notify(recipients.with_deputies([person]), Notice(
+        kind=Kind.MODEL, organisation_id=case.organisation_id, case=case,
+        subject=f"{case.number}: sagen følger nu version {event.data.get('to_version')} "
+                "af procesmodellen",
+        body=(f"Sagen {_case_label(case)} er flyttet fra version "
+              f"{event.data.get('from_version')} til version {event.data.get('to_version')} "
+              f"af procesmodellen. Det ændrer sig for sagen:\n{changes}\n"
+              "Gennemførte trin beholder de tekster, de blev gennemført under."),
+        path=case_path(case)))
+
+
 # Every case event this app reacts to. Registered in NotificationsConfig.ready().
 STEP_MOVES = ("case.created", "case.updated", "case.withdrawn", "step.started", "step.completed",
               "step.not_relevant", "step.reopened", "decision.recorded")
@@ -223,4 +243,6 @@ HANDLERS: list[tuple[str, Callable[[CaseEvent], None]]] = [
     ("step.assigned", step_assigned),
     ("meeting.agenda_published", agenda_published),
     ("case.handed_over", case_handed_over),
+    ("case.model_migrated", case_model_migrated),
+    ("case.model_migrated", announce_waiting_steps),
 ]

@@ -119,3 +119,60 @@ def test_a_version_reads_as_bpmn_for_admins_only(api_admin, org):
     coordinator = ApiClient(testing.make_user(org, "k", "coordinator"))
     assert error_of(coordinator.get(f"/process-model/versions/{version.pk}/bpmn")) == "forbidden"
     assert error_of(api_admin.get("/process-model/versions/999999/bpmn")) == "not_found"
+
+
+# --- forvaltninger, shared versions, migrating cases (ADR 0032) -----------------------------
+
+
+def test_publish_for_a_forvaltning_and_a_unit_that_is_not_one_is_refused(api_admin, org, unit,
+                                                                         other_org):
+    response = api_admin.post("/process-model/versions", {
+        "content": _changed(), "reason": "Forvaltningen", "unit_id": unit.pk})
+    assert response.status_code == 201, response.content
+    assert response.json()["unit_id"] == unit.pk
+    assert current_version(org.pk).organisation_id is None  # municipality level untouched
+    foreign = testing.make_unit(other_org, "Fremmed")
+    response = api_admin.post("/process-model/versions", {
+        "content": _changed(), "reason": "x", "unit_id": foreign.pk})
+    assert response.status_code == 409
+    assert error_of(response) == "invalid_reference"
+    items = api_admin.get("/process-model/versions").json()["items"]
+    assert [i["current"] for i in items if i["unit_id"] == unit.pk] == [True]
+
+
+def test_the_list_shows_a_newer_shared_version_and_adopting_it(api_admin, org):
+    from anskaf.cases.process_models import model_publish_shared
+
+    current_version(org.pk)
+    newest = model_publish_shared(actor=None, content=_changed(), reason="KL").version
+    body = api_admin.get("/process-model/versions").json()
+    assert body["newer_shared"]["newest_version_id"] == newest.pk
+    assert any(s["key"] == "security_pre_screening" for s in body["newer_shared"]["diff"]["steps"])
+    response = api_admin.post(f"/process-model/versions/{newest.pk}/adopt", {"reason": "KL"})
+    assert response.status_code == 201
+    assert response.json()["adopted_from_id"] == newest.pk
+    assert api_admin.get("/process-model/versions").json()["newer_shared"] is None
+    own = current_version(org.pk)
+    assert api_admin.post(f"/process-model/versions/{own.pk}/adopt",
+                          {"reason": "x"}).status_code == 404  # not a shared version
+
+
+def test_migration_dry_run_then_for_real_and_not_for_a_coordinator(api_admin, admin, org,
+                                                                   coordinator):
+    case = testing.new_case(coordinator)
+    model_publish(actor=admin, organisation_id=org.pk, content=_changed(), reason="r")
+    response = api_admin.post("/process-model/migrations/dry-run", {})
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert item["case_id"] == case.pk and item["refusals"] == []
+    assert [n["key"] for n in item["new"]] == ["security_pre_screening"]
+    assert ApiClient(coordinator).post("/process-model/migrations",
+                                       {}).status_code == 403
+    response = api_admin.post("/process-model/migrations", {"case_ids": [case.pk]})
+    assert response.status_code == 200
+    body = response.json()
+    assert [m["case_id"] for m in body["migrated"]] == [case.pk] and body["refused"] == []
+    assert AuditEvent.objects.filter(event_type="case.model_migrated", case_id=case.pk).exists()
+    assert api_admin.post("/process-model/migrations", {"case_ids": [999999]}).status_code == 404
+    assert api_admin.post("/process-model/migrations",
+                          {"case_ids": "x"}).status_code == 400

@@ -39,6 +39,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "cases:model_check": ("model_check",),
     "cases:model_publish": ("model_publish",),
     "cases:model_rollback": ("model_republish",),
+    "cases:model_adopt": ("model_adopt_shared",),
+    "cases:model_migrate": ("model_migrate",),
     "documents:upload": ("step_documents_upload",),
     "documents:journalise": ("document_journalise",),
     "documents:case_journalise": ("case_journalise",),
@@ -105,6 +107,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "cases:model_version_download": ("model_version_get",),
     "cases:model_version_bpmn": ("model_version_bpmn",),
     "cases:model_bpmn_download": ("model_version_bpmn",),
+    "cases:model_migrations": ("model_migration_dry_run",),
 }
 
 # UI actions without an API operation, each with its reason.

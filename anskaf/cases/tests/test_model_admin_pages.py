@@ -167,3 +167,61 @@ def test_the_page_offers_the_model_as_bpmn(browser, admin, org):
     theirs = model_publish(actor=testing.make_user(other, "a2", "admin"),
                            organisation_id=other.pk, content=_changed(), reason="x").version
     assert browser.get(f"{PAGE}versioner/{theirs.pk}.bpmn").status_code == 404
+
+
+# --- forvaltninger, shared versions, moving cases (ADR 0032) --------------------------------
+
+
+def test_an_admin_publishes_a_forvaltnings_model_from_the_page(browser, org, unit, coordinator):
+    page = browser.get(PAGE)
+    assert f'<option value="{unit.pk}">{unit.name}</option>' in page.content.decode()
+    page = browser.get(f"{PAGE}?enhed={unit.pk}")
+    assert "har ikke sin egen model endnu" in page.content.decode()
+    check = browser.post(f"{PAGE}kontrol/", {"content": _changed(), "enhed": unit.pk})
+    assert check.status_code == 200
+    assert f'name="enhed" value="{unit.pk}"' in check.content.decode()
+    base = current_version(org.pk, unit.pk).pk
+    done = browser.post(f"{PAGE}udgiv/", {"content": _changed(), "reason": "Egen",
+                                          "base": base, "enhed": unit.pk})
+    assert done.status_code == 302 and done["Location"].endswith(f"?enhed={unit.pk}")
+    assert current_version(org.pk, unit.pk).unit_id == unit.pk
+    assert current_version(org.pk).organisation_id is None
+    assert len(model_for(testing.new_case(coordinator)).steps) == 22
+    assert browser.get(f"{PAGE}?enhed=999999").status_code == 404
+    department = testing.make_unit(org, "Afdeling", parent=unit)
+    assert browser.get(f"{PAGE}?enhed={department.pk}").status_code == 404
+
+
+def test_the_page_shows_a_newer_shared_version_with_its_diff_and_adopts_it(browser, org):
+    from anskaf.cases.process_models import model_publish_shared
+
+    current_version(org.pk)
+    newest = model_publish_shared(actor=None, content=_changed(), reason="KL's anbefaling"
+                                  ).version
+    html = browser.get(PAGE).content.decode()
+    assert "Der er en nyere fælles version" in html and "Leverandørmøde" in html
+    refused = browser.post(f"{PAGE}versioner/{newest.pk}/tag-i-brug/", {"reason": " "})
+    assert refused.status_code == 400
+    assert "Skriv, hvorfor modellen ændres." in refused.content.decode()
+    done = browser.post(f"{PAGE}versioner/{newest.pk}/tag-i-brug/", {"reason": "Vi følger KL"})
+    assert done.status_code == 302
+    assert current_version(org.pk).adopted_from_id == newest.pk
+    assert "Der er en nyere fælles version" not in browser.get(PAGE).content.decode()
+
+
+def test_moving_cases_dry_run_page_then_the_chosen_ones(browser, org, admin, coordinator):
+    case = testing.new_case(coordinator)
+    model_publish(actor=admin, organisation_id=org.pk, content=_changed(), reason="r")
+    page = browser.get(f"{PAGE}sager/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert case.number in html and "Nyt trin 4: »Forhåndsvurdering" in html
+    assert len(model_for(case).steps) == 21  # the page changes nothing
+    empty = browser.post(f"{PAGE}sager/flyt/", {})
+    assert empty.status_code == 400 and "Vælg de sager" in empty.content.decode()
+    done = browser.post(f"{PAGE}sager/flyt/", {"case": [case.pk]}, follow=True)
+    assert "1 sag(er) er flyttet" in done.content.decode()
+    case.refresh_from_db()
+    assert len(model_for(case).steps) == 22
+    assert "intet at flytte" in browser.get(f"{PAGE}sager/").content.decode()
+    assert audit_verify(org.pk).ok

@@ -47,7 +47,7 @@ def test_preferences_are_saved_and_bad_input_is_explained(requester):
         "/notifikationer/indstillinger/").content.decode()
     data = {"step_opened": "digest", "step_assigned": "none", "decision": "immediate",
             "agenda": "immediate", "deadline": "immediate", "deputy": "none",
-            "handover": "immediate", "mention": "digest"}
+            "handover": "immediate", "mention": "digest", "model": "immediate"}
     assert client.post("/notifikationer/indstillinger/", data).status_code == 302
     assert NotificationPreference.objects.get(user=requester, kind="step_opened").mode == "digest"
     response = client.post("/notifikationer/indstillinger/", {**data, "decision": "ugentlig"})

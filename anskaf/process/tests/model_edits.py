@@ -84,6 +84,12 @@ def insert_step(content: str, after: int, step: dict[str, Any] | None = None) ->
     return dump(data)
 
 
+def inserted_and_renamed() -> str:
+    """The issue's example: a step inserted after the third and the third step renamed."""
+    return rename_step(insert_step(shipped(), after=3), "initial_supplier_dialogue",
+                       "Leverandørmøde")
+
+
 def rename_step(content: str, key: str, title_da: str) -> str:
     data = load(content)
     step = next(s for s in data["steps"] if s["key"] == key)

@@ -155,6 +155,11 @@ WEB_RULES.update({
     "cases:model_check": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_publish": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_rollback": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    # ADR 0032: adopting a shared version needs a reason (400 without); moving cases needs the
+    # cases chosen (400 without); the dry run is a page.
+    "cases:model_adopt": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    "cases:model_migrations": ADMIN_ONLY,
+    "cases:model_migrate": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
 })
 # Comments (issue 20, ADR 0028): whoever sees the case comments (an empty text: 400); editing
 # and deleting are the author's (the world's comment is the coordinator's).
@@ -463,6 +468,12 @@ API_RULES.update({
     ("post", "/api/v1/process-model/versions"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions/{version_id}/republish"): {**MODEL_ADMIN,
                                                                        "admin": 400},
+    # ADR 0032: adopting needs a reason; an empty body is a dry run / a move of every open case
+    # not on its current version (none in the world: they are all on it).
+    ("post", "/api/v1/process-model/versions/{version_id}/adopt"): {**MODEL_ADMIN,
+                                                                   "admin": 400},
+    ("post", "/api/v1/process-model/migrations/dry-run"): MODEL_ADMIN,
+    ("post", "/api/v1/process-model/migrations"): MODEL_ADMIN,
 })
 # The Word import (issue 17): coordinators and admins; no file is 400 for them.
 IMPORTERS = {"anon": 401, "coordinator": 400, "admin": 400, "outsider": 400, "other": 403}

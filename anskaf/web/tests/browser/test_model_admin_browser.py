@@ -77,3 +77,41 @@ def test_the_admin_checks_fixes_compares_and_publishes_a_model(page: Page, live_
     expect(page.locator("#trin-3")).to_contain_text("Leverandørmøde")
     case = Case.objects.get(title="Nyt bookingsystem")
     assert len(model_for(case).steps) == 22
+
+
+def test_the_admin_moves_an_older_case_to_the_new_version_after_a_dry_run(page: Page,
+                                                                          live_server):
+    from anskaf.audit.services import audit_verify
+    from anskaf.cases.process_models import model_publish
+    from anskaf.process.tests.model_edits import inserted_and_renamed
+
+    org = testing.make_org()
+    unit = testing.make_unit(org)
+    admin = testing.make_user(org, "admin", "admin", unit=unit, full_name="Anne Admin")
+    coordinator = testing.make_user(org, "koordinator", "coordinator", unit=unit)
+    older = testing.advance(coordinator, testing.new_case(coordinator, title="Ældre sag"),
+                            through=2)
+    model_publish(actor=admin, organisation_id=org.pk, content=inserted_and_renamed(),
+                  reason="Sikkerhed tidligt")
+
+    log_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/administration/procesmodel/")
+    page.get_by_label("Vis modellen for").select_option(label=unit.name)
+    page.get_by_role("button", name="Vis").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(unit.name)
+    assert_accessible(page)
+    page.get_by_role("link", name="flytter dem").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Flyt igangværende sager")
+    expect(page.get_by_role("main")).to_contain_text("Nyt trin 4: »Forhåndsvurdering")
+    assert_accessible(page)
+    assert len(model_for(Case.objects.get(pk=older.pk)).steps) == 21  # a dry run
+    page.get_by_role("button", name="Flyt de valgte sager").click()
+    expect(page.locator(".anskaf-messages")).to_contain_text("1 sag(er) er flyttet")
+    expect(page.get_by_role("main")).to_contain_text("intet at flytte")
+
+    page.goto(f"{live_server.url}/sager/{older.pk}/")
+    expect(page.locator("#trin-22")).to_have_count(1)
+    expect(page.locator("#trin-4")).to_contain_text("Forhåndsvurdering af informationssikkerhed")
+    expect(page.get_by_role("main")).to_contain_text("flyttede sagen fra version")
+    assert_accessible(page)
+    assert audit_verify(org.pk).ok
