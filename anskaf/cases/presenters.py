@@ -35,6 +35,7 @@ class ChecklistItemView:
     label: str
     done: bool
     required: bool
+    answer: str = ""  # what the create form answered for it (`answered_by:` in the model)
 
 
 @dataclass
@@ -107,7 +108,8 @@ def step_views(detail: CaseDetail, viewer: Any) -> list[StepView]:
             status_label=STEP_STATUS_LABELS.get(state.status, state.status),
             role_labels=[model.role_label(r.role) + (" (evt.)" if r.optional else "")
                          for r in step.roles],
-            checklist=[ChecklistItemView(i.id, i.label.da, i.id in state.checked, i.required)
+            checklist=[ChecklistItemView(i.id, i.label.da, i.id in state.checked, i.required,
+                                         getattr(case, i.answered_by) if i.answered_by else "")
                        for i in step.checklist]
             + [ChecklistItemView(i["id"], i["label"], i["id"] in state.checked, True)
                for i in state.extra_items],

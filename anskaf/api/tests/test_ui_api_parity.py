@@ -81,6 +81,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "meetings:documentation_forward": ("documentation_put_forward",),
     "notifications:operations": ("operations_status", "outbox_retry"),
     "web:my_deputies": ("deputy_list", "deputy_add", "deputy_remove"),
+    "cases:saved_filter_save": ("saved_filter_list", "saved_filter_create"),
+    "cases:saved_filter_delete": ("saved_filter_delete",),
     # Reading pages whose content a client needs as data.
     "cases:my_tasks": ("task_list",),
     "cases:case_list": ("case_list",),
@@ -230,7 +232,8 @@ WHERE = {("DpaOut", "oversight_method"): "oversight_method",
          ("ArchiveAssessmentIn", "decision"): "archive_decision",
          ("CaseOut", "status"): "case_status", ("StepOut", "status"): "step_status",
          ("MeetingOut", "state"): "meeting_state", ("NotificationOut", "kind"): "notification_kind",
-         ("PreferenceOut", "mode"): "mail_mode", ("CaseSystemOut", "kind"): "link_kind"}
+         ("PreferenceOut", "mode"): "mail_mode", ("CaseSystemOut", "kind"): "link_kind",
+         ("SavedFilterIn", "status"): "case_status"}
 
 
 def _enum_of(node: Any) -> list[str] | None:

@@ -32,6 +32,10 @@ WEB_RULES: dict[str, dict[str, object]] = {
     "web:my_deputies": {"anon": LOGIN, "other": 200},
     "cases:case_list": {"anon": LOGIN, "other": 200},
     "cases:case_create": {"anon": LOGIN, "other": 200},
+    # Saved filters of the case list (issue 20): one's own; no name is 400 (the list again),
+    # a filter that is not one's own (none here) 404.
+    "cases:saved_filter_save": {"method": "post", "anon": LOGIN, "other": 400},
+    "cases:saved_filter_delete": {"method": "post", "anon": LOGIN, "other": 404},
     "cases:case_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
     "cases:case_edit": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
                       "admin": 200, "other": 403},
@@ -253,6 +257,8 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["system_pk"] = world["system"].pk
     if "comment_pk" in keys:
         values["comment_pk"] = world["comment"].pk
+    if "filter_pk" in keys:
+        values["filter_pk"] = 999999  # nobody's
     if "number" in keys:
         values["number"] = 1
     if "meeting_pk" in keys:
@@ -472,6 +478,10 @@ API_RULES.update({
     ("get", "/api/v1/deputies"): {"anon": 401, "other": 200},
     ("post", "/api/v1/deputies"): {"anon": 401, "other": 400},
     ("delete", "/api/v1/deputies/{deputy_id}"): {"anon": 401, "other": 404},
+    # Saved filters (issue 20): one's own; an empty body has no name (400).
+    ("get", "/api/v1/saved-filters"): {"anon": 401, "other": 200},
+    ("post", "/api/v1/saved-filters"): {"anon": 401, "other": 400},
+    ("delete", "/api/v1/saved-filters/{filter_id}"): {"anon": 401, "other": 404},
 })
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
@@ -503,7 +513,7 @@ def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
            .replace("{dpa_id}", str(world["dpa"].pk))
            .replace("{item}", "archiving_agreement")
            .replace("{notification_id}", str(world["notice"].pk)))
-    for missing in ("{message_id}", "{deputy_id}"):
+    for missing in ("{message_id}", "{deputy_id}", "{filter_id}"):
         url = url.replace(missing, "999999")  # none such in the world: 404 (or 403 first)
     if "{document_id}" in url:
         url = url.replace("{document_id}",
