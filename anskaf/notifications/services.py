@@ -19,6 +19,7 @@ from anskaf.cases.errors import NotFound, ValidationFailed
 from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_for
 from anskaf.cases.services import lock_visible_case
+from anskaf.http.dates import parse_date
 from anskaf.orgs.models import User
 
 from .choices import Kind, MailMode, OutboxStatus
@@ -223,9 +224,9 @@ def _clean_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return parse_date(value)  # "31.12.2026" as typed, or the ISO form (the API, DKFDS)
     except ValueError:
-        raise ValidationFailed({"due_date": "Angiv fristen som en dato, fx 2026-12-31."}) from None
+        raise ValidationFailed({"due_date": "Angiv fristen som en dato, fx 31.12.2026."}) from None
 
 
 def _audit_deadline(actor: User, case: Case, step: int, before: Any, after: Any) -> None:
