@@ -91,7 +91,7 @@ def test_a_save_without_a_name_shows_the_error_and_keeps_the_filter(client, coor
     html = response.content.decode()
     assert "Giv filteret et navn." in html
     assert 'name="query" value="status=active"' in html
-    assert "<details class=\"anskaf-subaction\" open>" in html
+    assert '<details class="details" open>' in html
     assert not SavedFilter.objects.exists()
 
 
