@@ -59,6 +59,15 @@ class StepView:
     assignable: list[tuple[str, str]] = field(default_factory=list)
     not_relevant_refusal: str | None = None
     not_relevant_access_refusal: str | None = None  # why the viewer may not mark it
+
+    @property
+    def answered(self) -> str:
+        """The hint over a checklist the create form answered (part of it): where the answers
+        are, so nobody is asked again."""
+        answered = [i for i in self.checklist if i.answer]
+        if not answered:
+            return ""
+        return "besvaret ved oprettelsen (se »Behovsafdækning« øverst)"
     not_relevant_note: str | None = None  # the step's own rule, said where the form is not
     reopen_refusal: str | None = None
     decide_refusal: str | None = None

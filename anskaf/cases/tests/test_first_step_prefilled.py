@@ -1,6 +1,6 @@
 """The first step is prefilled from the create form (issue 20): the checklist items the form
-answered (`answered_by:` in the model) start ticked, and the step page shows the answer under
-each, so nobody is asked again what the form just asked."""
+answered (`answered_by:` in the model) start ticked, and the step says where the answers are
+(the need at the top of the case), so nobody is asked again what the form just asked."""
 
 from __future__ import annotations
 
@@ -52,9 +52,11 @@ def test_the_step_page_shows_the_answers_under_the_ticked_items(client, coordina
     html = client.get(f"/sager/{case.pk}/").content.decode()
     n = step.number
     assert (f'id="trin-{n}-punkt-1" name="checked" value="{step.checklist[0].id}" '
-            f'aria-describedby="trin-{n}-punkt-1-svar" checked') in html
-    assert "Besvaret ved oprettelsen: <span" in html
-    assert "Borgerne skal kunne booke tider selv." in html
+            f'aria-describedby="trin-{n}-besvaret" checked') in html
+    assert (f'<legend class="form-label">Tjekliste <span class="weight-normal" '
+            f'id="trin-{n}-besvaret">– besvaret ved oprettelsen (se »Behovsafdækning« '
+            "øverst)</span></legend>") in html
+    assert "Borgerne skal kunne booke tider selv." in html  # in the need, at the top
 
 
 def test_an_unknown_answering_field_is_named_with_its_line():
