@@ -13,11 +13,13 @@ is on (`ANSKAF_DEMO=1`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -473,6 +475,26 @@ def _parent_platform(demo: _Demo) -> None:
     demo.complete(case, "it_board_meeting", "Genbehandlet på IT-visitationens møde; afventer beslutning.")
 
 
+def last_working_day_offset(today: date) -> timedelta:
+    """How far back the demo's clock runs so its moves fall on a working day: none on a
+    weekday, back to Friday on a Saturday or Sunday."""
+    return timedelta(days=max(0, today.weekday() - 4))
+
+
+@contextmanager
+def _working_day_clock() -> Iterator[None]:
+    """While the demo is built, `timezone.now()` (which the services, the models' auto
+    fields and the audit trail read) runs on the last working day: a demo loaded at a weekend
+    has its decisions, completions and comments on Friday, not on a Saturday or Sunday."""
+    real_now = timezone.now
+    offset = last_working_day_offset(timezone.localdate())
+    if not offset:
+        yield
+        return
+    with mock.patch.object(timezone, "now", lambda: real_now() - offset):
+        yield
+
+
 def on_a_weekday(moment: datetime) -> datetime:
     """The same time on the first working day (Monday-Friday) from `moment`: no demo meeting
     on a Saturday or Sunday."""
@@ -682,7 +704,7 @@ def load() -> DemoResult:
             if Organisation.objects.filter(slug=slug).exists():
                 continue
             try:
-                with transaction.atomic():
+                with _working_day_clock(), transaction.atomic():
                     n_users, n_cases = build()
             except IntegrityError:
                 if Organisation.objects.filter(slug=slug).exists():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from anskaf.observability.metrics import AUDIT_EVENTS
 
@@ -29,7 +29,7 @@ def audit_append(*, organisation_id: int, actor: Any, actor_role: str, event_typ
     head, _ = ChainHead.objects.select_for_update().get_or_create(
         organisation_id=organisation_id, defaults={"seq": 0, "hash": GENESIS}
     )
-    at = datetime.now(UTC)
+    at = timezone.now()  # aware UTC
     actor_id = getattr(actor, "pk", None)
     actor_name = actor.display_name() if actor is not None else "system"
     before, after = _normalise(before), _normalise(after)

@@ -23,9 +23,9 @@ from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
 from anskaf.process.loader import load_default
 
-from . import permissions, selectors, serializers, services
+from . import permissions, saved_filters, selectors, serializers, services
 from .choices import CaseStatus
-from .errors import NotFound
+from .errors import NotFound, ReferenceRefused, ValidationFailed
 from .models import Case
 from .process_models import current_model, model_for, models_for
 from .schemas import (
@@ -40,6 +40,7 @@ from .schemas import (
     HandoverIn,
     ReasonIn,
     RequirementIn,
+    SavedFilterIn,
     StepCompleteIn,
     StepUpdateIn,
     WithdrawIn,
@@ -472,3 +473,67 @@ def case_events(request: HttpRequest, case_id: int) -> dict[str, Any]:
     cursor = str(page[-1].seq) if more else None
     return {"items": serializers.event_list(page),
             "next": params.next_path(request, cursor, limit)}
+
+
+# --- saved filters of the case list (issue 20) -------------------------------------------------
+
+class SavedFilterOut(Schema):
+    id: int
+    name: str
+    query: str = Field(description="The case list's query parameters (also those of "
+                                   "`GET /cases`), e.g. `status=active&sort=-moved`.")
+    url: str = Field(description="The case list in the web UI with the filter applied.")
+
+
+SAVED_FILTER_409 = ("`invalid_reference`: `phase` is not a phase of the municipality's model "
+                    "(`fields` says so).")
+
+
+def _saved_filter(record: Any) -> dict[str, Any]:
+    from django.urls import reverse
+
+    url = reverse("cases:case_list") + (f"?{record.query}" if record.query else "")
+    return {"id": record.pk, "name": record.name, "query": record.query, "url": url}
+
+
+@router.get("/saved-filters", response=_responses((200, list[SavedFilterOut]),
+                                                   _errors(e400=None, e404=False)),
+            operation_id="saved_filter_list", tags=["saved filters"],
+            summary="The caller's saved filters of the case list, by name")
+def saved_filter_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_saved_filter(f) for f in saved_filters.saved_filters(viewer=_member(request))]
+
+
+SAVE_ERRORS = _errors(e404=False, e409=SAVED_FILTER_409)
+
+
+@router.post("/saved-filters", response=_responses((201, SavedFilterOut), SAVE_ERRORS),
+             operation_id="saved_filter_create", tags=["saved filters"],
+             summary="Save a filter and sort of the case list under a name (audited)",
+             openapi_extra=_extra(SAVE_ERRORS, SavedFilterIn))
+def saved_filter_create(request: HttpRequest) -> Status:
+    user = _member(request)
+    body, sent = params.parse_body(request, SavedFilterIn, {"name": "Giv filteret et navn."})
+    query = {k: ("1" if v is True else "" if v is False else str(v))
+             for k, v in sent.items() if k != "name" and v is not None}
+    try:
+        record = saved_filters.saved_filter_save(actor=user, name=body.name, query=query)
+    except ValidationFailed as exc:
+        if "phase" in exc.errors:
+            raise ReferenceRefused({"phase": exc.errors["phase"]}) from None
+        raise
+    return Status(201, _saved_filter(record))
+
+
+DELETE_FILTER_ERRORS = _errors(e400=None)
+DELETE_FILTER_ERRORS[404] = "`not_found`: no saved filter of yours has this id."
+
+
+@router.delete("/saved-filters/{int:filter_id}",
+               response={204: None, **_responses((204, None), DELETE_FILTER_ERRORS)},
+               operation_id="saved_filter_delete", tags=["saved filters"],
+               summary="Delete one of the caller's saved filters (audited)",
+               openapi_extra=_extra(DELETE_FILTER_ERRORS))
+def saved_filter_delete(request: HttpRequest, filter_id: int) -> Status:
+    saved_filters.saved_filter_delete(actor=_member(request), filter_id=filter_id)
+    return Status(204, None)

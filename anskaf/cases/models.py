@@ -188,3 +188,25 @@ class Decision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "step", "round"], name="decision_unique_round")
         ]
+
+
+class SavedFilter(models.Model):
+    """A filter and sort of the case list a person saved under a name (issue 20): the case
+    list's own query parameters, checked and in a fixed order, so applying it is a link."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="saved_filters")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.name}"
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_owner_name")
+        ]

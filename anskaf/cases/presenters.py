@@ -35,6 +35,7 @@ class ChecklistItemView:
     label: str
     done: bool
     required: bool
+    answer: str = ""  # what the create form answered for it (`answered_by:` in the model)
 
 
 @dataclass
@@ -58,6 +59,15 @@ class StepView:
     assignable: list[tuple[str, str]] = field(default_factory=list)
     not_relevant_refusal: str | None = None
     not_relevant_access_refusal: str | None = None  # why the viewer may not mark it
+
+    @property
+    def answered(self) -> str:
+        """The hint over a checklist the create form answered (part of it): where the answers
+        are, so nobody is asked again."""
+        answered = [i for i in self.checklist if i.answer]
+        if not answered:
+            return ""
+        return "besvaret ved oprettelsen (se »Behovsafdækning« øverst)"
     not_relevant_note: str | None = None  # the step's own rule, said where the form is not
     reopen_refusal: str | None = None
     decide_refusal: str | None = None
@@ -110,7 +120,8 @@ def step_views(detail: CaseDetail, viewer: Any) -> list[StepView]:
             status_label=STEP_STATUS_LABELS.get(state.status, state.status),
             role_labels=[model.role_label(r.role) + (" (evt.)" if r.optional else "")
                          for r in step.roles],
-            checklist=[ChecklistItemView(i.id, i.label.da, i.id in state.checked, i.required)
+            checklist=[ChecklistItemView(i.id, i.label.da, i.id in state.checked, i.required,
+                                         getattr(case, i.answered_by) if i.answered_by else "")
                        for i in step.checklist]
             + [ChecklistItemView(i["id"], i["label"], i["id"] in state.checked, True)
                for i in state.extra_items],

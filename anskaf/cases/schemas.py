@@ -224,9 +224,32 @@ class ModelMigrateIn(Body):
                           "the version new cases of its unit start on.")
 
 
+SortLiteral = Literal["number", "-number", "title", "-title", "updated", "-updated", "moved",
+                      "-moved"]
+
+
+class SavedFilterIn(Body):
+    """A name and the case list's filter and sort (the parameters of `GET /cases`)."""
+
+    required_fields: ClassVar[tuple[str, ...]] = ("name",)
+    name: str | None = Field(None, description="Up to 80 characters; a name the caller has "
+                                               "used already gets the new filter.",
+                             max_length=80)
+    mine: bool | None = Field(None, description="Only the caller's own cases.")
+    q: str | None = Field(None, description="Search in title and case number.",
+                          max_length=200)
+    status: CaseStatusLiteral | None = None
+    phase: int | None = Field(None, ge=1, description="A phase of the municipality's model.")
+    unit: int | None = Field(None, ge=1, description="A unit id.")
+    without_coordinator: bool | None = None
+    sort: SortLiteral | None = Field(None, description="Default `-updated`.")
+
+
+
 BODY_MODELS: tuple[type[Body], ...] = (
     CaseCreateIn, CaseUpdateIn, WithdrawIn, HandoverIn, StepUpdateIn, StepCompleteIn, ReasonIn,
     DecisionIn, ModelCheckIn, ModelPublishIn, ModelRepublishIn, RequirementIn, ModelMigrateIn,
+    SavedFilterIn,
 )
 
 

@@ -327,8 +327,10 @@ def case_create(*, actor: User, data: dict[str, Any]) -> Case:
     snap = engine.new_snapshot(model, case.replaces_system)
     refresh_summary(case, model, snap)
     case.save()
+    answered = answered_items(model.first_step, case)
     StepState.objects.bulk_create([
         StepState(case=case, number=n, status=status.value,
+                  checked=answered if n == model.first_step.number else [],
                   not_relevant_reason=NOT_REPLACING_REASON
                   if status == engine.StepStatus.NOT_RELEVANT else "")
         for n, status in snap.steps.items()
@@ -336,9 +338,17 @@ def case_create(*, actor: User, data: dict[str, Any]) -> Case:
     audit_append(organisation_id=case.organisation_id, actor=actor,
                  actor_role=acting_role(actor, model.first_step.role_keys),
                  event_type="case.created", object_type="case", object_id=case.pk,
-                 case_id=case.pk, before=None, after=case_fields(case))
+                 case_id=case.pk, before=None,
+                 after={**case_fields(case), "answered_checklist": answered})
     emit(CaseEvent("case.created", case, actor))
     return case
+
+
+def answered_items(step: StepDef, case: Case) -> list[str]:
+    """The ids of the step's checklist items the create form answered (`answered_by:` in the
+    model names the case's field): ticked from the start, so the first step does not ask again."""
+    return [i.id for i in step.checklist
+            if i.answered_by and str(getattr(case, i.answered_by, "") or "").strip()]
 
 
 def case_fields(case: Case) -> dict[str, Any]:

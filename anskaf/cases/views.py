@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.http import params
 from anskaf.orgs.selectors import unit_list
 
-from . import permissions, presenters, selectors, services
+from . import permissions, presenters, saved_filters, selectors, services
 from .errors import Conflict, MoveRefused, NotFound, ValidationFailed
+from .extensions import step_deadlines
 from .forms import CaseFilterForm, CaseForm, HandoverForm, ReasonForm, apply_service_errors
 from .panels import ALL_PLACES, STEP_PLACES, PanelContext, Place, build_panels
 from .process_models import current_model, texts_then
@@ -79,6 +80,13 @@ def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    return _case_list_page(request)
+
+
+def _case_list_page(request: HttpRequest, save_errors: dict[str, str] | None = None,
+                    posted_name: str = "") -> HttpResponse:
+    """The case list with the viewer's saved filters (and, after a refused save, its errors and
+    the name typed, on a 400)."""
     model = current_model(request.user.organisation_id)
     units = unit_list(organisation_id=request.user.organisation_id)
     form = CaseFilterForm(request.GET or None, phases=model.phases, units=units)
@@ -105,8 +113,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
             query["fra"] = str(max(0, offset) + PAGE_SIZE)
         next_url = f"?{query.urlencode()}"
     now = timezone.now()
+    deadlines = _case_deadlines(cases)
     rows = [{
         "case": c,
+        "deadline": deadlines.get(c.pk),
         "phase_name": model.phase(c.phase).name.da if c.phase else "–",
         "waiting": ", ".join(model.role_label(r) for r in c.waiting_roles) or "–",
         "in_progress": ", ".join(map(str, c.steps_in_progress)) or "–",
@@ -114,12 +124,56 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "days_in_step": (now - (c.last_moved_at or c.created_at)).days,
         "status_label": presenters.CASE_STATUS_LABELS.get(c.status, c.status),
     } for c in cases]
+    current = request.GET.copy()
+    for paging in ("efter", "fra"):
+        current.pop(paging, None)
     return render(request, "cases/case_list.html", {
         "nav": "cases", "form": form, "rows": rows, "error": error, "next_url": next_url,
         "columns": _sort_columns(request, sort),
         "filtered": any(request.GET.get(k) for k in ("q", "status", "phase", "unit",
                                                       "without_coordinator", "mine")),
-    }, status=400 if error else 200)
+        "saved_filters": saved_filters.saved_filters(viewer=request.user),
+        "current_query": current.urlencode(), "save_errors": save_errors or {},
+        "posted_name": posted_name,
+    }, status=400 if error or save_errors else 200)
+
+
+def _case_deadlines(cases: list[Any]) -> dict[int, Any]:
+    """Per case: the earliest deadline of the steps it waits for or has in progress (one query
+    through the deadline finders)."""
+    pairs = [(c.pk, n) for c in cases
+             for n in sorted(set(c.waiting_steps or []) | set(c.steps_in_progress or []))]
+    found: dict[int, Any] = {}
+    for (case_pk, _n), due in step_deadlines(cases, pairs).items():
+        if case_pk not in found or due < found[case_pk]:
+            found[case_pk] = due
+    return found
+
+
+@login_required
+@require_POST
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """"Gem filteret": the case list's current filter and sort (hidden fields) under a name."""
+    name = request.POST.get("name", "")
+    query = request.POST.get("query", "")
+    try:
+        record = saved_filters.saved_filter_save(actor=request.user, name=name, query=query)
+    except ValidationFailed as exc:
+        request.GET = QueryDict(query if isinstance(query, str) else "")
+        return _case_list_page(request, save_errors=exc.errors, posted_name=name)
+    messages.success(request, f"Filteret »{record.name}« er gemt.")
+    return redirect(reverse("cases:case_list") + (f"?{record.query}" if record.query else ""))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, filter_pk: int) -> HttpResponse:
+    try:
+        saved_filters.saved_filter_delete(actor=request.user, filter_id=filter_pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    messages.success(request, "Filteret er slettet.")
+    return redirect("cases:case_list")
 
 
 # The sortable columns: (sort key, heading, whether the column shows days since the field, so

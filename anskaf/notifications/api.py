@@ -102,7 +102,9 @@ def notification_list(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/notifications/{int:notification_id}/read", response=_r(200, NotificationOut, 404),
-             operation_id="notification_mark_read", summary="Mark one notification read")
+             operation_id="notification_mark_read",
+             summary="Mark one notification read, with the older notices it folds (same case, "
+                     "kind, step and subject)")
 def notification_mark_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
     item = services.notification_mark_read(actor=_member(request),
                                            notification_id=notification_id)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from anskaf.http.dates import DateInput
+
 from .choices import Kind, MailMode
 
 
@@ -19,5 +21,5 @@ class PreferencesForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     due_date = forms.CharField(
-        label="Frist", required=False, max_length=10,
-        help_text="Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-12-31. Tom fjerner fristen.")
+        label="Frist", required=False, max_length=10, widget=DateInput(),
+        help_text="Skriv datoen som dd.mm.åååå, fx 31.12.2026. Tom fjerner fristen.")

@@ -19,6 +19,7 @@ from anskaf.cases.errors import NotFound, ValidationFailed
 from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_for
 from anskaf.cases.services import lock_visible_case
+from anskaf.http.dates import parse_date
 from anskaf.orgs.models import User
 
 from .choices import Kind, MailMode, OutboxStatus
@@ -106,7 +107,9 @@ def notify(people: list[User], notice: Notice, *, now: dt.datetime | None = None
 
 
 def notification_mark_read(*, actor: User, notification_id: Any) -> Notification:
-    """Mark one of the actor's own notices read (404 for anyone else's)."""
+    """Mark one of the actor's own notices read (404 for anyone else's), with the older notices
+    it stands for in the grouped list (same case, kind, step and subject: `grouping.grouped`
+    folds them into it), so "Markér som læst" on a folded notice reads the whole fold."""
     try:
         pk = int(notification_id)
     except (TypeError, ValueError):
@@ -115,9 +118,13 @@ def notification_mark_read(*, actor: User, notification_id: Any) -> Notification
         item = Notification.objects.select_for_update().filter(pk=pk, recipient=actor).first()
         if item is None:
             raise NotFound("Notifikationen findes ikke.")
+        now = timezone.now()
+        Notification.objects.filter(
+            recipient=actor, read_at__isnull=True, case_id=item.case_id, kind=item.kind,
+            step=item.step, subject=item.subject, created_at__lte=item.created_at,
+        ).update(read_at=now)
         if item.read_at is None:
-            item.read_at = timezone.now()
-            item.save(update_fields=["read_at"])
+            item.read_at = now
     return item
 
 
@@ -217,9 +224,9 @@ def _clean_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return parse_date(value)  # "31.12.2026" as typed, or the ISO form (the API, DKFDS)
     except ValueError:
-        raise ValidationFailed({"due_date": "Angiv fristen som en dato, fx 2026-12-31."}) from None
+        raise ValidationFailed({"due_date": "Angiv fristen som en dato, fx 31.12.2026."}) from None
 
 
 def _audit_deadline(actor: User, case: Case, step: int, before: Any, after: Any) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from anskaf.cases import selectors as case_selectors
 from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.process_models import model_for
+from anskaf.http.dates import display_date
 from anskaf.orgs.views import admin_required
 
 from . import selectors, services
@@ -107,7 +108,7 @@ def step_deadline(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         raise PermissionDenied(refusal)
     existing = selectors.case_deadlines(case).get(number)
     form = DeadlineForm(request.POST or None, initial={
-        "due_date": existing.due_date.isoformat() if existing else ""})
+        "due_date": display_date(existing.due_date) if existing else ""})
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.deadline_set(actor=request.user, case_id=case.pk, number=number,

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from anskaf.audit.services import audit_append
+from anskaf.http.dates import parse_date
 
 from . import hooks
 from .errors import ReferenceRefused
@@ -19,9 +20,12 @@ def _date(value: Any, field: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value))
+        parsed = parse_date(value)  # the API's ISO form, or as typed: "31.01.2027"
     except ValueError:
-        raise OrgValidationFailed({field: "Angiv datoen som ÅÅÅÅ-MM-DD."}) from None
+        parsed = None
+    if parsed is None:
+        raise OrgValidationFailed({field: "Angiv datoen som dd.mm.åååå, fx 31.01.2027."})
+    return parsed
 
 
 def _role(person: User) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
+from anskaf.http.dates import use_danish_dates
 from anskaf.orgs.models import OrgUnit, User
 from anskaf.validation.amounts import AmountError, parse_amount
 from anskaf.validation.text import text_problem
@@ -22,8 +22,6 @@ from .models import (
     TenderThreshold,
 )
 
-DATE_HINT = "Skriv datoen som åååå-mm-dd, fx 2025-01-31."
-
 # Danish messages for the checks Django makes itself.
 MESSAGES = {"required": "Udfyld feltet.", "invalid": "Værdien er ugyldig.",
             "invalid_choice": "Vælg en af mulighederne.", "max_length": "Teksten er for lang.",
@@ -35,14 +33,11 @@ MESSAGES = {"required": "Udfyld feltet.", "invalid": "Værdien er ugyldig.",
 class _Danish(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, f in self.fields.items():
+        for f in self.fields.values():
             f.error_messages.update(MESSAGES)
-            if isinstance(f, forms.DateField):
-                f.error_messages["invalid"] = "Datoen er ugyldig. " + DATE_HINT
-                f.help_text = f.help_text or DATE_HINT
-                # A saved date is shown the way the field reads it (not "6. februar 2025").
-                if isinstance(self.initial.get(name), date):
-                    self.initial[name] = self.initial[name].isoformat()
+        # Dates typed the Danish way, as DKFDS' date picker; a saved date shown as the field
+        # reads it (not "6. februar 2025").
+        use_danish_dates(self)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

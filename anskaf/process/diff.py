@@ -228,6 +228,10 @@ def _checklist(a: tuple[ChecklistItemDef, ...], b: tuple[ChecklistItemDef, ...]
                    f"til »{_short(item.label.da)}«")
         if before.required != item.required:
             yield f"tjekpunkt {item.id} er nu {'påkrævet' if item.required else 'valgfrit'}"
+        if before.answered_by != item.answered_by:
+            yield (f"tjekpunkt {item.id} besvares nu af oprettelsens felt {item.answered_by}"
+                   if item.answered_by else
+                   f"tjekpunkt {item.id} besvares ikke længere ved oprettelsen")
     if [i.id for i in a if i.id in new] != [i.id for i in b if i.id in old]:
         yield "tjekpunkterne står i en anden rækkefølge"
 

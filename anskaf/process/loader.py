@@ -16,6 +16,7 @@ from ruamel.yaml.error import YAMLError
 
 from .errors import REFUSALS_BY_CODE
 from .model import (
+    CASE_ANSWERS,
     CONDITIONS,
     ChecklistItemDef,
     DocumentTypeDef,
@@ -345,8 +346,14 @@ class _Builder:
             if not isinstance(required, bool):
                 self.fail(item, "required", "'required' must be true or false")
             label = Text(self.string(item, "da") or "", self.string(item, "en") or "")
+            answered_by = item.get("answered_by")
+            if "answered_by" in item and answered_by not in CASE_ANSWERS:
+                self.fail(item, "answered_by",
+                          f"'answered_by' must be one of {', '.join(CASE_ANSWERS)}")
+                answered_by = None
             items.append(ChecklistItemDef(id=item_id or "", label=label, required=bool(required),
-                                          condition=self.requirement(item, required)))
+                                          condition=self.requirement(item, required),
+                                          answered_by=answered_by))
         return tuple(items)
 
     def requirement(self, item: Any, required: Any) -> Requirement:

@@ -33,6 +33,11 @@ class RoleRef:
 # The conditions a requirement may depend on (`when:` in the model); each is a fact of the case.
 CONDITIONS = ("replaces_system",)
 
+# The questions the create form asks (each a field of the case). A checklist item that names one
+# with `answered_by:` is ticked when the case is created with an answer, so the first step does
+# not ask again what the form just asked.
+CASE_ANSWERS = ("need", "strategic_fit", "user_impact")
+
 
 @dataclass(frozen=True)
 class Requirement:
@@ -50,6 +55,7 @@ class ChecklistItemDef:
     label: Text
     required: bool = False
     condition: Requirement = Requirement()
+    answered_by: str | None = None  # a CASE_ANSWERS field: ticked when the case is created with it
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
+from anskaf.http.dates import DateField
 from anskaf.orgs.models import User
 
 
 class DeputyForm(forms.Form):
     deputy = forms.ChoiceField(label="Stedfortræder")
-    starts_on = forms.DateField(label="Fra", widget=forms.DateInput(attrs={"type": "date"}),
-                                help_text="Skriv datoen som ÅÅÅÅ-MM-DD.")
-    ends_on = forms.DateField(label="Til og med", widget=forms.DateInput(attrs={"type": "date"}),
-                              help_text="Skriv datoen som ÅÅÅÅ-MM-DD.")
+    starts_on = DateField(label="Fra")
+    ends_on = DateField(label="Til og med")
 
     def __init__(self, *args, person, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

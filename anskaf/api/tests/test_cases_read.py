@@ -247,10 +247,11 @@ def test_a_case_takes_the_same_number_of_queries_with_3_and_30_cases(coordinator
 
 def test_the_case_says_what_it_waits_for_now_and_what_only_in_principle(api, case):
     """ADR 0020: a new case waits on its first step; the rest of its segment is parallel, and
-    the board's meeting is held until the case is put forward."""
+    the board's meeting is held until the case is put forward. The first step is started: the
+    create form answered its checklist (ADR 0029)."""
     body = api.get(f"/cases/{case.pk}").json()
     first = body["steps"][0]["number"]
-    assert [(w["step"], w["reason"]) for w in body["waiting_now"]] == [(first, "next")]
+    assert [(w["step"], w["reason"]) for w in body["waiting_now"]] == [(first, "started")]
     assert body["waiting_in_principle"]
     assert {w["reason"] for w in body["waiting_in_principle"]} == {"parallel", "held"}
     held = [w for w in body["waiting_in_principle"] if w["reason"] == "held"]

@@ -92,6 +92,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "installation:org_detail": ("installation_org_get",),
     "installation:org_suspend": ("installation_org_suspend",),
     "installation:org_resume": ("installation_org_resume",),
+    "cases:saved_filter_save": ("saved_filter_list", "saved_filter_create"),
+    "cases:saved_filter_delete": ("saved_filter_delete",),
     # Reading pages whose content a client needs as data.
     "cases:my_tasks": ("task_list",),
     "cases:case_list": ("case_list",),
@@ -246,7 +248,8 @@ WHERE = {("DpaOut", "oversight_method"): "oversight_method",
          ("ArchiveAssessmentIn", "decision"): "archive_decision",
          ("CaseOut", "status"): "case_status", ("StepOut", "status"): "step_status",
          ("MeetingOut", "state"): "meeting_state", ("NotificationOut", "kind"): "notification_kind",
-         ("PreferenceOut", "mode"): "mail_mode", ("CaseSystemOut", "kind"): "link_kind"}
+         ("PreferenceOut", "mode"): "mail_mode", ("CaseSystemOut", "kind"): "link_kind",
+         ("SavedFilterIn", "status"): "case_status"}
 
 
 def _enum_of(node: Any) -> list[str] | None:

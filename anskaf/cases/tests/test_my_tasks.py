@@ -117,8 +117,10 @@ def test_deputies_page_adds_and_removes_with_clear_errors(client, coordinator, o
                                                "ends_on": "2026-12-01"})
     assert bad.status_code == 400
     assert "Slutdatoen skal ligge på eller efter startdatoen" in bad.content.decode()
-    ok = client.post("/mig/stedfortraeder/", {"deputy": "kollega", "starts_on": "2026-12-01",
-                                              "ends_on": "2026-12-10"})
+    # DKFDS' date picker: typed "dd.mm.åååå" (its ISO form is read as well, above).
+    assert 'data-dateformat="DD.MM.YYYY" data-default-value="2026-12-10"' in bad.content.decode()
+    ok = client.post("/mig/stedfortraeder/", {"deputy": "kollega", "starts_on": "01.12.2026",
+                                              "ends_on": "10.12.2026"})
     assert ok.status_code == 302
     record = coordinator.deputies.get()
     client.post("/mig/stedfortraeder/", {"remove": record.pk})

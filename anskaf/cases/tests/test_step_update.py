@@ -43,6 +43,9 @@ def test_remarks_are_audited_before_and_after(coordinator, case):
 
 
 def test_checklist_items_are_ticked_and_kept_in_model_order(coordinator, case):
+    # The create form answered all three (test_first_step_prefilled): start from none ticked.
+    patch(coordinator, case, 1, checklist=[{"id": i, "done": False} for i in ("1.1", "1.2", "1.3")])
+    assert step(case, 1).checked == []
     patch(coordinator, case, 1, checklist=[{"id": "1.3", "done": True},
                                            {"id": "1.1", "done": True}])
     assert step(case, 1).checked == ["1.1", "1.3"]
@@ -142,11 +145,11 @@ def test_no_other_status_can_be_set_by_an_update(coordinator, case, status):
 def test_a_done_steps_remarks_and_checklist_stay_editable(coordinator, case):
     services.step_complete(actor=coordinator, case_id=case.pk, number=1)
     patch(coordinator, case, 1, remarks="Tilføjet efter afslutning",
-          checklist=[{"id": "1.1", "done": True}])
+          checklist=[{"id": "1.2", "done": False}])
     state = step(case, 1)
     assert state.status == "done"
     assert state.remarks == "Tilføjet efter afslutning"
-    assert state.checked == ["1.1"]
+    assert state.checked == ["1.1", "1.3"]
     assert state.completed_by == coordinator
 
 

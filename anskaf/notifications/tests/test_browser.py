@@ -47,7 +47,7 @@ def test_a_completed_step_reaches_the_next_performers_notification_centre(page: 
     step(page, 6).get_by_role("link", name="Sæt frist for trin 6").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Frist for trin 6")
     assert_accessible(page)
-    page.get_by_label("Frist").fill("2026-12-31")
+    page.get_by_label("Frist").fill("31.12.2026")  # the Danish way (DKFDS date picker)
     page.get_by_role("button", name="Gem frist").click()
     expect(page.locator("#trin-6")).to_contain_text("Frist: 31.12.2026")
     log_out(page)

@@ -62,3 +62,40 @@ def test_the_digest_follows_the_same_rule(board_member, two_cases):
     assert body.count("* Trin venter på dig") == 2  # once per case, the repeat folded
     assert "(og 1 gang mere)" in body
     assert "Du får den, fordi trinnet venter på dig eller din rolle." in body
+
+
+def test_marking_a_folded_notice_read_reads_every_notice_it_stands_for(client, board_member,
+                                                                       two_cases):
+    """"Markér som læst" on an entry that folds repeats reads the whole fold (the page, and the
+    API's operation through the same service), not only the newest; other notices stay unread."""
+    from anskaf.notifications.models import Notification
+
+    first, second = two_cases
+    for _ in range(3):
+        services.notify([board_member], _notice(first, "Trin venter på dig"))
+    services.notify([board_member], _notice(first, "Frist overskredet", kind="deadline"))
+    services.notify([board_member], _notice(second, "Trin venter på dig"))
+    mine = Notification.objects.filter(recipient=board_member)
+    newest = mine.filter(case=first, subject="Trin venter på dig").order_by("-created_at", "-id")[0]
+    client.force_login(board_member)
+    response = client.post(f"/notifikationer/{newest.pk}/laest/")
+    assert response.status_code == 302
+    assert not mine.filter(case=first, subject="Trin venter på dig", read_at__isnull=True).exists()
+    assert set(mine.filter(read_at__isnull=True).values_list("subject", "case_id")) >= {
+        ("Frist overskredet", first.pk), ("Trin venter på dig", second.pk)}
+    html = client.get("/notifikationer/?vis=ulaeste").content.decode()
+    assert "(og 2 gange mere)" not in html
+
+
+def test_the_api_reads_the_fold_too_and_a_newer_notice_stays_unread(board_member, two_cases):
+    from anskaf.notifications.models import Notification
+
+    first, _second = two_cases
+    for _ in range(2):
+        services.notify([board_member], _notice(first, "Trin venter på dig"))
+    older = Notification.objects.filter(recipient=board_member).order_by("-created_at", "-id")[0]
+    services.notify([board_member], _notice(first, "Trin venter på dig"))  # after the page
+    services.notification_mark_read(actor=board_member, notification_id=older.pk)
+    unread = Notification.objects.filter(recipient=board_member, read_at__isnull=True,
+                                         subject="Trin venter på dig")
+    assert unread.count() == 1 and unread.get().created_at >= older.created_at

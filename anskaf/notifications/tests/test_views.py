@@ -59,11 +59,18 @@ def test_the_coordinator_sets_a_deadline_from_the_case_page(case, coordinator, r
     client = client_for(coordinator)
     page = client.get(f"/sager/{case.pk}/").content.decode()
     assert f'href="/sager/{case.pk}/trin/3/frist/"' in page
-    response = client.post(f"/sager/{case.pk}/trin/3/frist/", {"due_date": "31-12-2026"})
+    response = client.post(f"/sager/{case.pk}/trin/3/frist/", {"due_date": "31.13.2026"})
     assert response.status_code == 400
-    assert "Angiv fristen som en dato, fx 2026-12-31." in response.content.decode()
-    response = client.post(f"/sager/{case.pk}/trin/3/frist/", {"due_date": "2026-12-31"})
+    html = response.content.decode()
+    assert "Angiv fristen som en dato, fx 31.12.2026." in html
+    assert 'value="31.13.2026"' in html  # what was typed stays
+    # Typed the Danish way (DKFDS' date picker: "dd.mm.åååå"); the ISO form is read too.
+    response = client.post(f"/sager/{case.pk}/trin/3/frist/", {"due_date": "31.12.2026"})
     assert response.status_code == 302
+    page = client.get(f"/sager/{case.pk}/trin/3/frist/").content.decode()
+    assert ('<div class="date-picker" data-dateformat="DD.MM.YYYY" '
+            'data-default-value="2026-12-31">') in page
+    assert 'value="31.12.2026"' in page and "dd.mm.åååå" in page
     assert "Frist: 31.12.2026" in client.get(f"/sager/{case.pk}/").content.decode()
     # The requester sees the deadline but cannot set one.
     page = client_for(requester).get(f"/sager/{case.pk}/").content.decode()

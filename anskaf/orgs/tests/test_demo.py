@@ -198,3 +198,45 @@ def test_the_demo_meeting_falls_on_a_weekday():
         moved = on_a_weekday(start)
         assert moved.weekday() < 5 and (moved - start).days < 3
         assert moved == start or start.weekday() >= 5
+
+
+def test_a_demo_loaded_on_a_sunday_has_its_moves_and_meeting_on_weekdays(db):
+    """Decisions, completions, the audit trail and the meeting of a demo loaded at a weekend
+    fall on working days (the moves on Friday), and the audit chain still holds."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from anskaf.cases.models import StepState
+    from anskaf.meetings.models import Meeting
+
+    sunday = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+    assert sunday.weekday() == 6
+    start = dt.datetime.now(dt.UTC)
+    with mock.patch.object(timezone, "now", lambda: sunday + (dt.datetime.now(dt.UTC) - start)):
+        assert demo.load().created
+    orgs = Organisation.objects.filter(slug__in=["haderslev", "nabo"])
+
+    def days(values):
+        return {timezone.localtime(v).weekday() for v in values if v is not None}
+
+    decided = days(Decision.objects.filter(case__organisation__in=orgs)
+                   .values_list("decided_at", flat=True))
+    completed = days(StepState.objects.filter(case__organisation__in=orgs)
+                     .values_list("completed_at", flat=True))
+    audited = days(AuditEvent.objects.filter(organisation__in=orgs).values_list("at", flat=True))
+    meetings = days(Meeting.objects.filter(organisation__in=orgs).values_list("starts_at", flat=True))
+    assert decided and completed and audited and meetings
+    assert max(decided | completed | audited | meetings) < 5
+    assert decided == completed == audited == {4}  # Friday
+    for org in orgs:
+        assert audit_verify(org.pk).ok
+
+
+def test_the_demo_clock_goes_back_only_at_a_weekend():
+    import datetime as dt
+
+    for offset, back in enumerate([0, 0, 0, 0, 0, 1, 2]):  # Monday 7 December 2026 on
+        day = dt.date(2026, 12, 7) + dt.timedelta(days=offset)
+        assert demo.last_working_day_offset(day) == dt.timedelta(days=back)

@@ -93,12 +93,13 @@ def test_contract_validation_is_danish(it_person, old_system):
 
     with pytest.raises(ValidationFailed) as exc:
         services.contract_save(actor=it_person, system_id=old_system.pk, data={
-            "number": "K-1", "start_date": "31-01-2024", "duration_months": "12",
+            "number": "K-1", "start_date": "31.13.2024", "duration_months": "12",
             "option_count": "1", "option_months": "12", "options_used": "2",
             "notice_months": "3", "notice_to": "month"})
     assert "start_date" in exc.value.errors and "options_used" in exc.value.errors
+    assert "dd.mm.åååå" in exc.value.errors["start_date"]
     contract = services.contract_save(actor=it_person, system_id=old_system.pk, data={
-        "number": "K-1", "start_date": "2024-01-31", "duration_months": "12",
+        "number": "K-1", "start_date": "31.01.2024", "duration_months": "12",
         "option_count": "1", "option_months": "12", "options_used": "0",
         "notice_months": "3", "notice_to": "month"})
     assert contract.start_date == date(2024, 1, 31)

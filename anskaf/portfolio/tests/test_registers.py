@@ -119,7 +119,7 @@ def test_the_page_records_an_option_and_a_stale_edit_keeps_the_typed_values(
     html = stale.content.decode()
     assert stale.status_code == 409
     assert "Nogen har gemt en nyere udgave" in html
-    assert "2027-12-31" in html  # the newer state is shown
+    assert "31.12.2027" in html  # the newer state is shown (dates the Danish way, ADR 0029)
     assert 'value="K-1-typed"' in html and 'name="version" value="2"' in html  # typed kept
     done = client.post(url, {**_contract_form(contract, options_used="1",
                                               terminated_on="2027-12-31"), "version": "2"})

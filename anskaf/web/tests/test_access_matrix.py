@@ -33,6 +33,10 @@ WEB_RULES: dict[str, dict[str, object]] = {
     "web:my_deputies": {"anon": LOGIN, "other": 200},
     "cases:case_list": {"anon": LOGIN, "other": 200},
     "cases:case_create": {"anon": LOGIN, "other": 200},
+    # Saved filters of the case list (issue 20): one's own; no name is 400 (the list again),
+    # a filter that is not one's own (none here) 404.
+    "cases:saved_filter_save": {"method": "post", "anon": LOGIN, "other": 400},
+    "cases:saved_filter_delete": {"method": "post", "anon": LOGIN, "other": 404},
     "cases:case_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
     "cases:case_edit": {"anon": LOGIN, "outsider": 404, "coordinator": 200, "manager": 200,
                       "admin": 200, "other": 403},
@@ -290,6 +294,8 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["system_pk"] = world["system"].pk
     if "comment_pk" in keys:
         values["comment_pk"] = world["comment"].pk
+    if "filter_pk" in keys:
+        values["filter_pk"] = 999999  # nobody's
     if "number" in keys:
         values["number"] = 1
     if "meeting_pk" in keys:
@@ -531,6 +537,10 @@ API_RULES.update({
     # The import of units and people (issue 18): admins only; no file / no token is 400.
     ("post", "/api/v1/org-import/preview"): {"anon": 401, "admin": 400, "other": 403},
     ("post", "/api/v1/org-import/commit"): {"anon": 401, "admin": 400, "other": 403},
+    # Saved filters (issue 20): one's own; an empty body has no name (400).
+    ("get", "/api/v1/saved-filters"): {"anon": 401, "other": 200},
+    ("post", "/api/v1/saved-filters"): {"anon": 401, "other": 400},
+    ("delete", "/api/v1/saved-filters/{filter_id}"): {"anon": 401, "other": 404},
 })
 # The installation's operator (ADR 0030): everyone else 404; empty bodies are 400.
 OPERATOR_API = {"anon": 401, "other": 404}
@@ -575,7 +585,7 @@ def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
            .replace("{item}", "archiving_agreement")
            .replace("{notification_id}", str(world["notice"].pk))
            .replace("{slug}", case.organisation.slug))
-    for missing in ("{message_id}", "{deputy_id}"):
+    for missing in ("{message_id}", "{deputy_id}", "{filter_id}"):
         url = url.replace(missing, "999999")  # none such in the world: 404 (or 403 first)
     if "{document_id}" in url:
         url = url.replace("{document_id}",

@@ -12,6 +12,11 @@
  *                         siden (beforeunload). At sende formularen fjerner
  *                         markeringen. Siden virker uden JavaScript (ingen advarsel).
  *   data-plain-submit     På en submit-knap: sendes som almindelig formular (uden htmx).
+ *
+ * Tekstfelter (textarea.form-input) vokser med indholdet, mens man skriver (serveren
+ * giver dem i forvejen rækker efter indholdet). En DKFDS-datovælger, hvis kalender ikke
+ * kunne læse det skrevne, sender det skrevne, så serveren svarer med en tydelig fejl i
+ * stedet for at tabe det (datovælgeren sender ellers et tomt felt).
  *   data-confirm="tekst"  På en <form> eller en submit-knap: window.confirm(tekst)
  *                         før formularen sendes (også htmx-formularer). På et
  *                         link eller en knap med hx-post/hx-delete o.l. uden for en
@@ -232,6 +237,35 @@
     }
   }
   document.addEventListener("input", markUnsaved);
+
+  // Tekstfelter vokser med indholdet (aldrig under de rækker, serveren gav dem).
+  function grow(area) {
+    if (area.scrollHeight > area.clientHeight) {
+      area.style.height = area.scrollHeight + 2 + "px";
+    }
+  }
+  document.addEventListener("input", function (evt) {
+    var el = evt.target;
+    if (el instanceof HTMLTextAreaElement && el.classList.contains("form-input")) {
+      grow(el);
+    }
+  });
+
+  // Datovælgeren: det skrevne sendes, også når kalenderen ikke kunne læse det.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!(form instanceof HTMLFormElement)) {
+      return;
+    }
+    var pickers = form.querySelectorAll(".date-picker");
+    for (var i = 0; i < pickers.length; i++) {
+      var internal = pickers[i].querySelector(".date-picker__internal-input");
+      var external = pickers[i].querySelector(".date-picker__external-input");
+      if (internal && external && !internal.value && external.value.trim()) {
+        internal.value = external.value.trim();
+      }
+    }
+  }, true);
   document.addEventListener("change", markUnsaved);
 
   // Efter data-confirm-lytteren: en annulleret formular (stopImmediatePropagation)
