@@ -27,6 +27,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
@@ -406,6 +407,12 @@ class EffectiveSettings:
     own: MunicipalitySettings | None
 
 
+def org_cache_key(org_id: int) -> str:
+    """The page header's cached name and accessibility statement of the municipality
+    (context_processors.organisation_name); forgotten when the settings change."""
+    return f"anskaf:orghead:{org_id}"
+
+
 def own_settings(organisation_id: int) -> MunicipalitySettings | None:
     return MunicipalitySettings.objects.filter(organisation_id=organisation_id).first()
 
@@ -491,6 +498,8 @@ def municipality_settings_save(*, actor: User, organisation_id: int,
         own.save()
         _audit(actor, organisation_id, "organisation.settings_changed", "organisation",
                organisation_id, before, {**after, "kitos_password_changed": password_changed})
+        key = org_cache_key(organisation_id)
+        transaction.on_commit(lambda: cache.delete(key))
     return own
 
 

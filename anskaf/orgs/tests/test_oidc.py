@@ -433,16 +433,17 @@ def test_a_password_login_never_reaches_the_provider(sso, client, coordinator, s
 # --- the login page and the switches -------------------------------------------------------------
 
 
-def test_login_page_offers_sso_next_to_the_password_form(sso, client, settings):
+def test_login_page_offers_sso_next_to_the_password_form(sso, client, settings, org):
     settings.ANSKAF_OIDC_BUTTON_LABEL = "Log ind med Microsoft"
     page = client.get("/log-ind/?next=/sager/").content.decode()
-    assert 'href="/oidc/authenticate/?next=/sager/"' in page
+    assert f'href="/log-ind/{org.slug}/?next=/sager/"' in page
     assert "Log ind med Microsoft" in page
     assert 'name="password"' in page
 
 
 def test_local_login_off_hides_the_form_and_refuses_passwords(client, coordinator, settings):
     settings.ANSKAF_OIDC_ENABLED = True
+    settings.ANSKAF_OIDC_ORGANISATION = coordinator.organisation.slug
     settings.ANSKAF_LOCAL_LOGIN = False
     page = client.get("/log-ind/").content.decode()
     assert 'name="password"' not in page
