@@ -29,8 +29,8 @@ ORGANISATION_NAME_SECONDS = 600
 
 def organisation_name(request: HttpRequest) -> dict[str, Any]:
     """The municipality's name for the header and its accessibility statement's address for
-    the footer (its own, else the installation's, else anskaf's page), cached so a page costs no extra query (a
-    renamed municipality shows within ten minutes)."""
+    the footer (its own, else the installation's, else anskaf's page), cached so a page costs
+    no extra query (a renamed municipality shows within ten minutes)."""
     user = getattr(request, "user", None)
     org_id = getattr(user, "organisation_id", None)
     if org_id is None:

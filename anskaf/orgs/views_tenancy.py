@@ -46,7 +46,7 @@ def sso_provider(request: HttpRequest) -> HttpResponse:
             return redirect("orgs:sso_provider")
     organisation = Organisation.objects.get(pk=org_id)
     environment = (provider is None and settings.ANSKAF_OIDC_ENABLED
-                   and settings.ANSKAF_OIDC_ORGANISATION == organisation.slug)
+                   and organisation.slug == settings.ANSKAF_OIDC_ORGANISATION)
     return render(request, "orgs/sso_provider.html", {
         "nav": NAV, "form": form, "provider": provider, "organisation": organisation,
         "environment": environment, "callback_url": _callback_url(request),
