@@ -114,4 +114,5 @@ api.add_router("", "anskaf.portfolio.api.router")
 api.add_router("", "anskaf.portfolio.api_case.router")  # case systems, KITOS, thresholds
 api.add_router("", "anskaf.notifications.api.router")  # notifications, deadlines, outbox
 api.add_router("", "anskaf.orgs.api.router")  # deputies
+api.add_router("", "anskaf.orgs.api_tenancy.router")  # a municipality's sign-on, settings
 api.add_router("", "anskaf.discussion.api.router")  # comments on a case (issue 20)

@@ -81,6 +81,11 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "meetings:documentation_forward": ("documentation_put_forward",),
     "notifications:operations": ("operations_status", "outbox_retry"),
     "web:my_deputies": ("deputy_list", "deputy_add", "deputy_remove"),
+    # A municipality's own sign-on and settings (issue 18, ADR 0031).
+    "orgs:sso_provider": ("sso_provider_get", "sso_provider_save"),
+    "orgs:sso_provider_remove": ("sso_provider_remove",),
+    "orgs:municipality_settings": ("municipality_settings_get", "municipality_settings_save"),
+    "portfolio:kitos_test": ("kitos_connection_test",),
     # Reading pages whose content a client needs as data.
     "cases:my_tasks": ("task_list",),
     "cases:case_list": ("case_list",),
@@ -117,6 +122,7 @@ EXCEPTIONS: dict[str, str] = {
 # Pages that only show or export what the API already gives as data (or are not the API's).
 NOT_ACTIONS: dict[str, str] = {
     "healthz": "operations", "readyz": "operations", "login": "session login",
+    "login_org": "session login, to the municipality's own provider",
     "logout": "session logout", "web:home": "redirect", "web:accessibility": "static text",
     "orgs:overview": "administration", "orgs:unit_list": "administration",
     "orgs:person_list": "administration", "orgs:person_detail": "administration",
