@@ -313,7 +313,7 @@ def sso_provider_get(*, actor: User, organisation_id: int) -> SsoProvider | None
 
 
 def sso_provider_save(*, actor: User, organisation_id: int, data: Mapping[str, Any],
-                      discover: Callable[[str], dict[str, Any]] = discover) -> SsoProvider:
+                      fetch: Callable[[str], dict[str, Any]] | None = None) -> SsoProvider:
     """Register or change the municipality's provider. `data`: issuer, client_id,
     client_secret (empty: keep the stored one), role_claim, username_claim, role_map.
     The issuer's discovery document is fetched (outside the transaction) for the endpoints."""
@@ -350,7 +350,7 @@ def sso_provider_save(*, actor: User, organisation_id: int, data: Mapping[str, A
         role_map = []
     if errors:
         raise ValidationFailed(errors)
-    document = discover(issuer)
+    document = (fetch or discover)(issuer)
     algos = document.get("id_token_signing_alg_values_supported") or ["RS256"]
     sign_algo = next((a for a in SIGN_ALGOS if a in algos), "")
     if not sign_algo:
@@ -499,7 +499,8 @@ def municipality_settings_save(*, actor: User, organisation_id: int,
         _audit(actor, organisation_id, "organisation.settings_changed", "organisation",
                organisation_id, before, {**after, "kitos_password_changed": password_changed})
         key = org_cache_key(organisation_id)
-        transaction.on_commit(lambda: cache.delete(key))
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))  # and a read meanwhile
     return own
 
 
