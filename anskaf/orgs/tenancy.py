@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 DISCOVERY_TIMEOUT = 10
 SIGN_ALGOS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 CLAIM_MAX = 100
+# http:// only for a provider on this machine (a local test or development provider).
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 # --- who may configure a municipality -----------------------------------------------------------
@@ -329,8 +332,7 @@ def sso_provider_save(*, actor: User, organisation_id: int, data: Mapping[str, A
         errors["issuer"] = "Skriv udstederens adresse (issuer), fx https://login.microsoftonline.com/<tenant>/v2.0."
     elif (problem := _url_problem(issuer, "udstederens adresse")) is not None:
         errors["issuer"] = problem
-    elif not issuer.startswith("https://") and not settings.DEBUG and not getattr(
-            settings, "ANSKAF_TESTING", False):
+    elif not issuer.startswith("https://") and urlsplit(issuer).hostname not in LOOPBACK:
         errors["issuer"] = "Udstederens adresse skal begynde med https://."
     if not client_id:
         errors["client_id"] = "Skriv klient-id'et, som udbyderen har givet anskaf."

@@ -148,6 +148,13 @@ def test_a_provider_needs_issuer_client_id_and_a_first_secret(admin, discovered)
     assert discovered == []  # nothing fetched for a form with errors
 
 
+def test_an_issuer_must_be_https_except_on_this_machine(admin, discovered):
+    with pytest.raises(ValidationFailed) as refused:
+        register(admin, issuer="http://login.example.dk/tenant")
+    assert "https://" in refused.value.errors["issuer"]
+    assert register(admin, issuer="http://127.0.0.1:5556").issuer == "http://127.0.0.1:5556"
+
+
 def test_discovery_that_names_another_issuer_is_refused(admin, monkeypatch):
     monkeypatch.setattr(tenancy, "discover", tenancy.discover)
 
