@@ -327,3 +327,7 @@ def csv_template(request: HttpRequest, what: str) -> HttpResponse:
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# The helpers the sign-on and settings pages (views_tenancy.py) share with these pages.
+posted, org_of, apply_errors = _posted, _org, _apply_errors

@@ -17,7 +17,7 @@ from . import tenancy
 from .errors import ValidationFailed
 from .models import Organisation
 from .tenancy_forms import MunicipalitySettingsForm, SsoProviderForm
-from .views import NAV, _apply_errors, _org, _posted, admin_required
+from .views import NAV, admin_required, apply_errors, org_of, posted
 
 
 def _callback_url(request: HttpRequest) -> str:
@@ -27,20 +27,20 @@ def _callback_url(request: HttpRequest) -> str:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def sso_provider(request: HttpRequest) -> HttpResponse:
-    org_id = _org(request)
+    org_id = org_of(request)
     provider = tenancy.sso_provider_get(actor=request.user, organisation_id=org_id)
     initial: dict[str, Any] = {}
     if provider is not None:
         initial = {"issuer": provider.issuer, "client_id": provider.client_id,
                    "role_claim": provider.role_claim, "username_claim": provider.username_claim,
                    "role_map": tenancy.role_map_text(provider)}
-    form = SsoProviderForm(_posted(request), initial=initial)
+    form = SsoProviderForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             tenancy.sso_provider_save(actor=request.user, organisation_id=org_id,
                                       data=form.service_data())
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Kommunens login er gemt. Prøv det med linket herunder.")
             return redirect("orgs:sso_provider")
@@ -57,7 +57,7 @@ def sso_provider(request: HttpRequest) -> HttpResponse:
 @admin_required
 @require_POST
 def sso_provider_remove(request: HttpRequest) -> HttpResponse:
-    if tenancy.sso_provider_remove(actor=request.user, organisation_id=_org(request)):
+    if tenancy.sso_provider_remove(actor=request.user, organisation_id=org_of(request)):
         messages.success(request, "Kommunens login er fjernet. Kommunens personer logger nu "
                                   "ind med brugernavn og adgangskode (eller installationens "
                                   "fælles login, hvis den er sat op for kommunen).")
@@ -66,7 +66,7 @@ def sso_provider_remove(request: HttpRequest) -> HttpResponse:
 
 def settings_page(request: HttpRequest, form: MunicipalitySettingsForm, *,
                    check: Any = None, status: int = 200) -> HttpResponse:
-    org_id = _org(request)
+    org_id = org_of(request)
     own = tenancy.own_settings(org_id)
     return render(request, "orgs/municipality_settings.html", {
         "nav": NAV, "form": form, "own": tenancy.settings_view(own),
@@ -79,15 +79,15 @@ def settings_page(request: HttpRequest, form: MunicipalitySettingsForm, *,
 @admin_required
 @require_http_methods(["GET", "POST"])
 def municipality_settings(request: HttpRequest) -> HttpResponse:
-    org_id = _org(request)
+    org_id = org_of(request)
     own = tenancy.settings_view(tenancy.own_settings(org_id))
-    form = MunicipalitySettingsForm(_posted(request), initial=own)
+    form = MunicipalitySettingsForm(posted(request), initial=own)
     if request.method == "POST" and form.is_valid():
         try:
             tenancy.municipality_settings_save(actor=request.user, organisation_id=org_id,
                                                data=form.service_data())
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Kommunens indstillinger er gemt.")
             return redirect("orgs:municipality_settings")
