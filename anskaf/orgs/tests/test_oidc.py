@@ -16,10 +16,8 @@ import base64
 import json
 import logging
 import os
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -35,6 +33,8 @@ from anskaf.audit.services import audit_verify
 from anskaf.orgs import oidc
 from anskaf.orgs.models import Membership, User
 
+from .oidc_provider import start_provider, stop_provider
+
 ROOT = Path(__file__).resolve().parents[3]
 PROVIDER_DIR = ROOT / "tests" / "oidc"
 CLIENT_ID = "anskaf-test"
@@ -44,42 +44,12 @@ OIDC_BACKEND = "anskaf.orgs.oidc.AnskafOIDCBackend"
 # --- the provider --------------------------------------------------------------------------------
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_OIDC") == "1":
-        pytest.fail(f"REQUIRE_OIDC=1 but {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def provider():
     """The issuer URL of a running oauth2-mock-server, e.g. http://127.0.0.1:40123."""
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("node not found: the SSO tests need Node.js for the OpenID Connect provider")
-    if not (PROVIDER_DIR / "node_modules" / "oauth2-mock-server").is_dir():
-        _unavailable("tests/oidc/node_modules missing: run `npm ci --prefix tests/oidc`")
-    proc = subprocess.Popen(
-        [node, str(PROVIDER_DIR / "server.mjs")], cwd=PROVIDER_DIR, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    first: list[str] = []
-    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout=30)
-    if not first or not first[0].strip():
-        proc.kill()
-        _, err = proc.communicate(timeout=5)
-        pytest.fail(f"the OpenID Connect provider did not start: {err.strip()[-2000:]}")
-    issuer = json.loads(first[0])["issuer"]
-    assert issuer.startswith("http://127.0.0.1:")
+    proc, issuer = start_provider()
     yield issuer
-    proc.stdin.close()
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
+    stop_provider(proc)
 
 
 @pytest.fixture

@@ -13,11 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
-import shutil
-import subprocess
-import threading
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,58 +26,10 @@ from anskaf.audit.models import AuditEvent
 from anskaf.orgs import tenancy
 from anskaf.orgs.models import Membership, SsoProvider, User
 
-ROOT = Path(__file__).resolve().parents[3]
-PROVIDER_DIR = ROOT / "tests" / "oidc"
 
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_OIDC") == "1":
-        pytest.fail(f"REQUIRE_OIDC=1 but {reason}")
-    pytest.skip(reason)
-
-
-def _start_provider():  # type: ignore[no-untyped-def]
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("node not found: the SSO tests need Node.js for the OpenID Connect provider")
-    if not (PROVIDER_DIR / "node_modules" / "oauth2-mock-server").is_dir():
-        _unavailable("tests/oidc/node_modules missing: run `npm ci --prefix tests/oidc`")
-    proc = subprocess.Popen([node, str(PROVIDER_DIR / "server.mjs")], cwd=PROVIDER_DIR,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    first: list[str] = []
-    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout=30)
-    if not first or not first[0].strip():
-        proc.kill()
-        _, err = proc.communicate(timeout=5)
-        pytest.fail(f"the OpenID Connect provider did not start: {err.strip()[-2000:]}")
-    return proc, json.loads(first[0])["issuer"]
-
-
-def _stop(proc) -> None:  # type: ignore[no-untyped-def]
-    proc.stdin.close()
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def providers():
-    """Two running providers: (issuer A, issuer B)."""
-    a, issuer_a = _start_provider()
-    try:
-        b, issuer_b = _start_provider()
-    except BaseException:
-        _stop(a)
-        raise
-    yield issuer_a, issuer_b
-    _stop(a)
-    _stop(b)
+@pytest.fixture
+def providers(two_providers):
+    return two_providers
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from anskaf.orgs import tenancy
 from anskaf.orgs.errors import NotAllowed, ValidationFailed
 from anskaf.orgs.models import MunicipalitySettings, SsoProvider
 from anskaf.portfolio import kitos
-from anskaf.portfolio.fake_kitos import FakeKitos
 
 ISSUER = "https://login.example.dk/tenant-a/v2.0"
 DISCOVERY = {"issuer": ISSUER, "authorization_endpoint": f"{ISSUER}/authorize",
@@ -293,14 +292,6 @@ def test_mails_go_out_from_the_municipalitys_sender(admin, org, outsider, settin
     senders = {m.to[0]: m.from_email for m in mail.outbox}
     assert senders == {"admin@example.dk": "anskaf@haderslev.dk",
                        f"{outsider.username}@example.dk": "anskaf@drift.dk"}
-
-
-@pytest.fixture
-def fake_kitos():
-    fake = FakeKitos(email="api@haderslev.dk", password="kitos-kode")
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 def own_kitos(admin, fake, **data):

@@ -14,33 +14,9 @@ from playwright.sync_api import Page, Route, expect
 
 from anskaf import testing
 from anskaf.orgs.models import SsoProvider, User
-from anskaf.portfolio.fake_kitos import FakeKitos
 from anskaf.web.tests.browser.helpers import assert_accessible, log_in, log_out
 
-from .test_oidc_tenants import _start_provider, _stop
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def two_providers():
-    a, issuer_a = _start_provider()
-    try:
-        b, issuer_b = _start_provider()
-    except BaseException:
-        _stop(a)
-        raise
-    yield issuer_a, issuer_b
-    _stop(a)
-    _stop(b)
-
-
-@pytest.fixture
-def fake_kitos():
-    fake = FakeKitos(email="api@haderslev.dk", password="kitos-kode")
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 def as_person(page: Page, slug: str, claims: dict) -> None:
