@@ -121,8 +121,12 @@ def system_detail(request: HttpRequest, system_pk: int) -> HttpResponse:
     detail = selectors.system_detail(request.user, system_pk, timezone.localdate())
     if detail is None:
         raise Http404("Systemet findes ikke.")
+    from anskaf.orgs.tenancy import effective_settings
+
     return render(request, "portfolio/system_detail.html", {
         "nav": NAV, "d": detail, "system": detail.system,
+        # The municipality's archive authority (its own setting, else the installation's).
+        "archive_authority": effective_settings(request.user.organisation_id).archive_authority,
         "may_write": services.may(request.user, services.SYSTEM_WRITERS),
         "may_agree": services.may(request.user, services.AGREEMENT_WRITERS)})
 

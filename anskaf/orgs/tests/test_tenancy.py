@@ -365,3 +365,17 @@ def test_settings_api_keeps_fields_left_out_and_hides_the_password(admin, org, f
     response = client.put("/api/v1/organisation/settings", json.dumps({"sender_email": "x"}),
                           content_type="application/json", **auth)
     assert response.status_code == 400 and "sender_email" in response.json()["fields"]
+
+
+def test_a_system_to_be_archived_names_the_municipalitys_archive_authority(admin, org, client,
+                                                                           settings):
+    from anskaf.portfolio.models import System
+
+    settings.ANSKAF_ARCHIVE_AUTHORITY = "Rigsarkivet"
+    system = System.objects.create(organisation=org, name="ESDH", archive_decision="archive")
+    client.force_login(admin)
+    page = client.get(f"/systemer/{system.pk}/").content.decode()
+    assert "Arkivmyndighed" in page and "Rigsarkivet" in page
+    tenancy.municipality_settings_save(actor=admin, organisation_id=org.pk,
+                                       data={"archive_authority": "Haderslev Stadsarkiv"})
+    assert "Haderslev Stadsarkiv" in client.get(f"/systemer/{system.pk}/").content.decode()
