@@ -424,6 +424,10 @@ ANSKAF_ACCESSIBILITY_URL = env_str("ANSKAF_ACCESSIBILITY_URL")
 # The KITOS_* variables are the installation's KITOS. With several municipalities, name the one
 # they belong to (its slug); a municipality with credentials of its own always uses those.
 KITOS_ORGANISATION = env_str("KITOS_ORGANISATION")
+# Addresses an administrator types (a provider's issuer, a KITOS address) are fetched by the
+# server; they may not name this machine or a private network unless this is on (tests, a
+# provider or KITOS on the installation's own network).
+ANSKAF_ALLOW_LOCAL_ADDRESSES = env_bool("ANSKAF_ALLOW_LOCAL_ADDRESSES", env_bool("ANSKAF_TESTING"))
 
 # --- notifications: e-mail, the outbox and the background worker (docs/decisions/0008) ----
 # Links in e-mails point here (no trailing slash), e.g. https://anskaf.haderslev.dk

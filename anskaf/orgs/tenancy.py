@@ -47,8 +47,7 @@ log = logging.getLogger(__name__)
 DISCOVERY_TIMEOUT = 10
 SIGN_ALGOS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 CLAIM_MAX = 100
-# http:// only for a provider on this machine (a local test or development provider).
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOCAL_NAMES = {"localhost", "localhost.localdomain"}
 
 
 # --- who may configure a municipality -----------------------------------------------------------
@@ -87,6 +86,35 @@ def _url_problem(value: str, what: str) -> str | None:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
         return f"Skriv {what} som en hel adresse, der begynder med https://."
+    return None
+
+
+def is_local_address(url: str) -> bool:
+    """True when the URL names this machine or a private, link-local or reserved network by
+    name or address (not resolved: a public name pointing inward is not caught)."""
+    import ipaddress
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host in LOCAL_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def _address_problem(value: str, what: str) -> str | None:
+    """A URL an administrator types, which the server will fetch: a whole https:// address,
+    and not this machine or a private network (unless ANSKAF_ALLOW_LOCAL_ADDRESSES)."""
+    if (problem := _url_problem(value, what)) is not None:
+        return problem
+    local = is_local_address(value)
+    if local and not settings.ANSKAF_ALLOW_LOCAL_ADDRESSES:
+        return (f"{what[0].upper()}{what[1:]} må ikke pege på serveren selv eller et privat "
+                "netværk. Brug den offentlige adresse.")
+    if not value.startswith("https://") and not local:
+        return f"{what[0].upper()}{what[1:]} skal begynde med https://."
     return None
 
 
@@ -225,6 +253,11 @@ def discover(issuer: str) -> dict[str, Any]:
     if missing:
         raise ValidationFailed({"issuer": "Udbyderens discovery-dokument mangler "
                                           f"{', '.join(missing)}."})
+    inward = [key for key in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint",
+                              "jwks_uri") if is_local_address(document[key])]
+    if inward and not settings.ANSKAF_ALLOW_LOCAL_ADDRESSES:
+        raise ValidationFailed({"issuer": "Udbyderens discovery-dokument peger på serveren selv "
+                                          f"eller et privat netværk ({', '.join(inward)})."})
     return document
 
 
@@ -330,10 +363,8 @@ def sso_provider_save(*, actor: User, organisation_id: int, data: Mapping[str, A
     username_claim = _text(data.get("username_claim")) or "preferred_username"
     if not issuer:
         errors["issuer"] = "Skriv udstederens adresse (issuer), fx https://login.microsoftonline.com/<tenant>/v2.0."
-    elif (problem := _url_problem(issuer, "udstederens adresse")) is not None:
+    elif (problem := _address_problem(issuer, "udstederens adresse")) is not None:
         errors["issuer"] = problem
-    elif not issuer.startswith("https://") and urlsplit(issuer).hostname not in LOOPBACK:
-        errors["issuer"] = "Udstederens adresse skal begynde med https://."
     if not client_id:
         errors["client_id"] = "Skriv klient-id'et, som udbyderen har givet anskaf."
     elif len(client_id) > 255 or text_problem(client_id, multiline=False):
@@ -448,10 +479,12 @@ def municipality_settings_save(*, actor: User, organisation_id: int,
     clean = {name: _text(data.get(name)) for name in SETTINGS_FIELDS}
     password = "" if data.get("kitos_password") is None else str(data.get("kitos_password"))
     errors: dict[str, str] = {}
-    for name, what in (("kitos_url", "KITOS-adressen"),
-                       ("accessibility_url", "tilgængelighedserklæringens adresse")):
-        if clean[name] and (problem := _url_problem(clean[name], what)) is not None:
-            errors[name] = problem
+    if clean["kitos_url"] and (problem := _address_problem(clean["kitos_url"],
+                                                          "KITOS-adressen")) is not None:
+        errors["kitos_url"] = problem
+    if clean["accessibility_url"] and (problem := _url_problem(
+            clean["accessibility_url"], "tilgængelighedserklæringens adresse")) is not None:
+        errors["accessibility_url"] = problem
     for name, what in (("kitos_email", "KITOS-brugerens e-mail"),
                        ("sender_email", "afsenderadressen")):
         if clean[name]:

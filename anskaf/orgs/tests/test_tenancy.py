@@ -151,11 +151,41 @@ def test_an_issuer_must_be_https_except_on_this_machine(admin, discovered):
     with pytest.raises(ValidationFailed) as refused:
         register(admin, issuer="http://login.example.dk/tenant")
     assert "https://" in refused.value.errors["issuer"]
+    # The suite's providers run on 127.0.0.1 (ANSKAF_ALLOW_LOCAL_ADDRESSES is on in tests).
     assert register(admin, issuer="http://127.0.0.1:5556").issuer == "http://127.0.0.1:5556"
 
 
+@pytest.mark.parametrize("address", ["https://127.0.0.1/x", "https://localhost:8443/",
+                                     "https://10.1.2.3/", "https://[::1]/", "http://169.254.169.254/"])
+def test_addresses_the_server_fetches_may_not_point_inward(admin, org, discovered, settings,
+                                                           address):
+    settings.ANSKAF_ALLOW_LOCAL_ADDRESSES = False
+    with pytest.raises(ValidationFailed) as refused:
+        register(admin, issuer=address)
+    assert "privat netværk" in refused.value.errors["issuer"]
+    with pytest.raises(ValidationFailed) as refused:
+        tenancy.municipality_settings_save(actor=admin, organisation_id=org.pk,
+                                           data={"kitos_url": address})
+    assert "privat netværk" in refused.value.errors["kitos_url"]
+
+
+def test_a_discovery_document_pointing_inward_is_refused(admin, settings, monkeypatch):
+    settings.ANSKAF_ALLOW_LOCAL_ADDRESSES = False
+
+    class Answer:
+        status_code = 200
+
+        @staticmethod
+        def json():
+            return {**DISCOVERY, "token_endpoint": "http://10.0.0.5/token"}
+
+    monkeypatch.setattr(tenancy.requests, "get", lambda url, timeout: Answer())
+    with pytest.raises(ValidationFailed) as refused:
+        register(admin)
+    assert "token_endpoint" in refused.value.errors["issuer"]
+
+
 def test_discovery_that_names_another_issuer_is_refused(admin, monkeypatch):
-    monkeypatch.setattr(tenancy, "discover", tenancy.discover)
 
     class Answer:
         status_code = 200
