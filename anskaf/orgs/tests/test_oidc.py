@@ -445,7 +445,7 @@ def test_sso_off_the_endpoints_answer_404_and_the_page_shows_no_button(client, d
 
 def load_settings(**env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("OIDC_", "ANSKAF_OIDC_", "ANSKAF_LOCAL_LOGIN"))}
+            if not k.startswith(("OIDC_", "ANSKAF_OIDC_", "ANSKAF_LOCAL_LOGIN", "ANSKAF_SSO_IN_DATABASE"))}
     code = ("from anskaf import settings as s; import json; print(json.dumps({"
             "'enabled': s.ANSKAF_OIDC_ENABLED, 'map': s.ANSKAF_OIDC_ROLE_MAP, "
             "'backends': s.AUTHENTICATION_BACKENDS, 'pkce': s.OIDC_USE_PKCE, "
@@ -491,11 +491,20 @@ def test_settings_sso_on_with_a_role_map():
     ({**FULL, "ANSKAF_OIDC_ROLE_MAP": "coordinator"}, "is not claimvalue=rolekey"),
     ({**FULL, "OIDC_RP_SIGN_ALGO": "none"}, "OIDC_RP_SIGN_ALGO"),
     ({"ANSKAF_LOCAL_LOGIN": "false"}, "ANSKAF_LOCAL_LOGIN=false leaves no way to log in"),
+    ({"ANSKAF_LOCAL_LOGIN": "false", "ANSKAF_SSO_IN_DATABASE": "false"},
+     "ANSKAF_LOCAL_LOGIN=false leaves no way to log in"),
 ])
 def test_settings_fail_loudly_when_sso_is_half_configured(env, message):
     result = load_settings(**env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+def test_settings_password_login_off_with_providers_registered_in_anskaf():
+    result = load_settings(ANSKAF_LOCAL_LOGIN="false", ANSKAF_SSO_IN_DATABASE="true")
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["enabled"] is False and loaded["backends"][-1] == OIDC_BACKEND
 
 
 def test_role_mapping_rules():
