@@ -64,6 +64,19 @@ def test_secrets_are_encrypted_with_a_key_in_the_key_directory(settings):
     assert secretbox.encrypt("") == "" and secretbox.decrypt("") == ""
 
 
+def test_the_secrets_key_never_goes_into_a_backup(settings):
+    """Even with the key directory inside the documents folder (anskaf/backup.py)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from anskaf import backup
+
+    secretbox.encrypt("hemmeligt")
+    [key] = settings.ANSKAF_KEY_DIR.glob("secrets-*.key")
+    storage = FileSystemStorage(location=settings.ANSKAF_KEY_DIR.parent)
+    assert backup._excluded(storage, f"{settings.ANSKAF_KEY_DIR.name}/{key.name}")
+    assert not backup._excluded(storage, "dokument.pdf")
+
+
 def test_without_its_key_a_secret_is_unreadable_not_wrong(settings, tmp_path):
     token = secretbox.encrypt("hemmeligt")
     settings.ANSKAF_KEY_DIR = tmp_path / "another-key-dir"
