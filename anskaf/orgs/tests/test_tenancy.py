@@ -182,32 +182,23 @@ def test_addresses_the_server_fetches_may_not_point_inward(admin, org, discovere
     assert "privat netværk" in refused.value.errors["kitos_url"]
 
 
+def provider_answers(monkeypatch, **changed):  # type: ignore[no-untyped-def]
+    """The issuer's discovery document over "HTTP", with these keys changed."""
+    answer = type("Answer", (), {"status_code": 200,
+                                 "json": staticmethod(lambda: {**DISCOVERY, **changed})})
+    monkeypatch.setattr(tenancy.requests, "get", lambda url, timeout: answer())
+
+
 def test_a_discovery_document_pointing_inward_is_refused(admin, settings, monkeypatch):
     settings.ANSKAF_ALLOW_LOCAL_ADDRESSES = False
-
-    class Answer:
-        status_code = 200
-
-        @staticmethod
-        def json():
-            return {**DISCOVERY, "token_endpoint": "http://10.0.0.5/token"}
-
-    monkeypatch.setattr(tenancy.requests, "get", lambda url, timeout: Answer())
+    provider_answers(monkeypatch, token_endpoint="http://10.0.0.5/token")
     with pytest.raises(ValidationFailed) as refused:
         register(admin)
     assert "token_endpoint" in refused.value.errors["issuer"]
 
 
 def test_discovery_that_names_another_issuer_is_refused(admin, monkeypatch):
-
-    class Answer:
-        status_code = 200
-
-        @staticmethod
-        def json():
-            return {**DISCOVERY, "issuer": "https://evil.example/"}
-
-    monkeypatch.setattr(tenancy.requests, "get", lambda url, timeout: Answer())
+    provider_answers(monkeypatch, issuer="https://evil.example/")
     with pytest.raises(ValidationFailed) as refused:
         register(admin)
     assert "en anden udsteder" in refused.value.errors["issuer"]
