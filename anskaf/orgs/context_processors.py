@@ -13,11 +13,21 @@ def login_options(request: HttpRequest) -> dict[str, Any]:
     there, none on any other page)."""
     from django.utils.functional import SimpleLazyObject
 
-    from .tenancy import sso_choices
+    from .tenancy import sso_choices, sso_config_by_id
 
     choices = SimpleLazyObject(sso_choices)
+    user = getattr(request, "user", None)
+    org_id = getattr(user, "organisation_id", None) if getattr(
+        user, "is_authenticated", False) else None
+
+    def enabled() -> bool:
+        """For a logged-in person: their municipality has single sign-on; else any has."""
+        if org_id is not None:
+            return sso_config_by_id(org_id) is not None
+        return bool(len(choices))
+
     return {
-        "sso_enabled": SimpleLazyObject(lambda: bool(len(choices))),
+        "sso_enabled": SimpleLazyObject(enabled),
         "sso_choices": choices,
         "sso_button_label": getattr(settings, "ANSKAF_OIDC_BUTTON_LABEL", "Log ind med kommunens login"),
         "local_login_enabled": bool(getattr(settings, "ANSKAF_LOCAL_LOGIN", True)),

@@ -247,6 +247,19 @@ def test_the_provider_page_never_shows_the_secret(admin, discovered, client):
     assert "X = it" in page and f"/log-ind/{admin.organisation.slug}/" in page
 
 
+def test_the_person_form_says_whether_the_municipality_has_single_sign_on(
+        admin, discovered, client, outsider):
+    client.force_login(admin)
+    hint = "Single sign-on er ikke slået til i anskaf endnu"
+    assert hint in client.get("/administration/personer/ny/").content.decode()
+    other_admin = testing.make_user(outsider.organisation, "anden-admin", "admin")
+    tenancy.sso_provider_save(actor=other_admin, organisation_id=outsider.organisation_id,
+                              data={"issuer": ISSUER, "client_id": "b", "client_secret": "b"})
+    assert hint in client.get("/administration/personer/ny/").content.decode()  # B's, not ours
+    register(admin)
+    assert hint not in client.get("/administration/personer/ny/").content.decode()
+
+
 def test_a_bad_role_line_keeps_what_was_typed(admin, discovered, client):
     client.force_login(admin)
     response = client.post("/administration/log-ind/", {
