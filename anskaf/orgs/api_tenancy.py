@@ -69,6 +69,11 @@ class SsoOut(Schema):
 
 class SsoProviderIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("issuer", "client_id")
+    line_fields: ClassVar[tuple[str, ...]] = ("issuer", "client_id", "client_secret",
+                                              "role_claim", "username_claim")
+    max_lengths: ClassVar[dict[str, int]] = {"issuer": 500, "client_id": 255,
+                                             "client_secret": 1000, "role_claim": 100,
+                                             "username_claim": 100}
     issuer: str | None = Field(None, description="The provider's issuer URL; its discovery "
                                                  "document gives the endpoints.")
     client_id: str | None = None
@@ -137,6 +142,13 @@ class SettingsOut(Schema):
 
 
 class SettingsIn(Body):
+    line_fields: ClassVar[tuple[str, ...]] = (
+        "kitos_url", "kitos_email", "kitos_password", "kitos_organisation_uuid", "sender_email",
+        "archive_authority", "accessibility_url")
+    max_lengths: ClassVar[dict[str, int]] = {
+        "kitos_url": 300, "kitos_email": 254, "kitos_password": 500,
+        "kitos_organisation_uuid": 36, "sender_email": 254, "archive_authority": 200,
+        "accessibility_url": 500}
     kitos_url: str | None = None
     kitos_email: str | None = None
     kitos_password: str | None = Field(None, description="Stored encrypted; leave out to keep.")

@@ -249,7 +249,7 @@ def discover(issuer: str) -> dict[str, Any]:
                                           "du har skrevet. Brug udbyderens egen."})
     missing = [key for key in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint",
                                "jwks_uri") if not isinstance(document.get(key), str)
-               or _url_problem(document[key], key)]
+               or len(document[key]) > 500 or _url_problem(document[key], key)]
     if missing:
         raise ValidationFailed({"issuer": "Udbyderens discovery-dokument mangler "
                                           f"{', '.join(missing)}."})
@@ -361,7 +361,9 @@ def sso_provider_save(*, actor: User, organisation_id: int, data: Mapping[str, A
     secret = "" if data.get("client_secret") is None else str(data.get("client_secret"))
     role_claim = _text(data.get("role_claim")) or "roles"
     username_claim = _text(data.get("username_claim")) or "preferred_username"
-    if not issuer:
+    if len(issuer) > 500:
+        errors["issuer"] = "Udstederens adresse må højst være 500 tegn."
+    elif not issuer:
         errors["issuer"] = "Skriv udstederens adresse (issuer), fx https://login.microsoftonline.com/<tenant>/v2.0."
     elif (problem := _address_problem(issuer, "udstederens adresse")) is not None:
         errors["issuer"] = problem
@@ -464,6 +466,11 @@ SETTINGS_FIELDS = ("kitos_url", "kitos_email", "kitos_organisation_uuid", "sende
                    "archive_authority", "accessibility_url")
 
 
+# The most characters each field takes (the model's columns; the API documents the same).
+SETTINGS_LIMITS = {"kitos_url": 300, "kitos_email": 254, "kitos_organisation_uuid": 36,
+                   "sender_email": 254, "archive_authority": 200, "accessibility_url": 500}
+
+
 def settings_view(own: MunicipalitySettings | None) -> dict[str, Any]:
     """What may be shown: every field but the KITOS password (only whether one is set)."""
     view: dict[str, Any] = {name: getattr(own, name, "") if own else "" for name in SETTINGS_FIELDS}
@@ -510,6 +517,9 @@ def municipality_settings_save(*, actor: User, organisation_id: int,
             and "kitos_organisation_uuid" not in errors):
         errors["kitos_organisation_uuid"] = ("Skriv organisationens UUID i KITOS: uden den "
                                              "kan anskaf ikke registrere systemer.")
+    for name, limit in SETTINGS_LIMITS.items():
+        if len(clean[name]) > limit:
+            errors[name] = f"Feltet må højst være {limit} tegn."
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():

@@ -311,6 +311,14 @@ def test_bad_settings_are_named_field_by_field(admin, org):
     assert not MunicipalitySettings.objects.exists()
 
 
+def test_too_long_settings_are_refused_not_cut(admin, org):
+    with pytest.raises(ValidationFailed) as refused:
+        tenancy.municipality_settings_save(actor=admin, organisation_id=org.pk, data={
+            "kitos_url": "https://kitos.dk/" + "a" * 300, "archive_authority": "A" * 201})
+    assert refused.value.errors == {"kitos_url": "Feltet må højst være 300 tegn.",
+                                    "archive_authority": "Feltet må højst være 200 tegn."}
+
+
 def test_the_footer_links_to_the_municipalitys_accessibility_statement(admin, org, client):
     client.force_login(admin)
     assert 'href="/tilgaengelighed/"' in client.get("/administration/").content.decode()
