@@ -579,6 +579,32 @@ def cmd_org_offboard(args: argparse.Namespace) -> int:
     return OK
 
 
+# --- keys rotate-secrets ---------------------------------------------------------------------
+
+
+def cmd_keys_rotate_secrets(args: argparse.Namespace) -> int:
+    """A new key for the secrets stored in the database (the municipalities' SSO client
+    secrets and KITOS passwords); every one re-encrypted with it, then the old key deleted."""
+    _setup_django()
+    from django.conf import settings
+
+    from anskaf.audit.keys import KeyDirError
+    from anskaf.audit.secretbox import SecretUnreadable
+    from anskaf.orgs.tenancy import rotate_secrets
+
+    try:
+        old, new, count = rotate_secrets()
+    except KeyDirError as exc:
+        print(f"error: secrets key not rotated: {exc}", file=sys.stderr)
+        return USAGE
+    except SecretUnreadable as exc:
+        print(f"error: secrets key not rotated: {exc}", file=sys.stderr)
+        return FAILED
+    print(f"New secrets key {new} in {settings.ANSKAF_KEY_DIR}; {count} stored secret(s) "
+          "re-encrypted" + (f"; key {old} deleted." if old else "."))
+    return OK
+
+
 # --- backup / restore -------------------------------------------------------------------------
 
 
@@ -1057,6 +1083,14 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-key", help="make a new anchor signing key; old public keys are kept"
     )
     rotate.set_defaults(func=cmd_audit_rotate_key)
+
+    keys = sub.add_parser("keys", help="the keys in the key directory (ANSKAF_KEY_DIR)")
+    keys_sub = keys.add_subparsers(dest="action", metavar="ACTION")
+    keys_sub.required = True
+    rotate_secrets = keys_sub.add_parser(
+        "rotate-secrets", help="a new key for the secrets stored encrypted in the database "
+                               "(SSO client secrets, KITOS passwords); re-encrypts them all")
+    rotate_secrets.set_defaults(func=cmd_keys_rotate_secrets)
 
     backup = sub.add_parser(
         "backup", help="write one archive: the database, the documents and a manifest"

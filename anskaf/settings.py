@@ -410,12 +410,27 @@ if ANSKAF_OIDC_ENABLED:
     if OIDC_RP_SIGN_ALGO not in {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
                                  "HS256", "HS384", "HS512"}:
         raise ImproperlyConfigured(f"OIDC_RP_SIGN_ALGO {OIDC_RP_SIGN_ALGO!r} is not supported")
-    AUTHENTICATION_BACKENDS.append("anskaf.orgs.oidc.AnskafOIDCBackend")
-elif not ANSKAF_LOCAL_LOGIN:
+elif not ANSKAF_LOCAL_LOGIN and not env_bool("ANSKAF_SSO_IN_DATABASE"):
     raise ImproperlyConfigured(
         "ANSKAF_LOCAL_LOGIN=false leaves no way to log in: set up single sign-on "
-        "(OIDC_RP_CLIENT_ID and the rest, see README) or turn password login back on"
+        "(OIDC_RP_CLIENT_ID and the rest, see README; or ANSKAF_SSO_IN_DATABASE=true when "
+        "every municipality registers its own provider in anskaf) or turn password login back on"
     )
+# Always listed: it logs in nobody unless the SSO callback hands it the provider of the
+# municipality the login started for (a provider registered in anskaf, or the one above).
+AUTHENTICATION_BACKENDS.append("anskaf.orgs.oidc.AnskafOIDCBackend")
+
+# --- each municipality its own settings (issue 18, docs/decisions/0031) ----------------------
+# Installation defaults; a municipality's administrator may set its own under Administration.
+ANSKAF_ARCHIVE_AUTHORITY = env_str("ANSKAF_ARCHIVE_AUTHORITY")
+ANSKAF_ACCESSIBILITY_URL = env_str("ANSKAF_ACCESSIBILITY_URL")
+# The KITOS_* variables are the installation's KITOS. With several municipalities, name the one
+# they belong to (its slug); a municipality with credentials of its own always uses those.
+KITOS_ORGANISATION = env_str("KITOS_ORGANISATION")
+# Addresses an administrator types (a provider's issuer, a KITOS address) are fetched by the
+# server; they may not name this machine or a private network unless this is on (tests, a
+# provider or KITOS on the installation's own network).
+ANSKAF_ALLOW_LOCAL_ADDRESSES = env_bool("ANSKAF_ALLOW_LOCAL_ADDRESSES", env_bool("ANSKAF_TESTING"))
 
 # --- notifications: e-mail, the outbox and the background worker (docs/decisions/0008) ----
 # Links in e-mails point here (no trailing slash), e.g. https://anskaf.haderslev.dk

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from anskaf.api.urls import api
 from anskaf.installation import views as installation_views
+from anskaf.orgs.oidc import SsoLoginView
 from anskaf.web import views as web_views
 from anskaf.web.metrics import metrics_view
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("readyz", web_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("log-ind/", web_views.LoginView.as_view(), name="login"),
+    # A municipality's own single sign-on (issue 18): to its provider, or back to log-ind/.
+    path("log-ind/<slug:slug>/", SsoLoginView.as_view(), name="login_org"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     # Single sign-on (OpenID Connect): answers 404 unless OIDC_RP_CLIENT_ID is set.
     path("oidc/", include("mozilla_django_oidc.urls")),

@@ -50,6 +50,7 @@ TABLE = {
     "anskaf audit verify [--organisation SLUG]": "anskaf audit verify --organisation haderslev",
     "anskaf audit anchor": "anskaf audit anchor",
     "anskaf audit rotate-key": "anskaf audit rotate-key",
+    "anskaf keys rotate-secrets": "anskaf keys rotate-secrets",
     "anskaf backup -o FILE": 'anskaf backup -o "$ANSKAF_VAR_DIR/readme-backup.tar"',
     # restore wants an empty database, not the running one; tests/test_backup_restore.py runs it
     "anskaf restore FILE [--force]": None,

@@ -116,5 +116,6 @@ api.add_router("", "anskaf.portfolio.api_case.router")  # case systems, KITOS, t
 api.add_router("", "anskaf.notifications.api.router")  # notifications, deadlines, outbox
 api.add_router("", "anskaf.orgs.api.router")  # deputies
 api.add_router("", "anskaf.orgs.import_api.router")  # import of units and people (issue 18)
+api.add_router("", "anskaf.orgs.api_tenancy.router")  # a municipality's sign-on, settings
 api.add_router("", "anskaf.discussion.api.router")  # comments on a case (issue 20)
 api.add_router("", "anskaf.installation.api.router")  # the installation's operator (ADR 0030)

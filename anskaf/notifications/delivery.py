@@ -28,9 +28,18 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(delay, MAX_BACKOFF)
 
 
+def sender_of(organisation_id: int | None) -> str:
+    """The municipality's own sender address (Administration -> Indstillinger), else the
+    installation's DEFAULT_FROM_EMAIL."""
+    from anskaf.orgs.tenancy import effective_settings
+
+    return effective_settings(organisation_id).sender_email
+
+
 def _send(message: OutboxMessage) -> None:
     email = EmailMessage(
-        subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=message.subject, body=message.body,
+        from_email=sender_of(message.organisation_id),
         to=[message.to_email], headers={"Message-ID": message.message_id},
         connection=get_connection(fail_silently=False),
     )

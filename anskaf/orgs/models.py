@@ -136,3 +136,51 @@ class Deputy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deputy} for {self.person} {self.starts_on}–{self.ends_on}"
+
+
+class SsoProvider(models.Model):
+    """A municipality's own OpenID Connect provider (issue 18, ADR 0031).
+
+    The endpoints come from the issuer's discovery document when the provider is saved. The
+    client secret is stored encrypted (anskaf.audit.secretbox) and never shown again.
+    `role_map` is a list of {"value": claim value, "role": role key, "unit": unit id or None}.
+    """
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        related_name="sso_provider")
+    issuer = models.URLField(_("udsteder (issuer)"), max_length=500)
+    client_id = models.CharField(_("klient-id"), max_length=255)
+    client_secret_encrypted = models.TextField(blank=True)
+    role_claim = models.CharField(_("rolle-claim"), max_length=100, default="roles")
+    username_claim = models.CharField(_("brugernavns-claim"), max_length=100,
+                                      default="preferred_username")
+    role_map = models.JSONField(default=list, blank=True)
+    authorization_endpoint = models.URLField(max_length=500)
+    token_endpoint = models.URLField(max_length=500)
+    userinfo_endpoint = models.URLField(max_length=500)
+    jwks_uri = models.URLField(max_length=500)
+    sign_algo = models.CharField(max_length=10, default="RS256")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.issuer}"
+
+
+class MunicipalitySettings(models.Model):
+    """A municipality's own settings; an empty field means the installation's default."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        related_name="own_settings")
+    kitos_url = models.URLField(_("KITOS-adresse"), max_length=300, blank=True)
+    kitos_email = models.EmailField(_("KITOS-brugerens e-mail"), blank=True)
+    kitos_password_encrypted = models.TextField(blank=True)
+    kitos_organisation_uuid = models.CharField(_("organisationens UUID i KITOS"), max_length=36,
+                                               blank=True)
+    sender_email = models.EmailField(_("afsenderadresse"), blank=True)
+    archive_authority = models.CharField(_("arkivmyndighed"), max_length=200, blank=True)
+    accessibility_url = models.URLField(_("tilgængelighedserklæring"), max_length=500,
+                                        blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Indstillinger for {self.organisation}"

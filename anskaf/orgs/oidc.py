@@ -3,17 +3,24 @@
 The authorization code flow with PKCE (`OIDC_USE_PKCE`) is mozilla-django-oidc's; this module
 decides who the person is and what they may do:
 
-- **One municipality per installation's SSO**: everyone who logs in through the provider
-  belongs to the organisation `ANSKAF_OIDC_ORGANISATION`.
-- **Matching**: by username (from `ANSKAF_OIDC_USERNAME_CLAIM`, else `email`, else `sub`)
+- **Each municipality its own provider** (ADR 0031): a login starts at `/log-ind/<slug>/`,
+  which sends the person to that municipality's provider (`tenancy.sso_config_for`: one
+  registered in anskaf, else the provider of the environment variables for the municipality
+  `ANSKAF_OIDC_ORGANISATION`; `/oidc/authenticate/` starts a login for that one). The
+  municipality is stored with the login's state in the session; the callback redeems the code
+  at that provider only, checks the ID token against its keys, client id and issuer, and
+  matches and creates the person in that municipality only. So a token from municipality A's
+  provider can never log anyone into B.
+- **Matching**: by username (from the provider's username claim, else `email`, else `sub`)
   within that organisation, then by e-mail within it. A username that exists in another
   organisation (or in none) is refused with a message: usernames are unique across the
   installation and an SSO login must never take over someone else's account.
 - **Creation** on first login, with an unusable password (the person logs in only through SSO).
 - **Roles**: on every login the person's organisation-wide memberships (`unit=None`) are
-  replaced by the roles mapped from `ANSKAF_OIDC_ROLE_CLAIM` (`roles`: Entra ID app roles;
-  or `groups`). Unit-scoped memberships, which an administrator sets in anskaf, are kept.
-  Changes go to the audit trail.
+  replaced by the roles mapped from the provider's role claim (`roles`: Entra ID app roles;
+  or `groups`). A role map line may name a unit: the unit-scoped memberships that the map
+  can give are the provider's too (given and taken at each login); every other unit-scoped
+  membership, set by an administrator in anskaf, is kept. Changes go to the audit trail.
 - Name and e-mail follow the provider on every login.
 
 Claims are read from the ID token and the userinfo answer together (userinfo wins where both
@@ -28,6 +35,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
@@ -43,10 +51,13 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
+from anskaf.audit.secretbox import SecretUnreadable
 from anskaf.audit.services import audit_append
 
+from . import tenancy
 from .choices import Role
-from .models import Membership, Organisation, User
+from .models import Membership, Organisation, SsoProvider, User
+from .tenancy import Grant, SsoConfig
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +90,14 @@ MSG_MISCONFIGURED = (
     "anskafs administrator."
 )
 
+MSG_SUSPENDED = ("{name} er lukket for login på anskaf lige nu. Kontakt kommunens "
+                 "administrator.")
+MSG_NO_SSO = ("{name} har ikke log ind med kommunens login i anskaf. Log ind med brugernavn og "
+              "adgangskode, eller kontakt kommunens administrator.")
+
 SSO_ERROR_ATTR = "anskaf_sso_error"
+SSO_CONFIG_ATTR = "anskaf_sso_config"  # the provider of this callback (set by SsoCallbackView)
+STATE_ORG_KEY = "anskaf_org"  # the municipality a login started for, kept with its state
 
 
 class SsoRefused(Exception):
@@ -123,6 +141,18 @@ def roles_from_claims(claims: Mapping[str, Any], claim: str | None = None,
     return roles
 
 
+def grants_from_claims(claims: Mapping[str, Any], claim: str,
+                       role_map: Iterable[Grant] | None) -> set[tuple[str, int | None]]:
+    """(role, unit id or None) for the claim's values: through the map, or (no map) values that
+    are role keys, organisation-wide."""
+    known = set(Role.values)
+    values = claim_values(claims.get(claim))
+    if role_map is None:
+        return {(value, None) for value in values if value in known}
+    wanted = set(values)
+    return {(g.role, g.unit_id) for g in role_map if g.value in wanted and g.role in known}
+
+
 def groups_overage(claims: Mapping[str, Any], claim: str) -> bool:
     """Entra ID leaves `groups` out past its limit and says so with `_claim_names`/`hasgroups`."""
     if claim != "groups" or "groups" in claims:
@@ -131,8 +161,8 @@ def groups_overage(claims: Mapping[str, Any], claim: str) -> bool:
     return bool(claims.get("hasgroups")) or (isinstance(names, Mapping) and "groups" in names)
 
 
-def username_from_claims(claims: Mapping[str, Any]) -> str:
-    for key in (settings.ANSKAF_OIDC_USERNAME_CLAIM, "email", "sub"):
+def username_from_claims(claims: Mapping[str, Any], username_claim: str | None = None) -> str:
+    for key in (username_claim or settings.ANSKAF_OIDC_USERNAME_CLAIM, "email", "sub"):
         value = claims.get(key)
         if isinstance(value, str) and value.strip():
             return value.strip()
@@ -164,19 +194,62 @@ def sync_roles(user: User, organisation: Organisation, roles: set[str]) -> tuple
     return before, sorted(roles)
 
 
+def sync_unit_grants(user: User, organisation: Organisation, grants: set[tuple[str, int]],
+                     managed: set[tuple[str, int]]) -> tuple[list[str], list[str]]:
+    """Unit-scoped memberships the role map can give (`managed`) become exactly `grants`;
+    every other unit-scoped membership stays. Returns (before, after) as "role@unit" lists."""
+    def label(pairs: Iterable[tuple[str, int]]) -> list[str]:
+        return sorted(f"{role}@{unit}" for role, unit in pairs)
+
+    current = set(Membership.objects.filter(person=user, unit__isnull=False)
+                  .values_list("role", "unit_id"))
+    held = current & managed
+    for role, unit in held - grants:
+        Membership.objects.filter(person=user, role=role, unit_id=unit).delete()
+    Membership.objects.bulk_create([
+        Membership(organisation=organisation, person=user, role=role, unit_id=unit)
+        for role, unit in sorted(grants - current)
+    ])
+    return label(held), label(grants)
+
+
 # --- the authentication backend ----------------------------------------------------------------
 
 
 class AnskafOIDCBackend(OIDCAuthenticationBackend):
-    """mozilla-django-oidc's backend, matching people within the configured municipality."""
+    """mozilla-django-oidc's backend, for the provider of the municipality the login is for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Not the library's __init__: it reads one provider from the settings (and refuses
+        # none). The provider comes from the callback, per login (`use`).
+        from django.contrib.auth import get_user_model
+
+        self.UserModel = get_user_model()
+        self.sso: SsoConfig | None = None
+        self.OIDC_RP_IDP_SIGN_KEY = None
+
+    def use(self, cfg: SsoConfig) -> None:
+        self.sso = cfg
+        self.OIDC_OP_TOKEN_ENDPOINT = cfg.token_endpoint
+        self.OIDC_OP_USER_ENDPOINT = cfg.userinfo_endpoint
+        self.OIDC_OP_JWKS_ENDPOINT = cfg.jwks_uri or None
+        self.OIDC_RP_CLIENT_ID = cfg.client_id
+        self.OIDC_RP_CLIENT_SECRET = cfg.client_secret()
+        self.OIDC_RP_SIGN_ALGO = cfg.sign_algo
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
-        # Only the SSO callback view passes `nonce`: a password login must never reach the
-        # token endpoint, whatever its query string says.
-        if request is None or "nonce" not in kwargs or not sso_enabled():
+        # Only the SSO callback view passes `nonce` and the provider: a password login must
+        # never reach a token endpoint, whatever its query string says.
+        cfg = getattr(request, SSO_CONFIG_ATTR, None) if request is not None else None
+        if request is None or "nonce" not in kwargs or not isinstance(cfg, SsoConfig):
             return None
         try:
+            self.use(cfg)
             return super().authenticate(request, **kwargs)
+        except SecretUnreadable as exc:
+            log.error("SSO login for %s impossible: %s (register the client secret again)",
+                      cfg.slug, exc)
+            setattr(request, SSO_ERROR_ATTR, MSG_MISCONFIGURED)
         except SsoRefused as exc:
             log.warning("SSO login refused: %s", exc)
             setattr(request, SSO_ERROR_ATTR, exc.message)
@@ -189,6 +262,10 @@ class AnskafOIDCBackend(OIDCAuthenticationBackend):
         audience = claim_values(payload.get("aud"))
         if self.OIDC_RP_CLIENT_ID not in audience:
             raise SuspiciousOperation(f"ID token audience {audience!r} is not this client")
+        issuer = self.sso.issuer if self.sso is not None else ""
+        if issuer and str(payload.get("iss", "")).rstrip("/") != issuer.rstrip("/"):
+            raise SuspiciousOperation(f"ID token issuer {payload.get('iss')!r} is not the "
+                                      f"provider of {self.sso.slug if self.sso else '?'}")
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if userinfo.get("sub") != payload.get("sub"):
             # OpenID Connect Core 5.3.2: the userinfo answer must be about the same person.
@@ -198,20 +275,27 @@ class AnskafOIDCBackend(OIDCAuthenticationBackend):
 
     def login_person(self, claims: Mapping[str, Any]) -> User:
         """The person these (verified) claims describe, created and their roles synced."""
-        slug = settings.ANSKAF_OIDC_ORGANISATION
-        organisation = Organisation.objects.filter(slug=slug).first()
+        cfg = self.sso
+        if cfg is None:
+            raise SsoRefused(MSG_MISCONFIGURED, "no provider for this login")
+        organisation = Organisation.objects.filter(pk=cfg.organisation_id).first()
         if organisation is None:
-            raise SsoRefused(MSG_MISCONFIGURED,
-                             f"ANSKAF_OIDC_ORGANISATION={slug!r}: no such organisation")
-        username = username_from_claims(claims)
+            raise SsoRefused(MSG_MISCONFIGURED, f"organisation {cfg.slug!r} is gone")
+        if organisation.suspended_at is not None:  # ADR 0030: nobody of it logs in
+            raise SsoRefused(MSG_SUSPENDED.format(name=organisation.name),
+                             f"organisation {cfg.slug!r} is suspended")
+        username = username_from_claims(claims, cfg.username_claim)
         if not username:
             raise SsoRefused(MSG_NO_IDENTITY, "no username, email or sub claim")
         if len(username) > User._meta.get_field("username").max_length:
             raise SsoRefused(MSG_FAILED, f"username {username[:40]!r}... is too long")
-        claim = settings.ANSKAF_OIDC_ROLE_CLAIM
+        claim = cfg.role_claim
         if groups_overage(claims, claim):
             raise SsoRefused(MSG_TOO_MANY_GROUPS, f"groups overage for {username!r}")
-        roles = roles_from_claims(claims)
+        grants = grants_from_claims(claims, claim, cfg.role_map)
+        roles = {role for role, unit in grants if unit is None}
+        unit_grants = {(role, unit) for role, unit in grants if unit is not None}
+        managed = {(g.role, g.unit_id) for g in cfg.role_map or () if g.unit_id is not None}
         try:
             with transaction.atomic():
                 user = self.match_person(organisation, username, claims)
@@ -223,6 +307,10 @@ class AnskafOIDCBackend(OIDCAuthenticationBackend):
                 if not self.user_can_authenticate(user):
                     raise SsoRefused(MSG_INACTIVE, f"{username!r} is inactive or a demo account")
                 before, after = sync_roles(user, organisation, roles)
+                if managed:
+                    unit_before, unit_after = sync_unit_grants(user, organisation, unit_grants,
+                                                               managed)
+                    before, after = before + unit_before, after + unit_after
                 if before != after:
                     audit_append(organisation_id=organisation.pk, actor=user, actor_role="",
                                  event_type="person.sso_roles_synced", object_type="person",
@@ -297,20 +385,47 @@ class AnskafOIDCBackend(OIDCAuthenticationBackend):
 
 
 class SsoLoginView(OIDCAuthenticationRequestView):
-    """GET /oidc/authenticate/: off (404) unless SSO is configured."""
+    """GET /log-ind/<slug>/: to the municipality's provider (or, without one, back to the login
+    page saying so). GET /oidc/authenticate/: the same for `ANSKAF_OIDC_ORGANISATION`; 404
+    unless the environment configures a provider."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        if not sso_enabled():
-            raise Http404("Single sign-on is not configured")
-        return super().get(request)
+    def get(self, request: HttpRequest, slug: str | None = None) -> HttpResponse:
+        if slug is None:
+            if not sso_enabled():
+                raise Http404("Single sign-on is not configured")
+            slug = settings.ANSKAF_OIDC_ORGANISATION
+        organisation = Organisation.objects.filter(slug=slug, is_installation=False).first()
+        if organisation is None:
+            raise Http404("No such municipality")
+        if organisation.suspended_at is not None:
+            messages.error(request, MSG_SUSPENDED.format(name=organisation.name))
+            return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
+        cfg = tenancy.sso_config_for(organisation)
+        if cfg is None:
+            messages.info(request, MSG_NO_SSO.format(name=organisation.name))
+            return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
+        self.OIDC_OP_AUTH_ENDPOINT = cfg.authorization_endpoint
+        self.OIDC_RP_CLIENT_ID = cfg.client_id
+        response = super().get(request)
+        state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+        request.session["oidc_states"][state][STATE_ORG_KEY] = organisation.pk
+        request.session.modified = True
+        return response
 
 
 class SsoCallbackView(OIDCAuthenticationCallbackView):
     """GET /oidc/callback/: logs in, or back to the login page with a message saying why not."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not sso_enabled():
+        if not sso_enabled() and not SsoProvider.objects.exists():
             raise Http404("Single sign-on is not configured")
+        # The provider of the municipality this login started for (kept with its state).
+        states = request.session.get("oidc_states") or {}
+        entry = states.get(request.GET.get("state", "")) if isinstance(states, dict) else None
+        org_id = entry.get(STATE_ORG_KEY) if isinstance(entry, dict) else None
+        cfg = tenancy.sso_config_by_id(org_id) if isinstance(org_id, int) else None
+        if cfg is not None:
+            setattr(request, SSO_CONFIG_ATTR, cfg)
         if request.GET.get("error"):
             log.warning("SSO provider answered %s: %s", request.GET.get("error"),
                         request.GET.get("error_description", "")[:300])

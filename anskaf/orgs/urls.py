@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_tenancy
 
 app_name = "orgs"
 urlpatterns = [
@@ -21,4 +21,8 @@ urlpatterns = [
     path("import/gem/", views.import_commit, name="import_commit"),
     path("import/skabelon-<slug:what>.csv", views.csv_template, name="csv_template"),
     path("import/skabelon.xlsx", views.xlsx_template, name="xlsx_template"),
+    # Each municipality its own sign-on and settings (issue 18, ADR 0031).
+    path("log-ind/", views_tenancy.sso_provider, name="sso_provider"),
+    path("log-ind/fjern/", views_tenancy.sso_provider_remove, name="sso_provider_remove"),
+    path("indstillinger/", views_tenancy.municipality_settings, name="municipality_settings"),
 ]

@@ -372,3 +372,7 @@ def xlsx_template(request: HttpRequest) -> HttpResponse:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     response["Content-Disposition"] = 'attachment; filename="enheder-og-personer.xlsx"'
     return response
+
+
+# The helpers the sign-on and settings pages (views_tenancy.py) share with these pages.
+posted, org_of, apply_errors = _posted, _org, _apply_errors

@@ -208,3 +208,26 @@ def threshold_confirm(request: HttpRequest, case_id: int) -> dict[str, Any]:
                                    note=body.note or "")
     return {"case_id": case.pk, "value": c.value, "threshold": c.threshold.amount,
             "confirmed_by": c.confirmed_by.username, "confirmed_at": c.confirmed_at}
+
+
+# --- Administration -> Indstillinger -> "Test forbindelsen" (issue 18) ---------------------------
+
+
+class KitosCheckOut(Schema):
+    ok: bool
+    step: Literal["configuration", "connection", "login", "organisation", "done"] = Field(
+        description="The step that failed (or `done`): the municipality's KITOS configuration, "
+                    "reaching its address, logging in, finding its organisation UUID.")
+    message: str = Field(description="What failed, exactly, in Danish (or that it works).")
+
+
+@router.post("/organisation/kitos-test", response=responses(200, KitosCheckOut),
+             operation_id="kitos_connection_test",
+             summary="Try the municipality's saved KITOS configuration step by step "
+                     "(administrators; writes nothing)")
+def kitos_connection_test(request: HttpRequest) -> dict[str, Any]:
+    from anskaf.orgs.api_tenancy import admin_of_own
+
+    user = admin_of_own(request)
+    check = services.kitos_connection_test(actor=user, organisation_id=user.organisation_id)
+    return {"ok": check.ok, "step": check.step, "message": check.message}

@@ -148,6 +148,11 @@ class FakeKitos:
             return self._usages(h, method, parts[3:], query, body, page)
         if parts[:3] == ["api", "v2", "it-contracts"]:
             return self._contracts(h, method, parts[3:], query, body, page)
+        if parts[:3] == ["api", "v2", "organizations"] and method == "GET" and len(parts) == 4:
+            if parts[3] != self.organisation_uuid:
+                return self._send(h, 404, {"message": "Not found"})
+            return self._send(h, 200, {"uuid": self.organisation_uuid, "name": "Testkommune",
+                                       "cvr": "12345678"})
         return self._send(h, 404, {"message": "Not found"})
 
     @staticmethod

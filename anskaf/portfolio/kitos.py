@@ -86,19 +86,41 @@ class KitosConfig:
     timeout: float = 10.0
 
 
-def config() -> KitosConfig | None:
-    """KITOS's address and credentials from the settings (or the environment); None when
-    KITOS is not configured, in which case everything is kept as pending."""
-    def get(name: str, default: str = "") -> str:
-        return str(getattr(settings, name, None) or os.environ.get(name, default))
+def _installation(name: str, default: str = "") -> str:
+    return str(getattr(settings, name, None) or os.environ.get(name, default))
 
-    url = get("KITOS_URL")
+
+def config(organisation_id: int) -> KitosConfig | None:
+    """The KITOS configuration of one municipality (the only place it is read; issue 18).
+
+    The municipality's own (Administration -> Indstillinger: its KITOS user, password and
+    organisation UUID; its address, else the installation's KITOS_URL) when it has set a KITOS
+    user; else the installation's KITOS_* settings (or environment), but only for the
+    municipality KITOS_ORGANISATION names, or for every one when that is not set (one
+    municipality per installation, as before). None when KITOS is not configured for it, in
+    which case everything is kept as pending."""
+    from anskaf.orgs.models import Organisation
+    from anskaf.orgs.tenancy import kitos_own
+
+    timeout = float(_installation("KITOS_TIMEOUT", "10"))
+    own = kitos_own(organisation_id)  # SecretUnreadable when the key is gone: say so, below
+    if own is not None:
+        url = own["url"] or _installation("KITOS_URL")
+        if not url:
+            return None
+        return KitosConfig(url=url.rstrip("/") + "/", email=own["email"],
+                           password=own["password"],
+                           organisation_uuid=own["organisation_uuid"], timeout=timeout)
+    url = _installation("KITOS_URL")
     if not url:
         return None
-    return KitosConfig(url=url.rstrip("/") + "/", email=get("KITOS_EMAIL"),
-                       password=get("KITOS_PASSWORD"),
-                       organisation_uuid=get("KITOS_ORGANIZATION_UUID"),
-                       timeout=float(get("KITOS_TIMEOUT", "10")))
+    only = _installation("KITOS_ORGANISATION")
+    if only and not Organisation.objects.filter(pk=organisation_id, slug=only).exists():
+        return None
+    return KitosConfig(url=url.rstrip("/") + "/", email=_installation("KITOS_EMAIL"),
+                       password=_installation("KITOS_PASSWORD"),
+                       organisation_uuid=_installation("KITOS_ORGANIZATION_UUID"),
+                       timeout=timeout)
 
 
 class KitosClient:
@@ -145,7 +167,8 @@ class KitosClient:
             token = inner.get("token") if isinstance(inner, dict) else None
             if status != 200 or not token:
                 raise KitosError(f"KITOS afviste login (HTTP {status}). Kontrollér "
-                                 "KITOS_EMAIL og KITOS_PASSWORD.")
+                                 "KITOS-brugerens e-mail og adgangskode (Administration → "
+                                 "Indstillinger, ellers KITOS_EMAIL og KITOS_PASSWORD).")
             self._token = token
         return self._token
 
@@ -221,21 +244,83 @@ class UsageResult:
     system_uuid: str
 
 
-def connect(cfg: KitosConfig | None = None) -> KitosClient:
-    """A client for the configured KITOS (one per attempt, so one token per attempt)."""
-    cfg = cfg or config()
+def connect(organisation_id: int) -> KitosClient:
+    """A client for the municipality's KITOS (one per attempt, so one token per attempt)."""
+    from anskaf.audit.secretbox import SecretUnreadable
+
+    try:
+        cfg = config(organisation_id)
+    except SecretUnreadable:
+        raise KitosUnconfigured("KITOS-adgangskoden kan ikke læses (nøglen i nøglemappen "
+                                "mangler); en administrator skal gemme den igen.") from None
     if cfg is None:
-        raise KitosUnconfigured("KITOS er ikke sat op (KITOS_URL mangler); registreringen "
-                                "afventer.")
+        raise KitosUnconfigured("KITOS er ikke sat op for kommunen (ingen KITOS-adresse og "
+                                "-bruger); registreringen afventer.")
     return KitosClient(cfg)
 
 
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """The answer of "Test forbindelsen": ok, or the step that failed and exactly why."""
+
+    ok: bool
+    step: str  # "configuration", "connection", "login", "organisation" or "done"
+    message: str
+
+
+def check_connection(organisation_id: int) -> ConnectionCheck:
+    """Try the municipality's KITOS step by step: its configuration, reaching the address,
+    logging in, and the organisation UUID (GET api/v2/organizations/{uuid})."""
+    try:
+        client = connect(organisation_id)
+    except KitosUnconfigured as exc:
+        return ConnectionCheck(False, "configuration", str(exc))
+    cfg = client.cfg
+    try:
+        status, payload = client._send("POST", "api/authorize/GetToken",
+                                       {"email": cfg.email, "password": cfg.password})
+    except KitosError as exc:
+        return ConnectionCheck(False, "connection", f"Adressen {cfg.url} kunne ikke nås: {exc}")
+    inner = payload.get("response") if isinstance(payload, dict) else None
+    token = inner.get("token") if isinstance(inner, dict) else None
+    if status in (401, 403):
+        return ConnectionCheck(False, "login", f"KITOS afviste login for {cfg.email} (HTTP "
+                               f"{status}): e-mail eller adgangskode er forkert, eller "
+                               "brugeren har ikke API-adgang.")
+    if status != 200 or not token:
+        return ConnectionCheck(False, "login", f"{cfg.url}api/authorize/GetToken svarede "
+                               f"HTTP {status} uden token: er adressen KITOS' adresse?")
+    if not cfg.organisation_uuid:
+        return ConnectionCheck(False, "organisation", "Login lykkedes, men organisationens "
+                               "UUID i KITOS mangler.")
+    try:
+        status, payload = client._send(
+            "GET", f"api/v2/organizations/{urllib.parse.quote(cfg.organisation_uuid)}",
+            token=token)
+    except KitosError as exc:
+        return ConnectionCheck(False, "connection", f"Login lykkedes, men KITOS svarede ikke "
+                               f"på opslaget af organisationen: {exc}")
+    if status == 404:
+        return ConnectionCheck(False, "organisation", "Login lykkedes, men organisationen "
+                               f"{cfg.organisation_uuid} findes ikke i KITOS.")
+    if status in (401, 403):
+        return ConnectionCheck(False, "organisation", f"Login lykkedes, men {cfg.email} har "
+                               f"ikke adgang til organisationen {cfg.organisation_uuid} "
+                               f"(HTTP {status}).")
+    if status != 200:
+        return ConnectionCheck(False, "organisation", "Opslaget af organisationen svarede "
+                               f"HTTP {status}: {_brief(payload)}")
+    name = payload.get("name") if isinstance(payload, dict) else None
+    return ConnectionCheck(True, "done", f"Forbindelsen virker: login som {cfg.email} "
+                           f"lykkedes, og organisationen {name or cfg.organisation_uuid} findes "
+                           "i KITOS.")
+
+
 def push_usage(*, name: str, lifecycle: str, usage_uuid: str | None,
-               system_uuid: str | None, client: KitosClient | None = None) -> UsageResult:
+               system_uuid: str | None, client: KitosClient) -> UsageResult:
     """The adapter: make KITOS's usage of the system carry `lifecycle`; create the usage when
     the municipality has none (finding the catalogue system by name when its UUID is not
     known, and adopting the existing usage when KITOS answers 409)."""
-    client = client or connect()
     general = {"validity": {"lifeCycleStatus": lifecycle}}
     if usage_uuid:
         client.patch_usage(usage_uuid, general)
@@ -279,11 +364,10 @@ def contract_sections(*, number: str, start_date: date | None, duration_months: 
 
 
 def push_contract(*, name: str, usage_uuid: str, contract_uuid: str | None,
-                  sections: dict[str, Any], client: KitosClient | None = None) -> str:
+                  sections: dict[str, Any], client: KitosClient) -> str:
     """The adapter for a contract: make KITOS's contract carry our fields and cover the
     usage; create it when we have no UUID for it (adopting the organisation's contract of the
     same name when KITOS answers 409). Returns the contract's UUID."""
-    client = client or connect()
     name = name[:200]
     if not contract_uuid:
         try:

@@ -621,7 +621,7 @@ def attempt(sync_id: int, *, now: datetime | None = None) -> KitosSync:
     result = None
     contract_uuid = None
     try:
-        client = kitos.connect()
+        client = kitos.connect(sync.organisation_id)
         result = kitos.push_usage(
             name=system.name, lifecycle=sync.lifecycle, client=client,
             usage_uuid=str(system.kitos_uuid) if system.kitos_uuid else None,
@@ -691,3 +691,15 @@ def kitos_retry_pending(now: datetime | None = None) -> dict[str, int]:
         sync = attempt(pk, now=now)
         counts["done" if sync.status == SyncStatus.DONE else "pending"] += 1
     return counts
+
+
+def kitos_connection_test(*, actor: Any, organisation_id: int) -> kitos.ConnectionCheck:
+    """"Test forbindelsen": the municipality's KITOS tried step by step with its saved
+    configuration (Administration -> Indstillinger). Reads nothing but KITOS; writes nothing.
+    Who may: as who may change the settings (anskaf.orgs.tenancy.may_configure)."""
+    from anskaf.orgs.errors import NotAllowed
+    from anskaf.orgs.tenancy import may_configure
+
+    if not may_configure(actor, organisation_id):
+        raise NotAllowed("Kun kommunens administratorer kan teste KITOS-forbindelsen.")
+    return kitos.check_connection(organisation_id)

@@ -30,4 +30,6 @@ urlpatterns = [
     path("udbudsgraense/", views.threshold_tasks, name="threshold_tasks"),
     path("udbudsgraense/<int:pk>/bekraeft/", views.threshold_confirm, name="threshold_confirm"),
     path("administration/udbudsgraenser/", views.threshold_admin, name="threshold_admin"),
+    # Administration -> Indstillinger -> "Test forbindelsen" (issue 18; the page is orgs').
+    path("administration/indstillinger/test-kitos/", views.kitos_test, name="kitos_test"),
 ]

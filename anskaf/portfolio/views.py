@@ -121,8 +121,12 @@ def system_detail(request: HttpRequest, system_pk: int) -> HttpResponse:
     detail = selectors.system_detail(request.user, system_pk, timezone.localdate())
     if detail is None:
         raise Http404("Systemet findes ikke.")
+    from anskaf.orgs.tenancy import effective_settings
+
     return render(request, "portfolio/system_detail.html", {
         "nav": NAV, "d": detail, "system": detail.system,
+        # The municipality's archive authority (its own setting, else the installation's).
+        "archive_authority": effective_settings(request.user.organisation_id).archive_authority,
         "may_write": services.may(request.user, services.SYSTEM_WRITERS),
         "may_agree": services.may(request.user, services.AGREEMENT_WRITERS)})
 
@@ -527,3 +531,20 @@ def threshold_admin(request: HttpRequest) -> HttpResponse:
 
 def may_edit_case(user: Any, case: Any) -> bool:
     return permissions.edit_refusal(user, case) is None
+
+
+@login_required
+@require_POST
+def kitos_test(request: HttpRequest) -> HttpResponse:
+    """Administration -> Indstillinger -> "Test forbindelsen": the settings page with the
+    answer (what failed, exactly). The page is orgs'; the KITOS client is the portfolio's."""
+    from anskaf.orgs.tenancy import own_settings, settings_view
+    from anskaf.orgs.tenancy_forms import MunicipalitySettingsForm
+    from anskaf.orgs.views_tenancy import settings_page
+
+    if not is_org_admin(request.user):
+        raise PermissionDenied("Kun kommunens administratorer har adgang.")
+    org_id = request.user.organisation_id  # type: ignore[union-attr]
+    check = services.kitos_connection_test(actor=request.user, organisation_id=org_id)
+    form = MunicipalitySettingsForm(initial=settings_view(own_settings(org_id)))
+    return settings_page(request, form, check=check)

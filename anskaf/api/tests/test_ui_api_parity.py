@@ -94,6 +94,11 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "installation:org_resume": ("installation_org_resume",),
     "cases:saved_filter_save": ("saved_filter_list", "saved_filter_create"),
     "cases:saved_filter_delete": ("saved_filter_delete",),
+    # A municipality's own sign-on and settings (issue 18, ADR 0031).
+    "orgs:sso_provider": ("sso_provider_get", "sso_provider_save"),
+    "orgs:sso_provider_remove": ("sso_provider_remove",),
+    "orgs:municipality_settings": ("municipality_settings_get", "municipality_settings_save"),
+    "portfolio:kitos_test": ("kitos_connection_test",),
     # Reading pages whose content a client needs as data.
     "cases:my_tasks": ("task_list",),
     "cases:case_list": ("case_list",),
@@ -134,6 +139,7 @@ EXCEPTIONS: dict[str, str] = {
 # Pages that only show or export what the API already gives as data (or are not the API's).
 NOT_ACTIONS: dict[str, str] = {
     "healthz": "operations", "readyz": "operations", "login": "session login",
+    "login_org": "session login, to the municipality's own provider",
     "logout": "session logout", "web:home": "redirect", "web:accessibility": "static text",
     "orgs:overview": "administration", "orgs:unit_list": "administration",
     "orgs:person_list": "administration", "orgs:person_detail": "administration",

@@ -16,10 +16,8 @@ import base64
 import json
 import logging
 import os
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -35,6 +33,8 @@ from anskaf.audit.services import audit_verify
 from anskaf.orgs import oidc
 from anskaf.orgs.models import Membership, User
 
+from .oidc_provider import start_provider, stop_provider
+
 ROOT = Path(__file__).resolve().parents[3]
 PROVIDER_DIR = ROOT / "tests" / "oidc"
 CLIENT_ID = "anskaf-test"
@@ -44,42 +44,12 @@ OIDC_BACKEND = "anskaf.orgs.oidc.AnskafOIDCBackend"
 # --- the provider --------------------------------------------------------------------------------
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_OIDC") == "1":
-        pytest.fail(f"REQUIRE_OIDC=1 but {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def provider():
     """The issuer URL of a running oauth2-mock-server, e.g. http://127.0.0.1:40123."""
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("node not found: the SSO tests need Node.js for the OpenID Connect provider")
-    if not (PROVIDER_DIR / "node_modules" / "oauth2-mock-server").is_dir():
-        _unavailable("tests/oidc/node_modules missing: run `npm ci --prefix tests/oidc`")
-    proc = subprocess.Popen(
-        [node, str(PROVIDER_DIR / "server.mjs")], cwd=PROVIDER_DIR, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    first: list[str] = []
-    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout=30)
-    if not first or not first[0].strip():
-        proc.kill()
-        _, err = proc.communicate(timeout=5)
-        pytest.fail(f"the OpenID Connect provider did not start: {err.strip()[-2000:]}")
-    issuer = json.loads(first[0])["issuer"]
-    assert issuer.startswith("http://127.0.0.1:")
+    proc, issuer = start_provider()
     yield issuer
-    proc.stdin.close()
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
+    stop_provider(proc)
 
 
 @pytest.fixture
@@ -433,16 +403,17 @@ def test_a_password_login_never_reaches_the_provider(sso, client, coordinator, s
 # --- the login page and the switches -------------------------------------------------------------
 
 
-def test_login_page_offers_sso_next_to_the_password_form(sso, client, settings):
+def test_login_page_offers_sso_next_to_the_password_form(sso, client, settings, org):
     settings.ANSKAF_OIDC_BUTTON_LABEL = "Log ind med Microsoft"
     page = client.get("/log-ind/?next=/sager/").content.decode()
-    assert 'href="/oidc/authenticate/?next=/sager/"' in page
+    assert f'href="/log-ind/{org.slug}/?next=/sager/"' in page
     assert "Log ind med Microsoft" in page
     assert 'name="password"' in page
 
 
 def test_local_login_off_hides_the_form_and_refuses_passwords(client, coordinator, settings):
     settings.ANSKAF_OIDC_ENABLED = True
+    settings.ANSKAF_OIDC_ORGANISATION = coordinator.organisation.slug
     settings.ANSKAF_LOCAL_LOGIN = False
     page = client.get("/log-ind/").content.decode()
     assert 'name="password"' not in page
@@ -474,7 +445,7 @@ def test_sso_off_the_endpoints_answer_404_and_the_page_shows_no_button(client, d
 
 def load_settings(**env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("OIDC_", "ANSKAF_OIDC_", "ANSKAF_LOCAL_LOGIN"))}
+            if not k.startswith(("OIDC_", "ANSKAF_OIDC_", "ANSKAF_LOCAL_LOGIN", "ANSKAF_SSO_IN_DATABASE"))}
     code = ("from anskaf import settings as s; import json; print(json.dumps({"
             "'enabled': s.ANSKAF_OIDC_ENABLED, 'map': s.ANSKAF_OIDC_ROLE_MAP, "
             "'backends': s.AUTHENTICATION_BACKENDS, 'pkce': s.OIDC_USE_PKCE, "
@@ -497,7 +468,8 @@ def test_settings_sso_is_off_without_a_client_id():
     result = load_settings()
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)
-    assert loaded["enabled"] is False and OIDC_BACKEND not in loaded["backends"]
+    # The backend is always listed: it logs in nobody unless a callback hands it a provider.
+    assert loaded["enabled"] is False and loaded["backends"][-1] == OIDC_BACKEND
 
 
 def test_settings_sso_on_with_a_role_map():
@@ -519,11 +491,20 @@ def test_settings_sso_on_with_a_role_map():
     ({**FULL, "ANSKAF_OIDC_ROLE_MAP": "coordinator"}, "is not claimvalue=rolekey"),
     ({**FULL, "OIDC_RP_SIGN_ALGO": "none"}, "OIDC_RP_SIGN_ALGO"),
     ({"ANSKAF_LOCAL_LOGIN": "false"}, "ANSKAF_LOCAL_LOGIN=false leaves no way to log in"),
+    ({"ANSKAF_LOCAL_LOGIN": "false", "ANSKAF_SSO_IN_DATABASE": "false"},
+     "ANSKAF_LOCAL_LOGIN=false leaves no way to log in"),
 ])
 def test_settings_fail_loudly_when_sso_is_half_configured(env, message):
     result = load_settings(**env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+def test_settings_password_login_off_with_providers_registered_in_anskaf():
+    result = load_settings(ANSKAF_LOCAL_LOGIN="false", ANSKAF_SSO_IN_DATABASE="true")
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["enabled"] is False and loaded["backends"][-1] == OIDC_BACKEND
 
 
 def test_role_mapping_rules():

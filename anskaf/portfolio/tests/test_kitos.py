@@ -89,8 +89,9 @@ def test_unconfigured_and_unreachable_stay_pending(coordinator, settings, kitos)
 
 def test_wrong_credentials(coordinator, settings, kitos):
     settings.KITOS_PASSWORD = "forkert"
+    client = kitos_api.connect(coordinator.organisation_id)
     with pytest.raises(kitos_api.KitosError, match="afviste login"):
-        kitos_client(kitos).it_systems("x")
+        client.it_systems("x")
 
 
 def test_contracts_endpoints(kitos):
@@ -107,8 +108,10 @@ def test_one_pending_registration_per_system(coordinator, org, kitos):
 
 
 def kitos_client(fake):
-    """A client configured (by the `kitos` fixture's settings) for the fake server."""
-    return kitos_api.KitosClient(kitos_api.config())
+    """A client for the fake server (as `config` builds it from the `kitos` fixture's settings)."""
+    return kitos_api.KitosClient(kitos_api.KitosConfig(
+        url=fake.url.rstrip("/") + "/", email=fake.email, password=fake.password,
+        organisation_uuid=fake.organisation_uuid, timeout=1))
 
 
 def test_a_change_during_the_call_is_sent_next(coordinator, kitos):

@@ -63,7 +63,7 @@ def test_a_second_registration_updates_the_contract_instead_of_duplicating_it(
     first_uuid = str(contract.kitos_uuid)
     # Someone in KITOS also put another usage on the contract; anskaf must keep it.
     other = kitos.add_system("Andet system")
-    other_usage = services.kitos.KitosClient(services.kitos.config()).create_usage(
+    other_usage = services.kitos.connect(registration["sync"].organisation_id).create_usage(
         other, {"validity": {"lifeCycleStatus": "Operational"}})["uuid"]
     kitos.contracts[first_uuid]["usages"].append(other_usage)
     services.contract_save(actor=it_person, system_id=contract.system_id,
@@ -98,7 +98,7 @@ def test_a_401_on_the_contract_renews_the_token_once_and_the_contract_is_sent(re
 
 
 def test_409_on_create_adopts_the_organisations_contract_of_that_name(registration, kitos):
-    client = services.kitos.KitosClient(services.kitos.config())
+    client = services.kitos.connect(registration["sync"].organisation_id)
     existing = client.create_contract("Nyt Økonomi – K-2026-7", [])
     sync = services.attempt(registration["sync"].pk)
     assert sync.status == "done"

@@ -81,6 +81,14 @@ WEB_RULES.update({
     "orgs:role_remove": {"anon": LOGIN, "admin": 405, "other": 403},
     # The import's commit carries the preview's token: without one, the admin gets 400.
     "orgs:import_commit": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    # A municipality's own sign-on and settings (issue 18): its administrators only. The
+    # world's municipality has no provider: removing none goes back to the page.
+    "orgs:sso_provider": ADMIN_ONLY,
+    "orgs:sso_provider_remove": {"method": "post", "anon": LOGIN, "admin": 302, "other": 403},
+    "orgs:municipality_settings": ADMIN_ONLY,
+    "portfolio:kitos_test": {"method": "post", "anon": LOGIN, "admin": 200, "other": 403},
+    # /log-ind/<slug>/: to the municipality's provider; without one, back to /log-ind/.
+    "login_org": {"all": 302},
 })
 # Notifications (issue 7): one's own notices and preferences; deadlines as editing the case.
 WEB_RULES.update({
@@ -306,6 +314,8 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["action"] = "gem"
     if "membership_pk" in keys:
         values["membership_pk"] = world["people"]["coordinator"].memberships.first().pk
+    if "slug" in keys:
+        values["slug"] = world["unit"].organisation.slug
     if "what" in keys:
         values["what"] = "enheder"
     if "document" in keys:
@@ -490,6 +500,17 @@ API_RULES.update({
 # Operations (issue 22): admins only.
 API_RULES.update({
     ("get", "/api/v1/operations"): MODEL_ADMIN,
+})
+# A municipality's own sign-on and settings (issue 18): admins only. An empty body: the
+# provider needs an issuer (400); the settings take it as "nothing changed" (200); there is
+# no provider to remove (404); the KITOS test answers what failed (200).
+API_RULES.update({
+    ("get", "/api/v1/organisation/sso"): MODEL_ADMIN,
+    ("put", "/api/v1/organisation/sso"): {**MODEL_ADMIN, "admin": 400},
+    ("delete", "/api/v1/organisation/sso"): {**MODEL_ADMIN, "admin": 404},
+    ("get", "/api/v1/organisation/settings"): MODEL_ADMIN,
+    ("put", "/api/v1/organisation/settings"): MODEL_ADMIN,
+    ("post", "/api/v1/organisation/kitos-test"): MODEL_ADMIN,
 })
 # Issue 19, item 13: what the UI does that had no API. Empty bodies: 400 where a field is
 # required, else the action itself (e.g. an empty deadline removes none: 200).

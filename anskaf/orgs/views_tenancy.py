@@ -1,0 +1,94 @@
+"""Administration -> Log ind (the municipality's own OpenID Connect provider) and
+Administration -> Indstillinger (its KITOS, sender address, archive authority and
+accessibility statement). Thin views over tenancy.py; administrators of the whole
+organisation only, as every administration page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import tenancy
+from .errors import ValidationFailed
+from .models import Organisation
+from .tenancy_forms import MunicipalitySettingsForm, SsoProviderForm
+from .views import NAV, admin_required, apply_errors, org_of, posted
+
+
+def _callback_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/oidc/callback/")
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def sso_provider(request: HttpRequest) -> HttpResponse:
+    org_id = org_of(request)
+    provider = tenancy.sso_provider_get(actor=request.user, organisation_id=org_id)
+    initial: dict[str, Any] = {}
+    if provider is not None:
+        initial = {"issuer": provider.issuer, "client_id": provider.client_id,
+                   "role_claim": provider.role_claim, "username_claim": provider.username_claim,
+                   "role_map": tenancy.role_map_text(provider)}
+    form = SsoProviderForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenancy.sso_provider_save(actor=request.user, organisation_id=org_id,
+                                      data=form.service_data())
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Kommunens login er gemt. Prøv det med linket herunder.")
+            return redirect("orgs:sso_provider")
+    organisation = Organisation.objects.get(pk=org_id)
+    environment = (provider is None and settings.ANSKAF_OIDC_ENABLED
+                   and organisation.slug == settings.ANSKAF_OIDC_ORGANISATION)
+    return render(request, "orgs/sso_provider.html", {
+        "nav": NAV, "form": form, "provider": provider, "organisation": organisation,
+        "environment": environment, "callback_url": _callback_url(request),
+        "login_url": request.build_absolute_uri(f"/log-ind/{organisation.slug}/"),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@admin_required
+@require_POST
+def sso_provider_remove(request: HttpRequest) -> HttpResponse:
+    if tenancy.sso_provider_remove(actor=request.user, organisation_id=org_of(request)):
+        messages.success(request, "Kommunens login er fjernet. Kommunens personer logger nu "
+                                  "ind med brugernavn og adgangskode (eller installationens "
+                                  "fælles login, hvis den er sat op for kommunen).")
+    return redirect("orgs:sso_provider")
+
+
+def settings_page(request: HttpRequest, form: MunicipalitySettingsForm, *,
+                   check: Any = None, status: int = 200) -> HttpResponse:
+    org_id = org_of(request)
+    own = tenancy.own_settings(org_id)
+    return render(request, "orgs/municipality_settings.html", {
+        "nav": NAV, "form": form, "own": tenancy.settings_view(own),
+        "effective": tenancy.effective_settings(org_id), "check": check,
+        "installation": {"kitos_url": getattr(settings, "KITOS_URL", "") or "",
+                         "sender_email": settings.DEFAULT_FROM_EMAIL},
+    }, status=status)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def municipality_settings(request: HttpRequest) -> HttpResponse:
+    org_id = org_of(request)
+    own = tenancy.settings_view(tenancy.own_settings(org_id))
+    form = MunicipalitySettingsForm(posted(request), initial=own)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenancy.municipality_settings_save(actor=request.user, organisation_id=org_id,
+                                               data=form.service_data())
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Kommunens indstillinger er gemt.")
+            return redirect("orgs:municipality_settings")
+    return settings_page(request, form, status=400 if request.method == "POST" else 200)
