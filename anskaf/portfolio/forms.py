@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from anskaf.http.dates import use_danish_dates
 from anskaf.orgs.models import OrgUnit, User
@@ -142,7 +143,7 @@ def _contract_dates_fit(cleaned: dict[str, Any]) -> bool:
         notice_to=cleaned.get("notice_to") or notice.NONE,
         terminated_on=cleaned.get("terminated_on"))
     try:
-        notice.compute(terms, date.today())
+        notice.compute(terms, timezone.localdate())
         notice.compute(terms, terms.start)
     except (ValueError, OverflowError):  # a date past year 9999
         return False
