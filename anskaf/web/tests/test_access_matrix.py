@@ -542,7 +542,7 @@ API_RULES.update({
     ("get", "/api/v1/thresholds"): {"anon": 401, "other": 200},
     ("post", "/api/v1/thresholds"): {"anon": 401, "admin": 400, "other": 403},
     ("post", "/api/v1/cases/{case_id}/threshold-confirmation"): {
-        "anon": 401, "outsider": 404, "procurement": 400, "other": 403},
+        "anon": 401, "outsider": 404, "procurement": 409, "other": 403},  # nothing to confirm
     ("get", "/api/v1/notifications"): {"anon": 401, "other": 200},
     ("post", "/api/v1/notifications/{notification_id}/read"): {"anon": 401, "coordinator": 200,
                                                                "other": 404},
