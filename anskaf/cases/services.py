@@ -261,7 +261,8 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
                 errors[field] = problem
             else:
                 clean[field] = value.strip()
-        if field in clean and len(clean[field]) > limit:
+        # the length as sent (the document's maxLength), not after stripping
+        if field in clean and len(data[field] or "") > limit:
             errors[field] = f"Højst {limit} tegn."
     if "replaces_system" in data or creating:
         value = data.get("replaces_system", False)

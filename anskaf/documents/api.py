@@ -134,9 +134,11 @@ UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
     (201, UploadOut), 400, 401, 403, 404, 409, 500), operation_id="step_documents_upload",
     summary="Upload a file as a new version",
     openapi_extra={"requestBody": UPLOAD_BODY, "responses": {
-        400: {"description": "`validation_error`: no file, or a refused file (too big, "
-                             "empty, wrong type by content, bad name, virus)."},
-        409: {"description": "`invalid_reference`: the step has no document type `type`."}}})
+        400: {"description": "`validation_error`: no file."},
+        409: {"description": "`invalid_reference`: the step has no document type `type`. "
+                             "`file_refused`: a refused file (too big, empty, wrong type by "
+                             "content, a name that does not fit it, an archive bomb, a virus)."
+              }}})
 def upload_document(request: HttpRequest, case_id: int, number: int) -> Any:
     target = _member_target(request, case_id, number)
     user = request.auth  # type: ignore[attr-defined]

@@ -97,9 +97,10 @@ def _body(properties: dict[str, Any]) -> dict[str, Any]:
         "type": "object", "required": ["file"], "properties": properties}}}}
 
 
-E400 = ("`validation_error`: no file; a file that is no readable .docx guide (not Word, "
-        "password-protected, no table of steps, too big); `outcomes` not a JSON object of "
-        "texts; a case field that breaks the text rule.")
+E400 = ("`validation_error`: no file; `outcomes` not a JSON object of texts; a case field "
+        "that breaks the text rule.")
+E409_FILE = ("`file_refused`: a file that is no readable .docx guide (not Word, "
+             "password-protected, no table of steps, too big).")
 E403 = "`forbidden`: only coordinators and the municipality's administrators import."
 
 
@@ -148,12 +149,13 @@ def preview_dict(preview: Preview) -> dict[str, Any]:
 
 @router.post("/cases/import/preview",
              response={200: ImportPreviewOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
-                       500: ErrorOut},
+                       409: ErrorOut, 500: ErrorOut},
              operation_id="case_import_preview",
              summary="Read a filled-in Word guide: which rows map to which steps, what would "
                      "be marked done, the remarks, the refusals. Stores nothing.",
              openapi_extra={"requestBody": _body(FIELDS), "responses": {
-                 400: {"description": E400}, 403: {"description": E403}}})
+                 400: {"description": E400}, 403: {"description": E403},
+                 409: {"description": E409_FILE}}})
 def preview(request: HttpRequest) -> dict[str, Any]:
     user, upload, replaces, outcomes = _common(request)
     return preview_dict(guide_import_preview(actor=user, fileobj=upload, name=upload.name,
@@ -169,8 +171,9 @@ def preview(request: HttpRequest) -> dict[str, Any]:
                      ".docx kept as a document of its first step, audited as case.imported)",
              openapi_extra={"requestBody": _body({**FIELDS, **CASE_FIELDS}), "responses": {
                  400: {"description": E400}, 403: {"description": E403},
-                 409: {"description": "`import_refused`: the plan has refusals (a gate marked "
-                                      "done without its outcome in `outcomes`, a rule the "
+                 409: {"description": E409_FILE + " `import_refused`: the plan has refusals "
+                                      "(a gate marked done without its outcome in "
+                                      "`outcomes`, a rule the "
                                       "rows break, e.g. the contract before the DPA); nothing "
                                       "is stored. `invalid_reference`: `unit` is not one of "
                                       "the municipality's."}}})

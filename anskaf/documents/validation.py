@@ -45,7 +45,12 @@ ALLOWED_TEXT = ("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, TXT, CSV
 
 
 class BadFile(BadRequest):
-    """A file that is refused (400 validation_error): too big, empty, of an unknown type, ..."""
+    """A file that is refused: too big, empty, of an unknown type, a bad name, ... The request
+    fits the document (a file is "binary" to it), so this is a business refusal: 409
+    `file_refused` (ADR 0022)."""
+
+    code = "file_refused"
+    status = 409
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

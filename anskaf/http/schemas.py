@@ -48,9 +48,9 @@ class Body(BaseModel):
 
 # Shapes the document states and pydantic checks the same way (400 naming the field).
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# An amount in the API: a JSON number of kroner excluding VAT, 0 to below 10^12 (the forms
+# An amount in the API: a JSON number of kroner excluding VAT, 0 to 999,999,999,999.99 (the forms
 # take Danish text, "1.893.000,50", which no pattern describes exactly; ADR 0022).
-Amount = Annotated[float, Field(ge=0, lt=10**12)] | None
+Amount = Annotated[float, Field(ge=0, le=999_999_999_999.99)] | None
 
 
 class ErrorOut(Schema):

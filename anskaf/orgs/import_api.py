@@ -96,7 +96,8 @@ def _refused(exc: ImportRefused) -> ApiError:
     fields = {"file": exc.message}
     if exc.rows:  # a file-level refusal that names rows (too many columns in a row)
         fields = {f"row {e.row}": e.message for e in exc.rows[:50]} | fields
-    return ApiError(400, "validation_error", exc.message, fields)
+    # the request fits the document (a file is "binary" to it): the file's content is refused
+    return ApiError(409, "file_refused", exc.message, fields)
 
 
 PREVIEW_BODY = {
@@ -128,17 +129,17 @@ PREVIEW_BODY = {
 
 @router.post(
     "/org-import/preview",
-    response=_r(200, PreviewOut, 400),
+    response=_r(200, PreviewOut, 400, 409),
     operation_id="org_import_preview",
     summary="Dry run of an import of units or people (CSV or XLSX): nothing is written",
     openapi_extra={
         "requestBody": PREVIEW_BODY,
         "responses": {
-            400: {
-                "description": "`validation_error`: no file, or a refused file (not CSV "
-                "or XLSX, damaged, too large, a ZIP bomb, formulas, an "
-                "empty sheet, wrong columns)."
-            }
+            400: {"description": "`validation_error`: no file, or `what` not units/people."},
+            409: {
+                "description": "`file_refused`: a refused file (not CSV or XLSX, damaged, "
+                "too large, a ZIP bomb, formulas, an empty sheet, wrong columns)."
+            },
         },
     },
 )
@@ -184,14 +185,11 @@ def org_import_preview(request: HttpRequest) -> dict[str, Any]:
             },
         },
         "responses": {
-            400: {
-                "description": "`validation_error`: no token, or a token that is "
-                "changed, over an hour old or another person's, or "
-                "nothing to write."
-            },
+            400: {"description": "`validation_error`: no token."},
             409: {
                 "description": "`conflict`: the units or people changed since the "
-                "preview; nothing is written; preview again."
+                "preview; nothing is written; preview again. `invalid_reference`: a token "
+                "that is changed, over an hour old or another person's, or nothing to write."
             },
         },
     },
@@ -204,5 +202,6 @@ def org_import_commit(request: HttpRequest) -> dict[str, Any]:
     except csv_import.PlanChanged as exc:
         raise ApiError(409, "conflict", exc.message) from None
     except ImportRefused as exc:
-        raise ApiError(400, "validation_error", exc.message, {"token": exc.message}) from None
+        # a token is a string to the document; one that names no valid preview is refused
+        raise ApiError(409, "invalid_reference", exc.message, {"token": exc.message}) from None
     return _out(result)

@@ -160,7 +160,7 @@ class ThresholdIn(Body):
                                    json_schema_extra={"format": "date"}, pattern=DATE_PATTERN)
     valid_to: str | None = Field(None, description="Last day of the period (YYYY-MM-DD).",
                                  json_schema_extra={"format": "date"}, pattern=DATE_PATTERN)
-    amount: Annotated[float, Field(gt=0, lt=10**12)] | None = Field(
+    amount: Annotated[float, Field(ge=0.01, le=999_999_999_999.99)] | None = Field(
         None, description="DKK excluding VAT, a JSON number (the form takes Danish text, "
                           "\"1.893.000\").")
     kind: Literal["goods_services"] | None = Field(None, description="Default goods_services.")

@@ -62,20 +62,21 @@ def test_a_step_lists_what_is_missing(coordinator, case):
     (b"", "tom.pdf", "tom"),
     (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "a.svg", "SVG"),
 ])
-def test_bad_files_are_400_with_a_danish_message_and_nothing_stored(coordinator, case, store,
-                                                                   content, name, needle):
+def test_bad_files_are_409_file_refused_in_danish_and_nothing_stored(coordinator, case, store,
+                                                                     content, name, needle):
+    """A file is "binary" to the OpenAPI document: a refused one is a business refusal."""
     before = set(stored_names(store))
     response = post_file(coordinator, case, content, name)
-    assert response.status_code == 400
+    assert response.status_code == 409
     body = response.json()
-    assert body["error"] == "validation_error" and needle in body["message"]
+    assert body["error"] == "file_refused" and needle in body["message"]
     assert not DocumentVersion.objects.exists() and set(stored_names(store)) == before
 
 
-def test_an_oversized_file_is_400(coordinator, case, settings):
+def test_an_oversized_file_is_409_file_refused(coordinator, case, settings):
     settings.ANSKAF_DOCUMENT_MAX_BYTES = 100
     response = post_file(coordinator, case, MINIMAL_PDF + b"x" * 200, "stor.pdf")
-    assert response.status_code == 400 and "for stor" in response.json()["message"]
+    assert response.status_code == 409 and "for stor" in response.json()["message"]
 
 
 def test_no_file_and_an_unknown_type_are_400_naming_the_field(coordinator, case):

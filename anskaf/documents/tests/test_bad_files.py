@@ -33,7 +33,7 @@ def refused(actor, case, store, content: bytes, name: str, size: int | None = No
     assert not Document.objects.exists() and not DocumentVersion.objects.exists()
     assert not AuditEvent.objects.filter(event_type="document.uploaded").exists()
     assert set(stored_names(store)) == before, "a refused file was stored"
-    assert info.value.status == 400 and info.value.code == "validation_error"
+    assert info.value.status == 409 and info.value.code == "file_refused"
     return info.value.message
 
 

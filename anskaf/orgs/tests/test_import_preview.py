@@ -460,12 +460,12 @@ def test_the_api_previews_and_commits(admin_user, org, unit):
 def test_the_api_refuses_bad_files_tokens_and_non_admins(admin_user, org, unit, coordinator):
     api = ApiClient(admin_user)
     bad = _preview(api, _bomb())
-    assert bad.status_code == 400 and error_of(bad) == "validation_error"
+    assert bad.status_code == 409 and error_of(bad) == "file_refused"
     assert "ZIP-bombe" in bad.json()["message"]
     missing = api.client.post("/api/v1/org-import/preview", {"what": "x"}, **api.headers)
     assert missing.status_code == 400 and set(missing.json()["fields"]) == {"what", "file"}
     token = api.post("/org-import/commit", {"token": "nonsense"})
-    assert token.status_code == 400 and "token" in token.json()["fields"]
+    assert token.status_code == 409 and "token" in token.json()["fields"]
     typed = api.post("/org-import/commit", {"token": 5})
     assert typed.status_code == 400
     data = xlsx(("Enheder", [UNIT_HEADER, ["Hjemmeplejen", "afdeling", unit.name]]))
