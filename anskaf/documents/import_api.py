@@ -9,6 +9,7 @@ transaction). Multipart bodies, read by hand after the caller's right is checked
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -71,6 +72,9 @@ class ImportedOut(Schema):
     status: str
 
 
+# A gate's outcomes and the shape of a step's key, as the description states them.
+OUTCOMES = ("yes", "maybe", "no")
+STEP_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 FIELDS = {
     "file": {"type": "string", "format": "binary",
              "description": "The filled-in guide (.docx, at most 50 MB): the guide's table or "
@@ -78,9 +82,11 @@ FIELDS = {
     "replaces_system": {"type": "string", "enum": ["true", "false"],
                         "description": "Does the case replace a system (else: suggested from "
                                        "the guide's replace-only steps)."},
-    "outcomes": {"type": "string",
-                 "description": "A JSON object: the outcome of each gate marked done, by step "
-                                "key, e.g. {\"it_board_decision\": \"yes\"}."},
+    "outcomes": {"type": "object", "propertyNames": {"pattern": STEP_KEY_PATTERN},
+                 "additionalProperties": {"type": "string", "enum": list(OUTCOMES)},
+                 "description": "A JSON object (the part's content type application/json): the "
+                                "outcome of each gate marked done, by step key, e.g. "
+                                "{\"it_board_decision\": \"yes\"}."},
 }
 CASE_FIELDS = {
     "title": {"type": "string", "description": "The case's title (else the export's heading)."},
@@ -93,8 +99,9 @@ CASE_FIELDS = {
 
 
 def _body(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"], "properties": properties}}}}
+    return {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "properties": properties},
+        "encoding": {"outcomes": {"contentType": "application/json"}}}}}
 
 
 E400 = ("`validation_error`: no file; `outcomes` not a JSON object of texts; a case field "
@@ -123,7 +130,8 @@ def _common(request: HttpRequest) -> tuple[Any, Any, bool | None, dict[str, str]
         except ValueError:
             outcomes = None  # type: ignore[assignment]
         if not isinstance(outcomes, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in outcomes.items()):
+                isinstance(k, str) and re.match(STEP_KEY_PATTERN, k) and v in OUTCOMES
+                for k, v in outcomes.items()):
             raise ApiError(400, "validation_error", "»outcomes« skal være et JSON-objekt med "
                            "udfald pr. trinnøgle.", {"outcomes": "Skal være et JSON-objekt."})
     flag = {"true": True, "false": False}.get(replaces or "")

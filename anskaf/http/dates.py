@@ -35,13 +35,18 @@ def parse_date(value: Any) -> dt.date | None:
     raise ValueError(text)
 
 
+def _shown(value: dt.date) -> str:
+    # strftime's %Y writes year 355 as "355", which %Y cannot read back: four digits always
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+
+
 def display_date(value: Any) -> str:
     """A date (or an ISO text) as the field shows it: "31.01.2027"; other text unchanged."""
     if isinstance(value, dt.date):
-        return value.strftime(DISPLAY_FORMAT)
+        return _shown(value)
     if isinstance(value, str) and len(value.strip()) == 10 and value.strip()[4] == "-":
         try:
-            return dt.date.fromisoformat(value.strip()).strftime(DISPLAY_FORMAT)
+            return _shown(dt.date.fromisoformat(value.strip()))
         except ValueError:
             return value
     return "" if value is None else str(value)
@@ -64,6 +69,9 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format=DISPLAY_FORMAT)
+
+    def format_value(self, value: Any) -> str | None:
+        return _shown(value) if isinstance(value, dt.date) else super().format_value(value)
 
 
 class DateField(forms.DateField):
@@ -88,4 +96,4 @@ def use_danish_dates(form: forms.BaseForm) -> None:
             field.error_messages["invalid"] = DATE_INVALID
             field.help_text = field.help_text or DATE_HINT
             if isinstance(form.initial.get(name), dt.date):
-                form.initial[name] = form.initial[name].strftime(DISPLAY_FORMAT)
+                form.initial[name] = _shown(form.initial[name])

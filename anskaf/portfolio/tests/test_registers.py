@@ -315,3 +315,15 @@ def test_the_api_records_the_notice_decision(contract, buyer, requester):
     contract.refresh_from_db()
     assert contract.notice_decision_for.isoformat() == response.json()["notice_by"]
     assert selectors.notice_decided(contract)
+
+
+def test_a_contract_from_an_early_year_keeps_its_date_when_another_field_changes(contract,
+                                                                                  buyer):
+    """Found by the fuzzing suite: year 355 showed as "13.02.355", which the date field could
+    not read back, so any later edit of the contract was refused."""
+    Contract.objects.filter(pk=contract.pk).update(start_date=dt.date(355, 2, 13))
+    response = _patch(_api(buyer), f"/api/v1/systems/{contract.system_id}/contracts/"
+                                    f"{contract.pk}", {"supplier": "Ny A/S", "version": 1})
+    assert response.status_code == 200, response.content
+    contract.refresh_from_db()
+    assert contract.start_date == dt.date(355, 2, 13) and contract.supplier == "Ny A/S"
