@@ -310,10 +310,16 @@ def model_rollback(*, actor: Any, organisation_id: int, version_id: int, reason:
 
 
 def may_publish_shared(actor: Any) -> bool:
-    """Who publishes the installation's shared models: the command line (actor None) and,
-    until the operator role lands, a superuser of the installation (no municipality)."""
-    return actor is None or (getattr(actor, "is_superuser", False)
-                             and getattr(actor, "organisation_id", None) is None)
+    """Who publishes the installation's shared models: the command line (actor None), the
+    installation's operators (`User.is_operator`, active, ADR 0030) and a superuser of the
+    installation (no municipality)."""
+    if actor is None:
+        return True
+    if getattr(actor, "organisation_id", None) is not None:
+        return False
+    if getattr(actor, "is_operator", False) and getattr(actor, "is_active", False):
+        return True
+    return bool(getattr(actor, "is_superuser", False))
 
 
 def _pin_unpinned(shared: ModelVersion, actor: Any, via: str) -> list[int]:

@@ -37,6 +37,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "cases:step_action:tildel": ("step_update",),
     "cases:step_action:krav": ("step_requirement_set",),
     "cases:model_check": ("model_check",),
+    "cases:model_preview": ("model_preview",),
     "cases:model_publish": ("model_publish",),
     "cases:model_rollback": ("model_republish",),
     "cases:model_adopt": ("model_adopt_shared",),

@@ -165,6 +165,7 @@ WEB_RULES.update({
     "cases:model_bpmn_download": ADMIN_ONLY,  # the BPMN 2.0 export (ADR 0033)
     "cases:model_version_bpmn": ADMIN_ONLY,
     "cases:model_check": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    "cases:model_preview": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_publish": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_rollback": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     # ADR 0032: adopting a shared version needs a reason (400 without); moving cases needs the
@@ -481,6 +482,7 @@ API_RULES.update({
     ("get", "/api/v1/process-model/versions/{version_id}"): MODEL_ADMIN,
     ("get", "/api/v1/process-model/versions/{version_id}/bpmn"): MODEL_ADMIN,
     ("post", "/api/v1/process-model/check"): {**MODEL_ADMIN, "admin": 400},
+    ("post", "/api/v1/process-model/preview"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions/{version_id}/republish"): {**MODEL_ADMIN,
                                                                        "admin": 400},
