@@ -218,7 +218,7 @@ def model_version_bpmn(request: HttpRequest, version_id: int) -> HttpResponse:
     return bpmn_response(_version(request, version_id))
 
 
-def _posted_content(request: HttpRequest) -> tuple[str | None, str | None]:
+def posted_content(request: HttpRequest) -> tuple[str | None, str | None]:
     """The model from the uploaded file, else from the textarea: (content, error)."""
     upload = request.FILES.get("file")
     if upload is not None:
@@ -249,7 +249,7 @@ def _check_page(request: HttpRequest, check: ModelCheck, status: int = 200,
 @require_POST
 def model_check_view(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
-    content, error = _posted_content(request)
+    content, error = posted_content(request)
     if content is None:
         return render(request, "cases/model_admin.html",
                       _admin_context(request, unit, edit_error=error,
@@ -264,7 +264,7 @@ def model_preview_view(request: HttpRequest) -> HttpResponse:
     """Preview a case on a checked model: the YAML comes with the POST, nothing is stored; an
     invalid model gets the check page with its line-numbered problems."""
     unit = _unit(request)
-    content, error = _posted_content(request)
+    content, error = posted_content(request)
     if content is None:
         return render(request, "cases/model_admin.html",
                       _admin_context(request, unit, edit_error=error,

@@ -72,6 +72,13 @@ def shared_latest() -> ModelVersion | None:
             .order_by("-version").first())
 
 
+def shared_versions(limit: int = 50) -> list[ModelVersion]:
+    """The installation's shared versions, newest first, without their content (the
+    operator's page and API)."""
+    return list(ModelVersion.objects.filter(organisation__isnull=True)
+                .select_related("published_by").defer("content").order_by("-version")[:limit])
+
+
 def _shared_or_shipped() -> ModelVersion:
     shared = shared_latest()
     if shared is not None:

@@ -195,6 +195,9 @@ WEB_RULES.update({
     # POST without a reason: 400; the world's municipality is not suspended: resume is 409.
     "installation:org_suspend": {"method": "post", "anon": LOGIN, "operator": 400, "other": 404},
     "installation:org_resume": {"method": "post", "anon": LOGIN, "operator": 409, "other": 404},
+    "installation:shared_models": OPERATOR_ONLY,
+    "installation:shared_model_publish": {"method": "post", "anon": LOGIN, "operator": 400,
+                                          "other": 404},
     # The invitation link (a made-up one here): a page that says the link does not work.
     "invitation": {"all": 200},
 })
@@ -576,6 +579,8 @@ API_RULES.update({
     ("post", INST + "/{slug}/suspend"): {**OPERATOR_API, "operator": 400},
     ("post", INST + "/{slug}/resume"): {**OPERATOR_API, "operator": 409},  # not suspended
     ("post", "/api/v1/installation/operators"): {**OPERATOR_API, "operator": 400},
+    ("get", "/api/v1/installation/process-model/shared"): {**OPERATOR_API, "operator": 200},
+    ("post", "/api/v1/installation/process-model/shared"): {**OPERATOR_API, "operator": 400},
 })
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
