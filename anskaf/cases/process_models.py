@@ -361,7 +361,7 @@ def _pin_unpinned(shared: ModelVersion, actor: Any, via: str) -> list[int]:
 def model_publish_shared(*, actor: Any, content: str, reason: str, via: str = "cli"
                          ) -> Published:
     """Publish the installation's shared default (`anskaf model install --shared`, and the
-    operator's page once it exists; `actor` None for the command line and for an upgrade's
+    operator's page and API, ADR 0030; `actor` None for the command line and for an upgrade's
     shipped model). Municipalities running the shared default are pinned to the one they run
     first; each municipality's chain records the new shared version (`model.shared_published`)
     so its admin sees it, with the diff, on the Procesmodel page."""
