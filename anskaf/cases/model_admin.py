@@ -82,6 +82,40 @@ def _rules(model: ProcessModel, step: Any) -> list[str]:
     return rules
 
 
+def _document_label(doc: Any) -> str:
+    return doc.title.da + (" (påkrævet)" if doc.required else "") + (
+        " (fortroligt)" if doc.confidential else "")
+
+
+def preview(model: ProcessModel, sha256: str) -> dict[str, Any]:
+    """How a new case's steps would look on the model (the preview, page and API): per phase
+    its steps in order with performers, checklist, documents, gate and rules. Stores nothing."""
+    phases = []
+    for p in model_rows(model):
+        steps = []
+        for row in p["steps"]:
+            step = row["step"]
+            steps.append({
+                "key": step.key, "number": step.number, "title": step.title.da,
+                "performers": row["roles"],
+                "checklist": [i.label.da + (" (påkrævet)" if i.required else "")
+                              for i in step.checklist],
+                "documents": [_document_label(d) for d in step.documents],
+                "gate": None if row["gate"] is None else {
+                    "question": row["gate"]["question"],
+                    "deciding_roles": row["gate"]["deciders"],
+                    "outcomes": row["gate"]["outcomes"]},
+                "only_when_replacing": step.only_when_replacing, "rules": row["rules"],
+            })
+        phase = p["phase"]
+        phases.append({"key": phase.key, "number": phase.number, "name": phase.name.da,
+                       "steps": steps})
+    return {"sha256": sha256, "key": model.key, "name": model.name.da,
+            "step_count": len(model.steps),
+            "replace_only_count": sum(1 for s in model.steps if s.only_when_replacing),
+            "phases": phases}
+
+
 def _base(request: HttpRequest) -> int | None:
     """The version the admin looked at (the forms' `base`), for the conflict check."""
     base = request.POST.get("base")
@@ -184,7 +218,7 @@ def model_version_bpmn(request: HttpRequest, version_id: int) -> HttpResponse:
     return bpmn_response(_version(request, version_id))
 
 
-def _posted_content(request: HttpRequest) -> tuple[str | None, str | None]:
+def posted_content(request: HttpRequest) -> tuple[str | None, str | None]:
     """The model from the uploaded file, else from the textarea: (content, error)."""
     upload = request.FILES.get("file")
     if upload is not None:
@@ -215,13 +249,33 @@ def _check_page(request: HttpRequest, check: ModelCheck, status: int = 200,
 @require_POST
 def model_check_view(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
-    content, error = _posted_content(request)
+    content, error = posted_content(request)
     if content is None:
         return render(request, "cases/model_admin.html",
                       _admin_context(request, unit, edit_error=error,
                                      posted=request.POST.get("content", "")), status=400)
     check = model_check(organisation_id=_org(request), content=content, unit_id=_unit_id(unit))
     return _check_page(request, check, status=200 if check.ok else 400)
+
+
+@admin_required
+@require_POST
+def model_preview_view(request: HttpRequest) -> HttpResponse:
+    """Preview a case on a checked model: the YAML comes with the POST, nothing is stored; an
+    invalid model gets the check page with its line-numbered problems."""
+    unit = _unit(request)
+    content, error = posted_content(request)
+    if content is None:
+        return render(request, "cases/model_admin.html",
+                      _admin_context(request, unit, edit_error=error,
+                                     posted=request.POST.get("content", "")), status=400)
+    check = model_check(organisation_id=_org(request), content=content, unit_id=_unit_id(unit))
+    if not check.ok:
+        return _check_page(request, check, 400)
+    return render(request, "cases/model_preview.html", {
+        "nav": NAV, "check": check, "unit": unit, "phases": model_rows(check.model),
+        "preview": preview(check.model, check.sha256),
+    })
 
 
 @admin_required

@@ -19,7 +19,7 @@ from anskaf.orgs.selectors import is_org_admin
 from anskaf.process.loader import ModelInvalid
 
 from .errors import NotFound, ReferenceRefused
-from .model_admin import bpmn_response
+from .model_admin import bpmn_response, preview
 from .model_migration import CasePlan, cases_migrate, migration_plan
 from .models import ModelVersion
 from .process_models import (
@@ -39,6 +39,7 @@ from .schemas import (
     ModelCheckIn,
     ModelCheckOut,
     ModelMigrateIn,
+    ModelPreviewOut,
     ModelPublishIn,
     ModelRepublishIn,
     ModelVersionDetailOut,
@@ -220,6 +221,27 @@ def check(request: HttpRequest) -> dict[str, Any]:
         "warnings": list(result.warnings),
         "diff": None if diff is None else _diff_dict(diff),
     }
+
+
+PREVIEW_ERRORS = _errors(400, 409)
+
+
+@router.post("/process-model/preview",
+             response=_responses({200: ModelPreviewOut}, PREVIEW_ERRORS),
+             operation_id="model_preview",
+             summary="Preview a case on a model: per phase its steps in order (performers, "
+                     "checklist, documents, gate outcomes, replace-only). Stores nothing; an "
+                     "invalid model is 409 invalid_model with the problems' lines.",
+             openapi_extra=_extra(PREVIEW_ERRORS, ModelCheckIn))
+def preview_model(request: HttpRequest) -> dict[str, Any]:
+    user = _admin(request)
+    body, _ = params.parse_body(request, ModelCheckIn)
+    content = _content(body.content)
+    result = model_check(organisation_id=user.organisation_id, content=content,
+                         unit_id=_unit(user.organisation_id, body.unit_id))
+    if result.model is None:
+        raise _model_invalid(ModelInvalid(list(result.problems)))
+    return preview(result.model, result.sha256)
 
 
 PUBLISH_ERRORS = _errors(400, 409)

@@ -72,6 +72,13 @@ def shared_latest() -> ModelVersion | None:
             .order_by("-version").first())
 
 
+def shared_versions(limit: int = 50) -> list[ModelVersion]:
+    """The installation's shared versions, newest first, without their content (the
+    operator's page and API)."""
+    return list(ModelVersion.objects.filter(organisation__isnull=True)
+                .select_related("published_by").defer("content").order_by("-version")[:limit])
+
+
 def _shared_or_shipped() -> ModelVersion:
     shared = shared_latest()
     if shared is not None:
@@ -310,10 +317,16 @@ def model_rollback(*, actor: Any, organisation_id: int, version_id: int, reason:
 
 
 def may_publish_shared(actor: Any) -> bool:
-    """Who publishes the installation's shared models: the command line (actor None) and,
-    until the operator role lands, a superuser of the installation (no municipality)."""
-    return actor is None or (getattr(actor, "is_superuser", False)
-                             and getattr(actor, "organisation_id", None) is None)
+    """Who publishes the installation's shared models: the command line (actor None), the
+    installation's operators (`User.is_operator`, active, ADR 0030) and a superuser of the
+    installation (no municipality)."""
+    if actor is None:
+        return True
+    if getattr(actor, "organisation_id", None) is not None:
+        return False
+    if getattr(actor, "is_operator", False) and getattr(actor, "is_active", False):
+        return True
+    return bool(getattr(actor, "is_superuser", False))
 
 
 def _pin_unpinned(shared: ModelVersion, actor: Any, via: str) -> list[int]:
@@ -348,7 +361,7 @@ def _pin_unpinned(shared: ModelVersion, actor: Any, via: str) -> list[int]:
 def model_publish_shared(*, actor: Any, content: str, reason: str, via: str = "cli"
                          ) -> Published:
     """Publish the installation's shared default (`anskaf model install --shared`, and the
-    operator's page once it exists; `actor` None for the command line and for an upgrade's
+    operator's page and API, ADR 0030; `actor` None for the command line and for an upgrade's
     shipped model). Municipalities running the shared default are pinned to the one they run
     first; each municipality's chain records the new shared version (`model.shared_published`)
     so its admin sees it, with the diff, on the Procesmodel page."""

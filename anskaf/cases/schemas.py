@@ -471,6 +471,41 @@ class ModelCheckOut(Schema):
     diff: ModelDiffOut | None = Field(description="Against the current version; null if invalid.")
 
 
+class PreviewGateOut(Schema):
+    question: str
+    deciding_roles: list[str]
+    outcomes: list[str]
+
+
+class PreviewStepOut(Schema):
+    key: str
+    number: int
+    title: str
+    performers: list[str] = Field(description="The roles that perform the step (Danish labels).")
+    checklist: list[str]
+    documents: list[str] = Field(description="The document types; required ones say so.")
+    gate: PreviewGateOut | None
+    only_when_replacing: bool = Field(description="Applies only when a system is replaced.")
+    rules: list[str]
+
+
+class PreviewPhaseOut(Schema):
+    key: str
+    number: int
+    name: str
+    steps: list[PreviewStepOut]
+
+
+class ModelPreviewOut(Schema):
+    sha256: str
+    key: str
+    name: str
+    step_count: int
+    replace_only_count: int = Field(
+        description="Steps that apply only when the acquisition replaces a system.")
+    phases: list[PreviewPhaseOut]
+
+
 class NewerSharedOut(Schema):
     adopted_version_id: int
     newest_version_id: int

@@ -27,6 +27,8 @@ urlpatterns = [
     path("administration/procesmodel/versioner/<int:version_id>.yaml",
          model_admin.model_version_download, name="model_version_download"),
     path("administration/procesmodel/kontrol/", model_admin.model_check_view, name="model_check"),
+    path("administration/procesmodel/forhaandsvis/", model_admin.model_preview_view,
+         name="model_preview"),
     path("administration/procesmodel/udgiv/", model_admin.model_publish_view,
          name="model_publish"),
     path("administration/procesmodel/versioner/<int:version_id>/genudgiv/",

@@ -11,10 +11,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from anskaf.cases.errors import ValidationFailed as ModelRefused
+from anskaf.cases.process_models import MAX_MODEL_BYTES, model_publish_shared, shared_versions
 from anskaf.http import params
 from anskaf.http.errors import ApiError
 from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
+from anskaf.process.loader import ModelInvalid
 
 from . import selectors, services
 from .errors import OperatorRefused, ValidationFailed
@@ -204,3 +207,74 @@ def operator_add(request: HttpRequest) -> Status:
     except (OperatorRefused, ValidationFailed) as exc:
         raise _refused(exc) from None
     return Status(201, {"username": person.username, "created": created})
+
+
+# --- the installation's shared process model (ADR 0032) ---------------------------------------
+
+
+class SharedModelIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("content", "reason")
+    content: str | None = Field(None, description="The model's YAML (at most 1 MB).")
+    reason: str | None = Field(None, description="Why (kept in the version history and in every "
+                               "municipality's audit trail).")
+
+
+class SharedVersionOut(Schema):
+    id: int
+    version: int
+    key: str
+    sha256: str
+    published_at: datetime | None
+    published_by: str | None
+    published_via: str | None
+    reason: str | None
+
+
+class SharedVersionsOut(Schema):
+    items: list[SharedVersionOut]
+
+
+def _shared(version: Any) -> dict[str, Any]:
+    by = version.published_by
+    return {"id": version.pk, "version": version.version, "key": version.key,
+            "sha256": version.sha256, "published_at": version.published_at,
+            "published_by": by.display_name() if by is not None else None,
+            "published_via": version.published_via, "reason": version.reason}
+
+
+SHARED = "/installation/process-model/shared"
+
+
+@router.get(SHARED, response=_r(200, SharedVersionsOut),
+            operation_id="installation_shared_model_list",
+            summary="The installation's shared process model versions, newest first")
+def shared_model_list(request: HttpRequest) -> dict[str, Any]:
+    _operator(request)
+    return {"items": [_shared(v) for v in shared_versions()]}
+
+
+@router.post(SHARED, response={200: SharedVersionOut, **_r(201, SharedVersionOut, 400, 409)},
+             operation_id="installation_shared_model_publish",
+             summary="Publish a shared model version: 201 with it, or 200 with the newest one "
+                     "when the content is the same. Municipalities running the shared default "
+                     "are pinned first; audited in every municipality's chain. An invalid "
+                     "model is 409 invalid_model with the problems' lines.",
+             openapi_extra=_body(SharedModelIn))
+def shared_model_publish(request: HttpRequest) -> Status:
+    user = _operator(request)
+    body, _ = params.parse_body(request, SharedModelIn, {
+        "content": "Send modellens YAML i »content«.", "reason": "Skriv en begrundelse."})
+    content = body.content or ""
+    if len(content.encode("utf-8", "surrogatepass")) > MAX_MODEL_BYTES:
+        raise params.invalid({"content": "Modellen er for stor (højst 1 MB)."})
+    try:
+        result = model_publish_shared(actor=user, content=content, reason=body.reason or "",
+                                      via="api")
+    except ModelRefused as exc:
+        raise params.invalid(exc.errors) from None
+    except ModelInvalid as exc:
+        lines = "; ".join(f"linje {p.line}: {p.message}" if p.line else p.message
+                          for p in exc.problems)
+        raise ApiError(409, "invalid_model", "Modellen er ikke gyldig.",
+                       {"content": lines}) from None
+    return Status(201 if result.created else 200, _shared(result.version))

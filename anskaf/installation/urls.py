@@ -11,4 +11,6 @@ urlpatterns = [
     path("kommuner/<slug:slug>/", views.org_detail, name="org_detail"),
     path("kommuner/<slug:slug>/suspender/", views.org_suspend, name="org_suspend"),
     path("kommuner/<slug:slug>/genaabn/", views.org_resume, name="org_resume"),
+    path("procesmodel/", views.shared_models, name="shared_models"),
+    path("procesmodel/udgiv/", views.shared_model_publish, name="shared_model_publish"),
 ]

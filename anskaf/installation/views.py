@@ -17,6 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from anskaf.cases.errors import ValidationFailed as ModelRefused
+from anskaf.cases.model_admin import posted_content
+from anskaf.cases.process_models import model_publish_shared, shared_versions
+from anskaf.process.loader import ModelInvalid
+
 from . import selectors, services
 from .errors import NotFound, OperatorRefused, ValidationFailed
 from .forms import InvitationPasswordForm, OrgCreateForm, SuspendForm
@@ -135,3 +140,45 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
 
 invitation = InvitationView.as_view()
+
+
+# --- the installation's shared process model (ADR 0032) ---------------------------------------
+
+
+def _shared_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
+    return render(request, "installation/shared_models.html",
+                  {"nav": NAV, "versions": shared_versions(), **extra}, status=status)
+
+
+@operator_required
+@require_http_methods(["GET"])
+def shared_models(request: HttpRequest) -> HttpResponse:
+    return _shared_page(request)
+
+
+@operator_required
+@require_POST
+def shared_model_publish(request: HttpRequest) -> HttpResponse:
+    """Publish a shared model version (upload or textarea, with a reason): the municipalities
+    that run the shared default are pinned first; audited in every municipality's chain."""
+    reason = request.POST.get("reason", "")
+    content, error = posted_content(request)
+    kept = {"content": content if content is not None else request.POST.get("content", ""),
+            "reason": reason}
+    if content is None:
+        return _shared_page(request, 400, content_error=error, **kept)
+    try:
+        result = model_publish_shared(actor=request.user, content=content, reason=reason,
+                                      via="web")
+    except ModelRefused as exc:
+        return _shared_page(request, 400, reason_error=exc.errors.get("reason", exc.message),
+                            **kept)
+    except ModelInvalid as exc:
+        return _shared_page(request, 400, problems=exc.problems, **kept)
+    if result.created:
+        messages.success(request, f"Den fælles version {result.version.version} er udgivet. "
+                                  "Kommunerne ser den på deres side Procesmodel.")
+    else:
+        messages.info(request, "Modellen er den samme som den nyeste fælles version. Der er "
+                               "ikke udgivet noget.")
+    return redirect("installation:shared_models")

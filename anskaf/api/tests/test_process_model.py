@@ -176,3 +176,29 @@ def test_migration_dry_run_then_for_real_and_not_for_a_coordinator(api_admin, ad
     assert api_admin.post("/process-model/migrations", {"case_ids": [999999]}).status_code == 404
     assert api_admin.post("/process-model/migrations",
                           {"case_ids": "x"}).status_code == 400
+
+
+def test_preview_gives_a_new_cases_steps_per_phase_and_stores_nothing(api_admin, org):
+    current_version(org.pk)  # the shared default, stored on first use
+    before = (ModelVersion.objects.count(), AuditEvent.objects.count())
+    response = api_admin.post("/process-model/preview", {"content": _changed()})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["step_count"] == 22 and body["replace_only_count"] >= 1
+    steps = [s for p in body["phases"] for s in p["steps"]]
+    assert [s["number"] for s in steps] == list(range(1, 23))
+    by_key = {s["key"]: s for s in steps}
+    assert by_key["initial_supplier_dialogue"]["title"] == "Leverandørmøde"
+    assert "security_pre_screening" in by_key
+    assert any(s["gate"] and s["gate"]["outcomes"] for s in steps)
+    assert any(s["only_when_replacing"] for s in steps)
+    assert all(s["performers"] for s in steps)
+    assert (ModelVersion.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_preview_refuses_an_invalid_model_with_its_lines(api_admin):
+    broken = shipped().replace("effect: reject", "effect: explode", 1)
+    response = api_admin.post("/process-model/preview", {"content": broken})
+    assert response.status_code == 409
+    assert error_of(response) == "invalid_model"
+    assert "linje " in response.json()["fields"]["content"]

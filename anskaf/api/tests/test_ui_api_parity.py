@@ -37,6 +37,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "cases:step_action:tildel": ("step_update",),
     "cases:step_action:krav": ("step_requirement_set",),
     "cases:model_check": ("model_check",),
+    "cases:model_preview": ("model_preview",),
     "cases:model_publish": ("model_publish",),
     "cases:model_rollback": ("model_republish",),
     "cases:model_adopt": ("model_adopt_shared",),
@@ -92,6 +93,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "installation:org_detail": ("installation_org_get",),
     "installation:org_suspend": ("installation_org_suspend",),
     "installation:org_resume": ("installation_org_resume",),
+    "installation:shared_models": ("installation_shared_model_list",),
+    "installation:shared_model_publish": ("installation_shared_model_publish",),
     "cases:saved_filter_save": ("saved_filter_list", "saved_filter_create"),
     "cases:saved_filter_delete": ("saved_filter_delete",),
     # A municipality's own sign-on and settings (issue 18, ADR 0031).

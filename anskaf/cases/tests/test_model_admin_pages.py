@@ -225,3 +225,29 @@ def test_moving_cases_dry_run_page_then_the_chosen_ones(browser, org, admin, coo
     assert len(model_for(case).steps) == 22
     assert "intet at flytte" in browser.get(f"{PAGE}sager/").content.decode()
     assert audit_verify(org.pk).ok
+
+
+def test_a_checked_model_offers_a_preview_of_a_case_on_it_and_stores_nothing(browser, org):
+    html = browser.post(f"{PAGE}kontrol/", {"content": _changed()}).content.decode()
+    assert "Forhåndsvis en sag" in html and 'action="/administration/procesmodel/forhaandsvis/"' in html
+    before = (ModelVersion.objects.count(), AuditEvent.objects.count())
+    page = browser.post(f"{PAGE}forhaandsvis/", {"content": _changed()})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Forhåndsvisning af en sag" in html and "Intet er gemt" in html
+    assert "En ny sag får 22 trin" in html
+    assert "Leverandørmøde" in html and "security_pre_screening" in html
+    assert "Kun når et system erstattes" in html
+    assert "Beslutningspunkt:" in html and "Udfald:" in html
+    assert (ModelVersion.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_previewing_an_invalid_model_shows_its_lines_and_no_preview(browser):
+    broken = shipped().replace("effect: reject", "effect: explode", 1)
+    page = browser.post(f"{PAGE}forhaandsvis/", {"content": broken})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "kan ikke udgives" in html and 'href="#linje-' in html
+    assert "Forhåndsvisning af en sag" not in html
+    empty = browser.post(f"{PAGE}forhaandsvis/", {"content": "  "})
+    assert empty.status_code == 400

@@ -12,6 +12,7 @@ from anskaf.cases.errors import NotFound, PermissionDenied
 from anskaf.cases.models import ModelVersion
 from anskaf.cases.process_models import (
     current_version,
+    may_publish_shared,
     model_adopt_shared,
     model_for,
     model_publish,
@@ -159,3 +160,19 @@ def test_migrate_stores_a_changed_shipped_model_as_a_shared_version(org, tmp_pat
     assert current_version(org.pk).sha256 == first.sha256
     emit_post_migrate_signal(1, False, "default")
     assert ModelVersion.objects.filter(organisation__isnull=True).count() == 2
+
+
+def test_the_installations_operator_publishes_a_shared_version(org, admin):
+    from anskaf.installation.services import operator_add
+
+    operator = operator_add(actor=None, username="drift", via="cli")[0]
+    assert may_publish_shared(operator) and may_publish_shared(None)
+    assert not may_publish_shared(admin)
+    current_version(org.pk)
+    published = model_publish_shared(actor=operator, content=_renamed("KL"), reason="KL's model",
+                                      via="web")
+    assert published.created and published.version.published_by == operator
+    event = AuditEvent.objects.filter(organisation=org, event_type="model.shared_published").get()
+    assert (event.actor_id, event.actor_role) == (operator.pk, "operator")
+    operator.is_active = False
+    assert not may_publish_shared(operator)

@@ -75,3 +75,21 @@ def test_the_installation_status_by_api(api, coordinator):
     assert body["failed_deliveries"] == 0 and body["immediate"] is True
     assert set(body) == {"heartbeat_at", "heartbeat_ok", "immediate", "queue_length",
                          "queue_error", "failed_deliveries"}
+
+
+def test_the_operator_lists_and_publishes_shared_model_versions_by_api(api, org):
+    from anskaf.cases.process_models import current_version
+    from anskaf.process.tests.model_edits import rename_step, shipped
+
+    url = "/api/v1/installation/process-model/shared"
+    current_version(org.pk)
+    assert [v["version"] for v in api("get", url).json()["items"]] == [1]
+    content = rename_step(shipped(), "initial_supplier_dialogue", "Leverandørmøde (KL)")
+    assert api("post", url, {"content": content}).status_code == 400  # no reason
+    broken = content.replace("effect: reject", "effect: explode", 1)
+    refused = api("post", url, {"content": broken, "reason": "KL"})
+    assert refused.status_code == 409 and "linje " in refused.json()["fields"]["content"]
+    created = api("post", url, {"content": content, "reason": "KL"})
+    assert created.status_code == 201, created.content
+    assert (created.json()["version"], created.json()["published_by"]) == (2, "drift")
+    assert api("post", url, {"content": content, "reason": "KL"}).status_code == 200

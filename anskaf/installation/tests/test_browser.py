@@ -65,3 +65,31 @@ def test_the_operator_creates_a_municipality_and_its_admin_accepts_the_invitatio
     expect(page.get_by_text("Din adgangskode er gemt, og du er logget ind.")).to_be_visible()
     menu = page.get_by_role("navigation", name="Hovedmenu").first
     expect(menu.get_by_role("link", name="Administration")).to_be_visible()
+
+
+def test_the_operator_publishes_a_shared_model_version(page: Page, live_server):
+    from anskaf.cases.process_models import current_version, shared_latest
+    from anskaf.process.tests.model_edits import rename_step, shipped
+
+    current_version(testing.make_org().pk)
+    operator = services.operator_add(actor=None, username="drift", via="cli")[0]
+    operator.set_password("Drift-er-sjovt-26")
+    operator.save()
+    page.goto(f"{live_server.url}/log-ind/")
+    page.get_by_label("Brugernavn").fill("drift")
+    page.get_by_label("Adgangskode").fill("Drift-er-sjovt-26")
+    page.get_by_role("button", name="Log ind").click()
+    page.get_by_role("link", name="Fælles procesmodel").click()
+    expect(page.get_by_role("heading", name="Fælles procesmodel", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Modellens YAML").fill(
+        rename_step(shipped(), "initial_supplier_dialogue", "Leverandørmøde (KL)"))
+    page.get_by_role("button", name="Udgiv den fælles version").click()
+    expect(page.get_by_text("Skriv, hvorfor modellen ændres.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Begrundelse").fill("KL's anbefalede model")
+    page.get_by_role("button", name="Udgiv den fælles version").click()
+    expect(page.locator(".anskaf-messages")).to_contain_text("Den fælles version 2 er udgivet")
+    expect(page.get_by_role("main")).to_contain_text("KL's anbefalede model")
+    assert_accessible(page)
+    assert shared_latest().version == 2

@@ -115,3 +115,34 @@ def test_the_overview_counts_failed_e_mails_without_showing_them(drift, coordina
     assert re.search(r'<td class="text-align-right">1</td>\s*</tr>', page)
     assert "Fejlede e-mails i alt</dt><dd>1 " in page
     assert "Opgaver i køen" in page
+
+
+def _kl_model() -> str:
+    from anskaf.process.tests.model_edits import rename_step, shipped
+
+    return rename_step(shipped(), "initial_supplier_dialogue", "Leverandørmøde (KL)")
+
+
+def test_the_operator_publishes_a_shared_model_version_audited_in_each_municipality(drift, org):
+    from anskaf.audit.models import AuditEvent
+    from anskaf.cases.process_models import current_version, shared_latest
+
+    current_version(org.pk)  # the shipped default, stored on first use
+    page = drift.get("/drift/procesmodel/")
+    assert page.status_code == 200 and "Udgiv den fælles version" in page.content.decode()
+    missing = drift.post("/drift/procesmodel/udgiv/", {"content": _kl_model(), "reason": " "})
+    assert missing.status_code == 400 and "Skriv, hvorfor" in missing.content.decode()
+    assert "Leverandørmøde (KL)" in missing.content.decode()  # nothing typed is lost
+    broken = _kl_model().replace("effect: reject", "effect: explode", 1)
+    refused = drift.post("/drift/procesmodel/udgiv/", {"content": broken, "reason": "KL"})
+    assert refused.status_code == 400 and "Linje " in refused.content.decode()
+    assert shared_latest().version == 1
+    done = drift.post("/drift/procesmodel/udgiv/", {"content": _kl_model(), "reason": "KL's"})
+    assert done.status_code == 302
+    latest = shared_latest()
+    assert (latest.version, latest.reason, latest.published_via) == (2, "KL's", "web")
+    event = AuditEvent.objects.get(organisation=org, event_type="model.shared_published")
+    assert event.actor_role == "operator"
+    assert "KL&#x27;s" in drift.get("/drift/procesmodel/").content.decode()
+    again = drift.post("/drift/procesmodel/udgiv/", {"content": _kl_model(), "reason": "igen"})
+    assert again.status_code == 302 and shared_latest().version == 2

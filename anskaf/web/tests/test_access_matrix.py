@@ -165,6 +165,7 @@ WEB_RULES.update({
     "cases:model_bpmn_download": ADMIN_ONLY,  # the BPMN 2.0 export (ADR 0033)
     "cases:model_version_bpmn": ADMIN_ONLY,
     "cases:model_check": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
+    "cases:model_preview": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_publish": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     "cases:model_rollback": {"method": "post", "anon": LOGIN, "admin": 400, "other": 403},
     # ADR 0032: adopting a shared version needs a reason (400 without); moving cases needs the
@@ -194,6 +195,9 @@ WEB_RULES.update({
     # POST without a reason: 400; the world's municipality is not suspended: resume is 409.
     "installation:org_suspend": {"method": "post", "anon": LOGIN, "operator": 400, "other": 404},
     "installation:org_resume": {"method": "post", "anon": LOGIN, "operator": 409, "other": 404},
+    "installation:shared_models": OPERATOR_ONLY,
+    "installation:shared_model_publish": {"method": "post", "anon": LOGIN, "operator": 400,
+                                          "other": 404},
     # The invitation link (a made-up one here): a page that says the link does not work.
     "invitation": {"all": 200},
 })
@@ -481,6 +485,7 @@ API_RULES.update({
     ("get", "/api/v1/process-model/versions/{version_id}"): MODEL_ADMIN,
     ("get", "/api/v1/process-model/versions/{version_id}/bpmn"): MODEL_ADMIN,
     ("post", "/api/v1/process-model/check"): {**MODEL_ADMIN, "admin": 400},
+    ("post", "/api/v1/process-model/preview"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions"): {**MODEL_ADMIN, "admin": 400},
     ("post", "/api/v1/process-model/versions/{version_id}/republish"): {**MODEL_ADMIN,
                                                                        "admin": 400},
@@ -574,6 +579,8 @@ API_RULES.update({
     ("post", INST + "/{slug}/suspend"): {**OPERATOR_API, "operator": 400},
     ("post", INST + "/{slug}/resume"): {**OPERATOR_API, "operator": 409},  # not suspended
     ("post", "/api/v1/installation/operators"): {**OPERATOR_API, "operator": 400},
+    ("get", "/api/v1/installation/process-model/shared"): {**OPERATOR_API, "operator": 200},
+    ("post", "/api/v1/installation/process-model/shared"): {**OPERATOR_API, "operator": 400},
 })
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}

@@ -54,6 +54,15 @@ def test_the_admin_checks_fixes_compares_and_publishes_a_model(page: Page, live_
     expect(changes).to_contain_text("titel ændret fra »Indledende dialog")
     assert_accessible(page)
 
+    # Preview a case on it: the steps in order, nothing stored; then back to publish.
+    page.get_by_role("button", name="Forhåndsvis en sag").click()
+    expect(page.get_by_role("heading", name="Forhåndsvisning af en sag", level=1)).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("En ny sag får 22 trin")
+    expect(page.get_by_role("main")).to_contain_text("Leverandørmøde")
+    assert_accessible(page)
+    page.get_by_role("button", name="Tilbage til kontrollen og udgivelsen").click()
+    expect(page.get_by_role("status").first).to_contain_text("Modellen er gyldig")
+
     # Publish: the reason is required.
     page.get_by_role("button", name="Udgiv modellen").click()
     expect(page.get_by_text("Skriv, hvorfor modellen ændres.")).to_be_visible()
