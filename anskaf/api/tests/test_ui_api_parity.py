@@ -92,6 +92,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "installation:org_detail": ("installation_org_get",),
     "installation:org_suspend": ("installation_org_suspend",),
     "installation:org_resume": ("installation_org_resume",),
+    "installation:thresholds": ("installation_threshold_list", "installation_threshold_create"),
     "cases:saved_filter_save": ("saved_filter_list", "saved_filter_create"),
     "cases:saved_filter_delete": ("saved_filter_delete",),
     # A municipality's own sign-on and settings (issue 18, ADR 0031).

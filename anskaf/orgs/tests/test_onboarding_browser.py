@@ -160,3 +160,10 @@ def test_a_new_municipality_joins_with_its_own_sign_on_next_to_the_first(
     assert_accessible(page)
     for case in (case_a, case_b):
         assert page.goto(f"{live_server.url}/sager/{case.pk}/").status == 404
+
+    # The installation-wide settings are the operator's: the EU tender thresholds.
+    page.goto(f"{live_server.url}/drift/")
+    page.get_by_role("link", name="Udbudsgrænser").click()
+    expect(page.get_by_role("heading", name="Udbudsgrænser for hele installationen", level=1)
+           ).to_be_visible()
+    assert_accessible(page)
