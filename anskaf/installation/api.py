@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -17,6 +18,7 @@ from anskaf.http import params
 from anskaf.http.errors import ApiError
 from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
+from anskaf.portfolio.api_case import ThresholdIn, ThresholdOut, threshold_out
 from anskaf.process.loader import ModelInvalid
 
 from . import selectors, services
@@ -278,3 +280,28 @@ def shared_model_publish(request: HttpRequest) -> Status:
         raise ApiError(409, "invalid_model", "Modellen er ikke gyldig.",
                        {"content": lines}) from None
     return Status(201 if result.created else 200, _shared(result.version))
+
+
+# --- the installation-wide EU tender thresholds (ADR 0030) -----------------------------------
+
+
+@router.get("/installation/thresholds", response=_r(200, list[ThresholdOut]),
+            operation_id="installation_threshold_list",
+            summary="The EU tender thresholds of the whole installation, newest first")
+def threshold_list(request: HttpRequest) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    return [threshold_out(t, today) for t in selectors.thresholds(viewer=_operator(request))]
+
+
+@router.post("/installation/thresholds", response=_r(201, ThresholdOut, 400, 409),
+             operation_id="installation_threshold_create",
+             summary="Enter a new period's EU tender threshold for every municipality (audited "
+                     "in the installation's chain)",
+             description="The same rules as the administrators' POST /thresholds: periods may "
+                         "not overlap.", openapi_extra=_body(ThresholdIn))
+def threshold_create(request: HttpRequest) -> Status:
+    user = _operator(request)
+    _, data = params.parse_body(request, ThresholdIn)
+    data = {"kind": "goods_services", **{k: v for k, v in data.items() if v is not None}}
+    threshold = services.threshold_save(actor=user, data=data, via="api")
+    return Status(201, threshold_out(threshold, timezone.localdate()))

@@ -16,6 +16,7 @@ from anskaf.notifications.choices import OutboxStatus
 from anskaf.notifications.models import OutboxMessage
 from anskaf.notifications.selectors import last_heartbeat, queue_length
 from anskaf.orgs.models import Organisation, OrgUnit, User
+from anskaf.portfolio.models import TenderThreshold
 
 from .errors import NotAnOperator, NotFound
 from .services import municipalities
@@ -110,3 +111,9 @@ def installation_status(*, viewer: User) -> InstallationStatus:
         heartbeat_at=beat.beat_at if beat else None, heartbeat_ok=bool(HUEY.immediate or recent),
         immediate=bool(HUEY.immediate), queue_length=length, queue_error=error,
         failed_deliveries=OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count())
+
+
+def thresholds(*, viewer: User) -> list[TenderThreshold]:
+    """The installation's EU tender thresholds, newest first (a few a year)."""
+    require_operator(viewer)
+    return list(TenderThreshold.objects.order_by("-valid_from")[:200])

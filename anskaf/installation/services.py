@@ -35,6 +35,8 @@ from anskaf.orgs.services import (
     split_name,
     unit_fields,
 )
+from anskaf.portfolio.models import TenderThreshold
+from anskaf.portfolio.services import threshold_add, threshold_view
 from anskaf.validation.text import text_problem
 
 from . import offboarding
@@ -413,3 +415,18 @@ def operator_add(*, actor: User | None, username: Any, email: Any = "", full_nam
     if mail:
         _invite(installation_organisation(), person, operator_invite=True)
     return person, True
+
+
+# --- the installation-wide settings: the EU tender thresholds ---------------------------------
+
+
+@transaction.atomic
+def threshold_save(*, actor: User | None, data: Any, via: str = "web") -> TenderThreshold:
+    """The operator enters a new period's EU tender threshold: the same figure for every
+    municipality, so it is the installation's, audited in the installation's chain (ADR 0030).
+    The same validation as the admins' Administration → Udbudsgrænser (portfolio)."""
+    _require_operator(actor, via)
+    threshold = threshold_add(data)
+    _audit_installation(actor, via, "threshold.created", "tender_threshold", threshold.pk,
+                        None, threshold_view(threshold))
+    return threshold

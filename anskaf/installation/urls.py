@@ -7,6 +7,7 @@ from . import views
 app_name = "installation"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("udbudsgraenser/", views.thresholds, name="thresholds"),
     path("kommuner/ny/", views.org_create, name="org_create"),
     path("kommuner/<slug:slug>/", views.org_detail, name="org_detail"),
     path("kommuner/<slug:slug>/suspender/", views.org_suspend, name="org_suspend"),

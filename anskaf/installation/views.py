@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.cases.errors import ValidationFailed as ModelRefused
 from anskaf.cases.model_admin import posted_content
 from anskaf.cases.process_models import model_publish_shared, shared_versions
+from anskaf.portfolio.views import threshold_page
 from anskaf.process.loader import ModelInvalid
 
 from . import selectors, services
@@ -73,6 +74,18 @@ def org_create(request: HttpRequest) -> HttpResponse:
             return redirect("installation:org_detail", slug=org.slug)
     return render(request, "installation/org_create.html", {"nav": NAV, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def thresholds(request: HttpRequest) -> HttpResponse:
+    """The installation-wide EU tender thresholds (ADR 0030): the same form and rules as the
+    admins' Administration → Udbudsgrænser, audited in the installation's chain."""
+    return threshold_page(
+        request, save=services.threshold_save,
+        saved="Tærskelværdien er gemt for hele installationen.", url="installation:thresholds",
+        template="installation/thresholds.html",
+        context={"nav": NAV, "thresholds": selectors.thresholds(viewer=request.user)})
 
 
 def _detail(request: HttpRequest, slug: str, *, form: SuspendForm | None = None,

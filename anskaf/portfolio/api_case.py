@@ -146,10 +146,10 @@ class ThresholdOut(Schema):
 def threshold_list(request: HttpRequest) -> list[dict[str, Any]]:
     member(request)
     today = timezone.localdate()
-    return [_threshold(t, today) for t in TenderThreshold.objects.order_by("-valid_from")]
+    return [threshold_out(t, today) for t in TenderThreshold.objects.order_by("-valid_from")]
 
 
-def _threshold(t: TenderThreshold, today: date) -> dict[str, Any]:
+def threshold_out(t: TenderThreshold, today: date) -> dict[str, Any]:
     return {"id": t.pk, "valid_from": t.valid_from, "valid_to": t.valid_to, "amount": t.amount,
             "kind": t.kind, "source": t.source, "in_force": t.valid_from <= today <= t.valid_to}
 
@@ -180,7 +180,7 @@ def threshold_create(request: HttpRequest) -> Status:
     _, data = params.parse_body(request, ThresholdIn)
     data = {"kind": "goods_services", **{k: v for k, v in data.items() if v is not None}}
     threshold = services.threshold_save(actor=user, data=data)
-    return Status(201, _threshold(threshold, timezone.localdate()))
+    return Status(201, threshold_out(threshold, timezone.localdate()))
 
 
 class ConfirmationIn(Body):

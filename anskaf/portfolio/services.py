@@ -508,9 +508,18 @@ def _iso(d: date | None) -> str | None:
 def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
     """Admins enter each new period's published figure with its source; periods may not
     overlap. The amount is read the Danish way ("1.893.000,50")."""
+    role = require_role(actor, ("admin",), "administratorer")
+    threshold = threshold_add(data)
+    _audit(actor, role, "threshold.created", threshold, None, threshold_view(threshold))
+    return threshold
+
+
+def threshold_add(data: Any) -> TenderThreshold:
+    """A new period's threshold, validated, not overlapping another, saved. The caller checks
+    who may and audits in its own transaction: a municipality's admin (`threshold_save`) or
+    the installation's operator (anskaf.installation.services.threshold_save, ADR 0030)."""
     from .forms import ThresholdForm
 
-    role = require_role(actor, ("admin",), "administratorer")
     form = ThresholdForm(data)
     cleaned = _apply_form(form)
     overlapping = TenderThreshold.objects.filter(
@@ -518,10 +527,11 @@ def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
         valid_to__gte=cleaned["valid_from"]).exists()
     if overlapping:
         raise CombinationRefused({"valid_from": "Perioden overlapper en eksisterende periode."})
-    threshold = form.save()
-    _audit(actor, role, "threshold.created", threshold, None,
-           _view(threshold, ("valid_from", "valid_to", "amount", "kind", "source")))
-    return threshold
+    return form.save()
+
+
+def threshold_view(threshold: TenderThreshold) -> dict[str, Any]:
+    return _view(threshold, ("valid_from", "valid_to", "amount", "kind", "source"))
 
 
 @transaction.atomic

@@ -510,23 +510,32 @@ def threshold_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def threshold_admin(request: HttpRequest) -> HttpResponse:
     if not is_org_admin(request.user):
         raise PermissionDenied("Kun kommunens administratorer har adgang.")
+    return threshold_page(
+        request, save=services.threshold_save, saved="Tærskelværdien er gemt.",
+        url="portfolio:threshold_admin", template="portfolio/threshold_admin.html",
+        context={"nav": "admin", "thresholds": list(TenderThreshold.objects.all())})
+
+
+def threshold_page(request: HttpRequest, *, save: Any, saved: str, url: str, template: str,
+                   context: dict[str, Any]) -> HttpResponse:
+    """The page of the EU tender thresholds with the form of a new period: the admins' and the
+    installation operator's (anskaf.installation.views.thresholds), each with its own service."""
     form = ThresholdForm(request.POST or None, initial={"kind": "goods_services"})
     status = 200
     if request.method == "POST":
         try:
-            services.threshold_save(actor=request.user, data=request.POST)
+            save(actor=request.user, data=request.POST)
         except ValidationFailed as exc:
             form.is_valid()
             if not form.errors:
                 _errors_into(form, exc)
             status = 400
         else:
-            messages.success(request, "Tærskelværdien er gemt.")
-            return redirect("portfolio:threshold_admin")
-    today = timezone.localdate()
-    return render(request, "portfolio/threshold_admin.html", {
-        "nav": "admin", "form": form, "thresholds": list(TenderThreshold.objects.all()),
-        "watch": selectors.threshold_watch(today)}, status=status)
+            messages.success(request, saved)
+            return redirect(url)
+    return render(request, template, {
+        **context, "form": form, "watch": selectors.threshold_watch(timezone.localdate())},
+        status=status)
 
 
 def may_edit_case(user: Any, case: Any) -> bool:

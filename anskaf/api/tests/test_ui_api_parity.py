@@ -95,6 +95,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "installation:org_resume": ("installation_org_resume",),
     "installation:shared_models": ("installation_shared_model_list",),
     "installation:shared_model_publish": ("installation_shared_model_publish",),
+    "installation:thresholds": ("installation_threshold_list", "installation_threshold_create"),
     "cases:saved_filter_save": ("saved_filter_list", "saved_filter_create"),
     "cases:saved_filter_delete": ("saved_filter_delete",),
     # A municipality's own sign-on and settings (issue 18, ADR 0031).

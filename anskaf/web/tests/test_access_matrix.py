@@ -192,6 +192,7 @@ WEB_RULES.update({
     "installation:overview": OPERATOR_ONLY,
     "installation:org_create": OPERATOR_ONLY,
     "installation:org_detail": OPERATOR_ONLY,
+    "installation:thresholds": OPERATOR_ONLY,
     # POST without a reason: 400; the world's municipality is not suspended: resume is 409.
     "installation:org_suspend": {"method": "post", "anon": LOGIN, "operator": 400, "other": 404},
     "installation:org_resume": {"method": "post", "anon": LOGIN, "operator": 409, "other": 404},
@@ -581,6 +582,8 @@ API_RULES.update({
     ("post", "/api/v1/installation/operators"): {**OPERATOR_API, "operator": 400},
     ("get", "/api/v1/installation/process-model/shared"): {**OPERATOR_API, "operator": 200},
     ("post", "/api/v1/installation/process-model/shared"): {**OPERATOR_API, "operator": 400},
+    ("get", "/api/v1/installation/thresholds"): {**OPERATOR_API, "operator": 200},
+    ("post", "/api/v1/installation/thresholds"): {**OPERATOR_API, "operator": 400},
 })
 API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
