@@ -91,7 +91,20 @@ class AnskafAPI(NinjaAPI):
             body = model.openapi_schema(ref_template=SCHEMA_REF)
             components.update(body.pop("$defs", {}))
             components[model.__name__] = body
+        _hoist_request_definitions(schema, components)
         return add_links(tighten(schema), LINKS)
+
+
+def _hoist_request_definitions(schema: dict[str, Any], components: dict[str, Any]) -> None:
+    """A body schema written inline keeps its nested models (e.g. a role map's lines) in
+    `$defs`, while its `$ref`s point at the components: put them there, as tightened."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                # read, not popped: the operation's schema object is built once, at import
+                components.update(media.get("schema", {}).get("$defs", {}))
 
 
 api = AnskafAPI(

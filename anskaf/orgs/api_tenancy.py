@@ -15,6 +15,7 @@ from anskaf.http.errors import MESSAGES, ApiError
 from anskaf.http.schemas import Body, ErrorOut
 
 from . import tenancy
+from .choices import Role
 from .errors import ReferenceRefused, ValidationFailed
 from .models import Organisation, SsoProvider, User
 from .selectors import is_org_admin
@@ -81,6 +82,19 @@ class SsoOut(Schema):
     provider: SsoProviderOut | None
 
 
+class RoleGrantIn(Body):
+    """One line of the role map, as sent: a claim value, a role key, optionally a unit."""
+
+    required_fields: ClassVar[tuple[str, ...]] = ("value", "role")
+    line_fields: ClassVar[tuple[str, ...]] = ("value",)
+    max_lengths: ClassVar[dict[str, int]] = {"value": 200}
+    value: str | None = Field(None, description="A value of the role claim.")
+    role: Literal[tuple(Role.values)] | None = Field(  # type: ignore[valid-type]
+        None, description="The anskaf role key it gives.")
+    unit: int | None = Field(None, description="The unit the role is given in; null: the "
+                                               "whole municipality.")
+
+
 class SsoProviderIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("issuer", "client_id")
     line_fields: ClassVar[tuple[str, ...]] = ("issuer", "client_id", "client_secret",
@@ -95,8 +109,8 @@ class SsoProviderIn(Body):
                                                         "the stored one.")
     role_claim: str | None = Field(None, description="Default `roles`.")
     username_claim: str | None = Field(None, description="Default `preferred_username`.")
-    role_map: list[RoleGrant] | None = Field(None, description="Empty: claim values that are "
-                                                               "role keys are the roles.")
+    role_map: list[RoleGrantIn] | None = Field(None, description="Empty: claim values that "
+                                                                 "are role keys are the roles.")
 
 
 def _sso(organisation: Organisation) -> dict[str, Any]:

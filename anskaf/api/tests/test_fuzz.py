@@ -30,9 +30,9 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 
 SEED = 21
 MAX_EXAMPLES = int(os.environ.get("ANSKAF_FUZZ_EXAMPLES", "20"))
-# per role, so at most 5 minutes in all; past it the run is a failure (raise it on a loaded
-# machine with ANSKAF_FUZZ_SECONDS)
-MAX_SECONDS = int(os.environ.get("ANSKAF_FUZZ_SECONDS", "150"))
+# per role; past it the run is a failure (raise it on a loaded machine with
+# ANSKAF_FUZZ_SECONDS). With 105 operations a role took 185-230 s on the 2 CI cores (ADR 0022).
+MAX_SECONDS = int(os.environ.get("ANSKAF_FUZZ_SECONDS", "360"))
 
 # max_response_time (seconds): a generous bound, since a journal package renders PDFs and CI
 # shares two cores; still a failure for a request that hangs.
