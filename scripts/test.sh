@@ -24,6 +24,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 BIN="${VENV:-.venv}/bin"
 RESULTS="${TEST_RESULTS_DIR:-var/test-results}"
+export ANSKAF_TEST_RESULTS="$RESULTS"  # where the fuzzing suite leaves its line (fuzz.line)
 PG_HOST=127.0.0.1
 PG_PORT=5432
 PG_URL="${TEST_DATABASE_URL:-postgres://postgres@${PG_HOST}:${PG_PORT}/anskaf}"

@@ -175,6 +175,9 @@ def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
         ok = False
     deployment_line, deployment_ran = _deployment(deployment)
     lines.extend(deployment_line)
+    fuzz = _read(results / "fuzz.line")
+    lines.append(f"Fuzzing tests: {fuzz}" if fuzz else
+                 "Fuzzing tests: not run (they run in the PostgreSQL pass)")
     if env.get("REQUIRE_DEPLOYMENT") == "1" and not deployment_ran:
         lines.append("REQUIRE_DEPLOYMENT=1, but the deployment tests did not all run: failure")
         ok = False

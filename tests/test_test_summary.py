@@ -51,3 +51,12 @@ def test_quick_runs_do_not_enforce_the_required_browser_and_postgresql(tmp_path)
     env = {"REQUIRE_BROWSER": "1", "REQUIRE_POSTGRES": "1"}
     assert summary.summarise(tmp_path, env)[1] is False
     assert summary.summarise(tmp_path, {**env, "TEST_QUICK": "1"})[1] is True
+
+
+def test_the_fuzzing_suite_says_what_it_sent(tmp_path):
+    write(tmp_path, sqlite_exit="0", sqlite_xml=XML.format(name="sqlite", browser=""))
+    assert "Fuzzing tests: not run (they run in the PostgreSQL pass)" in summary.summarise(
+        tmp_path, {})[0]
+    (tmp_path / "fuzz.line").write_text("schemathesis: 12 requests generated, failures: 0\n")
+    assert ("Fuzzing tests: schemathesis: 12 requests generated, failures: 0"
+            in summary.summarise(tmp_path, {})[0])
