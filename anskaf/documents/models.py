@@ -63,6 +63,9 @@ class OrgTemplate(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
     title = models.CharField("titel", max_length=200)
     step = models.PositiveSmallIntegerField("trin")
+    # The step's key: a template stays on its step when a model inserts or moves steps (the
+    # number is what the model said when it was uploaded; ADR 0015).
+    step_key = models.CharField("trinnets nøgle", max_length=100, blank=True)
     storage_name = models.CharField(max_length=255, unique=True)
     original_name = models.CharField(max_length=200)
     size = models.PositiveBigIntegerField()

@@ -86,7 +86,7 @@ def case_documents(*, viewer: User, case: Any, model: ProcessModel,
         by_step.setdefault(document.step, []).append(document)
     return {
         step.number: _step_documents(viewer, case, model, step, by_step.get(step.number, []),
-                                     [t for t in templates if t.step == step.number],
+                                     [t for t in templates if _offered_on(t, step)],
                                      assignees.get(step.number), versions, entries,
                                      waived.get(step.number, frozenset()))
         for step in model.steps if only is None or step.number in only
@@ -104,6 +104,12 @@ def _waived(case: Any, model: ProcessModel, only: set[int] | None) -> dict[int, 
     states = (prefetched if prefetched is not None else
               StepState.objects.filter(case=case, number__in=numbers).only("number", "waived"))
     return {s.number: frozenset(s.waived) for s in states if s.number in numbers and s.waived}
+
+
+def _offered_on(template: OrgTemplate, step: StepDef) -> bool:
+    """A template belongs to its step by key (numbers move when a model inserts a step); one
+    uploaded before keys were kept goes by its number."""
+    return template.step_key == step.key if template.step_key else template.step == step.number
 
 
 def _step_documents(viewer: User, case: Any, model: ProcessModel, step: StepDef,

@@ -205,7 +205,8 @@ def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes] | 
             save_or_clean(storage, object_name, fileobj)
             template = OrgTemplate.objects.create(
                 organisation_id=actor.organisation_id, title=title.strip(), step=step_number,
-                storage_name=object_name, original_name=checked.name, size=checked.size,
+                step_key=model.step(step_number).key, storage_name=object_name,
+                original_name=checked.name, size=checked.size,
                 sha256=checked.sha256, content_type=checked.content_type, uploaded_by=actor,
                 uploaded_at=timezone.now())
             audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",

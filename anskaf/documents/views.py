@@ -268,9 +268,12 @@ def template_admin(request: HttpRequest) -> HttpResponse:
     from anskaf.cases.process_models import current_version, model_of
 
     model = model_of(current_version(request.user.organisation_id))
+    templates = list(OrgTemplate.objects.filter(organisation_id=request.user.organisation_id))
+    numbers = {s.key: s.number for s in model.steps}
+    for t in templates:  # the step's number in today's model (the key keeps it on its step)
+        t.shown_step = numbers.get(t.step_key, t.step) if t.step_key else t.step
     context: dict[str, Any] = {"nav": "admin", "model": model, "errors": {}, "posted": {},
-                               "templates": OrgTemplate.objects.filter(
-                                   organisation_id=request.user.organisation_id)}
+                               "templates": templates}
     if request.method == "POST":
         f = request.FILES.get("file")
         context["posted"] = request.POST
