@@ -138,7 +138,7 @@ def _content(value: str | None) -> str:
     return value
 
 
-def _model_invalid(exc: ModelInvalid) -> ApiError:
+def model_invalid(exc: ModelInvalid) -> ApiError:
     """A model that does not load is well-formed input the municipality's rules refuse (the
     document says only "a string"): 409 `invalid_model` with the lines (ADR 0022)."""
     problems = "; ".join(f"linje {p.line}: {p.message}" if p.line else p.message
@@ -240,7 +240,7 @@ def preview_model(request: HttpRequest) -> dict[str, Any]:
     result = model_check(organisation_id=user.organisation_id, content=content,
                          unit_id=_unit(user.organisation_id, body.unit_id))
     if result.model is None:
-        raise _model_invalid(ModelInvalid(list(result.problems)))
+        raise model_invalid(ModelInvalid(list(result.problems)))
     return preview(result.model, result.sha256)
 
 
@@ -263,7 +263,7 @@ def publish(request: HttpRequest) -> Status:
                                base_version_id=body.base_version_id,
                                unit_id=_unit(user.organisation_id, body.unit_id))
     except ModelInvalid as exc:
-        raise _model_invalid(exc) from None
+        raise model_invalid(exc) from None
     return Status(201 if result.created else 200,
                   _version_dict(result.version, result.version.pk))
 

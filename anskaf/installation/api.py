@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from anskaf.cases.errors import ValidationFailed as ModelRefused
+from anskaf.cases.model_api import model_invalid
 from anskaf.cases.process_models import MAX_MODEL_BYTES, model_publish_shared, shared_versions
 from anskaf.http import params
 from anskaf.http.errors import ApiError
@@ -275,10 +276,7 @@ def shared_model_publish(request: HttpRequest) -> Status:
     except ModelRefused as exc:
         raise params.invalid(exc.errors) from None
     except ModelInvalid as exc:
-        lines = "; ".join(f"linje {p.line}: {p.message}" if p.line else p.message
-                          for p in exc.problems)
-        raise ApiError(409, "invalid_model", "Modellen er ikke gyldig.",
-                       {"content": lines}) from None
+        raise model_invalid(exc) from None
     return Status(201 if result.created else 200, _shared(result.version))
 
 
