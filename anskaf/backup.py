@@ -24,8 +24,6 @@ the manifest, writes the signed restore record into the anchor log and verifies.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
 import shutil
@@ -37,9 +35,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -52,40 +49,26 @@ from anskaf.audit.chain import GENESIS
 from anskaf.audit.models import AuditEvent, ChainHead
 from anskaf.documents.storage import discard, document_storage
 from anskaf.orgs.models import Organisation, User
+from anskaf.sealed import (
+    CHUNK,
+    DOCUMENTS,
+    FORMAT,
+    MANIFEST,
+    SIGNATURE,
+    ArchiveRefused,
+    BackupError,
+)
+from anskaf.sealed import add_stored as _add_stored
+from anskaf.sealed import draft_of as _draft_of
+from anskaf.sealed import seal as _seal
+from anskaf.sealed import sha256_file as _sha256_file
+from anskaf.sealed import version as _version
 
-FORMAT = 1
-MANIFEST = "manifest.json"
-SIGNATURE = "manifest.sig"
-DOCUMENTS = "documents/"
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
-CHUNK = 1024 * 1024
-
-
-class BackupError(Exception):
-    """Set-up or input that does not allow the command (exit 2)."""
-
-
-class ArchiveRefused(Exception):
-    """The archive is damaged, cut short or does not match its manifest (exit 1)."""
 
 
 class RestoreIncomplete(Exception):
     """The restore ran, but its result does not match the backup (exit 1)."""
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _version() -> str:
-    try:
-        return metadata.version("anskaf")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 # --- the database -------------------------------------------------------------------------------
@@ -178,16 +161,6 @@ def _excluded(storage: Any, name: str) -> bool:
     return Path(settings.ANSKAF_KEY_DIR).resolve() in path.parents
 
 
-class _HashingReader:
-    def __init__(self, handle: BinaryIO) -> None:
-        self.handle, self.digest = handle, hashlib.sha256()
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.handle.read(size)
-        self.digest.update(data)
-        return data
-
-
 # --- backup -------------------------------------------------------------------------------------
 
 
@@ -223,56 +196,6 @@ def backup(output: Path) -> BackupResult:
             manifest["documents"] = _add_documents(tar)
             _seal(tar, manifest)
     return BackupResult(output, manifest, _sha256_file(output))
-
-
-@contextmanager
-def _draft_of(output: Path) -> Iterator[Path]:
-    """A draft file next to ``output``, synced and moved into place when the block completes
-    (removed when it fails)."""
-    draft = output.with_name(f".{output.name}.partial-{os.getpid()}")
-    try:
-        yield draft
-        with draft.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(draft, output)
-    except OSError as exc:
-        raise BackupError(f"cannot write {output} ({exc.strerror or exc})") from None
-    finally:
-        draft.unlink(missing_ok=True)
-
-
-def _seal(tar: tarfile.TarFile, manifest: dict[str, Any]) -> None:
-    """The manifest and its signature, last in the archive."""
-    data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
-    _add_bytes(tar, MANIFEST, data)
-    _add_bytes(tar, SIGNATURE, _signature(data))
-
-
-def _add_stored(tar: tarfile.TarFile, storage: Any, name: str) -> dict[str, Any]:
-    """One stored file as ``documents/<name>``, hashed while it is read."""
-    info = tarfile.TarInfo(DOCUMENTS + name)
-    info.size, info.mode = storage.size(name), 0o640
-    with storage.open(name, "rb") as handle:
-        reader = _HashingReader(handle)
-        tar.addfile(info, reader)  # type: ignore[arg-type]
-    return {"name": name, "sha256": reader.digest.hexdigest(), "size": info.size}
-
-
-def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
-    info = tarfile.TarInfo(name)
-    info.size, info.mtime = len(data), int(datetime.now(UTC).timestamp())
-    tar.addfile(info, io.BytesIO(data))
-
-
-def _signature(manifest: bytes) -> bytes:
-    """The manifest signed with the anchor key: a part changed together with its sha256 in the
-    manifest is still caught (restore needs the public key, not the private one)."""
-    try:
-        signer = keys.signing_key()
-    except keys.KeyDirError as exc:
-        raise BackupError(str(exc)) from None
-    assert signer is not None
-    return json.dumps({"key": signer.key_id, "sig": signer.sign(manifest)}).encode("utf-8")
 
 
 def _check_signature(folder: Path) -> None:
@@ -495,81 +418,3 @@ def _restored_heads() -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(_heads_sql("%s"), [GENESIS])
         return cursor.fetchall()
-
-
-# --- a municipality's export, before it is offboarded (ADR 0030) ----------------------------------
-
-
-@dataclass
-class ExportResult:
-    path: Path
-    manifest: dict[str, Any]
-    sha256: str
-
-
-EXPORT_CHUNK = 500
-
-
-def org_export(organisation: Organisation, output: Path) -> ExportResult:
-    """Every row of one municipality (installation.offboarding.org_rows) as Django's JSON
-    serialisation, one member per model and chunk (``data/<app.Model>/<n>.json``), its stored
-    files (``documents/<name>``) and a signed manifest with the sha256 of every member, the row
-    counts and the municipality's audit chain head. Written to a draft and moved into place."""
-    from django.core import serializers
-
-    from anskaf.installation import offboarding
-
-    if output.exists():
-        raise BackupError(f"{output} exists already; give a new file name")
-    if not output.parent.is_dir():
-        raise BackupError(f"{output.parent} is not a directory")
-    rows = offboarding.org_rows(organisation.pk)
-    head = ChainHead.objects.filter(organisation_id=organisation.pk).first()
-    storage = document_storage()
-    parts: list[dict[str, Any]] = []
-    with _draft_of(output) as draft, tarfile.open(draft, "w", format=tarfile.PAX_FORMAT) as tar:
-        for model, pks in rows:
-            for number, start in enumerate(range(0, len(pks), EXPORT_CHUNK)):
-                chunk = model._default_manager.filter(pk__in=pks[start:start + EXPORT_CHUNK])
-                data = serializers.serialize("json", chunk.order_by("pk"), indent=1).encode()
-                name = f"data/{model._meta.label}/{number:05d}.json"
-                _add_bytes(tar, name, data)
-                parts.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
-                              "size": len(data)})
-        for name in offboarding.storage_names(rows):
-            if not storage.exists(name):
-                raise BackupError(f"the stored file {name} is missing; nothing exported")
-            part = _add_stored(tar, storage, name)
-            parts.append({**part, "name": DOCUMENTS + name})
-        manifest = {
-            "format": FORMAT, "kind": "organisation-export", "anskaf_version": _version(),
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "organisation": {"id": organisation.pk, "slug": organisation.slug,
-                             "name": organisation.name, "cvr": organisation.cvr},
-            "chain_head": {"seq": head.seq if head else 0,
-                           "hash": head.hash if head else GENESIS},
-            "rows": offboarding.counts(rows), "parts": parts,
-        }
-        _seal(tar, manifest)
-    check_export(output, manifest)
-    return ExportResult(output, manifest, _sha256_file(output))
-
-
-def check_export(path: Path, manifest: dict[str, Any]) -> None:
-    """Read the written export back: every part is there with its sha256 (ArchiveRefused)."""
-    expected = {p["name"]: p["sha256"] for p in manifest["parts"]}
-    seen: dict[str, str] = {}
-    try:
-        with tarfile.open(path, "r") as tar:
-            for member in tar:
-                if member.name in expected:
-                    handle = tar.extractfile(member)
-                    digest = hashlib.sha256()
-                    while handle is not None and (chunk := handle.read(CHUNK)):
-                        digest.update(chunk)
-                    seen[member.name] = digest.hexdigest()
-    except (OSError, tarfile.TarError) as exc:
-        raise ArchiveRefused(f"the export {path} cannot be read back ({exc})") from None
-    wrong = sorted(name for name, digest in expected.items() if seen.get(name) != digest)
-    if wrong:
-        raise ArchiveRefused(f"the export {path} does not read back as written: {wrong[:3]}")

@@ -535,14 +535,13 @@ def cmd_org_resume(args: argparse.Namespace) -> int:
 def cmd_org_offboard(args: argparse.Namespace) -> int:
     """`org offboard SLUG --reason TEXT -o FILE`: a suspended municipality's complete export,
     read back, then the deletion of its every row and file (audited), then a signed offboard
-    record in the anchor log."""
+    record in the anchor log (installation/jobs.py, which the pages' worker task runs too)."""
     if not args.reason.strip():
         raise CommandError("--reason must say why the municipality leaves")
     _setup_django()
-    from anskaf.audit.anchors import AnchorError, record_offboard
-    from anskaf.backup import ArchiveRefused, BackupError, org_export
-    from anskaf.installation import services
+    from anskaf.installation import jobs, services
     from anskaf.installation.errors import OperatorRefused, ValidationFailed
+    from anskaf.sealed import ArchiveRefused, BackupError
 
     org = services.municipalities().filter(slug=args.slug).first()
     if org is None:
@@ -551,30 +550,30 @@ def cmd_org_offboard(args: argparse.Namespace) -> int:
         _err(f"suspend {org.slug} first (anskaf org suspend {org.slug} --reason ...): nobody "
              "may work in it while it is exported and deleted; nothing done")
         return FAILED
+
+    def exported(export: Any) -> None:
+        rows = sum(export.manifest["rows"].values())
+        print(f"Exported {org.name}: {rows} rows, {len(export.manifest['parts'])} parts, to "
+              f"{export.path} (sha256 {export.sha256}).")
+
     try:
-        export = org_export(org, Path(args.output))
+        result = jobs.offboard(org, reason=args.reason, output=Path(args.output), actor=None,
+                               via="cli", on_exported=exported)
     except BackupError as exc:
         raise CommandError(f"no export written, nothing deleted: {exc}") from None
     except ArchiveRefused as exc:
         _err(f"{exc}; nothing deleted")
         return FAILED
-    rows = sum(export.manifest["rows"].values())
-    print(f"Exported {org.name}: {rows} rows, {len(export.manifest['parts'])} parts, to "
-          f"{export.path} (sha256 {export.sha256}).")
-    try:
-        done = services.org_offboard(actor=None, slug=org.slug, reason=args.reason,
-                                     export_sha256=export.sha256,
-                                     export_rows=export.manifest["rows"], via="cli")
     except (ValidationFailed, OperatorRefused) as exc:
         return _refusal(exc)
+    done = result.done
     print(f"Deleted {done.name} ({done.slug}): {sum(done.rows.values())} rows and "
           f"{done.files} stored file(s); its audit chain ended at seq {done.chain_seq}. "
           "Recorded in the installation's audit chain.")
-    try:
-        record_offboard(done.organisation_id, done.slug, done.chain_seq, done.chain_hash)
-    except AnchorError as exc:
-        _err(f"deleted, but the offboard record was not written to the anchor log: {exc}; "
-             "`anskaf audit verify` will name the municipality as missing")
+    if result.anchor_error:
+        _err(f"deleted, but the offboard record was not written to the anchor log: "
+             f"{result.anchor_error}; `anskaf audit verify` will name the municipality as "
+             "missing")
         return FAILED
     return OK
 

@@ -299,6 +299,10 @@ ANSKAF_JOURNAL_ADAPTER = env_str("ANSKAF_JOURNAL_ADAPTER")
 # The key directory holds what must live outside the database and outside backups: the anchor
 # signing keys. The anchor log is append-only JSON lines; ship it off the machine as well.
 ANSKAF_KEY_DIR = Path(env_str("ANSKAF_KEY_DIR", str(VAR_DIR / "keys")))
+# Where the worker writes a municipality's complete export before it is offboarded from a page
+# or the API (`anskaf org offboard -o FILE` writes where it is told). It holds all of the
+# municipality's data: keep it as private as the database, and hand each file over (drift.md).
+ANSKAF_EXPORT_DIR = Path(env_str("ANSKAF_EXPORT_DIR", str(VAR_DIR / "exports")))
 ANSKAF_ANCHOR_LOG = Path(env_str("ANSKAF_ANCHOR_LOG", str(VAR_DIR / "audit-anchors.jsonl")))
 ANSKAF_ANCHOR_MINUTES = env_int("ANSKAF_ANCHOR_MINUTES", 5)
 # Who else hears of a failed anchor or verification run (besides each organisation's

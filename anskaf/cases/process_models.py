@@ -364,8 +364,10 @@ def model_publish_shared(*, actor: Any, content: str, reason: str, via: str = "c
     operator's page and API, ADR 0030; `actor` None for the command line and for an upgrade's
     shipped model). Municipalities running the shared default are pinned to the one they run
     first; each municipality's chain records the new shared version (`model.shared_published`)
-    so its admin sees it, with the diff, on the Procesmodel page."""
+    so its admin sees it, with the diff, on the Procesmodel page, and so does the
+    installation's own chain (the operator's actions)."""
     from anskaf.audit.services import audit_append
+    from anskaf.orgs.installation_chain import installation_organisation
     from anskaf.orgs.models import Organisation
 
     if not may_publish_shared(actor):
@@ -374,6 +376,7 @@ def model_publish_shared(*, actor: Any, content: str, reason: str, via: str = "c
     content = normalise_content(content)
     model = load_text(content)
     digest = sha256_of(content)
+    installation_organisation()  # its chain records every publish, as the municipalities' do
     with transaction.atomic():
         # The organisations' rows are the lock every publish takes: all of them, in order.
         org_ids = list(Organisation.objects.select_for_update().order_by("pk")

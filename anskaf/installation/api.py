@@ -18,11 +18,12 @@ from anskaf.cases.process_models import MAX_MODEL_BYTES, model_publish_shared, s
 from anskaf.http import params
 from anskaf.http.errors import ApiError
 from anskaf.http.schemas import Body, ErrorOut
+from anskaf.orgs.api_tenancy import SSO_BODY, SsoOut, sso_get_for, sso_remove_for, sso_save_for
 from anskaf.orgs.models import User
 from anskaf.portfolio.api_case import ThresholdIn, ThresholdOut, threshold_out
 from anskaf.process.loader import ModelInvalid
 
-from . import selectors, services
+from . import jobs, selectors, services
 from .errors import OperatorRefused, ValidationFailed
 
 router = Router(tags=["installation"])
@@ -60,6 +61,9 @@ class MunicipalityOut(Schema):
     last_activity: datetime | None = Field(description="The newest event of its audit trail.")
     failed_deliveries: int = Field(description="E-mails of the municipality the outbox gave up "
                                    "on (their content is the municipality's admins').")
+    offboarding_requested_at: datetime | None = Field(
+        description="Offboarding asked for and not yet done by the worker (null: none).")
+    offboarding_error: str = Field(description="Why the last offboarding failed (\"\": none).")
 
 
 class MunicipalitiesOut(Schema):
@@ -72,7 +76,9 @@ def _row(row: selectors.MunicipalityRow) -> dict[str, Any]:
             "suspended_at": org.suspended_at, "suspended_reason": org.suspended_reason,
             "users": row.users, "active_users": row.active_users, "units": row.units,
             "cases": row.cases, "last_activity": row.last_activity,
-            "failed_deliveries": row.failed_deliveries}
+            "failed_deliveries": row.failed_deliveries,
+            "offboarding_requested_at": org.offboarding_requested_at,
+            "offboarding_error": org.offboarding_error}
 
 
 class MunicipalityIn(Body):
@@ -95,6 +101,39 @@ class SuspendIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("reason",)
     reason: str | None = Field(None, description="Why (kept in the audit trails).",
                                max_length=500)
+
+
+class OffboardIn(Body):
+    required_fields: ClassVar[tuple[str, ...]] = ("reason", "confirm")
+    reason: str | None = Field(None, description="Why (kept in the installation's audit trail).",
+                               max_length=500)
+    confirm: str | None = Field(None, description="The municipality's short name again, to "
+                                "confirm that all its data is exported and then deleted.",
+                                max_length=50)
+
+
+class OffboardingOut(Schema):
+    slug: str
+    name: str
+    requested_at: datetime
+    reason: str
+
+
+class OffboardedOut(Schema):
+    slug: str
+    name: str
+    at: datetime = Field(description="When its data was deleted.")
+    actor_name: str = Field(description="The operator (\"\": the command line).")
+    reason: str
+    export_name: str = Field(description="The export's file in the installation's export "
+                             "directory (\"\": written elsewhere by the command line).")
+    export_sha256: str
+    rows: int
+    files: int
+
+
+class OffboardedListOut(Schema):
+    items: list[OffboardedOut]
 
 
 class OperatorIn(Body):
@@ -194,6 +233,63 @@ def org_resume(request: HttpRequest, slug: str) -> dict[str, Any]:
     except OperatorRefused as exc:
         raise _refused(exc) from None
     return _row(selectors.municipality_row(viewer=user, slug=slug))
+
+
+@router.post(P + "/{slug}/offboard", response=_r(202, OffboardingOut, 400, 409),
+             operation_id="installation_org_offboard",
+             summary="Offboard a suspended municipality: the worker exports all its data, reads "
+                     "the export back, then deletes it (audited)", openapi_extra=_body(OffboardIn))
+def org_offboard(request: HttpRequest, slug: str) -> Status:
+    user = _operator(request)
+    selectors.municipality_row(viewer=user, slug=slug)  # 404 before 400
+    body, _ = params.parse_body(request, OffboardIn, {
+        "reason": "Skriv hvorfor kommunen udfases.",
+        "confirm": "Skriv kommunens kortnavn for at bekræfte udfasningen."})
+    try:
+        org = jobs.request_offboarding(actor=user, slug=slug, reason=body.reason,
+                                       confirm=body.confirm, via="api")
+    except (OperatorRefused, ValidationFailed) as exc:
+        raise _refused(exc) from None
+    return Status(202, {"slug": org.slug, "name": org.name,
+                        "requested_at": org.offboarding_requested_at,
+                        "reason": org.offboarding_reason})
+
+
+@router.get("/installation/offboarded", response=_r(200, OffboardedListOut),
+            operation_id="installation_offboarded_list",
+            summary="The municipalities that left the installation, newest first (from the "
+                    "installation's audit trail)")
+def offboarded_list(request: HttpRequest) -> dict[str, Any]:
+    user = _operator(request)
+    return {"items": [vars(row) for row in selectors.offboarded(viewer=user)]}
+
+
+def _org_id(user: User, slug: str) -> int:
+    return selectors.municipality_row(viewer=user, slug=slug).organisation.pk
+
+
+@router.get(P + "/{slug}/sso", response=_r(200, SsoOut), operation_id="installation_org_sso_get",
+            summary="A municipality's single sign-on provider (no secret)")
+def org_sso_get(request: HttpRequest, slug: str) -> dict[str, Any]:
+    user = _operator(request)
+    return sso_get_for(user, _org_id(user, slug))
+
+
+@router.put(P + "/{slug}/sso", response=_r(200, SsoOut, 400, 409),
+            operation_id="installation_org_sso_save",
+            summary="Register or change a municipality's OpenID Connect provider (audited in "
+                    "its and the installation's chain)", openapi_extra=SSO_BODY)
+def org_sso_save(request: HttpRequest, slug: str) -> dict[str, Any]:
+    user = _operator(request)
+    return sso_save_for(request, user, _org_id(user, slug))
+
+
+@router.delete(P + "/{slug}/sso", response={204: None, **_r(204, None)},
+               operation_id="installation_org_sso_remove",
+               summary="Remove a municipality's provider (audited)")
+def org_sso_remove(request: HttpRequest, slug: str) -> Status:
+    user = _operator(request)
+    return sso_remove_for(user, _org_id(user, slug))
 
 
 @router.post("/installation/operators", response=_r(201, OperatorOut, 400, 409),

@@ -42,6 +42,19 @@ class SuspendForm(forms.Form):
                                              "max_length": "Begrundelsen må højst være 500 tegn."})
 
 
+class OffboardForm(forms.Form):
+    reason = forms.CharField(label="Begrundelse", max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Gemmes i installationens revisionsspor.",
+                             error_messages={"required": "Skriv hvorfor kommunen udfases.",
+                                             "max_length": "Begrundelsen må højst være 500 tegn."})
+    confirm = forms.CharField(label="Bekræft med kommunens kortnavn", max_length=50,
+                              help_text="Skriv kortnavnet for at bekræfte, at alle kommunens "
+                                        "data skal eksporteres og derefter slettes.",
+                              error_messages={"required": "Skriv kommunens kortnavn for at "
+                                                          "bekræfte udfasningen."})
+
+
 class InvitationPasswordForm(SetPasswordForm):
     """Django's set-password form with Danish labels and hints."""
 

@@ -19,7 +19,7 @@ from anskaf.orgs.models import Organisation, OrgUnit, User
 from anskaf.portfolio.models import TenderThreshold
 
 from .errors import NotAnOperator, NotFound
-from .services import municipalities
+from .services import installation_organisation, municipalities
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,45 @@ def thresholds(*, viewer: User) -> list[TenderThreshold]:
     """The installation's EU tender thresholds, newest first (a few a year)."""
     require_operator(viewer)
     return list(TenderThreshold.objects.order_by("-valid_from")[:200])
+
+
+@dataclass(frozen=True)
+class OffboardedRow:
+    """A municipality that left the installation, from the installation's audit chain (its
+    own rows and chain are gone)."""
+
+    at: dt.datetime
+    actor_name: str
+    name: str
+    slug: str
+    reason: str
+    export_name: str
+    export_sha256: str
+    rows: int
+    files: int
+
+
+OFFBOARDED_MAX = 200
+
+
+def offboarded(*, viewer: User) -> list[OffboardedRow]:
+    """The offboarded municipalities, newest first (one query, at most OFFBOARDED_MAX)."""
+    require_operator(viewer)
+    events = (AuditEvent.objects
+              .filter(organisation=installation_organisation(),
+                      event_type="organisation.offboarded")
+              .order_by("-seq")
+              .only("at", "actor_name", "before", "after")[:OFFBOARDED_MAX])
+    return [_offboarded_row(e) for e in events]
+
+
+def _offboarded_row(event: AuditEvent) -> OffboardedRow:
+    before, after = event.before or {}, event.after or {}
+    rows = after.get("rows") or {}
+    return OffboardedRow(
+        at=event.at, actor_name=event.actor_name, name=str(before.get("name", "")),
+        slug=str(before.get("slug", "")), reason=str(after.get("reason", "")),
+        export_name=str(after.get("export_name", "")),
+        export_sha256=str(after.get("export_sha256", "")),
+        rows=sum(v for v in rows.values() if isinstance(v, int)) if isinstance(rows, dict)
+        else 0, files=int(after.get("files") or 0))

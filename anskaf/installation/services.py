@@ -25,6 +25,7 @@ from anskaf.audit.services import audit_append
 from anskaf.documents.storage import discard, document_storage
 from anskaf.notifications.services import absolute, outbox_add
 from anskaf.orgs.choices import Role, UnitKind
+from anskaf.orgs.installation_chain import installation_organisation
 from anskaf.orgs.models import Membership, Organisation, OrgUnit, User
 from anskaf.orgs.services import (
     check_email,
@@ -43,7 +44,6 @@ from . import offboarding
 from .errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
 
 OPERATOR_ROLE = "operator"
-INSTALLATION_SLUG = "installation"
 NAME_MAX = 200
 SLUG_MAX = 50
 REASON_MAX = 500
@@ -52,20 +52,6 @@ CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
 
 # --- the installation's chain -------------------------------------------------------------------
-
-
-def installation_organisation() -> Organisation:
-    """The row that holds the installation's audit chain (made on first use)."""
-    row = Organisation.objects.filter(is_installation=True).first()
-    if row is not None:
-        return row
-    try:
-        with transaction.atomic():
-            return Organisation.objects.create(
-                is_installation=True, slug=INSTALLATION_SLUG, name="Installationen (drift)",
-                records_system_name="", system_register_name="")
-    except IntegrityError:  # made at the same moment by another process
-        return Organisation.objects.get(is_installation=True)
 
 
 def municipalities():  # type: ignore[no-untyped-def]
@@ -297,6 +283,7 @@ def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisati
     org = _locked_org(slug)
     if org.suspended_at is None:
         raise OperatorRefused(f"{org.name} er ikke suspenderet.")
+    _refuse_during_offboarding(org)
     before = org_fields(org)
     org.suspended_at, org.suspended_reason = None, ""
     org.save(update_fields=["suspended_at", "suspended_reason"])
@@ -326,8 +313,60 @@ class Offboarded:
     chain_hash: str
 
 
+def _refuse_during_offboarding(org: Organisation) -> None:
+    if org.offboarding_requested_at is not None:
+        raise OperatorRefused(
+            f"{org.name} er ved at blive udfaset (bestilt "
+            f"{timezone.localtime(org.offboarding_requested_at):%d.%m.%Y %H:%M}); vent på, at "
+            "baggrundsprocessen er færdig.")
+
+
+@transaction.atomic
+def org_offboard_request(*, actor: User | None, slug: Any, reason: Any, confirm: Any,
+                         via: str = "web") -> Organisation:
+    """Mark a suspended municipality for offboarding (jobs.request_offboarding enqueues the
+    worker's export and deletion). `confirm` must repeat its short name. Audited in the
+    installation's chain; until the worker is done (or fails) nobody can ask again or resume
+    it."""
+    _require_operator(actor, via)
+    org = _locked_org(slug)
+    text = _reason(reason, "udfases")
+    if _text(confirm).lower() != org.slug:
+        raise ValidationFailed({"confirm": f"Skriv kommunens kortnavn »{org.slug}« for at "
+                                           "bekræfte udfasningen."})
+    if org.suspended_at is None:
+        raise OperatorRefused(f"Suspendér {org.name} først: ingen må arbejde i kommunen, mens "
+                              "den eksporteres og slettes.")
+    _refuse_during_offboarding(org)
+    before = org_fields(org)
+    org.offboarding_requested_at, org.offboarding_reason = timezone.now(), text
+    org.offboarding_error = ""
+    org.save(update_fields=["offboarding_requested_at", "offboarding_reason",
+                            "offboarding_error"])
+    _audit_installation(actor, via, "organisation.offboard_requested", "organisation", org.pk,
+                        before, {**org_fields(org), "reason": text})
+    return org
+
+
+@transaction.atomic
+def org_offboard_failed(*, organisation_id: int, actor: User | None, message: str,
+                        via: str) -> None:
+    """The worker could not offboard: the request is cleared (it may be asked for again), the
+    municipality stays suspended with everything it had, and the message is kept for the
+    operator's page. Audited in the installation's chain."""
+    org = municipalities().select_for_update().filter(pk=organisation_id).first()
+    if org is None:
+        return
+    before = org_fields(org)
+    org.offboarding_requested_at, org.offboarding_error = None, message[:1000]
+    org.save(update_fields=["offboarding_requested_at", "offboarding_error"])
+    _audit_installation(actor, via, "organisation.offboard_failed", "organisation", org.pk,
+                        before, {**org_fields(org), "error": message[:1000]})
+
+
 def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: str,
-                 export_rows: dict[str, int], via: str = "cli") -> Offboarded:
+                 export_rows: dict[str, int], export_name: str = "",
+                 via: str = "cli") -> Offboarded:
     """Delete a suspended municipality's every row (offboarding.org_rows) and, once that is
     committed, its stored files; only after a complete export whose row counts (`export_rows`,
     from its manifest) still match. Audited in the installation's chain with the reason, the
@@ -353,7 +392,8 @@ def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: s
         Organisation.objects.filter(pk=org.pk).delete()
         _audit_installation(actor, via, "organisation.offboarded", "organisation", org.pk,
                             before, {"reason": text, "export_sha256": export_sha256,
-                                     "rows": counted, "files": len(files)})
+                                     "export_name": export_name, "rows": counted,
+                                     "files": len(files)})
 
         def remove_files() -> None:
             storage = document_storage()

@@ -14,18 +14,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anskaf.cases.errors import ValidationFailed as ModelRefused
 from anskaf.cases.model_admin import posted_content
 from anskaf.cases.process_models import model_publish_shared, shared_versions
+from anskaf.orgs.views_tenancy import SsoPlace, sso_page, sso_remove
 from anskaf.portfolio.views import threshold_page
 from anskaf.process.loader import ModelInvalid
 
-from . import selectors, services
+from . import jobs, selectors, services
 from .errors import NotFound, OperatorRefused, ValidationFailed
-from .forms import InvitationPasswordForm, OrgCreateForm, SuspendForm
+from .forms import InvitationPasswordForm, OffboardForm, OrgCreateForm, SuspendForm
 
 NAV = "installation"
 
@@ -56,7 +57,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows = selectors.municipality_rows(viewer=request.user)
     status = selectors.installation_status(viewer=request.user)
     return render(request, "installation/overview.html",
-                  {"nav": NAV, "rows": rows, "status": status})
+                  {"nav": NAV, "rows": rows, "status": status,
+                   "offboarded": selectors.offboarded(viewer=request.user)})
 
 
 @operator_required
@@ -89,11 +91,13 @@ def thresholds(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, slug: str, *, form: SuspendForm | None = None,
-            error: str = "", status: int = 200) -> HttpResponse:
+            offboard_form: OffboardForm | None = None, error: str = "",
+            status: int = 200) -> HttpResponse:
     row = selectors.municipality_row(viewer=request.user, slug=slug)
     return render(request, "installation/org_detail.html",
                   {"nav": NAV, "row": row, "org": row.organisation,
-                   "form": form or SuspendForm(), "error": error}, status=status)
+                   "form": form or SuspendForm(), "offboard_form": offboard_form or OffboardForm(),
+                   "error": error}, status=status)
 
 
 @operator_required
@@ -132,6 +136,56 @@ def org_resume(request: HttpRequest, slug: str) -> HttpResponse:
         return _detail(request, slug, error=exc.message, status=409)
     messages.success(request, f"{org.name} er genåbnet. Kommunens brugere kan logge ind igen.")
     return redirect("installation:org_detail", slug=org.slug)
+
+
+@operator_required
+@require_POST
+def org_offboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask the worker to export a suspended municipality completely, then delete it; the
+    result is listed on the overview under »Udfasede kommuner«."""
+    selectors.municipality_row(viewer=request.user, slug=slug)  # 404 first
+    form = OffboardForm(request.POST)
+    if form.is_valid():
+        try:
+            org = jobs.request_offboarding(actor=request.user, slug=slug,
+                                           reason=form.cleaned_data["reason"],
+                                           confirm=form.cleaned_data["confirm"], via="web")
+        except ValidationFailed as exc:
+            _apply_errors(form, exc)
+        except OperatorRefused as exc:
+            return _detail(request, slug, offboard_form=form, error=exc.message, status=409)
+        else:
+            messages.success(request, f"Udfasningen af {org.name} er sat i gang. Baggrunds"
+                                      "processen eksporterer alle kommunens data til "
+                                      "eksportmappen og sletter dem derefter; resultatet står "
+                                      "under »Udfasede kommuner«.")
+            return redirect("installation:overview")
+    return _detail(request, slug, offboard_form=form, status=400)
+
+
+def _sso_place(row: selectors.MunicipalityRow) -> SsoPlace:
+    slug = row.organisation.slug
+    detail = reverse("installation:org_detail", args=[slug])
+    return SsoPlace(here=reverse("installation:org_sso", args=[slug]),
+                    remove_url=reverse("installation:org_sso_remove", args=[slug]),
+                    cancel_url=detail, breadcrumbs="installation/breadcrumbs.html",
+                    crumbs={"section": row.organisation.name, "section_url": detail}, nav=NAV)
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def org_sso(request: HttpRequest, slug: str) -> HttpResponse:
+    """The municipality's own OpenID Connect provider, registered by the operator (the same
+    page and rules as its administrators' Administration -> Log ind; ADR 0031)."""
+    row = selectors.municipality_row(viewer=request.user, slug=slug)
+    return sso_page(request, row.organisation.pk, _sso_place(row))
+
+
+@operator_required
+@require_POST
+def org_sso_remove(request: HttpRequest, slug: str) -> HttpResponse:
+    row = selectors.municipality_row(viewer=request.user, slug=slug)
+    return sso_remove(request, row.organisation.pk, _sso_place(row).here)
 
 
 class InvitationView(auth_views.PasswordResetConfirmView):

@@ -121,20 +121,13 @@ def _sso(organisation: Organisation) -> dict[str, Any]:
             "provider": tenancy.provider_view(provider)}
 
 
-@router.get("/organisation/sso", response=_r(200, SsoOut), operation_id="sso_provider_get",
-            summary="The municipality's single sign-on provider (administrators)")
-def sso_provider_get(request: HttpRequest) -> dict[str, Any]:
-    user = admin_of_own(request)
-    tenancy.sso_provider_get(actor=user, organisation_id=user.organisation_id)
-    return _sso(Organisation.objects.get(pk=user.organisation_id))
+def sso_get_for(user: User, organisation_id: int) -> dict[str, Any]:
+    """The provider of a municipality the caller may configure (tenancy.may_configure)."""
+    tenancy.sso_provider_get(actor=user, organisation_id=organisation_id)
+    return _sso(Organisation.objects.get(pk=organisation_id))
 
 
-@router.put("/organisation/sso", response=_r(200, SsoOut, 400, 409), operation_id="sso_provider_save",
-            summary="Register or change the municipality's OpenID Connect provider (audited)",
-            openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                "schema": SsoProviderIn.openapi_schema("#/components/schemas/{model}")}}}})
-def sso_provider_save(request: HttpRequest) -> dict[str, Any]:
-    user = admin_of_own(request)
+def sso_save_for(request: HttpRequest, user: User, organisation_id: int) -> dict[str, Any]:
     body, sent = params.parse_body(request, SsoProviderIn, {
         "issuer": "Skriv udstederens adresse (issuer).",
         "client_id": "Skriv klient-id'et, som udbyderen har givet anskaf."})
@@ -142,8 +135,33 @@ def sso_provider_save(request: HttpRequest) -> dict[str, Any]:
     if body.role_map is not None:
         data["role_map"] = [g.model_dump() for g in body.role_map]
     _as_business_refusal(tenancy.sso_provider_save, actor=user,
-                         organisation_id=user.organisation_id, data=data)
-    return _sso(Organisation.objects.get(pk=user.organisation_id))
+                         organisation_id=organisation_id, data=data)
+    return _sso(Organisation.objects.get(pk=organisation_id))
+
+
+def sso_remove_for(user: User, organisation_id: int) -> Status:
+    if not tenancy.sso_provider_remove(actor=user, organisation_id=organisation_id):
+        raise ApiError(404, "not_found", "Kommunen har ingen udbyder registreret i anskaf.")
+    return Status(204, None)
+
+
+SSO_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": SsoProviderIn.openapi_schema("#/components/schemas/{model}")}}}}
+
+
+@router.get("/organisation/sso", response=_r(200, SsoOut), operation_id="sso_provider_get",
+            summary="The municipality's single sign-on provider (administrators)")
+def sso_provider_get(request: HttpRequest) -> dict[str, Any]:
+    user = admin_of_own(request)
+    return sso_get_for(user, user.organisation_id)
+
+
+@router.put("/organisation/sso", response=_r(200, SsoOut, 400, 409), operation_id="sso_provider_save",
+            summary="Register or change the municipality's OpenID Connect provider (audited)",
+            openapi_extra=SSO_BODY)
+def sso_provider_save(request: HttpRequest) -> dict[str, Any]:
+    user = admin_of_own(request)
+    return sso_save_for(request, user, user.organisation_id)
 
 
 @router.delete("/organisation/sso", response={204: None, **_r(204, None, 404)},
@@ -151,9 +169,7 @@ def sso_provider_save(request: HttpRequest) -> dict[str, Any]:
                summary="Remove the municipality's provider (audited)")
 def sso_provider_remove(request: HttpRequest) -> Status:
     user = admin_of_own(request)
-    if not tenancy.sso_provider_remove(actor=user, organisation_id=user.organisation_id):
-        raise ApiError(404, "not_found", "Kommunen har ingen udbyder registreret i anskaf.")
-    return Status(204, None)
+    return sso_remove_for(user, user.organisation_id)
 
 
 class SettingsOut(Schema):

@@ -22,6 +22,13 @@ class Organisation(models.Model):
     suspended_at = models.DateTimeField(_("suspenderet"), null=True, blank=True)
     suspended_reason = models.CharField(_("begrundelse for suspension"), max_length=500,
                                         blank=True)
+    # Offboarding asked for from a page or the API (the worker exports, then deletes): while it
+    # is set nobody may ask again or resume; a failure clears it and leaves its message.
+    offboarding_requested_at = models.DateTimeField(_("udfasning bestilt"), null=True,
+                                                    blank=True)
+    offboarding_reason = models.CharField(_("begrundelse for udfasning"), max_length=500,
+                                          blank=True)
+    offboarding_error = models.CharField(_("fejl ved udfasning"), max_length=1000, blank=True)
     # Raised at each suspension: every session opened before it ends (User.session hash).
     session_epoch = models.PositiveIntegerField(default=0)
     # The one row that holds the installation's own audit chain (operator actions): it is no

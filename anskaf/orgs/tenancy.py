@@ -13,9 +13,9 @@
   (anskaf.audit.secretbox) and never given back by any page or API answer.
 
 The writing services take the acting person; `may_configure` decides who may change a
-municipality's sign-on and settings. Today that is the municipality's administrator (the
-whole organisation's `admin` role); the installation's operator (issue 18 part 1) is to be
-added there, and nowhere else.
+municipality's sign-on and settings: the municipality's administrator (the whole
+organisation's `admin` role) and the installation's operator, whose changes are audited in
+the installation's chain too.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from anskaf.validation.text import text_problem
 
 from .choices import Role
 from .errors import NotAllowed, NotFound, ValidationFailed
+from .installation_chain import installation_organisation
 from .models import MunicipalitySettings, Organisation, OrgUnit, SsoProvider, User
 from .selectors import is_org_admin
 
@@ -48,16 +49,20 @@ DISCOVERY_TIMEOUT = 10
 SIGN_ALGOS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 CLAIM_MAX = 100
 LOCAL_NAMES = {"localhost", "localhost.localdomain"}
+OPERATOR_ROLE = "operator"  # the audit's actor_role of the installation's operator
 
 
 # --- who may configure a municipality -----------------------------------------------------------
 
 
 def may_configure(actor: User | None, organisation_id: int) -> bool:
-    """The hook for "a municipality's admin (or the operator)": today the municipality's own
-    administrators. The installation's operator (issue 18 part 1) is added here."""
-    return bool(actor is not None and is_org_admin(actor)
-                and actor.organisation_id == organisation_id)
+    """"A municipality's admin (or the operator)": the administrators of the whole
+    municipality, and the installation's operator for any municipality (ADR 0030)."""
+    if actor is None or not actor.is_active:
+        return False
+    if actor.is_operator:
+        return Organisation.objects.filter(pk=organisation_id, is_installation=False).exists()
+    return is_org_admin(actor) and actor.organisation_id == organisation_id
 
 
 def _require(actor: User, organisation_id: int) -> Organisation:
@@ -72,9 +77,16 @@ def _require(actor: User, organisation_id: int) -> Organisation:
 
 def _audit(actor: User, organisation_id: int, event_type: str, object_type: str,
            object_id: Any, before: Any, after: Any) -> None:
-    audit_append(organisation_id=organisation_id, actor=actor, actor_role=Role.ADMIN.value,
+    """In the municipality's chain; an operator's change also in the installation's."""
+    role = OPERATOR_ROLE if actor.is_operator else Role.ADMIN.value
+    audit_append(organisation_id=organisation_id, actor=actor, actor_role=role,
                  event_type=event_type, object_type=object_type, object_id=object_id,
                  before=before, after=after)
+    if actor.is_operator:
+        audit_append(organisation_id=installation_organisation().pk, actor=actor,
+                     actor_role=role, event_type=event_type, object_type=object_type,
+                     object_id=object_id, before=before,
+                     after={"organisation_id": organisation_id, "after": after})
 
 
 def _text(value: Any) -> str:

@@ -5,12 +5,14 @@ organisation only, as every administration page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import tenancy
@@ -24,10 +26,22 @@ def _callback_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/oidc/callback/")
 
 
-@admin_required
-@require_http_methods(["GET", "POST"])
-def sso_provider(request: HttpRequest) -> HttpResponse:
-    org_id = org_of(request)
+@dataclass(frozen=True)
+class SsoPlace:
+    """Where the sign-on page of a municipality is shown: Administration -> Log ind for its
+    administrators, the municipality's page under /drift/ for the installation's operator."""
+
+    here: str  # the page's own address (redirect after saving)
+    remove_url: str
+    cancel_url: str
+    breadcrumbs: str  # the template of the breadcrumbs
+    crumbs: dict[str, str]  # section/section_url for the breadcrumbs
+    nav: str
+
+
+def sso_page(request: HttpRequest, org_id: int, place: SsoPlace) -> HttpResponse:
+    """Register or change a municipality's OpenID Connect provider (tenancy.sso_provider_save
+    decides who may)."""
     provider = tenancy.sso_provider_get(actor=request.user, organisation_id=org_id)
     initial: dict[str, Any] = {}
     if provider is not None:
@@ -43,25 +57,39 @@ def sso_provider(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, "Kommunens login er gemt. Prøv det med linket herunder.")
-            return redirect("orgs:sso_provider")
+            return redirect(place.here)
     organisation = Organisation.objects.get(pk=org_id)
     environment = (provider is None and settings.ANSKAF_OIDC_ENABLED
                    and organisation.slug == settings.ANSKAF_OIDC_ORGANISATION)
     return render(request, "orgs/sso_provider.html", {
-        "nav": NAV, "form": form, "provider": provider, "organisation": organisation,
-        "environment": environment, "callback_url": _callback_url(request),
+        "nav": place.nav, "place": place, "form": form, "provider": provider,
+        "organisation": organisation, "environment": environment,
+        "callback_url": _callback_url(request),
         "login_url": request.build_absolute_uri(f"/log-ind/{organisation.slug}/"),
     }, status=400 if request.method == "POST" else 200)
+
+
+def sso_remove(request: HttpRequest, org_id: int, here: str) -> HttpResponse:
+    if tenancy.sso_provider_remove(actor=request.user, organisation_id=org_id):
+        messages.success(request, "Kommunens login er fjernet. Kommunens personer logger nu "
+                                  "ind med brugernavn og adgangskode (eller installationens "
+                                  "fælles login, hvis den er sat op for kommunen).")
+    return redirect(here)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def sso_provider(request: HttpRequest) -> HttpResponse:
+    return sso_page(request, org_of(request), SsoPlace(
+        here=reverse("orgs:sso_provider"), remove_url=reverse("orgs:sso_provider_remove"),
+        cancel_url=reverse("orgs:overview"), breadcrumbs="orgs/includes/breadcrumbs.html",
+        crumbs={}, nav=NAV))
 
 
 @admin_required
 @require_POST
 def sso_provider_remove(request: HttpRequest) -> HttpResponse:
-    if tenancy.sso_provider_remove(actor=request.user, organisation_id=org_of(request)):
-        messages.success(request, "Kommunens login er fjernet. Kommunens personer logger nu "
-                                  "ind med brugernavn og adgangskode (eller installationens "
-                                  "fælles login, hvis den er sat op for kommunen).")
-    return redirect("orgs:sso_provider")
+    return sso_remove(request, org_of(request), reverse("orgs:sso_provider"))
 
 
 def settings_page(request: HttpRequest, form: MunicipalitySettingsForm, *,

@@ -93,3 +93,38 @@ def test_the_operator_publishes_a_shared_model_version(page: Page, live_server):
     expect(page.get_by_role("main")).to_contain_text("KL's anbefalede model")
     assert_accessible(page)
     assert shared_latest().version == 2
+
+
+def test_the_operator_suspends_and_offboards_a_municipality(page: Page, live_server, tmp_path,
+                                                            settings):
+    settings.ANSKAF_EXPORT_DIR = tmp_path / "exports"
+    settings.ANSKAF_ANCHOR_LOG = str(tmp_path / "anchors.jsonl")
+    org = testing.make_org()
+    testing.new_case(testing.make_user(org, "koordinator", "coordinator"), title="Udfases")
+    operator = services.operator_add(actor=None, username="drift", via="cli")[0]
+    operator.set_password("Drift-er-sjovt-26")
+    operator.save()
+    page.goto(f"{live_server.url}/log-ind/")
+    page.get_by_label("Brugernavn").fill("drift")
+    page.get_by_label("Adgangskode").fill("Drift-er-sjovt-26")
+    page.get_by_role("button", name="Log ind").click()
+    page.get_by_role("link", name=org.name).click()
+    page.get_by_label("Begrundelse").fill("Kommunen forlader installationen")
+    page.get_by_role("button", name=f"Suspendér {org.name}").click()
+    expect(page.get_by_role("heading", name="Udfas kommunen")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Begrundelse").fill("Kontrakten er opsagt")
+    page.get_by_label("Bekræft med kommunens kortnavn").fill("forkert")
+    page.get_by_role("button", name=f"Udfas {org.name}").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"»{org.slug}«")
+    expect(page.get_by_label("Begrundelse")).to_have_value("Kontrakten er opsagt")
+    assert_accessible(page)
+    page.get_by_label("Bekræft med kommunens kortnavn").fill(org.slug)
+    page.get_by_role("button", name=f"Udfas {org.name}").click()
+    expect(page.get_by_role("heading", name="Kommuner på installationen", level=1)
+           ).to_be_visible()
+    offboarded = page.get_by_role("table", name=re.compile("udfaset fra installationen"))
+    expect(offboarded).to_contain_text("Kontrakten er opsagt")
+    expect(offboarded).to_contain_text(f"{org.slug}-")
+    assert_accessible(page)
+    assert len(list((tmp_path / "exports").glob("*.tar"))) == 1

@@ -143,6 +143,9 @@ def test_the_operator_publishes_a_shared_model_version_audited_in_each_municipal
     assert (latest.version, latest.reason, latest.published_via) == (2, "KL's", "web")
     event = AuditEvent.objects.get(organisation=org, event_type="model.shared_published")
     assert event.actor_role == "operator"
+    own = AuditEvent.objects.get(organisation=services.installation_organisation(),
+                                 event_type="model.shared_published")
+    assert own.after["version"] == 2 and own.actor_id == event.actor_id
     assert "KL&#x27;s" in drift.get("/drift/procesmodel/").content.decode()
     again = drift.post("/drift/procesmodel/udgiv/", {"content": _kl_model(), "reason": "igen"})
     assert again.status_code == 302 and shared_latest().version == 2

@@ -196,6 +196,11 @@ WEB_RULES.update({
     # POST without a reason: 400; the world's municipality is not suspended: resume is 409.
     "installation:org_suspend": {"method": "post", "anon": LOGIN, "operator": 400, "other": 404},
     "installation:org_resume": {"method": "post", "anon": LOGIN, "operator": 409, "other": 404},
+    "installation:org_offboard": {"method": "post", "anon": LOGIN, "operator": 400, "other": 404},
+    "installation:org_sso": OPERATOR_ONLY,
+    # no provider registered: nothing to remove, back to the page
+    "installation:org_sso_remove": {"method": "post", "anon": LOGIN, "operator": 302,
+                                    "other": 404},
     "installation:shared_models": OPERATOR_ONLY,
     "installation:shared_model_publish": {"method": "post", "anon": LOGIN, "operator": 400,
                                           "other": 404},
@@ -579,6 +584,11 @@ API_RULES.update({
     ("get", INST + "/{slug}"): {**OPERATOR_API, "operator": 200},
     ("post", INST + "/{slug}/suspend"): {**OPERATOR_API, "operator": 400},
     ("post", INST + "/{slug}/resume"): {**OPERATOR_API, "operator": 409},  # not suspended
+    ("post", INST + "/{slug}/offboard"): {**OPERATOR_API, "operator": 400},
+    ("get", "/api/v1/installation/offboarded"): {**OPERATOR_API, "operator": 200},
+    ("get", INST + "/{slug}/sso"): {**OPERATOR_API, "operator": 200},
+    ("put", INST + "/{slug}/sso"): {**OPERATOR_API, "operator": 400},
+    ("delete", INST + "/{slug}/sso"): {**OPERATOR_API, "operator": 404},  # none registered
     ("post", "/api/v1/installation/operators"): {**OPERATOR_API, "operator": 400},
     ("get", "/api/v1/installation/process-model/shared"): {**OPERATOR_API, "operator": 200},
     ("post", "/api/v1/installation/process-model/shared"): {**OPERATOR_API, "operator": 400},
