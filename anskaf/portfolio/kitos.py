@@ -248,8 +248,11 @@ PAGE_SIZE = 100  # KITOS's largest page (BoundedPaginationQuery: 1..100)
 def _reason(exc: requests.RequestException) -> str:
     """The innermost cause, not requests' wrapping of urllib3's wrapping of it."""
     cause: BaseException = exc
-    while cause.__context__ is not None and cause.__context__ is not cause:
-        cause = cause.__context__
+    for _ in range(10):  # bounded: a chain could loop
+        inner = cause.__cause__ or cause.__context__
+        if inner is None:
+            break
+        cause = inner
     return str(cause)[:200] or type(cause).__name__
 
 

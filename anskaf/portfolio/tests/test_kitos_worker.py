@@ -223,3 +223,40 @@ def test_the_connection_test_answers_at_once_without_transport_retries(org, kito
     check = services.kitos_connection_test(actor=admin, organisation_id=org.pk)
     assert not check.ok and "HTTP 503" in check.message
     assert len(kitos.sent("GET", "/api/v2/organizations/")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_takes_the_registration_off_its_queue_and_sends_it(
+        coordinator, kitos, queue, tmp_path):
+    """`anskaf worker` as a subprocess (SQLite queue), configured by the environment as in
+    production: it knows the task (PortfolioConfig.ready) and registers the system."""
+    from huey import SqliteHuey
+
+    from anskaf.notifications.tests.test_worker import database_env, run_worker
+
+    kitos.add_system("Nyt Økonomi")
+    case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
+    sync = services.kitos_register(actor=coordinator, case_id=case.pk)  # commits: queued
+    (task,) = queued_attempts(queue)
+    name = f"anskaf-test-kitos-{sync.pk}-{int(time.time())}"
+    producer = SqliteHuey(name, filename=str(tmp_path / "huey.sqlite3"))
+    producer._registry.register(type(task))
+    producer.enqueue(task)
+    worker = run_worker({"REDIS_URL": "", "ANSKAF_HUEY_FILE": str(tmp_path / "huey.sqlite3"),
+                         "ANSKAF_HUEY_NAME": name, **database_env(), "KITOS_URL": kitos.url,
+                         "KITOS_EMAIL": kitos.email, "KITOS_PASSWORD": kitos.password,
+                         "KITOS_ORGANIZATION_UUID": kitos.organisation_uuid,
+                         "KITOS_TIMEOUT": "5"}, tmp_path)
+    try:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and worker.poll() is None:
+            sync.refresh_from_db()
+            if sync.status == "done":
+                break
+            time.sleep(0.3)
+    finally:
+        worker.send_signal(2)  # SIGINT: the worker finishes what it runs, then stops
+        output = worker.communicate(timeout=30)[0]
+    sync.refresh_from_db()
+    assert sync.status == "done", output
+    assert kitos.lifecycle_of(str(System.objects.get(pk=sync.system_id).kitos_uuid)) == "PhasingIn"
