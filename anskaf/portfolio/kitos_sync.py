@@ -50,6 +50,15 @@ def arm(sync: KitosSync, now: datetime) -> None:
     sync.next_attempt_at = now + LEASE
 
 
+def take(sync_id: int, lease: datetime) -> bool:
+    """The task's claim on a registration handed over with `lease`: False when it was handed
+    over again since (a second change in the same transaction, a newer change, or the sweep
+    once the lease ran out). The newest hand-over sends it, so one change is sent once."""
+    return bool(KitosSync.objects.filter(
+        pk=sync_id, status=SyncStatus.PENDING, next_attempt_at=lease).update(
+            next_attempt_at=timezone.now() + LEASE))
+
+
 def _case_contract(sync: KitosSync) -> Contract | None:
     """The contract sent with the usage: the newest contract of the case's acquired system.
     None when the registration is for another system (the replaced one) or has no case."""
@@ -164,18 +173,19 @@ def _open() -> dict[str, object]:
     return {"status": SyncStatus.PENDING, "organisation__suspended_at__isnull": True}
 
 
-def claim_due(now: datetime) -> list[int]:
+def claim_due(now: datetime) -> list[tuple[int, datetime]]:
     """The pending registrations whose next attempt is due, each leased to the caller (who
-    hands it to the worker): a row another sweep leased first is left out, so two sweeps by
-    mistake never hand one over twice."""
+    hands it to the worker with its lease): a row another sweep leased first is left out, so
+    two sweeps by mistake never hand one over twice."""
     due = list(KitosSync.objects.filter(**_open(), next_attempt_at__lte=now)
                .order_by("next_attempt_at", "pk").values_list("pk", "next_attempt_at")
                [:SWEEP_BATCH])
+    lease = now + LEASE
     claimed = []
     for pk, at in due:  # one conditional update each: whoever changes the row first has it
         if KitosSync.objects.filter(pk=pk, status=SyncStatus.PENDING,
-                                    next_attempt_at=at).update(next_attempt_at=now + LEASE):
-            claimed.append(pk)
+                                    next_attempt_at=at).update(next_attempt_at=lease):
+            claimed.append((pk, lease))
     return claimed
 
 

@@ -1,5 +1,5 @@
 """The only place that writes the portfolio. Each service: one transaction, permission check,
-write, audit_append - like anskaf/cases/services.py. KITOS is called outside transactions."""
+write, audit_append - like anskaf/cases/services.py. KITOS is called by the worker (ADR 0035)."""
 
 from __future__ import annotations
 
@@ -213,7 +213,7 @@ def system_save(*, actor: User, data: Any, system_id: Any = None, version: Any =
 def _lifecycle_to_kitos(system: System, case_id: int | None) -> None:
     """Every life-cycle change of a system registered in KITOS (or being registered) is queued
     for KITOS, however it was made: its page, the API, a case's step (issue 19 item 10). The
-    first attempt runs when the transaction commits; the worker's retry takes the rest."""
+    worker sends it once the transaction commits, and retries with backoff."""
     if not (system.kitos_uuid or KitosSync.objects.filter(system=system).exists()):
         return
     if case_id is None:  # the case that acquired it, so its contract is sent along
@@ -562,7 +562,8 @@ def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> Threshold
 
 
 def _queue(system: System, case_id: int | None) -> KitosSync:
-    """Keep one pending registration per system, carrying the latest life cycle."""
+    """Keep one pending registration per system, carrying the latest life cycle; something new
+    to send starts a fresh run of attempts (kitos_sync.arm)."""
     sync = (KitosSync.objects.select_for_update()
             .filter(system=system, status=SyncStatus.PENDING).first())
     if sync is None:
@@ -572,7 +573,8 @@ def _queue(system: System, case_id: int | None) -> KitosSync:
     kitos_sync.arm(sync, timezone.now())
     sync.save()
     # The worker sends it after commit, never this request's thread (ADR 0035).
-    transaction.on_commit(lambda: tasks.enqueue_attempt(sync.pk))
+    lease = sync.next_attempt_at
+    transaction.on_commit(lambda: tasks.enqueue_attempt(sync.pk, lease))
     return sync
 
 

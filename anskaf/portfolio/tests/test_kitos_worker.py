@@ -77,7 +77,7 @@ def test_registering_returns_while_kitos_sleeps_and_the_worker_then_sends(
     sync = KitosSync.objects.get(case=case)
     assert sync.status == "pending" and sync.attempts == 0
     (task,) = queued_attempts(queue)
-    assert task.args == (sync.pk,)
+    assert task.args == (sync.pk, sync.next_attempt_at)  # the registration and its lease
     kitos.delay = 0.1  # the worker waits on KITOS instead; quickly, for the test's sake
     work(queue, monkeypatch)
     sync.refresh_from_db()
@@ -117,6 +117,20 @@ def test_the_request_id_travels_with_the_task(coordinator, kitos, queue,
         services.kitos_register(actor=coordinator, case_id=case.pk)
     (task,) = queued_attempts(queue)
     assert task.kwargs == {"request_id": "req-kitos-1"}
+
+
+def test_two_changes_in_one_transaction_are_sent_once(coordinator, kitos, queue, monkeypatch,
+                                                      django_capture_on_commit_callbacks):
+    kitos.add_system("Nyt Økonomi")
+    case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
+    with django_capture_on_commit_callbacks(execute=True):  # one transaction, two hand-overs
+        services.kitos_register(actor=coordinator, case_id=case.pk)
+        services.kitos_register(actor=coordinator, case_id=case.pk)
+    assert len(queued_attempts(queue)) == 2
+    kitos.fault = 500  # so a second attempt would not stop at "done" by itself
+    work(queue, monkeypatch)
+    assert len(kitos.sent("POST", "/api/authorize/GetToken")) == 1
+    assert KitosSync.objects.get(case=case).attempts == 1
 
 
 def test_failures_back_off_then_give_up_and_the_operator_resumes(
@@ -164,7 +178,7 @@ def test_the_sweep_hands_a_due_registration_over_once(coordinator, kitos, queue)
     later = timezone.now() + timedelta(hours=1)  # past the lease the queueing took
     assert tasks.enqueue_due(later) == 1
     assert tasks.enqueue_due(later) == 0  # leased to the attempt on its way
-    assert [t.args for t in queued_attempts(queue)] == [(sync.pk,)]
+    assert [t.args[0] for t in queued_attempts(queue)] == [sync.pk]
     assert tasks.enqueue_due(later + kitos_sync.LEASE) == 1  # a worker that died: again
 
 
