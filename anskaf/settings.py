@@ -430,7 +430,22 @@ ANSKAF_ARCHIVE_AUTHORITY = env_str("ANSKAF_ARCHIVE_AUTHORITY")
 ANSKAF_ACCESSIBILITY_URL = env_str("ANSKAF_ACCESSIBILITY_URL")
 # The KITOS_* variables are the installation's KITOS. With several municipalities, name the one
 # they belong to (its slug); a municipality with credentials of its own always uses those.
+# Read here, once; anskaf.portfolio.kitos.config(organisation) is the only reader (ADR 0035).
 KITOS_ORGANISATION = env_str("KITOS_ORGANISATION")
+KITOS_URL = env_str("KITOS_URL")
+KITOS_EMAIL = env_str("KITOS_EMAIL")
+KITOS_PASSWORD = env_str("KITOS_PASSWORD")
+KITOS_ORGANIZATION_UUID = env_str("KITOS_ORGANIZATION_UUID")
+KITOS_TIMEOUT = env_int("KITOS_TIMEOUT", 10)  # seconds per call (connect, and each read)
+# The worker sends to KITOS (ADR 0035). A failed attempt is tried again after
+# KITOS_RETRY_DELAY seconds, three times longer each time (at most 6 hours between), until
+# KITOS_RETRY_ATTEMPTS attempts have failed in a row; then it waits for a person or
+# `anskaf manage kitos_retry --all`. The defaults try for about a day.
+KITOS_RETRY_ATTEMPTS = env_int("KITOS_RETRY_ATTEMPTS", 10)
+KITOS_RETRY_DELAY = env_int("KITOS_RETRY_DELAY", 60)
+for _name in ("KITOS_TIMEOUT", "KITOS_RETRY_ATTEMPTS", "KITOS_RETRY_DELAY"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
 # Addresses an administrator types (a provider's issuer, a KITOS address) are fetched by the
 # server; they may not name this machine or a private network unless this is on (tests, a
 # provider or KITOS on the installation's own network).

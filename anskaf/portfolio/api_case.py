@@ -94,6 +94,10 @@ class KitosSyncOut(Schema):
     attempts: int
     last_error: str
     last_attempt_at: datetime | None
+    next_attempt_at: datetime | None = Field(
+        description="When the worker tries again by itself; null once its attempts are used up "
+                    "(KITOS_RETRY_ATTEMPTS failures in a row): then a new change, this "
+                    "operation again, or the operator resumes it.")
 
 
 class KitosStatusOut(Schema):
@@ -110,7 +114,8 @@ def _kitos(case: Any) -> dict[str, Any]:
             "kitos_uuid": str(system.kitos_uuid) if system and system.kitos_uuid else None,
             "pending": [{"system_id": s.system_id, "lifecycle": s.lifecycle, "status": s.status,
                          "attempts": s.attempts, "last_error": s.last_error,
-                         "last_attempt_at": s.last_attempt_at} for s in syncs]}
+                         "last_attempt_at": s.last_attempt_at,
+                         "next_attempt_at": s.next_attempt_at} for s in syncs]}
 
 
 @router.get("/cases/{int:case_id}/kitos", response=responses(200, KitosStatusOut, 404),

@@ -20,3 +20,4 @@ class PortfolioConfig(AppConfig):
         for panel in PANELS:
             register_panel(panel)
         register_bindings(BINDINGS)  # the Procesmodel page warns when a model lacks one
+        from . import tasks  # noqa: F401 - registers the KITOS tasks with the consumer

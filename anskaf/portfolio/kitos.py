@@ -53,16 +53,15 @@ contract name is what KITOS answers 409 for (declared on the endpoint, the reaso
 
 from __future__ import annotations
 
-import json
-import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 
 class KitosError(Exception):
@@ -86,77 +85,89 @@ class KitosConfig:
     timeout: float = 10.0
 
 
-def _installation(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, None) or os.environ.get(name, default))
-
-
 def config(organisation_id: int) -> KitosConfig | None:
-    """The KITOS configuration of one municipality (the only place it is read; issue 18).
+    """The KITOS configuration of one municipality: the only place it is read (issue 18), by
+    the worker when it sends and by "Test forbindelsen".
 
     The municipality's own (Administration -> Indstillinger: its KITOS user, password and
     organisation UUID; its address, else the installation's KITOS_URL) when it has set a KITOS
-    user; else the installation's KITOS_* settings (or environment), but only for the
-    municipality KITOS_ORGANISATION names, or for every one when that is not set (one
-    municipality per installation, as before). None when KITOS is not configured for it, in
-    which case everything is kept as pending."""
+    user; else the installation's KITOS_* settings (read from the environment once, at start),
+    but only for the municipality KITOS_ORGANISATION names, or for every one when that is not
+    set (one municipality per installation, as before). None when KITOS is not configured for
+    it, in which case everything is kept as pending."""
     from anskaf.orgs.models import Organisation
     from anskaf.orgs.tenancy import kitos_own
 
-    timeout = float(_installation("KITOS_TIMEOUT", "10"))
+    timeout = float(settings.KITOS_TIMEOUT)
     own = kitos_own(organisation_id)  # SecretUnreadable when the key is gone: say so, below
     if own is not None:
-        url = own["url"] or _installation("KITOS_URL")
+        url = own["url"] or settings.KITOS_URL
         if not url:
             return None
         return KitosConfig(url=url.rstrip("/") + "/", email=own["email"],
                            password=own["password"],
                            organisation_uuid=own["organisation_uuid"], timeout=timeout)
-    url = _installation("KITOS_URL")
+    url = settings.KITOS_URL
     if not url:
         return None
-    only = _installation("KITOS_ORGANISATION")
+    only = settings.KITOS_ORGANISATION
     if only and not Organisation.objects.filter(pk=organisation_id, slug=only).exists():
         return None
-    return KitosConfig(url=url.rstrip("/") + "/", email=_installation("KITOS_EMAIL"),
-                       password=_installation("KITOS_PASSWORD"),
-                       organisation_uuid=_installation("KITOS_ORGANIZATION_UUID"),
-                       timeout=timeout)
+    return KitosConfig(url=url.rstrip("/") + "/", email=settings.KITOS_EMAIL,
+                       password=settings.KITOS_PASSWORD,
+                       organisation_uuid=settings.KITOS_ORGANIZATION_UUID, timeout=timeout)
+
+
+# Within one attempt, urllib3 tries again what is safe to repeat: a connection that was never
+# made (any method: nothing reached KITOS), and the idempotent GETs on a broken answer or a
+# 502/503/504 from KITOS or its proxy, honouring Retry-After. A POST or PATCH that KITOS may
+# have received is never repeated here; the worker's next attempt (with backoff) does that,
+# and the adapters adopt what a lost answer created (409). Longer outages are the worker's.
+TRANSPORT_RETRY = Retry(total=2, connect=2, read=2, status=2, other=0,
+                        status_forcelist=(502, 503, 504), allowed_methods=frozenset({"GET"}),
+                        backoff_factor=0.5, backoff_max=5, respect_retry_after_header=True,
+                        raise_on_status=False, raise_on_redirect=False)
+
+
+def session(retry: Retry | int = TRANSPORT_RETRY) -> requests.Session:
+    """A session for one attempt: JSON in and out, the transport retries above (or none: the
+    person waiting on "Test forbindelsen" gets the first answer)."""
+    s = requests.Session()
+    s.headers.update({"Accept": "application/json"})
+    adapter = HTTPAdapter(max_retries=retry)
+    s.mount("https://", adapter)
+    s.mount("http://", adapter)
+    return s
 
 
 class KitosClient:
-    """The HTTP calls, one method per endpoint. Fetches a token on first use and once more
-    when KITOS answers 401 (the token may have expired)."""
+    """The HTTP calls, one method per endpoint, over one `requests.Session` with the
+    configured timeout on every call. Fetches a token on first use and once more when KITOS
+    answers 401 (the token may have expired)."""
 
-    def __init__(self, cfg: KitosConfig) -> None:
+    def __init__(self, cfg: KitosConfig, http: requests.Session | None = None) -> None:
         self.cfg = cfg
+        self.http = http or session()
         self._token: str | None = None
 
     # --- transport ---------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, body: Any = None,
               token: str | None = None) -> tuple[int, Any]:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.cfg.url + path, data=data, method=method)
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            with urllib.request.urlopen(request, timeout=self.cfg.timeout) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            try:
-                payload = json.loads(raw) if raw else None
-            except ValueError:
-                payload = raw.decode(errors="replace")[:200]
-            return exc.code, payload
-        except TimeoutError:
+            response = self.http.request(method, self.cfg.url + path, json=body,
+                                         headers=headers, timeout=self.cfg.timeout)
+        except requests.Timeout:
             raise KitosError("KITOS svarede ikke i tide.") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise KitosError(f"KITOS kunne ikke nås: {exc}") from None
+        except requests.RequestException as exc:
+            raise KitosError(f"KITOS kunne ikke nås: {_reason(exc)}") from None
+        if not response.content:
+            return response.status_code, None
+        try:
+            return response.status_code, response.json()
+        except ValueError:  # not JSON (a proxy's error page, not KITOS): shown, trimmed
+            return response.status_code, response.text[:200]
 
     def token(self) -> str:
         if self._token is None:
@@ -183,6 +194,8 @@ class KitosClient:
             raise KitosError("KITOS afviste adgangen (HTTP 401).")
         if status >= 400:
             raise KitosError(f"KITOS svarede med fejl (HTTP {status}): {_brief(payload)}")
+        if isinstance(payload, str):
+            raise KitosError(f"KITOS svarede ikke med JSON (HTTP {status}): {payload[:100]}")
         return payload
 
     # --- endpoints ---------------------------------------------------------------------------
@@ -232,6 +245,17 @@ class KitosClient:
 PAGE_SIZE = 100  # KITOS's largest page (BoundedPaginationQuery: 1..100)
 
 
+def _reason(exc: requests.RequestException) -> str:
+    """The innermost cause, not requests' wrapping of urllib3's wrapping of it."""
+    cause: BaseException = exc
+    for _ in range(10):  # bounded: a chain could loop
+        inner = cause.__cause__ or cause.__context__
+        if inner is None:
+            break
+        cause = inner
+    return str(cause)[:200] or type(cause).__name__
+
+
 def _brief(payload: Any) -> str:
     if isinstance(payload, dict):
         return str(payload.get("message") or payload.get("msg") or payload)[:200]
@@ -244,7 +268,7 @@ class UsageResult:
     system_uuid: str
 
 
-def connect(organisation_id: int) -> KitosClient:
+def connect(organisation_id: int, http: requests.Session | None = None) -> KitosClient:
     """A client for the municipality's KITOS (one per attempt, so one token per attempt)."""
     from anskaf.audit.secretbox import SecretUnreadable
 
@@ -256,7 +280,7 @@ def connect(organisation_id: int) -> KitosClient:
     if cfg is None:
         raise KitosUnconfigured("KITOS er ikke sat op for kommunen (ingen KITOS-adresse og "
                                 "-bruger); registreringen afventer.")
-    return KitosClient(cfg)
+    return KitosClient(cfg, http)
 
 
 @dataclass(frozen=True)
@@ -270,9 +294,11 @@ class ConnectionCheck:
 
 def check_connection(organisation_id: int) -> ConnectionCheck:
     """Try the municipality's KITOS step by step: its configuration, reaching the address,
-    logging in, and the organisation UUID (GET api/v2/organizations/{uuid})."""
+    logging in, and the organisation UUID (GET api/v2/organizations/{uuid}). Synchronous, for
+    the administrator waiting on the answer: no transport retries, so it takes at most two
+    calls' timeouts (ADR 0035)."""
     try:
-        client = connect(organisation_id)
+        client = connect(organisation_id, session(retry=0))
     except KitosUnconfigured as exc:
         return ConnectionCheck(False, "configuration", str(exc))
     cfg = client.cfg

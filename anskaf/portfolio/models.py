@@ -258,12 +258,23 @@ class KitosSync(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The worker's schedule (ADR 0035): when the next attempt is due (while one is on its way,
+    # a lease past its end), or null when none will come by itself (done, or given up after
+    # KITOS_RETRY_ATTEMPTS failures in a row); `failures` counts those since it was last queued.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "organisation"], name="kitos_sync_status")]
+        indexes = [models.Index(fields=["status", "organisation"], name="kitos_sync_status"),
+                   models.Index(fields=["status", "next_attempt_at"], name="kitos_sync_due")]
+
+    @property
+    def given_up(self) -> bool:
+        """Pending, but no attempt will come by itself any more."""
+        return self.status == SyncStatus.PENDING and self.next_attempt_at is None
 
     def __str__(self) -> str:
         return f"{self.system_id} {self.lifecycle} {self.status}"

@@ -270,6 +270,7 @@ class Pending:
     lifecycle_label: str
     attempts: int
     last_error: str
+    retrying: bool = True  # False: the worker has given up; a person or the operator resumes
 
 
 @dataclass
@@ -326,6 +327,7 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
         p_attempts=Subquery(pending.values("attempts")[:1]),
         p_error=Subquery(pending.values("last_error")[:1]),
         p_lifecycle=Subquery(pending.values("lifecycle")[:1]),
+        p_next=Subquery(pending.values("next_attempt_at")[:1]),
         c_number=Subquery(contracts_newest_first(OuterRef("system")).values("number")[:1]),
         c_kitos=Subquery(contracts_newest_first(OuterRef("system")).values("kitos_uuid")[:1])))
     for link in links:
@@ -336,7 +338,8 @@ def case_portfolio(case: Case, today: date) -> CasePortfolio:
             out.replaced = link.system
         if link.p_lifecycle:
             out.pending.append(Pending(link.system, dict(Lifecycle.choices)[link.p_lifecycle],
-                                       link.p_attempts, link.p_error or ""))
+                                       link.p_attempts, link.p_error or "",
+                                       retrying=link.p_next is not None))
     return out
 
 

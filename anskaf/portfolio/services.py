@@ -1,10 +1,10 @@
 """The only place that writes the portfolio. Each service: one transaction, permission check,
-write, audit_append - like anskaf/cases/services.py. KITOS is called outside transactions."""
+write, audit_append - like anskaf/cases/services.py. KITOS is called by the worker (ADR 0035)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,11 +24,10 @@ from anskaf.cases.errors import (
 )
 from anskaf.cases.models import Case
 from anskaf.cases.services import lock_visible_case
-from anskaf.observability.metrics import KITOS_FAILURES
 from anskaf.orgs.models import User
 from anskaf.validation.text import text_problem
 
-from . import kitos
+from . import kitos, kitos_sync, tasks
 from .models import (
     ArchiveDecision,
     CaseSystem,
@@ -214,7 +213,7 @@ def system_save(*, actor: User, data: Any, system_id: Any = None, version: Any =
 def _lifecycle_to_kitos(system: System, case_id: int | None) -> None:
     """Every life-cycle change of a system registered in KITOS (or being registered) is queued
     for KITOS, however it was made: its page, the API, a case's step (issue 19 item 10). The
-    first attempt runs when the transaction commits; the worker's retry takes the rest."""
+    worker sends it once the transaction commits, and retries with backoff."""
     if not (system.kitos_uuid or KitosSync.objects.filter(system=system).exists()):
         return
     if case_id is None:  # the case that acquired it, so its contract is sent along
@@ -563,24 +562,26 @@ def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> Threshold
 
 
 def _queue(system: System, case_id: int | None) -> KitosSync:
-    """Keep one pending registration per system, carrying the latest life cycle."""
-    pending = (KitosSync.objects.select_for_update()
-               .filter(system=system, status=SyncStatus.PENDING).first())
-    if pending is not None:
-        pending.lifecycle = system.lifecycle
-        pending.case_id = pending.case_id or case_id
-        pending.save(update_fields=["lifecycle", "case"])
-        return pending
-    sync = KitosSync.objects.create(organisation_id=system.organisation_id, system=system,
-                                    case_id=case_id, lifecycle=system.lifecycle)
-    transaction.on_commit(lambda: attempt(sync.pk))  # try at once; the retry keeps it safe
+    """Keep one pending registration per system, carrying the latest life cycle; something new
+    to send starts a fresh run of attempts (kitos_sync.arm)."""
+    sync = (KitosSync.objects.select_for_update()
+            .filter(system=system, status=SyncStatus.PENDING).first())
+    if sync is None:
+        sync = KitosSync(organisation_id=system.organisation_id, system=system, case_id=case_id)
+    sync.lifecycle = system.lifecycle
+    sync.case_id = sync.case_id or case_id
+    kitos_sync.arm(sync, timezone.now())
+    sync.save()
+    # The worker sends it after commit, never this request's thread (ADR 0035).
+    lease = sync.next_attempt_at
+    transaction.on_commit(lambda: tasks.enqueue_attempt(sync.pk, lease))
     return sync
 
 
 @transaction.atomic
 def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
     """"Registrér i KITOS" on the contract step: the acquired system (made now if the case has none,
-    under indfasning) is queued for KITOS; the attempt runs when the transaction commits."""
+    under indfasning) is queued for KITOS; the worker sends it once the transaction commits."""
     case = _case_of(actor, case_id, edit=False)
     from anskaf.cases.process_models import model_for
 
@@ -604,103 +605,6 @@ def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
                  before=None, after={"case_id": case.pk, "system_id": system.pk,
                                      "lifecycle": sync.lifecycle})
     return sync
-
-
-def _case_contract(sync: KitosSync) -> Contract | None:
-    """The contract sent with the usage: the newest contract of the case's acquired system.
-    None when the registration is for another system (the replaced one) or has no case."""
-    from .selectors import contracts_newest_first
-
-    if sync.case_id is None or not CaseSystem.objects.filter(
-            case_id=sync.case_id, kind=LinkKind.ACQUIRED, system_id=sync.system_id).exists():
-        return None
-    return contracts_newest_first(sync.system_id).first()
-
-
-def attempt(sync_id: int, *, now: datetime | None = None) -> KitosSync:
-    """Send one pending registration to KITOS: the system's usage, then the case's contract
-    linked to it. The HTTP calls run outside any transaction; the outcome (the UUIDs, or the
-    error and one more attempt) is written in one afterwards. A usage that KITOS took is
-    recorded even when the contract fails, so the retry updates it instead of creating it."""
-    sync = KitosSync.objects.select_related("system").get(pk=sync_id)
-    if sync.status != SyncStatus.PENDING:
-        return sync
-    system = sync.system
-    contract = _case_contract(sync)
-    error = ""
-    result = None
-    contract_uuid = None
-    try:
-        client = kitos.connect(sync.organisation_id)
-        result = kitos.push_usage(
-            name=system.name, lifecycle=sync.lifecycle, client=client,
-            usage_uuid=str(system.kitos_uuid) if system.kitos_uuid else None,
-            system_uuid=str(system.kitos_system_uuid) if system.kitos_system_uuid else None)
-        if contract is not None:
-            contract_uuid = kitos.push_contract(
-                client=client,
-                name=f"{system.name} – {contract.number}", usage_uuid=result.usage_uuid,
-                contract_uuid=str(contract.kitos_uuid) if contract.kitos_uuid else None,
-                sections=kitos.contract_sections(
-                    number=contract.number, start_date=contract.start_date,
-                    duration_months=contract.duration_months,
-                    options_used=contract.options_used, terminated_on=contract.terminated_on))
-    except kitos.KitosError as exc:
-        error = str(exc)
-        if result is not None:
-            error = f"Kontrakten: {error}"
-    return _record_attempt(sync.pk, result, error, now or timezone.now(), sync.lifecycle,
-                           contract_id=contract.pk if contract else None,
-                           contract_uuid=contract_uuid)
-
-
-@transaction.atomic
-def _record_attempt(sync_id: int, result: kitos.UsageResult | None, error: str,
-                    now: datetime, pushed: str, *, contract_id: int | None = None,
-                    contract_uuid: str | None = None) -> KitosSync:
-    sync = KitosSync.objects.select_for_update().select_related("system").get(pk=sync_id)
-    if sync.status != SyncStatus.PENDING:  # a concurrent attempt (or the retry) got there first
-        return sync
-    system = System.objects.select_for_update().get(pk=sync.system_id)
-    contract = (Contract.objects.select_for_update().filter(pk=contract_id).first()
-                if contract_id is not None else None)
-    sync.attempts += 1
-    sync.last_attempt_at = now
-    sync.last_error = error[:1000]
-    before = {"status": sync.status, "kitos_uuid": str(system.kitos_uuid or "")}
-    if result is not None:
-        # Done when KITOS took everything and the life cycle did not move meanwhile (else
-        # the new one is sent next).
-        if not error and sync.lifecycle == pushed:
-            sync.status, sync.done_at = SyncStatus.DONE, now
-        system.kitos_uuid = result.usage_uuid
-        system.kitos_system_uuid = result.system_uuid or system.kitos_system_uuid
-        system.save(update_fields=["kitos_uuid", "kitos_system_uuid", "updated_at"])
-    sync.save()
-    after = {"case_id": sync.case_id, "status": sync.status, "error": sync.last_error,
-             "kitos_uuid": str(system.kitos_uuid or "")}
-    if contract is not None:
-        before["contract_kitos_uuid"] = str(contract.kitos_uuid or "")
-        if contract_uuid and str(contract.kitos_uuid or "") != contract_uuid:
-            contract.kitos_uuid = contract_uuid
-            contract.save(update_fields=["kitos_uuid"])
-        after["contract_id"] = contract.pk
-        after["contract_kitos_uuid"] = str(contract.kitos_uuid or "")
-    if error:
-        transaction.on_commit(KITOS_FAILURES.inc)
-    audit_append(organisation_id=sync.organisation_id, actor=None, actor_role="system",
-                 event_type="kitos.registered" if result and not error else "kitos.failed",
-                 object_type="KitosSync", object_id=sync.pk, before=before, after=after)
-    return sync
-
-
-def kitos_retry_pending(now: datetime | None = None) -> dict[str, int]:
-    """Try every pending registration once more (the management command `kitos_retry`)."""
-    counts = {"done": 0, "pending": 0}
-    for pk in KitosSync.objects.filter(status=SyncStatus.PENDING).values_list("pk", flat=True):
-        sync = attempt(pk, now=now)
-        counts["done" if sync.status == SyncStatus.DONE else "pending"] += 1
-    return counts
 
 
 def kitos_connection_test(*, actor: Any, organisation_id: int) -> kitos.ConnectionCheck:

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from anskaf import testing
+from anskaf.portfolio import tasks
 from anskaf.portfolio.fake_kitos import FakeKitos
 from anskaf.portfolio.models import System
 
@@ -30,3 +34,12 @@ def old_system(org, unit):
                                  purpose="Journalisering af sager", owner_unit=unit,
                                  lifecycle="Operational", search_text="gammelt esdh acme "
                                  "journalisering af sager")
+
+
+@pytest.fixture
+def run_due():
+    """The worker's periodic sweep (`anskaf.kitos_due`) once, as if every backoff had passed:
+    each registration due by then is attempted (the tests' queue runs a task at once)."""
+    def run(later: timedelta = timedelta(days=3)) -> int:
+        return tasks.enqueue_due(timezone.now() + later)
+    return run

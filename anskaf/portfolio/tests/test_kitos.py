@@ -3,19 +3,18 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.core.management import call_command
 
 from anskaf import testing
 from anskaf.portfolio import kitos as kitos_api
-from anskaf.portfolio import services
+from anskaf.portfolio import kitos_sync, services
 from anskaf.portfolio.models import KitosSync, System
 
 
-def test_register_creates_the_usage_and_stores_its_uuid(coordinator, kitos):
+def test_register_creates_the_usage_and_stores_its_uuid(coordinator, kitos, run_due):
     catalogue = kitos.add_system("Nyt Økonomi")
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
     sync = services.kitos_register(actor=coordinator, case_id=case.pk)
-    sync = services.attempt(sync.pk)  # what on_commit does after the request's transaction
+    sync = kitos_sync.attempt(sync.pk)  # what the worker does after the request's transaction
     assert sync.status == "done" and sync.attempts == 1
     system = System.objects.get(pk=sync.system_id)
     assert str(system.kitos_system_uuid) == catalogue
@@ -26,24 +25,23 @@ def test_register_creates_the_usage_and_stores_its_uuid(coordinator, kitos):
     testing.advance(coordinator, case, through=20)
     pending = KitosSync.objects.get(system=system, status="pending")
     assert pending.lifecycle == "Operational"
-    services.kitos_retry_pending()
+    run_due()
     assert kitos.lifecycle_of(str(system.kitos_uuid)) == "Operational"
     assert len(kitos.usages) == 1
 
 
 @pytest.mark.parametrize("fault", [401, 409, 500])
-def test_each_fault_keeps_it_pending_until_the_retry(coordinator, kitos, fault):
+def test_each_fault_keeps_it_pending_until_the_retry(coordinator, kitos, fault, run_due):
     kitos.add_system("Nyt Økonomi")
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
     sync = services.kitos_register(actor=coordinator, case_id=case.pk)
     kitos.fault = fault
-    sync = services.attempt(sync.pk)
+    sync = kitos_sync.attempt(sync.pk)
     assert sync.status == "pending" and sync.attempts == 1
     assert f"HTTP {fault}" in sync.last_error
     assert System.objects.get(pk=sync.system_id).kitos_uuid is None
     kitos.fault = None
-    assert services.kitos_retry_pending(now=datetime(2026, 1, 1, tzinfo=UTC)) == {
-        "done": 1, "pending": 0}
+    assert run_due() == 1
     sync.refresh_from_db()
     assert sync.status == "done" and sync.attempts == 2 and sync.last_error == ""
 
@@ -53,7 +51,7 @@ def test_an_expired_token_is_renewed_once(coordinator, kitos):
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
     sync = services.kitos_register(actor=coordinator, case_id=case.pk)
     kitos.faults_once = [401]  # the first API call is refused, as with an expired token
-    assert services.attempt(sync.pk).status == "done"
+    assert kitos_sync.attempt(sync.pk).status == "done"
     assert sum(1 for r in kitos.requests if r[1] == "/api/authorize/GetToken") == 2
 
 
@@ -62,27 +60,27 @@ def test_409_adopts_the_existing_usage(coordinator, kitos):
     client = kitos_client(kitos)
     existing = client.create_usage(catalogue, {"validity": {"lifeCycleStatus": "Undecided"}})
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
-    sync = services.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
+    sync = kitos_sync.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
     assert sync.status == "done"
     assert str(System.objects.get(pk=sync.system_id).kitos_uuid) == existing["uuid"]
     assert kitos.lifecycle_of(existing["uuid"]) == "PhasingIn"
 
 
-def test_unconfigured_and_unreachable_stay_pending(coordinator, settings, kitos):
+def test_unconfigured_and_unreachable_stay_pending(coordinator, settings, kitos, run_due):
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
     sync = services.kitos_register(actor=coordinator, case_id=case.pk)
     settings.KITOS_URL = ""
-    sync = services.attempt(sync.pk)
+    sync = kitos_sync.attempt(sync.pk)
     assert sync.status == "pending" and "ikke sat op" in sync.last_error
     settings.KITOS_URL = kitos.url
     kitos.delay = 1.5  # longer than KITOS_TIMEOUT
-    sync = services.attempt(sync.pk)
+    sync = kitos_sync.attempt(sync.pk)
     assert sync.status == "pending" and "ikke i tide" in sync.last_error
     kitos.delay = 0
-    sync = services.attempt(sync.pk)  # not in the catalogue: a clear error, still pending
+    sync = kitos_sync.attempt(sync.pk)  # not in the catalogue: a clear error, still pending
     assert sync.status == "pending" and "systemkatalog" in sync.last_error
     kitos.add_system("Nyt Økonomi")
-    call_command("kitos_retry")
+    run_due()
     sync.refresh_from_db()
     assert sync.status == "done" and sync.attempts == 4
 
@@ -114,7 +112,7 @@ def kitos_client(fake):
         organisation_uuid=fake.organisation_uuid, timeout=1))
 
 
-def test_a_change_during_the_call_is_sent_next(coordinator, kitos):
+def test_a_change_during_the_call_is_sent_next(coordinator, kitos, run_due):
     catalogue = kitos.add_system("Nyt Økonomi")
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
     sync = services.kitos_register(actor=coordinator, case_id=case.pk)
@@ -122,11 +120,12 @@ def test_a_change_during_the_call_is_sent_next(coordinator, kitos):
                                              {"validity": {"lifeCycleStatus": "PhasingIn"}})
     # While KITOS answered for PhasingIn, the case moved the system on to Operational.
     KitosSync.objects.filter(pk=sync.pk).update(lifecycle="Operational")
-    sync = services._record_attempt(sync.pk, kitos_api.UsageResult(usage["uuid"], catalogue), "",
+    sync = kitos_sync._record_attempt(sync.pk, kitos_api.UsageResult(usage["uuid"], catalogue), "",
                                     datetime(2026, 1, 1, tzinfo=UTC), "PhasingIn")
     assert sync.status == "pending"
     assert str(System.objects.get(pk=sync.system_id).kitos_uuid) == usage["uuid"]
-    services.kitos_retry_pending()
+    assert sync.next_attempt_at == datetime(2026, 1, 1, tzinfo=UTC)  # due at once, no backoff
+    run_due()
     assert kitos.lifecycle_of(usage["uuid"]) == "Operational"
     assert KitosSync.objects.get(pk=sync.pk).status == "done"
 
@@ -136,7 +135,7 @@ def test_the_catalogue_is_searched_by_name_contains_and_the_exact_name_is_taken(
     kitos.add_system("Nyt Økonomi Plus")
     catalogue = kitos.add_system("Nyt Økonomi")
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
-    sync = services.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
+    sync = kitos_sync.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
     assert sync.status == "done"
     assert str(System.objects.get(pk=sync.system_id).kitos_system_uuid) == catalogue
     (_, _, _, query), = kitos.sent("GET", "/api/v2/it-systems")

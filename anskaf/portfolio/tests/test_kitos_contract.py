@@ -4,11 +4,10 @@ KITOS-shaped server: the payload KITOS receives, idempotence, faults and the ret
 from datetime import UTC, datetime
 
 import pytest
-from django.core.management import call_command
 
 from anskaf import testing
 from anskaf.audit.models import AuditEvent
-from anskaf.portfolio import services
+from anskaf.portfolio import kitos_sync, services
 from anskaf.portfolio.models import Contract, KitosSync, System
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -33,7 +32,7 @@ def usage_uuid(sync):
 
 
 def test_it_creates_the_contract_linked_to_the_usage_in_kitos_shape(registration, kitos):
-    sync = services.attempt(registration["sync"].pk)
+    sync = kitos_sync.attempt(registration["sync"].pk)
     assert sync.status == "done" and sync.last_error == ""
     contract = Contract.objects.get(pk=registration["contract"].pk)
     assert contract.kitos_uuid is not None
@@ -58,7 +57,7 @@ def test_it_creates_the_contract_linked_to_the_usage_in_kitos_shape(registration
 
 def test_a_second_registration_updates_the_contract_instead_of_duplicating_it(
         registration, coordinator, it_person, kitos):
-    services.attempt(registration["sync"].pk)
+    kitos_sync.attempt(registration["sync"].pk)
     contract = Contract.objects.get(pk=registration["contract"].pk)
     first_uuid = str(contract.kitos_uuid)
     # Someone in KITOS also put another usage on the contract; anskaf must keep it.
@@ -72,7 +71,7 @@ def test_a_second_registration_updates_the_contract_instead_of_duplicating_it(
                                "duration_months": "12", "option_count": "2",
                                "option_months": "12", "options_used": "2",
                                "notice_months": "3", "notice_to": "month"})
-    sync = services.attempt(services.kitos_register(actor=coordinator,
+    sync = kitos_sync.attempt(services.kitos_register(actor=coordinator,
                                                     case_id=registration["case"].pk).pk)
     assert sync.status == "done"
     assert len(kitos.contracts) == 1 and len(kitos.sent("POST", "/api/v2/it-contracts")) == 1
@@ -90,7 +89,7 @@ def test_a_401_on_the_contract_renews_the_token_once_and_the_contract_is_sent(re
     # KITOS refuses the contract call as if the token had expired: one new token (one client,
     # so one token, per attempt), the same call again, and the contract is in.
     kitos.fail_once("POST", "/api/v2/it-contracts", 401)
-    sync = services.attempt(registration["sync"].pk)
+    sync = kitos_sync.attempt(registration["sync"].pk)
     assert sync.status == "done"
     assert len(kitos.sent("POST", "/api/authorize/GetToken")) == 2
     assert len(kitos.sent("POST", "/api/v2/it-contracts")) == 2 and len(kitos.contracts) == 1
@@ -100,7 +99,7 @@ def test_a_401_on_the_contract_renews_the_token_once_and_the_contract_is_sent(re
 def test_409_on_create_adopts_the_organisations_contract_of_that_name(registration, kitos):
     client = services.kitos.connect(registration["sync"].organisation_id)
     existing = client.create_contract("Nyt Økonomi – K-2026-7", [])
-    sync = services.attempt(registration["sync"].pk)
+    sync = kitos_sync.attempt(registration["sync"].pk)
     assert sync.status == "done"
     assert str(Contract.objects.get(pk=registration["contract"].pk).kitos_uuid) == (
         existing["uuid"])
@@ -113,17 +112,17 @@ def test_409_on_create_adopts_the_organisations_contract_of_that_name(registrati
 
 
 def test_a_failing_contract_keeps_the_usage_and_the_retry_does_not_create_it_again(
-        registration, kitos):
+        registration, kitos, run_due):
     # The usage is taken, then KITOS answers 500 to the contract.
     kitos.fail_once("POST", "/api/v2/it-contracts", 500)
-    sync = services.attempt(registration["sync"].pk)
+    sync = kitos_sync.attempt(registration["sync"].pk)
     assert sync.status == "pending" and sync.attempts == 1
     assert "Kontrakten" in sync.last_error and "HTTP 500" in sync.last_error
     assert System.objects.get(pk=sync.system_id).kitos_uuid is not None  # nothing lost
     assert Contract.objects.get(pk=registration["contract"].pk).kitos_uuid is None
     failed = AuditEvent.objects.filter(event_type="kitos.failed").latest("id")
     assert failed.after["contract_kitos_uuid"] == ""
-    call_command("kitos_retry")
+    run_due()
     sync.refresh_from_db()
     assert sync.status == "done" and sync.attempts == 2
     assert len(kitos.usages) == 1 and len(kitos.contracts) == 1
@@ -133,24 +132,25 @@ def test_a_failing_contract_keeps_the_usage_and_the_retry_does_not_create_it_aga
 
 @pytest.mark.parametrize("fault", [401, 409, 500])
 def test_each_fault_keeps_usage_and_contract_pending_until_the_retry(registration, kitos,
-                                                                     fault):
+                                                                     fault, run_due):
     kitos.fault = fault
-    sync = services.attempt(registration["sync"].pk)
+    sync = kitos_sync.attempt(registration["sync"].pk)
     assert sync.status == "pending" and f"HTTP {fault}" in sync.last_error
     assert Contract.objects.get(pk=registration["contract"].pk).kitos_uuid is None
     kitos.fault = None
-    assert services.kitos_retry_pending(now=NOW) == {"done": 1, "pending": 0}
+    assert run_due() == 1
+    assert KitosSync.objects.get(pk=sync.pk).status == "done"
     assert Contract.objects.get(pk=registration["contract"].pk).kitos_uuid is not None
     assert len(kitos.contracts) == 1
 
 
-def test_unconfigured_keeps_the_contract_pending(registration, settings, kitos):
+def test_unconfigured_keeps_the_contract_pending(registration, settings, kitos, run_due):
     settings.KITOS_URL = ""
-    sync = services.attempt(registration["sync"].pk)
+    sync = kitos_sync.attempt(registration["sync"].pk)
     assert sync.status == "pending" and "ikke sat op" in sync.last_error
     assert Contract.objects.get(pk=registration["contract"].pk).kitos_uuid is None
     settings.KITOS_URL = kitos.url
-    call_command("kitos_retry")
+    run_due()
     assert KitosSync.objects.get(pk=sync.pk).status == "done"
     assert Contract.objects.get(pk=registration["contract"].pk).kitos_uuid is not None
 
@@ -166,7 +166,7 @@ def test_the_replaced_systems_contract_is_not_sent(coordinator, it_person, old_s
                        system_id=old_system.pk)
     sync = KitosSync.objects.create(organisation=old_system.organisation, system=old_system,
                                     case=case, lifecycle="PhasingOut")
-    assert services.attempt(sync.pk).status == "done"
+    assert kitos_sync.attempt(sync.pk).status == "done"
     assert kitos.contracts == {}
 
 
@@ -176,7 +176,7 @@ def test_step_12_and_the_system_page_show_the_contracts_kitos_state(registration
     case = registration["case"]
     page = client.get(f"/sager/{case.pk}/").content.decode()
     assert "Kontrakt K-2026-7 i KITOS:</strong> afventer registrering." in page
-    services.attempt(registration["sync"].pk)
+    kitos_sync.attempt(registration["sync"].pk)
     contract = Contract.objects.get(pk=registration["contract"].pk)
     page = client.get(f"/sager/{case.pk}/").content.decode()
     assert f"Kontrakt K-2026-7 i KITOS:</strong> registreret (UUID {contract.kitos_uuid})" in page
@@ -186,7 +186,7 @@ def test_step_12_and_the_system_page_show_the_contracts_kitos_state(registration
 
 def test_editing_a_registered_contract_sends_the_change_to_kitos(
         registration, it_person, kitos, django_capture_on_commit_callbacks):
-    services.attempt(registration["sync"].pk)
+    kitos_sync.attempt(registration["sync"].pk)
     contract = Contract.objects.get(pk=registration["contract"].pk)
     with django_capture_on_commit_callbacks(execute=True):
         services.contract_save(actor=it_person, system_id=contract.system_id,
@@ -207,7 +207,7 @@ def test_a_contract_added_after_the_registration_is_sent_too(
         coordinator, it_person, kitos, django_capture_on_commit_callbacks):
     kitos.add_system("Nyt Økonomi")
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
-    sync = services.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
+    sync = kitos_sync.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
     assert sync.status == "done" and kitos.sent("POST", "/api/v2/it-contracts") == []
     with django_capture_on_commit_callbacks(execute=True):
         contract = services.contract_save(actor=it_person, system_id=sync.system_id, data={

@@ -18,7 +18,7 @@ from anskaf.audit.models import AuditEvent
 from anskaf.cases.errors import Conflict, ValidationFailed
 from anskaf.notifications import jobs
 from anskaf.notifications.models import Notification
-from anskaf.portfolio import selectors, services
+from anskaf.portfolio import kitos_sync, selectors, services
 from anskaf.portfolio.models import (
     Contract,
     DataProcessingAgreement,
@@ -256,7 +256,7 @@ def registered(org, unit, kitos):
     system = System.objects.create(organisation=org, name="Omsorg", owner_unit=unit,
                                    lifecycle="Operational")
     sync = KitosSync.objects.create(organisation=org, system=system, lifecycle="Operational")
-    services.attempt(sync.pk)
+    kitos_sync.attempt(sync.pk)
     system.refresh_from_db()
     assert kitos.lifecycle_of(str(system.kitos_uuid)) == "Operational"
     return system
@@ -282,7 +282,7 @@ def test_a_life_cycle_changed_on_the_systems_page_is_sent_to_kitos(
 
 
 def test_a_life_cycle_changed_through_the_api_is_sent_to_kitos(
-        registered, it_person, kitos, django_capture_on_commit_callbacks):
+        registered, it_person, kitos, django_capture_on_commit_callbacks, run_due):
     api = _api(it_person)
     with django_capture_on_commit_callbacks(execute=True):
         response = _patch(api, f"/api/v1/systems/{registered.pk}",
@@ -296,14 +296,14 @@ def test_a_life_cycle_changed_through_the_api_is_sent_to_kitos(
 
 
 def test_kitos_down_keeps_the_change_pending_for_the_worker(
-        registered, it_person, kitos, django_capture_on_commit_callbacks):
+        registered, it_person, kitos, django_capture_on_commit_callbacks, run_due):
     kitos.fault = 500
     with django_capture_on_commit_callbacks(execute=True):
         services.system_save(actor=it_person, system_id=registered.pk,
                              data=_system_form(registered, lifecycle="PhasingOut"))
     assert KitosSync.objects.get(system=registered, status="pending").lifecycle == "PhasingOut"
     kitos.fault = None
-    services.kitos_retry_pending()
+    run_due()
     assert kitos.lifecycle_of(str(registered.kitos_uuid)) == "PhasingOut"
 
 

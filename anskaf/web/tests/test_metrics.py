@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from anskaf import testing
 from anskaf.notifications import services as notification_services
 from anskaf.notifications.models import OutboxMessage
-from anskaf.portfolio import services as portfolio_services
+from anskaf.portfolio import kitos_sync
 from anskaf.portfolio.models import KitosSync, System
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_a_failed_kitos_registration_is_counted(client, metrics_on, org, setting
     sync = KitosSync.objects.create(organisation=org, system=system, lifecycle="operating")
     before = scrape(client)
     with django_capture_on_commit_callbacks(execute=True):
-        portfolio_services.attempt(sync.pk)
+        kitos_sync.attempt(sync.pk)
     after = scrape(client)
     assert value(after, "anskaf_kitos_failures_total") - value(
         before, "anskaf_kitos_failures_total") == 1
