@@ -3,8 +3,10 @@ anchor the audit trail, back up and restore, manage API tokens, load demo data, 
 application and pass anything else on to Django's commands.
 
 Each subcommand is a small function that returns the process exit code:
-0 success, 1 a check failed (invalid model, broken audit chain), 2 bad input or set-up
-(unknown organisation or user, missing file, database not reachable or not configured).
+0 success, 1 a check failed (invalid model, broken audit chain) or a service refused (its
+message field by field), 2 bad input or set-up (unknown organisation or user, missing file,
+database not reachable or not configured). A domain error a command does not answer itself
+is answered in `_run` (ADR 0037): not found is 2, any other refusal 1.
 Only the commands that need the database configure Django; `model check` (alias `model
 validate`) and `model diff` work without one.
 """
@@ -17,6 +19,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from anskaf.errors import DomainError, NotFound
 
 if TYPE_CHECKING:
     from anskaf.process.bindings import StepBinding
@@ -277,25 +281,22 @@ def cmd_model_migrate(args: argparse.Namespace) -> int:
     the version new cases of their unit start on; one transaction per case. Exit 1 when a
     case is refused (the others are moved), 0 when all could move (or there was nothing)."""
     _setup_django()
-    from anskaf.cases.errors import NotFound
     from anskaf.cases.model_migration import cases_migrate, migration_plan
 
     org = _organisation_named(args.organisation)
     ids = None
     if args.case:
         ids = [_case_id(org, value) for value in args.case]
-    try:
-        if args.dry_run:
-            plans = migration_plan(actor=None, organisation_id=org.pk, case_ids=ids)
-            refused = [p for p in plans if not p.ok]
-            for plan in plans:
-                _print_plan(plan, "would move" if plan.ok else "REFUSED")
-            print(f"Dry run: {len(plans) - len(refused)} case(s) would move, "
-                  f"{len(refused)} refused; nothing changed.", file=sys.stderr)
-            return FAILED if refused else OK
-        result = cases_migrate(actor=None, organisation_id=org.pk, case_ids=ids, via="cli")
-    except NotFound as exc:
-        raise CommandError(exc.message) from None
+    # A case the organisation does not have (NotFound) is a wrong argument: exit 2 (_run).
+    if args.dry_run:
+        plans = migration_plan(actor=None, organisation_id=org.pk, case_ids=ids)
+        refused = [p for p in plans if not p.ok]
+        for plan in plans:
+            _print_plan(plan, "would move" if plan.ok else "REFUSED")
+        print(f"Dry run: {len(plans) - len(refused)} case(s) would move, "
+              f"{len(refused)} refused; nothing changed.", file=sys.stderr)
+        return FAILED if refused else OK
+    result = cases_migrate(actor=None, organisation_id=org.pk, case_ids=ids, via="cli")
     for plan in result.migrated:
         _print_plan(plan, "moved")
     for plan in result.refused:
@@ -430,11 +431,21 @@ def cmd_audit_rotate_key(args: argparse.Namespace) -> int:
 # --- the installation's operator: operator add, org create/list/suspend/resume (ADR 0030) -------
 
 
-def _refusal(exc: Any) -> int:
+def _refusal(exc: DomainError) -> int:
     """A service's refusal on stderr, one line per field: exit 1."""
-    for field, message in (getattr(exc, "errors", None) or {"": exc.message}).items():
+    for field, message in (exc.errors or {"": exc.message}).items():
         _err(f"{field}: {message}" if field else message)
     return FAILED
+
+
+def _domain_error(exc: DomainError) -> int:
+    """Every command's answer to a domain error it does not answer itself (ADR 0037): what
+    is not there is a wrong argument (exit 2, as a CommandError), a refusal is printed field
+    by field (exit 1)."""
+    if isinstance(exc, NotFound):
+        _err(exc.message)
+        return USAGE
+    return _refusal(exc)
 
 
 def cmd_operator_add(args: argparse.Namespace) -> int:
@@ -442,15 +453,11 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
     promoted); prints the link to choose a password."""
     _setup_django()
     from anskaf.installation import services
-    from anskaf.installation.errors import OperatorRefused, ValidationFailed
     from anskaf.notifications.services import absolute
 
-    try:
-        person, created = services.operator_add(actor=None, username=args.username,
-                                                email=args.email or "",
-                                                full_name=args.name or "", via="cli")
-    except (ValidationFailed, OperatorRefused) as exc:
-        return _refusal(exc)
+    person, created = services.operator_add(actor=None, username=args.username,
+                                            email=args.email or "",
+                                            full_name=args.name or "", via="cli")
     if not created:
         print(f"{person.username} is now an operator of the installation.")
         return OK
@@ -468,12 +475,8 @@ def _org_data(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_org_create(args: argparse.Namespace) -> int:
     _setup_django()
     from anskaf.installation import services
-    from anskaf.installation.errors import ValidationFailed
 
-    try:
-        org, admin = services.org_create(actor=None, data=_org_data(args), via="cli")
-    except ValidationFailed as exc:
-        return _refusal(exc)
+    org, admin = services.org_create(actor=None, data=_org_data(args), via="cli")
     units = org.units.count()
     print(f"Created {org.name} ({org.slug}, CVR {org.cvr}) with {units} forvaltning"
           f"{'er' if units != 1 else ''}; invitation to its admin {admin.username} queued for "
@@ -503,14 +506,8 @@ def cmd_org_list(args: argparse.Namespace) -> int:
 def cmd_org_suspend(args: argparse.Namespace) -> int:
     _setup_django()
     from anskaf.installation import services
-    from anskaf.installation.errors import NotFound, OperatorRefused, ValidationFailed
 
-    try:
-        org = services.org_suspend(actor=None, slug=args.slug, reason=args.reason, via="cli")
-    except NotFound as exc:
-        raise CommandError(exc.message) from None
-    except (ValidationFailed, OperatorRefused) as exc:
-        return _refusal(exc)
+    org = services.org_suspend(actor=None, slug=args.slug, reason=args.reason, via="cli")
     print(f"{org.name} is suspended: its users cannot log in, their sessions have ended, its "
           "reminders, digests and KITOS jobs are skipped. Nothing was deleted "
           f"(anskaf org resume {org.slug}).")
@@ -520,14 +517,8 @@ def cmd_org_suspend(args: argparse.Namespace) -> int:
 def cmd_org_resume(args: argparse.Namespace) -> int:
     _setup_django()
     from anskaf.installation import services
-    from anskaf.installation.errors import NotFound, OperatorRefused
 
-    try:
-        org = services.org_resume(actor=None, slug=args.slug, via="cli")
-    except NotFound as exc:
-        raise CommandError(exc.message) from None
-    except OperatorRefused as exc:
-        return _refusal(exc)
+    org = services.org_resume(actor=None, slug=args.slug, via="cli")
     print(f"{org.name} is open again: its users can log in.")
     return OK
 
@@ -540,7 +531,6 @@ def cmd_org_offboard(args: argparse.Namespace) -> int:
         raise CommandError("--reason must say why the municipality leaves")
     _setup_django()
     from anskaf.installation import jobs, services
-    from anskaf.installation.errors import OperatorRefused, ValidationFailed
     from anskaf.sealed import ArchiveRefused, BackupError
 
     org = services.municipalities().filter(slug=args.slug).first()
@@ -564,8 +554,6 @@ def cmd_org_offboard(args: argparse.Namespace) -> int:
     except ArchiveRefused as exc:
         _err(f"{exc}; nothing deleted")
         return FAILED
-    except (ValidationFailed, OperatorRefused) as exc:
-        return _refusal(exc)
     done = result.done
     print(f"Deleted {done.name} ({done.slug}): {sum(done.rows.values())} rows and "
           f"{done.files} stored file(s); its audit chain ended at seq {done.chain_seq}. "
@@ -1226,6 +1214,8 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     except CommandError as exc:
         _err(str(exc))
         return USAGE
+    except DomainError as exc:
+        return _domain_error(exc)
     except ImproperlyConfigured as exc:
         _err(f"configuration: {exc}")
         return USAGE

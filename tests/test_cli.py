@@ -504,3 +504,46 @@ def test_model_migrate_exits_1_naming_a_refused_case(org, coordinator, tmp_path,
     out = capsys.readouterr()
     assert f"{case.number}" in out.out and "REFUSED" in out.out
     assert "findes ikke i den nye model" in out.out and "1 refused" in out.err
+
+
+# --- domain errors: answered in one place (ADR 0037) ----------------------------------------------
+
+
+def _raising(exc: Exception):  # type: ignore[no-untyped-def]
+    def command(args):  # type: ignore[no-untyped-def]
+        raise exc
+
+    return command
+
+
+def test_a_refusal_a_command_does_not_answer_is_printed_field_by_field_with_exit_1(capsys):
+    from anskaf.cli import _run
+    from anskaf.errors import ValidationFailed
+
+    exc = ValidationFailed({"slug": "Forkortelsen er optaget.", "cvr": "Ugyldigt CVR-nummer."})
+    assert _run(_raising(exc), None) == 1  # type: ignore[arg-type]
+    assert capsys.readouterr().err.splitlines() == [
+        "error: slug: Forkortelsen er optaget.", "error: cvr: Ugyldigt CVR-nummer."]
+
+
+def test_a_refused_move_is_its_message_with_exit_1(capsys):
+    from anskaf.cli import _run
+    from anskaf.installation.errors import OperatorRefused
+
+    exc = OperatorRefused("Kommunen er allerede suspenderet.")
+    assert _run(_raising(exc), None) == 1  # type: ignore[arg-type]
+    assert capsys.readouterr().err == "error: Kommunen er allerede suspenderet.\n"
+
+
+def test_not_found_is_a_wrong_argument_with_exit_2(capsys):
+    from anskaf.cli import _run
+    from anskaf.errors import NotFound
+
+    assert _run(_raising(NotFound("Sag 7 findes ikke.")), None) == 2  # type: ignore[arg-type]
+    assert capsys.readouterr().err == "error: Sag 7 findes ikke.\n"
+
+
+@pytest.mark.django_db
+def test_org_resume_of_an_unknown_municipality_is_exit_2(capsys):
+    assert main(["org", "resume", "findes-ikke"]) == 2
+    assert capsys.readouterr().err.startswith("error: ")

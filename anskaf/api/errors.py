@@ -1,9 +1,9 @@
 """The API's error contract: every error under /api/ is JSON {"error", "message"[, "fields"]}.
 
 The shapes, codes and messages are neutral and live in anskaf.http.errors. Here the API shell
-decides what the domain's errors mean over HTTP: the exception handlers turn NotFound,
-MoveRefused and its subclasses (and the engine's refusals), our own ApiError and
-django-ninja's errors into that shape. ApiErrorMiddleware covers what never reaches
+turns errors into that shape: every domain error (`anskaf.errors.DomainError`, ADR 0037) by the
+code, status and fields its class carries, in one handler; our own ApiError and django-ninja's
+errors by theirs. ApiErrorMiddleware covers what never reaches
 django-ninja (unknown paths, 405, uncaught exceptions).
 """
 
@@ -18,8 +18,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from anskaf.cases.errors import MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.schemas import FIELD_HINTS
+from anskaf.errors import DomainError
 from anskaf.http.errors import (
     MESSAGES,
     ApiError,
@@ -29,8 +29,6 @@ from anskaf.http.errors import (
     fields_message,
     message_for,
 )
-from anskaf.orgs import errors as org_errors
-from anskaf.process.errors import NotAGate, OutcomeNotAllowed
 
 logger = logging.getLogger("anskaf.api")
 
@@ -56,21 +54,15 @@ def _on_api_error(request: HttpRequest, exc: ApiError) -> JsonResponse:
     return error_response(exc.status, exc.code, exc.message, exc.fields)
 
 
-def _on_not_found(request: HttpRequest, exc: NotFound) -> JsonResponse:
-    return error_response(404, "not_found", exc.message)
+def domain_error_response(exc: DomainError) -> JsonResponse:
+    """Every domain error's answer: its class's status and code, its message (built from its
+    fields where the class says so) and its fields."""
+    message = fields_message(exc.errors) if exc.message_names_fields else exc.message
+    return error_response(exc.status, exc.code, message, exc.fields)
 
 
-def _on_refused(request: HttpRequest, exc: MoveRefused) -> JsonResponse:
-    fields: dict[str, str] | None = None
-    message = exc.message
-    if isinstance(exc, ValidationFailed):
-        fields = dict(exc.errors)
-        message = fields_message(fields)
-    elif isinstance(exc, NotAGate):
-        fields = {"step": exc.message}
-    elif isinstance(exc, OutcomeNotAllowed):
-        fields = {"outcome": exc.message}
-    return error_response(exc.status, exc.code, message, fields)
+def _on_domain_error(request: HttpRequest, exc: DomainError) -> JsonResponse:
+    return domain_error_response(exc)
 
 
 def _on_authentication(request: HttpRequest, exc: AuthenticationError) -> JsonResponse:
@@ -100,17 +92,6 @@ def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> JsonRe
     return error_response(403, "forbidden", MESSAGES["forbidden"])
 
 
-def _on_orgs_error(request: HttpRequest, exc: org_errors.OrgsError) -> JsonResponse:
-    """The orgs app's own refusals (deputies, people): the same contract as the cases'."""
-    if isinstance(exc, org_errors.ReferenceRefused):
-        return error_response(409, "invalid_reference", exc.message, exc.errors)
-    if isinstance(exc, org_errors.ValidationFailed):
-        return error_response(400, "validation_error", exc.message, exc.errors)
-    if isinstance(exc, org_errors.NotFound):
-        return error_response(404, "not_found", exc.message)
-    return error_response(403, "forbidden", exc.message)
-
-
 def _on_multipart(request: HttpRequest, exc: MultiPartParserError) -> JsonResponse:
     # A multipart body without a boundary, or broken: the client's fault, not a 500.
     fields = {"body": "Indholdet er ikke gyldig multipart/form-data (mangler »boundary«?)."}
@@ -125,11 +106,9 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Exception, _on_exception)
     api.add_exception_handler(ApiError, _on_api_error)
     api.add_exception_handler(MultiPartParserError, _on_multipart)
-    api.add_exception_handler(NotFound, _on_not_found)
-    api.add_exception_handler(MoveRefused, _on_refused)
+    api.add_exception_handler(DomainError, _on_domain_error)
     api.add_exception_handler(HttpError, _on_http_error)
     api.add_exception_handler(AuthenticationError, _on_authentication)
     api.add_exception_handler(NinjaValidationError, _on_ninja_validation)
     api.add_exception_handler(Http404, _on_http404)
     api.add_exception_handler(PermissionDenied, _on_permission_denied)
-    api.add_exception_handler(org_errors.OrgsError, _on_orgs_error)

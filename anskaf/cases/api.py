@@ -363,9 +363,12 @@ def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, An
              openapi_extra=_extra(STEP_ERRORS, StepCompleteIn))
 def step_complete(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="complete")
-    body, _ = params.parse_body(request, StepCompleteIn)
+    body, data = params.parse_body(request, StepCompleteIn)
+    # One call, one transaction: remarks and checklist are saved with the completion or,
+    # when it is refused, not at all (the client still holds what it sent).
     services.step_complete(actor=_actor(request), case_id=case_id, number=number,
-                           remarks=body.remarks, version=body.version)
+                           remarks=body.remarks, checklist=data.get("checklist"),
+                           version=body.version)
     return _case_body(request, case_id)
 
 

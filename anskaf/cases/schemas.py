@@ -146,7 +146,12 @@ class StepUpdateIn(CaseBody):
 
 class StepCompleteIn(CaseBody):
     body_optional: ClassVar[bool] = True
-    remarks: str | None = None
+    remarks: str | None = Field(None, description="Remarks saved with the completion (replaces "
+                                                  "the current text); a refusal saves nothing.")
+    checklist: list[ChecklistItemIn] | None = Field(
+        None, description="Checklist items ticked or unticked with the completion (items not "
+                          "named keep their state); the required ones are checked against "
+                          "them. A refusal saves nothing.")
     version: int | None = Field(None, description=VERSION_DOC)
 
 

@@ -605,13 +605,16 @@ def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
 
 @transaction.atomic
 def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
-                  version: int | None = None, ticked: Any = None) -> Case:
-    """Complete a step; with `remarks` and `ticked` (a form's "Gem og gennemfør") the step's
-    remarks and checklist are saved in the same transaction, before the engine's check."""
+                  version: int | None = None, ticked: Any = None, checklist: Any = None) -> Case:
+    """Complete a step: one user action, one transaction. With `remarks` and the checklist
+    (`checklist` as {id, done} items, the API's; or `ticked`, the ids a form ticked: "Gem og
+    gennemfør") they are saved with the completion, before the engine's check; a refusal
+    saves none of it."""
     loaded, step, state = _prepare_step_move(actor, case_id, number, completing=True)
     remarks = _clean_remarks(remarks)
-    checks = _clean_checklist(step, state, ticked_checklist(step, state, ticked)) \
-        if ticked is not None else None
+    if checklist is None:
+        checklist = ticked_checklist(step, state, ticked)
+    checks = _clean_checklist(step, state, checklist) if checklist is not None else None
     if step.complete_reason and not (remarks if remarks is not None else state.remarks).strip():
         raise ValidationFailed({"remarks": (
             f"Skriv i bemærkningerne, hvorfor trin {step.number} gennemføres her (fx at "
@@ -622,8 +625,12 @@ def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None
     if remarks is not None:
         extra[step.number]["remarks"] = remarks
     if checks is not None:
-        # The engine checks the required items against what the form ticked now.
-        state.checked = [i for i in checklist_ids(step, state) if checks.get(i)]
+        # The engine checks the required items against what was ticked now (items not named
+        # keep their state, as in step_update; a form names every item).
+        checked = set(state.checked)
+        for item_id, done in checks.items():
+            (checked.add if done else checked.discard)(item_id)
+        state.checked = [i for i in checklist_ids(step, state) if i in checked]
         extra[step.number]["checked"] = state.checked
     transition = engine.complete(loaded.model, loaded.snapshot(), step.number)
     run_guards(MoveContext("complete", loaded.case, step.number, actor))

@@ -5,6 +5,7 @@ gets the partial). The apps' parts of the case page come from their panels (`pan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from anskaf.errors import DomainError
 from anskaf.http import params
+from anskaf.http.refusals import html_refusal
 from anskaf.orgs.selectors import unit_list
 
 from . import permissions, presenters, saved_filters, selectors, services
@@ -454,51 +457,59 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "cases/step_detail.html", context)
 
 
-STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "beslut", "tildel",
-                "krav"}
+def _save_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+    services.step_update(actor=request.user, case_id=pk, number=number,
+                         remarks=request.POST.get("remarks", ""),
+                         ticked=request.POST.getlist("checked"), version=version)
+    return f"Trin {number} er gemt."
 
 
-def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) -> str:
-    """Call the service for one step action; return the Danish success message."""
+def _complete_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+    # One service call, one transaction: the remarks and ticks are saved with the move.
+    services.step_complete(actor=request.user, case_id=pk, number=number,
+                           remarks=request.POST.get("remarks", ""),
+                           ticked=request.POST.getlist("checked"), version=version)
+    return f"Trin {number} er gennemført."
+
+
+def _start_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+    services.step_update(actor=request.user, case_id=pk, number=number, status="in_progress",
+                         version=version)
+    return f"Trin {number} er markeret som i gang."
+
+
+def _not_relevant_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+    services.step_mark_not_relevant(actor=request.user, case_id=pk, number=number,
+                                    reason=request.POST.get("reason", ""), version=version)
+    return f"Trin {number} er markeret som ikke relevant."
+
+
+def _assign_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+    services.step_assign(actor=request.user, case_id=pk, number=number,
+                         assignee=request.POST.get("assignee") or None, version=version)
+    return f"Tildelingen af trin {number} er gemt."
+
+
+def _set_requirement(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
     post = request.POST
-    version = _int_or_none(post.get("version"))
-    actor = request.user
-    if action == "gem":
-        services.step_update(actor=actor, case_id=pk, number=number,
-                             remarks=post.get("remarks", ""), ticked=post.getlist("checked"),
-                             version=version)
-        return f"Trin {number} er gemt."
-    if action == "gennemfoer":
-        # One service call, one transaction: the remarks and ticks are saved with the move.
-        services.step_complete(actor=actor, case_id=pk, number=number,
-                               remarks=post.get("remarks", ""), ticked=post.getlist("checked"),
-                               version=version)
-        return f"Trin {number} er gennemført."
-    if action == "paabegynd":
-        services.step_update(actor=actor, case_id=pk, number=number, status="in_progress",
-                             version=version)
-        return f"Trin {number} er markeret som i gang."
-    if action == "ikke-relevant":
-        services.step_mark_not_relevant(actor=actor, case_id=pk, number=number,
-                                        reason=post.get("reason", ""), version=version)
-        return f"Trin {number} er markeret som ikke relevant."
-    if action == "tildel":
-        services.step_assign(actor=actor, case_id=pk, number=number,
-                             assignee=post.get("assignee") or None, version=version)
-        return f"Tildelingen af trin {number} er gemt."
-    if action == "krav":
-        relevant = post.get("relevant") == "1"
-        services.step_requirement_set(actor=actor, case_id=pk, number=number,
-                                      item=post.get("item", ""), relevant=relevant,
-                                      reason=post.get("reason", ""), version=version)
-        return (f"Kravet i trin {number} gælder igen." if relevant
-                else f"Kravet i trin {number} er markeret som ikke relevant.")
-    if action == "genaabn":
-        services.step_reopen(actor=actor, case_id=pk, number=number,
-                             reason=post.get("reason", ""), version=version)
-        return f"Trin {number} er genåbnet."
+    relevant = post.get("relevant") == "1"
+    services.step_requirement_set(actor=request.user, case_id=pk, number=number,
+                                  item=post.get("item", ""), relevant=relevant,
+                                  reason=post.get("reason", ""), version=version)
+    return (f"Kravet i trin {number} gælder igen." if relevant
+            else f"Kravet i trin {number} er markeret som ikke relevant.")
+
+
+def _reopen_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+    services.step_reopen(actor=request.user, case_id=pk, number=number,
+                         reason=request.POST.get("reason", ""), version=version)
+    return f"Trin {number} er genåbnet."
+
+
+def _decide(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+    post = request.POST
     decision = services.decision_record(
-        actor=actor, case_id=pk, step=number, outcome=post.get("outcome") or None,
+        actor=request.user, case_id=pk, step=number, outcome=post.get("outcome") or None,
         rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
         it_contacts=post.get("it_contacts", ""),
         missing_documentation=post.get("missing_documentation", ""), version=version)
@@ -506,22 +517,29 @@ def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) ->
     return f"Beslutningen i trin {number} (runde {decision.round}) er registreret: {label}."
 
 
+# The step's actions by their slug in the URL: each calls one service and returns the Danish
+# success message. A refusal is a domain error, answered in one place (step_action).
+StepAction = Callable[[HttpRequest, int, int, "int | None"], str]
+STEP_ACTIONS: dict[str, StepAction] = {
+    "gem": _save_step, "gennemfoer": _complete_step, "paabegynd": _start_step,
+    "ikke-relevant": _not_relevant_step, "genaabn": _reopen_step, "beslut": _decide,
+    "tildel": _assign_step, "krav": _set_requirement,
+}
+
+
 @login_required
 @require_POST
 def step_action(request: HttpRequest, pk: int, number: int, action: str) -> HttpResponse:
-    if action not in STEP_ACTIONS:
+    run = STEP_ACTIONS.get(action)
+    if run is None:
         raise Http404("Ukendt handling.")
     status, feedback = 200, {}
     try:
-        message = _run_step_action(request, pk, number, action)
+        message = run(request, pk, number, _int_or_none(request.POST.get("version")))
         feedback = {"kind": "success", "message": message}
-    except NotFound:
-        raise Http404("Sagen eller trinnet findes ikke.") from None
-    except ValidationFailed as exc:
-        status, feedback = 400, {"kind": "error", "message": exc.message, "fields": exc.errors}
-    except MoveRefused as exc:
-        status, feedback = exc.status, {"kind": "error", "message": exc.message,
-                                        "conflict": isinstance(exc, Conflict)}
+    except DomainError as exc:
+        refusal = html_refusal(exc, not_found="Sagen eller trinnet findes ikke.")
+        status, feedback = refusal.status, refusal.feedback()
     if not request.htmx and status == 200:
         messages.success(request, feedback["message"])
         return redirect(reverse("cases:case_detail", kwargs={"pk": pk}) + f"#trin-{number}")

@@ -4,7 +4,8 @@ refused as a whole."""
 
 from __future__ import annotations
 
-from anskaf.orgs.errors import NotAllowed, NotFound, OrgsError, ValidationFailed
+from anskaf.errors import Refused
+from anskaf.orgs.errors import NotAllowed, NotFound, ValidationFailed
 
 __all__ = ["NotAllowed", "NotAnOperator", "NotFound", "OperatorRefused", "ValidationFailed"]
 
@@ -13,6 +14,8 @@ class NotAnOperator(NotAllowed):
     message = "Kun installationens driftsansvarlige kan det."
 
 
-class OperatorRefused(OrgsError):
+class OperatorRefused(Refused):
     """A move that cannot be made now (suspend a suspended municipality, promote a person of
-    a municipality to operator): the message says why."""
+    a municipality to operator): the message says why (409 `conflict`)."""
+
+    code = "conflict"

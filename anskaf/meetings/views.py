@@ -6,6 +6,7 @@ with a Danish message (400 bad input, 403/409 refused); success redirects (post/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.views import case_page_context
 from anskaf.documents.selectors import step_files
+from anskaf.errors import DomainError
 from anskaf.http import params
+from anskaf.http.refusals import html_refusal
 
 from . import exports, minutes, selectors, services
 from .choices import Addressee
@@ -193,66 +196,109 @@ def _revision_base(post: Any) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _run(request: HttpRequest, meeting: Meeting, op: str) -> str:
-    """Call the service for one action on the meeting; return the Danish success message."""
-    post, actor, pk = request.POST, request.user, meeting.pk
-    item = post.get("item")
-    if op == "tilfoej-sag":
-        services.agenda_add_case(actor=actor, meeting_id=pk, referral_id=post.get("referral"))
-        return "Sagen er sat på dagsordenen."
-    if op == "tilfoej-punkt":
-        services.agenda_add_other(actor=actor, meeting_id=pk, title=post.get("title", ""),
-                                  notes=post.get("notes", ""))
-        return "Punktet er tilføjet."
-    if op == "flyt":
-        services.agenda_move(actor=actor, item_id=item, direction=post.get("direction"))
-        return "Rækkefølgen er ændret."
-    if op == "fjern":
-        services.agenda_remove(actor=actor, item_id=item)
-        return "Punktet er fjernet fra dagsordenen."
-    if op == "udsend":
-        services.meeting_publish(actor=actor, meeting_id=pk)
-        return "Dagsordenen er udsendt til deltagerne og sagernes koordinatorer."
-    if op == "punkt":
-        services.item_update(actor=actor, item_id=item, **_notes_from(post))
-        return "Punktet er gemt."
-    if op == "spoerg":
-        services.question_ask(actor=actor, item_id=item, addressed_to=post.get("addressed_to"),
-                              text=post.get("text", ""))
-        return "Spørgsmålet er registreret."
-    if op == "svar":
-        services.question_answer(actor=actor, question_id=post.get("question"),
-                                 answer=post.get("answer", ""),
-                                 answer_base=post.get("answer_base"))
-        return "Svaret er registreret."
-    if op == "udfald":
-        decision = services.outcome_record(
-            actor=actor, item_id=item, outcome=post.get("outcome") or None,
-            rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
-            it_contacts=post.get("it_contacts", ""),
-            missing_documentation=post.get("missing_documentation", ""),
-            **_notes_from(post))
-        return (f"Udfaldet er registreret: {decision.get_outcome_display()} "
-                f"(runde {decision.round}).")
-    if op == "afholdt":
-        services.meeting_hold(actor=actor, meeting_id=pk)
-        return "Mødet er markeret som afholdt."
-    if op == "dan-referat":
-        services.minutes_generate(actor=actor, meeting_id=pk)
-        return "Referatet er dannet. Læs det igennem, ret det og godkend det."
-    if op == "ret-kladde":
-        services.minutes_edit(actor=actor, meeting_id=pk, text=post.get("text", ""),
-                              text_base=post.get("text_base"))
-        return "Referatkladden er gemt."
-    if op == "godkend-referat":
-        services.minutes_approve(actor=actor, meeting_id=pk)
-        return "Referatet er godkendt og låst."
-    if op == "ret-referat":
-        services.minutes_correct(actor=actor, meeting_id=pk, text=post.get("text", ""),
-                                 reason=post.get("reason", ""),
-                                 revision_base=_revision_base(post))
-        return "Rettelsen er gemt som en ny version af referatet."
-    raise Http404("Ukendt handling.")
+# Each action on the meeting calls one service and returns the Danish success message; its
+# refusal is a domain error, answered in one place (meeting_action).
+MeetingAction = Callable[[HttpRequest, Meeting], str]
+
+
+def _add_case(request: HttpRequest, meeting: Meeting) -> str:
+    services.agenda_add_case(actor=request.user, meeting_id=meeting.pk,
+                             referral_id=request.POST.get("referral"))
+    return "Sagen er sat på dagsordenen."
+
+
+def _add_item(request: HttpRequest, meeting: Meeting) -> str:
+    services.agenda_add_other(actor=request.user, meeting_id=meeting.pk,
+                              title=request.POST.get("title", ""),
+                              notes=request.POST.get("notes", ""))
+    return "Punktet er tilføjet."
+
+
+def _move_item(request: HttpRequest, meeting: Meeting) -> str:
+    services.agenda_move(actor=request.user, item_id=request.POST.get("item"),
+                         direction=request.POST.get("direction"))
+    return "Rækkefølgen er ændret."
+
+
+def _remove_item(request: HttpRequest, meeting: Meeting) -> str:
+    services.agenda_remove(actor=request.user, item_id=request.POST.get("item"))
+    return "Punktet er fjernet fra dagsordenen."
+
+
+def _publish(request: HttpRequest, meeting: Meeting) -> str:
+    services.meeting_publish(actor=request.user, meeting_id=meeting.pk)
+    return "Dagsordenen er udsendt til deltagerne og sagernes koordinatorer."
+
+
+def _save_item(request: HttpRequest, meeting: Meeting) -> str:
+    services.item_update(actor=request.user, item_id=request.POST.get("item"),
+                         **_notes_from(request.POST))
+    return "Punktet er gemt."
+
+
+def _ask(request: HttpRequest, meeting: Meeting) -> str:
+    post = request.POST
+    services.question_ask(actor=request.user, item_id=post.get("item"),
+                          addressed_to=post.get("addressed_to"), text=post.get("text", ""))
+    return "Spørgsmålet er registreret."
+
+
+def _answer(request: HttpRequest, meeting: Meeting) -> str:
+    post = request.POST
+    services.question_answer(actor=request.user, question_id=post.get("question"),
+                             answer=post.get("answer", ""), answer_base=post.get("answer_base"))
+    return "Svaret er registreret."
+
+
+def _record_outcome(request: HttpRequest, meeting: Meeting) -> str:
+    post = request.POST
+    decision = services.outcome_record(
+        actor=request.user, item_id=post.get("item"), outcome=post.get("outcome") or None,
+        rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
+        it_contacts=post.get("it_contacts", ""),
+        missing_documentation=post.get("missing_documentation", ""),
+        **_notes_from(post))
+    return (f"Udfaldet er registreret: {decision.get_outcome_display()} "
+            f"(runde {decision.round}).")
+
+
+def _hold(request: HttpRequest, meeting: Meeting) -> str:
+    services.meeting_hold(actor=request.user, meeting_id=meeting.pk)
+    return "Mødet er markeret som afholdt."
+
+
+def _generate_minutes(request: HttpRequest, meeting: Meeting) -> str:
+    services.minutes_generate(actor=request.user, meeting_id=meeting.pk)
+    return "Referatet er dannet. Læs det igennem, ret det og godkend det."
+
+
+def _edit_draft(request: HttpRequest, meeting: Meeting) -> str:
+    services.minutes_edit(actor=request.user, meeting_id=meeting.pk,
+                          text=request.POST.get("text", ""),
+                          text_base=request.POST.get("text_base"))
+    return "Referatkladden er gemt."
+
+
+def _approve_minutes(request: HttpRequest, meeting: Meeting) -> str:
+    services.minutes_approve(actor=request.user, meeting_id=meeting.pk)
+    return "Referatet er godkendt og låst."
+
+
+def _correct_minutes(request: HttpRequest, meeting: Meeting) -> str:
+    post = request.POST
+    services.minutes_correct(actor=request.user, meeting_id=meeting.pk,
+                             text=post.get("text", ""), reason=post.get("reason", ""),
+                             revision_base=_revision_base(post))
+    return "Rettelsen er gemt som en ny version af referatet."
+
+
+MEETING_ACTIONS: dict[str, MeetingAction] = {
+    "tilfoej-sag": _add_case, "tilfoej-punkt": _add_item, "flyt": _move_item,
+    "fjern": _remove_item, "udsend": _publish, "punkt": _save_item, "spoerg": _ask,
+    "svar": _answer, "udfald": _record_outcome, "afholdt": _hold,
+    "dan-referat": _generate_minutes, "ret-kladde": _edit_draft,
+    "godkend-referat": _approve_minutes, "ret-referat": _correct_minutes,
+}
 
 
 @login_required
@@ -262,15 +308,15 @@ def meeting_action(request: HttpRequest, meeting_pk: int, op: str) -> HttpRespon
         meeting = _meeting_or_404(request, meeting_pk)
     except MoveRefused as exc:
         return _refused(request, exc.message)
+    run = MEETING_ACTIONS.get(op)
+    if run is None:
+        raise Http404("Ukendt handling.")
     try:
-        message = _run(request, meeting, op)
-    except NotFound:
-        raise Http404("Findes ikke.") from None
-    except ValidationFailed as exc:
-        status, error = 400, exc.message
-        fields = [(FIELD_LABELS.get(f, f), m) for f, m in exc.errors.items()]
-    except MoveRefused as exc:
-        status, error, fields = exc.status, exc.message, []
+        message = run(request, meeting)
+    except DomainError as exc:
+        refusal = html_refusal(exc)
+        status, error = refusal.status, refusal.message
+        fields = [(FIELD_LABELS.get(f, f), m) for f, m in refusal.fields.items()]
     else:
         messages.success(request, message)
         anchor = f"#punkt-{request.POST['item']}" if request.POST.get("item", "").isdigit() else ""

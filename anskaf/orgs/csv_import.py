@@ -369,7 +369,13 @@ def _dry_run(actor: User, org_id: int, what: str, table: Table) -> ImportResult:
 
 class PlanChanged(ImportRefused):
     """The municipality's units or people changed between the preview and the commit; carries
-    the new preview."""
+    the new preview (409 `conflict`, the message alone)."""
+
+    code = "conflict"
+
+    @property
+    def fields(self) -> None:  # type: ignore[override]
+        return None
 
     def __init__(self, message: str, preview: Preview) -> None:
         self.preview = preview

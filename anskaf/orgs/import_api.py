@@ -92,14 +92,6 @@ def _out(result: csv_import.ImportResult) -> dict[str, Any]:
     }
 
 
-def _refused(exc: ImportRefused) -> ApiError:
-    fields = {"file": exc.message}
-    if exc.rows:  # a file-level refusal that names rows (too many columns in a row)
-        fields = {f"row {e.row}": e.message for e in exc.rows[:50]} | fields
-    # the request fits the document (a file is "binary" to it): the file's content is refused
-    return ApiError(409, "file_refused", exc.message, fields)
-
-
 PREVIEW_BODY = {
     "required": True,
     "content": {
@@ -155,20 +147,19 @@ def org_import_preview(request: HttpRequest) -> dict[str, Any]:
     if fields:
         raise ApiError(400, "validation_error", " ".join(fields.values()), fields)
     upload = files[0]
-    try:
-        if upload.size > csv_import.MAX_BYTES:
-            raise ImportRefused(
-                f"Filen er for stor ({csv_import.megabytes(upload.size)}). Den må højst være "
-                f"{csv_import.megabytes(csv_import.MAX_BYTES)}. Del den op i flere filer."
-            )
-        shown = csv_import.preview(
-            actor=user,
-            what=what,  # type: ignore[arg-type]
-            data=upload.read(csv_import.MAX_BYTES + 1),
-            filename=upload.name or "",
+    # A refused file is the API shell's answer to ImportRefused: 409 `file_refused`, the rows
+    # it names in `fields` (a file is "binary" to the document).
+    if upload.size > csv_import.MAX_BYTES:
+        raise ImportRefused(
+            f"Filen er for stor ({csv_import.megabytes(upload.size)}). Den må højst være "
+            f"{csv_import.megabytes(csv_import.MAX_BYTES)}. Del den op i flere filer."
         )
-    except ImportRefused as exc:
-        raise _refused(exc) from None
+    shown = csv_import.preview(
+        actor=user,
+        what=what,  # type: ignore[arg-type]
+        data=upload.read(csv_import.MAX_BYTES + 1),
+        filename=upload.name or "",
+    )
     return {**_out(shown.result), "token": shown.token}
 
 
@@ -199,8 +190,8 @@ def org_import_commit(request: HttpRequest) -> dict[str, Any]:
     body, _ = params.parse_body(request, CommitIn, {"token": "Send forhåndsvisningens token."})
     try:
         result = csv_import.commit(actor=user, token=body.token or "")
-    except csv_import.PlanChanged as exc:
-        raise ApiError(409, "conflict", exc.message) from None
+    except csv_import.PlanChanged:
+        raise  # 409 `conflict`, the shell's answer
     except ImportRefused as exc:
         # a token is a string to the document; one that names no valid preview is refused
         raise ApiError(409, "invalid_reference", exc.message, {"token": exc.message}) from None

@@ -42,9 +42,11 @@ MAX_ROWS = 5000
 
 
 class ImportRefused(BadRequest):
-    def __init__(self, errors: list[str]) -> None:
-        self.errors = errors
-        super().__init__("Intet er importeret. " + " ".join(errors[:20]))
+    """A KITOS export that cannot be imported; `problems` names each (row by row)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("Intet er importeret. " + " ".join(problems[:20]))
+        self.problems = problems
 
 
 @dataclass

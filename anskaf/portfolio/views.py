@@ -26,9 +26,10 @@ from django.views.decorators.http import require_POST
 
 from anskaf.cases import permissions
 from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFailed
-from anskaf.cases.errors import PermissionDenied as Refused
 from anskaf.cases.process_models import model_for
 from anskaf.cases.selectors import visible_cases
+from anskaf.errors import Forbidden
+from anskaf.http.refusals import refusals_as_pages
 from anskaf.orgs.models import OrgUnit
 from anskaf.orgs.selectors import is_org_admin
 from anskaf.process.bindings import StepBinding
@@ -53,17 +54,13 @@ PAGE_SIZE = 50
 
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Log in first; 403 without a municipality; domain errors become 404/403 pages."""
+    pages = refusals_as_pages(view)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.organisation_id:
             raise PermissionDenied("Du hører ikke til en kommune.")
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
-        except Refused as exc:
-            raise PermissionDenied(exc.message) from None
+        return pages(request, *args, **kwargs)
 
     return login_required(wrapper)
 
@@ -391,7 +388,7 @@ def system_import(request: HttpRequest) -> HttpResponse:
                 result = kitos_import.import_systems(actor=request.user, filename=upload.name,
                                                      content=upload.read())
             except kitos_import.ImportRefused as exc:
-                errors, status = exc.errors, 400
+                errors, status = exc.problems, 400
             else:
                 messages.success(request, f"Importen er gennemført: {result.created} systemer "
                                           f"oprettet, {result.updated} opdateret.")
@@ -429,8 +426,8 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
         services.case_link(actor=request.user, case_id=pk, kind=kind,
                            system_id=request.POST.get("system") or None)
     except (ValidationFailed, MoveRefused) as exc:
-        if isinstance(exc, Refused):
-            raise
+        if isinstance(exc, Forbidden):
+            raise  # the 403 page (member_required)
         messages.error(request, exc.message)
     else:
         messages.success(request, "Sagens system er gemt." if request.POST.get("system")

@@ -1,15 +1,29 @@
-"""Refusals the engine gives, each with a stable code (the API's `error`) and a Danish message."""
+"""Refusals the engine gives, each with a stable code (the API's `error`) and a Danish message.
+
+They belong to the one hierarchy of domain errors (`anskaf.errors`, ADR 0037); `MoveRefused` is
+the engine's name for its `Refused`: a move the rules refuse now."""
 
 from __future__ import annotations
 
+from anskaf.errors import BadRequest, Conflict, Refused
 
-class MoveRefused(Exception):
-    code = "invalid_transition"
-    status = 409
+__all__ = [
+    "REFUSALS_BY_CODE",
+    "BadRequest",
+    "CaseClosed",
+    "Conflict",
+    "ContractBeforeDPA",
+    "GateNotReady",
+    "InvalidTransition",
+    "MoveRefused",
+    "NotAGate",
+    "NotRelevantLocked",
+    "OutcomeNotAllowed",
+    "RequirementMissing",
+    "StepNotOpen",
+]
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+MoveRefused = Refused
 
 
 class CaseClosed(MoveRefused):
@@ -42,28 +56,19 @@ class NotRelevantLocked(MoveRefused):
     code = "not_relevant_locked"
 
 
-class Conflict(MoveRefused):
-    code = "conflict"
-
-
-class BadRequest(MoveRefused):
-    """A request the rules cannot even consider (400)."""
-
-    code = "validation_error"
-    status = 400
-
-
 class NotAGate(MoveRefused):
     """A decision on a step of the model that is no gate: a business refusal (409), since
     which steps are gates is the case's model's business, not the request's shape."""
 
     code = "invalid_reference"
+    field = "step"
 
 
 class OutcomeNotAllowed(MoveRefused):
     """`maybe` at a gate without Måske: the model's business, so 409 (ADR 0022)."""
 
     code = "outcome_not_allowed"
+    field = "outcome"
 
 
 REFUSALS_BY_CODE: dict[str, type[MoveRefused]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from anskaf.audit.models import AuditEvent
 from anskaf.cases import services
 from anskaf.testing import (
     advance,
@@ -347,3 +348,40 @@ def test_reopening_a_step_of_a_case_replacing_no_system_is_refused(api, coordina
     response = api.post(f"{steps(case)}/13/reopen", {"reason": "x"})
     assert response.status_code == 409
     assert error_of(response) == "invalid_transition"
+
+
+# --- complete with remarks and checklist: one transaction (issue 16, item 3) -------------------
+
+
+def test_complete_saves_remarks_and_checklist_with_the_completion(api, coordinator, case):
+    advance(coordinator, case, through=11)
+    provide_documents(coordinator, case, 12)
+    response = api.post(f"{steps(case)}/12/complete", {
+        "remarks": "Kontrakten er underskrevet", "checklist": required_items(case, 12)})
+    assert response.status_code == 200, response.content
+    step = step_of(response.json(), 12)
+    assert step["status"] == "done" and step["remarks"] == "Kontrakten er underskrevet"
+    ticked = {i["id"] for i in step["checklist"] if i["done"]}
+    assert ticked >= {i["id"] for i in required_items(case, 12)}
+    event = AuditEvent.objects.filter(event_type="step.completed").latest("seq")
+    assert event.after["saved"]["remarks"] == "Kontrakten er underskrevet"  # one event, one move
+
+
+def test_a_refused_complete_saves_nothing_and_the_client_sends_it_again(api, coordinator, case):
+    advance(coordinator, case, through=11)
+    api.patch(f"{steps(case)}/12", {"remarks": "Første udkast"})
+    sent = {"remarks": "Kontrakten er underskrevet", "checklist": required_items(case, 12)}
+    events = AuditEvent.objects.count()
+    # The contract's documents are missing: refused, and nothing of the body is stored.
+    response = api.post(f"{steps(case)}/12/complete", sent)
+    assert response.status_code == 409
+    assert error_of(response) == "requirement_missing"
+    step = step_of(api.get(f"/cases/{case.pk}").json(), 12)
+    assert step["status"] != "done" and step["remarks"] == "Første udkast"
+    assert not any(i["done"] for i in step["checklist"])
+    assert AuditEvent.objects.count() == events  # no partial write, no event
+    # The client still holds what it sent: the same body completes once the documents are in.
+    provide_documents(coordinator, case, 12)
+    again = api.post(f"{steps(case)}/12/complete", sent)
+    assert again.status_code == 200, again.content
+    assert step_of(again.json(), 12)["remarks"] == "Kontrakten er underskrevet"

@@ -164,8 +164,7 @@ NOT_ACTIONS: dict[str, str] = {
 }
 
 DISPATCHING = {"cases:step_action": sorted(case_views.STEP_ACTIONS),
-               "meetings:meeting_action": sorted(set(re.findall(
-                   r'op == "([a-z-]+)"', inspect.getsource(meeting_views._run))))}
+               "meetings:meeting_action": sorted(meeting_views.MEETING_ACTIONS)}
 
 
 def _patterns(patterns: list[Any], namespace: str | None = None):  # type: ignore[no-untyped-def]

@@ -3,6 +3,8 @@ completion in one service call; a stale save shows the newer state and keeps wha
 
 from __future__ import annotations
 
+import re
+
 from anskaf.audit.models import AuditEvent
 from anskaf.cases import services
 from anskaf.cases.models import StepState
@@ -59,3 +61,26 @@ def case_model(case):  # type: ignore[no-untyped-def]
 
     return model_for(case)
 
+
+
+def test_a_refused_completion_keeps_the_remarks_and_ticks_typed(client, case, coordinator):
+    """Issue 16, item 3: "Gennemfør" refused (the contract's documents are missing) saves
+    neither the remarks nor the ticks, and the page comes back with both as they were typed."""
+    from anskaf.testing import advance
+
+    advance(coordinator, case, through=11)
+    state = StepState.objects.get(case=case, number=12)
+    ids = services.checklist_ids(case_model(case).step(12), state)
+    ticked = ids[:1]
+    client.force_login(coordinator)
+    response = client.post(f"/sager/{case.pk}/trin/12/gennemfoer/",
+                           {"remarks": "Kontrakten er underskrevet", "checked": ticked,
+                            "version": str(state.version)}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Kontrakten er underskrevet" in html
+    boxes = dict(re.findall(r'<input[^>]*name="checked" value="([^"]+)"([^>]*)>', html))
+    assert " checked" in boxes[ticked[0]]  # ticked as typed
+    assert not any(" checked" in boxes[item] for item in ids[1:])  # the rest as typed: not
+    state.refresh_from_db()
+    assert state.status != "done" and state.remarks == "" and state.checked == []
