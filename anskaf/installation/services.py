@@ -35,6 +35,7 @@ from anskaf.orgs.services import (
     split_name,
     unit_fields,
 )
+from anskaf.portfolio.inputs import ThresholdValues
 from anskaf.portfolio.models import TenderThreshold
 from anskaf.portfolio.services import threshold_add, threshold_view
 from anskaf.validation.text import text_problem
@@ -421,12 +422,13 @@ def operator_add(*, actor: User | None, username: Any, email: Any = "", full_nam
 
 
 @transaction.atomic
-def threshold_save(*, actor: User | None, data: Any, via: str = "web") -> TenderThreshold:
+def threshold_save(*, actor: User | None, values: ThresholdValues, via: str = "web"
+                   ) -> TenderThreshold:
     """The operator enters a new period's EU tender threshold: the same figure for every
     municipality, so it is the installation's, audited in the installation's chain (ADR 0030).
     The same validation as the admins' Administration → Udbudsgrænser (portfolio)."""
     _require_operator(actor, via)
-    threshold = threshold_add(data)
+    threshold = threshold_add(values)
     _audit_installation(actor, via, "threshold.created", "tender_threshold", threshold.pk,
                         None, threshold_view(threshold))
     return threshold

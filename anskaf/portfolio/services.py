@@ -4,12 +4,12 @@ write, audit_append - like anskaf/cases/services.py. KITOS is called outside tra
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.forms import ModelChoiceField
+from django.db import models, transaction
 from django.utils import timezone
 
 from anskaf.audit.services import audit_append
@@ -29,6 +29,7 @@ from anskaf.orgs.models import User
 from anskaf.validation.text import text_problem
 
 from . import kitos
+from .inputs import ContractValues, DpaValues, OversightValues, SystemValues, ThresholdValues
 from .models import (
     ArchiveDecision,
     CaseSystem,
@@ -162,43 +163,43 @@ def archive_pending(case_id: int) -> list[System]:
             if link.system.needs_archive_assessment and not link.system.archive_decision]
 
 
-def _refusal_kind(form: Any) -> type[ValidationFailed]:
-    """400 for input that breaks the document's shape; 409 when every problem is a business
-    one: a reference to what the municipality does not have (a unit, a person, a system), or
-    a rule across fields or against today (`code="business"` in the forms; ADR 0022)."""
-    kinds = set()
-    for name, errors in form.errors.as_data().items():
-        field = form.fields.get(name)
-        for error in errors:
-            if error.code == "invalid_choice" and isinstance(field, ModelChoiceField):
-                kinds.add(ReferenceRefused)
-            elif error.code == "business":
-                kinds.add(CombinationRefused)
-            else:
-                return ValidationFailed
-    return kinds.pop() if len(kinds) == 1 else ReferenceRefused
+def _assigned(obj: models.Model, values: Mapping[str, object]) -> Any:
+    """`obj` with the validated values (from the app's forms, at the boundary) set on it."""
+    for field, value in values.items():
+        setattr(obj, field, value)
+    return obj
 
 
-def _apply_form(form: Any) -> dict[str, Any]:
-    if not form.is_valid():
-        raise _refusal_kind(form)({f: " ".join(e) for f, e in form.errors.items()})
-    return dict(form.cleaned_data)
+def _check_references(actor: User, values: SystemValues, system: System | None) -> None:
+    """The unit, owner and predecessor named are the municipality's own (the form offers no
+    other; a caller that built the values itself is held to the same)."""
+    org = actor.organisation_id
+    errors = {}
+    unit, owner, predecessor = (values.get("owner_unit"), values.get("system_owner"),
+                                values.get("predecessor"))
+    if unit is not None and unit.organisation_id != org:
+        errors["owner_unit"] = "Vælg en af mulighederne."
+    if owner is not None and owner.organisation_id != org:
+        errors["system_owner"] = "Vælg en af mulighederne."
+    if predecessor is not None and (predecessor.organisation_id != org or (
+            system is not None and predecessor.pk == system.pk)):
+        errors["predecessor"] = "Vælg en af mulighederne."
+    if errors:
+        raise ReferenceRefused(errors)
 
 
 @transaction.atomic
-def system_save(*, actor: User, data: Any, system_id: Any = None, version: Any = None) -> System:
-    """Create a system, or change one (the form validates the fields and their org scope). A
+def system_save(*, actor: User, values: SystemValues, system_id: int | None = None,
+                version: int | str | None = None) -> System:
+    """Create a system, or change one, with the values `forms.system_values` validated. A
     changed life cycle goes to KITOS like a case's (`_lifecycle_to_kitos`)."""
-    from .forms import SystemForm
-
     role = require_role(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
     system = _system_of(actor, system_id, lock=True) if system_id is not None else None
     if system is not None:
         _check_version(version, system.version, "Systemet")
     before = _view(system, SYSTEM_FIELDS) if system else None
-    form = SystemForm(data, instance=system, organisation_id=actor.organisation_id)
-    _apply_form(form)
-    system = form.save(commit=False)
+    _check_references(actor, values, system)
+    system = _assigned(system or System(), values)
     system.organisation_id = actor.organisation_id
     system.search_text = system_search_text(system)
     if before is not None:
@@ -366,12 +367,11 @@ def dpa_of(actor: User, dpa_id: Any, *, system_id: Any = None,
 
 
 @transaction.atomic
-def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = None,
-                  version: Any = None) -> Contract:
+def contract_save(*, actor: User, system_id: int, values: ContractValues,
+                  contract_id: int | None = None, version: int | str | None = None) -> Contract:
     """Register a contract, or change any of its fields (an option used, a prolongation, a
-    termination, a new notice period): audited with the values before and after."""
-    from .forms import ContractForm
-
+    termination, a new notice period), with the values `forms.contract_values` validated:
+    audited with the values before and after."""
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     system = _system_of(actor, system_id)
     contract = None
@@ -379,9 +379,7 @@ def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = 
         contract = contract_of(actor, contract_id, system_id=system.pk, lock=True)
         _check_version(version, contract.version, "Kontrakten")
     before = _view(contract, CONTRACT_FIELDS) if contract else None
-    form = ContractForm(data, instance=contract)
-    _apply_form(form)
-    contract = form.save(commit=False)
+    contract = _assigned(contract or Contract(), values)
     contract.system, contract.organisation_id = system, system.organisation_id
     if before is not None:
         contract.version += 1
@@ -436,12 +434,12 @@ def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
 
 
 @transaction.atomic
-def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None,
-             dpa_id: Any = None, version: Any = None) -> DataProcessingAgreement:
+def dpa_save(*, actor: User, system_id: int, values: DpaValues, case_id: int | str | None = None,
+             dpa_id: int | None = None, version: int | str | None = None
+             ) -> DataProcessingAgreement:
     """Record a data processing agreement for a system (from the DPA step: linked to the case),
-    or change any of its fields: audited with the values before and after."""
-    from .forms import DpaForm
-
+    or change any of its fields, with the values `forms.dpa_values` validated: audited with
+    the values before and after."""
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     system = _system_of(actor, system_id)
     dpa = None
@@ -450,9 +448,7 @@ def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None,
         _check_version(version, dpa.version, "Databehandleraftalen")
     before = _view(dpa, DPA_FIELDS) if dpa else None
     case = _case_of(actor, case_id, edit=False) if case_id not in (None, "") else None
-    form = DpaForm(data, instance=dpa)
-    _apply_form(form)
-    dpa = form.save(commit=False)
+    dpa = _assigned(dpa or DataProcessingAgreement(), values)
     dpa.system, dpa.organisation_id = system, system.organisation_id
     if case is not None:
         dpa.case = case
@@ -468,20 +464,18 @@ OVERSIGHT_FIELDS = ("done_on", "method", "result", "notes", "document_ref")
 
 
 @transaction.atomic
-def dpa_oversight_record(*, actor: User, dpa_id: Any, data: Any, system_id: Any = None,
-                         version: Any = None) -> DpaOversight:
+def dpa_oversight_record(*, actor: User, dpa_id: int, values: OversightValues,
+                         system_id: int | None = None, version: int | str | None = None
+                         ) -> DpaOversight:
     """Record a completed oversight of a data processor. It becomes the DPA's last oversight
     (unless an even later one is recorded), so the next date moves by the DPA's interval and
     the reminder for the old date stops."""
-    from .forms import OversightForm
     from .selectors import next_oversight_of
 
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     dpa = dpa_of(actor, dpa_id, system_id=system_id, lock=True)
     _check_version(version, dpa.version, "Databehandleraftalen")
-    form = OversightForm(data)
-    _apply_form(form)
-    oversight = form.save(commit=False)
+    oversight = _assigned(DpaOversight(), values)
     oversight.dpa, oversight.recorded_by = dpa, actor
     oversight.save()
     before = {"last_oversight_on": _iso(dpa.last_oversight_on),
@@ -505,29 +499,26 @@ def _iso(d: date | None) -> str | None:
 
 
 @transaction.atomic
-def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
+def threshold_save(*, actor: User, values: ThresholdValues) -> TenderThreshold:
     """Admins enter each new period's published figure with its source; periods may not
     overlap. The amount is read the Danish way ("1.893.000,50")."""
     role = require_role(actor, ("admin",), "administratorer")
-    threshold = threshold_add(data)
+    threshold = threshold_add(values)
     _audit(actor, role, "threshold.created", threshold, None, threshold_view(threshold))
     return threshold
 
 
-def threshold_add(data: Any) -> TenderThreshold:
-    """A new period's threshold, validated, not overlapping another, saved. The caller checks
-    who may and audits in its own transaction: a municipality's admin (`threshold_save`) or
-    the installation's operator (anskaf.installation.services.threshold_save, ADR 0030)."""
-    from .forms import ThresholdForm
-
-    form = ThresholdForm(data)
-    cleaned = _apply_form(form)
+def threshold_add(values: ThresholdValues) -> TenderThreshold:
+    """A new period's threshold (validated by `forms.threshold_values`), not overlapping
+    another, saved. The caller checks who may and audits in its own transaction: a
+    municipality's admin (`threshold_save`) or the installation's operator
+    (anskaf.installation.services.threshold_save, ADR 0030)."""
     overlapping = TenderThreshold.objects.filter(
-        kind=cleaned["kind"], valid_from__lte=cleaned["valid_to"],
-        valid_to__gte=cleaned["valid_from"]).exists()
+        kind=values["kind"], valid_from__lte=values["valid_to"],
+        valid_to__gte=values["valid_from"]).exists()
     if overlapping:
         raise CombinationRefused({"valid_from": "Perioden overlapper en eksisterende periode."})
-    return form.save()
+    return TenderThreshold.objects.create(**values)
 
 
 def threshold_view(threshold: TenderThreshold) -> dict[str, Any]:
