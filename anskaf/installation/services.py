@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
@@ -21,7 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from anskaf.audit.chain import GENESIS
 from anskaf.audit.models import ChainHead
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.documents.storage import discard, document_storage
 from anskaf.notifications.services import absolute, outbox_add
 from anskaf.orgs.choices import Role, UnitKind
@@ -84,7 +84,8 @@ def _require_operator(actor: User | None, via: str) -> None:
 
 
 def _audit_installation(actor: User | None, via: str, event_type: str, object_type: str,
-                        object_id: Any, before: Any, after: Any) -> None:
+                        object_id: int | str | None, before: Payload, after: Payload
+                        ) -> None:
     after = {**after, "via": via} if isinstance(after, dict) else after
     audit_append(organisation_id=installation_organisation().pk, actor=actor,
                  actor_role=OPERATOR_ROLE, event_type=event_type, object_type=object_type,
@@ -92,14 +93,15 @@ def _audit_installation(actor: User | None, via: str, event_type: str, object_ty
 
 
 def _audit_municipality(org: Organisation, actor: User | None, event_type: str,
-                        object_type: str, object_id: Any, before: Any, after: Any) -> None:
+                        object_type: str, object_id: int | str | None, before: Payload,
+                        after: Payload) -> None:
     audit_append(organisation_id=org.pk, actor=actor, actor_role=OPERATOR_ROLE,
                  event_type=event_type, object_type=object_type, object_id=object_id,
                  before=before, after=after)
 
 
 def _audit_both(org: Organisation, actor: User | None, via: str, event_type: str,
-                before: Any) -> None:
+                before: Payload) -> None:
     """A change of the municipality itself, in its own chain and in the installation's."""
     after = org_fields(org)
     _audit_municipality(org, actor, event_type, "organisation", org.pk, before, after)
@@ -120,11 +122,23 @@ def cvr_problem(value: str) -> str | None:
     return None
 
 
-def _text(value: Any) -> str:
+class OrgData(TypedDict, total=False):
+    """A new municipality as the boundary parsed it (the operator's form, the API's body, the
+    command's arguments); `_clean_org` holds it to the rules."""
+
+    name: str | None
+    slug: str | None
+    cvr: str | None
+    units: str | list[str] | None
+    admin_name: str | None
+    admin_email: str | None
+
+
+def _text(value: str | None) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _clean_org(data: dict[str, Any]) -> dict[str, Any]:
+def _clean_org(data: OrgData) -> dict[str, Any]:
     errors: dict[str, str] = {}
     name = " ".join(_text(data.get("name")).split())
     if not name:
@@ -226,7 +240,7 @@ def invitation_accepted(*, person: User) -> None:
 
 
 @transaction.atomic
-def org_create(*, actor: User | None, data: dict[str, Any], via: str = "web"
+def org_create(*, actor: User | None, data: OrgData, via: str = "web"
                ) -> tuple[Organisation, User]:
     """Create a municipality with its forvaltninger and its first administrator, who is
     invited by e-mail through the outbox. data: name, slug, cvr, units (names, or one text
@@ -263,7 +277,7 @@ def org_create(*, actor: User | None, data: dict[str, Any], via: str = "web"
     return org, admin
 
 
-def _locked_org(slug: Any) -> Organisation:
+def _locked_org(slug: str | None) -> Organisation:
     org = (municipalities().select_for_update().filter(slug=_text(slug).lower()).first()
            if _text(slug) else None)
     if org is None:
@@ -272,7 +286,7 @@ def _locked_org(slug: Any) -> Organisation:
 
 
 @transaction.atomic
-def org_suspend(*, actor: User | None, slug: Any, reason: Any, via: str = "web"
+def org_suspend(*, actor: User | None, slug: str, reason: str | None, via: str = "web"
                 ) -> Organisation:
     """Suspend a municipality: its people cannot log in and their open sessions end (the
     session hash, orgs.models.User), its reminders, digests and KITOS jobs skip it. Nothing is
@@ -292,7 +306,7 @@ def org_suspend(*, actor: User | None, slug: Any, reason: Any, via: str = "web"
 
 
 @transaction.atomic
-def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisation:
+def org_resume(*, actor: User | None, slug: str, via: str = "web") -> Organisation:
     """Open a suspended municipality again: its people log in anew (old sessions stay ended)."""
     _require_operator(actor, via)
     org = _locked_org(slug)
@@ -305,7 +319,7 @@ def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisati
     return org
 
 
-def _reason(value: Any, what: str) -> str:
+def _reason(value: str | None, what: str) -> str:
     text = " ".join(_text(value).split())
     if not text:
         raise ValidationFailed({"reason": f"Skriv hvorfor kommunen {what}."})
@@ -327,7 +341,7 @@ class Offboarded:
     chain_hash: str
 
 
-def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: str,
+def org_offboard(*, actor: User | None, slug: str, reason: str | None, export_sha256: str,
                  export_rows: dict[str, int], via: str = "cli") -> Offboarded:
     """Delete a suspended municipality's every row (offboarding.org_rows) and, once that is
     committed, its stored files; only after a complete export whose row counts (`export_rows`,
@@ -369,7 +383,8 @@ def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: s
 
 
 @transaction.atomic
-def operator_add(*, actor: User | None, username: Any, email: Any = "", full_name: Any = "",
+def operator_add(*, actor: User | None, username: str | None, email: str | None = "",
+                 full_name: str | None = "",
                  via: str = "cli") -> tuple[User, bool]:
     """Make `username` an operator: a new account (no password: it is set through the
     invitation link), or an existing account that belongs to no municipality. A person of a

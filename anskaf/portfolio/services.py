@@ -7,12 +7,12 @@ import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.cases import permissions
 from anskaf.cases.errors import (
     CombinationRefused,
@@ -75,7 +75,8 @@ def require_role(actor: User, roles: tuple[str, ...], what: str) -> str:
     return sorted(mine)[0]
 
 
-def _audit(actor: User | None, role: str, event_type: str, obj: Any, before: Any, after: Any,
+def _audit(actor: User | None, role: str, event_type: str, obj: models.Model, before: Payload,
+           after: Payload,
            case_id: int | None = None, organisation_id: int | None = None) -> None:
     """Audit a portfolio write. The case it happened for is named inside `after`, not as the
     event's case: the case's timeline (and its tests) shows the case's own moves only."""
@@ -86,7 +87,7 @@ def _audit(actor: User | None, role: str, event_type: str, obj: Any, before: Any
                  object_id=obj.pk, before=before, after=after)
 
 
-def _view(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+def _view(obj: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
     out = {}
     for f in fields:
         value = getattr(obj, f)
@@ -105,7 +106,7 @@ def system_search_text(system: System) -> str:
     return " ".join((system.name, system.supplier, system.purpose, system.notes)).casefold()
 
 
-def _system_of(actor: User, system_id: Any, *, lock: bool = False) -> System:
+def _system_of(actor: User, system_id: int | str, *, lock: bool = False) -> System:
     try:
         pk = int(system_id)
     except (TypeError, ValueError):
@@ -123,8 +124,9 @@ ARCHIVE_FIELDS = ("archive_decision", "archive_plan", "archive_assessed_by_id")
 
 
 @transaction.atomic
-def archive_assessment_record(*, actor: User, system_id: Any, decision: Any, plan: Any,
-                              case_id: Any = None, version: int | None = None) -> System:
+def archive_assessment_record(*, actor: User, system_id: int, decision: str | None,
+                              plan: str | None, case_id: int | None = None,
+                              version: int | None = None) -> System:
     """The archive role's assessment of a system: to be archived or not, and the plan for the
     archive version (or why it is not archived). Recorded on the system, audited."""
     role = require_role(actor, ARCHIVE_ASSESSORS, "Den arkivansvarlige")
@@ -163,7 +165,10 @@ def archive_pending(case_id: int) -> list[System]:
             if link.system.needs_archive_assessment and not link.system.archive_decision]
 
 
-def _assigned(obj: models.Model, values: Mapping[str, object]) -> Any:
+Row = TypeVar("Row", bound=models.Model)
+
+
+def _assigned(obj: Row, values: Mapping[str, object]) -> Row:
     """`obj` with the validated values (from the app's forms, at the boundary) set on it."""
     for field, value in values.items():
         setattr(obj, field, value)
@@ -246,7 +251,7 @@ def system_lifecycle_set(*, system: System, lifecycle: str, actor: User, role: s
 # --- the case's links -------------------------------------------------------------------------
 
 
-def _case_of(actor: User, case_id: Any, *, edit: bool) -> Case:
+def _case_of(actor: User, case_id: int | str, *, edit: bool) -> Case:
     case = lock_visible_case(actor, case_id)
     if edit:
         permissions.require(permissions.edit_refusal(actor, case))
@@ -258,7 +263,8 @@ def link_of(case_id: int, kind: str) -> CaseSystem | None:
 
 
 @transaction.atomic
-def case_link(*, actor: User, case_id: Any, kind: str, system_id: Any) -> CaseSystem | None:
+def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | None
+              ) -> CaseSystem | None:
     """Point the case at the system it acquires or replaces (empty `system_id` unlinks).
     Anyone who may edit the case may do this; the replaced system's name follows the link."""
     if kind not in LinkKind.values:
@@ -323,7 +329,7 @@ DPA_FIELDS = ("supplier", "signed_on", "sub_processors", "third_countries", "ove
               "oversight_interval_months", "last_oversight_on", "case_id")
 
 
-def _check_version(expected: Any, actual: int, what: str) -> None:
+def _check_version(expected: int | str | None, actual: int, what: str) -> None:
     """An edit names the version it was made from; a stale one is refused (409), so nobody
     overwrites a change they have not seen."""
     if expected in (None, ""):
@@ -337,8 +343,9 @@ def _check_version(expected: Any, actual: int, what: str) -> None:
                        f"du havde version {expected}). Se den nyeste udgave, og gem igen.")
 
 
-def _agreement_of(model: Any, actor: User, pk: Any, system_id: Any, lock: bool,
-                  missing: str) -> Any:
+def _agreement_of(model: type[Contract] | type[DataProcessingAgreement], actor: User,
+                  pk: int | str, system_id: int | None, lock: bool, missing: str
+                  ) -> Contract | DataProcessingAgreement:
     """A contract or DPA of the actor's organisation (and of the system, when given); 404
     for anything else, a non-number included."""
     try:
@@ -354,13 +361,13 @@ def _agreement_of(model: Any, actor: User, pk: Any, system_id: Any, lock: bool,
     return found
 
 
-def contract_of(actor: User, contract_id: Any, *, system_id: Any = None,
+def contract_of(actor: User, contract_id: int | str, *, system_id: int | None = None,
                 lock: bool = False) -> Contract:
     return _agreement_of(Contract, actor, contract_id, system_id, lock,  # type: ignore[no-any-return]
                          "Kontrakten findes ikke.")
 
 
-def dpa_of(actor: User, dpa_id: Any, *, system_id: Any = None,
+def dpa_of(actor: User, dpa_id: int | str, *, system_id: int | None = None,
            lock: bool = False) -> DataProcessingAgreement:
     return _agreement_of(DataProcessingAgreement, actor, dpa_id,  # type: ignore[no-any-return]
                          system_id, lock, "Databehandleraftalen findes ikke.")
@@ -402,7 +409,7 @@ def _follow_in_kitos(contract: Contract, system: System) -> None:
 
 
 @transaction.atomic
-def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
+def contract_mark_notice_decided(*, actor: User, contract_id: int) -> Contract:
     """Record that the notice decision for the contract's notice date is taken: the reminders
     for that date stop. Same writers as editing a contract; marking twice changes nothing."""
     from .selectors import notice_deadline, notice_decided
@@ -526,7 +533,7 @@ def threshold_view(threshold: TenderThreshold) -> dict[str, Any]:
 
 
 @transaction.atomic
-def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> ThresholdConfirmation:
+def threshold_confirm(*, actor: User, case_id: int, note: str = "") -> ThresholdConfirmation:
     """Procurement has seen that the case is at or above the threshold (a warning, no block)."""
     from .selectors import threshold_for_check
 
@@ -569,7 +576,7 @@ def _queue(system: System, case_id: int | None) -> KitosSync:
 
 
 @transaction.atomic
-def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
+def kitos_register(*, actor: User, case_id: int) -> KitosSync:
     """"Registrér i KITOS" on the contract step: the acquired system (made now if the case has none,
     under indfasning) is queued for KITOS; the attempt runs when the transaction commits."""
     case = _case_of(actor, case_id, edit=False)
@@ -694,7 +701,7 @@ def kitos_retry_pending(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def kitos_connection_test(*, actor: Any, organisation_id: int) -> kitos.ConnectionCheck:
+def kitos_connection_test(*, actor: User, organisation_id: int) -> kitos.ConnectionCheck:
     """"Test forbindelsen": the municipality's KITOS tried step by step with its saved
     configuration (Administration -> Indstillinger). Reads nothing but KITOS; writes nothing.
     Who may: as who may change the settings (anskaf.orgs.tenancy.may_configure)."""

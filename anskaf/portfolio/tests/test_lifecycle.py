@@ -103,3 +103,22 @@ def test_contract_validation_is_danish(it_person, old_system):
         "option_count": "1", "option_months": "12", "options_used": "0",
         "notice_months": "3", "notice_to": "month"}))
     assert contract.start_date == date(2024, 1, 31)
+
+
+def test_the_service_refuses_values_that_name_another_municipalitys_unit_or_system(
+        it_person, old_system, outsider):
+    """The form offers only the municipality's own; a caller that builds the values itself
+    is held to the same by the service (ADR 0040)."""
+    from anskaf.cases.errors import ReferenceRefused
+
+    foreign = System.objects.create(organisation_id=outsider.organisation_id, name="Fremmed")
+    for values, field in (({"name": "X", "owner_unit": outsider.unit}, "owner_unit"),
+                          ({"name": "X", "system_owner": outsider}, "system_owner"),
+                          ({"name": "X", "predecessor": foreign}, "predecessor")):
+        with pytest.raises(ReferenceRefused) as refused:
+            services.system_save(actor=it_person, values=values)
+        assert set(refused.value.errors) == {field}
+    with pytest.raises(ReferenceRefused):
+        services.system_save(actor=it_person, system_id=old_system.pk,
+                             values={"predecessor": old_system})
+    assert not System.objects.filter(name="X").exists()
