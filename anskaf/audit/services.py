@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,15 +16,28 @@ from .chain import GENESIS, canonical_json, chain_hash, event_content
 from .context import current_request_id
 from .models import AuditEvent, ChainHead
 
+# An event's `before` and `after`: a JSON object (dates, decimals and UUIDs become text), or none.
+Payload = Mapping[str, object] | None
 
-def _normalise(value: Any) -> Any:
+
+class Actor(Protocol):
+    """Who acted: a person (anskaf.orgs.models.User, which this layer does not import)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    def display_name(self) -> str: ...
+
+
+def _normalise(value: Payload) -> Any:
     """Round-trip through canonical JSON so what is hashed is exactly what is stored."""
     return None if value is None else json.loads(canonical_json(value))
 
 
-def audit_append(*, organisation_id: int, actor: Any, actor_role: str, event_type: str,
-                 object_type: str, object_id: Any, case_id: int | None = None,
-                 before: Any = None, after: Any = None) -> AuditEvent:
+def audit_append(*, organisation_id: int, actor: Actor | None, actor_role: str,
+                 event_type: str, object_type: str, object_id: int | str | None,
+                 case_id: int | None = None, before: Payload = None,
+                 after: Payload = None) -> AuditEvent:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change")
     head, _ = ChainHead.objects.select_for_update().get_or_create(

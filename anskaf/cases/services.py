@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.orgs.models import Membership, OrgUnit, User
 from anskaf.process import engine
 from anskaf.process.engine import Snapshot, Transition
@@ -41,6 +41,34 @@ REQUIRED_TEXT = {
     "strategic_fit": "Beskriv, hvordan det passer ind i organisationen (mission, værdier, strategier).",
     "user_impact": "Beskriv, hvordan det påvirker slutbrugerne/borgerne.",
 }
+
+
+class CaseData(TypedDict, total=False):
+    """A case's editable fields as the boundary parsed them (the case form's cleaned data, the
+    API's CaseCreateIn / CaseUpdateIn): typed, not yet judged. The service holds them to the
+    case's rules (required texts, the text rule, lengths, the municipality's unit)."""
+
+    title: str | None
+    need: str | None
+    strategic_fit: str | None
+    user_impact: str | None
+    candidate_system: str | None
+    supplier_name: str | None
+    replaces_system: bool | None
+    replaced_system_name: str | None
+    estimated_contract_value: Decimal | float | str | None
+    records_case_number: str | None
+    unit: int | None
+    restricted: bool | None
+
+
+class ChecklistTick(TypedDict):
+    """One checklist item ticked or not (the API's `checklist`, a form's ticks)."""
+
+    id: str
+    done: bool
+
+
 EDITABLE_FIELDS = (
     "title", "need", "strategic_fit", "user_impact", "candidate_system", "supplier_name",
     "replaces_system", "replaced_system_name", "estimated_contract_value",
@@ -84,7 +112,7 @@ def snapshot_of(case: Case, states: Iterable[StepState], decisions: Iterable[Dec
     )
 
 
-def lock_visible_case(actor: User, case_id: Any) -> Case:
+def lock_visible_case(actor: User, case_id: int | str) -> Case:
     """Lock the case for this transaction if the actor may see it; else 404 (also across
     organisations, and for ids that are no number or out of range). Other apps' services
     start here too."""
@@ -101,7 +129,7 @@ def lock_visible_case(actor: User, case_id: Any) -> Case:
     return case
 
 
-def _load(actor: User, case_id: Any) -> Loaded:
+def _load(actor: User, case_id: int | str) -> Loaded:
     """Lock the case and its steps for this transaction; 404 across organisations."""
     case = lock_visible_case(actor, case_id)
     states = {s.number: s for s in StepState.objects.select_for_update().filter(case=case)}
@@ -109,7 +137,7 @@ def _load(actor: User, case_id: Any) -> Loaded:
     return Loaded(case, model_for(case), states, decisions)
 
 
-def _step_def(loaded: Loaded, number: Any) -> StepDef:
+def _step_def(loaded: Loaded, number: int | str) -> StepDef:
     try:
         n = int(number)
     except (TypeError, ValueError):
@@ -137,7 +165,7 @@ def _ensure_storable(value: str, field: str, *, name: bool = False) -> str:
     return value
 
 
-def _require_text(value: Any, message: str, field: str) -> str:
+def _require_text(value: str | None, message: str, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed({field: message})
     return _ensure_storable(value.strip(), field)
@@ -166,7 +194,7 @@ def checklist_ids(step: StepDef, state: StepState) -> list[str]:
 
 
 def _audit(loaded: Loaded, actor: User, role: str, event_type: str, object_type: str,
-           object_id: Any, before: Any, after: Any) -> None:
+           object_id: int | str | None, before: Payload, after: Payload) -> None:
     audit_append(organisation_id=loaded.case.organisation_id, actor=actor, actor_role=role,
                  event_type=event_type, object_type=object_type, object_id=object_id,
                  case_id=loaded.case.pk, before=before, after=after)
@@ -191,7 +219,7 @@ def refresh_summary(case: Case, model: ProcessModel, snap: Snapshot) -> None:
 
 
 def _apply(loaded: Loaded, transition: Transition, actor: User, *, reason: str = "",
-           extra: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+           extra: dict[int, dict[str, object]] | None = None) -> dict[str, Any]:
     """Write a transition's step changes and the case's new status; return the before-view."""
     now = timezone.now()
     before = {"status": loaded.case.status,
@@ -236,7 +264,7 @@ def _next_number(organisation_id: int, year: int) -> str:
     return f"{year}-{seq.last:03d}"
 
 
-def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+def _clean_fields(actor: User, data: CaseData, *, creating: bool) -> dict[str, Any]:
     """Validate the editable fields; a dict of field -> Danish message on any problem."""
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
@@ -292,7 +320,7 @@ def _clean_fields(actor: User, data: dict[str, Any], *, creating: bool) -> dict[
     return clean
 
 
-def _clean_amount(value: Any) -> Decimal | str | None:
+def _clean_amount(value: Decimal | float | str | None) -> Decimal | str | None:
     """The amount (the shared Danish parser), or the message saying what is wrong."""
     try:
         return parse_amount(value)
@@ -300,7 +328,7 @@ def _clean_amount(value: Any) -> Decimal | str | None:
         return exc.message
 
 
-def _unit_of(actor: User, unit_id: Any) -> OrgUnit | None:
+def _unit_of(actor: User, unit_id: int | str) -> OrgUnit | None:
     try:
         pk = int(unit_id)
     except (TypeError, ValueError):
@@ -309,7 +337,7 @@ def _unit_of(actor: User, unit_id: Any) -> OrgUnit | None:
 
 
 @transaction.atomic
-def case_create(*, actor: User, data: dict[str, Any]) -> Case:
+def case_create(*, actor: User, data: CaseData) -> Case:
     if actor.organisation_id is None:
         raise ValidationFailed({"organisation": "Din bruger hører ikke til en kommune."})
     clean = _clean_fields(actor, data, creating=True)
@@ -366,7 +394,7 @@ def case_fields(case: Case) -> dict[str, Any]:
 
 
 @transaction.atomic
-def case_update(*, actor: User, case_id: Any, data: dict[str, Any],
+def case_update(*, actor: User, case_id: int, data: CaseData,
                 version: int | None = None) -> Case:
     loaded = _load(actor, case_id)
     permissions.require(permissions.edit_refusal(actor, loaded.case))
@@ -400,7 +428,7 @@ def case_update(*, actor: User, case_id: Any, data: dict[str, Any],
 
 
 @transaction.atomic
-def case_records_number_set(*, actor: User, case_id: Any, records_number: str) -> Case:
+def case_records_number_set(*, actor: User, case_id: int, records_number: str) -> Case:
     """Record the case's number in the records system (ESDH). Bookkeeping, so also on a closed
     case (it is journalised when it is done); audited like any change of the case's fields."""
     loaded = _load(actor, case_id)
@@ -421,7 +449,8 @@ def case_records_number_set(*, actor: User, case_id: Any, records_number: str) -
 
 
 @transaction.atomic
-def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None = None) -> Case:
+def case_withdraw(*, actor: User, case_id: int, reason: str | None,
+                  version: int | None = None) -> Case:
     loaded = _load(actor, case_id)
     permissions.require(permissions.edit_refusal(actor, loaded.case))
     reason = _require_text(reason, "Skriv en begrundelse for at trække sagen tilbage.", "reason")
@@ -447,7 +476,7 @@ def case_withdraw(*, actor: User, case_id: Any, reason: Any, version: int | None
 COORDINATOR_ROLE = "coordinator"
 
 
-def _new_coordinator(actor: User, value: Any) -> User:
+def _new_coordinator(actor: User, value: int | str | None) -> User:
     """An active person of the actor's municipality who holds the coordinator role."""
     if (isinstance(value, bool) or not isinstance(value, int | str) or value in ("", 0)
             or (isinstance(value, int) and not 0 < value < 2**62)):
@@ -465,7 +494,8 @@ def _new_coordinator(actor: User, value: Any) -> User:
 
 
 @transaction.atomic
-def case_handover(*, actor: User, case_id: Any, coordinator: Any, reason: Any = None,
+def case_handover(*, actor: User, case_id: int, coordinator: int | str | None,
+                  reason: str | None = None,
                   version: int | None = None) -> Case:
     """Hand the case over to another person with the coordinator role: the old coordinator's
     assignments on the case's open steps move with it; audited, one transaction, and an event
@@ -509,7 +539,8 @@ def case_handover(*, actor: User, case_id: Any, coordinator: Any, reason: Any = 
 # --- steps ------------------------------------------------------------------------------------
 
 
-def _clean_checklist(step: StepDef, state: StepState, items: Any) -> dict[str, bool]:
+def _clean_checklist(step: StepDef, state: StepState, items: list[ChecklistTick]
+                     ) -> dict[str, bool]:
     known = set(checklist_ids(step, state))
     if not isinstance(items, list):
         raise ValidationFailed({"checklist": "Tjeklisten skal være en liste af {id, done}."})
@@ -527,7 +558,8 @@ def _clean_checklist(step: StepDef, state: StepState, items: Any) -> dict[str, b
     return clean
 
 
-def ticked_checklist(step: StepDef, state: StepState, ticked: Any) -> list[dict[str, Any]] | None:
+def ticked_checklist(step: StepDef, state: StepState, ticked: Iterable[str] | None
+                     ) -> list[ChecklistTick] | None:
     """A form's ticked ids as the checklist shape: every item of the step, ticked or not (an
     unticked checkbox is not sent). None when the form sent no checklist."""
     if ticked is None:
@@ -536,7 +568,7 @@ def ticked_checklist(step: StepDef, state: StepState, ticked: Any) -> list[dict[
     return [{"id": i, "done": i in chosen} for i in checklist_ids(step, state)]
 
 
-def _clean_remarks(remarks: Any) -> str | None:
+def _clean_remarks(remarks: str | None) -> str | None:
     if remarks is None:
         return None
     if not isinstance(remarks, str):
@@ -546,7 +578,7 @@ def _clean_remarks(remarks: Any) -> str | None:
     return _ensure_storable(remarks, "remarks")
 
 
-def _prepare_step_move(actor: User, case_id: Any, number: Any, *, completing: bool = False,
+def _prepare_step_move(actor: User, case_id: int, number: int, *, completing: bool = False,
                        not_relevant: bool = False) -> tuple[Loaded, StepDef, StepState]:
     """Load and lock (404), then check the person may do this on the step (403)."""
     loaded = _load(actor, case_id)
@@ -560,9 +592,9 @@ def _prepare_step_move(actor: User, case_id: Any, number: Any, *, completing: bo
 
 
 @transaction.atomic
-def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
-                checklist: Any = None, status: Any = None, version: int | None = None,
-                ticked: Any = None) -> Case:
+def step_update(*, actor: User, case_id: int, number: int, remarks: str | None = None,
+                checklist: list[ChecklistTick] | None = None, status: str | None = None,
+                version: int | None = None, ticked: Iterable[str] | None = None) -> Case:
     """Save a step's remarks and checklist (`checklist` as {id, done} items, or `ticked`, the
     ids a form ticked), or mark it started."""
     loaded, step, state = _prepare_step_move(actor, case_id, number)
@@ -604,8 +636,9 @@ def step_update(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
 
 
 @transaction.atomic
-def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None,
-                  version: int | None = None, ticked: Any = None, checklist: Any = None) -> Case:
+def step_complete(*, actor: User, case_id: int, number: int, remarks: str | None = None,
+                  version: int | None = None, ticked: Iterable[str] | None = None,
+                  checklist: list[ChecklistTick] | None = None) -> Case:
     """Complete a step: one user action, one transaction. With `remarks` and the checklist
     (`checklist` as {id, done} items, the API's; or `ticked`, the ids a form ticked: "Gem og
     gennemfør") they are saved with the completion, before the engine's check; a refusal
@@ -647,7 +680,7 @@ def step_complete(*, actor: User, case_id: Any, number: Any, remarks: Any = None
 
 
 @transaction.atomic
-def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: Any,
+def step_mark_not_relevant(*, actor: User, case_id: int, number: int, reason: str | None,
                            version: int | None = None) -> Case:
     loaded, step, state = _prepare_step_move(actor, case_id, number, not_relevant=True)
     reason = _require_text(reason, "Skriv en begrundelse for, at trinnet ikke er relevant.",
@@ -666,7 +699,7 @@ def step_mark_not_relevant(*, actor: User, case_id: Any, number: Any, reason: An
 
 
 @transaction.atomic
-def step_reopen(*, actor: User, case_id: Any, number: Any, reason: Any,
+def step_reopen(*, actor: User, case_id: int, number: int, reason: str | None,
                 version: int | None = None) -> Case:
     loaded, step, state = _prepare_step_move(actor, case_id, number)
     reason = _require_text(reason, "Skriv en begrundelse for at genåbne trinnet.", "reason")
@@ -683,8 +716,9 @@ def step_reopen(*, actor: User, case_id: Any, number: Any, reason: Any,
 
 
 @transaction.atomic
-def step_requirement_set(*, actor: User, case_id: Any, number: Any, item: Any, relevant: Any,
-                         reason: Any = None, version: int | None = None) -> Case:
+def step_requirement_set(*, actor: User, case_id: int, number: int, item: str,
+                         relevant: bool | None, reason: str | None = None,
+                         version: int | None = None) -> Case:
     """Declare a waivable requirement ("Hvis relevant" in the guide: `waivable: true` in the
     model) not relevant, with a reason, or relevant again. Whoever may work on the step may."""
     loaded, step, state = _prepare_step_move(actor, case_id, number)
@@ -729,7 +763,7 @@ def step_requirement_set(*, actor: User, case_id: Any, number: Any, item: Any, r
 # --- decisions --------------------------------------------------------------------------------
 
 
-def clean_string_list(value: Any, field: str) -> list[str]:
+def clean_string_list(value: str | list[str] | None, field: str) -> list[str]:
     """A list of texts (a list, or one text a line each), stripped, empty ones dropped; the
     shape of a decision's IT contacts and missing documentation. ValidationFailed otherwise."""
     if value is None:
@@ -742,9 +776,11 @@ def clean_string_list(value: Any, field: str) -> list[str]:
 
 
 @transaction.atomic
-def decision_record(*, actor: User, case_id: Any, step: Any, outcome: Any, rationale: Any,
-                    recommendations: Any = None, it_contacts: Any = None,
-                    missing_documentation: Any = None, version: int | None = None) -> Decision:
+def decision_record(*, actor: User, case_id: int, step: int | None, outcome: str | None,
+                    rationale: str | None, recommendations: str | None = None,
+                    it_contacts: str | list[str] | None = None,
+                    missing_documentation: str | list[str] | None = None,
+                    version: int | None = None) -> Decision:
     loaded = _load(actor, case_id)
     if isinstance(step, bool) or not isinstance(step, int):
         raise ValidationFailed({"step": "Angiv nummeret på et trin i sagens model."})
@@ -802,7 +838,7 @@ def _missing_documentation_items(step: StepDef, outcome: str, decision: Decision
                      for n, text in enumerate(decision.missing_documentation, start=1)]}
 
 
-def _add_extra_items(state: StepState, items: list[dict[str, Any]]) -> None:
+def _add_extra_items(state: StepState, items: list[dict[str, object]]) -> None:
     """Append the items unticked; earlier rounds' items stay (ticked or not) as history."""
     known = {i["id"] for i in state.extra_items}
     state.extra_items = [*state.extra_items, *(i for i in items if i["id"] not in known)]
@@ -821,7 +857,7 @@ def decision_fields(decision: Decision) -> dict[str, Any]:
 # --- assignment -------------------------------------------------------------------------------
 
 
-def _assignee_of(actor: User, value: Any) -> User | None:
+def _assignee_of(actor: User, value: int | str | None) -> User | None:
     if value in (None, ""):
         return None
     lookup = {"pk": value} if isinstance(value, int) and not isinstance(value, bool) else (
@@ -836,7 +872,7 @@ def _assignee_of(actor: User, value: Any) -> User | None:
 
 
 @transaction.atomic
-def step_assign(*, actor: User, case_id: Any, number: Any, assignee: Any,
+def step_assign(*, actor: User, case_id: int, number: int, assignee: int | str | None,
                 version: int | None = None) -> Case:
     """Name the person who does a step, within the step's roles (None clears it)."""
     loaded = _load(actor, case_id)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.cases import permissions
 from anskaf.cases.errors import NotFound, ReferenceRefused, ValidationFailed
 from anskaf.cases.models import Case
@@ -38,7 +38,7 @@ def mentioned_names(body: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
-def _clean_body(body: Any) -> str:
+def _clean_body(body: str | None) -> str:
     text = str(body or "").strip()
     if not text:
         raise ValidationFailed({"body": "Skriv en kommentar."})
@@ -50,7 +50,7 @@ def _clean_body(body: Any) -> str:
     return text
 
 
-def _clean_step(case: Case, step: Any) -> int | None:
+def _clean_step(case: Case, step: int | str | None) -> int | None:
     if step in (None, ""):
         return None
     try:
@@ -110,14 +110,15 @@ def _snapshot(comment: Comment, people: Iterable[User]) -> dict[str, Any]:
             "mentions": sorted(p.username for p in people)}
 
 
-def _audit(actor: User, comment: Comment, event: str, before: Any, after: Any) -> None:
+def _audit(actor: User, comment: Comment, event: str, before: Payload, after: Payload
+           ) -> None:
     audit_append(organisation_id=comment.organisation_id, actor=actor, actor_role="",
                  event_type=f"comment.{event}", object_type="comment", object_id=comment.pk,
                  case_id=comment.case_id, before=before, after=after)
 
 
 @transaction.atomic
-def comment_create(*, actor: User, case_id: Any, body: Any, step: Any = None,
+def comment_create(*, actor: User, case_id: int, body: str | None, step: int | str | None = None,
                    mention: Iterable[str] = ()) -> Comment:
     """Comment on a case the actor may see; `mention` adds usernames (the picker) to those
     written as @username in the text."""
@@ -134,7 +135,7 @@ def comment_create(*, actor: User, case_id: Any, body: Any, step: Any = None,
     return comment
 
 
-def _own_comment(actor: User, case_id: Any, comment_id: Any) -> Comment:
+def _own_comment(actor: User, case_id: int, comment_id: int) -> Comment:
     """404 unless the actor may see the case and the comment is on it; 403 unless it is theirs."""
     case = lock_visible_case(actor, case_id)
     try:
@@ -150,7 +151,7 @@ def _own_comment(actor: User, case_id: Any, comment_id: Any) -> Comment:
 
 
 @transaction.atomic
-def comment_edit(*, actor: User, case_id: Any, comment_id: Any, body: Any,
+def comment_edit(*, actor: User, case_id: int, comment_id: int, body: str | None,
                  mention: Iterable[str] = ()) -> Comment:
     """Rewrite one's own comment; only people newly mentioned are told."""
     comment = _own_comment(actor, case_id, comment_id)
@@ -171,7 +172,7 @@ def comment_edit(*, actor: User, case_id: Any, comment_id: Any, body: Any,
 
 
 @transaction.atomic
-def comment_delete(*, actor: User, case_id: Any, comment_id: Any) -> None:
+def comment_delete(*, actor: User, case_id: int, comment_id: int) -> None:
     comment = _own_comment(actor, case_id, comment_id)
     before = _snapshot(comment, comment.mentions.all())
     _audit(actor, comment, "deleted", before, None)

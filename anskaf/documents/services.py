@@ -8,8 +8,9 @@ row, no row without its file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from django.db import transaction
 from django.db.models import Max
@@ -40,7 +41,7 @@ class StepTarget:
     assignee_id: int | None
 
 
-def visible_step(actor: User, case_id: Any, number: Any) -> StepTarget:
+def visible_step(actor: User, case_id: int, number: int) -> StepTarget:
     """The case (404 when not visible or in another municipality) and the step (404)."""
     try:
         case_pk, n = int(case_id), int(number)
@@ -56,7 +57,7 @@ def visible_step(actor: User, case_id: Any, number: Any) -> StepTarget:
     return StepTarget(case, model, model.step(n), assignee.first())
 
 
-def document_type(step: StepDef, type_key: Any) -> DocumentTypeDef:
+def document_type(step: StepDef, type_key: str | None) -> DocumentTypeDef:
     doc_type = step.document_type(type_key) if isinstance(type_key, str) else None
     if doc_type is None:
         known = ", ".join(f"»{d.key}« ({d.title.da})" for d in step.documents) or "ingen"
@@ -70,9 +71,9 @@ def _require(refusal: str | None) -> None:
         raise PermissionDenied(refusal)
 
 
-def document_upload(*, actor: User, case_id: Any, number: Any, type_key: Any, fileobj: IO[bytes],
-                    name: Any, size: int | None = None, document_id: Any = None
-                    ) -> DocumentVersion:
+def document_upload(*, actor: User, case_id: int, number: int, type_key: str | None,
+                    fileobj: IO[bytes], name: str | None, size: int | None = None,
+                    document_id: int | str | None = None) -> DocumentVersion:
     """Store the file as a new version: of `document_id`, else of the step's document of the
     same type and name, else of a new document."""
     target = visible_step(actor, case_id, number)
@@ -108,7 +109,8 @@ def document_upload(*, actor: User, case_id: Any, number: Any, type_key: Any, fi
     return version
 
 
-def _document_for_new_version(target: StepTarget, document_id: Any) -> Document | None:
+def _document_for_new_version(target: StepTarget, document_id: int | str | None
+                              ) -> Document | None:
     if document_id in (None, ""):
         return None
     try:
@@ -140,8 +142,8 @@ class Readable:
     doc_type: DocumentTypeDef | None
 
 
-def readable_version(*, actor: User, case_id: Any, document_id: Any,
-                     number: Any = None) -> Readable:
+def readable_version(*, actor: User, case_id: int, document_id: int,
+                     number: int | None = None) -> Readable:
     """The version (the newest when `number` is None) if the actor may read it: 404, then 403."""
     try:
         case_pk, doc_pk = int(case_id), int(document_id)
@@ -164,7 +166,7 @@ def readable_version(*, actor: User, case_id: Any, document_id: Any,
     return Readable(document.case, document, version, doc_type)
 
 
-def _int(value: Any) -> int:
+def _int(value: int | str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -176,7 +178,8 @@ def _int(value: Any) -> int:
 TEMPLATE_REFUSAL = "Kun administratorer kan vedligeholde skabeloner."
 
 
-def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes] | None, name: Any,
+def template_upload(*, actor: User, title: str | None, step: int | str | None,
+                    fileobj: IO[bytes] | None, name: str | None,
                     size: int | None = None, model: ProcessModel) -> OrgTemplate:
     _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
     errors = {}
@@ -220,7 +223,7 @@ def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes] | 
     return template
 
 
-def template_delete(*, actor: User, template_id: Any) -> None:
+def template_delete(*, actor: User, template_id: int) -> None:
     _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
     with transaction.atomic():
         template = OrgTemplate.objects.select_for_update().filter(
@@ -241,8 +244,8 @@ __all__ = ["BadFile", "document_upload", "readable_version", "step_save_and_uplo
            "template_delete", "template_upload"]
 
 
-def step_save_and_upload(*, actor: User, case_id: Any, number: Any, remarks: Any, ticked: Any,
-                         version: int | None, type_key: Any,
+def step_save_and_upload(*, actor: User, case_id: int, number: int, remarks: str | None,
+                         ticked: Iterable[str] | None, version: int | None, type_key: str | None,
                          files: list[tuple[IO[bytes], str, int | None]]) -> list[DocumentVersion]:
     """The step form's "Upload" (the step is one form): the remarks and ticks typed on the
     step are saved and the files stored in one transaction. If anything is refused (a stale

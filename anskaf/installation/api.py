@@ -21,6 +21,7 @@ from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.api_tenancy import SSO_BODY, SsoOut, sso_get_for, sso_remove_for, sso_save_for
 from anskaf.orgs.models import User
 from anskaf.portfolio.api_case import ThresholdIn, ThresholdOut, threshold_out
+from anskaf.portfolio.forms import threshold_values
 from anskaf.process.loader import ModelInvalid
 
 from . import jobs, selectors, services
@@ -397,5 +398,5 @@ def threshold_create(request: HttpRequest) -> Status:
     user = _operator(request)
     _, data = params.parse_body(request, ThresholdIn)
     data = {"kind": "goods_services", **{k: v for k, v in data.items() if v is not None}}
-    threshold = services.threshold_save(actor=user, data=data, via="api")
+    threshold = services.threshold_save(actor=user, values=threshold_values(data), via="api")
     return Status(201, threshold_out(threshold, timezone.localdate()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
@@ -21,7 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from anskaf.audit.chain import GENESIS
 from anskaf.audit.models import ChainHead
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.documents.storage import discard, document_storage
 from anskaf.notifications.services import absolute, outbox_add
 from anskaf.orgs.choices import Role, UnitKind
@@ -36,6 +36,7 @@ from anskaf.orgs.services import (
     split_name,
     unit_fields,
 )
+from anskaf.portfolio.inputs import ThresholdValues
 from anskaf.portfolio.models import TenderThreshold
 from anskaf.portfolio.services import threshold_add, threshold_view
 from anskaf.validation.text import text_problem
@@ -69,7 +70,8 @@ def _require_operator(actor: User | None, via: str) -> None:
 
 
 def _audit_installation(actor: User | None, via: str, event_type: str, object_type: str,
-                        object_id: Any, before: Any, after: Any) -> None:
+                        object_id: int | str | None, before: Payload, after: Payload
+                        ) -> None:
     after = {**after, "via": via} if isinstance(after, dict) else after
     audit_append(organisation_id=installation_organisation().pk, actor=actor,
                  actor_role=OPERATOR_ROLE, event_type=event_type, object_type=object_type,
@@ -77,14 +79,15 @@ def _audit_installation(actor: User | None, via: str, event_type: str, object_ty
 
 
 def _audit_municipality(org: Organisation, actor: User | None, event_type: str,
-                        object_type: str, object_id: Any, before: Any, after: Any) -> None:
+                        object_type: str, object_id: int | str | None, before: Payload,
+                        after: Payload) -> None:
     audit_append(organisation_id=org.pk, actor=actor, actor_role=OPERATOR_ROLE,
                  event_type=event_type, object_type=object_type, object_id=object_id,
                  before=before, after=after)
 
 
 def _audit_both(org: Organisation, actor: User | None, via: str, event_type: str,
-                before: Any) -> None:
+                before: Payload) -> None:
     """A change of the municipality itself, in its own chain and in the installation's."""
     after = org_fields(org)
     _audit_municipality(org, actor, event_type, "organisation", org.pk, before, after)
@@ -105,11 +108,23 @@ def cvr_problem(value: str) -> str | None:
     return None
 
 
-def _text(value: Any) -> str:
+class OrgData(TypedDict, total=False):
+    """A new municipality as the boundary parsed it (the operator's form, the API's body, the
+    command's arguments); `_clean_org` holds it to the rules."""
+
+    name: str | None
+    slug: str | None
+    cvr: str | None
+    units: str | list[str] | None
+    admin_name: str | None
+    admin_email: str | None
+
+
+def _text(value: str | None) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _clean_org(data: dict[str, Any]) -> dict[str, Any]:
+def _clean_org(data: OrgData) -> dict[str, Any]:
     errors: dict[str, str] = {}
     name = " ".join(_text(data.get("name")).split())
     if not name:
@@ -211,7 +226,7 @@ def invitation_accepted(*, person: User) -> None:
 
 
 @transaction.atomic
-def org_create(*, actor: User | None, data: dict[str, Any], via: str = "web"
+def org_create(*, actor: User | None, data: OrgData, via: str = "web"
                ) -> tuple[Organisation, User]:
     """Create a municipality with its forvaltninger and its first administrator, who is
     invited by e-mail through the outbox. data: name, slug, cvr, units (names, or one text
@@ -248,7 +263,7 @@ def org_create(*, actor: User | None, data: dict[str, Any], via: str = "web"
     return org, admin
 
 
-def _locked_org(slug: Any) -> Organisation:
+def _locked_org(slug: str | None) -> Organisation:
     org = (municipalities().select_for_update().filter(slug=_text(slug).lower()).first()
            if _text(slug) else None)
     if org is None:
@@ -257,7 +272,7 @@ def _locked_org(slug: Any) -> Organisation:
 
 
 @transaction.atomic
-def org_suspend(*, actor: User | None, slug: Any, reason: Any, via: str = "web"
+def org_suspend(*, actor: User | None, slug: str, reason: str | None, via: str = "web"
                 ) -> Organisation:
     """Suspend a municipality: its people cannot log in and their open sessions end (the
     session hash, orgs.models.User), its reminders, digests and KITOS jobs skip it. Nothing is
@@ -277,7 +292,7 @@ def org_suspend(*, actor: User | None, slug: Any, reason: Any, via: str = "web"
 
 
 @transaction.atomic
-def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisation:
+def org_resume(*, actor: User | None, slug: str, via: str = "web") -> Organisation:
     """Open a suspended municipality again: its people log in anew (old sessions stay ended)."""
     _require_operator(actor, via)
     org = _locked_org(slug)
@@ -291,7 +306,7 @@ def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisati
     return org
 
 
-def _reason(value: Any, what: str) -> str:
+def _reason(value: str | None, what: str) -> str:
     text = " ".join(_text(value).split())
     if not text:
         raise ValidationFailed({"reason": f"Skriv hvorfor kommunen {what}."})
@@ -322,8 +337,8 @@ def _refuse_during_offboarding(org: Organisation) -> None:
 
 
 @transaction.atomic
-def org_offboard_request(*, actor: User | None, slug: Any, reason: Any, confirm: Any,
-                         via: str = "web") -> Organisation:
+def org_offboard_request(*, actor: User | None, slug: str, reason: str | None,
+                         confirm: str | None, via: str = "web") -> Organisation:
     """Mark a suspended municipality for offboarding (jobs.request_offboarding enqueues the
     worker's export and deletion). `confirm` must repeat its short name. Audited in the
     installation's chain; until the worker is done (or fails) nobody can ask again or resume
@@ -364,7 +379,7 @@ def org_offboard_failed(*, organisation_id: int, actor: User | None, message: st
                         before, {**org_fields(org), "error": message[:1000]})
 
 
-def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: str,
+def org_offboard(*, actor: User | None, slug: str, reason: str | None, export_sha256: str,
                  export_rows: dict[str, int], export_name: str = "",
                  via: str = "cli") -> Offboarded:
     """Delete a suspended municipality's every row (offboarding.org_rows) and, once that is
@@ -408,7 +423,8 @@ def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: s
 
 
 @transaction.atomic
-def operator_add(*, actor: User | None, username: Any, email: Any = "", full_name: Any = "",
+def operator_add(*, actor: User | None, username: str | None, email: str | None = "",
+                 full_name: str | None = "",
                  via: str = "cli") -> tuple[User, bool]:
     """Make `username` an operator: a new account (no password: it is set through the
     invitation link), or an existing account that belongs to no municipality. A person of a
@@ -461,12 +477,13 @@ def operator_add(*, actor: User | None, username: Any, email: Any = "", full_nam
 
 
 @transaction.atomic
-def threshold_save(*, actor: User | None, data: Any, via: str = "web") -> TenderThreshold:
+def threshold_save(*, actor: User | None, values: ThresholdValues, via: str = "web"
+                   ) -> TenderThreshold:
     """The operator enters a new period's EU tender threshold: the same figure for every
     municipality, so it is the installation's, audited in the installation's chain (ADR 0030).
     The same validation as the admins' Administration → Udbudsgrænser (portfolio)."""
     _require_operator(actor, via)
-    threshold = threshold_add(data)
+    threshold = threshold_add(values)
     _audit_installation(actor, via, "threshold.created", "tender_threshold", threshold.pk,
                         None, threshold_view(threshold))
     return threshold

@@ -13,15 +13,16 @@ same transaction. The steps are found by kind or key (`steps.py`), never by numb
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.cases import permissions
 from anskaf.cases import services as case_services
 from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
@@ -86,15 +87,15 @@ def _require_board(actor: User) -> None:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _audit(actor: User, event_type: str, object_type: str, object_id: Any, before: Any,
-           after: Any, *, case_id: int | None = None) -> None:
+def _audit(actor: User, event_type: str, object_type: str, object_id: int | str | None,
+           before: Payload, after: Payload, *, case_id: int | None = None) -> None:
     audit_append(organisation_id=actor.organisation_id, actor=actor,
                  actor_role=case_services.acting_role(actor, [BOARD_ROLE, "coordinator"]),
                  event_type=event_type, object_type=object_type, object_id=object_id,
                  case_id=case_id, before=before, after=after)
 
 
-def _pk(value: Any, message: str) -> int:
+def _pk(value: int | str | None, message: str) -> int:
     try:
         pk = int(value)
     except (TypeError, ValueError):
@@ -104,7 +105,7 @@ def _pk(value: Any, message: str) -> int:
     return pk
 
 
-def _lock_meeting(actor: User, meeting_id: Any) -> Meeting:
+def _lock_meeting(actor: User, meeting_id: int) -> Meeting:
     """Lock the meeting for this transaction; 404 outside the actor's organisation."""
     meeting = (Meeting.objects.select_for_update()
                .filter(organisation_id=actor.organisation_id,
@@ -114,7 +115,7 @@ def _lock_meeting(actor: User, meeting_id: Any) -> Meeting:
     return meeting
 
 
-def _lock_item(actor: User, item_id: Any) -> tuple[Meeting, AgendaItem]:
+def _lock_item(actor: User, item_id: int | str | None) -> tuple[Meeting, AgendaItem]:
     message = "Dagsordenspunktet findes ikke, eller du har ikke adgang til det."
     item = AgendaItem.objects.filter(meeting__organisation_id=actor.organisation_id,
                                      pk=_pk(item_id, message)).first()
@@ -148,7 +149,7 @@ def _ensure_state(meeting: Meeting, *allowed: str, doing: str) -> None:
         raise InvalidTransition(f"Mødet er {str(label).lower()}, så du kan ikke {doing}{hint}.")
 
 
-def _text(value: Any, field: str, message: str, *, limit: int | None = None,
+def _text(value: str | None, field: str, message: str, *, limit: int | None = None,
           required: bool = True, name: bool = False) -> str:
     if value is None:
         value = ""
@@ -226,9 +227,9 @@ def readiness_gaps(case: Case, documentation: StepDef, state: StepState, *, rema
 
 
 @transaction.atomic
-def documentation_put_forward(*, actor: User, case_id: Any, remarks: Any = None,
-                              ticked: Any = None, version: int | None = None, reason: Any = "",
-                              note: Any = "") -> Referral:
+def documentation_put_forward(*, actor: User, case_id: int, remarks: str | None = None,
+                              ticked: Iterable[str] | None = None, version: int | None = None,
+                              reason: str | None = "", note: str | None = "") -> Referral:
     """The documentation step's primary action, "Kontakt IT-visitationen": check what the
     board will miss (against what the form sends, else what is saved), refuse unless the
     coordinator gives a reason to go on anyway, complete the step (with its remarks and ticks)
@@ -259,7 +260,8 @@ def documentation_put_forward(*, actor: User, case_id: Any, remarks: Any = None,
 
 
 @transaction.atomic
-def case_put_forward(*, actor: User, case_id: Any, note: Any = "", gaps: list[str] | None = None,
+def case_put_forward(*, actor: User, case_id: int, note: str | None = "",
+                     gaps: list[str] | None = None,
                      gap_reason: str = "") -> Referral:
     """"Kontakt IT-visitationen": the case joins the board's queue for its next round. With
     `gaps` (from `documentation_put_forward`), the coordinator's reason to go on anyway is
@@ -298,7 +300,7 @@ def case_put_forward(*, actor: User, case_id: Any, note: Any = "", gaps: list[st
 # --- scheduling --------------------------------------------------------------------------------
 
 
-def _clean_when(value: Any, field: str, message: str) -> datetime:
+def _clean_when(value: datetime | str | None, field: str, message: str) -> datetime:
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())
@@ -311,7 +313,7 @@ def _clean_when(value: Any, field: str, message: str) -> datetime:
     return value
 
 
-def _clean_participants(actor: User, value: Any) -> list[User]:
+def _clean_participants(actor: User, value: str | list[str] | None) -> list[User]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
@@ -326,7 +328,21 @@ def _clean_participants(actor: User, value: Any) -> list[User]:
     return people
 
 
-def _clean_schedule(actor: User, data: dict[str, Any]) -> dict[str, Any]:
+class ScheduleData(TypedDict, total=False):
+    """A meeting (or a series) as the boundary parsed it: the board's form (date and time
+    joined) or the API's MeetingIn. `_clean_schedule` holds it to the rules."""
+
+    title: str | None
+    starts_at: datetime | str | None
+    duration_minutes: int | str | None
+    place: str | None
+    online_link: str | None
+    participants: list[str] | str | None
+    repeat_weeks: int | str | None
+    count: int | str | None
+
+
+def _clean_schedule(actor: User, data: ScheduleData) -> dict[str, Any]:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     for field, message, limit in (("title", "Skriv en titel på mødet.", 200),
@@ -382,7 +398,7 @@ def _clean_schedule(actor: User, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def meeting_schedule(*, actor: User, data: dict[str, Any]) -> list[Meeting]:
+def meeting_schedule(*, actor: User, data: ScheduleData) -> list[Meeting]:
     """Plan one meeting, or a series every `repeat_weeks` weeks (`count` meetings)."""
     _require_board(actor)
     clean = _clean_schedule(actor, data)
@@ -428,7 +444,8 @@ def _next_order(meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def agenda_add_case(*, actor: User, meeting_id: Any, referral_id: Any) -> AgendaItem:
+def agenda_add_case(*, actor: User, meeting_id: int, referral_id: int | str | None
+                    ) -> AgendaItem:
     """Take a waiting case from the queue onto a planned meeting's agenda."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
@@ -451,7 +468,8 @@ def agenda_add_case(*, actor: User, meeting_id: Any, referral_id: Any) -> Agenda
 
 
 @transaction.atomic
-def agenda_add_other(*, actor: User, meeting_id: Any, title: Any, notes: Any = "") -> AgendaItem:
+def agenda_add_other(*, actor: User, meeting_id: int, title: str | None,
+                     notes: str | None = "") -> AgendaItem:
     """An item that is not a case: orientation, eventuelt, ..."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
@@ -467,7 +485,8 @@ def agenda_add_other(*, actor: User, meeting_id: Any, title: Any, notes: Any = "
 
 
 @transaction.atomic
-def agenda_move(*, actor: User, item_id: Any, direction: Any) -> AgendaItem:
+def agenda_move(*, actor: User, item_id: int | str | None, direction: str | None
+                ) -> AgendaItem:
     """Swap an item with its neighbour ("up" or "down"): the board orders the agenda."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
@@ -495,7 +514,7 @@ def agenda_move(*, actor: User, item_id: Any, direction: Any) -> AgendaItem:
 
 
 @transaction.atomic
-def agenda_remove(*, actor: User, item_id: Any) -> None:
+def agenda_remove(*, actor: User, item_id: int | str | None) -> None:
     """Take an item off a planned agenda; a case goes back to the queue."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
@@ -514,7 +533,7 @@ def agenda_remove(*, actor: User, item_id: Any) -> None:
 
 
 @transaction.atomic
-def meeting_publish(*, actor: User, meeting_id: Any) -> Meeting:
+def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
     """Publish the agenda: participants and each case's coordinator are told (by event)."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
@@ -544,8 +563,9 @@ OPEN_FOR_WORK = (MeetingState.PLANNED, MeetingState.AGENDA_PUBLISHED, MeetingSta
 
 
 @transaction.atomic
-def item_update(*, actor: User, item_id: Any, notes: Any = None,
-                supplier_meeting_needed: Any = None, notes_base: str | None = None) -> AgendaItem:
+def item_update(*, actor: User, item_id: int | str | None, notes: str | None = None,
+                supplier_meeting_needed: bool | None = None, notes_base: str | None = None
+                ) -> AgendaItem:
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
     _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre punktet")
@@ -554,28 +574,28 @@ def item_update(*, actor: User, item_id: Any, notes: Any = None,
     return item
 
 
-def _changed_since(base: Any, current: str) -> bool:
+def _changed_since(base: str | None, current: str) -> bool:
     """The version check for texts without a version of their own (an item's notes, an answer,
     the draft minutes): the form carries the text it was rendered with (None: no check)."""
     return base is not None and str(base).replace("\r\n", "\n").strip() != current.strip()
 
 
-def _ensure_notes_unchanged(item: AgendaItem, notes_base: Any) -> None:
+def _ensure_notes_unchanged(item: AgendaItem, notes_base: str | None) -> None:
     """Notes changed since the page was rendered are not overwritten."""
     if _changed_since(notes_base, item.notes):
         raise Conflict("Noterne til punktet er blevet ændret af en anden i mellemtiden. De "
                        "nyeste noter står over formularen; dine egne står stadig i feltet.")
 
 
-def _clean_item_notes(notes: Any, supplier_meeting_needed: Any) -> None:
+def _clean_item_notes(notes: str | None, supplier_meeting_needed: bool | None) -> None:
     if notes is not None:
         _text(notes, "notes", "", limit=10000, required=False)
     if supplier_meeting_needed is not None and not isinstance(supplier_meeting_needed, bool):
         raise ValidationFailed({"supplier_meeting_needed": "Angiv ja eller nej."})
 
 
-def _save_item_notes(actor: User, item: AgendaItem, notes: Any,
-                     supplier_meeting_needed: Any) -> None:
+def _save_item_notes(actor: User, item: AgendaItem, notes: str | None,
+                     supplier_meeting_needed: bool | None) -> None:
     """The item's notes and the supplier-meeting flag (None: unchanged), audited if changed."""
     _clean_item_notes(notes, supplier_meeting_needed)
     before = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
@@ -591,7 +611,8 @@ def _save_item_notes(actor: User, item: AgendaItem, notes: Any,
 
 
 @transaction.atomic
-def question_ask(*, actor: User, item_id: Any, addressed_to: Any, text: Any) -> Question:
+def question_ask(*, actor: User, item_id: int | str | None, addressed_to: str | None,
+                 text: str | None) -> Question:
     """A supplementary question to the coordinator or the supplier, tracked until answered."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
@@ -608,7 +629,7 @@ def question_ask(*, actor: User, item_id: Any, addressed_to: Any, text: Any) -> 
 
 
 @transaction.atomic
-def question_answer(*, actor: User, question_id: Any, answer: Any,
+def question_answer(*, actor: User, question_id: int | str | None, answer: str | None,
                     answer_base: str | None = None) -> Question:
     """Record the answer (the board, or the case's coordinator for their own case).
 
@@ -641,7 +662,7 @@ def question_answer(*, actor: User, question_id: Any, answer: Any,
     return question
 
 
-def _clean_outcome(outcome: Any, missing: Any) -> None:
+def _clean_outcome(outcome: str | None, missing: str | list[str] | None) -> None:
     """The meeting's own shape rules on top of the decision's: Måske names what is missing."""
     if outcome not in Outcome.values:
         raise ValidationFailed({"outcome": "Vælg udfaldet: Ja, Måske eller Nej."})
@@ -652,11 +673,12 @@ def _clean_outcome(outcome: Any, missing: Any) -> None:
 
 
 @transaction.atomic
-def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
-                   recommendations: Any = None, it_contacts: Any = None,
-                   missing_documentation: Any = None, notes: Any = None,
-                   supplier_meeting_needed: Any = None, notes_base: str | None = None
-                   ) -> Decision:
+def outcome_record(*, actor: User, item_id: int | str | None, outcome: str | None,
+                   rationale: str | None, recommendations: str | None = None,
+                   it_contacts: str | list[str] | None = None,
+                   missing_documentation: str | list[str] | None = None,
+                   notes: str | None = None, supplier_meeting_needed: bool | None = None,
+                   notes_base: str | None = None) -> Decision:
     """Record the board's outcome for a case on the agenda.
 
     Completes the case's review step (unless done) and records the decision at the board's
@@ -705,7 +727,7 @@ def outcome_record(*, actor: User, item_id: Any, outcome: Any, rationale: Any,
 
 
 @transaction.atomic
-def meeting_hold(*, actor: User, meeting_id: Any) -> Meeting:
+def meeting_hold(*, actor: User, meeting_id: int) -> Meeting:
     """The meeting has taken place; outcomes may still be filled in until minutes are approved."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
@@ -725,7 +747,7 @@ def _latest(meeting: Meeting) -> MinutesRevision | None:
 
 
 @transaction.atomic
-def minutes_generate(*, actor: User, meeting_id: Any) -> MinutesRevision:
+def minutes_generate(*, actor: User, meeting_id: int) -> MinutesRevision:
     """Write (or rewrite) the draft minutes from the meeting as it stands."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
@@ -749,7 +771,7 @@ def minutes_generate(*, actor: User, meeting_id: Any) -> MinutesRevision:
 
 
 @transaction.atomic
-def minutes_edit(*, actor: User, meeting_id: Any, text: Any,
+def minutes_edit(*, actor: User, meeting_id: int, text: str | None,
                  text_base: str | None = None) -> MinutesRevision:
     """Edit the draft's text before approval; `text_base` is the draft as the client last read
     it: a draft changed (edited or generated again) since is not overwritten."""
@@ -771,7 +793,7 @@ def minutes_edit(*, actor: User, meeting_id: Any, text: Any,
 
 
 @transaction.atomic
-def minutes_approve(*, actor: User, meeting_id: Any) -> MinutesRevision:
+def minutes_approve(*, actor: User, meeting_id: int) -> MinutesRevision:
     """Approve the draft: the minutes and the meeting are locked from now on."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
@@ -790,7 +812,7 @@ def minutes_approve(*, actor: User, meeting_id: Any) -> MinutesRevision:
 
 
 @transaction.atomic
-def minutes_correct(*, actor: User, meeting_id: Any, text: Any, reason: Any,
+def minutes_correct(*, actor: User, meeting_id: int, text: str | None, reason: str | None,
                     revision_base: int | None = None) -> MinutesRevision:
     """A correction after approval: a new, approved revision; the earlier one stays readable.
     `revision_base` is the revision the correction was written from: a later correction by

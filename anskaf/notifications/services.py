@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.cases import permissions
 from anskaf.cases.errors import NotFound, ValidationFailed
 from anskaf.cases.models import Case
@@ -106,7 +105,7 @@ def notify(people: list[User], notice: Notice, *, now: dt.datetime | None = None
 # --- the notification centre ------------------------------------------------------------------
 
 
-def notification_mark_read(*, actor: User, notification_id: Any) -> Notification:
+def notification_mark_read(*, actor: User, notification_id: int) -> Notification:
     """Mark one of the actor's own notices read (404 for anyone else's), with the older notices
     it stands for in the grouped list (same case, kind, step and subject: `grouping.grouped`
     folds them into it), so "Markér som læst" on a folded notice reads the whole fold."""
@@ -135,7 +134,7 @@ def notification_mark_all_read(*, actor: User) -> int:
 
 
 @transaction.atomic
-def preferences_set(*, actor: User, modes: dict[str, Any]) -> None:
+def preferences_set(*, actor: User, modes: dict[str, str]) -> None:
     """Save how the actor wants each kind of notice by e-mail (audited)."""
     errors = {k: "Vælg en af mulighederne." for k, v in modes.items()
               if k not in Kind.values or v not in MailMode.values}
@@ -155,7 +154,7 @@ def preferences_set(*, actor: User, modes: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def outbox_retry(*, actor: User, message_id: Any) -> OutboxMessage:
+def outbox_retry(*, actor: User, message_id: int) -> OutboxMessage:
     """Send a pending or failed message again now, with a fresh count of attempts."""
     try:
         pk = int(message_id)
@@ -190,7 +189,8 @@ def deadline_refusal(actor: User, case: Case) -> str | None:
 
 
 @transaction.atomic
-def deadline_set(*, actor: User, case_id: Any, number: Any, due_date: Any) -> StepDeadline | None:
+def deadline_set(*, actor: User, case_id: int, number: int, due_date: dt.date | str | None
+                 ) -> StepDeadline | None:
     """Set (or with an empty date, remove) the target date of one step of a case."""
     case = lock_visible_case(actor, case_id)
     try:
@@ -218,7 +218,7 @@ def deadline_set(*, actor: User, case_id: Any, number: Any, due_date: Any) -> St
     return deadline
 
 
-def _clean_date(value: Any) -> dt.date | None:
+def _clean_date(value: dt.date | str | None) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
@@ -229,7 +229,8 @@ def _clean_date(value: Any) -> dt.date | None:
         raise ValidationFailed({"due_date": "Angiv fristen som en dato, fx 31.12.2026."}) from None
 
 
-def _audit_deadline(actor: User, case: Case, step: int, before: Any, after: Any) -> None:
+def _audit_deadline(actor: User, case: Case, step: int, before: Payload, after: Payload
+                    ) -> None:
     from anskaf.cases.services import acting_role
 
     audit_append(organisation_id=case.organisation_id, actor=actor,

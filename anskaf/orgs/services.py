@@ -8,7 +8,8 @@ to the actor's organisation: a unit or person of another organisation is `NotFou
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict, cast
 
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.validation.text import NUL_MESSAGE, text_problem
 
 from .choices import Role, UnitKind
@@ -26,6 +27,33 @@ from .selectors import forget_cached_roles, is_org_admin
 
 ACTOR_ROLE = Role.ADMIN.value
 UNIT_NAME_MAX = 200
+
+
+class UnitData(TypedDict, total=False):
+    """A unit as the boundary parsed it (the unit form, an import row); `_clean_unit` holds it
+    to the rules (the name, the kind, a parent of the municipality that is no descendant)."""
+
+    name: str | None
+    kind: str | None
+    parent: int | str | None
+
+
+class PersonData(TypedDict, total=False):
+    """A person as the boundary parsed it (the person form, an import row)."""
+
+    username: str | None
+    full_name: str | None
+    email: str | None
+    unit: int | str | None
+    is_active: bool
+
+
+class _CleanPerson(TypedDict):
+    username: str
+    full_name: str
+    email: str
+    unit: OrgUnit | None
+    is_active: bool
 USERNAME_MAX = 150
 NAME_PART_MAX = 150
 EMAIL_MAX = 254
@@ -41,14 +69,14 @@ def require_admin(actor: User) -> int:
     return actor.organisation_id  # type: ignore[return-value]
 
 
-def _audit(actor: User, event_type: str, object_type: str, object_id: Any,
-           before: Any, after: Any) -> None:
+def _audit(actor: User, event_type: str, object_type: str, object_id: int | str | None,
+           before: Payload, after: Payload) -> None:
     audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=ACTOR_ROLE,
                  event_type=event_type, object_type=object_type, object_id=object_id,
                  before=before, after=after)
 
 
-def _text(value: Any) -> str:
+def _text(value: str | None) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -56,7 +84,7 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
-def _pk_or_none(value: Any) -> int | str | None:
+def _pk_or_none(value: OrgUnit | User | int | str | None) -> int | str | None:
     """An id from a form or a service call: None for empty, an int, or "bad"."""
     if value in (None, ""):
         return None
@@ -68,7 +96,8 @@ def _pk_or_none(value: Any) -> int | str | None:
         return "bad"
 
 
-def _unit_in_org(organisation_id: int, unit_id: Any) -> OrgUnit | str | None:
+def _unit_in_org(organisation_id: int, unit_id: OrgUnit | int | str | None
+                 ) -> OrgUnit | str | None:
     """The unit (None for "no unit") or "bad" when it is not a unit of the organisation."""
     pk = _pk_or_none(unit_id)
     if pk is None:
@@ -90,7 +119,7 @@ def unit_fields(unit: OrgUnit) -> dict[str, Any]:
     return {"name": unit.name, "kind": unit.kind, "parent": unit.parent_id}
 
 
-def check_unit_name(value: Any) -> tuple[str, str | None]:
+def check_unit_name(value: str | None) -> tuple[str, str | None]:
     """The cleaned name and an error message (or None)."""
     name = _text(value)
     if not name:
@@ -102,7 +131,7 @@ def check_unit_name(value: Any) -> tuple[str, str | None]:
     return name, None
 
 
-def check_unit_kind(value: Any) -> tuple[str, str | None]:
+def check_unit_kind(value: str | None) -> tuple[str, str | None]:
     kind = _text(value)
     if kind not in UnitKind.values:
         return kind, "Vælg, om enheden er en forvaltning eller en afdeling."
@@ -121,7 +150,7 @@ def _ancestors(parent: OrgUnit) -> set[int]:
     return seen
 
 
-def _clean_unit(organisation_id: int, data: dict[str, Any], unit: OrgUnit | None
+def _clean_unit(organisation_id: int, data: UnitData, unit: OrgUnit | None
                 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     name, error = check_unit_name(data.get("name"))
@@ -151,7 +180,7 @@ def _clean_unit(organisation_id: int, data: dict[str, Any], unit: OrgUnit | None
 
 
 @transaction.atomic
-def unit_create(*, actor: User, data: dict[str, Any]) -> OrgUnit:
+def unit_create(*, actor: User, data: UnitData) -> OrgUnit:
     """Create a unit: data has name, kind ("administration"/"department") and parent (id)."""
     org_id = require_admin(actor)
     clean = _clean_unit(org_id, data, None)
@@ -161,7 +190,7 @@ def unit_create(*, actor: User, data: dict[str, Any]) -> OrgUnit:
 
 
 @transaction.atomic
-def unit_update(*, actor: User, unit_id: Any, data: dict[str, Any]) -> OrgUnit:
+def unit_update(*, actor: User, unit_id: int, data: UnitData) -> OrgUnit:
     org_id = require_admin(actor)
     try:
         pk = int(unit_id)
@@ -203,7 +232,8 @@ def split_name(full_name: str) -> tuple[str, str]:
     return first, last
 
 
-def check_username(value: Any, *, exclude_pk: int | None = None) -> tuple[str, str | None]:
+def check_username(value: str | None, *, exclude_pk: int | None = None
+                   ) -> tuple[str, str | None]:
     username = _text(value)
     if not username:
         return username, "Skriv et brugernavn."
@@ -222,7 +252,7 @@ def check_username(value: Any, *, exclude_pk: int | None = None) -> tuple[str, s
     return username, None
 
 
-def check_full_name(value: Any) -> tuple[str, str | None]:
+def check_full_name(value: str | None) -> tuple[str, str | None]:
     name = " ".join(_text(value).split())
     if not name:
         return name, "Skriv personens fulde navn."
@@ -234,7 +264,7 @@ def check_full_name(value: Any) -> tuple[str, str | None]:
     return name, None
 
 
-def check_email(value: Any) -> tuple[str, str | None]:
+def check_email(value: str | None) -> tuple[str, str | None]:
     email = _text(value)
     if not email:
         return email, None
@@ -257,8 +287,8 @@ def _password_errors(password: str, user: User) -> str | None:
     return None
 
 
-def _clean_person(organisation_id: int, data: dict[str, Any], person: User | None
-                  ) -> dict[str, Any]:
+def _clean_person(organisation_id: int, data: PersonData, person: User | None
+                  ) -> _CleanPerson:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     for field, check in (("full_name", check_full_name), ("email", check_email)):
@@ -282,10 +312,10 @@ def _clean_person(organisation_id: int, data: dict[str, Any], person: User | Non
     clean["is_active"] = is_active
     if errors:
         raise ValidationFailed(errors)
-    return clean
+    return cast(_CleanPerson, clean)
 
 
-def _apply_person(person: User, clean: dict[str, Any]) -> None:
+def _apply_person(person: User, clean: _CleanPerson) -> None:
     person.username = clean["username"]
     person.first_name, person.last_name = split_name(clean["full_name"])
     person.email = clean["email"]
@@ -294,7 +324,7 @@ def _apply_person(person: User, clean: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def person_create(*, actor: User, data: dict[str, Any], password: str | None = None) -> User:
+def person_create(*, actor: User, data: PersonData, password: str | None = None) -> User:
     """Create a person in the actor's organisation.
 
     data: username, full_name, email, unit (id or None), is_active. `password` set: a local
@@ -322,7 +352,7 @@ def person_create(*, actor: User, data: dict[str, Any], password: str | None = N
     return person
 
 
-def _locked_person(organisation_id: int, person_id: Any) -> User:
+def _locked_person(organisation_id: int, person_id: int) -> User:
     try:
         pk = int(person_id)
     except (TypeError, ValueError):
@@ -334,7 +364,7 @@ def _locked_person(organisation_id: int, person_id: Any) -> User:
 
 
 @transaction.atomic
-def person_update(*, actor: User, person_id: Any, data: dict[str, Any],
+def person_update(*, actor: User, person_id: int, data: PersonData,
                   password: str | None = None) -> User:
     """Change a person's details; a non-empty `password` sets a new password as well."""
     org_id = require_admin(actor)
@@ -377,7 +407,7 @@ def membership_fields(m: Membership) -> dict[str, Any]:
             "unit": m.unit_id, "unit_name": m.unit.name if m.unit else None}
 
 
-def role_key(value: Any) -> str | None:
+def role_key(value: str | None) -> str | None:
     """A role key from a key or its Danish label (any case); None when unknown."""
     text = _text(value).casefold()
     for key, label in Role.choices:
@@ -387,7 +417,8 @@ def role_key(value: Any) -> str | None:
 
 
 @transaction.atomic
-def role_add(*, actor: User, person_id: Any, role: Any, unit_id: Any = None) -> Membership:
+def role_add(*, actor: User, person_id: int, role: str | None,
+             unit_id: int | str | None = None) -> Membership:
     """Give a person a role for the whole organisation (unit_id None) or for one unit."""
     org_id = require_admin(actor)
     person = _locked_person(org_id, person_id)
@@ -414,7 +445,7 @@ def role_add(*, actor: User, person_id: Any, role: Any, unit_id: Any = None) -> 
 
 
 @transaction.atomic
-def role_remove(*, actor: User, person_id: Any, membership_id: Any) -> None:
+def role_remove(*, actor: User, person_id: int, membership_id: int) -> None:
     org_id = require_admin(actor)
     person = _locked_person(org_id, person_id)
     try:
@@ -436,7 +467,7 @@ def role_remove(*, actor: User, person_id: Any, membership_id: Any) -> None:
         forget_cached_roles(actor)
 
 
-def csv_import_record(*, actor: User, what: str, summary: dict[str, Any]) -> None:
+def csv_import_record(*, actor: User, what: str, summary: Mapping[str, object]) -> None:
     """Audit a CSV import as a whole (`orgs.csv_imported`), in the import's transaction; each
     row it wrote was audited by the service that wrote it."""
     _audit(actor, "orgs.csv_imported", "import", what, None, summary)

@@ -23,7 +23,15 @@ from anskaf.http.schemas import DATE_PATTERN, Amount, Body, ErrorOut
 from anskaf.orgs.models import User
 
 from . import selectors, services
-from .forms import ContractForm, DpaForm, SystemForm
+from .forms import (
+    ContractForm,
+    DpaForm,
+    SystemForm,
+    contract_values,
+    dpa_values,
+    oversight_values,
+    system_values,
+)
 from .models import (
     ArchiveDecision,
     Contract,
@@ -407,7 +415,8 @@ def system_list(request: HttpRequest) -> dict[str, Any]:
 def system_create(request: HttpRequest) -> Status:
     user = _member(request)
     services.require_role(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
-    system = services.system_save(actor=user, data=_form_data(request, SystemIn))
+    system = services.system_save(actor=user, values=system_values(
+        _form_data(request, SystemIn), organisation_id=user.organisation_id))
     return Status(201, system_dict(system))
 
 
@@ -442,7 +451,8 @@ def contract_create(request: HttpRequest, system_id: int) -> Status:
     services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
                                                             "administratorer")
     contract = services.contract_save(actor=user, system_id=system.pk,
-                                      data=_form_data(request, ContractIn))
+                                      values=contract_values(
+                                          _form_data(request, ContractIn)))
     return Status(201, contract_dict(selectors.contract_views([contract],
                                                               timezone.localdate())[0]))
 
@@ -467,8 +477,9 @@ def dpa_create(request: HttpRequest, system_id: int) -> Status:
     services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
                                                             "administratorer")
     data = _form_data(request, DpaIn)
-    dpa = services.dpa_save(actor=user, system_id=system.pk, data=data,
-                            case_id=data.pop("case", None) or None)
+    case_id = data.pop("case", None) or None
+    dpa = services.dpa_save(actor=user, system_id=system.pk, values=dpa_values(data),
+                            case_id=case_id)
     return Status(201, dpa_dict(selectors.dpa_view(dpa)))
 
 
@@ -510,7 +521,9 @@ def system_update(request: HttpRequest, system_id: int) -> dict[str, Any]:
     services.require_role(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
     data, version = _patch_data(request, SystemPatchIn,
                                 SystemForm(instance=system, organisation_id=user.organisation_id))
-    saved = services.system_save(actor=user, data=data, system_id=system.pk, version=version)
+    saved = services.system_save(actor=user, values=system_values(
+        data, organisation_id=user.organisation_id, instance=system), system_id=system.pk,
+        version=version)
     return system_dict(System.objects.select_related("owner_unit").get(pk=saved.pk))
 
 
@@ -542,7 +555,8 @@ def contract_update(request: HttpRequest, system_id: int, contract_id: int) -> d
     services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
                                                             "administratorer")
     data, version = _patch_data(request, ContractPatchIn, ContractForm(instance=contract))
-    saved = services.contract_save(actor=user, system_id=system.pk, data=data,
+    saved = services.contract_save(actor=user, system_id=system.pk,
+                                   values=contract_values(data, instance=contract),
                                    contract_id=contract.pk, version=version)
     return contract_dict(selectors.contract_views([saved], timezone.localdate())[0])
 
@@ -565,7 +579,8 @@ def dpa_update(request: HttpRequest, system_id: int, dpa_id: int) -> dict[str, A
                                                             "administratorer")
     data, version = _patch_data(request, DpaPatchIn, DpaForm(instance=dpa))
     case_id = data.pop("case", None) or None
-    saved = services.dpa_save(actor=user, system_id=system.pk, data=data, dpa_id=dpa.pk,
+    saved = services.dpa_save(actor=user, system_id=system.pk,
+                              values=dpa_values(data, instance=dpa), dpa_id=dpa.pk,
                               version=version, case_id=case_id)
     return dpa_dict(selectors.dpa_view(saved))
 
@@ -598,8 +613,8 @@ def dpa_oversight_record(request: HttpRequest, system_id: int, dpa_id: int) -> S
     _, data = params.parse_body(request, OversightIn)
     version = data.pop("version", None)
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    services.dpa_oversight_record(actor=user, dpa_id=dpa.pk, system_id=system.pk, data=data,
-                                  version=version)
+    services.dpa_oversight_record(actor=user, dpa_id=dpa.pk, system_id=system.pk,
+                                  values=oversight_values(data), version=version)
     return Status(201, dpa_dict(selectors.dpa_view(services.dpa_of(user, dpa.pk))))
 
 

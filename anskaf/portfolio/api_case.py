@@ -31,6 +31,7 @@ from .api import (
     responses,
     system_dict,
 )
+from .forms import threshold_values
 from .models import CaseSystem, KitosSync, LinkKind, SyncStatus, TenderThreshold
 
 router = Router(tags=["portfolio"])
@@ -184,7 +185,7 @@ def threshold_create(request: HttpRequest) -> Status:
     services.require_role(user, ("admin",), "administratorer")
     _, data = params.parse_body(request, ThresholdIn)
     data = {"kind": "goods_services", **{k: v for k, v in data.items() if v is not None}}
-    threshold = services.threshold_save(actor=user, data=data)
+    threshold = services.threshold_save(actor=user, values=threshold_values(data))
     return Status(201, threshold_out(threshold, timezone.localdate()))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from anskaf.cases.models import Case, StepState
 
-from . import handlers, services
+from . import forms, handlers, services
 from .models import Lifecycle
 from .steps import CLOSE_PREVIOUS, DECOMMISSION_PLAN
 
@@ -22,23 +22,24 @@ SYSTEMS = [
 def load(organisation_id: int, people: dict[str, Any]) -> None:
     it, coordinator = people["it"], people["coordinator"]
     for name, supplier, purpose, personal in SYSTEMS:
-        system = services.system_save(actor=it, data={
+        system = services.system_save(actor=it, values=forms.system_values({
             "name": name, "supplier": supplier, "purpose": purpose, "hosting": "web",
-            "personal_data": str(personal), "lifecycle": Lifecycle.OPERATIONAL})
-        services.contract_save(actor=it, system_id=system.pk, data={
+            "personal_data": str(personal), "lifecycle": Lifecycle.OPERATIONAL},
+            organisation_id=organisation_id))
+        services.contract_save(actor=it, system_id=system.pk, values=forms.contract_values({
             "number": f"K-{system.pk:04d}", "supplier": supplier, "start_date": "2022-01-01",
             "duration_months": "48", "option_count": "2", "option_months": "12",
             "options_used": "1", "notice_months": "6", "notice_to": "quarter",
-            "annual_cost": "350000"})
+            "annual_cost": "350000"}))
         if personal:
-            services.dpa_save(actor=it, system_id=system.pk, data={
+            services.dpa_save(actor=it, system_id=system.pk, values=forms.dpa_values({
                 "supplier": supplier, "signed_on": "2022-01-01", "oversight_method": "isae3402_2",
-                "oversight_interval_months": "12", "last_oversight_on": "2025-03-01"})
+                "oversight_interval_months": "12", "last_oversight_on": "2025-03-01"}))
     for case in Case.objects.filter(organisation_id=organisation_id, replaces_system=True) \
             .exclude(replaced_system_name=""):
-        old = services.system_save(actor=it, data={
+        old = services.system_save(actor=it, values=forms.system_values({
             "name": case.replaced_system_name, "hosting": "local", "personal_data": "True",
-            "lifecycle": Lifecycle.OPERATIONAL})
+            "lifecycle": Lifecycle.OPERATIONAL}, organisation_id=organisation_id))
         services.case_link(actor=coordinator, case_id=case.pk, kind="replaced",
                            system_id=old.pk)
         _catch_up(case, old, it)

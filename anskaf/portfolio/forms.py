@@ -1,19 +1,25 @@
-"""Forms for the portfolio pages; the services validate every write through them as well."""
+"""Forms for the portfolio: the one validation of a system, contract, DPA, oversight and tender
+threshold, for the pages and the API alike. They run at the boundary (the view, the API);
+`system_values` and the others give the service the typed values it takes (ADR 0040)."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
+from anskaf.cases.errors import CombinationRefused, ReferenceRefused, ValidationFailed
 from anskaf.http.dates import use_danish_dates
 from anskaf.orgs.models import OrgUnit, User
 from anskaf.validation.amounts import AmountError, parse_amount
 from anskaf.validation.text import text_problem
 
 from . import notice
+from .inputs import ContractValues, DpaValues, OversightValues, SystemValues, ThresholdValues
 from .models import (
     ArchiveDecision,
     Contract,
@@ -238,3 +244,72 @@ class ArchiveAssessmentForm(forms.Form):
     plan = forms.CharField(label="Plan for arkiveringsversionen, eller hvorfor systemet ikke "
                                  "skal arkiveres", widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=20000)
+
+
+# --- the boundary: a form's values for the service, or its refusal ----------------------------
+
+
+def _refusal_kind(form: forms.BaseForm) -> type[ValidationFailed]:
+    """400 for input that breaks the document's shape; 409 when every problem is a business
+    one: a reference to what the municipality does not have (a unit, a person, a system), or
+    a rule across fields or against today (`code="business"` in the forms; ADR 0022)."""
+    kinds = set()
+    for name, errors in form.errors.as_data().items():
+        field = form.fields.get(name)
+        for error in errors:
+            if error.code == "invalid_choice" and isinstance(field, forms.ModelChoiceField):
+                kinds.add(ReferenceRefused)
+            elif error.code == "business":
+                kinds.add(CombinationRefused)
+            else:
+                return ValidationFailed
+    return kinds.pop() if len(kinds) == 1 else ReferenceRefused
+
+
+def values_of(form: forms.ModelForm) -> dict[str, Any]:
+    """The valid form's values for its model's fields, or its refusal (ValidationFailed,
+    ReferenceRefused or CombinationRefused with the Danish messages per field). A field the
+    input left out that has a model default is left out here too, so an edit keeps it (as
+    ModelForm.save does)."""
+    if not form.is_valid():
+        raise _refusal_kind(form)({f: " ".join(e) for f, e in form.errors.items()})
+    model_fields = {f.name: f for f in form._meta.model._meta.fields}
+    values = {}
+    for name, value in form.cleaned_data.items():
+        field, widget = model_fields.get(name), form.fields[name].widget
+        omitted = widget.value_omitted_from_data(form.data, form.files, form.add_prefix(name))
+        if (field is not None and field.has_default() and omitted
+                and value in form.fields[name].empty_values):
+            continue
+        values[name] = value
+    return values
+
+
+def _unchanged(instance: Any) -> Any:
+    # A ModelForm writes the values it validates onto its instance; the caller's stays as read.
+    return copy.copy(instance) if instance is not None else None
+
+
+def system_values(data: Mapping[str, Any], *, organisation_id: int | None,
+                  instance: System | None = None) -> SystemValues:
+    """A system's fields from a page's POST or the API's body; `instance` when editing."""
+    return cast(SystemValues, values_of(SystemForm(
+        data, instance=_unchanged(instance), organisation_id=organisation_id)))
+
+
+def contract_values(data: Mapping[str, Any], *, instance: Contract | None = None
+                    ) -> ContractValues:
+    return cast(ContractValues, values_of(ContractForm(data, instance=_unchanged(instance))))
+
+
+def dpa_values(data: Mapping[str, Any], *, instance: DataProcessingAgreement | None = None
+               ) -> DpaValues:
+    return cast(DpaValues, values_of(DpaForm(data, instance=_unchanged(instance))))
+
+
+def oversight_values(data: Mapping[str, Any]) -> OversightValues:
+    return cast(OversightValues, values_of(OversightForm(data)))
+
+
+def threshold_values(data: Mapping[str, Any]) -> ThresholdValues:
+    return cast(ThresholdValues, values_of(ThresholdForm(data)))

@@ -4,15 +4,15 @@ write, audit_append - like anskaf/cases/services.py. KITOS is called by the work
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
-from django.forms import ModelChoiceField
+from django.db import models, transaction
 from django.utils import timezone
 
-from anskaf.audit.services import audit_append
+from anskaf.audit.services import Payload, audit_append
 from anskaf.cases import permissions
 from anskaf.cases.errors import (
     CombinationRefused,
@@ -28,6 +28,7 @@ from anskaf.orgs.models import User
 from anskaf.validation.text import text_problem
 
 from . import kitos, kitos_sync, tasks
+from .inputs import ContractValues, DpaValues, OversightValues, SystemValues, ThresholdValues
 from .models import (
     ArchiveDecision,
     CaseSystem,
@@ -73,7 +74,8 @@ def require_role(actor: User, roles: tuple[str, ...], what: str) -> str:
     return sorted(mine)[0]
 
 
-def _audit(actor: User | None, role: str, event_type: str, obj: Any, before: Any, after: Any,
+def _audit(actor: User | None, role: str, event_type: str, obj: models.Model, before: Payload,
+           after: Payload,
            case_id: int | None = None, organisation_id: int | None = None) -> None:
     """Audit a portfolio write. The case it happened for is named inside `after`, not as the
     event's case: the case's timeline (and its tests) shows the case's own moves only."""
@@ -84,7 +86,7 @@ def _audit(actor: User | None, role: str, event_type: str, obj: Any, before: Any
                  object_id=obj.pk, before=before, after=after)
 
 
-def _view(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+def _view(obj: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
     out = {}
     for f in fields:
         value = getattr(obj, f)
@@ -103,7 +105,7 @@ def system_search_text(system: System) -> str:
     return " ".join((system.name, system.supplier, system.purpose, system.notes)).casefold()
 
 
-def _system_of(actor: User, system_id: Any, *, lock: bool = False) -> System:
+def _system_of(actor: User, system_id: int | str, *, lock: bool = False) -> System:
     try:
         pk = int(system_id)
     except (TypeError, ValueError):
@@ -121,8 +123,9 @@ ARCHIVE_FIELDS = ("archive_decision", "archive_plan", "archive_assessed_by_id")
 
 
 @transaction.atomic
-def archive_assessment_record(*, actor: User, system_id: Any, decision: Any, plan: Any,
-                              case_id: Any = None, version: int | None = None) -> System:
+def archive_assessment_record(*, actor: User, system_id: int, decision: str | None,
+                              plan: str | None, case_id: int | None = None,
+                              version: int | None = None) -> System:
     """The archive role's assessment of a system: to be archived or not, and the plan for the
     archive version (or why it is not archived). Recorded on the system, audited."""
     role = require_role(actor, ARCHIVE_ASSESSORS, "Den arkivansvarlige")
@@ -161,43 +164,46 @@ def archive_pending(case_id: int) -> list[System]:
             if link.system.needs_archive_assessment and not link.system.archive_decision]
 
 
-def _refusal_kind(form: Any) -> type[ValidationFailed]:
-    """400 for input that breaks the document's shape; 409 when every problem is a business
-    one: a reference to what the municipality does not have (a unit, a person, a system), or
-    a rule across fields or against today (`code="business"` in the forms; ADR 0022)."""
-    kinds = set()
-    for name, errors in form.errors.as_data().items():
-        field = form.fields.get(name)
-        for error in errors:
-            if error.code == "invalid_choice" and isinstance(field, ModelChoiceField):
-                kinds.add(ReferenceRefused)
-            elif error.code == "business":
-                kinds.add(CombinationRefused)
-            else:
-                return ValidationFailed
-    return kinds.pop() if len(kinds) == 1 else ReferenceRefused
+Row = TypeVar("Row", bound=models.Model)
 
 
-def _apply_form(form: Any) -> dict[str, Any]:
-    if not form.is_valid():
-        raise _refusal_kind(form)({f: " ".join(e) for f, e in form.errors.items()})
-    return dict(form.cleaned_data)
+def _assigned(obj: Row, values: Mapping[str, object]) -> Row:
+    """`obj` with the validated values (from the app's forms, at the boundary) set on it."""
+    for field, value in values.items():
+        setattr(obj, field, value)
+    return obj
+
+
+def _check_references(actor: User, values: SystemValues, system: System | None) -> None:
+    """The unit, owner and predecessor named are the municipality's own (the form offers no
+    other; a caller that built the values itself is held to the same)."""
+    org = actor.organisation_id
+    errors = {}
+    unit, owner, predecessor = (values.get("owner_unit"), values.get("system_owner"),
+                                values.get("predecessor"))
+    if unit is not None and unit.organisation_id != org:
+        errors["owner_unit"] = "Vælg en af mulighederne."
+    if owner is not None and owner.organisation_id != org:
+        errors["system_owner"] = "Vælg en af mulighederne."
+    if predecessor is not None and (predecessor.organisation_id != org or (
+            system is not None and predecessor.pk == system.pk)):
+        errors["predecessor"] = "Vælg en af mulighederne."
+    if errors:
+        raise ReferenceRefused(errors)
 
 
 @transaction.atomic
-def system_save(*, actor: User, data: Any, system_id: Any = None, version: Any = None) -> System:
-    """Create a system, or change one (the form validates the fields and their org scope). A
+def system_save(*, actor: User, values: SystemValues, system_id: int | None = None,
+                version: int | str | None = None) -> System:
+    """Create a system, or change one, with the values `forms.system_values` validated. A
     changed life cycle goes to KITOS like a case's (`_lifecycle_to_kitos`)."""
-    from .forms import SystemForm
-
     role = require_role(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
     system = _system_of(actor, system_id, lock=True) if system_id is not None else None
     if system is not None:
         _check_version(version, system.version, "Systemet")
     before = _view(system, SYSTEM_FIELDS) if system else None
-    form = SystemForm(data, instance=system, organisation_id=actor.organisation_id)
-    _apply_form(form)
-    system = form.save(commit=False)
+    _check_references(actor, values, system)
+    system = _assigned(system or System(), values)
     system.organisation_id = actor.organisation_id
     system.search_text = system_search_text(system)
     if before is not None:
@@ -244,7 +250,7 @@ def system_lifecycle_set(*, system: System, lifecycle: str, actor: User, role: s
 # --- the case's links -------------------------------------------------------------------------
 
 
-def _case_of(actor: User, case_id: Any, *, edit: bool) -> Case:
+def _case_of(actor: User, case_id: int | str, *, edit: bool) -> Case:
     case = lock_visible_case(actor, case_id)
     if edit:
         permissions.require(permissions.edit_refusal(actor, case))
@@ -256,7 +262,8 @@ def link_of(case_id: int, kind: str) -> CaseSystem | None:
 
 
 @transaction.atomic
-def case_link(*, actor: User, case_id: Any, kind: str, system_id: Any) -> CaseSystem | None:
+def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | None
+              ) -> CaseSystem | None:
     """Point the case at the system it acquires or replaces (empty `system_id` unlinks).
     Anyone who may edit the case may do this; the replaced system's name follows the link."""
     if kind not in LinkKind.values:
@@ -321,7 +328,7 @@ DPA_FIELDS = ("supplier", "signed_on", "sub_processors", "third_countries", "ove
               "oversight_interval_months", "last_oversight_on", "case_id")
 
 
-def _check_version(expected: Any, actual: int, what: str) -> None:
+def _check_version(expected: int | str | None, actual: int, what: str) -> None:
     """An edit names the version it was made from; a stale one is refused (409), so nobody
     overwrites a change they have not seen."""
     if expected in (None, ""):
@@ -335,8 +342,9 @@ def _check_version(expected: Any, actual: int, what: str) -> None:
                        f"du havde version {expected}). Se den nyeste udgave, og gem igen.")
 
 
-def _agreement_of(model: Any, actor: User, pk: Any, system_id: Any, lock: bool,
-                  missing: str) -> Any:
+def _agreement_of(model: type[Contract] | type[DataProcessingAgreement], actor: User,
+                  pk: int | str, system_id: int | None, lock: bool, missing: str
+                  ) -> Contract | DataProcessingAgreement:
     """A contract or DPA of the actor's organisation (and of the system, when given); 404
     for anything else, a non-number included."""
     try:
@@ -352,25 +360,24 @@ def _agreement_of(model: Any, actor: User, pk: Any, system_id: Any, lock: bool,
     return found
 
 
-def contract_of(actor: User, contract_id: Any, *, system_id: Any = None,
+def contract_of(actor: User, contract_id: int | str, *, system_id: int | None = None,
                 lock: bool = False) -> Contract:
     return _agreement_of(Contract, actor, contract_id, system_id, lock,  # type: ignore[no-any-return]
                          "Kontrakten findes ikke.")
 
 
-def dpa_of(actor: User, dpa_id: Any, *, system_id: Any = None,
+def dpa_of(actor: User, dpa_id: int | str, *, system_id: int | None = None,
            lock: bool = False) -> DataProcessingAgreement:
     return _agreement_of(DataProcessingAgreement, actor, dpa_id,  # type: ignore[no-any-return]
                          system_id, lock, "Databehandleraftalen findes ikke.")
 
 
 @transaction.atomic
-def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = None,
-                  version: Any = None) -> Contract:
+def contract_save(*, actor: User, system_id: int, values: ContractValues,
+                  contract_id: int | None = None, version: int | str | None = None) -> Contract:
     """Register a contract, or change any of its fields (an option used, a prolongation, a
-    termination, a new notice period): audited with the values before and after."""
-    from .forms import ContractForm
-
+    termination, a new notice period), with the values `forms.contract_values` validated:
+    audited with the values before and after."""
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     system = _system_of(actor, system_id)
     contract = None
@@ -378,9 +385,7 @@ def contract_save(*, actor: User, system_id: Any, data: Any, contract_id: Any = 
         contract = contract_of(actor, contract_id, system_id=system.pk, lock=True)
         _check_version(version, contract.version, "Kontrakten")
     before = _view(contract, CONTRACT_FIELDS) if contract else None
-    form = ContractForm(data, instance=contract)
-    _apply_form(form)
-    contract = form.save(commit=False)
+    contract = _assigned(contract or Contract(), values)
     contract.system, contract.organisation_id = system, system.organisation_id
     if before is not None:
         contract.version += 1
@@ -403,7 +408,7 @@ def _follow_in_kitos(contract: Contract, system: System) -> None:
 
 
 @transaction.atomic
-def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
+def contract_mark_notice_decided(*, actor: User, contract_id: int) -> Contract:
     """Record that the notice decision for the contract's notice date is taken: the reminders
     for that date stop. Same writers as editing a contract; marking twice changes nothing."""
     from .selectors import notice_deadline, notice_decided
@@ -435,12 +440,12 @@ def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
 
 
 @transaction.atomic
-def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None,
-             dpa_id: Any = None, version: Any = None) -> DataProcessingAgreement:
+def dpa_save(*, actor: User, system_id: int, values: DpaValues, case_id: int | str | None = None,
+             dpa_id: int | None = None, version: int | str | None = None
+             ) -> DataProcessingAgreement:
     """Record a data processing agreement for a system (from the DPA step: linked to the case),
-    or change any of its fields: audited with the values before and after."""
-    from .forms import DpaForm
-
+    or change any of its fields, with the values `forms.dpa_values` validated: audited with
+    the values before and after."""
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     system = _system_of(actor, system_id)
     dpa = None
@@ -449,9 +454,7 @@ def dpa_save(*, actor: User, system_id: Any, data: Any, case_id: Any = None,
         _check_version(version, dpa.version, "Databehandleraftalen")
     before = _view(dpa, DPA_FIELDS) if dpa else None
     case = _case_of(actor, case_id, edit=False) if case_id not in (None, "") else None
-    form = DpaForm(data, instance=dpa)
-    _apply_form(form)
-    dpa = form.save(commit=False)
+    dpa = _assigned(dpa or DataProcessingAgreement(), values)
     dpa.system, dpa.organisation_id = system, system.organisation_id
     if case is not None:
         dpa.case = case
@@ -467,20 +470,18 @@ OVERSIGHT_FIELDS = ("done_on", "method", "result", "notes", "document_ref")
 
 
 @transaction.atomic
-def dpa_oversight_record(*, actor: User, dpa_id: Any, data: Any, system_id: Any = None,
-                         version: Any = None) -> DpaOversight:
+def dpa_oversight_record(*, actor: User, dpa_id: int, values: OversightValues,
+                         system_id: int | None = None, version: int | str | None = None
+                         ) -> DpaOversight:
     """Record a completed oversight of a data processor. It becomes the DPA's last oversight
     (unless an even later one is recorded), so the next date moves by the DPA's interval and
     the reminder for the old date stops."""
-    from .forms import OversightForm
     from .selectors import next_oversight_of
 
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
     dpa = dpa_of(actor, dpa_id, system_id=system_id, lock=True)
     _check_version(version, dpa.version, "Databehandleraftalen")
-    form = OversightForm(data)
-    _apply_form(form)
-    oversight = form.save(commit=False)
+    oversight = _assigned(DpaOversight(), values)
     oversight.dpa, oversight.recorded_by = dpa, actor
     oversight.save()
     before = {"last_oversight_on": _iso(dpa.last_oversight_on),
@@ -504,29 +505,26 @@ def _iso(d: date | None) -> str | None:
 
 
 @transaction.atomic
-def threshold_save(*, actor: User, data: Any) -> TenderThreshold:
+def threshold_save(*, actor: User, values: ThresholdValues) -> TenderThreshold:
     """Admins enter each new period's published figure with its source; periods may not
     overlap. The amount is read the Danish way ("1.893.000,50")."""
     role = require_role(actor, ("admin",), "administratorer")
-    threshold = threshold_add(data)
+    threshold = threshold_add(values)
     _audit(actor, role, "threshold.created", threshold, None, threshold_view(threshold))
     return threshold
 
 
-def threshold_add(data: Any) -> TenderThreshold:
-    """A new period's threshold, validated, not overlapping another, saved. The caller checks
-    who may and audits in its own transaction: a municipality's admin (`threshold_save`) or
-    the installation's operator (anskaf.installation.services.threshold_save, ADR 0030)."""
-    from .forms import ThresholdForm
-
-    form = ThresholdForm(data)
-    cleaned = _apply_form(form)
+def threshold_add(values: ThresholdValues) -> TenderThreshold:
+    """A new period's threshold (validated by `forms.threshold_values`), not overlapping
+    another, saved. The caller checks who may and audits in its own transaction: a
+    municipality's admin (`threshold_save`) or the installation's operator
+    (anskaf.installation.services.threshold_save, ADR 0030)."""
     overlapping = TenderThreshold.objects.filter(
-        kind=cleaned["kind"], valid_from__lte=cleaned["valid_to"],
-        valid_to__gte=cleaned["valid_from"]).exists()
+        kind=values["kind"], valid_from__lte=values["valid_to"],
+        valid_to__gte=values["valid_from"]).exists()
     if overlapping:
         raise CombinationRefused({"valid_from": "Perioden overlapper en eksisterende periode."})
-    return form.save()
+    return TenderThreshold.objects.create(**values)
 
 
 def threshold_view(threshold: TenderThreshold) -> dict[str, Any]:
@@ -534,7 +532,7 @@ def threshold_view(threshold: TenderThreshold) -> dict[str, Any]:
 
 
 @transaction.atomic
-def threshold_confirm(*, actor: User, case_id: Any, note: str = "") -> ThresholdConfirmation:
+def threshold_confirm(*, actor: User, case_id: int, note: str = "") -> ThresholdConfirmation:
     """Procurement has seen that the case is at or above the threshold (a warning, no block)."""
     from .selectors import threshold_for_check
 
@@ -579,7 +577,7 @@ def _queue(system: System, case_id: int | None) -> KitosSync:
 
 
 @transaction.atomic
-def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
+def kitos_register(*, actor: User, case_id: int) -> KitosSync:
     """"Registrér i KITOS" on the contract step: the acquired system (made now if the case has none,
     under indfasning) is queued for KITOS; the worker sends it once the transaction commits."""
     case = _case_of(actor, case_id, edit=False)
@@ -607,7 +605,7 @@ def kitos_register(*, actor: User, case_id: Any) -> KitosSync:
     return sync
 
 
-def kitos_connection_test(*, actor: Any, organisation_id: int) -> kitos.ConnectionCheck:
+def kitos_connection_test(*, actor: User, organisation_id: int) -> kitos.ConnectionCheck:
     """"Test forbindelsen": the municipality's KITOS tried step by step with its saved
     configuration (Administration -> Indstillinger). Reads nothing but KITOS; writes nothing.
     Who may: as who may change the settings (anskaf.orgs.tenancy.may_configure)."""

@@ -44,6 +44,11 @@ from .forms import (
     OversightForm,
     SystemForm,
     ThresholdForm,
+    contract_values,
+    dpa_values,
+    oversight_values,
+    system_values,
+    threshold_values,
 )
 from .models import Lifecycle, TenderThreshold
 from .steps import ARCHIVE, CONTRACT, NEEDS
@@ -140,8 +145,8 @@ def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
     status, conflict, version = 200, None, system.version if system else None
     if request.method == "POST":
         try:
-            saved = services.system_save(actor=request.user, data=request.POST,
-                                         system_id=system_pk,
+            saved = services.system_save(actor=request.user, values=system_values(
+                request.POST, organisation_id=org, instance=system), system_id=system_pk,
                                          version=request.POST.get("version"))
         except Conflict as exc:
             system = selectors.systems(request.user).get(pk=system_pk)
@@ -251,7 +256,8 @@ def _dpa_lookup(request: HttpRequest, pk: int) -> Callable[[Any], Any]:
 @member_required
 def contract_create(request: HttpRequest, system_pk: int) -> HttpResponse:
     return _agreement_form(request, system_pk, ContractForm, "Kontrakten", lambda r, s, _:
-                           services.contract_save(actor=r.user, system_id=s.pk, data=r.POST))
+                           services.contract_save(actor=r.user, system_id=s.pk,
+                                                  values=contract_values(r.POST)))
 
 
 @member_required
@@ -259,8 +265,8 @@ def contract_edit(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse
     """Any field of a contract: an option used, a prolongation, a termination, a new notice
     period."""
     def save(r: HttpRequest, s: Any, contract: Any) -> Any:
-        return services.contract_save(actor=r.user, system_id=s.pk, data=r.POST,
-                                      contract_id=contract.pk, version=r.POST.get("version"))
+        return services.contract_save(actor=r.user, system_id=s.pk, values=contract_values(
+            r.POST, instance=contract), contract_id=contract.pk, version=r.POST.get("version"))
 
     return _agreement_form(request, system_pk, ContractForm, "Kontrakten", save,
                            lookup=_contract_lookup(request, pk), pk=pk)
@@ -285,7 +291,8 @@ def contract_notice_decided(request: HttpRequest, system_pk: int, pk: int) -> Ht
 @member_required
 def dpa_create(request: HttpRequest, system_pk: int) -> HttpResponse:
     def save(r: HttpRequest, s: Any, _: Any) -> Any:
-        return services.dpa_save(actor=r.user, system_id=s.pk, data=r.POST,
+        return services.dpa_save(actor=r.user, system_id=s.pk,
+                                 values=dpa_values(r.POST),
                                  case_id=r.POST.get("sag") or None)
 
     return _agreement_form(request, system_pk, DpaForm, "Databehandleraftalen", save)
@@ -294,7 +301,8 @@ def dpa_create(request: HttpRequest, system_pk: int) -> HttpResponse:
 @member_required
 def dpa_edit(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse:
     def save(r: HttpRequest, s: Any, dpa: Any) -> Any:
-        return services.dpa_save(actor=r.user, system_id=s.pk, data=r.POST, dpa_id=dpa.pk,
+        return services.dpa_save(actor=r.user, system_id=s.pk,
+                                 values=dpa_values(r.POST, instance=dpa), dpa_id=dpa.pk,
                                  version=r.POST.get("version"))
 
     return _agreement_form(request, system_pk, DpaForm, "Databehandleraftalen", save,
@@ -314,7 +322,8 @@ def dpa_oversight(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse
     if request.method == "POST":
         try:
             services.dpa_oversight_record(actor=request.user, dpa_id=dpa.pk,
-                                          system_id=system.pk, data=request.POST)
+                                          system_id=system.pk,
+                                          values=oversight_values(request.POST))
         except ValidationFailed as exc:
             form.is_valid()
             if not form.errors:
@@ -521,7 +530,7 @@ def threshold_page(request: HttpRequest, *, save: Any, saved: str, url: str, tem
     status = 200
     if request.method == "POST":
         try:
-            save(actor=request.user, data=request.POST)
+            save(actor=request.user, values=threshold_values(request.POST))
         except ValidationFailed as exc:
             form.is_valid()
             if not form.errors:

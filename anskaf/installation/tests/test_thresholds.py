@@ -19,6 +19,7 @@ from anskaf.cases.errors import CombinationRefused
 from anskaf.installation import services
 from anskaf.installation.errors import NotAnOperator
 from anskaf.installation.services import installation_organisation
+from anskaf.portfolio import forms
 from anskaf.portfolio.models import TenderThreshold
 
 PERIOD = {"valid_from": "2028-01-01", "valid_to": "2029-12-31", "amount": "1.600.000",
@@ -32,22 +33,22 @@ def operator(db):
 
 
 def test_the_operator_enters_a_period_audited_in_the_installations_chain(operator, org):
-    threshold = services.threshold_save(actor=operator, data=PERIOD)
+    threshold = services.threshold_save(actor=operator, values=forms.threshold_values(PERIOD))
     assert threshold.amount == Decimal("1600000") and threshold.source == "C/2027/1234"
     event = AuditEvent.objects.get(event_type="threshold.created", object_id=str(threshold.pk))
     assert event.organisation_id == installation_organisation().pk
     assert event.actor_role == "operator" and event.after["via"] == "web"
     assert audit_verify(installation_organisation().pk).ok
     with pytest.raises(CombinationRefused, match="overlapper"):
-        services.threshold_save(actor=operator, data={**PERIOD, "valid_from": "2029-06-01",
-                                                      "valid_to": "2030-12-31"})
+        services.threshold_save(actor=operator, values=forms.threshold_values(
+            {**PERIOD, "valid_from": "2029-06-01", "valid_to": "2030-12-31"}))
 
 
 def test_only_an_operator_may(org, coordinator):
     admin = testing.make_user(org, "adm", "admin")
     for actor in (coordinator, admin, None):
         with pytest.raises(NotAnOperator):
-            services.threshold_save(actor=actor, data=PERIOD)
+            services.threshold_save(actor=actor, values=forms.threshold_values(PERIOD))
     assert not TenderThreshold.objects.filter(source="C/2027/1234").exists()
 
 

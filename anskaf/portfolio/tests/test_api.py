@@ -80,3 +80,27 @@ def test_another_municipality_sees_nothing(outsider, old_system):
     client = _client(outsider)
     assert client.get(f"/api/v1/systems/{old_system.pk}").status_code == 404
     assert client.get("/api/v1/systems").json()["items"] == []
+
+
+def test_a_list_for_a_text_field_is_a_400_and_never_stored(it_client, old_system):
+    """Issue 16: the portfolio API once stored {"name": ["x"]} as the text "['x']" (the form
+    took the list's text). The body is strict now: a wrong JSON type is a 400 naming the
+    field, and nothing is written."""
+    from anskaf.portfolio.models import System
+
+    count = System.objects.count()
+    for url, body in (("/api/v1/systems", {"name": ["x"]}),
+                      ("/api/v1/systems", {"name": "Ny", "supplier": {"a": 1}}),
+                      (f"/api/v1/systems/{old_system.pk}/dpas", {"supplier": ["Acme"]})):
+        response = _post(it_client, url, body)
+        assert response.status_code == 400, (url, body, response.content)
+        assert response.json()["error"] == "validation_error"
+        assert set(response.json()["fields"]) & set(body), response.json()
+    assert System.objects.count() == count
+    assert not System.objects.filter(name__contains="[").exists()
+    patched = it_client.patch(f"/api/v1/systems/{old_system.pk}",
+                              data=json.dumps({"name": ["x"], "version": old_system.version}),
+                              content_type="application/json")
+    assert patched.status_code == 400 and "name" in patched.json()["fields"]
+    old_system.refresh_from_db()
+    assert old_system.name == "Gammelt ESDH"

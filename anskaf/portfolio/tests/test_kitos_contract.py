@@ -7,7 +7,7 @@ import pytest
 
 from anskaf import testing
 from anskaf.audit.models import AuditEvent
-from anskaf.portfolio import kitos_sync, services
+from anskaf.portfolio import forms, kitos_sync, services
 from anskaf.portfolio.models import Contract, KitosSync, System
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -20,10 +20,11 @@ def registration(coordinator, it_person, kitos):
     catalogue = kitos.add_system("Nyt Økonomi")
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi")
     sync = services.kitos_register(actor=coordinator, case_id=case.pk)
-    contract = services.contract_save(actor=it_person, system_id=sync.system_id, data={
+    contract = services.contract_save(
+        actor=it_person, system_id=sync.system_id, values=forms.contract_values({
         "number": "K-2026-7", "start_date": "2026-02-01", "duration_months": "50",
         "option_count": "2", "option_months": "12", "options_used": "1",
-        "notice_months": "3", "notice_to": "month"})
+        "notice_months": "3", "notice_to": "month"}))
     return {"case": case, "sync": sync, "contract": contract, "catalogue": catalogue}
 
 
@@ -66,11 +67,11 @@ def test_a_second_registration_updates_the_contract_instead_of_duplicating_it(
         other, {"validity": {"lifeCycleStatus": "Operational"}})["uuid"]
     kitos.contracts[first_uuid]["usages"].append(other_usage)
     services.contract_save(actor=it_person, system_id=contract.system_id,
-                           contract_id=contract.pk, data={
+                           contract_id=contract.pk, values=forms.contract_values({
                                "number": "K-2026-7", "start_date": "2026-02-01",
                                "duration_months": "12", "option_count": "2",
                                "option_months": "12", "options_used": "2",
-                               "notice_months": "3", "notice_to": "month"})
+                               "notice_months": "3", "notice_to": "month"}))
     sync = kitos_sync.attempt(services.kitos_register(actor=coordinator,
                                                     case_id=registration["case"].pk).pk)
     assert sync.status == "done"
@@ -157,10 +158,10 @@ def test_unconfigured_keeps_the_contract_pending(registration, settings, kitos, 
 
 def test_the_replaced_systems_contract_is_not_sent(coordinator, it_person, old_system, kitos):
     kitos.add_system("Gammelt ESDH")
-    services.contract_save(actor=it_person, system_id=old_system.pk, data={
+    services.contract_save(actor=it_person, system_id=old_system.pk, values=forms.contract_values({
         "number": "OLD-1", "start_date": "2020-01-01", "duration_months": "48",
         "option_count": "0", "option_months": "0", "options_used": "0",
-        "notice_months": "3", "notice_to": "none"})
+        "notice_months": "3", "notice_to": "none"}))
     case = testing.new_case(coordinator, candidate_system="Nyt")
     services.case_link(actor=coordinator, case_id=case.pk, kind="replaced",
                        system_id=old_system.pk)
@@ -190,12 +191,12 @@ def test_editing_a_registered_contract_sends_the_change_to_kitos(
     contract = Contract.objects.get(pk=registration["contract"].pk)
     with django_capture_on_commit_callbacks(execute=True):
         services.contract_save(actor=it_person, system_id=contract.system_id,
-                               contract_id=contract.pk, data={
+                               contract_id=contract.pk, values=forms.contract_values({
                                    "number": "K-2026-7", "start_date": "2026-02-01",
                                    "duration_months": "50", "option_count": "2",
                                    "option_months": "12", "options_used": "1",
                                    "notice_months": "3", "notice_to": "month",
-                                   "terminated_on": "2027-01-31"})
+                                   "terminated_on": "2027-01-31"}))
     (_, path, body, _), = kitos.sent("PATCH", "/api/v2/it-contracts")
     assert path.endswith(str(contract.kitos_uuid))
     assert body["termination"] == {"terminatedAt": "2027-01-31T00:00:00Z"}
@@ -210,10 +211,11 @@ def test_a_contract_added_after_the_registration_is_sent_too(
     sync = kitos_sync.attempt(services.kitos_register(actor=coordinator, case_id=case.pk).pk)
     assert sync.status == "done" and kitos.sent("POST", "/api/v2/it-contracts") == []
     with django_capture_on_commit_callbacks(execute=True):
-        contract = services.contract_save(actor=it_person, system_id=sync.system_id, data={
+        contract = services.contract_save(
+            actor=it_person, system_id=sync.system_id, values=forms.contract_values({
             "number": "K-9", "start_date": "2026-02-01", "duration_months": "24",
             "option_count": "0", "option_months": "0", "options_used": "0",
-            "notice_months": "3", "notice_to": "month"})
+            "notice_months": "3", "notice_to": "month"}))
     (_, _, body, _), = kitos.sent("POST", "/api/v2/it-contracts")
     assert body["name"] == "Nyt Økonomi – K-9"
     assert body["systemUsageUuids"] == [usage_uuid(sync)]
@@ -223,9 +225,9 @@ def test_a_contract_added_after_the_registration_is_sent_too(
 def test_a_contract_of_a_system_not_in_kitos_queues_nothing(coordinator, it_person, kitos):
     case = testing.new_case(coordinator, candidate_system="Lokalt system")
     system = services.ensure_acquired(case, coordinator, "coordinator", None)
-    services.contract_save(actor=it_person, system_id=system.pk, data={
+    services.contract_save(actor=it_person, system_id=system.pk, values=forms.contract_values({
         "number": "K-10", "start_date": "2026-02-01", "duration_months": "24",
         "option_count": "0", "option_months": "0", "options_used": "0",
-        "notice_months": "3", "notice_to": "month"})
+        "notice_months": "3", "notice_to": "month"}))
     assert not KitosSync.objects.filter(system=system).exists()
     assert kitos.sent("POST", "/api/v2/it-contracts") == []

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from anskaf import testing
-from anskaf.portfolio import services
+from anskaf.portfolio import forms, services
 from anskaf.portfolio.models import Contract, System, TenderThreshold
 
 
@@ -98,9 +98,9 @@ def test_system_page_shows_contract_dates_dpa_and_relations(it_person, old_syste
     Contract.objects.create(organisation=old_system.organisation, system=old_system,
                             number="K-77", start_date=date(2023, 6, 1), duration_months=24,
                             notice_months=3, notice_to="quarter")
-    services.dpa_save(actor=it_person, system_id=old_system.pk, data={
+    services.dpa_save(actor=it_person, system_id=old_system.pk, values=forms.dpa_values({
         "supplier": "Acme", "signed_on": "2024-02-29", "oversight_method": "isae3000",
-        "oversight_interval_months": "12", "last_oversight_on": ""})
+        "oversight_interval_months": "12", "last_oversight_on": ""}))
     html = client_for(it_person).get(reverse("portfolio:system_detail",
                                              args=[old_system.pk])).content.decode()
     assert "K-77" in html and "Nyt ESDH" in html and "28. februar 2025" in html

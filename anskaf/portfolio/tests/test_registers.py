@@ -18,7 +18,7 @@ from anskaf.audit.models import AuditEvent
 from anskaf.cases.errors import Conflict, ValidationFailed
 from anskaf.notifications import jobs
 from anskaf.notifications.models import Notification
-from anskaf.portfolio import kitos_sync, selectors, services
+from anskaf.portfolio import forms, kitos_sync, selectors, services
 from anskaf.portfolio.models import (
     Contract,
     DataProcessingAgreement,
@@ -89,8 +89,8 @@ def _contract_form(contract, **changes):
 def test_the_service_edits_a_contract_with_the_version_and_audits_before_and_after(
         contract, buyer):
     services.contract_save(actor=buyer, system_id=contract.system_id, contract_id=contract.pk,
-                           version=1, data=_contract_form(contract, options_used=1,
-                                                          annual_cost="1.893.000,50"))
+                           version=1, values=forms.contract_values(_contract_form(contract, options_used=1,
+                                                          annual_cost="1.893.000,50")))
     contract.refresh_from_db()
     assert contract.options_used == 1 and contract.version == 2
     assert str(contract.annual_cost) == "1893000.50"
@@ -99,7 +99,7 @@ def test_the_service_edits_a_contract_with_the_version_and_audits_before_and_aft
     with pytest.raises(Conflict, match="ændret af en anden"):
         services.contract_save(actor=buyer, system_id=contract.system_id,
                                contract_id=contract.pk, version=1,
-                               data=_contract_form(contract, notice_months=6))
+                               values=forms.contract_values(_contract_form(contract, notice_months=6)))
     contract.refresh_from_db()
     assert contract.notice_months == 3
 
@@ -113,7 +113,8 @@ def test_the_page_records_an_option_and_a_stale_edit_keeps_the_typed_values(
     assert page.status_code == 200 and 'name="version" value="1"' in page.content.decode()
     # Someone else terminates the contract meanwhile.
     services.contract_save(actor=buyer, system_id=contract.system_id, contract_id=contract.pk,
-                           version=1, data=_contract_form(contract, terminated_on="2027-12-31"))
+                           version=1, values=forms.contract_values(
+                               _contract_form(contract, terminated_on="2027-12-31")))
     stale = client.post(url, {**_contract_form(contract, options_used="1", number="K-1-typed"),
                               "version": "1"})
     html = stale.content.decode()
@@ -241,9 +242,8 @@ def test_an_oversight_cannot_be_recorded_for_another_municipalitys_dpa(dpa, outs
     from anskaf.cases.errors import NotFound
 
     with pytest.raises((NotFound, ValidationFailed, services.PermissionDenied)):
-        services.dpa_oversight_record(actor=outsider, dpa_id=dpa.pk,
-                                      data={"done_on": TODAY.isoformat(), "method": "own",
-                                            "result": "satisfactory"})
+        services.dpa_oversight_record(actor=outsider, dpa_id=dpa.pk, values=forms.oversight_values(
+            {"done_on": TODAY.isoformat(), "method": "own", "result": "satisfactory"}))
     assert not DpaOversight.objects.exists()
 
 
@@ -300,7 +300,9 @@ def test_kitos_down_keeps_the_change_pending_for_the_worker(
     kitos.fault = 500
     with django_capture_on_commit_callbacks(execute=True):
         services.system_save(actor=it_person, system_id=registered.pk,
-                             data=_system_form(registered, lifecycle="PhasingOut"))
+                             values=forms.system_values(
+                                 _system_form(registered, lifecycle="PhasingOut"),
+                                 organisation_id=it_person.organisation_id))
     assert KitosSync.objects.get(system=registered, status="pending").lifecycle == "PhasingOut"
     kitos.fault = None
     run_due()

@@ -7,7 +7,7 @@ import pytest
 
 from anskaf import testing
 from anskaf.cases.errors import PermissionDenied, ValidationFailed
-from anskaf.portfolio import selectors, services
+from anskaf.portfolio import forms, selectors, services
 from anskaf.portfolio.models import TenderThreshold, ThresholdConfirmation
 
 T = TenderThreshold(valid_from=date(2024, 1, 1), valid_to=date(2025, 12, 31),
@@ -56,17 +56,19 @@ def test_admin_adds_a_period_without_overlap(org):
         valid_from=date(2024, 1, 1), kind="goods_services",
         defaults={"valid_to": date(2025, 12, 31), "amount": Decimal("1644638"), "source": "t"})
     with pytest.raises(ValidationFailed, match="overlapper"):
-        services.threshold_save(actor=admin, data={"valid_from": "2025-06-01",
+        services.threshold_save(actor=admin, values=forms.threshold_values({"valid_from": "2025-06-01",
                                                    "valid_to": "2026-12-31",
                                                    "amount": "1500000", "kind": "goods_services",
-                                                   "source": "t"})
-    services.threshold_save(actor=admin, data={"valid_from": "2026-01-01",
+                                                   "source": "t"}))
+    services.threshold_save(actor=admin, values=forms.threshold_values({"valid_from": "2026-01-01",
                                                "valid_to": "2027-12-31",
                                                "amount": "1.557.263", "kind": "goods_services",
-                                               "source": "t"})
+                                               "source": "t"}))
     assert selectors.threshold_in_force(date(2026, 3, 1)).amount == Decimal("1557263")
     with pytest.raises(PermissionDenied):
-        services.threshold_save(actor=testing.make_user(org, "x"), data={})
+        services.threshold_save(actor=testing.make_user(org, "x"), values=forms.threshold_values({
+            "valid_from": "2030-01-01", "valid_to": "2030-12-31", "amount": "1", "kind":
+            "goods_services", "source": "t"}))
 
 
 def test_procurement_confirms_a_case_above(coordinator, org, unit):
