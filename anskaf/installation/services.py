@@ -35,6 +35,7 @@ from anskaf.orgs.services import (
     split_name,
     unit_fields,
 )
+from anskaf.orgs.viewer import access_changed
 from anskaf.portfolio.models import TenderThreshold
 from anskaf.portfolio.services import threshold_add, threshold_view
 from anskaf.validation.text import text_problem
@@ -285,6 +286,7 @@ def org_suspend(*, actor: User | None, slug: Any, reason: Any, via: str = "web"
     before = org_fields(org)
     org.suspended_at, org.suspended_reason = timezone.now(), text
     org.session_epoch += 1
+    access_changed(org.pk)
     org.save(update_fields=["suspended_at", "suspended_reason", "session_epoch"])
     _audit_both(org, actor, via, "organisation.suspended", before)
     return org
@@ -299,6 +301,7 @@ def org_resume(*, actor: User | None, slug: Any, via: str = "web") -> Organisati
         raise OperatorRefused(f"{org.name} er ikke suspenderet.")
     before = org_fields(org)
     org.suspended_at, org.suspended_reason = None, ""
+    access_changed(org.pk)
     org.save(update_fields=["suspended_at", "suspended_reason"])
     _audit_both(org, actor, via, "organisation.resumed", before)
     return org
