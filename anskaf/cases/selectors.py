@@ -100,6 +100,14 @@ def visible_cases(viewer: User) -> QuerySet[Case]:
     return Case.objects.filter(permissions.visible_filter(viewer))
 
 
+# What a list row shows (the page's and the API's): no texts, no search text, of the unit its
+# name and of the coordinator whether they are active.
+LIST_COLUMNS = ("id", "organisation_id", "model_version_id", "number", "title", "status",
+                "phase", "restricted", "updated_at", "created_at", "waiting_steps",
+                "waiting_roles", "steps_in_progress", "requesting_unit", "requesting_unit__name",
+                "coordinator", "coordinator__is_active")
+
+
 def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int] | None = None,
               limit: int = 50, offset: int = 0) -> list[Case]:
     """Most recently changed first, keyset pagination on (updated_at, id); another sort
@@ -110,7 +118,7 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
     moved = (StepState.objects.filter(case=OuterRef("pk"), completed_at__isnull=False)
              .order_by("-completed_at").values("completed_at")[:1])
     qs = (visible_cases(viewer).select_related("requesting_unit", "coordinator")
-          .annotate(last_moved_at=Subquery(moved)))
+          .only(*LIST_COLUMNS).annotate(last_moved_at=Subquery(moved)))
     if filters.without_coordinator:
         qs = qs.filter(Q(coordinator__isnull=True) | Q(coordinator__is_active=False))
     if filters.mine:
@@ -360,23 +368,29 @@ def my_tasks(*, viewer: User, limit: int | None = None) -> list[Task]:
     return tasks if limit is None else tasks[:limit]
 
 
-def my_task_count(*, viewer: User) -> int:
+def my_task_count(*, viewer: User, version: str | None = None) -> int:
     """The number beside "Mine opgaver" on every page, without building the list each time.
 
     Cached per person under the head of the organisation's audit chain, which moves with every
     audited write (case moves, roles, deputies), and today's date (deputy periods start and end
     by date). A stale key is never read again, so per-process caches stay correct behind a
-    load balancer.
+    load balancer. `version`: the chain head when the caller has read it already.
     """
     if (tasks := getattr(viewer, "_my_tasks", None)) is not None:
         return sum(1 for t in tasks if t.actionable)
-    key = (f"anskaf:tasks:{viewer.pk}:{chain_version(viewer.organisation_id)}:"
+    version = version or chain_version(viewer.organisation_id)
+    key = (f"anskaf:tasks:{viewer.pk}:{version}:"
            f"{timezone.localdate().isoformat()}")
     count = cache.get(key)
     if count is None:
         count = len(actionable_tasks(viewer=viewer))
         cache.set(key, count, timeout=24 * 3600)
     return count
+
+
+def _name_columns(relation: str) -> tuple[str, ...]:
+    """A related person's columns for their display name, and no more."""
+    return tuple(f"{relation}__{f}" for f in ("first_name", "last_name", "username"))
 
 
 def _compute_tasks(viewer: User) -> list[Task]:
@@ -395,8 +409,9 @@ def _compute_tasks(viewer: User) -> list[Task]:
     models = models_for(c.model_version_id for c in cases.values())
     states: dict[int, list[StepState]] = {}
     for state in (StepState.objects.filter(case_id__in=list(cases))
-                  .only("case_id", "number", "status", "checked", "assignee_id", "completed_at",
-                        "completed_by", "updated_at")
+                  .only("case_id", "number", "status", "checked", "assignee", "completed_at",
+                        "completed_by", "updated_at", *_name_columns("assignee"),
+                        *_name_columns("completed_by"))
                   .select_related("assignee", "completed_by")):
         states.setdefault(state.case_id, []).append(state)
     held = held_steps(list(cases.values()), models)
