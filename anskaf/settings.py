@@ -167,12 +167,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "anskaf.web.context_processors.task_count",
+                # The task and unread counts in one query; the viewer's roles (board link,
+                # admin flag) come from its cached snapshot (ADR 0041).
+                "anskaf.web.context_processors.navigation",
                 "anskaf.orgs.context_processors.login_options",
                 "anskaf.orgs.context_processors.organisation_name",
                 "anskaf.orgs.context_processors_admin.admin",
                 "anskaf.meetings.context_processors.board",
-                "anskaf.notifications.context_processors.unread",
             ],
         },
     },
@@ -534,6 +535,17 @@ if REDIS_URL:
 else:
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey",
             "filename": env_str("ANSKAF_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))}
+
+# Django's cache: the viewer (ADR 0041), the task count (ADR 0011), model hashes. Every key
+# holds a version read from the database, so a per-process cache is correct behind a load
+# balancer; Redis (REDIS_URL) shares the work between processes and servers. The per-process
+# cache holds one viewer per active person: room for a large municipality's people per worker.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": env_str("ANSKAF_HUEY_NAME", "anskaf")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": env_int("ANSKAF_CACHE_ENTRIES", 20000)}}}
 
 # --- logs, metrics, error reports (docs/drift.md "Overvågning", ADR 0025) ---------------------
 # Each log line has time, level, logger and request id: plain text, or LOG_FORMAT=json for one

@@ -9,6 +9,7 @@ from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_of
 from anskaf.orgs.choices import Role, UnitKind
 from anskaf.orgs.models import Membership, Organisation, OrgUnit, User
+from anskaf.orgs.viewer import access_changed
 from anskaf.process.engine import FINISHED
 
 
@@ -20,6 +21,7 @@ def make_org(slug: str = "haderslev", name: str = "Haderslev Kommune") -> Organi
 def make_unit(org: Organisation, name: str = "Social- og Sundhedsforvaltningen",
               parent: OrgUnit | None = None) -> OrgUnit:
     kind = UnitKind.DEPARTMENT if parent else UnitKind.ADMINISTRATION
+    access_changed(org.pk)  # written without the services: cached viewers must still follow
     return OrgUnit.objects.create(organisation=org, name=name, parent=parent, kind=kind)
 
 
@@ -33,6 +35,8 @@ def make_user(org: Organisation, username: str, *roles: str, unit: OrgUnit | Non
     user = User.objects.create_user(username=username, password=password, organisation=org,
                                     unit=unit, first_name=first, last_name=last,
                                     is_demo=is_demo)
+    if roles:
+        access_changed(org.pk, user)
     for role in roles:
         scope = None if role in ORGANISATION_WIDE else unit
         Membership.objects.create(organisation=org, person=user, role=Role(role), unit=scope)

@@ -10,14 +10,14 @@ membership covers every unit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
-from anskaf.orgs.models import Deputy, Membership, OrgUnit, User
+from anskaf.orgs.models import User
+from anskaf.orgs.viewer import forget_viewer, viewer_of
 from anskaf.process.model import ProcessModel, StepDef
 
 from .errors import PermissionDenied
@@ -51,7 +51,7 @@ class Access(Roles):
     own_units: frozenset[int] = frozenset()
     deputising_for: frozenset[int] = frozenset()
     # Each unit of the organisation -> itself and the units below it (read with the roles).
-    unit_tree: dict[int, set[int]] = field(default_factory=dict)
+    unit_tree: Mapping[int, Set[int]] = field(default_factory=dict)
     # The roles of each person deputised for today: a deputy acts with them, but only on the
     # absent person's own tasks (steps assigned to them), never on the deputy's others.
     absent_roles: dict[int, Roles] = field(default_factory=dict)
@@ -77,25 +77,8 @@ class Access(Roles):
         )
 
 
-def descendants(units: list[tuple[int, int | None]]) -> dict[int, set[int]]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in units:
-        children.setdefault(parent, []).append(pk)
-    covered: dict[int, set[int]] = {}
-
-    def walk(pk: int) -> set[int]:
-        if pk not in covered:
-            covered[pk] = {pk}
-            for child in children.get(pk, []):
-                covered[pk] |= walk(child)
-        return covered[pk]
-
-    for pk, _ in units:
-        walk(pk)
-    return covered
-
-
-def _roles(memberships: Iterable[tuple[str, int | None]], covered: dict[int, set[int]]) -> Roles:
+def _roles(memberships: Iterable[tuple[str, int | None]],
+           covered: Mapping[int, Set[int]]) -> Roles:
     org_roles = frozenset(role for role, unit in memberships if unit is None)
     unit_roles: dict[str, set[int]] = {}
     for role, unit in memberships:
@@ -105,31 +88,19 @@ def _roles(memberships: Iterable[tuple[str, int | None]], covered: dict[int, set
 
 
 def access_of(person: User) -> Access:
-    """Load once per request (three small queries, a fourth while deputising) and keep it on
-    the person object."""
+    """The person's roles from their viewer (orgs/viewer.py: cached across requests under a
+    key that changes with them), kept on the person object for the request."""
     cached = getattr(person, "_access", None)
     if cached is not None:
         return cached
-    memberships = list(Membership.objects.filter(person=person).values_list("role", "unit_id"))
-    units = list(OrgUnit.objects.filter(organisation_id=person.organisation_id)
-                 .values_list("pk", "parent_id"))
-    covered = descendants(units)
-    own = _roles(memberships, covered)
-    today = timezone.localdate()
-    # The deputy period counts from its first to its last day, both included.
-    absent = frozenset(Deputy.objects.filter(
-        deputy=person, starts_on__lte=today, ends_on__gte=today
-    ).values_list("person_id", flat=True))
-    theirs: dict[int, list[tuple[str, int | None]]] = {pk: [] for pk in absent}
-    if absent:
-        for person_id, role, unit in Membership.objects.filter(
-                person_id__in=absent).values_list("person_id", "role", "unit_id"):
-            theirs[person_id].append((role, unit))
+    viewer = viewer_of(person)
+    covered = viewer.unit_tree
+    own = _roles(viewer.memberships, covered)
     access = Access(
         person=person, org_roles=own.org_roles, unit_roles=own.unit_roles,
-        own_units=frozenset(covered.get(person.unit_id, set())) if person.unit_id else frozenset(),
-        deputising_for=absent, unit_tree=covered,
-        absent_roles={pk: _roles(ms, covered) for pk, ms in theirs.items()},
+        own_units=covered.get(person.unit_id, frozenset()) if person.unit_id else frozenset(),
+        deputising_for=viewer.deputising_for, unit_tree=covered,
+        absent_roles={pk: _roles(ms, covered) for pk, ms in viewer.absent_memberships.items()},
     )
     person._access = access  # type: ignore[attr-defined]
     return access
@@ -137,8 +108,7 @@ def access_of(person: User) -> Access:
 
 def forget_access(person: User) -> None:
     """Drop the cached roles (after memberships or deputies change)."""
-    if hasattr(person, "_access"):
-        del person._access
+    forget_viewer(person)
 
 
 # --- seeing ------------------------------------------------------------------------------------

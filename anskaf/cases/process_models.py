@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -30,12 +31,25 @@ def model_of(version: ModelVersion) -> ProcessModel:
 def models_for(version_ids: Iterable[int]) -> dict[int, ProcessModel]:
     """The models of these versions: one small query for their hashes, and their YAML
     (tens of kilobytes each) only the first time a process meets a hash."""
-    hashes = dict(ModelVersion.objects.filter(pk__in=set(version_ids))
-                  .values_list("pk", "sha256"))
+    hashes = version_hashes(version_ids)
     unknown = {h for h in hashes.values() if h not in _by_sha}
     for version in ModelVersion.objects.filter(sha256__in=unknown).only("sha256", "content"):
         model_of(version)
     return {pk: _by_sha[h] for pk, h in hashes.items()}
+
+
+def version_hashes(version_ids: Iterable[int]) -> dict[int, str]:
+    """Each version's hash: from the cache (a stored version's content never changes), else
+    in one query for those not cached yet."""
+    keys = {pk: f"anskaf:model-sha:{pk}" for pk in set(version_ids)}
+    cached = cache.get_many(list(keys.values()))
+    hashes = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = set(keys) - set(hashes)
+    if missing:
+        read = dict(ModelVersion.objects.filter(pk__in=missing).values_list("pk", "sha256"))
+        cache.set_many({keys[pk]: digest for pk, digest in read.items()}, timeout=None)
+        hashes.update(read)
+    return hashes
 
 
 def model_for(case: Any) -> ProcessModel:

@@ -100,6 +100,14 @@ def visible_cases(viewer: User) -> QuerySet[Case]:
     return Case.objects.filter(permissions.visible_filter(viewer))
 
 
+# What a list row shows (the page's and the API's): no texts, no search text, of the unit its
+# name and of the coordinator whether they are active.
+LIST_COLUMNS = ("id", "organisation_id", "model_version_id", "number", "title", "status",
+                "phase", "restricted", "updated_at", "created_at", "waiting_steps",
+                "waiting_roles", "steps_in_progress", "requesting_unit", "requesting_unit__name",
+                "coordinator", "coordinator__is_active")
+
+
 def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int] | None = None,
               limit: int = 50, offset: int = 0) -> list[Case]:
     """Most recently changed first, keyset pagination on (updated_at, id); another sort
@@ -110,7 +118,7 @@ def case_list(*, viewer: User, filters: CaseFilters, after: tuple[datetime, int]
     moved = (StepState.objects.filter(case=OuterRef("pk"), completed_at__isnull=False)
              .order_by("-completed_at").values("completed_at")[:1])
     qs = (visible_cases(viewer).select_related("requesting_unit", "coordinator")
-          .annotate(last_moved_at=Subquery(moved)))
+          .only(*LIST_COLUMNS).annotate(last_moved_at=Subquery(moved)))
     if filters.without_coordinator:
         qs = qs.filter(Q(coordinator__isnull=True) | Q(coordinator__is_active=False))
     if filters.mine:
@@ -203,7 +211,7 @@ def _events(organisation_id: int, case_id: int, after_seq: int | None,
 # --- what a case waits for now (ADR 0020) ---------------------------------------------------
 
 
-def _snapshot(case: Case, states: list[StepState]) -> Snapshot:
+def _snapshot(case: Case, states: list[StepState] | list[TaskState]) -> Snapshot:
     """What the attention rules read: the case's status and its steps (no decisions needed:
     they look only at the open segment, whose gates are behind it)."""
     return Snapshot(status=EngineCaseStatus(case.status), replaces_system=case.replaces_system,
@@ -256,7 +264,7 @@ class CaseAttention:
         return [] if self.now else [w for w in self.in_principle if w.waiting.why == Why.HELD]
 
 
-def attention_of(case: Case, model: ProcessModel, states: list[StepState],
+def attention_of(case: Case, model: ProcessModel, states: list[StepState] | list[TaskState],
                  held: dict[int, str]) -> CaseAttention:
     """The case's waiting steps split by process.attention, with their dates and people."""
     found = attention(model, _snapshot(case, states), held=held)
@@ -360,23 +368,77 @@ def my_tasks(*, viewer: User, limit: int | None = None) -> list[Task]:
     return tasks if limit is None else tasks[:limit]
 
 
-def my_task_count(*, viewer: User) -> int:
+def my_task_count(*, viewer: User, version: str | None = None) -> int:
     """The number beside "Mine opgaver" on every page, without building the list each time.
 
     Cached per person under the head of the organisation's audit chain, which moves with every
     audited write (case moves, roles, deputies), and today's date (deputy periods start and end
     by date). A stale key is never read again, so per-process caches stay correct behind a
-    load balancer.
+    load balancer. `version`: the chain head when the caller has read it already.
     """
     if (tasks := getattr(viewer, "_my_tasks", None)) is not None:
         return sum(1 for t in tasks if t.actionable)
-    key = (f"anskaf:tasks:{viewer.pk}:{chain_version(viewer.organisation_id)}:"
+    version = version or chain_version(viewer.organisation_id)
+    key = (f"anskaf:tasks:{viewer.pk}:{version}:"
            f"{timezone.localdate().isoformat()}")
     count = cache.get(key)
     if count is None:
         count = len(actionable_tasks(viewer=viewer))
         cache.set(key, count, timeout=24 * 3600)
     return count
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPerson:
+    """A person named in the task list (an assignee, who handed a step over): a name only."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    username: str
+
+    def display_name(self) -> str:  # as User.display_name
+        return f"{self.first_name} {self.last_name}".strip() or self.username
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    """The columns of a step state the task list reads, without a model instance per row (a
+    coordinator's candidate cases have thousands of step states: building model instances
+    was most of the page's CPU)."""
+
+    case_id: int
+    number: int
+    status: str
+    checked: list[str]
+    assignee: TaskPerson | None
+    completed_at: datetime | None
+    completed_by: TaskPerson | None
+    updated_at: datetime
+
+    @property
+    def assignee_id(self) -> int | None:
+        return self.assignee.pk if self.assignee is not None else None
+
+
+_PERSON = ("id", "first_name", "last_name", "username")
+_TASK_STATE = ("case_id", "number", "status", "checked", "completed_at", "updated_at",
+               *(f"assignee__{f}" for f in _PERSON), *(f"completed_by__{f}" for f in _PERSON))
+
+
+def _person(values: tuple[Any, ...]) -> TaskPerson | None:
+    return TaskPerson(*values) if values[0] is not None else None
+
+
+def _task_states(case_ids: list[int]) -> dict[int, list[TaskState]]:
+    """The step states of these cases, in one query, as plain rows."""
+    states: dict[int, list[TaskState]] = {}
+    for row in StepState.objects.filter(case_id__in=case_ids).values_list(*_TASK_STATE):
+        state = TaskState(case_id=row[0], number=row[1], status=row[2], checked=row[3],
+                          completed_at=row[4], updated_at=row[5], assignee=_person(row[6:10]),
+                          completed_by=_person(row[10:14]))
+        states.setdefault(state.case_id, []).append(state)
+    return states
 
 
 def _compute_tasks(viewer: User) -> list[Task]:
@@ -393,15 +455,10 @@ def _compute_tasks(viewer: User) -> list[Task]:
                    "waiting_since", "created_at")
              .order_by("waiting_since", "id")[:5000]}
     models = models_for(c.model_version_id for c in cases.values())
-    states: dict[int, list[StepState]] = {}
-    for state in (StepState.objects.filter(case_id__in=list(cases))
-                  .only("case_id", "number", "status", "checked", "assignee_id", "completed_at",
-                        "completed_by", "updated_at")
-                  .select_related("assignee", "completed_by")):
-        states.setdefault(state.case_id, []).append(state)
+    states = _task_states(list(cases))
     held = held_steps(list(cases.values()), models)
-    names = {s.assignee_id: s.assignee.display_name()
-             for case_states in states.values() for s in case_states if s.assignee_id}
+    names = {s.assignee.pk: s.assignee.display_name()
+             for case_states in states.values() for s in case_states if s.assignee}
     tasks: list[Task] = []
     for case in cases.values():
         model = models[case.model_version_id]
@@ -416,7 +473,7 @@ def _compute_tasks(viewer: User) -> list[Task]:
 
 
 def _case_tasks(access: permissions.Access, people: set[int], case: Case, model: ProcessModel,
-                found: CaseAttention, states: list[StepState], names: dict[int, str]
+                found: CaseAttention, states: list[TaskState], names: dict[int, str]
                 ) -> list[Task]:
     by_number = {s.number: s for s in states}
     tasks = []

@@ -36,6 +36,7 @@ from anskaf.orgs.services import (
     split_name,
     unit_fields,
 )
+from anskaf.orgs.viewer import access_changed
 from anskaf.portfolio.inputs import ThresholdValues
 from anskaf.portfolio.models import TenderThreshold
 from anskaf.portfolio.services import threshold_add, threshold_view
@@ -286,6 +287,7 @@ def org_suspend(*, actor: User | None, slug: str, reason: str | None, via: str =
     before = org_fields(org)
     org.suspended_at, org.suspended_reason = timezone.now(), text
     org.session_epoch += 1
+    access_changed(org.pk)
     org.save(update_fields=["suspended_at", "suspended_reason", "session_epoch"])
     _audit_both(org, actor, via, "organisation.suspended", before)
     return org
@@ -301,6 +303,7 @@ def org_resume(*, actor: User | None, slug: str, via: str = "web") -> Organisati
     _refuse_during_offboarding(org)
     before = org_fields(org)
     org.suspended_at, org.suspended_reason = None, ""
+    access_changed(org.pk)
     org.save(update_fields=["suspended_at", "suspended_reason"])
     _audit_both(org, actor, via, "organisation.resumed", before)
     return org

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from anskaf.cases.models import Case
 from anskaf.orgs.models import User
@@ -17,6 +17,13 @@ from .models import Notification, NotificationPreference, OutboxMessage, StepDea
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def unread_count_query(user: User) -> QuerySet[Notification]:
+    """The unread count as a one-value query, for a caller that reads it inside a larger query
+    (the navigation: no row when there is nothing unread)."""
+    return (Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).order_by()
+            .values("recipient_id").annotate(n=Count("pk")).values("n"))
 
 
 def my_notifications(*, viewer: User, unread_only: bool = False) -> QuerySet[Notification]:

@@ -14,6 +14,7 @@ from . import hooks
 from .errors import ReferenceRefused
 from .errors import ValidationFailed as OrgValidationFailed
 from .models import Deputy, User
+from .viewer import access_changed
 
 
 def _date(value: Any, field: str) -> dt.date:
@@ -45,6 +46,7 @@ def deputy_add(*, actor: User, deputy_username: Any, starts_on: Any, ends_on: An
         raise ReferenceRefused({"deputy": "Vælg en person i din kommune."})
     if deputy.pk == actor.pk:
         raise ReferenceRefused({"deputy": "Du kan ikke være din egen stedfortræder."})
+    access_changed(actor.organisation_id, actor)  # the deputy acts with the actor's roles
     record = Deputy.objects.create(organisation_id=actor.organisation_id, person=actor,
                                    deputy=deputy, starts_on=starts, ends_on=ends)
     audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=_role(actor),
@@ -60,6 +62,7 @@ def deputy_remove(*, actor: User, deputy_id: Any) -> None:
     record = Deputy.objects.select_for_update().filter(pk=deputy_id, person=actor).first()
     if record is None:
         raise OrgValidationFailed({"deputy": "Stedfortræderen findes ikke."})
+    access_changed(actor.organisation_id, actor)
     before = {"person": actor.username, "deputy": record.deputy.username,
               "starts_on": record.starts_on.isoformat(), "ends_on": record.ends_on.isoformat()}
     hooks.emit("deputy.removed", deputy=record, actor=actor)

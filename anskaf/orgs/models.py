@@ -31,6 +31,11 @@ class Organisation(models.Model):
     offboarding_error = models.CharField(_("fejl ved udfasning"), max_length=1000, blank=True)
     # Raised at each suspension: every session opened before it ends (User.session hash).
     session_epoch = models.PositiveIntegerField(default=0)
+    # Changes (to a new random value, never back) in the transaction of every write that changes
+    # what a person of the municipality may do: roles, deputies, units, a person's unit, the
+    # suspension. It keys the cached viewer (orgs/viewer.py, ADR 0041) and is read with the
+    # person on every request, so a changed role is obeyed by the next request.
+    access_stamp = models.BigIntegerField(default=0)
     # The one row that holds the installation's own audit chain (operator actions): it is no
     # municipality, has no people or cases, and no page of a municipality shows it.
     is_installation = models.BooleanField(default=False)

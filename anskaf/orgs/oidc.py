@@ -58,6 +58,7 @@ from . import tenancy
 from .choices import Role
 from .models import Membership, Organisation, SsoProvider, User
 from .tenancy import Grant, SsoConfig
+from .viewer import access_changed
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +313,7 @@ class AnskafOIDCBackend(OIDCAuthenticationBackend):
                                                                managed)
                     before, after = before + unit_before, after + unit_after
                 if before != after:
+                    access_changed(organisation.pk, user)
                     audit_append(organisation_id=organisation.pk, actor=user, actor_role="",
                                  event_type="person.sso_roles_synced", object_type="person",
                                  object_id=user.pk, before={"roles": before},
@@ -376,8 +378,10 @@ class AnskafOIDCBackend(OIDCAuthenticationBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         # mozilla-django-oidc's get_user skips Django's is_active check: a person closed in
-        # anskaf would keep their session. Check it, and demo mode, on every request.
-        user = super().get_user(user_id)
+        # anskaf would keep their session. Check it, and demo mode, on every request. The
+        # municipality in the same query, as for password logins (orgs/backends.py): the
+        # session check reads its suspension and the viewer its access stamp (ADR 0041).
+        user = User._default_manager.select_related("organisation").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -8,15 +8,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from .choices import Role
 from .errors import NotFound
 from .models import Membership, OrgUnit, User
+from .viewer import forget_viewer, viewer_of
 
 
 def roles_of(person: User) -> list[str]:
-    """The person's role keys, cached on the instance for the request."""
+    """The person's role keys, from their viewer (orgs/viewer.py)."""
     cached = getattr(person, "_role_keys", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(person=person).values_list("role", flat=True).distinct()
-        )
+        cached = viewer_of(person).role_keys
         person._role_keys = cached  # type: ignore[attr-defined]
     return cached
 
@@ -37,23 +36,15 @@ def is_org_admin(person: User | None) -> bool:
         return False
     cached = getattr(person, "_is_org_admin", None)
     if cached is None:
-        cached = bool(
-            person.is_active
-            and person.organisation_id is not None
-            and Membership.objects.filter(
-                person=person, organisation_id=person.organisation_id, role=Role.ADMIN,
-                unit__isnull=True,
-            ).exists()
-        )
+        cached = bool(person.is_active and person.organisation_id is not None
+                      and viewer_of(person).is_org_admin)
         person._is_org_admin = cached  # type: ignore[attr-defined]
     return cached
 
 
 def forget_cached_roles(person: User) -> None:
     """Drop the per-request caches on a person object after their roles changed."""
-    for attr in ("_role_keys", "_is_org_admin", "_access"):
-        if hasattr(person, attr):
-            delattr(person, attr)
+    forget_viewer(person)
 
 
 @dataclass(frozen=True)

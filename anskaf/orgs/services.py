@@ -24,6 +24,7 @@ from .choices import Role, UnitKind
 from .errors import NotAllowed, NotFound, ValidationFailed
 from .models import Membership, OrgUnit, User
 from .selectors import forget_cached_roles, is_org_admin
+from .viewer import access_changed
 
 ACTOR_ROLE = Role.ADMIN.value
 UNIT_NAME_MAX = 200
@@ -184,6 +185,7 @@ def unit_create(*, actor: User, data: UnitData) -> OrgUnit:
     """Create a unit: data has name, kind ("administration"/"department") and parent (id)."""
     org_id = require_admin(actor)
     clean = _clean_unit(org_id, data, None)
+    access_changed(org_id, actor)  # a unit below another widens the roles held there
     unit = OrgUnit.objects.create(organisation_id=org_id, **clean)
     _audit(actor, "unit.created", "unit", unit.pk, None, unit_fields(unit))
     return unit
@@ -206,6 +208,8 @@ def unit_update(*, actor: User, unit_id: int, data: UnitData) -> OrgUnit:
     after = unit_fields(unit)
     if after == before:
         return unit
+    if after["parent"] != before["parent"]:
+        access_changed(org_id, actor)  # the units a unit-scoped role covers move with it
     unit.save()
     changed = sorted(k for k in after if after[k] != before[k])
     _audit(actor, "unit.updated", "unit", unit.pk, {k: before[k] for k in changed},
@@ -383,6 +387,8 @@ def person_update(*, actor: User, person_id: int, data: PersonData,
     after = person_fields(person)
     if after == before and not password:
         return person
+    if (after["unit"], after["is_active"]) != (before["unit"], before["is_active"]):
+        access_changed(org_id, person, actor)
     try:
         with transaction.atomic():
             person.save()
@@ -435,6 +441,7 @@ def role_add(*, actor: User, person_id: int, role: str | None,
     if Membership.objects.filter(person=person, role=key, unit=unit).exists():
         raise ValidationFailed({"role": f"{person.display_name()} har allerede rollen "
                                         f"»{Role(key).label}« for {scope_label(unit)}."})
+    access_changed(org_id, person, actor)
     membership = Membership.objects.create(organisation_id=org_id, person=person, role=key,
                                            unit=unit)
     _audit(actor, "role.added", "membership", membership.pk, None, membership_fields(membership))
@@ -460,6 +467,7 @@ def role_remove(*, actor: User, person_id: int, membership_id: int) -> None:
         raise ValidationFailed({"role": "Du kan ikke fjerne din egen administratorrolle for hele "
                                         "kommunen. Bed en anden administrator om det."})
     before = membership_fields(membership)
+    access_changed(org_id, person, actor)
     membership.delete()
     _audit(actor, "role.removed", "membership", pk, before, None)
     forget_cached_roles(person)

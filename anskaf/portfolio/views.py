@@ -106,7 +106,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = {"lifecycle": data["livscyklus"], "unit": data["enhed"],
                    "supplier": data["leverandoer"], "personal_data": data["personoplysninger"]}
-    page = Paginator(selectors.system_list(request.user, filters), PAGE_SIZE).get_page(
+    page = Paginator(selectors.system_list_rows(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
