@@ -516,6 +516,17 @@ else:
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey",
             "filename": env_str("ANSKAF_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))}
 
+# The cache (task counts, ADR 0011; the case page's fragments, ADR 0042): shared in Redis when
+# REDIS_URL is set (several app servers share the work); else each process's own memory. Keys
+# hold a version of what they cache, so neither ever serves a stale entry.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": _HUEY_COMMON["name"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": "anskaf", "OPTIONS": {"MAX_ENTRIES": env_int(
+                              "ANSKAF_CACHE_ENTRIES", 5000)}}}
+
 # --- logs, metrics, error reports (docs/drift.md "Overvågning", ADR 0025) ---------------------
 # Each log line has time, level, logger and request id: plain text, or LOG_FORMAT=json for one
 # JSON object per line. The request id is the X-Request-ID the proxy sent (when sane) or a new
