@@ -187,13 +187,13 @@ _LAZY_PART = re.compile(r'<div class="anskaf-lazy" id="[^"]*" hx-get="([^"]+)" h
                         r'.*?</div>', re.S)
 
 
-_OPENED_PART = re.compile(r'hx-get="([^"]+/dele/[^"]+)" hx-trigger="toggle once"')
+_OPENED_PART = re.compile(r'hx-get="([^"]+)" hx-trigger="toggle once"')
 
 
 def page_with_parts(client: Any, url: str, *, opened: bool = False) -> str:
     """A case page as a browser shows it once loaded: each part it loads by itself (ADR 0042)
-    fetched as htmx does and put in its placeholder's place; `opened`: also the parts loaded
-    when opened (the timeline), at the end."""
+    fetched as htmx does and put in its placeholder's place; `opened`: also what loads when
+    opened (the timeline, the closed steps' bodies), at the end."""
     html = client.get(url).content.decode()
 
     def fetch(part_url: str) -> str:

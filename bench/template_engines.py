@@ -30,18 +30,12 @@ from django.utils.dateformat import format as date_format  # noqa: E402
 
 from anskaf.cases.presenters import TimelineEntry  # noqa: E402
 
-# The same markup as cases/includes/timeline.html, in Jinja2 (Django's `date` filter as one).
-JINJA = """<ol class="anskaf-timeline">
-  {% for entry in timeline %}
-  <li>
-    <time datetime="{{ entry.at|date('c') }}">{{ entry.at|date("j. F Y H:i") }}</time>
-    <span><strong>{{ entry.actor }}</strong>{% if entry.role %} ({{ entry.role }}){% endif %} {{ entry.text }}{% if entry.detail %}: <span class="anskaf-pre">{{ entry.detail }}</span>{% endif %}</span>
-  </li>
-  {% else %}
-  <li>Ingen hændelser endnu.</li>
-  {% endfor %}
-</ol>
-"""
+# The same markup as cases/includes/timeline.html, in Jinja2's syntax (Django's `date` filter
+# registered there as one).
+DJANGO_FILE = ROOT / "anskaf/cases/templates/cases/includes/timeline.html"
+JINJA = (DJANGO_FILE.read_text().replace("|date:'c'", "|date('c')")
+         .replace('|date:"j. F Y H:i"', '|date("j. F Y H:i")')
+         .replace("{% empty %}", "{% else %}"))
 
 
 def _entries(count: int) -> list[TimelineEntry]:

@@ -139,7 +139,7 @@ def test_the_case_page_shows_the_panels_on_the_models_own_steps(renumbered, coor
     case = testing.new_case(coordinator)
     client = Client()
     client.force_login(coordinator)
-    html = testing.page_with_parts(client, f"/sager/{case.pk}/")
+    html = testing.page_with_parts(client, f"/sager/{case.pk}/", opened=True)
     assert 'id="portefoelje-trin-3"' in html  # the system search, on the needs analysis
     assert 'id="portefoelje-trin-2"' not in html
     # The board's section shows once the case may go to the board (the documentation step is

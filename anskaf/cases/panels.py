@@ -121,9 +121,12 @@ def bound_numbers(panel: Panel, model: ProcessModel) -> set[int]:
 
 def _numbers(panel: Panel, context: PanelContext, placeholders: bool) -> list[int]:
     """The page's step numbers the panel renders on; a binding the model lacks is silent. A
-    lazy head panel waits on a closed step: its body fragment brings it (ADR 0042)."""
+    lazy head panel waits on a closed step: its body fragment brings it (ADR 0042), unless the
+    page was asked for it (a search the panel answers, whose anchor is on the step)."""
     steps = context.steps
-    if panel.place == Place.STEP_BODY or (placeholders and panel.lazy is not None):
+    waits = (placeholders and panel.lazy is not None
+             and not any(context.params.get(k) for k in panel.lazy.params))
+    if panel.place == Place.STEP_BODY or waits:
         steps = [s for s in steps if getattr(s, "open", True)]
     if not panel.bindings:
         return [s.number for s in steps]

@@ -8,7 +8,9 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from anskaf import testing
@@ -133,3 +135,27 @@ def test_a_cached_fragment_carries_the_requesting_users_csrf_token(world):
                          {"kind": "acquired", "system": system.pk,
                           "csrfmiddlewaretoken": token})
     assert posted.status_code == 302  # the token in the cached HTML is the colleague's own
+
+
+def _miss_queries(client: Client, url: str) -> int:
+    cache.clear()
+    client.get(url, headers=HTMX)  # warm the per-process caches (process models), not the part
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=HTMX)
+    assert response[FRAGMENT_HEADER] == "miss"
+    return len(captured.captured_queries)
+
+
+def test_each_part_reads_the_same_queries_for_a_new_and_a_long_case(world):
+    coordinator, client = world["coordinator"], _client(world["coordinator"])
+    long_case = testing.new_case(coordinator, title="Lang sag")
+    testing.advance(coordinator, long_case, through=9)  # through the board, decisions, rounds
+    for i in range(5):
+        services.step_update(actor=coordinator, case_id=long_case.pk, number=10,
+                             remarks=f"Bemærkning {i}")
+    for slug in ("tidslinje", "it-visitationen", "portefoelje"):
+        new = _miss_queries(client, _part(world["case"], slug))
+        long = _miss_queries(client, _part(long_case, slug))
+        assert new == long, (slug, new, long)
+        assert long <= 15, (slug, long)
