@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from anskaf import testing
+from anskaf.cases.process_models import model_for
 from anskaf.portfolio import services
 from anskaf.portfolio.models import Contract, System, TenderThreshold
 from anskaf.portfolio.steps import NEEDS
@@ -232,7 +233,7 @@ def test_case_page_with_portfolio_data_stays_within_the_budget(
     for i in range(20):
         System.objects.create(organisation=org, name=f"System {i}")
     c = client_for(coordinator)
-    needs = NEEDS.number(testing.model_of(case))
+    needs = NEEDS.number(model_for(case))
     url = reverse("cases:case_part", args=[case.pk, "portefoelje"]) + f"?trin={needs}"
     c.get(url, {"systemsoeg": "system"}, headers={"HX-Request": "true"})
     with CaptureQueriesContext(connection) as captured:
