@@ -536,16 +536,18 @@ else:
     HUEY = {**_HUEY_COMMON, "huey_class": "huey.SqliteHuey",
             "filename": env_str("ANSKAF_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))}
 
-# Django's cache: the viewer (ADR 0041), the task count (ADR 0011), model hashes. Every key
-# holds a version read from the database, so a per-process cache is correct behind a load
-# balancer; Redis (REDIS_URL) shares the work between processes and servers. The per-process
-# cache holds one viewer per active person: room for a large municipality's people per worker.
+# Django's cache: the viewer (ADR 0041), the task count (ADR 0011), model hashes and the case
+# page's fragments (ADR 0042). Every key holds a version read from the database, so a
+# per-process cache is correct behind a load balancer and neither ever serves a stale entry;
+# Redis (REDIS_URL) shares the work between processes and servers. The per-process cache
+# holds one viewer per active person plus fragments: room for a large municipality per worker.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": env_str("ANSKAF_HUEY_NAME", "anskaf")}}
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": _HUEY_COMMON["name"]}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "OPTIONS": {"MAX_ENTRIES": env_int("ANSKAF_CACHE_ENTRIES", 20000)}}}
+                          "LOCATION": "anskaf", "OPTIONS": {"MAX_ENTRIES": env_int(
+                              "ANSKAF_CACHE_ENTRIES", 20000)}}}
 
 # --- logs, metrics, error reports (docs/drift.md "Overvågning", ADR 0025) ---------------------
 # Each log line has time, level, logger and request id: plain text, or LOG_FORMAT=json for one

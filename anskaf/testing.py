@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from typing import Any
 
 from anskaf.cases import permissions, services
@@ -183,3 +185,25 @@ def decider_for(case: Case, number: int) -> User:
     gate = model_of(case.model_version).step(number).gate
     assert gate is not None, f"step {number} is not a gate"
     return stand_in(case, gate.deciding_roles)
+
+
+_LAZY_PART = re.compile(r'<div class="anskaf-lazy" id="[^"]*" hx-get="([^"]+)" hx-trigger="load"'
+                        r'.*?</div>', re.S)
+
+
+_OPENED_PART = re.compile(r'hx-get="([^"]+)" hx-trigger="toggle once"')
+
+
+def page_with_parts(client: Any, url: str, *, opened: bool = False) -> str:
+    """A case page as a browser shows it once loaded: each part it loads by itself (ADR 0042)
+    fetched as htmx does and put in its placeholder's place; `opened`: also what loads when
+    opened (the timeline, the closed steps' bodies), at the end."""
+    html = client.get(url).content.decode()
+
+    def fetch(part_url: str) -> str:
+        return client.get(unescape(part_url), headers={"HX-Request": "true"}).content.decode()
+
+    html = _LAZY_PART.sub(lambda m: fetch(m.group(1)), html)
+    if opened:
+        html += "".join(fetch(u) for u in _OPENED_PART.findall(html))
+    return html

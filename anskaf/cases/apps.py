@@ -29,3 +29,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_sync_shipped_model, sender=self,
                              dispatch_uid="anskaf.cases.sync_shipped_model")
+        from .panels import register_panel
+        from .parts import TIMELINE
+
+        register_panel(TIMELINE)

@@ -10,9 +10,10 @@ set-wise in a bounded number of queries. Template tags only format.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from anskaf.process.bindings import StepBinding
 from anskaf.process.model import ProcessModel
@@ -25,6 +26,7 @@ class Place:
     STEP_HEAD = "step_head"  # under the step's heading, always shown (portfolio)
     STEP_BODY = "step_body"  # in the step's body, rendered only for open steps (documents)
     CASE = "case"  # a section of the case after the steps (the board's rounds)
+    HISTORY = "history"  # the case's own history at the end (the timeline; the page places it)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,28 @@ class PanelContext:
 # CASE panel) and returns the template's context per step number; a number it leaves out shows
 # no panel (a CASE panel returns {0: context} or {}).
 PanelData = Callable[[PanelContext, list[int]], dict[int, dict[str, Any]]]
+# What a lazy panel's cached fragment depends on (ADR 0042): `version` of the data it shows,
+# `signature` of the viewer's answers it shows (never the viewer's id). Both read at most a
+# row or two; the context's `steps` is empty when they are called.
+PanelKey = Callable[[PanelContext], Hashable]
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A read-only panel the case page loads as a fragment of its own, after the first
+    response: `/sager/<pk>/dele/<slug>/` (htmx; the link `label` without JavaScript)."""
+
+    slug: str
+    label: str  # the no-JavaScript link, Danish: "Vis sagens tidslinje"
+    version: PanelKey
+    signature: PanelKey
+    # Query parameters of the case page the part reads (a search); given, the part is the
+    # viewer's own and not cached.
+    params: tuple[str, ...] = ()
+    title: str = ""  # the heading of the part's own page, when its fragment has none
+    # Whether its data reads the case's steps (prefetched states and decisions, step views);
+    # the timeline does not.
+    needs_steps: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,7 @@ class Panel:
     template: str
     data: PanelData
     bindings: tuple[StepBinding, ...] = ()  # empty: every step (for STEP_* places)
+    lazy: Lazy | None = None  # None: rendered with the page
 
 
 @dataclass(frozen=True)
@@ -83,10 +108,25 @@ def unregister_panel(name: str) -> None:
     _panels[:] = [p for p in _panels if p.name != name]
 
 
-def _numbers(panel: Panel, context: PanelContext) -> list[int]:
-    """The page's step numbers the panel renders on; a binding the model lacks is silent."""
+def lazy_panel(slug: str) -> Panel | None:
+    return next((p for p in _panels if p.lazy is not None and p.lazy.slug == slug), None)
+
+
+def bound_numbers(panel: Panel, model: ProcessModel) -> set[int]:
+    """The model's step numbers a step panel may show on (every step without bindings)."""
+    if not panel.bindings:
+        return {s.number for s in model.steps}
+    return {b.number(model) for b in panel.bindings} - {None}
+
+
+def _numbers(panel: Panel, context: PanelContext, placeholders: bool) -> list[int]:
+    """The page's step numbers the panel renders on; a binding the model lacks is silent. A
+    lazy head panel waits on a closed step: its body fragment brings it (ADR 0042), unless the
+    page was asked for it (a search the panel answers, whose anchor is on the step)."""
     steps = context.steps
-    if panel.place == Place.STEP_BODY:
+    waits = (placeholders and panel.lazy is not None
+             and not any(context.params.get(k) for k in panel.lazy.params))
+    if panel.place == Place.STEP_BODY or waits:
         steps = [s for s in steps if getattr(s, "open", True)]
     if not panel.bindings:
         return [s.number for s in steps]
@@ -95,17 +135,38 @@ def _numbers(panel: Panel, context: PanelContext) -> list[int]:
 
 
 STEP_PLACES = (Place.STEP_META, Place.STEP_HEAD, Place.STEP_BODY)
-ALL_PLACES = (*STEP_PLACES, Place.CASE)
+ALL_PLACES = (*STEP_PLACES, Place.CASE)  # the history is placed by the page itself
+CASE_PLACES = (Place.CASE, Place.HISTORY)
 
 
-def build_panels(context: PanelContext, places: tuple[str, ...] = ALL_PLACES) -> PagePanels:
-    """The panels of the places the page renders (a step's fragment needs only its body)."""
+LAZY_TEMPLATE = "cases/includes/lazy_panel.html"
+
+
+def _query(lazy: Lazy, number: int, params: Any) -> str:
+    """The part's query string: its step (`trin`) and the page's parameters it reads."""
+    pairs = [("trin", str(number))] if number else []
+    pairs += [(k, params.get(k)) for k in lazy.params if params.get(k)]
+    return urlencode(pairs)
+
+
+def build_panels(context: PanelContext, places: tuple[str, ...] = ALL_PLACES, *,
+                 placeholders: bool = True, only: str | None = None) -> PagePanels:
+    """The panels of the places the page renders (a step's fragment needs only its body). A
+    lazy panel is a placeholder that loads it (no data read) unless `placeholders` is off, as
+    for its own fragment (`only`: that panel alone) and the one-step page."""
     page = PagePanels()
-    for panel in (p for p in _panels if p.place in places):
-        numbers = [] if panel.place == Place.CASE else _numbers(panel, context)
-        if panel.place != Place.CASE and not numbers:
+    for panel in (p for p in _panels if p.place in places and only in (None, p.name)):
+        case_level = panel.place in CASE_PLACES
+        numbers = [] if case_level else _numbers(panel, context, placeholders)
+        if not case_level and not numbers:
             continue
-        for number, data in panel.data(context, numbers).items():
+        if placeholders and panel.lazy is not None:
+            shown = {n: {"lazy": panel.lazy, "n": n or None,
+                         "query": _query(panel.lazy, n, context.params)} for n in numbers or [0]}
+            template = LAZY_TEMPLATE
+        else:
+            shown, template = panel.data(context, numbers), panel.template
+        for number, data in shown.items():
             page.by_place.setdefault(panel.place, {}).setdefault(number, []).append(
-                RenderedPanel(panel.name, panel.template, data))
+                RenderedPanel(panel.name, template, data))
     return page

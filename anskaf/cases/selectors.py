@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
@@ -182,6 +182,38 @@ def case_detail(*, viewer: User, case_id: Any) -> CaseDetail:
                       list(case.decisions.all()))
 
 
+def visible_case(*, viewer: User, case_id: Any) -> Case:
+    """A case the viewer may see, in one query, for a part of its page loaded on its own
+    (ADR 0042): what a part's version and signature read; `detail_of` adds the rest."""
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    case = (visible_cases(viewer).select_related("model_version")
+            .defer("model_version__content").filter(pk=pk).first())
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def detail_of(case: Case, model: ProcessModel) -> CaseDetail:
+    """The detail of a case visible_case returned (no second check) under its model: its step
+    states and decisions in two queries, as case_detail reads them."""
+    prefetch_related_objects(
+        [case], Prefetch("step_states",
+                         queryset=StepState.objects.select_related("completed_by", "assignee")),
+        Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")))
+    return CaseDetail(case, model, list(case.step_states.all()), list(case.decisions.all()))
+
+
+def case_audit_seq(case: Case) -> int:
+    """The sequence number of the case's latest audit event: it moves in the transaction of
+    every write on the case, so it versions what is derived from the case's own trail (one
+    index-only query on audit_case_idx)."""
+    return (AuditEvent.objects.filter(case_id=case.pk, organisation_id=case.organisation_id)
+            .aggregate(seq=Max("seq"))["seq"] or 0)
+
+
 def case_events(*, viewer: User, case_id: Any, after_seq: int | None = None,
                 limit: int = 200) -> list[AuditEvent]:
     """The case's timeline, oldest first, from the audit trail."""
@@ -197,6 +229,11 @@ def case_events(*, viewer: User, case_id: Any, after_seq: int | None = None,
 def detail_events(detail: CaseDetail, *, limit: int = 200) -> list[AuditEvent]:
     """The timeline of a case the viewer already opened through case_detail (no second check)."""
     return _events(detail.case.organisation_id, detail.case.pk, None, limit)
+
+
+def case_timeline_events(case: Case, *, limit: int = 200) -> list[AuditEvent]:
+    """The timeline of a case visible_case returned (no second check)."""
+    return _events(case.organisation_id, case.pk, None, limit)
 
 
 def _events(organisation_id: int, case_id: int, after_seq: int | None,

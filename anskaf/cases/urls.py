@@ -15,6 +15,9 @@ urlpatterns = [
     path("sager/<int:pk>/traek-tilbage/", views.case_withdraw, name="case_withdraw"),
     path("sager/<int:pk>/overdrag/", views.case_handover, name="case_handover"),
     path("sager/<int:pk>/trin/<int:number>/", views.step_detail, name="step_detail"),
+    # The case page's read-only parts, loaded after it (ADR 0042): tidslinje, it-visitationen,
+    # portefoelje (?trin=N: on one step).
+    path("sager/<int:pk>/dele/<slug:part>/", views.case_part, name="case_part"),
     path("sager/<int:pk>/trin/<int:number>/<slug:action>/", views.step_action, name="step_action"),
     # Administration -> Procesmodel (issue 17): the organisation's admins only.
     path("administration/procesmodel/", model_admin.model_admin, name="model_admin"),

@@ -12,8 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anskaf.errors import DomainError
@@ -22,11 +25,23 @@ from anskaf.http.refusals import html_refusal
 from anskaf.orgs.selectors import unit_list
 
 from . import permissions, presenters, saved_filters, selectors, services
+from .choices import CaseStatus
 from .errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from .extensions import step_deadlines
 from .forms import CaseFilterForm, CaseForm, HandoverForm, ReasonForm, apply_service_errors
-from .panels import ALL_PLACES, STEP_PLACES, PanelContext, Place, build_panels
-from .process_models import current_model, texts_then
+from .fragments import cached_fragment, fragment_key
+from .panels import (
+    ALL_PLACES,
+    CASE_PLACES,
+    STEP_PLACES,
+    Panel,
+    PanelContext,
+    Place,
+    bound_numbers,
+    build_panels,
+    lazy_panel,
+)
+from .process_models import current_model, model_for, texts_then
 
 PAGE_SIZE = 25
 TASK_PAGE_SIZE = 50
@@ -380,13 +395,15 @@ def _may_act(step: presenters.StepView) -> bool:
 
 
 def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
-                 steps: list[presenters.StepView], places: tuple[str, ...] = ALL_PLACES
-                 ) -> list[Any]:
+                 steps: list[presenters.StepView], places: tuple[str, ...] = ALL_PLACES,
+                 placeholders: bool = True) -> list[Any]:
     """Ask the apps' panels (cases.panels) for their parts of the page, each once for all its
     steps; hang the step panels on their steps and return the case-level ones. The case's
-    visibility was checked by case_detail."""
+    visibility was checked by case_detail. A lazy panel is a placeholder that loads it
+    (`placeholders`; the one-step page and fragment render it at once)."""
     page = build_panels(PanelContext(viewer=request.user, case=detail.case, model=detail.model,
-                                     steps=steps, params=request.GET), places)
+                                     steps=steps, params=request.GET), places,
+                        placeholders=placeholders)
     for step in steps:
         step.panels = {place: page.at(place, step.number) for place in STEP_PLACES}
     return page.at(Place.CASE)
@@ -399,7 +416,10 @@ def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None
     holders = presenters.role_holders(detail, request.user)
     people = presenters.assignable_people(detail, request.user, holders)
     steps = _step_views(request, detail, acted, tuple(w.number for w in found.now), people)
-    events = selectors.detail_events(detail, limit=1000)
+    # The timeline is a part of its own (ADR 0042); a withdrawn case's status panel names who
+    # withdrew it from the trail.
+    events = (selectors.detail_events(detail, limit=1000)
+              if detail.case.status == CaseStatus.WITHDRAWN else [])
     edit_refusal = permissions.edit_refusal(request.user, detail.case)
     return {
         "case_panels": _with_panels(request, detail, steps),
@@ -413,7 +433,6 @@ def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None
         "phases": presenters.phase_views(detail.model, detail.case, steps),
         "status_label": presenters.CASE_STATUS_LABELS.get(detail.case.status),
         "phase_name": detail.model.phase(detail.case.phase).name.da if detail.case.phase else "",
-        "timeline": presenters.timeline(detail.model, events),
         "acted": acted,
         "feedback": feedback or {},
         "edit_refusal": edit_refusal,
@@ -448,13 +467,98 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     step = next(s for s in steps if s.number == number)
     step.open = True
     fragment = request.GET.get("del") == "indhold"
-    _with_panels(request, detail, [step], (Place.STEP_BODY,) if fragment else STEP_PLACES)
+    # The fragment is a closed step opened on the case page: its head panels come with it.
+    _with_panels(request, detail, [step],
+                 (Place.STEP_HEAD, Place.STEP_BODY) if fragment else STEP_PLACES,
+                 placeholders=False)
     context = {"nav": "cases", "case": detail.case, "model": detail.model, "steps": steps,
                "step": step, "acted": None, "feedback": {},
                "phase_name": detail.model.phase(step.definition.phase).name.da}
     if fragment:
-        return render(request, "cases/includes/step_body.html", context)
+        return render(request, "cases/includes/closed_step_body.html", context)
     return render(request, "cases/step_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def case_part(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """A read-only part of the case page loaded after the first response (ADR 0042): the
+    fragment for htmx, a page of its own without JavaScript. `?trin=N`: a step panel's part on
+    that step alone. The same visibility check as the case page (404 for a case the viewer may
+    not see), in one query; the fragment comes from the cache under its version and the
+    viewer's permission signature, and only on a miss are the case's steps read."""
+    panel = lazy_panel(part)
+    if panel is None or panel.lazy is None:
+        raise Http404("Delen findes ikke.")
+    try:
+        case = selectors.visible_case(viewer=request.user, case_id=pk)
+    except NotFound:
+        raise Http404("Sagen findes ikke.") from None
+    model = model_for(case)
+    numbers = _part_numbers(panel, model, request.GET.get("trin"))
+    context = PanelContext(viewer=request.user, case=case, model=model, steps=(),
+                           params=request.GET)
+    searched = any(request.GET.get(k) for k in panel.lazy.params)
+    key = None if searched else fragment_key(
+        f"{panel.name}:{case.pk}:{case.model_version_id}:{numbers}",
+        panel.lazy.version(context), panel.lazy.signature(context))
+    html, hit = cached_fragment(
+        request, key, lambda token: _render_part(request, panel, case, model, numbers, token))
+    if request.htmx:
+        response = HttpResponse(html)
+    else:
+        response = render(request, "cases/case_part.html", {
+            "nav": "cases", "case": case, "label": panel.lazy.label, "title": panel.lazy.title,
+            "part": mark_safe(html)})  # our templates rendered it, escaping what they show
+    # For the benchmark's hit rate and the tests: whether the fragment came from the cache.
+    response[FRAGMENT_HEADER] = "hit" if hit else ("miss" if key else "uncached")
+    return response
+
+
+FRAGMENT_HEADER = "X-Anskaf-Fragment"
+
+
+def _part_numbers(panel: Panel, model: Any, trin: str | None) -> list[int]:
+    """The steps a step panel's part shows: the one asked for (404 where the panel is not), or
+    all it shows on; a case-level part has none."""
+    if panel.place in CASE_PLACES:
+        return []
+    bound = bound_numbers(panel, model)
+    if trin in (None, ""):
+        return sorted(bound)
+    number = params.form_int(trin)
+    if number not in bound:
+        raise Http404("Delen findes ikke på det trin.")
+    return [number]
+
+
+def _render_part(request: HttpRequest, panel: Panel, case: Any, model: Any,
+                 numbers: list[int], token: str) -> str:
+    """The part's HTML (a cache miss): the case's steps as the page sees them, the panel's data
+    for its steps, its template without the request (so nothing of the viewer but what the
+    signature holds can enter it) and `token` where a form's CSRF token goes."""
+    steps = []
+    if panel.lazy is not None and panel.lazy.needs_steps:
+        detail = selectors.detail_of(case, model)
+        steps = presenters.step_views(detail, request.user) if numbers else []
+    for step in steps:
+        step.open = True  # a lazy part's step is one the page shows it on
+    page = build_panels(PanelContext(viewer=request.user, case=case, model=model,
+                                     steps=steps, params=request.GET),
+                        (panel.place,), placeholders=False, only=panel.name)
+    views = {s.number: s for s in steps}
+    html = []
+    for number in numbers or [0]:
+        for rendered in page.at(panel.place, number):
+            step = views.get(number)
+            if len(numbers) > 1:  # the part as a page of its own: all its steps, headed
+                html.append(format_html('<h2 class="h3">Trin {}. {}</h2>', number,
+                                        step.definition.title.da))
+            html.append(render_to_string(rendered.template, {
+                **rendered.context, "case": case, "model": model, "step": step,
+                "n": number or None, "csrf_token": token}))
+    return "".join(html)
+
 
 
 def _save_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:

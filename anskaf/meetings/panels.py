@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from anskaf.cases.panels import Panel, PanelContext, Place
+from anskaf.audit.selectors import chain_version
+from anskaf.cases.panels import Lazy, Panel, PanelContext, Place
 from anskaf.documents.selectors import step_files
 from anskaf.portfolio.selectors import threshold_status
 
@@ -28,6 +29,17 @@ def board_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[str,
         "may_put_forward": services.put_forward_refusal(context.viewer, case) is None,
         "not_ready": services.ready_refusal(case, states, board),
     }}}
+
+
+def board_version(context: PanelContext) -> Any:
+    """The rounds, their meetings and decisions, the queue and the case's readiness: every
+    write to them is audited in the municipality's chain, in the same transaction."""
+    return chain_version(context.case.organisation_id)
+
+
+def board_signature(context: PanelContext) -> Any:
+    """The one answer of the viewer's the section shows: may they put the case forward."""
+    return services.put_forward_refusal(context.viewer, context.case) is None
 
 
 def basis_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[str, Any]]:
@@ -97,7 +109,9 @@ def _pending(case: Any) -> Any:
     return services.pending_referral(case.pk)
 
 
-PANELS = [Panel("board", Place.CASE, "meetings/includes/case_board.html", board_data),
+PANELS = [Panel("board", Place.CASE, "meetings/includes/case_board.html", board_data,
+                lazy=Lazy("it-visitationen", "Vis sagens runder i IT-visitationen",
+                          board_version, board_signature)),
           Panel("forward", Place.STEP_BODY, "meetings/includes/step_forward.html", forward_data,
                 bindings=(DOCUMENTATION,)),
           Panel("basis", Place.STEP_BODY, "meetings/includes/step_basis.html", basis_data,

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from anskaf.audit.selectors import chain_version
 from anskaf.cases import permissions
 from anskaf.cases.models import StepState
-from anskaf.cases.panels import Panel, PanelContext, Place
+from anskaf.cases.panels import Lazy, Panel, PanelContext, Place
 
 from . import selectors, services, steps
 from .models import System
@@ -56,6 +57,27 @@ def portfolio_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[
     return shown
 
 
+def portfolio_version(context: PanelContext) -> Any:
+    """What the panel shows: the case, its systems, their DPAs, contracts and KITOS state
+    (every write to them is audited in the municipality's chain, in the same transaction), the
+    threshold to check against (installation-wide, so read itself: one row) and the day
+    (a threshold expires by date)."""
+    today = timezone.localdate()
+    threshold = selectors.threshold_for_check(today)
+    return (chain_version(context.case.organisation_id), today,
+            threshold and (threshold.pk, threshold.amount, threshold.valid_to))
+
+
+def portfolio_signature(context: PanelContext) -> Any:
+    """The viewer's answers the panel shows: may link systems, register DPAs, assess for the
+    archive, and the admin's call to update the thresholds."""
+    viewer, case = context.viewer, context.case
+    return (permissions.edit_refusal(viewer, case) is None,
+            services.may(viewer, services.AGREEMENT_WRITERS),
+            services.may(viewer, services.ARCHIVE_ASSESSORS),
+            permissions.access_of(viewer).is_admin)
+
+
 def test_outcome_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[str, Any]]:
     """On the readiness step: the test step's checklist and remarks (one query)."""
     test = steps.TEST.find(context.model)
@@ -81,6 +103,8 @@ def _archive(context: PanelContext, portfolio: Any) -> dict[str, Any]:
 
 
 PANELS = [Panel("portfolio", Place.STEP_HEAD, "portfolio/includes/case_step.html",
-                portfolio_data, bindings=tuple(steps.SYSTEM_BINDINGS)),
+                portfolio_data, bindings=tuple(steps.SYSTEM_BINDINGS),
+                lazy=Lazy("portefoelje", "Vis sagens systemer i porteføljen", portfolio_version,
+                          portfolio_signature, params=(SEARCH_PARAM,), title="Porteføljen")),
           Panel("test_outcome", Place.STEP_BODY, "portfolio/includes/test_outcome.html",
                 test_outcome_data, bindings=(steps.READY,))]

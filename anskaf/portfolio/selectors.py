@@ -302,55 +302,66 @@ def _name(first: str | None, last: str | None, username: str | None) -> str:
 
 
 def case_portfolio(case: Case, today: date) -> CasePortfolio:
-    """Everything the case page shows of the portfolio, in two queries whatever the case's
-    state: the threshold in force with procurement's confirmation (annotated on the case), and
-    the case's systems with their latest signed DPA and pending KITOS registration."""
-    from django.db.models import OuterRef, Subquery
-
-    in_force = _last_known(today)
-    confirmed = ThresholdConfirmation.objects.filter(case=OuterRef("pk"))
-    fields = {"t_id": in_force.values("pk"), "t_amount": in_force.values("amount"),
-              "t_from": in_force.values("valid_from"), "t_to": in_force.values("valid_to"),
-              "c_at": confirmed.values("confirmed_at"),
-              "c_first": confirmed.values("confirmed_by__first_name"),
-              "c_last": confirmed.values("confirmed_by__last_name"),
-              "c_user": confirmed.values("confirmed_by__username")}
-    row = (Case.objects.filter(pk=case.pk)
-           .annotate(**{k: Subquery(q[:1]) for k, q in fields.items()})
-           .values(*fields).first()) or {}
-    threshold = None
-    if row.get("t_id"):
-        threshold = TenderThreshold(pk=row["t_id"], amount=Decimal(row["t_amount"]),
-                                    valid_from=row["t_from"], valid_to=row["t_to"])
+    """Everything the case page shows of the portfolio, set-wise and without correlated
+    subqueries (issue 23): the threshold to check against (one row of a small table), the
+    case's system links, and only when it has systems their latest signed DPA, pending KITOS
+    registration and newest contract (one query each, for all its systems). Procurement's
+    confirmation is read only where it is shown (at or above the threshold). A case with no
+    system: two queries."""
+    threshold = threshold_for_check(today)
     out = CasePortfolio()
     out.threshold = ThresholdStatus(threshold_rule(case.estimated_contract_value, threshold),
                                     threshold, case.estimated_contract_value,
                                     is_expired(threshold, today))
-    if row.get("c_at"):
-        out.confirmation = Confirmed(row["c_at"], _name(row["c_first"], row["c_last"],
-                                                        row["c_user"]))
-    pending = KitosSync.objects.filter(system=OuterRef("system"), status=SyncStatus.PENDING)
-    links = (CaseSystem.objects.filter(case=case).select_related("system").annotate(
-        dpa_on=Subquery(DataProcessingAgreement.objects.filter(
-            system=OuterRef("system"), signed_on__isnull=False).order_by("-signed_on")
-            .values("signed_on")[:1]),
-        p_attempts=Subquery(pending.values("attempts")[:1]),
-        p_error=Subquery(pending.values("last_error")[:1]),
-        p_lifecycle=Subquery(pending.values("lifecycle")[:1]),
-        p_next=Subquery(pending.values("next_attempt_at")[:1]),
-        c_number=Subquery(contracts_newest_first(OuterRef("system")).values("number")[:1]),
-        c_kitos=Subquery(contracts_newest_first(OuterRef("system")).values("kitos_uuid")[:1])))
+    if out.threshold.kind == "above":
+        out.confirmation = _confirmation(case)
+    links = list(CaseSystem.objects.filter(case=case).select_related("system"))
+    if not links:
+        return out
+    ids = {link.system_id for link in links}
+    signed = _first_per_system(DataProcessingAgreement.objects.filter(
+        system_id__in=ids, signed_on__isnull=False).order_by("system_id", "-signed_on")
+        .values("system_id", "signed_on"))
+    pending = _first_per_system(KitosSync.objects.filter(
+        system_id__in=ids, status=SyncStatus.PENDING).order_by("system_id", "pk")
+        .values("system_id", "attempts", "last_error", "lifecycle",
+                "next_attempt_at"))
+    newest = _first_per_system(Contract.objects.filter(system_id__in=ids)
+                               .order_by("system_id", "-start_date", "-id")
+                               .values("system_id", "number", "kitos_uuid"))
     for link in links:
         if link.kind == LinkKind.ACQUIRED:
-            out.acquired, out.dpa_signed_on = link.system, link.dpa_on
-            out.contract_number, out.contract_kitos_uuid = link.c_number or "", link.c_kitos
+            out.acquired = link.system
+            out.dpa_signed_on = signed.get(link.system_id, {}).get("signed_on")
+            contract = newest.get(link.system_id, {})
+            out.contract_number = contract.get("number") or ""
+            out.contract_kitos_uuid = contract.get("kitos_uuid")
         else:
             out.replaced = link.system
-        if link.p_lifecycle:
-            out.pending.append(Pending(link.system, dict(Lifecycle.choices)[link.p_lifecycle],
-                                       link.p_attempts, link.p_error or "",
-                                       retrying=link.p_next is not None))
+        if (sync := pending.get(link.system_id)) and sync["lifecycle"]:
+            out.pending.append(Pending(link.system, dict(Lifecycle.choices)[sync["lifecycle"]],
+                                       sync["attempts"], sync["last_error"] or "",
+                                       retrying=sync["next_attempt_at"] is not None))
     return out
+
+
+def _first_per_system(rows: Any) -> dict[int, dict[str, Any]]:
+    """The first row per system of rows ordered by system first (one query for them all)."""
+    first: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        first.setdefault(row["system_id"], row)
+    return first
+
+
+def _confirmation(case: Case) -> Confirmed | None:
+    row = (ThresholdConfirmation.objects.filter(case=case)
+           .values("confirmed_at", "confirmed_by__first_name", "confirmed_by__last_name",
+                   "confirmed_by__username").first())
+    if row is None:
+        return None
+    return Confirmed(row["confirmed_at"], _name(row["confirmed_by__first_name"],
+                                                row["confirmed_by__last_name"],
+                                                row["confirmed_by__username"]))
 
 
 def kitos_pending_count() -> int:

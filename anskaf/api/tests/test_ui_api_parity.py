@@ -159,6 +159,7 @@ NOT_ACTIONS: dict[str, str] = {
     "meetings:meeting_ics": "calendar file of meeting_get",
     "portfolio:system_search": "system_list?q=",
     "cases:step_detail": "part of case_get", "cases:model_download": "model_version_get",
+    "cases:case_part": "read-only parts of case_get (timeline: case_events)",
     "metrics": "Prometheus scrape endpoint (itself machine-readable)",
     "portfolio:contract_export": "CSV export of contract_list",
 }

@@ -41,7 +41,8 @@ def test_the_hand_over_page_offers_the_coordinators_and_hands_over(client, coord
     assert last_event(case).event_type == "case.handed_over"
     detail = client.get(f"/sager/{case.pk}/").content.decode()
     assert "er overdraget til Eva Efterfølger" in detail
-    assert "overdrog sagen fra koordinator til efterfoelger" in detail
+    timeline = client.get(f"/sager/{case.pk}/dele/tidslinje/").content.decode()
+    assert "overdrog sagen fra koordinator til efterfoelger" in timeline
 
 
 def test_the_hand_over_page_explains_a_missing_choice(client, coordinator, successor, case):

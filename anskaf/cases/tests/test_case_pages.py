@@ -31,7 +31,10 @@ def test_the_case_page_shows_all_21_steps_verbatim(signed_in, case):
     # Step 4 waits for nobody yet: one line with its title; its description comes on demand.
     assert "Trin 4. Dokumentation samles" in html
     assert "Den koordinerede funktion samler den indhentede dokumentation" not in html
-    assert "Tidslinje" in html and "oprettede sagen" in html
+    # The timeline is a part of its own, read when opened (ADR 0042).
+    assert "Tidslinje" in html and "oprettede sagen" not in html
+    timeline = signed_in.get(f"/sager/{case.pk}/dele/tidslinje/").content.decode()
+    assert "oprettede sagen" in timeline
 
 
 def test_creating_a_case_with_missing_answers_explains_each_field(signed_in):

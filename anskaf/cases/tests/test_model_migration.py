@@ -173,8 +173,8 @@ def test_a_migrated_case_shows_the_texts_its_steps_were_finished_under(org, admi
     client.force_login(coordinator)
     html = client.get(f"/sager/{case.pk}/trin/3/").content.decode()
     assert f"Dengang hed det »{old_title}«" in html
-    page = client.get(f"/sager/{case.pk}/").content.decode()
-    assert "flyttede sagen fra version" in page
+    timeline = client.get(f"/sager/{case.pk}/dele/tidslinje/").content.decode()
+    assert "flyttede sagen fra version" in timeline
     # Reopened and finished again, the step is under the case's version from then on.
     services.step_reopen(actor=coordinator, case_id=case.pk, number=3, reason="Igen")
     assert StepState.objects.get(case=case, number=3).completed_under_id is None

@@ -33,6 +33,7 @@ def test_a_comment_with_a_mention_notifies_the_person(page: Page, live_server):
     comments.get_by_role("button", name="Gem kommentar").click()
     expect(page.locator(".anskaf-comment")).to_contain_text("Kan @visitation se på budgettet?")
     expect(page.locator(".anskaf-comment")).to_contain_text("Nævnt: Louise Thomsen")
+    page.locator(".anskaf-timeline-fold > summary").click()  # read when opened (ADR 0042)
     expect(page.locator(".anskaf-timeline")).to_contain_text("skrev en kommentar om trin 2")
     assert_accessible(page)
 

@@ -270,7 +270,7 @@ def test_the_case_page_shows_the_rounds_and_the_meeting_events_in_danish(client,
     services.outcome_record(actor=board_member, item_id=item.pk, outcome="no",
                             rationale="Leverandøren kan ikke dokumentere sikkerheden.")
     client.force_login(coordinator)
-    html = client.get(f"/sager/{case.pk}/").content.decode()
+    html = testing.page_with_parts(client, f"/sager/{case.pk}/", opened=True)
     assert "Rundens historik / IT-visitationen" in html
     assert "Leverandøren kan ikke dokumentere sikkerheden." in html
     assert "sendte sagen til IT-visitationen" in html and "meeting.item_added" not in html

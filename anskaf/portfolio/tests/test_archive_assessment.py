@@ -97,7 +97,7 @@ def test_the_page_keeps_what_was_typed_and_the_api_records_it(client, archivist,
     case, old = at_archive_step
     client.force_login(archivist)
     url = f"/sager/{case.pk}/arkivvurdering/{old.pk}/"
-    assert client.get(f"/sager/{case.pk}/").content.decode().count(url) == 1
+    assert testing.page_with_parts(client, f"/sager/{case.pk}/", opened=True).count(url) == 1
     refused = client.post(url, {"decision": "", "plan": "Min plan"})
     assert refused.status_code == 400 and "Min plan" in refused.content.decode()
     api = ApiClient(archivist)

@@ -175,11 +175,11 @@ def test_step_12_and_the_system_page_show_the_contracts_kitos_state(registration
                                                                     coordinator, kitos):
     client.force_login(coordinator)
     case = registration["case"]
-    page = client.get(f"/sager/{case.pk}/").content.decode()
+    page = testing.page_with_parts(client, f"/sager/{case.pk}/", opened=True)
     assert "Kontrakt K-2026-7 i KITOS:</strong> afventer registrering." in page
     kitos_sync.attempt(registration["sync"].pk)
     contract = Contract.objects.get(pk=registration["contract"].pk)
-    page = client.get(f"/sager/{case.pk}/").content.decode()
+    page = testing.page_with_parts(client, f"/sager/{case.pk}/", opened=True)
     assert f"Kontrakt K-2026-7 i KITOS:</strong> registreret (UUID {contract.kitos_uuid})" in page
     page = client.get(f"/systemer/{contract.system_id}/").content.decode()
     assert f"Registreret (UUID {contract.kitos_uuid})" in page

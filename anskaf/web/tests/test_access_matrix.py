@@ -47,6 +47,9 @@ WEB_RULES: dict[str, dict[str, object]] = {
                           "admin": 200, "other": 403},
     # One step of the case on a page of its own (and its body, ?del=indhold, for htmx).
     "cases:step_detail": {"anon": LOGIN, "outsider": 404, "other": 200},
+    # A read-only part of the case page loaded after it (ADR 0042; here the timeline; every
+    # part runs the same check, anskaf/cases/tests/test_case_parts.py).
+    "cases:case_part": {"anon": LOGIN, "outsider": 404, "other": 200},
     # POST "gem" on step 1 (performers: the requesting unit and the coordinating function).
     "cases:step_action": {"method": "post", "anon": LOGIN, "outsider": 404, "coordinator": 302,
                         "requester": 302, "other": 403},
@@ -316,6 +319,8 @@ def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type
         values["filter_pk"] = 999999  # nobody's
     if "number" in keys:
         values["number"] = 1
+    if "part" in keys:
+        values["part"] = "tidslinje"
     if "meeting_pk" in keys:
         values["meeting_pk"] = world["meeting"].pk
     if "op" in keys:

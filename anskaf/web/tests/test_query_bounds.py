@@ -35,7 +35,9 @@ BUDGET = 12  # queries per page or API read, beyond the few pages named below
 # number of set-wise queries; they were 25 and 18 before the panels left the template tags.
 # The case page: +2 for its comments and the people they mention (ADR 0028).
 # Issue 23: the viewer's roles are cached (ADR 0041) and the menu's counters read in one
-# query, 5-6 queries fewer on every page (budget 15, the case page 26, the step page 18).
+# query, 5-6 queries fewer on every page (budget 15, the case page 26, the step page 18); the
+# timeline, the board's rounds and the portfolio are parts of their own (ADR 0042), each
+# walked here as a page (`cases:case_part`, within BUDGET).
 PAGE_BUDGETS = {"cases:case_detail": 20, "cases:step_detail": 12}
 VIEWERS = ("coordinator", "admin")  # the first who may open the page measures it
 

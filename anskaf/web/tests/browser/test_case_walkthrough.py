@@ -139,6 +139,7 @@ def test_a_case_goes_through_all_21_steps_in_the_browser(page: Page, live_server
     expect(page.locator("#sagsstatus")).to_have_text("I drift")
     complete_step(page, 21)
     expect(page.locator("#sagsstatus")).to_have_text("Afsluttet")
+    page.locator(".anskaf-timeline-fold > summary").click()  # read when opened (ADR 0042)
     expect(page.locator(".anskaf-timeline")).to_contain_text("besluttede trin 6 (runde 2): Ja")
     assert_accessible(page)
 
