@@ -467,9 +467,11 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     step = next(s for s in steps if s.number == number)
     step.open = True
     fragment = request.GET.get("del") == "indhold"
-    # The fragment is a closed step opened on the case page: its head panels come with it.
-    _with_panels(request, detail, [step],
-                 (Place.STEP_HEAD, Place.STEP_BODY) if fragment else STEP_PLACES,
+    # The fragment is a closed step opened on the case page: its head panels come with it,
+    # unless the line shows them already (a search answered there, `hoved=0`).
+    places = (Place.STEP_HEAD, Place.STEP_BODY) if request.GET.get("hoved") != "0" \
+        else (Place.STEP_BODY,)
+    _with_panels(request, detail, [step], places if fragment else STEP_PLACES,
                  placeholders=False)
     context = {"nav": "cases", "case": detail.case, "model": detail.model, "steps": steps,
                "step": step, "acted": None, "feedback": {},
