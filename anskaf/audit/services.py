@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anskaf.observability.metrics import AUDIT_EVENTS
 
+from . import events
 from .chain import GENESIS, canonical_json, chain_hash, event_content
 from .context import current_request_id
 from .models import AuditEvent, ChainHead
@@ -22,8 +23,22 @@ def _normalise(value: Any) -> Any:
 
 
 def audit_append(*, organisation_id: int, actor: Any, actor_role: str, event_type: str,
-                 object_type: str, object_id: Any, case_id: int | None = None,
-                 before: Any = None, after: Any = None) -> AuditEvent:
+                 object_id: Any, case_id: int | None = None, before: Any = None,
+                 after: Any = None) -> AuditEvent:
+    """The one way to write to the audit trail (ADR 0038): an event type declared in
+    anskaf.audit.events (its object type comes from there), a payload of its declared fields,
+    and actor_role as events.py defines it. Anything else is UndeclaredEvent, never written:
+    the trail is append-only, so a wrong word would stay in it for good."""
+    declared = events.check(event_type, actor, actor_role, before, after)
+    return _chain(organisation_id=organisation_id, actor=actor, actor_role=actor_role,
+                  event_type=event_type, object_type=declared.object_type,
+                  object_id=object_id, case_id=case_id, before=before, after=after)
+
+
+def _chain(*, organisation_id: int, actor: Any, actor_role: str, event_type: str,
+           object_type: str, object_id: Any, case_id: int | None, before: Any,
+           after: Any) -> AuditEvent:
+    """Link one event to the organisation's chain, inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change")
     head, _ = ChainHead.objects.select_for_update().get_or_create(

@@ -96,7 +96,7 @@ def document_upload(*, actor: User, case_id: Any, number: Any, type_key: Any, fi
             audit_append(
                 organisation_id=target.case.organisation_id, actor=actor,
                 actor_role=acting_role(actor, target.step.role_keys),
-                event_type="document.uploaded", object_type="document", object_id=document.pk,
+                event_type="document.uploaded", object_id=document.pk,
                 case_id=target.case.pk, before=None,
                 after={"step": target.step.number, "type": doc_type.key,
                        "type_title": doc_type.title.da, "title": document.title,
@@ -210,8 +210,7 @@ def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes] | 
                 sha256=checked.sha256, content_type=checked.content_type, uploaded_by=actor,
                 uploaded_at=timezone.now())
             audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
-                         event_type="template.uploaded", object_type="template",
-                         object_id=template.pk,
+                         event_type="template.uploaded", object_id=template.pk,
                          after={"title": template.title, "step": step_number,
                                 "name": checked.name, "sha256": checked.sha256})
     except BaseException:
@@ -229,7 +228,7 @@ def template_delete(*, actor: User, template_id: Any) -> None:
             raise NotFound("Skabelonen findes ikke.")
         name = template.storage_name
         audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
-                     event_type="template.deleted", object_type="template", object_id=template.pk,
+                     event_type="template.deleted", object_id=template.pk,
                      before={"title": template.title, "step": template.step,
                              "sha256": template.sha256})
         template.delete()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from anskaf.audit import events
 from anskaf.audit.chain import GENESIS
 from anskaf.audit.models import ChainHead
 from anskaf.audit.services import audit_append
@@ -42,7 +43,6 @@ from anskaf.validation.text import text_problem
 from . import offboarding
 from .errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
 
-OPERATOR_ROLE = "operator"
 INSTALLATION_SLUG = "installation"
 NAME_MAX = 200
 SLUG_MAX = 50
@@ -82,27 +82,33 @@ def _require_operator(actor: User | None, via: str) -> None:
         raise NotAnOperator()
 
 
-def _audit_installation(actor: User | None, via: str, event_type: str, object_type: str,
-                        object_id: Any, before: Any, after: Any) -> None:
+def _operator_role(actor: User | None, via: str) -> str:
+    """The operator acts as `operator`; without a person it is the command line (or system)."""
+    return events.OPERATOR if actor is not None else events.no_person_role(via)
+
+
+def _audit_installation(actor: User | None, via: str, event_type: str, object_id: Any,
+                        before: Any, after: Any) -> None:
+    """audit_append in the installation's own chain, naming how the operator acted (`via`)."""
     after = {**after, "via": via} if isinstance(after, dict) else after
     audit_append(organisation_id=installation_organisation().pk, actor=actor,
-                 actor_role=OPERATOR_ROLE, event_type=event_type, object_type=object_type,
+                 actor_role=_operator_role(actor, via), event_type=event_type,
                  object_id=object_id, before=before, after=after)
 
 
-def _audit_municipality(org: Organisation, actor: User | None, event_type: str,
-                        object_type: str, object_id: Any, before: Any, after: Any) -> None:
-    audit_append(organisation_id=org.pk, actor=actor, actor_role=OPERATOR_ROLE,
-                 event_type=event_type, object_type=object_type, object_id=object_id,
-                 before=before, after=after)
+def _audit_municipality(org: Organisation, actor: User | None, via: str, event_type: str,
+                        object_id: Any, before: Any, after: Any) -> None:
+    """audit_append in the municipality's chain."""
+    audit_append(organisation_id=org.pk, actor=actor, actor_role=_operator_role(actor, via),
+                 event_type=event_type, object_id=object_id, before=before, after=after)
 
 
 def _audit_both(org: Organisation, actor: User | None, via: str, event_type: str,
                 before: Any) -> None:
     """A change of the municipality itself, in its own chain and in the installation's."""
     after = org_fields(org)
-    _audit_municipality(org, actor, event_type, "organisation", org.pk, before, after)
-    _audit_installation(actor, via, event_type, "organisation", org.pk, before, after)
+    _audit_municipality(org, actor, via, event_type, org.pk, before, after)
+    _audit_installation(actor, via, event_type, org.pk, before, after)
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -216,9 +222,9 @@ def invitation_accepted(*, person: User) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("invitation_accepted runs in the transaction that set the password")
     org_id = person.organisation_id or installation_organisation().pk
-    audit_append(organisation_id=org_id, actor=person, actor_role="",
-                 event_type="person.invitation_accepted", object_type="person",
-                 object_id=person.pk, after={"username": person.username})
+    audit_append(organisation_id=org_id, actor=person, actor_role=events.PERSONAL,
+                 event_type="person.invitation_accepted", object_id=person.pk,
+                 after={"username": person.username})
 
 
 # --- municipalities -----------------------------------------------------------------------------
@@ -239,24 +245,24 @@ def org_create(*, actor: User | None, data: dict[str, Any], via: str = "web"
     except IntegrityError:  # the same slug at the same moment
         raise ValidationFailed({"slug": f"Kortnavnet »{clean['slug']}« er allerede i brug."}
                                ) from None
-    _audit_municipality(org, actor, "organisation.created", "organisation", org.pk, None,
+    _audit_municipality(org, actor, via, "organisation.created", org.pk, None,
                         org_fields(org))
     for name in clean["units"]:
         unit = OrgUnit.objects.create(organisation=org, name=name, kind=UnitKind.ADMINISTRATION)
-        _audit_municipality(org, actor, "unit.created", "unit", unit.pk, None, unit_fields(unit))
+        _audit_municipality(org, actor, via, "unit.created", unit.pk, None, unit_fields(unit))
     admin = User(organisation=org, username=clean["admin_email"].lower(),
                  email=clean["admin_email"])
     admin.first_name, admin.last_name = split_name(clean["admin_name"])
     admin.set_unusable_password()
     admin.save()
-    _audit_municipality(org, actor, "person.created", "person", admin.pk, None,
+    _audit_municipality(org, actor, via, "person.created", admin.pk, None,
                         person_fields(admin))
     membership = Membership.objects.create(organisation=org, person=admin, role=Role.ADMIN)
-    _audit_municipality(org, actor, "role.added", "membership", membership.pk, None,
+    _audit_municipality(org, actor, via, "role.added", membership.pk, None,
                         {"person": admin.pk, "username": admin.username, "role": Role.ADMIN,
                          "unit": None, "unit_name": None})
     _invite(org, admin)
-    _audit_installation(actor, via, "organisation.created", "organisation", org.pk, None,
+    _audit_installation(actor, via, "organisation.created", org.pk, None,
                         {**org_fields(org), "units": clean["units"],
                          "admin": admin.username})
     return org, admin
@@ -351,7 +357,7 @@ def org_offboard(*, actor: User | None, slug: Any, reason: Any, export_sha256: s
         before = {**org_fields(org), "chain_head": {"seq": seq, "hash": digest}}
         offboarding.delete_rows(rows)
         Organisation.objects.filter(pk=org.pk).delete()
-        _audit_installation(actor, via, "organisation.offboarded", "organisation", org.pk,
+        _audit_installation(actor, via, "organisation.offboarded", org.pk,
                             before, {"reason": text, "export_sha256": export_sha256,
                                      "rows": counted, "files": len(files)})
 
@@ -388,7 +394,7 @@ def operator_add(*, actor: User | None, username: Any, email: Any = "", full_nam
         before = {"username": existing.username, "is_operator": False}
         existing.is_operator = True
         existing.save(update_fields=["is_operator"])
-        _audit_installation(actor, via, "operator.added", "person", existing.pk, before,
+        _audit_installation(actor, via, "operator.added", existing.pk, before,
                             {"username": existing.username, "is_operator": True})
         return existing, False
     errors: dict[str, str] = {}
@@ -409,7 +415,7 @@ def operator_add(*, actor: User | None, username: Any, email: Any = "", full_nam
     person.first_name, person.last_name = split_name(full) if full else ("", "")
     person.set_unusable_password()
     person.save()
-    _audit_installation(actor, via, "operator.added", "person", person.pk, None,
+    _audit_installation(actor, via, "operator.added", person.pk, None,
                         {"username": person.username, "email": person.email,
                          "is_operator": True})
     if mail:
@@ -427,6 +433,6 @@ def threshold_save(*, actor: User | None, data: Any, via: str = "web") -> Tender
     The same validation as the admins' Administration → Udbudsgrænser (portfolio)."""
     _require_operator(actor, via)
     threshold = threshold_add(data)
-    _audit_installation(actor, via, "threshold.created", "tender_threshold", threshold.pk,
+    _audit_installation(actor, via, "threshold.created", threshold.pk,
                         None, threshold_view(threshold))
     return threshold

@@ -41,11 +41,10 @@ def require_admin(actor: User) -> int:
     return actor.organisation_id  # type: ignore[return-value]
 
 
-def _audit(actor: User, event_type: str, object_type: str, object_id: Any,
-           before: Any, after: Any) -> None:
+def _audit(actor: User, event_type: str, object_id: Any, before: Any, after: Any) -> None:
+    """audit_append in the administrator's organisation, acting as its administrator."""
     audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=ACTOR_ROLE,
-                 event_type=event_type, object_type=object_type, object_id=object_id,
-                 before=before, after=after)
+                 event_type=event_type, object_id=object_id, before=before, after=after)
 
 
 def _text(value: Any) -> str:
@@ -156,7 +155,7 @@ def unit_create(*, actor: User, data: dict[str, Any]) -> OrgUnit:
     org_id = require_admin(actor)
     clean = _clean_unit(org_id, data, None)
     unit = OrgUnit.objects.create(organisation_id=org_id, **clean)
-    _audit(actor, "unit.created", "unit", unit.pk, None, unit_fields(unit))
+    _audit(actor, "unit.created", unit.pk, None, unit_fields(unit))
     return unit
 
 
@@ -179,7 +178,7 @@ def unit_update(*, actor: User, unit_id: Any, data: dict[str, Any]) -> OrgUnit:
         return unit
     unit.save()
     changed = sorted(k for k in after if after[k] != before[k])
-    _audit(actor, "unit.updated", "unit", unit.pk, {k: before[k] for k in changed},
+    _audit(actor, "unit.updated", unit.pk, {k: before[k] for k in changed},
            {k: after[k] for k in changed})
     return unit
 
@@ -318,7 +317,7 @@ def person_create(*, actor: User, data: dict[str, Any], password: str | None = N
     except IntegrityError:  # the same username created concurrently
         raise ValidationFailed(
             {"username": f"Brugernavnet »{clean['username']}« er allerede i brug."}) from None
-    _audit(actor, "person.created", "person", person.pk, None, person_fields(person))
+    _audit(actor, "person.created", person.pk, None, person_fields(person))
     return person
 
 
@@ -361,10 +360,10 @@ def person_update(*, actor: User, person_id: Any, data: dict[str, Any],
             {"username": f"Brugernavnet »{clean['username']}« er allerede i brug."}) from None
     changed = sorted(k for k in after if after[k] != before[k])
     if changed:
-        _audit(actor, "person.updated", "person", person.pk, {k: before[k] for k in changed},
+        _audit(actor, "person.updated", person.pk, {k: before[k] for k in changed},
                {k: after[k] for k in changed})
     if password:  # never the password or its hash: only that it was set
-        _audit(actor, "person.password_set", "person", person.pk, None,
+        _audit(actor, "person.password_set", person.pk, None,
                {"username": person.username})
     return person
 
@@ -406,7 +405,7 @@ def role_add(*, actor: User, person_id: Any, role: Any, unit_id: Any = None) -> 
                                         f"»{Role(key).label}« for {scope_label(unit)}."})
     membership = Membership.objects.create(organisation_id=org_id, person=person, role=key,
                                            unit=unit)
-    _audit(actor, "role.added", "membership", membership.pk, None, membership_fields(membership))
+    _audit(actor, "role.added", membership.pk, None, membership_fields(membership))
     forget_cached_roles(person)
     if person.pk == actor.pk:
         forget_cached_roles(actor)
@@ -430,7 +429,7 @@ def role_remove(*, actor: User, person_id: Any, membership_id: Any) -> None:
                                         "kommunen. Bed en anden administrator om det."})
     before = membership_fields(membership)
     membership.delete()
-    _audit(actor, "role.removed", "membership", pk, before, None)
+    _audit(actor, "role.removed", pk, before, None)
     forget_cached_roles(person)
     if person.pk == actor.pk:
         forget_cached_roles(actor)
@@ -439,4 +438,4 @@ def role_remove(*, actor: User, person_id: Any, membership_id: Any) -> None:
 def csv_import_record(*, actor: User, what: str, summary: dict[str, Any]) -> None:
     """Audit a CSV import as a whole (`orgs.csv_imported`), in the import's transaction; each
     row it wrote was audited by the service that wrote it."""
-    _audit(actor, "orgs.csv_imported", "import", what, None, summary)
+    _audit(actor, "orgs.csv_imported", what, None, summary)

@@ -70,11 +70,11 @@ def _require(actor: User, organisation_id: int) -> Organisation:
     return organisation
 
 
-def _audit(actor: User, organisation_id: int, event_type: str, object_type: str,
-           object_id: Any, before: Any, after: Any) -> None:
+def _audit(actor: User, organisation_id: int, event_type: str, object_id: Any, before: Any,
+           after: Any) -> None:
+    """audit_append acting as the municipality's administrator."""
     audit_append(organisation_id=organisation_id, actor=actor, actor_role=Role.ADMIN.value,
-                 event_type=event_type, object_type=object_type, object_id=object_id,
-                 before=before, after=after)
+                 event_type=event_type, object_id=object_id, before=before, after=after)
 
 
 def _text(value: Any) -> str:
@@ -412,7 +412,7 @@ def sso_provider_save(*, actor: User, organisation_id: int, data: Mapping[str, A
         after = {**(provider_view(provider) or {}), "client_secret_changed": bool(secret)}
         _audit(actor, organisation_id,
                "sso.provider_registered" if before is None else "sso.provider_changed",
-               "sso_provider", provider.pk, before, after)
+               provider.pk, before, after)
     return provider
 
 
@@ -428,7 +428,7 @@ def sso_provider_remove(*, actor: User, organisation_id: int) -> bool:
         before = provider_view(provider)
         pk = provider.pk
         provider.delete()
-        _audit(actor, organisation_id, "sso.provider_removed", "sso_provider", pk, before, None)
+        _audit(actor, organisation_id, "sso.provider_removed", pk, before, None)
     return True
 
 
@@ -542,8 +542,8 @@ def municipality_settings_save(*, actor: User, organisation_id: int,
         if before == after and not password_changed:
             return own
         own.save()
-        _audit(actor, organisation_id, "organisation.settings_changed", "organisation",
-               organisation_id, before, {**after, "kitos_password_changed": password_changed})
+        _audit(actor, organisation_id, "organisation.settings_changed", organisation_id, before,
+               {**after, "kitos_password_changed": password_changed})
         key = org_cache_key(organisation_id)
         cache.delete(key)
         transaction.on_commit(lambda: cache.delete(key))  # and a read meanwhile
