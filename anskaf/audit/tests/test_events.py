@@ -90,7 +90,7 @@ def test_every_old_object_type_name_maps_to_a_label_in_use():
 
 def test_actor_role_is_a_role_of_the_municipality_or_one_of_the_markers():
     assert events.role_keys() == frozenset(Role.values)
-    assert events.MARKERS == {"", "operator", "cli", "system"}
+    assert {"", "operator", "cli", "system"} == events.MARKERS
 
 
 def _append(org, **fields):
