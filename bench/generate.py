@@ -535,6 +535,7 @@ def generate_org(job: tuple) -> dict:
     import psycopg
 
     from anskaf.audit.chain import GENESIS, canonical_json, chain_hash, event_content
+    from anskaf.audit.events import EVENTS
     from anskaf.cases.models import Case, ModelVersion
     from anskaf.cases.process_models import model_of
     from anskaf.cases.services import refresh_summary
@@ -640,6 +641,7 @@ def generate_org(job: tuple) -> dict:
         for seq, (when, actor, etype, otype, oid, cid, before, after, role) in enumerate(
                 all_events, 1):
             role = role or "requester"
+            otype = EVENTS[etype].object_type  # as audit_append names it (ADR 0038)
             content = event_content(organisation_id=oid_, seq=seq, at=when, actor_id=actor["id"],
                                     actor_name=actor["name"], actor_role=role, event_type=etype,
                                     object_type=otype, object_id=oid, case_id=cid, before=before,

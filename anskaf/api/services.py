@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from anskaf.audit import events
 from anskaf.audit.services import audit_append
 from anskaf.orgs.models import User
 from anskaf.validation.text import TextRefused, text_problem
@@ -67,8 +68,8 @@ def token_revoke(*, token_ids: Iterable[int] = (), user: User | None = None) -> 
         pk = token.pk
         token.delete()
         if owner.organisation_id is not None:
-            audit_append(organisation_id=owner.organisation_id, actor=None, actor_role="cli",
-                         event_type="api_token.revoked", object_type="api_token", object_id=pk,
+            audit_append(organisation_id=owner.organisation_id, actor=None, actor_role=events.CLI,
+                         event_type="api_token.revoked", object_id=pk,
                          before={"user": owner.pk, "username": owner.username,
                                  "name": token.name}, after=None)
         token.pk = pk  # keep the id for the caller's report

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from anskaf.observability.metrics import AUDIT_EVENTS
 
+from . import events
 from .chain import GENESIS, canonical_json, chain_hash, event_content
 from .context import current_request_id
 from .models import AuditEvent, ChainHead
@@ -35,9 +36,22 @@ def _normalise(value: Payload) -> Any:
 
 
 def audit_append(*, organisation_id: int, actor: Actor | None, actor_role: str,
-                 event_type: str, object_type: str, object_id: int | str | None,
-                 case_id: int | None = None, before: Payload = None,
-                 after: Payload = None) -> AuditEvent:
+                 event_type: str, object_id: int | str | None, case_id: int | None = None,
+                 before: Payload = None, after: Payload = None) -> AuditEvent:
+    """The one way to write to the audit trail (ADR 0038): an event type declared in
+    anskaf.audit.events (its object type comes from there), a payload of its declared fields,
+    and actor_role as events.py defines it. Anything else is UndeclaredEvent, never written:
+    the trail is append-only, so a wrong word would stay in it for good."""
+    declared = events.check(event_type, actor, actor_role, before, after)
+    return _chain(organisation_id=organisation_id, actor=actor, actor_role=actor_role,
+                  event_type=event_type, object_type=declared.object_type,
+                  object_id=object_id, case_id=case_id, before=before, after=after)
+
+
+def _chain(*, organisation_id: int, actor: Actor | None, actor_role: str, event_type: str,
+           object_type: str, object_id: int | str | None, case_id: int | None,
+           before: Payload, after: Payload) -> AuditEvent:
+    """Link one event to the organisation's chain, inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change")
     head, _ = ChainHead.objects.select_for_update().get_or_create(

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from anskaf.audit import events
 from anskaf.audit.services import audit_append
 from anskaf.process import engine
 from anskaf.process.diff import diff_models
@@ -305,8 +306,8 @@ def case_migrate(*, actor: Any, organisation_id: int, case_id: int, via: str = "
     changes = plan.summary()
     audit_append(
         organisation_id=case.organisation_id, actor=actor,
-        actor_role="admin" if actor is not None else "cli",
-        event_type="case.model_migrated", object_type="case", object_id=case.pk,
+        actor_role="admin" if actor is not None else events.no_person_role(via),
+        event_type="case.model_migrated", object_id=case.pk,
         case_id=case.pk,
         before={"version": old_version.version, "sha256": old_version.sha256,
                 "key": old_version.key},

@@ -260,6 +260,7 @@ def model_publish(*, actor: Any, organisation_id: int, content: str, reason: str
     `actor` is the administrator, or None for the command line (`via="cli"`). `adopt` names
     the shared version being taken into use (its lineage then starts there).
     """
+    from anskaf.audit import events
     from anskaf.audit.services import audit_append
     from anskaf.orgs.models import Organisation
     from anskaf.orgs.selectors import is_org_admin
@@ -302,8 +303,8 @@ def model_publish(*, actor: Any, organisation_id: int, content: str, reason: str
             after["adopted_shared"] = {"version": adopt.version, "sha256": adopt.sha256}
         audit_append(
             organisation_id=organisation_id, actor=actor,
-            actor_role="admin" if actor is not None else "cli",
-            event_type="model.published", object_type="model_version", object_id=version.pk,
+            actor_role="admin" if actor is not None else events.no_person_role(via),
+            event_type="model.published", object_id=version.pk,
             before={"version": current.version, "key": current.key, "sha256": current.sha256,
                     "shared": current.organisation_id is None,
                     "unit": current.unit_id},
@@ -347,6 +348,7 @@ def _pin_unpinned(shared: ModelVersion, actor: Any, via: str) -> list[int]:
     """Before a newer shared version is stored: every municipality that runs the shared
     default (no version of its own) gets a copy of the one it runs, so nothing changes for it
     silently. Audited in each one's chain (`model.pinned`). Returns their ids."""
+    from anskaf.audit import events
     from anskaf.audit.services import audit_append
     from anskaf.orgs.models import Organisation
 
@@ -363,9 +365,9 @@ def _pin_unpinned(shared: ModelVersion, actor: Any, via: str) -> list[int]:
                    "da en nyere fælles version blev udgivet.",
         )
         audit_append(organisation_id=org_id, actor=actor,
-                     actor_role="operator" if actor is not None else "system",
-                     event_type="model.pinned", object_type="model_version",
-                     object_id=version.pk, before=None,
+                     actor_role=(events.OPERATOR if actor is not None
+                                     else events.no_person_role(via)),
+                     event_type="model.pinned", object_id=version.pk, before=None,
                      after={"version": version.version, "sha256": version.sha256,
                             "shared_version": shared.version, "via": via})
         pinned.append(org_id)
@@ -380,6 +382,7 @@ def model_publish_shared(*, actor: Any, content: str, reason: str, via: str = "c
     first; each municipality's chain records the new shared version (`model.shared_published`)
     so its admin sees it, with the diff, on the Procesmodel page, and so does the
     installation's own chain (the operator's actions)."""
+    from anskaf.audit import events
     from anskaf.audit.services import audit_append
     from anskaf.orgs.installation_chain import installation_organisation
     from anskaf.orgs.models import Organisation
@@ -408,9 +411,9 @@ def model_publish_shared(*, actor: Any, content: str, reason: str, via: str = "c
         )
         for org_id in org_ids:
             audit_append(organisation_id=org_id, actor=actor,
-                         actor_role="operator" if actor is not None else "system",
-                         event_type="model.shared_published", object_type="model_version",
-                         object_id=version.pk,
+                         actor_role=(events.OPERATOR if actor is not None
+                                     else events.no_person_role(via)),
+                         event_type="model.shared_published", object_id=version.pk,
                          before=None if current is None else {"version": current.version,
                                                               "sha256": current.sha256},
                          after={"version": version.version, "key": model.key,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
+from anskaf.audit import events
 from anskaf.audit.services import audit_append
 from anskaf.orgs.models import User
 from anskaf.validation.text import text_problem
@@ -75,10 +76,6 @@ def _clean_name(name: Any) -> str:
     return name
 
 
-def _role(actor: User) -> str:
-    return actor.memberships.values_list("role", flat=True).first() or ""
-
-
 @transaction.atomic
 def saved_filter_save(*, actor: User, name: Any, query: Any) -> SavedFilter:
     """Save the case list's filter and sort under a name; a name the person has used already
@@ -116,9 +113,8 @@ def saved_filter_save(*, actor: User, name: Any, query: Any) -> SavedFilter:
     audit_append(
         organisation_id=actor.organisation_id,
         actor=actor,
-        actor_role=_role(actor),
+        actor_role=events.PERSONAL,
         event_type=event,
-        object_type="saved_filter",
         object_id=record.pk,
         before=before,
         after={"name": record.name, "query": record.query},
@@ -141,9 +137,8 @@ def saved_filter_delete(*, actor: User, filter_id: Any) -> None:
     audit_append(
         organisation_id=actor.organisation_id,
         actor=actor,
-        actor_role=_role(actor),
+        actor_role=events.PERSONAL,
         event_type="saved_filter.deleted",
-        object_type="saved_filter",
         object_id=pk,
         before=before,
         after=None,

@@ -406,9 +406,12 @@ class EventOut(Schema):
     at: datetime
     actor: str | None = Field(description="Username of the person, null for the system.")
     actor_name: str = Field(description="The name recorded in the audit trail.")
-    role: str
-    type: str
-    object_type: str
+    role: str = Field(description="The role the actor acted in (a role key); \"\" when no "
+                                  "role was needed; \"operator\", \"cli\" or \"system\" "
+                                  "for the installation (ADR 0038).")
+    type: str = Field(description="The event type, e.g. step.completed (ADR 0038).")
+    object_type: str = Field(description="What the event is about, as a model label, e.g. "
+                                         "cases.Case or cases.StepState (ADR 0038).")
     object_id: str
     before: Any
     after: Any

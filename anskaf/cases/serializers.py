@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from anskaf.audit.events import object_type_name
 from anskaf.audit.models import AuditEvent
 from anskaf.process import engine
 from anskaf.process.model import ChecklistItemDef, ProcessModel
@@ -161,7 +162,7 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
         "actor_name": event.actor_name,
         "role": event.actor_role,
         "type": event.event_type,
-        "object_type": event.object_type,
+        "object_type": object_type_name(event.object_type),  # old names as labels
         "object_id": event.object_id,
         "before": event.before,
         "after": event.after,

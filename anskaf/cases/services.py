@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from anskaf.audit import events
 from anskaf.audit.services import Payload, audit_append
 from anskaf.orgs.models import Membership, OrgUnit, User
 from anskaf.process import engine
@@ -148,13 +149,21 @@ def _step_def(loaded: Loaded, number: int | str) -> StepDef:
 
 
 def acting_role(actor: User, role_keys: Iterable[str]) -> str:
-    """The role in which the actor acts: one the step asks for, else the actor's first role."""
+    """The audit's actor_role (anskaf.audit.events): the first of `role_keys` (the roles that
+    allow the action, in order) the actor holds; "" when none did (the actor acted as the
+    person the case names: its coordinator, a step's assignee, or their deputy)."""
     access = permissions.access_of(actor)
-    mine = sorted(access.org_roles | set(access.unit_roles))
-    for key in role_keys:
-        if key in mine:
-            return key
-    return mine[0] if mine else ""
+    mine = access.org_roles | set(access.unit_roles)
+    return next((key for key in role_keys if key in mine), events.PERSONAL)
+
+
+# The roles that allow a move, in the order acting_role names the one acted in (as in
+# permissions: edit_refusal, work_refusal).
+EDIT_ROLES = (*permissions.CASE_MANAGERS, "admin")
+
+
+def work_roles(step: StepDef) -> tuple[str, ...]:
+    return (*step.role_keys, *(step.gate.deciding_roles if step.gate else ()), "coordinator")
 
 
 def _ensure_storable(value: str, field: str, *, name: bool = False) -> str:
@@ -193,11 +202,12 @@ def checklist_ids(step: StepDef, state: StepState) -> list[str]:
     return [i.id for i in step.checklist] + [i["id"] for i in state.extra_items]
 
 
-def _audit(loaded: Loaded, actor: User, role: str, event_type: str, object_type: str,
+def _audit(loaded: Loaded, actor: User, role: str, event_type: str,
            object_id: int | str | None, before: Payload, after: Payload) -> None:
+    """audit_append with the case's organisation and id."""
     audit_append(organisation_id=loaded.case.organisation_id, actor=actor, actor_role=role,
-                 event_type=event_type, object_type=object_type, object_id=object_id,
-                 case_id=loaded.case.pk, before=before, after=after)
+                 event_type=event_type, object_id=object_id, case_id=loaded.case.pk,
+                 before=before, after=after)
 
 
 def refresh_summary(case: Case, model: ProcessModel, snap: Snapshot) -> None:
@@ -366,7 +376,7 @@ def case_create(*, actor: User, data: CaseData) -> Case:
     ])
     audit_append(organisation_id=case.organisation_id, actor=actor,
                  actor_role=acting_role(actor, model.first_step.role_keys),
-                 event_type="case.created", object_type="case", object_id=case.pk,
+                 event_type="case.created", object_id=case.pk,
                  case_id=case.pk, before=None,
                  after={**case_fields(case), "answered_checklist": answered})
     emit(CaseEvent("case.created", case, actor))
@@ -421,7 +431,7 @@ def case_update(*, actor: User, case_id: int, data: CaseData,
     refresh_summary(case, loaded.model, loaded.snapshot())
     case.save()
     changed = {k for k in after if after[k] != before[k]}
-    _audit(loaded, actor, acting_role(actor, ["coordinator"]), "case.updated", "case", case.pk,
+    _audit(loaded, actor, acting_role(actor, EDIT_ROLES), "case.updated", case.pk,
            {k: before[k] for k in changed}, {k: after[k] for k in changed})
     emit(CaseEvent("case.updated", case, actor, data={"changed": sorted(changed)}))
     return case
@@ -443,7 +453,7 @@ def case_records_number_set(*, actor: User, case_id: int, records_number: str) -
     case.version += 1
     case.updated_at = timezone.now()
     case.save(update_fields=["records_case_number", "version", "updated_at"])
-    _audit(loaded, actor, acting_role(actor, ["coordinator"]), "case.updated", "case", case.pk,
+    _audit(loaded, actor, acting_role(actor, EDIT_ROLES), "case.updated", case.pk,
            before, {"records_case_number": case.records_case_number})
     return case
 
@@ -464,7 +474,7 @@ def case_withdraw(*, actor: User, case_id: int, reason: str | None,
     case.updated_at = timezone.now()
     refresh_summary(case, loaded.model, loaded.snapshot())
     case.save()
-    _audit(loaded, actor, acting_role(actor, ["coordinator"]), "case.withdrawn", "case", case.pk,
+    _audit(loaded, actor, acting_role(actor, EDIT_ROLES), "case.withdrawn", case.pk,
            before, {"status": case.status, "reason": reason})
     emit(CaseEvent("case.withdrawn", case, actor, data={"reason": reason}))
     return case
@@ -528,7 +538,7 @@ def case_handover(*, actor: User, case_id: int, coordinator: int | str | None,
     case.updated_at = timezone.now()
     case.save(update_fields=["coordinator", "version", "updated_at"])
     _audit(loaded, actor, acting_role(actor, [COORDINATOR_ROLE, "admin", "management"]),
-           "case.handed_over", "case", case.pk,
+           "case.handed_over", case.pk,
            {"coordinator": previous.username if previous else None},
            {"coordinator": person.username, "reason": reason, "steps": moved})
     emit(CaseEvent("case.handed_over", case, actor, data={
@@ -629,7 +639,7 @@ def step_update(*, actor: User, case_id: int, number: int, remarks: str | None =
     after = _step_view(state)
     if after != before:
         event_type = "step.updated" if changed else "step.started"
-        _audit(loaded, actor, acting_role(actor, step.role_keys), event_type, "step",
+        _audit(loaded, actor, acting_role(actor, work_roles(step)), event_type,
                f"{loaded.case.pk}:{step.number}", before, after)
         emit(CaseEvent(event_type, loaded.case, actor, step.number))
     return loaded.case
@@ -673,8 +683,8 @@ def step_complete(*, actor: User, case_id: int, number: int, remarks: str | None
         after["reason"] = loaded.states[step.number].remarks
     if extra[step.number]:
         after["saved"] = extra[step.number]  # what the form saved with the completion
-    _audit(loaded, actor, acting_role(actor, step.complete_roles or step.role_keys),
-           "step.completed", "step", f"{loaded.case.pk}:{step.number}", before, after)
+    _audit(loaded, actor, acting_role(actor, step.complete_roles or work_roles(step)),
+           "step.completed", f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.completed", loaded.case, actor, step.number))
     return loaded.case
 
@@ -691,9 +701,8 @@ def step_mark_not_relevant(*, actor: User, case_id: int, number: int, reason: st
     run_guards(MoveContext("not_relevant", loaded.case, step.number, actor))
     before = _apply(loaded, transition, actor, reason=reason)
     after = {**_after_view(loaded, transition.steps), "reason": reason}
-    _audit(loaded, actor, acting_role(actor, step.not_relevant_roles or step.role_keys),
-           "step.not_relevant", "step",
-           f"{loaded.case.pk}:{step.number}", before, after)
+    _audit(loaded, actor, acting_role(actor, step.not_relevant_roles or work_roles(step)),
+           "step.not_relevant", f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.not_relevant", loaded.case, actor, step.number, {"reason": reason}))
     return loaded.case
 
@@ -709,7 +718,7 @@ def step_reopen(*, actor: User, case_id: int, number: int, reason: str | None,
     run_guards(MoveContext("reopen", loaded.case, step.number, actor))
     before = _apply(loaded, transition, actor)
     after = {**_after_view(loaded, transition.steps), "reason": reason}
-    _audit(loaded, actor, acting_role(actor, step.role_keys), "step.reopened", "step",
+    _audit(loaded, actor, acting_role(actor, work_roles(step)), "step.reopened",
            f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.reopened", loaded.case, actor, step.number, {"reason": reason}))
     return loaded.case
@@ -754,7 +763,7 @@ def step_requirement_set(*, actor: User, case_id: int, number: int, item: str,
     loaded.case.updated_at = timezone.now()
     loaded.case.save(update_fields=["updated_at"])
     event_type = "step.requirement_restored" if relevant else "step.requirement_waived"
-    _audit(loaded, actor, acting_role(actor, step.role_keys), event_type, "step",
+    _audit(loaded, actor, acting_role(actor, work_roles(step)), event_type,
            f"{loaded.case.pk}:{step.number}", before, {"item": item, "waived": waived.get(item)})
     emit(CaseEvent(event_type, loaded.case, actor, step.number, {"item": item}))
     return loaded.case
@@ -819,7 +828,7 @@ def decision_record(*, actor: User, case_id: int, step: int | None, outcome: str
     for number, items in extra.items():
         _add_extra_items(loaded.states[number], items)
     after = {**_after_view(loaded, transition.steps), **decision_fields(decision)}
-    _audit(loaded, actor, role, "decision.recorded", "decision", decision.pk, before, after)
+    _audit(loaded, actor, role, "decision.recorded", decision.pk, before, after)
     emit(CaseEvent("decision.recorded", loaded.case, actor, step,
                    {"outcome": outcome, "round": decision.round, "decision": decision}))
     return decision
@@ -897,8 +906,8 @@ def step_assign(*, actor: User, case_id: int, number: int, assignee: int | str |
     loaded.case.updated_at = timezone.now()
     loaded.case.save(update_fields=["updated_at"])
     after = {"assignee": person.username if person else None}
-    _audit(loaded, actor, acting_role(actor, ["coordinator", *roles]), "step.assigned", "step",
-           f"{loaded.case.pk}:{step.number}", before, after)
+    _audit(loaded, actor, acting_role(actor, [*permissions.CASE_MANAGERS, *work_roles(step)]),
+           "step.assigned", f"{loaded.case.pk}:{step.number}", before, after)
     emit(CaseEvent("step.assigned", loaded.case, actor, step.number,
                    {"assignee": person, "previous": before["assignee"]}))
     return loaded.case

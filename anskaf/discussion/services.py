@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from anskaf.audit import events
 from anskaf.audit.services import Payload, audit_append
 from anskaf.cases import permissions
 from anskaf.cases.errors import NotFound, ReferenceRefused, ValidationFailed
@@ -112,8 +113,8 @@ def _snapshot(comment: Comment, people: Iterable[User]) -> dict[str, Any]:
 
 def _audit(actor: User, comment: Comment, event: str, before: Payload, after: Payload
            ) -> None:
-    audit_append(organisation_id=comment.organisation_id, actor=actor, actor_role="",
-                 event_type=f"comment.{event}", object_type="comment", object_id=comment.pk,
+    audit_append(organisation_id=comment.organisation_id, actor=actor, actor_role=events.PERSONAL,
+                 event_type=event, object_id=comment.pk,
                  case_id=comment.case_id, before=before, after=after)
 
 
@@ -130,7 +131,7 @@ def comment_create(*, actor: User, case_id: int, body: str | None, step: int | s
                                      step=number, author=actor, body=text,
                                      created_at=timezone.now())
     comment.mentions.set(people)
-    _audit(actor, comment, "created", None, _snapshot(comment, people))
+    _audit(actor, comment, "comment.created", None, _snapshot(comment, people))
     _notify_mentioned(actor, comment, people)
     return comment
 
@@ -165,7 +166,7 @@ def comment_edit(*, actor: User, case_id: int, comment_id: int, body: str | None
     comment.mentions.set(people)
     after = _snapshot(comment, people)
     if after != before:
-        _audit(actor, comment, "updated", before, after)
+        _audit(actor, comment, "comment.updated", before, after)
     known = {p.pk for p in earlier}
     _notify_mentioned(actor, comment, [p for p in people if p.pk not in known])
     return comment
@@ -175,5 +176,5 @@ def comment_edit(*, actor: User, case_id: int, comment_id: int, body: str | None
 def comment_delete(*, actor: User, case_id: int, comment_id: int) -> None:
     comment = _own_comment(actor, case_id, comment_id)
     before = _snapshot(comment, comment.mentions.all())
-    _audit(actor, comment, "deleted", before, None)
+    _audit(actor, comment, "comment.deleted", before, None)
     comment.delete()

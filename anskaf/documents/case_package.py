@@ -147,9 +147,10 @@ def case_journalise(*, actor: User, case_id: Any, records_number: Any
         case_services.case_records_number_set(actor=actor, case_id=detail.case.pk,
                                               records_number=number)
         audit_append(organisation_id=detail.case.organisation_id, actor=actor,
-                     actor_role=case_services.acting_role(actor, ()),
-                     event_type="case.journalised", object_type="case",
-                     object_id=detail.case.pk, case_id=detail.case.pk,
+                     actor_role=case_services.acting_role(
+                         actor, (*permissions.CASE_MANAGERS, "admin")),
+                     event_type="case.journalised", object_id=detail.case.pk,
+                     case_id=detail.case.pk,
                      after={"records_number": number, "adapter": delivery.adapter,
                             "package_sha256": package.sha256,
                             "files": len(package.metadata["files"]) + 1})

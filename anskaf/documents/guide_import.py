@@ -131,7 +131,7 @@ def guide_import(*, actor: User, fileobj: IO[bytes], name: Any, size: int | None
             audit_append(
                 organisation_id=case.organisation_id, actor=actor,
                 actor_role=acting_role(actor, ("coordinator", "admin")),
-                event_type="case.imported", object_type="case", object_id=case.pk,
+                event_type="case.imported", object_id=case.pk,
                 case_id=case.pk, before=None, after={
                     "name": preview.name, "sha256": preview.sha256, "size": preview.size,
                     "layout": plan.read.layout, "document": document.pk,

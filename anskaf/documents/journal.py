@@ -157,6 +157,16 @@ def journal_refusal(actor: User, readable: Readable) -> str | None:
             "dokumentet.")
 
 
+def _granting_roles(readable: Readable) -> tuple[str, ...]:
+    """The roles journal_refusal lets journalise, in the order the audit names the one acted in."""
+    from anskaf.cases.process_models import model_for
+
+    model = model_for(readable.case)
+    step = (model.step(readable.document.step).role_keys
+            if model.has_step(readable.document.step) else ())
+    return (*permissions.CASE_MANAGERS, *step, "admin")
+
+
 def journalise(*, actor: User, case_id: Any, document_id: Any,
                records_number: Any) -> tuple[JournalEntry, JournalPackage, Delivery]:
     readable = readable_version(actor=actor, case_id=case_id, document_id=document_id)
@@ -175,8 +185,8 @@ def journalise(*, actor: User, case_id: Any, document_id: Any,
             adapter=delivery.adapter, package_sha256=package.sha256, journalised_by=actor,
             journalised_at=timezone.now())
         audit_append(organisation_id=readable.case.organisation_id, actor=actor,
-                     actor_role=acting_role(actor, ()), event_type="document.journalised",
-                     object_type="document", object_id=readable.document.pk,
+                     actor_role=acting_role(actor, _granting_roles(readable)),
+                     event_type="document.journalised", object_id=readable.document.pk,
                      case_id=readable.case.pk,
                      after={"title": readable.document.title, "version": readable.version.number,
                             "records_number": number, "adapter": delivery.adapter,

@@ -97,7 +97,7 @@ def document_upload(*, actor: User, case_id: int, number: int, type_key: str | N
             audit_append(
                 organisation_id=target.case.organisation_id, actor=actor,
                 actor_role=acting_role(actor, target.step.role_keys),
-                event_type="document.uploaded", object_type="document", object_id=document.pk,
+                event_type="document.uploaded", object_id=document.pk,
                 case_id=target.case.pk, before=None,
                 after={"step": target.step.number, "type": doc_type.key,
                        "type_title": doc_type.title.da, "title": document.title,
@@ -213,8 +213,7 @@ def template_upload(*, actor: User, title: str | None, step: int | str | None,
                 sha256=checked.sha256, content_type=checked.content_type, uploaded_by=actor,
                 uploaded_at=timezone.now())
             audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
-                         event_type="template.uploaded", object_type="template",
-                         object_id=template.pk,
+                         event_type="template.uploaded", object_id=template.pk,
                          after={"title": template.title, "step": step_number,
                                 "name": checked.name, "sha256": checked.sha256})
     except BaseException:
@@ -232,7 +231,7 @@ def template_delete(*, actor: User, template_id: int) -> None:
             raise NotFound("Skabelonen findes ikke.")
         name = template.storage_name
         audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
-                     event_type="template.deleted", object_type="template", object_id=template.pk,
+                     event_type="template.deleted", object_id=template.pk,
                      before={"title": template.title, "step": template.step,
                              "sha256": template.sha256})
         template.delete()

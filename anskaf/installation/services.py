@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from anskaf.audit import events
 from anskaf.audit.chain import GENESIS
 from anskaf.audit.models import ChainHead
 from anskaf.audit.services import Payload, audit_append
@@ -45,7 +46,6 @@ from anskaf.validation.text import text_problem
 from . import offboarding
 from .errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
 
-OPERATOR_ROLE = "operator"
 NAME_MAX = 200
 SLUG_MAX = 50
 REASON_MAX = 500
@@ -70,29 +70,33 @@ def _require_operator(actor: User | None, via: str) -> None:
         raise NotAnOperator()
 
 
-def _audit_installation(actor: User | None, via: str, event_type: str, object_type: str,
-                        object_id: int | str | None, before: Payload, after: Payload
-                        ) -> None:
+def _operator_role(actor: User | None, via: str) -> str:
+    """The operator acts as `operator`; without a person it is the command line (or system)."""
+    return events.OPERATOR if actor is not None else events.no_person_role(via)
+
+
+def _audit_installation(actor: User | None, via: str, event_type: str,
+                        object_id: int | str | None, before: Payload, after: Payload) -> None:
+    """audit_append in the installation's own chain, naming how the operator acted (`via`)."""
     after = {**after, "via": via} if isinstance(after, dict) else after
     audit_append(organisation_id=installation_organisation().pk, actor=actor,
-                 actor_role=OPERATOR_ROLE, event_type=event_type, object_type=object_type,
+                 actor_role=_operator_role(actor, via), event_type=event_type,
                  object_id=object_id, before=before, after=after)
 
 
-def _audit_municipality(org: Organisation, actor: User | None, event_type: str,
-                        object_type: str, object_id: int | str | None, before: Payload,
-                        after: Payload) -> None:
-    audit_append(organisation_id=org.pk, actor=actor, actor_role=OPERATOR_ROLE,
-                 event_type=event_type, object_type=object_type, object_id=object_id,
-                 before=before, after=after)
+def _audit_municipality(org: Organisation, actor: User | None, via: str, event_type: str,
+                        object_id: int | str | None, before: Payload, after: Payload) -> None:
+    """audit_append in the municipality's chain."""
+    audit_append(organisation_id=org.pk, actor=actor, actor_role=_operator_role(actor, via),
+                 event_type=event_type, object_id=object_id, before=before, after=after)
 
 
 def _audit_both(org: Organisation, actor: User | None, via: str, event_type: str,
                 before: Payload) -> None:
     """A change of the municipality itself, in its own chain and in the installation's."""
     after = org_fields(org)
-    _audit_municipality(org, actor, event_type, "organisation", org.pk, before, after)
-    _audit_installation(actor, via, event_type, "organisation", org.pk, before, after)
+    _audit_municipality(org, actor, via, event_type, org.pk, before, after)
+    _audit_installation(actor, via, event_type, org.pk, before, after)
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -218,9 +222,9 @@ def invitation_accepted(*, person: User) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("invitation_accepted runs in the transaction that set the password")
     org_id = person.organisation_id or installation_organisation().pk
-    audit_append(organisation_id=org_id, actor=person, actor_role="",
-                 event_type="person.invitation_accepted", object_type="person",
-                 object_id=person.pk, after={"username": person.username})
+    audit_append(organisation_id=org_id, actor=person, actor_role=events.PERSONAL,
+                 event_type="person.invitation_accepted", object_id=person.pk,
+                 after={"username": person.username})
 
 
 # --- municipalities -----------------------------------------------------------------------------
@@ -241,24 +245,24 @@ def org_create(*, actor: User | None, data: OrgData, via: str = "web"
     except IntegrityError:  # the same slug at the same moment
         raise ValidationFailed({"slug": f"Kortnavnet »{clean['slug']}« er allerede i brug."}
                                ) from None
-    _audit_municipality(org, actor, "organisation.created", "organisation", org.pk, None,
+    _audit_municipality(org, actor, via, "organisation.created", org.pk, None,
                         org_fields(org))
     for name in clean["units"]:
         unit = OrgUnit.objects.create(organisation=org, name=name, kind=UnitKind.ADMINISTRATION)
-        _audit_municipality(org, actor, "unit.created", "unit", unit.pk, None, unit_fields(unit))
+        _audit_municipality(org, actor, via, "unit.created", unit.pk, None, unit_fields(unit))
     admin = User(organisation=org, username=clean["admin_email"].lower(),
                  email=clean["admin_email"])
     admin.first_name, admin.last_name = split_name(clean["admin_name"])
     admin.set_unusable_password()
     admin.save()
-    _audit_municipality(org, actor, "person.created", "person", admin.pk, None,
+    _audit_municipality(org, actor, via, "person.created", admin.pk, None,
                         person_fields(admin))
     membership = Membership.objects.create(organisation=org, person=admin, role=Role.ADMIN)
-    _audit_municipality(org, actor, "role.added", "membership", membership.pk, None,
+    _audit_municipality(org, actor, via, "role.added", membership.pk, None,
                         {"person": admin.pk, "username": admin.username, "role": Role.ADMIN,
                          "unit": None, "unit_name": None})
     _invite(org, admin)
-    _audit_installation(actor, via, "organisation.created", "organisation", org.pk, None,
+    _audit_installation(actor, via, "organisation.created", org.pk, None,
                         {**org_fields(org), "units": clean["units"],
                          "admin": admin.username})
     return org, admin
@@ -361,7 +365,7 @@ def org_offboard_request(*, actor: User | None, slug: str, reason: str | None,
     org.offboarding_error = ""
     org.save(update_fields=["offboarding_requested_at", "offboarding_reason",
                             "offboarding_error"])
-    _audit_installation(actor, via, "organisation.offboard_requested", "organisation", org.pk,
+    _audit_installation(actor, via, "organisation.offboard_requested", org.pk,
                         before, {**org_fields(org), "reason": text})
     return org
 
@@ -378,7 +382,7 @@ def org_offboard_failed(*, organisation_id: int, actor: User | None, message: st
     before = org_fields(org)
     org.offboarding_requested_at, org.offboarding_error = None, message[:1000]
     org.save(update_fields=["offboarding_requested_at", "offboarding_error"])
-    _audit_installation(actor, via, "organisation.offboard_failed", "organisation", org.pk,
+    _audit_installation(actor, via, "organisation.offboard_failed", org.pk,
                         before, {**org_fields(org), "error": message[:1000]})
 
 
@@ -408,7 +412,7 @@ def org_offboard(*, actor: User | None, slug: str, reason: str | None, export_sh
         before = {**org_fields(org), "chain_head": {"seq": seq, "hash": digest}}
         offboarding.delete_rows(rows)
         Organisation.objects.filter(pk=org.pk).delete()
-        _audit_installation(actor, via, "organisation.offboarded", "organisation", org.pk,
+        _audit_installation(actor, via, "organisation.offboarded", org.pk,
                             before, {"reason": text, "export_sha256": export_sha256,
                                      "export_name": export_name, "rows": counted,
                                      "files": len(files)})
@@ -447,7 +451,7 @@ def operator_add(*, actor: User | None, username: str | None, email: str | None 
         before = {"username": existing.username, "is_operator": False}
         existing.is_operator = True
         existing.save(update_fields=["is_operator"])
-        _audit_installation(actor, via, "operator.added", "person", existing.pk, before,
+        _audit_installation(actor, via, "operator.added", existing.pk, before,
                             {"username": existing.username, "is_operator": True})
         return existing, False
     errors: dict[str, str] = {}
@@ -468,7 +472,7 @@ def operator_add(*, actor: User | None, username: str | None, email: str | None 
     person.first_name, person.last_name = split_name(full) if full else ("", "")
     person.set_unusable_password()
     person.save()
-    _audit_installation(actor, via, "operator.added", "person", person.pk, None,
+    _audit_installation(actor, via, "operator.added", person.pk, None,
                         {"username": person.username, "email": person.email,
                          "is_operator": True})
     if mail:
@@ -487,6 +491,6 @@ def threshold_save(*, actor: User | None, values: ThresholdValues, via: str = "w
     The same validation as the admins' Administration → Udbudsgrænser (portfolio)."""
     _require_operator(actor, via)
     threshold = threshold_add(values)
-    _audit_installation(actor, via, "threshold.created", "tender_threshold", threshold.pk,
+    _audit_installation(actor, via, "threshold.created", threshold.pk,
                         None, threshold_view(threshold))
     return threshold

@@ -87,12 +87,13 @@ def _require_board(actor: User) -> None:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _audit(actor: User, event_type: str, object_type: str, object_id: int | str | None,
-           before: Payload, after: Payload, *, case_id: int | None = None) -> None:
+def _audit(actor: User, event_type: str, object_id: int | str | None, before: Payload,
+           after: Payload, *, case_id: int | None = None) -> None:
+    """audit_append in the actor's organisation, acting as the board or the coordinator."""
     audit_append(organisation_id=actor.organisation_id, actor=actor,
                  actor_role=case_services.acting_role(actor, [BOARD_ROLE, "coordinator"]),
-                 event_type=event_type, object_type=object_type, object_id=object_id,
-                 case_id=case_id, before=before, after=after)
+                 event_type=event_type, object_id=object_id, case_id=case_id, before=before,
+                 after=after)
 
 
 def _pk(value: int | str | None, message: str) -> int:
@@ -289,7 +290,7 @@ def case_put_forward(*, actor: User, case_id: int, note: str | None = "",
     after: dict[str, Any] = {"round": referral.round, "note": note}
     if gaps:
         after.update(gaps=gaps, reason=gap_reason)
-    _audit(actor, "meeting.case_put_forward", "referral", referral.pk, None, after,
+    _audit(actor, "meeting.case_put_forward", referral.pk, None, after,
            case_id=case.pk)
     emit(CaseEvent("meeting.case_put_forward", case, actor,
                    board.documentation.number if board.documentation else None,
@@ -416,7 +417,7 @@ def meeting_schedule(*, actor: User, data: ScheduleData) -> list[Meeting]:
             recurrence_weeks=clean["repeat_weeks"] or None, created_by=actor,
         )
         meeting.participants.set(clean["participants"])
-        _audit(actor, "meeting.scheduled", "meeting", meeting.pk, None,
+        _audit(actor, "meeting.scheduled", meeting.pk, None,
                {**meeting_fields(meeting),
                 "participants": sorted(p.username for p in clean["participants"])})
         meetings.append(meeting)
@@ -461,7 +462,7 @@ def agenda_add_case(*, actor: User, meeting_id: int, referral_id: int | str | No
     referral.status = ReferralStatus.ON_AGENDA
     referral.save(update_fields=["status"])
     _touch(meeting)
-    _audit(actor, "meeting.item_added", "agenda_item", item.pk, None,
+    _audit(actor, "meeting.item_added", item.pk, None,
            {"meeting": meeting.pk, "order": item.order, "title": item.title,
             "round": referral.round}, case_id=referral.case_id)
     return item
@@ -479,7 +480,7 @@ def agenda_add_other(*, actor: User, meeting_id: int, title: str | None,
     item = AgendaItem.objects.create(meeting=meeting, order=_next_order(meeting), title=title,
                                      notes=notes)
     _touch(meeting)
-    _audit(actor, "meeting.item_added", "agenda_item", item.pk, None,
+    _audit(actor, "meeting.item_added", item.pk, None,
            {"meeting": meeting.pk, "order": item.order, "title": title, "notes": notes})
     return item
 
@@ -508,7 +509,7 @@ def agenda_move(*, actor: User, item_id: int | str | None, direction: str | None
             it.save(update_fields=["order"])
     item.refresh_from_db()
     _touch(meeting)
-    _audit(actor, "meeting.item_moved", "agenda_item", item.pk, before, {"order": item.order},
+    _audit(actor, "meeting.item_moved", item.pk, before, {"order": item.order},
            case_id=item.case_id)
     return item
 
@@ -529,7 +530,7 @@ def agenda_remove(*, actor: User, item_id: int | str | None) -> None:
         if it.order != position:
             AgendaItem.objects.filter(pk=it.pk).update(order=position)
     _touch(meeting)
-    _audit(actor, "meeting.item_removed", "agenda_item", pk, before, None, case_id=case_id)
+    _audit(actor, "meeting.item_removed", pk, before, None, case_id=case_id)
 
 
 @transaction.atomic
@@ -543,7 +544,7 @@ def meeting_publish(*, actor: User, meeting_id: int) -> Meeting:
         raise InvalidTransition("Dagsordenen er tom. Tilføj mindst ét punkt, før den udsendes.")
     meeting.state = MeetingState.AGENDA_PUBLISHED
     _touch(meeting)
-    _audit(actor, "meeting.agenda_published", "meeting", meeting.pk,
+    _audit(actor, "meeting.agenda_published", meeting.pk,
            {"state": MeetingState.PLANNED},
            {"state": meeting.state, "items": [i.title for i in items]})
     participant_ids = sorted(meeting.participants.values_list("pk", flat=True))
@@ -606,7 +607,7 @@ def _save_item_notes(actor: User, item: AgendaItem, notes: str | None,
     after = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
     if after != before:
         item.save()
-        _audit(actor, "meeting.item_updated", "agenda_item", item.pk, before, after,
+        _audit(actor, "meeting.item_updated", item.pk, before, after,
                case_id=item.case_id)
 
 
@@ -623,7 +624,7 @@ def question_ask(*, actor: User, item_id: int | str | None, addressed_to: str | 
     _ensure_state(meeting, *OPEN_FOR_WORK, doing="stille spørgsmål")
     question = Question.objects.create(item=item, addressed_to=addressed_to, text=text,
                                        asked_by=actor, asked_at=timezone.now())
-    _audit(actor, "meeting.question_asked", "question", question.pk, None,
+    _audit(actor, "meeting.question_asked", question.pk, None,
            {"item": item.pk, "addressed_to": addressed_to, "text": text}, case_id=item.case_id)
     return question
 
@@ -657,7 +658,7 @@ def question_answer(*, actor: User, question_id: int | str | None, answer: str |
     question.answer, question.status = answer, QuestionStatus.ANSWERED
     question.answered_at = timezone.now()
     question.save()
-    _audit(actor, "meeting.question_answered", "question", question.pk, before,
+    _audit(actor, "meeting.question_answered", question.pk, before,
            {"status": question.status, "answer": answer}, case_id=question.item.case_id)
     return question
 
@@ -720,7 +721,7 @@ def outcome_record(*, actor: User, item_id: int | str | None, outcome: str | Non
     item.save(update_fields=["decision"])
     if item.referral_id:
         Referral.objects.filter(pk=item.referral_id).update(status=ReferralStatus.TREATED)
-    _audit(actor, "meeting.outcome_recorded", "agenda_item", item.pk, None,
+    _audit(actor, "meeting.outcome_recorded", item.pk, None,
            {"meeting": meeting.pk, "decision": decision.pk, "outcome": outcome,
             "round": decision.round}, case_id=item.case_id)
     return decision
@@ -734,7 +735,7 @@ def meeting_hold(*, actor: User, meeting_id: int) -> Meeting:
     _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, doing="markere mødet som afholdt")
     meeting.state = MeetingState.HELD
     _touch(meeting)
-    _audit(actor, "meeting.held", "meeting", meeting.pk,
+    _audit(actor, "meeting.held", meeting.pk,
            {"state": MeetingState.AGENDA_PUBLISHED}, {"state": meeting.state})
     return meeting
 
@@ -765,7 +766,7 @@ def minutes_generate(*, actor: User, meeting_id: int) -> MinutesRevision:
         draft = MinutesRevision.objects.create(
             meeting=meeting, number=(draft.number + 1) if draft else 1, text=text,
             snapshot=snapshot, author=actor, created_at=timezone.now())
-    _audit(actor, "meeting.minutes_generated", "minutes", draft.pk, before,
+    _audit(actor, "meeting.minutes_generated", draft.pk, before,
            {"number": draft.number, "text": draft.text})
     return draft
 
@@ -788,7 +789,7 @@ def minutes_edit(*, actor: User, meeting_id: int, text: str | None,
     before = {"text": draft.text}
     draft.text, draft.author = text, actor
     draft.save(update_fields=["text", "author"])
-    _audit(actor, "meeting.minutes_edited", "minutes", draft.pk, before, {"text": text})
+    _audit(actor, "meeting.minutes_edited", draft.pk, before, {"text": text})
     return draft
 
 
@@ -805,7 +806,7 @@ def minutes_approve(*, actor: User, meeting_id: int) -> MinutesRevision:
     draft.save(update_fields=["approved", "approved_by", "approved_at"])
     meeting.state = MeetingState.MINUTES_APPROVED
     _touch(meeting)
-    _audit(actor, "meeting.minutes_approved", "minutes", draft.pk,
+    _audit(actor, "meeting.minutes_approved", draft.pk,
            {"state": MeetingState.HELD, "approved": False},
            {"state": meeting.state, "approved": True, "number": draft.number})
     return draft
@@ -836,7 +837,7 @@ def minutes_correct(*, actor: User, meeting_id: int, text: str | None, reason: s
         meeting=meeting, number=latest.number + 1, text=text, snapshot=latest.snapshot,
         reason=reason, author=actor, created_at=now, approved=True, approved_by=actor,
         approved_at=now)
-    _audit(actor, "meeting.minutes_corrected", "minutes", revision.pk,
+    _audit(actor, "meeting.minutes_corrected", revision.pk,
            {"number": latest.number, "text": latest.text},
            {"number": revision.number, "text": text, "reason": reason})
     return revision

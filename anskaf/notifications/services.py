@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from anskaf.audit import events
 from anskaf.audit.services import Payload, audit_append
 from anskaf.cases import permissions
 from anskaf.cases.errors import NotFound, ValidationFailed
@@ -145,9 +146,9 @@ def preferences_set(*, actor: User, modes: dict[str, str]) -> None:
         NotificationPreference.objects.update_or_create(user=actor, kind=kind,
                                                         defaults={"mode": mode})
     if before != modes and actor.organisation_id is not None:
-        audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="",
-                     event_type="notification_preferences.updated", object_type="user",
-                     object_id=actor.pk, before=before, after=dict(modes))
+        audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=events.PERSONAL,
+                     event_type="notification_preferences.updated", object_id=actor.pk,
+                     before=before, after=dict(modes))
 
 
 # --- the outbox (administrators) ---------------------------------------------------------------
@@ -172,7 +173,7 @@ def outbox_retry(*, actor: User, message_id: int) -> OutboxMessage:
     message.next_attempt_at = timezone.now()
     message.save(update_fields=["status", "attempts", "next_attempt_at"])
     audit_append(organisation_id=message.organisation_id, actor=actor, actor_role="admin",
-                 event_type="outbox.retried", object_type="outbox_message", object_id=message.pk,
+                 event_type="outbox.retried", object_id=message.pk,
                  before=before, after={"status": message.status, "attempts": 0})
     transaction.on_commit(lambda: enqueue_delivery(message.pk))
     return message
@@ -231,12 +232,12 @@ def _clean_date(value: dt.date | str | None) -> dt.date | None:
 
 def _audit_deadline(actor: User, case: Case, step: int, before: Payload, after: Payload
                     ) -> None:
-    from anskaf.cases.services import acting_role
+    from anskaf.cases.services import EDIT_ROLES, acting_role
 
     audit_append(organisation_id=case.organisation_id, actor=actor,
-                 actor_role=acting_role(actor, ["coordinator", "management"]),
-                 event_type="step.deadline_set", object_type="step",
-                 object_id=f"{case.pk}:{step}", case_id=case.pk, before=before, after=after)
+                 actor_role=acting_role(actor, EDIT_ROLES),
+                 event_type="step.deadline_set", object_id=f"{case.pk}:{step}", case_id=case.pk,
+                 before=before, after=after)
 
 
 def heartbeat_record(name: str = "worker") -> None:

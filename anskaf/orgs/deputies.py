@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from anskaf.audit import events
 from anskaf.audit.services import audit_append
 from anskaf.http.dates import parse_date
 
@@ -29,11 +30,6 @@ def _date(value: Any, field: str) -> dt.date:
     return parsed
 
 
-def _role(person: User) -> str:
-    first = person.memberships.values_list("role", flat=True).first()
-    return first or ""
-
-
 @transaction.atomic
 def deputy_add(*, actor: User, deputy_username: Any, starts_on: Any, ends_on: Any) -> Deputy:
     """The actor names a deputy for a period of absence."""
@@ -49,8 +45,8 @@ def deputy_add(*, actor: User, deputy_username: Any, starts_on: Any, ends_on: An
     access_changed(actor.organisation_id, actor)  # the deputy acts with the actor's roles
     record = Deputy.objects.create(organisation_id=actor.organisation_id, person=actor,
                                    deputy=deputy, starts_on=starts, ends_on=ends)
-    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=_role(actor),
-                 event_type="deputy.added", object_type="deputy", object_id=record.pk,
+    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=events.PERSONAL,
+                 event_type="deputy.added", object_id=record.pk,
                  before=None, after={"person": actor.username, "deputy": deputy.username,
                                      "starts_on": starts.isoformat(), "ends_on": ends.isoformat()})
     hooks.emit("deputy.added", deputy=record, actor=actor)
@@ -67,6 +63,6 @@ def deputy_remove(*, actor: User, deputy_id: Any) -> None:
               "starts_on": record.starts_on.isoformat(), "ends_on": record.ends_on.isoformat()}
     hooks.emit("deputy.removed", deputy=record, actor=actor)
     Deputy.objects.filter(pk=record.pk).delete()
-    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=_role(actor),
-                 event_type="deputy.removed", object_type="deputy", object_id=deputy_id,
+    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=events.PERSONAL,
+                 event_type="deputy.removed", object_id=deputy_id,
                  before=before, after=None)

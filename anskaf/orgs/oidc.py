@@ -51,6 +51,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
+from anskaf.audit import events
 from anskaf.audit.secretbox import SecretUnreadable
 from anskaf.audit.services import audit_append
 
@@ -314,10 +315,10 @@ class AnskafOIDCBackend(OIDCAuthenticationBackend):
                     before, after = before + unit_before, after + unit_after
                 if before != after:
                     access_changed(organisation.pk, user)
-                    audit_append(organisation_id=organisation.pk, actor=user, actor_role="",
-                                 event_type="person.sso_roles_synced", object_type="person",
-                                 object_id=user.pk, before={"roles": before},
-                                 after={"roles": after, "claim": claim})
+                    audit_append(organisation_id=organisation.pk, actor=user,
+                                 actor_role=events.PERSONAL,
+                                 event_type="person.sso_roles_synced", object_id=user.pk,
+                                 before={"roles": before}, after={"roles": after, "claim": claim})
         except IntegrityError as exc:  # the same person logging in twice at the same moment
             raise SsoRefused(MSG_FAILED, f"could not save {username!r}: {exc}") from exc
         log.info("SSO login: %s (%s), roles %s%s", user.username, organisation.slug,
@@ -353,8 +354,8 @@ class AnskafOIDCBackend(OIDCAuthenticationBackend):
                     organisation=organisation, is_demo=False)
         user.set_unusable_password()
         user.save()
-        audit_append(organisation_id=organisation.pk, actor=user, actor_role="",
-                     event_type="person.sso_created", object_type="person", object_id=user.pk,
+        audit_append(organisation_id=organisation.pk, actor=user, actor_role=events.PERSONAL,
+                     event_type="person.sso_created", object_id=user.pk,
                      after={"username": username, "email": email, "name": f"{first} {last}".strip()})
         return user
 

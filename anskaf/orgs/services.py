@@ -70,11 +70,11 @@ def require_admin(actor: User) -> int:
     return actor.organisation_id  # type: ignore[return-value]
 
 
-def _audit(actor: User, event_type: str, object_type: str, object_id: int | str | None,
-           before: Payload, after: Payload) -> None:
+def _audit(actor: User, event_type: str, object_id: int | str | None, before: Payload,
+           after: Payload) -> None:
+    """audit_append in the administrator's organisation, acting as its administrator."""
     audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=ACTOR_ROLE,
-                 event_type=event_type, object_type=object_type, object_id=object_id,
-                 before=before, after=after)
+                 event_type=event_type, object_id=object_id, before=before, after=after)
 
 
 def _text(value: str | None) -> str:
@@ -187,7 +187,7 @@ def unit_create(*, actor: User, data: UnitData) -> OrgUnit:
     clean = _clean_unit(org_id, data, None)
     access_changed(org_id, actor)  # a unit below another widens the roles held there
     unit = OrgUnit.objects.create(organisation_id=org_id, **clean)
-    _audit(actor, "unit.created", "unit", unit.pk, None, unit_fields(unit))
+    _audit(actor, "unit.created", unit.pk, None, unit_fields(unit))
     return unit
 
 
@@ -212,7 +212,7 @@ def unit_update(*, actor: User, unit_id: int, data: UnitData) -> OrgUnit:
         access_changed(org_id, actor)  # the units a unit-scoped role covers move with it
     unit.save()
     changed = sorted(k for k in after if after[k] != before[k])
-    _audit(actor, "unit.updated", "unit", unit.pk, {k: before[k] for k in changed},
+    _audit(actor, "unit.updated", unit.pk, {k: before[k] for k in changed},
            {k: after[k] for k in changed})
     return unit
 
@@ -352,7 +352,7 @@ def person_create(*, actor: User, data: PersonData, password: str | None = None)
     except IntegrityError:  # the same username created concurrently
         raise ValidationFailed(
             {"username": f"Brugernavnet »{clean['username']}« er allerede i brug."}) from None
-    _audit(actor, "person.created", "person", person.pk, None, person_fields(person))
+    _audit(actor, "person.created", person.pk, None, person_fields(person))
     return person
 
 
@@ -397,10 +397,10 @@ def person_update(*, actor: User, person_id: int, data: PersonData,
             {"username": f"Brugernavnet »{clean['username']}« er allerede i brug."}) from None
     changed = sorted(k for k in after if after[k] != before[k])
     if changed:
-        _audit(actor, "person.updated", "person", person.pk, {k: before[k] for k in changed},
+        _audit(actor, "person.updated", person.pk, {k: before[k] for k in changed},
                {k: after[k] for k in changed})
     if password:  # never the password or its hash: only that it was set
-        _audit(actor, "person.password_set", "person", person.pk, None,
+        _audit(actor, "person.password_set", person.pk, None,
                {"username": person.username})
     return person
 
@@ -444,7 +444,7 @@ def role_add(*, actor: User, person_id: int, role: str | None,
     access_changed(org_id, person, actor)
     membership = Membership.objects.create(organisation_id=org_id, person=person, role=key,
                                            unit=unit)
-    _audit(actor, "role.added", "membership", membership.pk, None, membership_fields(membership))
+    _audit(actor, "role.added", membership.pk, None, membership_fields(membership))
     forget_cached_roles(person)
     if person.pk == actor.pk:
         forget_cached_roles(actor)
@@ -469,7 +469,7 @@ def role_remove(*, actor: User, person_id: int, membership_id: int) -> None:
     before = membership_fields(membership)
     access_changed(org_id, person, actor)
     membership.delete()
-    _audit(actor, "role.removed", "membership", pk, before, None)
+    _audit(actor, "role.removed", pk, before, None)
     forget_cached_roles(person)
     if person.pk == actor.pk:
         forget_cached_roles(actor)
@@ -478,4 +478,4 @@ def role_remove(*, actor: User, person_id: int, membership_id: int) -> None:
 def csv_import_record(*, actor: User, what: str, summary: Mapping[str, object]) -> None:
     """Audit a CSV import as a whole (`orgs.csv_imported`), in the import's transaction; each
     row it wrote was audited by the service that wrote it."""
-    _audit(actor, "orgs.csv_imported", "import", what, None, summary)
+    _audit(actor, "orgs.csv_imported", what, None, summary)

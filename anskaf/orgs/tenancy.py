@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
-from anskaf.audit import secretbox
+from anskaf.audit import events, secretbox
 from anskaf.audit.services import audit_append
 from anskaf.validation.text import text_problem
 
@@ -49,7 +49,6 @@ DISCOVERY_TIMEOUT = 10
 SIGN_ALGOS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 CLAIM_MAX = 100
 LOCAL_NAMES = {"localhost", "localhost.localdomain"}
-OPERATOR_ROLE = "operator"  # the audit's actor_role of the installation's operator
 
 
 # --- who may configure a municipality -----------------------------------------------------------
@@ -75,18 +74,17 @@ def _require(actor: User, organisation_id: int) -> Organisation:
     return organisation
 
 
-def _audit(actor: User, organisation_id: int, event_type: str, object_type: str,
-           object_id: Any, before: Any, after: Any) -> None:
-    """In the municipality's chain; an operator's change also in the installation's."""
-    role = OPERATOR_ROLE if actor.is_operator else Role.ADMIN.value
+def _audit(actor: User, organisation_id: int, event_type: str, object_id: Any, before: Any,
+           after: Any) -> None:
+    """In the municipality's chain, acting as its administrator or the operator; an
+    operator's change also in the installation's chain, naming the municipality."""
+    role = events.OPERATOR if actor.is_operator else Role.ADMIN.value
     audit_append(organisation_id=organisation_id, actor=actor, actor_role=role,
-                 event_type=event_type, object_type=object_type, object_id=object_id,
-                 before=before, after=after)
+                 event_type=event_type, object_id=object_id, before=before, after=after)
     if actor.is_operator:
         audit_append(organisation_id=installation_organisation().pk, actor=actor,
-                     actor_role=role, event_type=event_type, object_type=object_type,
-                     object_id=object_id, before=before,
-                     after={"organisation_id": organisation_id, "after": after})
+                     actor_role=role, event_type=event_type, object_id=object_id,
+                     before=before, after={**(after or {}), "organisation_id": organisation_id})
 
 
 def _text(value: Any) -> str:
@@ -424,7 +422,7 @@ def sso_provider_save(*, actor: User, organisation_id: int, data: Mapping[str, A
         after = {**(provider_view(provider) or {}), "client_secret_changed": bool(secret)}
         _audit(actor, organisation_id,
                "sso.provider_registered" if before is None else "sso.provider_changed",
-               "sso_provider", provider.pk, before, after)
+               provider.pk, before, after)
     return provider
 
 
@@ -440,7 +438,7 @@ def sso_provider_remove(*, actor: User, organisation_id: int) -> bool:
         before = provider_view(provider)
         pk = provider.pk
         provider.delete()
-        _audit(actor, organisation_id, "sso.provider_removed", "sso_provider", pk, before, None)
+        _audit(actor, organisation_id, "sso.provider_removed", pk, before, None)
     return True
 
 
@@ -554,8 +552,8 @@ def municipality_settings_save(*, actor: User, organisation_id: int,
         if before == after and not password_changed:
             return own
         own.save()
-        _audit(actor, organisation_id, "organisation.settings_changed", "organisation",
-               organisation_id, before, {**after, "kitos_password_changed": password_changed})
+        _audit(actor, organisation_id, "organisation.settings_changed", organisation_id, before,
+               {**after, "kitos_password_changed": password_changed})
         key = org_cache_key(organisation_id)
         cache.delete(key)
         transaction.on_commit(lambda: cache.delete(key))  # and a read meanwhile

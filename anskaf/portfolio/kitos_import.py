@@ -188,6 +188,6 @@ def import_systems(*, actor: User, filename: str, content: bytes) -> ImportResul
         by_name[system.name.casefold()] = system
         created, updated = created + is_new, updated + (not is_new)
     audit_append(organisation_id=org, actor=actor, actor_role=role, event_type="system.imported",
-                 object_type="System", object_id=None, before=None,
+                 object_id=None, before=None,
                  after={"file": filename[:200], "created": created, "updated": updated})
     return ImportResult(created, updated, replaced)

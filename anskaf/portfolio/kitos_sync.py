@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from anskaf.audit import events
 from anskaf.audit.services import audit_append
 from anskaf.observability.metrics import KITOS_FAILURES
 
@@ -162,9 +163,9 @@ def _record_attempt(sync_id: int, result: kitos.UsageResult | None, error: str,
         after["contract_kitos_uuid"] = str(contract.kitos_uuid or "")
     if error:
         transaction.on_commit(KITOS_FAILURES.inc)
-    audit_append(organisation_id=sync.organisation_id, actor=None, actor_role="system",
+    audit_append(organisation_id=sync.organisation_id, actor=None, actor_role=events.SYSTEM,
                  event_type="kitos.registered" if result and not error else "kitos.failed",
-                 object_type="KitosSync", object_id=sync.pk, before=before, after=after)
+                 object_id=sync.pk, before=before, after=after)
     return sync
 
 

@@ -23,7 +23,7 @@ from anskaf.cases.errors import (
     ValidationFailed,
 )
 from anskaf.cases.models import Case
-from anskaf.cases.services import lock_visible_case
+from anskaf.cases.services import acting_role, lock_visible_case
 from anskaf.orgs.models import User
 from anskaf.validation.text import text_problem
 
@@ -66,12 +66,12 @@ def may(actor: User, roles: tuple[str, ...]) -> bool:
 
 
 def require_role(actor: User, roles: tuple[str, ...], what: str) -> str:
-    """The role the actor acts in (the first of theirs among `roles`); PermissionDenied naming
-    `what` ("Kun {what} kan gøre dette.") when they have none of them."""
+    """The role the actor acts in (the first of `roles` they hold: the audit's actor_role);
+    PermissionDenied naming `what` ("Kun {what} kan gøre dette.") when they have none."""
     mine = roles_of(actor) & set(roles)
     if not getattr(actor, "organisation_id", None) or not mine:
         raise PermissionDenied(f"Kun {what} kan gøre dette.")
-    return sorted(mine)[0]
+    return next(role for role in roles if role in mine)
 
 
 def _audit(actor: User | None, role: str, event_type: str, obj: models.Model, before: Payload,
@@ -82,8 +82,8 @@ def _audit(actor: User | None, role: str, event_type: str, obj: models.Model, be
     if case_id is not None:
         after = {**(after or {}), "case_id": case_id}
     audit_append(organisation_id=organisation_id or actor.organisation_id, actor=actor,
-                 actor_role=role, event_type=event_type, object_type=type(obj).__name__,
-                 object_id=obj.pk, before=before, after=after)
+                 actor_role=role, event_type=event_type, object_id=obj.pk, before=before,
+                 after=after)
 
 
 def _view(obj: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -261,6 +261,10 @@ def link_of(case_id: int, kind: str) -> CaseSystem | None:
     return CaseSystem.objects.select_related("system").filter(case_id=case_id, kind=kind).first()
 
 
+LINK_EVENTS = {LinkKind.ACQUIRED: "portfolio.acquired_system_linked",
+               LinkKind.REPLACED: "portfolio.replaced_system_linked"}
+
+
 @transaction.atomic
 def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | None
               ) -> CaseSystem | None:
@@ -271,7 +275,7 @@ def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | No
     case = _case_of(actor, case_id, edit=True)
     current = link_of(case.pk, kind)
     before = {"system_id": current.system_id if current else None}
-    role = sorted(roles_of(actor))[0] if roles_of(actor) else ""
+    role = acting_role(actor, (*permissions.CASE_MANAGERS, "admin"))  # as edit_refusal
     if system_id in (None, ""):
         if current:
             current.delete()
@@ -288,8 +292,8 @@ def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | No
             # The case's free text now names the linked system (it stays for the old data).
             Case.objects.filter(pk=case.pk).update(replaced_system_name=system.name[:200])
     audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
-                 event_type=f"portfolio.{kind}_system_linked", object_type="CaseSystem",
-                 object_id=link.pk if link else None, before=before,
+                 event_type=LINK_EVENTS[kind], object_id=link.pk if link else None,
+                 before=before,
                  after={"case_id": case.pk, "system_id": link.system_id if link else None})
     return link
 
@@ -549,8 +553,7 @@ def threshold_confirm(*, actor: User, case_id: int, note: str = "") -> Threshold
                              "note": note[:2000], "confirmed_by": actor,
                              "confirmed_at": timezone.now()})
     audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
-                 event_type="threshold.confirmed", object_type="ThresholdConfirmation",
-                 object_id=confirmation.pk, before=None,
+                 event_type="threshold.confirmed", object_id=confirmation.pk, before=None,
                  after={"case_id": case.pk, "value": str(case.estimated_contract_value),
                         "threshold": str(threshold.amount)})
     return confirmation
@@ -592,14 +595,14 @@ def kitos_register(*, actor: User, case_id: int) -> KitosSync:
                             case.requesting_unit_id):
         raise PermissionDenied("Kun trinnets udførende, koordinatoren, IT og administratorer "
                                "kan registrere i KITOS.")
-    role = sorted(roles_of(actor))[0]
+    role = acting_role(actor, (*step_roles, "coordinator", "it", "admin"))
     system = ensure_acquired(case, actor, role, None)
     if system.lifecycle == Lifecycle.UNDECIDED:
         system_lifecycle_set(system=system, lifecycle=Lifecycle.PHASING_IN, actor=actor,
                              role=role, case_id=case.pk)
     sync = _queue(system, case.pk)
     audit_append(organisation_id=case.organisation_id, actor=actor, actor_role=role,
-                 event_type="kitos.queued", object_type="KitosSync", object_id=sync.pk,
+                 event_type="kitos.queued", object_id=sync.pk,
                  before=None, after={"case_id": case.pk, "system_id": system.pk,
                                      "lifecycle": sync.lifecycle})
     return sync

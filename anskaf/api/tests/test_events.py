@@ -21,7 +21,7 @@ def test_the_timeline_lists_the_cases_events_oldest_first(api, coordinator, case
     assert set(first) >= {"seq", "at", "actor", "role", "type", "object_type", "object_id",
                           "before", "after", "request_id"}
     assert first["actor"] == "koordinator"
-    assert first["object_type"] == "case" and first["object_id"] == str(case.pk)
+    assert first["object_type"] == "cases.Case" and first["object_id"] == str(case.pk)
     assert first["before"] is None and first["after"]["title"] == case.title
     seqs = [e["seq"] for e in body["items"]]
     assert seqs == sorted(seqs)

@@ -90,8 +90,8 @@ def test_work_outside_a_request_gets_a_cli_request_id(append, org):
 
 def test_an_event_without_an_actor_is_by_the_system(org):
     with transaction.atomic():
-        event = audit_append(organisation_id=org.pk, actor=None, actor_role="",
-                             event_type="model.stored", object_type="model", object_id="x")
+        event = audit_append(organisation_id=org.pk, actor=None, actor_role="system",
+                             event_type="model.pinned", object_id="x")
     assert event.actor_name == "system"
     assert event.actor_id is None
     assert audit_verify(org.pk).ok
@@ -199,8 +199,8 @@ def test_a_whole_case_walk_leaves_a_verifiable_chain(coordinator, board_member, 
 def test_audit_append_outside_a_transaction_raises(org):
     assert not connection.in_atomic_block
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        audit_append(organisation_id=org.pk, actor=None, actor_role="", event_type="x",
-                     object_type="x", object_id=1)
+        audit_append(organisation_id=org.pk, actor=None, actor_role="cli",
+                     event_type="api_token.revoked", object_id=1)
     assert AuditEvent.objects.count() == 0
     assert not ChainHead.objects.exists()
 

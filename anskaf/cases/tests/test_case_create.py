@@ -126,7 +126,7 @@ def test_creation_appends_an_audit_event_with_the_case_fields(coordinator):
     case = testing.new_case(coordinator)
     [event] = events(case)
     assert event.event_type == "case.created"
-    assert event.object_type == "case"
+    assert event.object_type == "cases.Case"
     assert event.object_id == str(case.pk)
     assert event.actor_id == coordinator.pk
     assert event.actor_role == "coordinator"

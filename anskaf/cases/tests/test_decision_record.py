@@ -59,7 +59,7 @@ def test_a_decision_is_audited_with_its_fields(board_member, at_6):
     decision = decide(board_member, at_6, 6, "yes", rationale="OK", it_contacts="Ida\nOle\n")
     event = last_event(at_6)
     assert event.event_type == "decision.recorded"
-    assert event.object_type == "decision"
+    assert event.object_type == "cases.Decision"
     assert event.object_id == str(decision.pk)
     assert event.actor_role == "it_board"
     assert event.after["outcome"] == "yes"

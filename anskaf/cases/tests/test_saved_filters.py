@@ -38,7 +38,7 @@ def test_a_used_name_gets_the_new_filter_and_both_are_audited(coordinator, org):
                                             query="status=in_operation")
     assert again.pk == first.pk and again.query == "status=in_operation"
     saved_filters.saved_filter_delete(actor=coordinator, filter_id=first.pk)
-    types = list(AuditEvent.objects.filter(object_type="saved_filter")
+    types = list(AuditEvent.objects.filter(object_type="cases.SavedFilter")
                  .order_by("seq").values_list("event_type", flat=True))
     assert types == ["saved_filter.created", "saved_filter.updated", "saved_filter.deleted"]
     assert audit_verify(org.pk).ok

@@ -139,3 +139,17 @@ def test_operator_add_creates_promotes_and_refuses_a_municipalitys_person(operat
     coordinator.refresh_from_db()
     assert not coordinator.is_operator
     assert audit_verify(installation_organisation().pk).ok
+
+
+def test_the_command_line_acts_as_cli_in_both_chains_an_operator_as_operator(operator):
+    """ADR 0038: without a person the actor_role is `cli`, never `operator`."""
+    org, _ = services.org_create(actor=None, data=AABENRAA, via="cli")
+    roles = set(AuditEvent.objects.filter(organisation=org).values_list("actor_role", flat=True))
+    last = AuditEvent.objects.filter(organisation=installation_organisation()).latest("seq")
+    assert roles == {"cli"}
+    assert (last.event_type, last.actor_id, last.actor_role, last.object_type) == (
+        "organisation.created", None, "cli", "orgs.Organisation")
+    services.org_suspend(actor=operator, slug=org.slug, reason="Kontrakten er opsagt")
+    suspended = AuditEvent.objects.filter(event_type="organisation.suspended")
+    assert {(e.actor_id, e.actor_role) for e in suspended} == {(operator.pk, "operator")}
+    assert audit_verify(org.pk).ok and audit_verify(installation_organisation().pk).ok

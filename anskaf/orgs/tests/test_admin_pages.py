@@ -370,7 +370,7 @@ def test_adding_and_removing_roles_is_audited(as_admin, coordinator, unit, admin
     added = AuditEvent.objects.filter(event_type="role.added").order_by("seq")
     assert [(e.after["role"], e.after["unit"]) for e in added] == [("it", None),
                                                                    ("management", unit.pk)]
-    assert all(e.actor_id == admin_user.pk and e.object_type == "membership" for e in added)
+    assert all(e.actor_id == admin_user.pk and e.object_type == "orgs.Membership" for e in added)
 
     html = as_admin.get(reverse("orgs:person_detail", args=[coordinator.pk])).content.decode()
     assert "IT og Digitalisering" in html and "Hele kommunen" in html
