@@ -106,7 +106,8 @@ def test_edit_and_delete_are_own_and_audited(case, coordinator, colleague):
 def test_the_case_page_shows_the_form_the_comments_and_the_timeline(client, case, coordinator):
     services.comment_create(actor=coordinator, case_id=case.pk, body="Synlig tekst", step=2)
     client.force_login(coordinator)
-    page = client.get(reverse("cases:case_detail", kwargs={"pk": case.pk})).content.decode()
+    url = reverse("cases:case_detail", kwargs={"pk": case.pk})
+    page = testing.page_with_parts(client, url, opened=True)  # the timeline loads when opened
     assert 'id="kommentarer"' in page and "Synlig tekst" in page
     assert "skrev en kommentar om trin 2" in page
 
