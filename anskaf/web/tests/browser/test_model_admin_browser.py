@@ -121,6 +121,7 @@ def test_the_admin_moves_an_older_case_to_the_new_version_after_a_dry_run(page: 
     page.goto(f"{live_server.url}/sager/{older.pk}/")
     expect(page.locator("#trin-22")).to_have_count(1)
     expect(page.locator("#trin-4")).to_contain_text("Forhåndsvurdering af informationssikkerhed")
-    expect(page.get_by_role("main")).to_contain_text("flyttede sagen fra version")
+    page.get_by_text("Vis sagens hændelser").click()  # the timeline loads when opened
+    expect(page.locator("#tidslinje-indhold")).to_contain_text("flyttede sagen fra version")
     assert_accessible(page)
     assert audit_verify(org.pk).ok
