@@ -20,9 +20,9 @@ from anskaf.audit.services import audit_append
 from anskaf.validation.text import NUL_MESSAGE, text_problem
 
 from .choices import Role, UnitKind
-from .errors import NotAllowed, NotFound, ValidationFailed
+from .errors import NotFound, ValidationFailed
 from .models import Membership, OrgUnit, User
-from .selectors import forget_cached_roles, is_org_admin
+from .permissions import admin_refusal, ancestors, forget_access, require, unit_pairs
 
 ACTOR_ROLE = Role.ADMIN.value
 UNIT_NAME_MAX = 200
@@ -36,8 +36,7 @@ EMAIL_MAX = 254
 
 def require_admin(actor: User) -> int:
     """The actor's organisation id; NotAllowed unless they administer it."""
-    if not is_org_admin(actor):
-        raise NotAllowed()
+    require(admin_refusal(actor))
     return actor.organisation_id  # type: ignore[return-value]
 
 
@@ -111,14 +110,7 @@ def check_unit_kind(value: Any) -> tuple[str, str | None]:
 
 def _ancestors(parent: OrgUnit) -> set[int]:
     """Ids of `parent` and every unit above it (stops on a cycle rather than looping)."""
-    pairs = dict(OrgUnit.objects.filter(organisation_id=parent.organisation_id)
-                 .values_list("pk", "parent_id"))
-    seen: set[int] = set()
-    current: int | None = parent.pk
-    while current is not None and current not in seen:
-        seen.add(current)
-        current = pairs.get(current)
-    return seen
+    return set(ancestors(unit_pairs(parent.organisation_id), parent.pk))
 
 
 def _clean_unit(organisation_id: int, data: dict[str, Any], unit: OrgUnit | None
@@ -181,6 +173,7 @@ def unit_update(*, actor: User, unit_id: Any, data: dict[str, Any]) -> OrgUnit:
     changed = sorted(k for k in after if after[k] != before[k])
     _audit(actor, "unit.updated", "unit", unit.pk, {k: before[k] for k in changed},
            {k: after[k] for k in changed})
+    forget_access()  # a unit that moved covers others now
     return unit
 
 
@@ -407,9 +400,7 @@ def role_add(*, actor: User, person_id: Any, role: Any, unit_id: Any = None) -> 
     membership = Membership.objects.create(organisation_id=org_id, person=person, role=key,
                                            unit=unit)
     _audit(actor, "role.added", "membership", membership.pk, None, membership_fields(membership))
-    forget_cached_roles(person)
-    if person.pk == actor.pk:
-        forget_cached_roles(actor)
+    forget_access(person)
     return membership
 
 
@@ -431,9 +422,7 @@ def role_remove(*, actor: User, person_id: Any, membership_id: Any) -> None:
     before = membership_fields(membership)
     membership.delete()
     _audit(actor, "role.removed", "membership", pk, before, None)
-    forget_cached_roles(person)
-    if person.pk == actor.pk:
-        forget_cached_roles(actor)
+    forget_access(person)
 
 
 def csv_import_record(*, actor: User, what: str, summary: dict[str, Any]) -> None:

@@ -38,9 +38,9 @@ from anskaf.audit.services import audit_append
 from anskaf.validation.text import text_problem
 
 from .choices import Role
-from .errors import NotAllowed, NotFound, ValidationFailed
+from .errors import NotFound, ValidationFailed
 from .models import MunicipalitySettings, Organisation, OrgUnit, SsoProvider, User
-from .selectors import is_org_admin
+from .permissions import can_configure, configure_refusal, require
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +55,12 @@ LOCAL_NAMES = {"localhost", "localhost.localdomain"}
 
 def may_configure(actor: User | None, organisation_id: int) -> bool:
     """The hook for "a municipality's admin (or the operator)": today the municipality's own
-    administrators. The installation's operator (issue 18 part 1) is added here."""
-    return bool(actor is not None and is_org_admin(actor)
-                and actor.organisation_id == organisation_id)
+    administrators (`anskaf.orgs.permissions.can_configure`)."""
+    return can_configure(actor, organisation_id)
 
 
 def _require(actor: User, organisation_id: int) -> Organisation:
-    if not may_configure(actor, organisation_id):
-        raise NotAllowed("Kun kommunens administratorer kan ændre kommunens login og "
-                         "indstillinger.")
+    require(configure_refusal(actor, organisation_id))
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         raise NotFound("Kommunen findes ikke.")
