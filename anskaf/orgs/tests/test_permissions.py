@@ -119,3 +119,19 @@ def test_the_cache_is_never_kept_on_the_person(coordinator):
         permissions.role_keys(coordinator)
         permissions.is_admin(coordinator)
     assert set(vars(coordinator)) == before
+
+
+def test_a_deputy_named_within_the_block_stands_in_at_once(org, unit, coordinator):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from anskaf.orgs import deputies
+
+    deputy = testing.make_user(org, "stedfortraeder", "requester", unit=unit, password=None)
+    today = timezone.localdate()
+    with permissions.access_cache():
+        assert not permissions.access_of(deputy).acts_for(coordinator.pk)
+        deputies.deputy_add(actor=coordinator, deputy_username=deputy.username,
+                            starts_on=today, ends_on=today + dt.timedelta(days=1))
+        assert permissions.access_of(deputy).acts_for(coordinator.pk)
