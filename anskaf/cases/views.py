@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anskaf.http import params
+from anskaf.orgs.request_types import AuthenticatedRequest
 from anskaf.orgs.selectors import unit_list
 
 from . import permissions, presenters, saved_filters, selectors, services
@@ -30,12 +31,13 @@ TASK_PAGE_SIZE = 50
 
 
 @login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
     """What the viewer can act on now, grouped by case; the steps open only in principle in a
     folded list below (ADR 0020)."""
     tasks = selectors.my_tasks(viewer=request.user)
     now = timezone.now()
-    rows = [{"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
+    rows: list[dict[str, Any]] = [
+        {"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
     actionable = _grouped([r for r in rows if r["task"].actionable])
     return render(request, "cases/my_tasks.html", {
         "nav": "tasks",
@@ -54,7 +56,7 @@ def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: first[r["task"].case.pk])
 
 
-def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _task_page(request: AuthenticatedRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """One page of a task table; the page number is `?<param>=N`, a bad one shows page 1."""
     pages = max(1, -(-len(rows) // TASK_PAGE_SIZE))
     try:
@@ -79,16 +81,16 @@ def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> 
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     return _case_list_page(request)
 
 
-def _case_list_page(request: HttpRequest, save_errors: dict[str, str] | None = None,
+def _case_list_page(request: AuthenticatedRequest, save_errors: dict[str, str] | None = None,
                     posted_name: str = "") -> HttpResponse:
     """The case list with the viewer's saved filters (and, after a refused save, its errors and
     the name typed, on a 400)."""
-    model = current_model(request.user.organisation_id)
-    units = unit_list(organisation_id=request.user.organisation_id)
+    model = current_model(request.user.municipality_id)
+    units = unit_list(organisation_id=request.user.municipality_id)
     form = CaseFilterForm(request.GET or None, phases=model.phases, units=units)
     error = None
     cases: list[Any] = []
@@ -152,7 +154,7 @@ def _case_deadlines(cases: list[Any]) -> dict[int, Any]:
 
 @login_required
 @require_POST
-def saved_filter_save(request: HttpRequest) -> HttpResponse:
+def saved_filter_save(request: AuthenticatedRequest) -> HttpResponse:
     """"Gem filteret": the case list's current filter and sort (hidden fields) under a name."""
     name = request.POST.get("name", "")
     query = request.POST.get("query", "")
@@ -167,7 +169,7 @@ def saved_filter_save(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def saved_filter_delete(request: HttpRequest, filter_pk: int) -> HttpResponse:
+def saved_filter_delete(request: AuthenticatedRequest, filter_pk: int) -> HttpResponse:
     try:
         saved_filters.saved_filter_delete(actor=request.user, filter_id=filter_pk)
     except NotFound as exc:
@@ -182,7 +184,7 @@ SORT_COLUMNS = (("number", "Nummer", False), ("title", "Titel", False),
                 ("moved", "Dage i trinnet", True), ("updated", "Dage siden ændring", True))
 
 
-def _sort_columns(request: HttpRequest, sort: str) -> dict[str, dict[str, str]]:
+def _sort_columns(request: AuthenticatedRequest, sort: str) -> dict[str, dict[str, str]]:
     """Per column: its heading, the link that sorts by it (again: the other way) and its
     aria-sort ("ascending", "descending" or "none")."""
     columns = {}
@@ -207,8 +209,8 @@ def _sort_columns(request: HttpRequest, sort: str) -> dict[str, dict[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
-    org_id = request.user.organisation_id
+def case_create(request: AuthenticatedRequest) -> HttpResponse:
+    org_id = request.user.municipality_id
     model = current_model(org_id)
     form = CaseForm(request.POST or None, organisation_id=org_id, model=model)
     if request.method == "POST" and form.is_valid():
@@ -228,7 +230,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     detail = _detail_or_404(request, pk)
     case = detail.case
     if refusal := permissions.edit_refusal(request.user, case):
@@ -267,7 +269,7 @@ def _shown(value: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def case_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     detail = _detail_or_404(request, pk)
     if refusal := permissions.edit_refusal(request.user, detail.case):
         return render(request, "403.html", {"reason": refusal}, status=403)
@@ -293,7 +295,7 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
+def case_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Hand the case over to another coordinator (a page of its own: works without JS)."""
     detail = _detail_or_404(request, pk)
     if refusal := permissions.edit_refusal(request.user, detail.case):
@@ -313,6 +315,7 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
         except MoveRefused as exc:
             error = exc.message
         else:
+            assert case.coordinator is not None  # a handover always leaves one
             messages.success(request, f"Sagen {case.number} er overdraget til "
                                       f"{case.coordinator.display_name()}.")
             return redirect("cases:case_detail", pk=pk)
@@ -325,7 +328,7 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
 # --- case page and step actions ------------------------------------------------------------------
 
 
-def _detail_or_404(request: HttpRequest, pk: int) -> selectors.CaseDetail:
+def _detail_or_404(request: AuthenticatedRequest, pk: int) -> selectors.CaseDetail:
     try:
         return selectors.case_detail(viewer=request.user, case_id=pk)
     except NotFound:
@@ -339,7 +342,7 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-def _step_views(request: HttpRequest, detail: selectors.CaseDetail, acted: int | None,
+def _step_views(request: AuthenticatedRequest, detail: selectors.CaseDetail, acted: int | None,
                 now: tuple[int, ...] | None = None,
                 people: dict[int, list[tuple[str, str]]] | None = None,
                 ) -> list[presenters.StepView]:
@@ -376,7 +379,7 @@ def _may_act(step: presenters.StepView) -> bool:
     return step.complete_access_refusal is None
 
 
-def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
+def _with_panels(request: AuthenticatedRequest, detail: selectors.CaseDetail,
                  steps: list[presenters.StepView], places: tuple[str, ...] = ALL_PLACES
                  ) -> list[Any]:
     """Ask the apps' panels (cases.panels) for their parts of the page, each once for all its
@@ -389,7 +392,7 @@ def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
     return page.at(Place.CASE)
 
 
-def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None,
+def case_page_context(request: AuthenticatedRequest, pk: int, *, acted: int | None = None,
                   feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     detail = _detail_or_404(request, pk)
     found = selectors.case_attention(detail)
@@ -418,7 +421,7 @@ def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     # `?aaben=N`: the step just acted on is open after a redirect (an upload), also without JS.
     acted = params.form_int(request.GET.get(OPEN_PARAM))
     return render(request, "cases/case_detail.html", case_page_context(request, pk, acted=acted))
@@ -434,7 +437,7 @@ def case_step_url(pk: int, number: int) -> str:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def step_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     """One step of a case, fully rendered and open: a page of its own (the no-JS way to a closed
     step's forms) or, with `?del=indhold`, only the step's body, which the case page fetches with
     htmx when a closed step is opened."""
@@ -458,7 +461,7 @@ STEP_ACTIONS = {"gem", "gennemfoer", "paabegynd", "ikke-relevant", "genaabn", "b
                 "krav"}
 
 
-def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) -> str:
+def _run_step_action(request: AuthenticatedRequest, pk: int, number: int, action: str) -> str:
     """Call the service for one step action; return the Danish success message."""
     post = request.POST
     version = _int_or_none(post.get("version"))
@@ -508,10 +511,11 @@ def _run_step_action(request: HttpRequest, pk: int, number: int, action: str) ->
 
 @login_required
 @require_POST
-def step_action(request: HttpRequest, pk: int, number: int, action: str) -> HttpResponse:
+def step_action(request: AuthenticatedRequest, pk: int, number: int, action: str) -> HttpResponse:
     if action not in STEP_ACTIONS:
         raise Http404("Ukendt handling.")
-    status, feedback = 200, {}
+    status = 200
+    feedback: dict[str, Any] = {}
     try:
         message = _run_step_action(request, pk, number, action)
         feedback = {"kind": "success", "message": message}
