@@ -222,7 +222,7 @@ def posted_content(request: HttpRequest) -> tuple[str | None, str | None]:
     """The model from the uploaded file, else from the textarea: (content, error)."""
     upload = request.FILES.get("file")
     if upload is not None:
-        if upload.size > MAX_MODEL_BYTES:
+        if upload.size is not None and upload.size > MAX_MODEL_BYTES:
             return None, "Filen er for stor (højst 1 MB)."
         try:
             return upload.read().decode("utf-8"), None
@@ -270,7 +270,7 @@ def model_preview_view(request: HttpRequest) -> HttpResponse:
                       _admin_context(request, unit, edit_error=error,
                                      posted=request.POST.get("content", "")), status=400)
     check = model_check(organisation_id=_org(request), content=content, unit_id=_unit_id(unit))
-    if not check.ok:
+    if not check.ok or check.model is None:
         return _check_page(request, check, 400)
     return render(request, "cases/model_preview.html", {
         "nav": NAV, "check": check, "unit": unit, "phases": model_rows(check.model),

@@ -73,11 +73,12 @@ class Access(Roles):
     def acts_for(self, person_id: int | None) -> bool:
         """True for the person themself and for anyone they deputise for today."""
         return person_id is not None and (
-            person_id == self.person.pk or person_id in self.deputising_for
+            (self.person is not None and person_id == self.person.pk)
+            or person_id in self.deputising_for
         )
 
 
-def descendants(units: list[tuple[int, int | None]]) -> dict[int, set[int]]:
+def descendants(units: Iterable[tuple[int, int | None]]) -> dict[int, set[int]]:
     children: dict[int | None, list[int]] = {}
     for pk, parent in units:
         children.setdefault(parent, []).append(pk)
@@ -111,8 +112,8 @@ def access_of(person: User) -> Access:
     if cached is not None:
         return cached
     memberships = list(Membership.objects.filter(person=person).values_list("role", "unit_id"))
-    units = list(OrgUnit.objects.filter(organisation_id=person.organisation_id)
-                 .values_list("pk", "parent_id"))
+    units = [] if person.organisation_id is None else list(  # the operator has no units
+        OrgUnit.objects.filter(organisation_id=person.organisation_id).values_list("pk", "parent_id"))
     covered = descendants(units)
     own = _roles(memberships, covered)
     today = timezone.localdate()

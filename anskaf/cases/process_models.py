@@ -49,7 +49,7 @@ def store_version(*, content: str, organisation_id: int | None = None) -> ModelV
     digest = sha256_of(content)
     with transaction.atomic():
         versions = ModelVersion.objects.select_for_update().filter(
-            organisation_id=organisation_id, key=model.key
+            organisation=organisation_id, key=model.key
         ).order_by("-version")
         latest = versions.first()
         if latest is not None and latest.sha256 == digest:

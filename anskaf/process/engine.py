@@ -6,7 +6,7 @@ raises a `MoveRefused` naming why not. Services apply transitions; tests replay 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -165,8 +165,8 @@ def binds(item: ChecklistItemDef | DocumentTypeDef, replaces_system: bool,
 
 def waivable_items(step: StepDef) -> tuple[ChecklistItemDef | DocumentTypeDef, ...]:
     """The step's requirements that may be declared not relevant (checklist, then documents)."""
-    return tuple(i for i in (*step.checklist, *step.documents)
-                 if i.required and i.condition.waivable)
+    items: tuple[ChecklistItemDef | DocumentTypeDef, ...] = (*step.checklist, *step.documents)
+    return tuple(i for i in items if i.required and i.condition.waivable)
 
 
 def required_documents(model: ProcessModel, snap: Snapshot,
@@ -176,7 +176,7 @@ def required_documents(model: ProcessModel, snap: Snapshot,
                  if binds(d, snap.replaces_system, waived))
 
 
-def refusal(move, *args) -> MoveRefused | None:  # type: ignore[no-untyped-def]
+def refusal(move: Callable[..., object], *args: object) -> MoveRefused | None:
     """Run a check without raising: the UI's way to ask 'why not?'."""
     try:
         move(*args)
