@@ -148,7 +148,7 @@ def readable_version(*, actor: User, case_id: Any, document_id: Any,
     except (TypeError, ValueError):
         raise NotFound() from None
     document = (Document.objects.select_related("case")
-                .filter(pk=doc_pk, case_id=case_pk, organisation_id=actor.organisation_id).first())
+                .filter(pk=doc_pk, case_id=case_pk, organisation_id=actor.municipality_id).first())
     if document is None or not permissions.can_view(actor, document.case):
         raise NotFound("Dokumentet findes ikke, eller du har ikke adgang til sagen.")
     versions = document.versions.select_related("uploaded_by")
@@ -199,17 +199,17 @@ def template_upload(*, actor: User, title: Any, step: Any, fileobj: IO[bytes] | 
     assert fileobj is not None
     checked = check_file(fileobj, name, size)
     storage = document_storage()
-    object_name = new_name(actor.organisation_id, "templates")
+    object_name = new_name(actor.municipality_id, "templates")
     try:
         with transaction.atomic():
             save_or_clean(storage, object_name, fileobj)
             template = OrgTemplate.objects.create(
-                organisation_id=actor.organisation_id, title=title.strip(), step=step_number,
+                organisation_id=actor.municipality_id, title=title.strip(), step=step_number,
                 step_key=model.step(step_number).key, storage_name=object_name,
                 original_name=checked.name, size=checked.size,
                 sha256=checked.sha256, content_type=checked.content_type, uploaded_by=actor,
                 uploaded_at=timezone.now())
-            audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
+            audit_append(organisation_id=actor.municipality_id, actor=actor, actor_role="admin",
                          event_type="template.uploaded", object_type="template",
                          object_id=template.pk,
                          after={"title": template.title, "step": step_number,
@@ -224,11 +224,11 @@ def template_delete(*, actor: User, template_id: Any) -> None:
     _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
     with transaction.atomic():
         template = OrgTemplate.objects.select_for_update().filter(
-            pk=template_id, organisation_id=actor.organisation_id).first()
+            pk=template_id, organisation_id=actor.municipality_id).first()
         if template is None:
             raise NotFound("Skabelonen findes ikke.")
         name = template.storage_name
-        audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
+        audit_append(organisation_id=actor.municipality_id, actor=actor, actor_role="admin",
                      event_type="template.deleted", object_type="template", object_id=template.pk,
                      before={"title": template.title, "step": template.step,
                              "sha256": template.sha256})

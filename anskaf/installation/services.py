@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -68,7 +69,7 @@ def installation_organisation() -> Organisation:
         return Organisation.objects.get(is_installation=True)
 
 
-def municipalities():  # type: ignore[no-untyped-def]
+def municipalities() -> QuerySet[Organisation]:
     """Every municipality (never the installation's own row)."""
     return Organisation.objects.filter(is_installation=False)
 

@@ -88,7 +88,7 @@ def _require_board(actor: User) -> None:
 
 def _audit(actor: User, event_type: str, object_type: str, object_id: Any, before: Any,
            after: Any, *, case_id: int | None = None) -> None:
-    audit_append(organisation_id=actor.organisation_id, actor=actor,
+    audit_append(organisation_id=actor.municipality_id, actor=actor,
                  actor_role=case_services.acting_role(actor, [BOARD_ROLE, "coordinator"]),
                  event_type=event_type, object_type=object_type, object_id=object_id,
                  case_id=case_id, before=before, after=after)
@@ -107,7 +107,7 @@ def _pk(value: Any, message: str) -> int:
 def _lock_meeting(actor: User, meeting_id: Any) -> Meeting:
     """Lock the meeting for this transaction; 404 outside the actor's organisation."""
     meeting = (Meeting.objects.select_for_update()
-               .filter(organisation_id=actor.organisation_id,
+               .filter(organisation_id=actor.municipality_id,
                        pk=_pk(meeting_id, MEETING_NOT_FOUND)).first())
     if meeting is None:
         raise NotFound(MEETING_NOT_FOUND)
@@ -116,7 +116,7 @@ def _lock_meeting(actor: User, meeting_id: Any) -> Meeting:
 
 def _lock_item(actor: User, item_id: Any) -> tuple[Meeting, AgendaItem]:
     message = "Dagsordenspunktet findes ikke, eller du har ikke adgang til det."
-    item = AgendaItem.objects.filter(meeting__organisation_id=actor.organisation_id,
+    item = AgendaItem.objects.filter(meeting__organisation_id=actor.municipality_id,
                                      pk=_pk(item_id, message)).first()
     if item is None:
         raise NotFound(message)
@@ -318,7 +318,7 @@ def _clean_participants(actor: User, value: Any) -> list[User]:
         value = [v for v in value.replace(",", " ").split()]
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise ValidationFailed({"participants": "Angiv deltagerne med brugernavn."})
-    people = list(User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+    people = list(User.objects.filter(organisation_id=actor.municipality_id, is_active=True,
                                       username__in=[str(v) for v in value]))
     unknown = sorted({str(v) for v in value} - {p.username for p in people})
     if unknown:
@@ -394,7 +394,7 @@ def meeting_schedule(*, actor: User, data: dict[str, Any]) -> list[Meeting]:
         starts = timezone.make_aware(local.replace(tzinfo=None)
                                      + timedelta(weeks=n * clean["repeat_weeks"]))
         meeting = Meeting.objects.create(
-            organisation_id=actor.organisation_id, title=clean["title"], starts_at=starts,
+            organisation_id=actor.municipality_id, title=clean["title"], starts_at=starts,
             ends_at=starts + clean["duration"], place=clean.get("place", ""),
             online_link=clean.get("online_link", ""), series=series,
             recurrence_weeks=clean["repeat_weeks"] or None, created_by=actor,
@@ -434,7 +434,7 @@ def agenda_add_case(*, actor: User, meeting_id: Any, referral_id: Any) -> Agenda
     _require_board(actor)
     _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     referral = (Referral.objects.select_for_update().select_related("case")
-                .filter(organisation_id=actor.organisation_id,
+                .filter(organisation_id=actor.municipality_id,
                         pk=_pk(referral_id, "Sagen står ikke i køen.")).first())
     if referral is None or referral.status != ReferralStatus.WAITING:
         raise ValidationFailed({"referral": "Vælg en sag, der venter på et møde."})
@@ -616,7 +616,7 @@ def question_answer(*, actor: User, question_id: Any, answer: Any,
     given or changed by someone else since is not overwritten."""
     message = "Spørgsmålet findes ikke, eller du har ikke adgang til det."
     question = (Question.objects.select_related("item__case", "item__meeting")
-                .filter(item__meeting__organisation_id=actor.organisation_id,
+                .filter(item__meeting__organisation_id=actor.municipality_id,
                         pk=_pk(question_id, message)).first())
     if question is None:
         raise NotFound(message)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.forms import ModelChoiceField
@@ -80,7 +80,11 @@ def _audit(actor: User | None, role: str, event_type: str, obj: Any, before: Any
     event's case: the case's timeline (and its tests) shows the case's own moves only."""
     if case_id is not None:
         after = {**(after or {}), "case_id": case_id}
-    audit_append(organisation_id=organisation_id or actor.organisation_id, actor=actor,
+    if organisation_id is None:
+        if actor is None:
+            raise ValueError("an event without an actor names its organisation")
+        organisation_id = actor.municipality_id
+    audit_append(organisation_id=organisation_id, actor=actor,
                  actor_role=role, event_type=event_type, object_type=type(obj).__name__,
                  object_id=obj.pk, before=before, after=after)
 
@@ -109,7 +113,7 @@ def _system_of(actor: User, system_id: Any, *, lock: bool = False) -> System:
         pk = int(system_id)
     except (TypeError, ValueError):
         raise NotFound("Systemet findes ikke.") from None
-    qs = System.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    qs = System.objects.filter(organisation_id=actor.municipality_id, pk=pk)
     system = (qs.select_for_update() if lock else qs).first()
     if system is None:
         raise NotFound("Systemet findes ikke.")
@@ -138,8 +142,10 @@ def archive_assessment_record(*, actor: User, system_id: Any, decision: Any, pla
     if not plan:
         errors["plan"] = ("Beskriv planen for arkiveringsversionen, eller hvorfor systemet "
                           "ikke skal arkiveres.")
-    elif len(plan) > 20000 or (problem := text_problem(plan, multiline=True)):
-        errors["plan"] = "Planen må højst være 20.000 tegn." if len(plan) > 20000 else problem
+    elif len(plan) > 20000:
+        errors["plan"] = "Planen må højst være 20.000 tegn."
+    elif problem := text_problem(plan, multiline=True):
+        errors["plan"] = problem
     if errors:
         raise ValidationFailed(errors)
     if version is not None and version != system.version:
@@ -166,7 +172,7 @@ def _refusal_kind(form: Any) -> type[ValidationFailed]:
     """400 for input that breaks the document's shape; 409 when every problem is a business
     one: a reference to what the municipality does not have (a unit, a person, a system), or
     a rule across fields or against today (`code="business"` in the forms; ADR 0022)."""
-    kinds = set()
+    kinds: set[type[ValidationFailed]] = set()
     for name, errors in form.errors.as_data().items():
         field = form.fields.get(name)
         for error in errors:
@@ -336,15 +342,18 @@ def _check_version(expected: Any, actual: int, what: str) -> None:
                        f"du havde version {expected}). Se den nyeste udgave, og gem igen.")
 
 
-def _agreement_of(model: Any, actor: User, pk: Any, system_id: Any, lock: bool,
-                  missing: str) -> Any:
+_Agreement = TypeVar("_Agreement", Contract, DataProcessingAgreement)
+
+
+def _agreement_of(model: type[_Agreement], actor: User, pk: Any, system_id: Any, lock: bool,
+                  missing: str) -> _Agreement:
     """A contract or DPA of the actor's organisation (and of the system, when given); 404
     for anything else, a non-number included."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound(missing) from None
-    qs = model.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    qs = model.objects.filter(organisation_id=actor.municipality_id, pk=pk)
     if system_id is not None:
         qs = qs.filter(system_id=system_id)
     found = (qs.select_for_update() if lock else qs).first()
@@ -355,13 +364,13 @@ def _agreement_of(model: Any, actor: User, pk: Any, system_id: Any, lock: bool,
 
 def contract_of(actor: User, contract_id: Any, *, system_id: Any = None,
                 lock: bool = False) -> Contract:
-    return _agreement_of(Contract, actor, contract_id, system_id, lock,  # type: ignore[no-any-return]
+    return _agreement_of(Contract, actor, contract_id, system_id, lock,
                          "Kontrakten findes ikke.")
 
 
 def dpa_of(actor: User, dpa_id: Any, *, system_id: Any = None,
            lock: bool = False) -> DataProcessingAgreement:
-    return _agreement_of(DataProcessingAgreement, actor, dpa_id,  # type: ignore[no-any-return]
+    return _agreement_of(DataProcessingAgreement, actor, dpa_id,
                          system_id, lock, "Databehandleraftalen findes ikke.")
 
 
@@ -415,7 +424,7 @@ def contract_mark_notice_decided(*, actor: User, contract_id: Any) -> Contract:
     except (TypeError, ValueError):
         raise NotFound("Kontrakten findes ikke.") from None
     contract = (Contract.objects.select_for_update()
-                .filter(organisation_id=actor.organisation_id, pk=pk).first())
+                .filter(organisation_id=actor.municipality_id, pk=pk).first())
     if contract is None:
         raise NotFound("Kontrakten findes ikke.")
     deadline = notice_deadline(contract, timezone.localdate())
