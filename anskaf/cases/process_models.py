@@ -111,7 +111,8 @@ def current_version(organisation_id: int, unit_id: int | None = None) -> ModelVe
                                                 unit_id__in=chain).order_by("-version")
         newest: dict[int, ModelVersion] = {}
         for version in own_units.defer("content"):
-            newest.setdefault(version.unit_id, version)  # type: ignore[arg-type]
+            if version.unit_id is not None:  # always (unit_id__in)
+                newest.setdefault(version.unit_id, version)
         for unit in chain:
             if unit in newest:
                 return ModelVersion.objects.get(pk=newest[unit].pk)

@@ -218,7 +218,9 @@ def held_for_board(cases: list[Any], models: dict[int, Any]) -> dict[int, dict[i
     held: dict[int, dict[int, str]] = {}
     for case in with_board:
         case._anskaf_pending_referral = pending.get(case.pk)
-        review = boards[case.pk].review.number  # type: ignore[union-attr]
+        board = boards[case.pk]
+        assert board is not None  # with_board holds only these
+        review = board.review.number
         if review in (case.waiting_steps or ()) and case.pk not in pending:
             held[case.pk] = {review: PUT_FORWARD_PENDING}
     return held

@@ -8,7 +8,7 @@ Mounted by anskaf/api/urls.py. Order of checks as elsewhere: 401, 404, 403, 400.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from ninja import Router, Schema
 from pydantic import Field
@@ -32,8 +32,8 @@ FAILED_LIMIT = 200  # the operations page shows the newest failed e-mails
 KindLiteral = Literal["step_opened", "step_assigned", "decision", "agenda", "deadline", "deputy",
                       "handover", "mention", "model"]  # choices.Kind
 ModeLiteral = Literal["immediate", "digest", "none"]  # choices.MailMode
-assert set(KindLiteral.__args__) == set(Kind.values)  # type: ignore[attr-defined]
-assert set(ModeLiteral.__args__) == set(MailMode.values)  # type: ignore[attr-defined]
+assert set(get_args(KindLiteral)) == set(Kind.values)
+assert set(get_args(ModeLiteral)) == set(MailMode.values)
 
 
 def _r(ok: int, schema: Any, *errors: int) -> dict[int, Any]:

@@ -9,7 +9,7 @@ Lists are {"items", "next"}; `limit` 1-200, `offset` from `next`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from django.db.models import Choices
 from django.utils import timezone
@@ -56,7 +56,7 @@ OversightLiteral = Literal["isae3000", "isae3402_2", "own", "physical", "none"]
 for _literal, _choices in ((ArchiveDecisionLiteral, ArchiveDecision), (LifecycleLiteral, Lifecycle),
                            (HostingLiteral, Hosting), (NoticeToLiteral, NoticeTo),
                            (OversightLiteral, OversightMethod)):
-    assert list(_literal.__args__) == list(_choices.values), _choices  # type: ignore[attr-defined]
+    assert list(get_args(_literal)) == list(_choices.values), _choices
 
 
 class ArchiveAssessmentOut(Schema):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -36,7 +36,7 @@ from .models import CaseSystem, KitosSync, LinkKind, SyncStatus, TenderThreshold
 router = Router(tags=["portfolio"])
 
 LinkKindLiteral = Literal["acquired", "replaced"]  # models.LinkKind
-assert set(LinkKindLiteral.__args__) == set(LinkKind.values)  # type: ignore[attr-defined]
+assert set(get_args(LinkKindLiteral)) == set(LinkKind.values)
 
 
 def _case(request: ApiRequest, case_id: int) -> Any:

@@ -326,7 +326,8 @@ def _dependants(model: ProcessModel, snap: Snapshot, number: int) -> list[int]:
     found = [s.number for s in model.steps
              if number in s.requires and snap.steps[s.number] == StepStatus.DONE]
     found += [g.number for g in model.gates
-              if number in g.gate.rests_on and snap.steps[g.number] == StepStatus.DONE]  # type: ignore[union-attr]
+              if g.gate is not None and number in g.gate.rests_on
+              and snap.steps[g.number] == StepStatus.DONE]
     return found
 
 
@@ -402,7 +403,7 @@ def set_replaces_system(model: ProcessModel, snap: Snapshot, value: bool) -> Tra
         return _transition(model, snap, {})
     replacing_steps = [s for s in model.steps if s.only_when_replacing]
     decided = [g.number for g in model.gates if snap.steps[g.number] == StepStatus.DONE
-               and any(s.number in g.gate.rests_on for s in replacing_steps)]  # type: ignore[union-attr]
+               and g.gate is not None and any(s.number in g.gate.rests_on for s in replacing_steps)]
     if decided:
         raise InvalidTransition(
             f"Om sagen erstatter et system kan ikke ændres, efter at trin "
