@@ -73,7 +73,8 @@ class Access(Roles):
     def acts_for(self, person_id: int | None) -> bool:
         """True for the person themself and for anyone they deputise for today."""
         return person_id is not None and (
-            person_id == self.person.pk or person_id in self.deputising_for
+            (self.person is not None and person_id == self.person.pk)
+            or person_id in self.deputising_for
         )
 
 

@@ -343,7 +343,7 @@ def _unit_of(actor: User, unit_id: int | str) -> OrgUnit | None:
         pk = int(unit_id)
     except (TypeError, ValueError):
         return None
-    return OrgUnit.objects.filter(pk=pk, organisation_id=actor.organisation_id).first()
+    return OrgUnit.objects.filter(pk=pk, organisation_id=actor.municipality_id).first()
 
 
 @transaction.atomic
@@ -492,7 +492,7 @@ def _new_coordinator(actor: User, value: int | str | None) -> User:
             or (isinstance(value, int) and not 0 < value < 2**62)):
         raise ValidationFailed({"coordinator": "Vælg den person, der overtager sagen."})
     lookup = {"pk": value} if isinstance(value, int) else {"username": value.strip()}
-    person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+    person = User.objects.filter(organisation_id=actor.municipality_id, is_active=True,
                                  **lookup).first()
     if person is None:
         raise ReferenceRefused({"coordinator": "Personen findes ikke i din kommune."})
@@ -873,7 +873,7 @@ def _assignee_of(actor: User, value: int | str | None) -> User | None:
         {"username": value} if isinstance(value, str) else None)
     if lookup is None:
         raise ValidationFailed({"assignee": "Angiv personen med brugernavn."})
-    person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+    person = User.objects.filter(organisation_id=actor.municipality_id, is_active=True,
                                  **lookup).first()
     if person is None:
         raise ReferenceRefused({"assignee": "Personen findes ikke i din kommune."})

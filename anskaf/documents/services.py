@@ -150,7 +150,7 @@ def readable_version(*, actor: User, case_id: int, document_id: int,
     except (TypeError, ValueError):
         raise NotFound() from None
     document = (Document.objects.select_related("case")
-                .filter(pk=doc_pk, case_id=case_pk, organisation_id=actor.organisation_id).first())
+                .filter(pk=doc_pk, case_id=case_pk, organisation_id=actor.municipality_id).first())
     if document is None or not permissions.can_view(actor, document.case):
         raise NotFound("Dokumentet findes ikke, eller du har ikke adgang til sagen.")
     versions = document.versions.select_related("uploaded_by")
@@ -202,17 +202,17 @@ def template_upload(*, actor: User, title: str | None, step: int | str | None,
     assert fileobj is not None
     checked = check_file(fileobj, name, size)
     storage = document_storage()
-    object_name = new_name(actor.organisation_id, "templates")
+    object_name = new_name(actor.municipality_id, "templates")
     try:
         with transaction.atomic():
             save_or_clean(storage, object_name, fileobj)
             template = OrgTemplate.objects.create(
-                organisation_id=actor.organisation_id, title=title.strip(), step=step_number,
+                organisation_id=actor.municipality_id, title=title.strip(), step=step_number,
                 step_key=model.step(step_number).key, storage_name=object_name,
                 original_name=checked.name, size=checked.size,
                 sha256=checked.sha256, content_type=checked.content_type, uploaded_by=actor,
                 uploaded_at=timezone.now())
-            audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
+            audit_append(organisation_id=actor.municipality_id, actor=actor, actor_role="admin",
                          event_type="template.uploaded", object_id=template.pk,
                          after={"title": template.title, "step": step_number,
                                 "name": checked.name, "sha256": checked.sha256})
@@ -226,11 +226,11 @@ def template_delete(*, actor: User, template_id: int) -> None:
     _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
     with transaction.atomic():
         template = OrgTemplate.objects.select_for_update().filter(
-            pk=template_id, organisation_id=actor.organisation_id).first()
+            pk=template_id, organisation_id=actor.municipality_id).first()
         if template is None:
             raise NotFound("Skabelonen findes ikke.")
         name = template.storage_name
-        audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
+        audit_append(organisation_id=actor.municipality_id, actor=actor, actor_role="admin",
                      event_type="template.deleted", object_id=template.pk,
                      before={"title": template.title, "step": template.step,
                              "sha256": template.sha256})

@@ -90,7 +90,7 @@ def _require_board(actor: User) -> None:
 def _audit(actor: User, event_type: str, object_id: int | str | None, before: Payload,
            after: Payload, *, case_id: int | None = None) -> None:
     """audit_append in the actor's organisation, acting as the board or the coordinator."""
-    audit_append(organisation_id=actor.organisation_id, actor=actor,
+    audit_append(organisation_id=actor.municipality_id, actor=actor,
                  actor_role=case_services.acting_role(actor, [BOARD_ROLE, "coordinator"]),
                  event_type=event_type, object_id=object_id, case_id=case_id, before=before,
                  after=after)
@@ -109,7 +109,7 @@ def _pk(value: int | str | None, message: str) -> int:
 def _lock_meeting(actor: User, meeting_id: int) -> Meeting:
     """Lock the meeting for this transaction; 404 outside the actor's organisation."""
     meeting = (Meeting.objects.select_for_update()
-               .filter(organisation_id=actor.organisation_id,
+               .filter(organisation_id=actor.municipality_id,
                        pk=_pk(meeting_id, MEETING_NOT_FOUND)).first())
     if meeting is None:
         raise NotFound(MEETING_NOT_FOUND)
@@ -118,7 +118,7 @@ def _lock_meeting(actor: User, meeting_id: int) -> Meeting:
 
 def _lock_item(actor: User, item_id: int | str | None) -> tuple[Meeting, AgendaItem]:
     message = "Dagsordenspunktet findes ikke, eller du har ikke adgang til det."
-    item = AgendaItem.objects.filter(meeting__organisation_id=actor.organisation_id,
+    item = AgendaItem.objects.filter(meeting__organisation_id=actor.municipality_id,
                                      pk=_pk(item_id, message)).first()
     if item is None:
         raise NotFound(message)
@@ -321,7 +321,7 @@ def _clean_participants(actor: User, value: str | list[str] | None) -> list[User
         value = [v for v in value.replace(",", " ").split()]
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise ValidationFailed({"participants": "Angiv deltagerne med brugernavn."})
-    people = list(User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+    people = list(User.objects.filter(organisation_id=actor.municipality_id, is_active=True,
                                       username__in=[str(v) for v in value]))
     unknown = sorted({str(v) for v in value} - {p.username for p in people})
     if unknown:
@@ -411,7 +411,7 @@ def meeting_schedule(*, actor: User, data: ScheduleData) -> list[Meeting]:
         starts = timezone.make_aware(local.replace(tzinfo=None)
                                      + timedelta(weeks=n * clean["repeat_weeks"]))
         meeting = Meeting.objects.create(
-            organisation_id=actor.organisation_id, title=clean["title"], starts_at=starts,
+            organisation_id=actor.municipality_id, title=clean["title"], starts_at=starts,
             ends_at=starts + clean["duration"], place=clean.get("place", ""),
             online_link=clean.get("online_link", ""), series=series,
             recurrence_weeks=clean["repeat_weeks"] or None, created_by=actor,
@@ -452,7 +452,7 @@ def agenda_add_case(*, actor: User, meeting_id: int, referral_id: int | str | No
     _require_board(actor)
     _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     referral = (Referral.objects.select_for_update().select_related("case")
-                .filter(organisation_id=actor.organisation_id,
+                .filter(organisation_id=actor.municipality_id,
                         pk=_pk(referral_id, "Sagen står ikke i køen.")).first())
     if referral is None or referral.status != ReferralStatus.WAITING:
         raise ValidationFailed({"referral": "Vælg en sag, der venter på et møde."})
@@ -638,7 +638,7 @@ def question_answer(*, actor: User, question_id: int | str | None, answer: str |
     given or changed by someone else since is not overwritten."""
     message = "Spørgsmålet findes ikke, eller du har ikke adgang til det."
     question = (Question.objects.select_related("item__case", "item__meeting")
-                .filter(item__meeting__organisation_id=actor.organisation_id,
+                .filter(item__meeting__organisation_id=actor.municipality_id,
                         pk=_pk(question_id, message)).first())
     if question is None:
         raise NotFound(message)

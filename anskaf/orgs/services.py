@@ -67,13 +67,13 @@ def require_admin(actor: User) -> int:
     """The actor's organisation id; NotAllowed unless they administer it."""
     if not is_org_admin(actor):
         raise NotAllowed()
-    return actor.organisation_id  # type: ignore[return-value]
+    return actor.municipality_id
 
 
 def _audit(actor: User, event_type: str, object_id: int | str | None, before: Payload,
            after: Payload) -> None:
     """audit_append in the administrator's organisation, acting as its administrator."""
-    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=ACTOR_ROLE,
+    audit_append(organisation_id=actor.municipality_id, actor=actor, actor_role=ACTOR_ROLE,
                  event_type=event_type, object_id=object_id, before=before, after=after)
 
 
@@ -161,7 +161,7 @@ def _clean_unit(organisation_id: int, data: UnitData, unit: OrgUnit | None
     if error:
         errors["kind"] = error
     parent = _unit_in_org(organisation_id, data.get("parent"))
-    if parent == "bad":
+    if isinstance(parent, str):  # "bad"
         errors["parent"] = "Vælg en overordnet enhed i din kommune."
         parent = None
     elif unit is not None and parent is not None and unit.pk in _ancestors(parent):
@@ -433,10 +433,10 @@ def role_add(*, actor: User, person_id: int, role: str | None,
     if key is None:
         errors["role"] = "Vælg en rolle."
     unit = _unit_in_org(org_id, unit_id)
-    if unit == "bad":
+    if isinstance(unit, str):  # "bad"
         errors["unit"] = "Vælg »Hele kommunen« eller en enhed i din kommune."
         unit = None
-    if errors:
+    if errors or key is None:
         raise ValidationFailed(errors)
     if Membership.objects.filter(person=person, role=key, unit=unit).exists():
         raise ValidationFailed({"role": f"{person.display_name()} har allerede rollen "

@@ -81,7 +81,11 @@ def _audit(actor: User | None, role: str, event_type: str, obj: models.Model, be
     event's case: the case's timeline (and its tests) shows the case's own moves only."""
     if case_id is not None:
         after = {**(after or {}), "case_id": case_id}
-    audit_append(organisation_id=organisation_id or actor.organisation_id, actor=actor,
+    if organisation_id is None:
+        if actor is None:
+            raise ValueError("an event without an actor names its organisation")
+        organisation_id = actor.municipality_id
+    audit_append(organisation_id=organisation_id, actor=actor,
                  actor_role=role, event_type=event_type, object_id=obj.pk, before=before,
                  after=after)
 
@@ -110,7 +114,7 @@ def _system_of(actor: User, system_id: int | str, *, lock: bool = False) -> Syst
         pk = int(system_id)
     except (TypeError, ValueError):
         raise NotFound("Systemet findes ikke.") from None
-    qs = System.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    qs = System.objects.filter(organisation_id=actor.municipality_id, pk=pk)
     system = (qs.select_for_update() if lock else qs).first()
     if system is None:
         raise NotFound("Systemet findes ikke.")
@@ -140,8 +144,10 @@ def archive_assessment_record(*, actor: User, system_id: int, decision: str | No
     if not plan:
         errors["plan"] = ("Beskriv planen for arkiveringsversionen, eller hvorfor systemet "
                           "ikke skal arkiveres.")
-    elif len(plan) > 20000 or (problem := text_problem(plan, multiline=True)):
-        errors["plan"] = "Planen må højst være 20.000 tegn." if len(plan) > 20000 else problem
+    elif len(plan) > 20000:
+        errors["plan"] = "Planen må højst være 20.000 tegn."
+    elif problem := text_problem(plan, multiline=True):
+        errors["plan"] = problem
     if errors:
         raise ValidationFailed(errors)
     if version is not None and version != system.version:
@@ -346,16 +352,18 @@ def _check_version(expected: int | str | None, actual: int, what: str) -> None:
                        f"du havde version {expected}). Se den nyeste udgave, og gem igen.")
 
 
-def _agreement_of(model: type[Contract] | type[DataProcessingAgreement], actor: User,
-                  pk: int | str, system_id: int | None, lock: bool, missing: str
-                  ) -> Contract | DataProcessingAgreement:
+_Agreement = TypeVar("_Agreement", Contract, DataProcessingAgreement)
+
+
+def _agreement_of(model: type[_Agreement], actor: User, pk: int | str, system_id: int | None,
+                  lock: bool, missing: str) -> _Agreement:
     """A contract or DPA of the actor's organisation (and of the system, when given); 404
     for anything else, a non-number included."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound(missing) from None
-    qs = model.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    qs = model.objects.filter(organisation_id=actor.municipality_id, pk=pk)
     if system_id is not None:
         qs = qs.filter(system_id=system_id)
     found = (qs.select_for_update() if lock else qs).first()
@@ -366,13 +374,13 @@ def _agreement_of(model: type[Contract] | type[DataProcessingAgreement], actor: 
 
 def contract_of(actor: User, contract_id: int | str, *, system_id: int | None = None,
                 lock: bool = False) -> Contract:
-    return _agreement_of(Contract, actor, contract_id, system_id, lock,  # type: ignore[no-any-return]
+    return _agreement_of(Contract, actor, contract_id, system_id, lock,
                          "Kontrakten findes ikke.")
 
 
 def dpa_of(actor: User, dpa_id: int | str, *, system_id: int | None = None,
            lock: bool = False) -> DataProcessingAgreement:
-    return _agreement_of(DataProcessingAgreement, actor, dpa_id,  # type: ignore[no-any-return]
+    return _agreement_of(DataProcessingAgreement, actor, dpa_id,
                          system_id, lock, "Databehandleraftalen findes ikke.")
 
 
@@ -423,7 +431,7 @@ def contract_mark_notice_decided(*, actor: User, contract_id: int) -> Contract:
     except (TypeError, ValueError):
         raise NotFound("Kontrakten findes ikke.") from None
     contract = (Contract.objects.select_for_update()
-                .filter(organisation_id=actor.organisation_id, pk=pk).first())
+                .filter(organisation_id=actor.municipality_id, pk=pk).first())
     if contract is None:
         raise NotFound("Kontrakten findes ikke.")
     deadline = notice_deadline(contract, timezone.localdate())
