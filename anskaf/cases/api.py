@@ -9,7 +9,7 @@ services' refusals). Every action answers with the updated case.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -271,7 +271,8 @@ def case_create(request: ApiRequest) -> Status:
     required = {f: services.REQUIRED_TEXT.get(f) or FIELD_HINTS[f]
                 for f in CaseCreateIn.required_fields}
     _, data = params.parse_body(request, CaseCreateIn, required)
-    case = services.case_create(actor=user, data=data)
+    # the fields sent, of the types CaseCreateIn checked: the service judges their values
+    case = services.case_create(actor=user, data=cast(services.CaseData, data))
     return Status(201, _case_body(request, case.pk))
 
 
@@ -295,7 +296,8 @@ def case_update(request: ApiRequest, case_id: int) -> dict[str, Any]:
     _visible_case(request, case_id, may="edit")
     body, data = params.parse_body(request, CaseUpdateIn)
     data.pop("version", None)
-    services.case_update(actor=_actor(request), case_id=case_id, data=data, version=body.version)
+    services.case_update(actor=_actor(request), case_id=case_id,
+                         data=cast(services.CaseData, data), version=body.version)
     return _case_body(request, case_id)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -11,6 +11,7 @@ from anskaf.orgs.models import OrgUnit, User
 from anskaf.process.model import PhaseDef, ProcessModel
 
 from .choices import CaseStatus
+from .services import CaseData
 
 
 def apply_service_errors(form: forms.Form, exc: Any) -> None:
@@ -68,12 +69,13 @@ class CaseForm(forms.Form):
             self.fields["replaces_system"].help_text = (
                 f"Hvis ja, gælder {_steps_da(replacing)} (nedlukning af det tidligere system).")
 
-    def service_data(self) -> dict:
+    def service_data(self) -> CaseData:
+        """The cleaned fields as the service takes them (the unit by its id)."""
         data = dict(self.cleaned_data)
         unit = data.pop("unit", None)
         if unit is not None:
             data["unit"] = unit.pk
-        return data
+        return cast(CaseData, data)
 
 
 class ReasonForm(forms.Form):

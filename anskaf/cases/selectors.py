@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -261,9 +262,10 @@ class WaitingFor:
     """One step the case waits on, with the people and dates the page and the task list show."""
 
     waiting: Waiting
-    state: StepState | None
+    # the page reads model instances, the task list plain rows (TaskState, TaskPerson)
+    state: StepState | TaskState | None
     since: datetime | None  # when it became actionable: its required or earlier steps done
-    handed_over_by: User | None  # who finished the step before it (the hand-over)
+    handed_over_by: User | TaskPerson | None  # who finished the step before it (the hand-over)
     hold: str = ""  # for a held step: the hand-over it waits for (Danish)
 
     @property
@@ -279,8 +281,8 @@ class WaitingFor:
         return self.waiting.actionable
 
 
-def _handed_over(case: Case, states: dict[int, StepState], number: int
-                 ) -> tuple[datetime | None, User | None]:
+def _handed_over(case: Case, states: Mapping[int, StepState | TaskState], number: int
+                 ) -> tuple[datetime | None, User | TaskPerson | None]:
     """When a step became actionable and from whom: the latest completion among the steps
     before it (the case's creation for the first), as the guide hands work along in order."""
     earlier = [(s.completed_at, s) for n, s in states.items()

@@ -289,7 +289,7 @@ def _clean_fields(actor: User, data: CaseData, *, creating: bool) -> dict[str, A
                 clean[field] = value.strip()
     for field, limit in TEXT_FIELDS.items():
         if field in data and field not in REQUIRED_TEXT:
-            value = data[field]
+            value = data.get(field)
             if value is None:
                 value = ""
             if not isinstance(value, str):
@@ -299,8 +299,10 @@ def _clean_fields(actor: User, data: CaseData, *, creating: bool) -> dict[str, A
                 errors[field] = problem
             else:
                 clean[field] = value.strip()
-        # the length as sent (the document's maxLength), not after stripping
-        if field in clean and len(data[field] or "") > limit:
+        # the length as sent (the document's maxLength), not after stripping (a cleaned field
+        # was sent as text)
+        sent = data.get(field)
+        if field in clean and isinstance(sent, str) and len(sent) > limit:
             errors[field] = f"Højst {limit} tegn."
     if "replaces_system" in data or creating:
         value = data.get("replaces_system", False)

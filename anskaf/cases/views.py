@@ -555,12 +555,13 @@ def _render_part(request: AuthenticatedRequest, panel: Panel, case: Any, model: 
     html = []
     for number in numbers or [0]:
         for rendered in page.at(panel.place, number):
-            step = views.get(number)
-            if len(numbers) > 1:  # the part as a page of its own: all its steps, headed
+            shown = views.get(number)
+            # the part as a page of its own: all its steps, headed
+            if len(numbers) > 1 and shown is not None:
                 html.append(format_html('<h2 class="h3">Trin {}. {}</h2>', number,
-                                        step.definition.title.da))
+                                        shown.definition.title.da))
             html.append(render_to_string(rendered.template, {
-                **rendered.context, "case": case, "model": model, "step": step,
+                **rendered.context, "case": case, "model": model, "step": shown,
                 "n": number or None, "csrf_token": token}))
     return "".join(html)
 

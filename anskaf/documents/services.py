@@ -111,7 +111,7 @@ def document_upload(*, actor: User, case_id: int, number: int, type_key: str | N
 
 def _document_for_new_version(target: StepTarget, document_id: int | str | None
                               ) -> Document | None:
-    if document_id in (None, ""):
+    if document_id is None or document_id == "":
         return None
     try:
         pk = int(document_id)
@@ -190,7 +190,7 @@ def template_upload(*, actor: User, title: str | None, step: int | str | None,
     elif (problem := text_problem(title.strip(), name=True)) is not None:
         errors["title"] = problem
     try:
-        step_number = int(step)
+        step_number = int(step) if step is not None else 0
     except (TypeError, ValueError):
         step_number = 0
     if not model.has_step(step_number):
@@ -199,7 +199,7 @@ def template_upload(*, actor: User, title: str | None, step: int | str | None,
         errors["file"] = "Vælg filen med skabelonen."
     if errors:
         raise ValidationFailed(errors)
-    assert fileobj is not None
+    assert fileobj is not None and title is not None  # both refused above when missing
     checked = check_file(fileobj, name, size)
     storage = document_storage()
     object_name = new_name(actor.municipality_id, "templates")

@@ -98,6 +98,11 @@ class MunicipalityIn(Body):
                                     max_length=254)
 
 
+def _org_data(body: MunicipalityIn) -> services.OrgData:
+    return services.OrgData(name=body.name, slug=body.slug, cvr=body.cvr, units=body.units,
+                            admin_name=body.admin_name, admin_email=body.admin_email)
+
+
 class SuspendIn(Body):
     required_fields: ClassVar[tuple[str, ...]] = ("reason",)
     reason: str | None = Field(None, description="Why (kept in the audit trails).",
@@ -194,7 +199,7 @@ def org_create(request: ApiRequest) -> Status:
         "cvr": "Skriv kommunens CVR-nummer.", "admin_name": "Skriv administratorens navn.",
         "admin_email": "Skriv administratorens e-mail."})
     try:
-        org, _admin = services.org_create(actor=user, data=body.model_dump(), via="api")
+        org, _admin = services.org_create(actor=user, data=_org_data(body), via="api")
     except ValidationFailed as exc:
         raise _refused(exc) from None
     return Status(201, _row(selectors.municipality_row(viewer=user, slug=org.slug)))

@@ -7,7 +7,7 @@ API's order: 401, 404 (the meeting or case), 403 (the board's role), 400 (the bo
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -226,7 +226,9 @@ def meeting_list(request: ApiRequest) -> dict[str, Any]:
 def meeting_schedule(request: ApiRequest) -> Status:
     permissions.require(services.board_refusal(request.auth))
     _, data = params.parse_body(request, MeetingIn)
-    meetings = services.meeting_schedule(actor=request.auth, data=data)
+    # the fields sent, of the types MeetingIn checked: the service judges their values
+    meetings = services.meeting_schedule(actor=request.auth,
+                                         data=cast(services.ScheduleData, data))
     return Status(201, {"items": [_meeting_dict(m) for m in meetings]})
 
 

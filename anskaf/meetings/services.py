@@ -97,6 +97,8 @@ def _audit(actor: User, event_type: str, object_id: int | str | None, before: Pa
 
 
 def _pk(value: int | str | None, message: str) -> int:
+    if value is None:
+        raise NotFound(message)
     try:
         pk = int(value)
     except (TypeError, ValueError):
@@ -343,13 +345,24 @@ class ScheduleData(TypedDict, total=False):
     count: int | str | None
 
 
+def _minutes(value: int | str | None) -> int | None:
+    """A meeting's length: a whole number of minutes from 15 to 600 (digits as text too), or
+    None when it is not one."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 15 <= value <= 600:
+        return None
+    return value
+
+
 def _clean_schedule(actor: User, data: ScheduleData) -> dict[str, Any]:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
-    for field, message, limit in (("title", "Skriv en titel på mødet.", 200),
-                                  ("place", "", 200)):
+    for field, given, message, limit in (
+            ("title", data.get("title"), "Skriv en titel på mødet.", 200),
+            ("place", data.get("place"), "", 200)):
         try:
-            clean[field] = _text(data.get(field), field, message, limit=limit,
+            clean[field] = _text(given, field, message, limit=limit,
                                  required=field == "title", name=True)
         except ValidationFailed as exc:
             errors.update(exc.errors)
@@ -358,10 +371,8 @@ def _clean_schedule(actor: User, data: ScheduleData) -> dict[str, Any]:
                                          "Angiv dato og klokkeslæt for mødets start.")
     except ValidationFailed as exc:
         errors.update(exc.errors)
-    duration = data.get("duration_minutes", 60)
-    if isinstance(duration, str) and duration.strip().isdigit():
-        duration = int(duration)
-    if isinstance(duration, bool) or not isinstance(duration, int) or not 15 <= duration <= 600:
+    duration = _minutes(data.get("duration_minutes", 60))
+    if duration is None:
         errors["duration_minutes"] = "Mødets varighed skal være mellem 15 og 600 minutter."
     link = data.get("online_link") or ""
     if not isinstance(link, str):
@@ -392,7 +403,7 @@ def _clean_schedule(actor: User, data: ScheduleData) -> dict[str, Any]:
         clean["participants"] = _clean_participants(actor, data.get("participants"))
     except ValidationFailed as exc:
         errors.update(exc.errors)
-    if errors:
+    if errors or duration is None:  # a refused duration is among the errors
         raise ValidationFailed(errors)
     clean["duration"] = timedelta(minutes=duration)
     return clean

@@ -19,7 +19,7 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def unread_count_query(user: User) -> QuerySet[Notification]:
+def unread_count_query(user: User) -> QuerySet[Notification, dict[str, Any]]:
     """The unread count as a one-value query, for a caller that reads it inside a larger query
     (the navigation: no row when there is nothing unread)."""
     return (Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).order_by()

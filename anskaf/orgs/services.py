@@ -87,7 +87,7 @@ def _text(value: str | None) -> str:
 
 def _pk_or_none(value: OrgUnit | User | int | str | None) -> int | str | None:
     """An id from a form or a service call: None for empty, an int, or "bad"."""
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     if isinstance(value, OrgUnit | User):
         return value.pk
@@ -295,8 +295,9 @@ def _clean_person(organisation_id: int, data: PersonData, person: User | None
                   ) -> _CleanPerson:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
-    for field, check in (("full_name", check_full_name), ("email", check_email)):
-        value, error = check(data.get(field))
+    for field, check, given in (("full_name", check_full_name, data.get("full_name")),
+                                ("email", check_email, data.get("email"))):
+        value, error = check(given)
         if error:
             errors[field] = error
         clean[field] = value

@@ -111,7 +111,8 @@ def compute_viewer(person: User) -> Viewer:
     org_id = person.organisation_id
     rows = list(Membership.objects.filter(person_id=person.pk)
                 .values_list("role", "unit_id", "organisation_id"))
-    units = list(OrgUnit.objects.filter(organisation_id=org_id).values_list("pk", "parent_id"))
+    units = [] if org_id is None else list(  # the operator has no units
+        OrgUnit.objects.filter(organisation_id=org_id).values_list("pk", "parent_id"))
     today = timezone.localdate()
     # The deputy period counts from its first to its last day, both included.
     absent = frozenset(Deputy.objects.filter(

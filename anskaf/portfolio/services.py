@@ -148,7 +148,7 @@ def archive_assessment_record(*, actor: User, system_id: int, decision: str | No
         errors["plan"] = "Planen må højst være 20.000 tegn."
     elif problem := text_problem(plan, multiline=True):
         errors["plan"] = problem
-    if errors:
+    if errors or decision is None:  # a missing decision is among the errors
         raise ValidationFailed(errors)
     if version is not None and version != system.version:
         raise Conflict("Systemet er ændret af en anden. Genindlæs siden og prøv igen.")
@@ -210,7 +210,7 @@ def system_save(*, actor: User, values: SystemValues, system_id: int | None = No
     before = _view(system, SYSTEM_FIELDS) if system else None
     _check_references(actor, values, system)
     system = _assigned(system or System(), values)
-    system.organisation_id = actor.organisation_id
+    system.organisation_id = actor.municipality_id
     system.search_text = system_search_text(system)
     if before is not None:
         system.version += 1
@@ -267,7 +267,7 @@ def link_of(case_id: int, kind: str) -> CaseSystem | None:
     return CaseSystem.objects.select_related("system").filter(case_id=case_id, kind=kind).first()
 
 
-LINK_EVENTS = {LinkKind.ACQUIRED: "portfolio.acquired_system_linked",
+LINK_EVENTS: dict[str, str] = {LinkKind.ACQUIRED: "portfolio.acquired_system_linked",
                LinkKind.REPLACED: "portfolio.replaced_system_linked"}
 
 
@@ -282,7 +282,7 @@ def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | No
     current = link_of(case.pk, kind)
     before = {"system_id": current.system_id if current else None}
     role = acting_role(actor, (*permissions.CASE_MANAGERS, "admin"))  # as edit_refusal
-    if system_id in (None, ""):
+    if system_id is None or system_id == "":
         if current:
             current.delete()
         link = None
@@ -341,7 +341,7 @@ DPA_FIELDS = ("supplier", "signed_on", "sub_processors", "third_countries", "ove
 def _check_version(expected: int | str | None, actual: int, what: str) -> None:
     """An edit names the version it was made from; a stale one is refused (409), so nobody
     overwrites a change they have not seen."""
-    if expected in (None, ""):
+    if expected is None or expected == "":
         return
     try:
         expected = int(expected)
@@ -465,7 +465,7 @@ def dpa_save(*, actor: User, system_id: int, values: DpaValues, case_id: int | s
         dpa = dpa_of(actor, dpa_id, system_id=system.pk, lock=True)
         _check_version(version, dpa.version, "Databehandleraftalen")
     before = _view(dpa, DPA_FIELDS) if dpa else None
-    case = _case_of(actor, case_id, edit=False) if case_id not in (None, "") else None
+    case = _case_of(actor, case_id, edit=False) if case_id is not None and case_id != "" else None
     dpa = _assigned(dpa or DataProcessingAgreement(), values)
     dpa.system, dpa.organisation_id = system, system.organisation_id
     if case is not None:
@@ -579,10 +579,9 @@ def _queue(system: System, case_id: int | None) -> KitosSync:
         sync = KitosSync(organisation_id=system.organisation_id, system=system, case_id=case_id)
     sync.lifecycle = system.lifecycle
     sync.case_id = sync.case_id or case_id
-    kitos_sync.arm(sync, timezone.now())
+    lease = kitos_sync.arm(sync, timezone.now())
     sync.save()
     # The worker sends it after commit, never this request's thread (ADR 0035).
-    lease = sync.next_attempt_at
     transaction.on_commit(lambda: tasks.enqueue_attempt(sync.pk, lease))
     return sync
 
