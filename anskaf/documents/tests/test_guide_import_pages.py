@@ -66,7 +66,7 @@ def test_preview_then_name_the_outcome_then_import(web, org, coordinator):
     assert done.status_code == 302 and done["Location"] == f"/sager/{case.pk}/"
     assert case.title == "Omsorg" and case.coordinator == coordinator
     assert Decision.objects.get(case=case).outcome == "yes"
-    detail = web.get(done["Location"]).content.decode()
+    detail = testing.page_with_parts(web, done["Location"], opened=True)  # with its timeline
     assert "importerede sagen fra Word" in detail
     first = web.get(f"/sager/{case.pk}/trin/{model.first_step.number}/").content.decode()
     kept = Document.objects.get(case=case)  # the kept guide, among the first step's files
