@@ -22,18 +22,6 @@ P = "/api/v1/installation/organisations"
 
 
 @pytest.fixture
-def operator(db):
-    return services.operator_add(actor=None, username="drift", via="cli")[0]
-
-
-@pytest.fixture
-def drift(operator):
-    client = Client()
-    client.force_login(operator)
-    return client
-
-
-@pytest.fixture
 def exports(tmp_path, settings):
     settings.ANSKAF_EXPORT_DIR = tmp_path / "exports"
     settings.ANSKAF_ANCHOR_LOG = str(tmp_path / "anchors.jsonl")

@@ -13,7 +13,6 @@ from anskaf import testing
 from anskaf.api.services import token_create
 from anskaf.audit.models import AuditEvent
 from anskaf.audit.services import audit_verify
-from anskaf.installation import services
 from anskaf.orgs import tenancy
 from anskaf.orgs.errors import NotAllowed
 from anskaf.orgs.installation_chain import installation_organisation
@@ -23,11 +22,6 @@ ISSUER = "https://login.example.dk/tenant-a/v2.0"
 DISCOVERY = {"issuer": ISSUER, "authorization_endpoint": f"{ISSUER}/authorize",
              "token_endpoint": f"{ISSUER}/token", "userinfo_endpoint": f"{ISSUER}/userinfo",
              "jwks_uri": f"{ISSUER}/keys", "id_token_signing_alg_values_supported": ["RS256"]}
-
-
-@pytest.fixture
-def operator(db):
-    return services.operator_add(actor=None, username="drift", via="cli")[0]
 
 
 @pytest.fixture

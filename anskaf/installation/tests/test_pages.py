@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.test import Client
 
 from anskaf import testing
@@ -15,18 +14,6 @@ from anskaf.orgs.models import Organisation
 FORM = {"name": "Aabenraa Kommune", "slug": "aabenraa", "cvr": "29189854",
         "units": "Børn og Skole\r\nSocial og Sundhed\r\n", "admin_name": "Mette Holm",
         "admin_email": "mette@aabenraa.dk"}
-
-
-@pytest.fixture
-def operator(db):
-    return services.operator_add(actor=None, username="drift", via="cli")[0]
-
-
-@pytest.fixture
-def drift(operator):
-    client = Client()
-    client.force_login(operator)
-    return client
 
 
 def test_the_overview_shows_counts_and_nothing_of_the_content(drift, coordinator, outsider):

@@ -21,11 +21,6 @@ AABENRAA = {"name": "Aabenraa Kommune", "slug": "aabenraa", "cvr": "29189854",
             "admin_email": "mette@aabenraa.dk"}
 
 
-@pytest.fixture
-def operator(db):
-    return services.operator_add(actor=None, username="drift", via="cli")[0]
-
-
 @pytest.mark.parametrize("cvr", ["29189854", "29189587", "55133018"])
 def test_a_valid_cvr_passes_modulus_11(cvr):
     assert cvr_problem(cvr) is None
