@@ -16,18 +16,22 @@ from anskaf.web.tests.browser.helpers import assert_accessible, log_out
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_operator_creates_a_municipality_and_its_admin_accepts_the_invitation(
-        page: Page, live_server):
-    testing.make_user(testing.make_org(), "koordinator", "coordinator")
+def _log_in_as_operator(page: Page, base: str) -> None:
+    """An operator made on the command line, with a password, logged in by the form."""
     operator = services.operator_add(actor=None, username="drift", full_name="Dorte Drift",
                                      via="cli")[0]
     operator.set_password("Drift-er-sjovt-26")
     operator.save()
-
-    page.goto(f"{live_server.url}/log-ind/")
+    page.goto(f"{base}/log-ind/")
     page.get_by_label("Brugernavn").fill("drift")
     page.get_by_label("Adgangskode").fill("Drift-er-sjovt-26")
     page.get_by_role("button", name="Log ind").click()
+
+
+def test_the_operator_creates_a_municipality_and_its_admin_accepts_the_invitation(
+        page: Page, live_server):
+    testing.make_user(testing.make_org(), "koordinator", "coordinator")
+    _log_in_as_operator(page, live_server.url)
     expect(page.get_by_role("heading", name="Kommuner på installationen", level=1)
            ).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="Haderslev Kommune")).to_be_visible()
@@ -72,13 +76,7 @@ def test_the_operator_publishes_a_shared_model_version(page: Page, live_server):
     from anskaf.process.tests.model_edits import rename_step, shipped
 
     current_version(testing.make_org().pk)
-    operator = services.operator_add(actor=None, username="drift", via="cli")[0]
-    operator.set_password("Drift-er-sjovt-26")
-    operator.save()
-    page.goto(f"{live_server.url}/log-ind/")
-    page.get_by_label("Brugernavn").fill("drift")
-    page.get_by_label("Adgangskode").fill("Drift-er-sjovt-26")
-    page.get_by_role("button", name="Log ind").click()
+    _log_in_as_operator(page, live_server.url)
     page.get_by_role("link", name="Fælles procesmodel").click()
     expect(page.get_by_role("heading", name="Fælles procesmodel", level=1)).to_be_visible()
     assert_accessible(page)
@@ -101,13 +99,7 @@ def test_the_operator_suspends_and_offboards_a_municipality(page: Page, live_ser
     settings.ANSKAF_ANCHOR_LOG = str(tmp_path / "anchors.jsonl")
     org = testing.make_org()
     testing.new_case(testing.make_user(org, "koordinator", "coordinator"), title="Udfases")
-    operator = services.operator_add(actor=None, username="drift", via="cli")[0]
-    operator.set_password("Drift-er-sjovt-26")
-    operator.save()
-    page.goto(f"{live_server.url}/log-ind/")
-    page.get_by_label("Brugernavn").fill("drift")
-    page.get_by_label("Adgangskode").fill("Drift-er-sjovt-26")
-    page.get_by_role("button", name="Log ind").click()
+    _log_in_as_operator(page, live_server.url)
     page.get_by_role("link", name=org.name).click()
     page.get_by_label("Begrundelse").fill("Kommunen forlader installationen")
     page.get_by_role("button", name=f"Suspendér {org.name}").click()
