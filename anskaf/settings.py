@@ -135,6 +135,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anskaf.web.middleware.RequestIdMiddleware",
     "anskaf.web.middleware.RequestMetricsMiddleware",
+    # A fresh cache of the people's roles for each request, around everything that asks.
+    "anskaf.orgs.middleware.AccessCacheMiddleware",
     # After WhiteNoise (static files stay cacheable); sees the user the inner layers set.
     "anskaf.web.middleware.NoStoreMiddleware",
     "anskaf.web.middleware.ContentSecurityPolicyMiddleware",

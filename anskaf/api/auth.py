@@ -17,6 +17,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from anskaf.http.errors import MESSAGES, ApiError
+from anskaf.orgs.permissions import is_operator
 
 from .services import token_authenticate
 
@@ -26,7 +27,7 @@ OPERATOR_PREFIX = "/api/v1/installation/"
 def confined(request: HttpRequest, user: Any) -> Any:
     """The installation's operator sees no municipality's data: outside the installation's
     operations the API answers them 404, as the pages do (ADR 0030)."""
-    if getattr(user, "is_operator", False) and not request.path.startswith(OPERATOR_PREFIX):
+    if is_operator(user) and not request.path.startswith(OPERATOR_PREFIX):
         raise ApiError(404, "not_found", MESSAGES["not_found"])
     return user
 

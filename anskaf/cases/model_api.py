@@ -15,7 +15,7 @@ from ninja import Router, Status
 from anskaf.http import params
 from anskaf.http.errors import ApiError
 from anskaf.http.schemas import ErrorOut
-from anskaf.orgs.selectors import is_org_admin
+from anskaf.orgs.permissions import is_admin
 from anskaf.process.loader import ModelInvalid
 
 from .errors import NotFound, ReferenceRefused
@@ -83,7 +83,7 @@ def _responses(ok: dict[int, Any], errors: dict[int, str]) -> dict[int, Any]:
 
 def _admin(request: HttpRequest) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    if not is_org_admin(user):
+    if not is_admin(user):
         raise ApiError(403, "forbidden", "Kun kommunens administratorer har adgang til "
                                          "procesmodellen.")
     return user

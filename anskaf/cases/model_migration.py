@@ -197,10 +197,10 @@ def plan_case(case: Case, states: list[StepState], decisions: list[Decision],
 
 
 def _require_admin(actor: Any, organisation_id: int) -> None:
-    from anskaf.orgs.selectors import is_org_admin
+    from anskaf.orgs.permissions import is_admin
 
     if actor is not None and (actor.organisation_id != organisation_id
-                              or not is_org_admin(actor)):
+                              or not is_admin(actor)):
         raise PermissionDenied("Kun kommunens administratorer kan flytte sager til en ny "
                                "modelversion.")
 

@@ -3,21 +3,29 @@
 Services enforce these rules (403 before any input is read), selectors filter by them, and
 the UI asks them to say *why* an action is not open to the person looking at it.
 
-Roles come from memberships. A membership scoped to a unit covers that unit and every unit
+Roles come from memberships (read once per request by `anskaf.orgs.permissions.access_of`,
+ADR 0039). A membership scoped to a unit covers that unit and every unit
 below it (a coordinator of a forvaltning covers its afdelinger); an organisation-wide
 membership covers every unit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Set
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
 
+from anskaf.orgs import permissions as org_permissions
 from anskaf.orgs.models import User
-from anskaf.orgs.viewer import forget_viewer, viewer_of
+from anskaf.orgs.permissions import (  # noqa: F401  (the building blocks, re-exported)
+    Access,
+    Roles,
+    access_cache,
+    access_of,
+    forget_access,
+    is_admin,
+)
 from anskaf.process.model import ProcessModel, StepDef
 
 from .errors import PermissionDenied
@@ -25,90 +33,6 @@ from .models import StepState
 
 # Roles that work across a municipality's cases, wherever the requesting unit sits.
 CASE_MANAGERS = ("coordinator", "management")
-
-
-@dataclass(frozen=True)
-class Roles:
-    """Roles held organisation-wide and per unit (each unit with the units below it)."""
-
-    org_roles: frozenset[str] = frozenset()
-    unit_roles: dict[str, frozenset[int]] = field(default_factory=dict)
-
-    def holds(self, role: str, unit_id: int | None) -> bool:
-        if role in self.org_roles:
-            return True
-        return unit_id is not None and unit_id in self.unit_roles.get(role, frozenset())
-
-    def holds_any(self, roles: Iterable[str], unit_id: int | None) -> bool:
-        return any(self.holds(r, unit_id) for r in roles)
-
-
-@dataclass(frozen=True)
-class Access(Roles):
-    """A person's roles, the units each covers, and whom they deputise for today."""
-
-    person: User | None = None
-    own_units: frozenset[int] = frozenset()
-    deputising_for: frozenset[int] = frozenset()
-    # Each unit of the organisation -> itself and the units below it (read with the roles).
-    unit_tree: Mapping[int, Set[int]] = field(default_factory=dict)
-    # The roles of each person deputised for today: a deputy acts with them, but only on the
-    # absent person's own tasks (steps assigned to them), never on the deputy's others.
-    absent_roles: dict[int, Roles] = field(default_factory=dict)
-
-    def holds_for(self, assignee_id: int | None, roles: Iterable[str],
-                  unit_id: int | None) -> bool:
-        """The person holds one of the roles, or deputises today for the step's assignee who
-        does."""
-        roles = tuple(roles)
-        if self.holds_any(roles, unit_id):
-            return True
-        absent = self.absent_roles.get(assignee_id) if assignee_id is not None else None
-        return absent is not None and absent.holds_any(roles, unit_id)
-
-    @property
-    def is_admin(self) -> bool:
-        return "admin" in self.org_roles
-
-    def acts_for(self, person_id: int | None) -> bool:
-        """True for the person themself and for anyone they deputise for today."""
-        return person_id is not None and (
-            person_id == self.person.pk or person_id in self.deputising_for
-        )
-
-
-def _roles(memberships: Iterable[tuple[str, int | None]],
-           covered: Mapping[int, Set[int]]) -> Roles:
-    org_roles = frozenset(role for role, unit in memberships if unit is None)
-    unit_roles: dict[str, set[int]] = {}
-    for role, unit in memberships:
-        if unit is not None:
-            unit_roles.setdefault(role, set()).update(covered.get(unit, {unit}))
-    return Roles(org_roles, {r: frozenset(u) for r, u in unit_roles.items()})
-
-
-def access_of(person: User) -> Access:
-    """The person's roles from their viewer (orgs/viewer.py: cached across requests under a
-    key that changes with them), kept on the person object for the request."""
-    cached = getattr(person, "_access", None)
-    if cached is not None:
-        return cached
-    viewer = viewer_of(person)
-    covered = viewer.unit_tree
-    own = _roles(viewer.memberships, covered)
-    access = Access(
-        person=person, org_roles=own.org_roles, unit_roles=own.unit_roles,
-        own_units=covered.get(person.unit_id, frozenset()) if person.unit_id else frozenset(),
-        deputising_for=viewer.deputising_for, unit_tree=covered,
-        absent_roles={pk: _roles(ms, covered) for pk, ms in viewer.absent_memberships.items()},
-    )
-    person._access = access  # type: ignore[attr-defined]
-    return access
-
-
-def forget_access(person: User) -> None:
-    """Drop the cached roles (after memberships or deputies change)."""
-    forget_viewer(person)
 
 
 # --- seeing ------------------------------------------------------------------------------------
@@ -148,6 +72,14 @@ def _labels(model: ProcessModel, roles: Iterable[str]) -> str:
 def _manages(access: Access, case: Any) -> bool:
     return access.acts_for(case.coordinator_id) or access.holds_any(
         CASE_MANAGERS, case.requesting_unit_id)
+
+
+def coordinates(person: User, case: Any) -> bool:
+    """The case's coordinator, their deputy today or the coordinating function of its unit:
+    who hands the case over (puts it forward to the board)."""
+    access = access_of(person)
+    return access.acts_for(case.coordinator_id) or access.holds("coordinator",
+                                                                case.requesting_unit_id)
 
 
 def edit_refusal(person: User, case: Any) -> str | None:
@@ -234,8 +166,8 @@ def eligible_for(model: ProcessModel, step: StepDef) -> tuple[str, ...]:
 
 
 def require(refusal: str | None) -> None:
-    if refusal is not None:
-        raise PermissionDenied(refusal)
+    """403 (`PermissionDenied`) with the refusal's reason; nothing when there is none."""
+    org_permissions.require(refusal, PermissionDenied)
 
 
 def coordinates_or_administers(actor: Any) -> bool:

@@ -263,10 +263,10 @@ def model_publish(*, actor: Any, organisation_id: int, content: str, reason: str
     from anskaf.audit import events
     from anskaf.audit.services import audit_append
     from anskaf.orgs.models import Organisation
-    from anskaf.orgs.selectors import is_org_admin
+    from anskaf.orgs.permissions import is_admin
 
     if actor is not None and (actor.organisation_id != organisation_id
-                              or not is_org_admin(actor)):
+                              or not is_admin(actor)):
         raise PermissionDenied("Kun kommunens administratorer kan udgive en procesmodel.")
     unit = publishing_unit(organisation_id, unit_id)
     reason = _clean_reason(reason)
@@ -339,7 +339,9 @@ def may_publish_shared(actor: Any) -> bool:
         return True
     if getattr(actor, "organisation_id", None) is not None:
         return False
-    if getattr(actor, "is_operator", False) and getattr(actor, "is_active", False):
+    from anskaf.orgs.permissions import is_operator
+
+    if is_operator(actor):
         return True
     return bool(getattr(actor, "is_superuser", False))
 

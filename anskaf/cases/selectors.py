@@ -13,6 +13,7 @@ from django.utils import timezone
 from anskaf.audit.models import AuditEvent
 from anskaf.audit.selectors import chain_version
 from anskaf.orgs.models import Membership, User
+from anskaf.orgs.permissions import memo, memoised
 from anskaf.process.attention import Waiting, Why, attention
 from anskaf.process.engine import CaseStatus as EngineCaseStatus
 from anskaf.process.engine import Snapshot
@@ -398,10 +399,8 @@ def _may_wait_for(access: permissions.Access, people: set[int]) -> Q:
 def my_tasks(*, viewer: User, limit: int | None = None) -> list[Task]:
     """Steps of the person's cases that are theirs (assigned, as a deputy, or by role):
     actionable now (`Task.actionable`) or open only in principle. Longest waiting first."""
-    tasks = getattr(viewer, "_my_tasks", None)
-    if tasks is None:  # the menu's count and the page share one computation
-        tasks = _compute_tasks(viewer)
-        viewer._my_tasks = tasks  # type: ignore[attr-defined]
+    # The menu's count and the page share one computation per request.
+    tasks = memo("tasks", viewer.pk, lambda: _compute_tasks(viewer))
     return tasks if limit is None else tasks[:limit]
 
 
@@ -413,7 +412,7 @@ def my_task_count(*, viewer: User, version: str | None = None) -> int:
     by date). A stale key is never read again, so per-process caches stay correct behind a
     load balancer. `version`: the chain head when the caller has read it already.
     """
-    if (tasks := getattr(viewer, "_my_tasks", None)) is not None:
+    if (tasks := memoised("tasks", viewer.pk)) is not None:
         return sum(1 for t in tasks if t.actionable)
     version = version or chain_version(viewer.organisation_id)
     key = (f"anskaf:tasks:{viewer.pk}:{version}:"

@@ -442,8 +442,7 @@ def case_records_number_set(*, actor: User, case_id: int, records_number: str) -
     """Record the case's number in the records system (ESDH). Bookkeeping, so also on a closed
     case (it is journalised when it is done); audited like any change of the case's fields."""
     loaded = _load(actor, case_id)
-    permissions.require(permissions.edit_refusal(actor, loaded.case)
-                        if not permissions.access_of(actor).is_admin else None)
+    permissions.require(permissions.edit_refusal(actor, loaded.case))  # admins included
     clean = _clean_fields(actor, {"records_case_number": records_number}, creating=False)
     case = loaded.case
     if clean["records_case_number"] == case.records_case_number:

@@ -381,9 +381,7 @@ def _step_views(request: HttpRequest, detail: selectors.CaseDetail, acted: int |
 def _coordinates(person: Any, case: Any) -> bool:
     """The case's coordinator, their deputy or the coordinating function of its unit: who
     hands the case over (puts it forward to the board)."""
-    access = permissions.access_of(person)
-    return access.acts_for(case.coordinator_id) or access.holds("coordinator",
-                                                                case.requesting_unit_id)
+    return permissions.coordinates(person, case)
 
 
 def _may_act(step: presenters.StepView) -> bool:

@@ -19,6 +19,7 @@ from anskaf.http.schemas import Body, ErrorOut
 
 from . import selectors, services
 from .models import Comment
+from .permissions import change_refusal
 
 router = Router(tags=["comments"])
 
@@ -114,7 +115,7 @@ def comment_create(request: HttpRequest, case_id: int) -> Status:
               openapi_extra=_extra(CommentEditIn))
 def comment_edit(request: HttpRequest, case_id: int, comment_id: int) -> dict[str, Any]:
     comment = _get(request, case_id, comment_id)  # 404, then 403, before the body's 400
-    permissions.require(None if comment.author_id == request.auth.pk else services.OWN_ONLY)  # type: ignore[attr-defined]
+    permissions.require(change_refusal(request.auth, comment))  # type: ignore[attr-defined]
     body, _ = params.parse_body(request, CommentEditIn)
     services.comment_edit(actor=request.auth, case_id=case_id, comment_id=comment_id,  # type: ignore[attr-defined]
                           body=body.body, mention=body.mention or ())

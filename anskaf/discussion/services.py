@@ -25,13 +25,13 @@ from anskaf.orgs.models import User
 from anskaf.validation.text import text_problem
 
 from .models import Comment
+from .permissions import can_be_mentioned, change_refusal
 
 MAX_LENGTH = 5000
 MAX_MENTIONS = 20
 # "@karen" but not the "@haderslev" of "karen@haderslev.dk"; a sentence's full stop is no part
 # of the name.
 _MENTION = re.compile(r"(?<![\w.@])@([\w.+-]+)")
-OWN_ONLY = "Du kan kun rette og slette dine egne kommentarer."
 
 
 def mentioned_names(body: str) -> list[str]:
@@ -73,7 +73,7 @@ def _mentioned_people(actor: User, case: Case, names: Iterable[str]) -> list[Use
         organisation_id=case.organisation_id, is_active=True, username__in=wanted)}
     unknown = [n for n in wanted if n.casefold() not in found]
     people = [found[n.casefold()] for n in wanted if n.casefold() in found]
-    blind = [p for p in people if not permissions.can_view(p, case)]
+    blind = [p for p in people if not can_be_mentioned(p, case)]
     problems = []
     if blind:
         who = ", ".join(f"@{p.username} ({p.display_name()})" for p in blind)
@@ -147,7 +147,7 @@ def _own_comment(actor: User, case_id: int, comment_id: int) -> Comment:
     if comment is None:
         raise NotFound("Kommentaren findes ikke.")
     comment.case = case
-    permissions.require(None if comment.author_id == actor.pk else OWN_ONLY)
+    permissions.require(change_refusal(actor, comment))
     return comment
 
 

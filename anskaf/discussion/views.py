@@ -19,6 +19,7 @@ from anskaf.cases.selectors import case_detail
 from . import selectors, services
 from .forms import CommentForm, EditForm
 from .models import Comment
+from .permissions import change_refusal
 
 
 def _case_url(pk: int, comment_pk: int | None = None) -> str:
@@ -80,8 +81,8 @@ def _own_or_404(request: HttpRequest, pk: int, comment_pk: int) -> Comment:
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = _own_or_404(request, pk, comment_pk)
-    if comment.author_id != request.user.pk:
-        return _refused(request, services.OWN_ONLY)
+    if refusal := change_refusal(request.user, comment):
+        return _refused(request, refusal)
     form = EditForm(request.POST or None, initial={"body": comment.body})
     error = None
     if request.method == "POST" and form.is_valid():
@@ -105,8 +106,8 @@ def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = _own_or_404(request, pk, comment_pk)
-    if comment.author_id != request.user.pk:
-        return _refused(request, services.OWN_ONLY)
+    if refusal := change_refusal(request.user, comment):
+        return _refused(request, refusal)
     if request.method == "POST":
         try:
             services.comment_delete(actor=request.user, case_id=pk, comment_id=comment_pk)

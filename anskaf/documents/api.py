@@ -20,7 +20,7 @@ from anskaf.http import params
 from anskaf.http.errors import ApiError
 from anskaf.http.schemas import Body, ErrorOut
 
-from . import access, case_package, journal, services
+from . import case_package, journal, permissions, services
 from .models import Document, DocumentVersion
 from .selectors import case_documents
 from .views import file_response
@@ -108,7 +108,7 @@ def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict
             "key": t.definition.key, "title": t.definition.title.da,
             "required": t.binds, "confidential": t.definition.confidential,
             "missing": t.missing,
-            "readable": access.read_refusal(request.auth, target.case, target.step,  # type: ignore[attr-defined]
+            "readable": permissions.read_refusal(request.auth, target.case, target.step,  # type: ignore[attr-defined]
                                             t.definition, target.assignee_id) is None,
             "documents": [_document_dict(case_id, d.document, d.versions if d.readable else [])
                           for d in t.documents],
@@ -142,7 +142,7 @@ UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
 def upload_document(request: HttpRequest, case_id: int, number: int) -> Any:
     target = _member_target(request, case_id, number)
     user = request.auth  # type: ignore[attr-defined]
-    refusal = access.upload_refusal(user, target.case, target.model, target.step,
+    refusal = permissions.upload_refusal(user, target.case, target.model, target.step,
                                     target.assignee_id)
     if refusal:
         raise ApiError(403, "forbidden", refusal)
@@ -208,7 +208,7 @@ def _zip(package: Any) -> HttpResponse:
 def journalise_document(request: HttpRequest, case_id: int, document_id: int) -> Any:
     readable = services.readable_version(actor=request.auth, case_id=case_id,  # type: ignore[attr-defined]
                                          document_id=document_id)  # 404 and 403 before 400
-    if refusal := journal.journal_refusal(request.auth, readable):  # type: ignore[attr-defined]
+    if refusal := permissions.journal_refusal(request.auth, readable):  # type: ignore[attr-defined]
         raise PermissionDenied(refusal)
     body, _ = params.parse_body(request, RecordsNumberIn)
     _entry, package, _delivery = journal.journalise(
@@ -227,7 +227,7 @@ def journalise_document(request: HttpRequest, case_id: int, document_id: int) ->
              openapi_extra=_zip_extra())
 def journalise_case(request: HttpRequest, case_id: int) -> Any:
     detail = case_detail(viewer=request.auth, case_id=case_id)  # type: ignore[attr-defined]
-    if refusal := case_package.package_refusal(request.auth, detail.case):  # type: ignore[attr-defined]
+    if refusal := permissions.package_refusal(request.auth, detail.case):  # type: ignore[attr-defined]
         raise PermissionDenied(refusal)  # 404 and 403 before 400
     body, _ = params.parse_body(request, RecordsNumberIn)
     package, _delivery = case_package.case_journalise(

@@ -28,9 +28,9 @@ from anskaf.orgs.models import User
 from anskaf.validation.text import export_safe, text_problem
 
 from . import guide
-from .access import read_refusal
 from .journal import Delivery, JournalPackage, adapter
 from .models import Document
+from .permissions import package_refusal, read_refusal
 from .storage import document_storage
 
 # A part another app adds: (case detail, viewer) -> [(path in the ZIP, bytes), ...]
@@ -42,15 +42,6 @@ def register_part(maker: PartMaker) -> None:
     """Apps above documents add their part of the package (in their AppConfig.ready)."""
     if maker not in _parts:
         _parts.append(maker)
-
-
-def package_refusal(actor: User, case: Any) -> str | None:
-    """Whoever may edit the case (its coordinator, the coordinating function, management) and
-    admins journalise it as a whole: the package holds its confidential documents too."""
-    if permissions.access_of(actor).is_admin or permissions.edit_refusal(actor, case) is None:
-        return None
-    return ("Kun sagens koordinator, den koordinerende funktion, ledelsen for sagens enhed og "
-            "administratorer kan journalisere hele sagen.")
 
 
 def clean_records_number(value: Any) -> str:

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from anskaf.audit.services import audit_append
-from anskaf.cases import permissions
 from anskaf.cases import services as case_services
 from anskaf.cases.errors import PermissionDenied, ValidationFailed
 from anskaf.cases.models import Decision, StepState
@@ -27,6 +26,7 @@ from anskaf.orgs.models import User
 from anskaf.process.engine import StepStatus
 
 from .models import Document, DocumentVersion
+from .permissions import import_refusal
 from .storage import discard, document_storage, new_name, save_or_clean
 from .word_import import (
     DECIDE,
@@ -43,16 +43,6 @@ IMPORTED_RATIONALE = "Registreret ved import fra Word-vejledningen."
 DOCUMENT_TYPE = "imported_guide"  # not a type of the model: shown with the step's other files
 FIRST_VERSION = 1  # the kept .docx is the document's first version
 DEFAULT_TEXT = "Se den importerede Word-vejledning ({name})."
-
-
-def import_refusal(actor: User) -> str | None:
-    """Who may import: a coordinator (of any unit or the municipality) or an admin."""
-    if actor.organisation_id is None:
-        return "Din bruger hører ikke til en kommune."
-    if permissions.coordinates_or_administers(actor):
-        return None
-    return ("Kun den koordinerende funktion og kommunens administratorer kan importere en sag "
-            "fra Word.")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from anskaf.cases.errors import PermissionDenied
 from anskaf.http.errors import ApiError
 from anskaf.http.schemas import ErrorOut
 
-from .guide_import import Preview, guide_import, guide_import_preview, import_refusal
+from .guide_import import Preview, guide_import, guide_import_preview
+from .permissions import import_refusal
 
 router = Router(tags=["documents"])
 

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from anskaf.cases.errors import MoveRefused, PermissionDenied, ValidationFailed
 
-from .guide_import import DEFAULT_TEXT, guide_import, guide_import_preview, import_refusal
+from .guide_import import DEFAULT_TEXT, guide_import, guide_import_preview
+from .permissions import import_refusal
 from .validation import BadFile, human_size, max_size
 
 CASE_FIELDS = ("title", "need", "strategic_fit", "user_impact")

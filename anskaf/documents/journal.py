@@ -30,6 +30,7 @@ from anskaf.orgs.models import User
 from anskaf.validation.text import export_safe, text_problem
 
 from .models import JournalEntry
+from .permissions import journal_refusal
 from .services import Readable, readable_version
 from .storage import document_storage
 
@@ -137,24 +138,6 @@ def _cover_pdf(metadata: dict[str, Any]) -> bytes:
 
     html = export_safe(render_to_string("documents/journal_cover.html", {"m": metadata}))
     return HTML(string=html).write_pdf()
-
-
-def journal_refusal(actor: User, readable: Readable) -> str | None:
-    if readable.doc_type is None or not readable.doc_type.journal:
-        return "Denne dokumenttype journaliseres ikke fra anskaf."
-    model_step = None
-    from anskaf.cases.process_models import model_for
-
-    model = model_for(readable.case)
-    if model.has_step(readable.document.step):
-        model_step = model.step(readable.document.step)
-    access = permissions.access_of(actor)
-    if access.is_admin or permissions.edit_refusal(actor, readable.case) is None:
-        return None
-    if model_step and permissions.work_refusal(actor, readable.case, model, model_step) is None:
-        return None
-    return ("Kun sagens koordinator og ledelse eller de udførende på trinnet kan journalisere "
-            "dokumentet.")
 
 
 def _granting_roles(readable: Readable) -> tuple[str, ...]:

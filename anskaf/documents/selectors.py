@@ -17,7 +17,7 @@ from anskaf.orgs.models import User
 from anskaf.process.engine import binds
 from anskaf.process.model import DocumentTypeDef, ProcessModel, StepDef
 
-from . import access
+from . import permissions
 from .models import Document, DocumentVersion, JournalEntry, OrgTemplate
 
 
@@ -120,16 +120,16 @@ def _step_documents(viewer: User, case: Any, model: ProcessModel, step: StepDef,
     types = []
     known = {d.key for d in step.documents}
     for definition in step.documents:
-        readable = access.read_refusal(viewer, case, step, definition, assignee_id) is None
+        readable = permissions.read_refusal(viewer, case, step, definition, assignee_id) is None
         views = [DocumentView(d, versions.get(d.pk, []), readable, entries.get(d.pk, []))
                  for d in documents if d.type_key == definition.key]
         types.append(TypeView(definition, views,
                               binds(definition, case.replaces_system, waived)))
-    other_readable = access.read_refusal(viewer, case, step, None, assignee_id) is None
+    other_readable = permissions.read_refusal(viewer, case, step, None, assignee_id) is None
     other = [DocumentView(d, versions.get(d.pk, []), other_readable) for d in documents
              if d.type_key not in known]
     return StepDocuments(step.number, types, templates,
-                         access.upload_refusal(viewer, case, model, step, assignee_id), other)
+                         permissions.upload_refusal(viewer, case, model, step, assignee_id), other)
 
 
 @dataclass
@@ -166,7 +166,7 @@ def step_files(*, viewer: User, steps: Iterable[tuple[Any, int]]) -> dict[int, l
         model = models[case.model_version_id]
         step_def = model.step(number) if model.has_step(number) else None
         doc_type = step_def.document_type(document.type_key) if step_def else None
-        readable = access.read_refusal(viewer, case, step_def, doc_type) is None
+        readable = permissions.read_refusal(viewer, case, step_def, doc_type) is None
         files[case.pk].append(StepFile(document, latest.get(document.pk),
                                        doc_type.title.da if doc_type else document.type_key,
                                        readable))

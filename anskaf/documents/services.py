@@ -19,7 +19,7 @@ from django.utils import timezone
 from anskaf.audit.services import audit_append
 from anskaf.cases import permissions
 from anskaf.cases import services as case_services
-from anskaf.cases.errors import NotFound, PermissionDenied, ReferenceRefused, ValidationFailed
+from anskaf.cases.errors import NotFound, ReferenceRefused, ValidationFailed
 from anskaf.cases.models import Case, StepState
 from anskaf.cases.process_models import model_for
 from anskaf.cases.services import acting_role
@@ -27,8 +27,8 @@ from anskaf.orgs.models import User
 from anskaf.process.model import DocumentTypeDef, ProcessModel, StepDef
 from anskaf.validation.text import text_problem
 
-from . import access
 from .models import Document, DocumentVersion, OrgTemplate
+from .permissions import read_refusal, template_refusal, upload_refusal
 from .storage import discard, document_storage, new_name, save_or_clean
 from .validation import BadFile, check_file
 
@@ -66,18 +66,13 @@ def document_type(step: StepDef, type_key: str | None) -> DocumentTypeDef:
     return doc_type
 
 
-def _require(refusal: str | None) -> None:
-    if refusal is not None:
-        raise PermissionDenied(refusal)
-
-
 def document_upload(*, actor: User, case_id: int, number: int, type_key: str | None,
                     fileobj: IO[bytes], name: str | None, size: int | None = None,
                     document_id: int | str | None = None) -> DocumentVersion:
     """Store the file as a new version: of `document_id`, else of the step's document of the
     same type and name, else of a new document."""
     target = visible_step(actor, case_id, number)
-    _require(access.upload_refusal(actor, target.case, target.model, target.step,
+    permissions.require(upload_refusal(actor, target.case, target.model, target.step,
                                    target.assignee_id))
     existing = _document_for_new_version(target, document_id)
     doc_type = document_type(target.step, existing.type_key if existing else type_key)
@@ -162,7 +157,7 @@ def readable_version(*, actor: User, case_id: int, document_id: int,
     doc_type = step.document_type(document.type_key) if step else None
     assignee = (StepState.objects.filter(case_id=case_pk, number=document.step)
                 .values_list("assignee_id", flat=True).first())
-    _require(access.read_refusal(actor, document.case, step, doc_type, assignee))
+    permissions.require(read_refusal(actor, document.case, step, doc_type, assignee))
     return Readable(document.case, document, version, doc_type)
 
 
@@ -175,13 +170,11 @@ def _int(value: int | str) -> int:
 
 # --- organisation templates ---------------------------------------------------------------------
 
-TEMPLATE_REFUSAL = "Kun administratorer kan vedligeholde skabeloner."
-
 
 def template_upload(*, actor: User, title: str | None, step: int | str | None,
                     fileobj: IO[bytes] | None, name: str | None,
                     size: int | None = None, model: ProcessModel) -> OrgTemplate:
-    _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
+    permissions.require(template_refusal(actor))
     errors = {}
     if not isinstance(title, str) or not title.strip():
         errors["title"] = "Skriv en titel på skabelonen."
@@ -223,7 +216,7 @@ def template_upload(*, actor: User, title: str | None, step: int | str | None,
 
 
 def template_delete(*, actor: User, template_id: int) -> None:
-    _require(None if permissions.access_of(actor).is_admin else TEMPLATE_REFUSAL)
+    permissions.require(template_refusal(actor))
     with transaction.atomic():
         template = OrgTemplate.objects.select_for_update().filter(
             pk=template_id, organisation_id=actor.organisation_id).first()

@@ -16,7 +16,7 @@ from anskaf.cases.views import case_page_context, case_step_url
 from anskaf.http import params
 from anskaf.orgs.views import admin_required
 
-from . import access, case_package, guide, journal, services
+from . import case_package, guide, journal, permissions, services
 from .models import OrgTemplate
 from .storage import document_storage
 
@@ -50,7 +50,7 @@ def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         target = services.visible_step(request.user, pk, number)
     except NotFound:
         raise Http404("Sagen findes ikke.") from None
-    refusal = access.upload_refusal(request.user, target.case, target.model, target.step,
+    refusal = permissions.upload_refusal(request.user, target.case, target.model, target.step,
                                     target.assignee_id)
     if refusal:
         return _forbidden(request, refusal) if not _wants_json(request) else JsonResponse(
@@ -208,7 +208,7 @@ def journalise(request: HttpRequest, pk: int, document: int) -> HttpResponse:
         raise Http404("Dokumentet findes ikke.") from None
     except PermissionDenied as exc:
         return _forbidden(request, exc.message)
-    if refusal := journal.journal_refusal(request.user, readable):
+    if refusal := permissions.journal_refusal(request.user, readable):
         return _forbidden(request, refusal)
     context: dict[str, Any] = {"nav": "cases", "case": readable.case, "readable": readable,
                                "records_number": readable.case.records_case_number}
@@ -238,7 +238,7 @@ def case_journalise(request: HttpRequest, pk: int) -> HttpResponse:
         detail = case_detail(viewer=request.user, case_id=pk)
     except NotFound:
         raise Http404("Sagen findes ikke.") from None
-    if refusal := case_package.package_refusal(request.user, detail.case):
+    if refusal := permissions.package_refusal(request.user, detail.case):
         return _forbidden(request, refusal)
     context: dict[str, Any] = {"nav": "cases", "case": detail.case,
                                "records_number": detail.case.records_case_number}

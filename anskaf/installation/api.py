@@ -20,6 +20,7 @@ from anskaf.http.errors import ApiError
 from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.api_tenancy import SSO_BODY, SsoOut, sso_get_for, sso_remove_for, sso_save_for
 from anskaf.orgs.models import User
+from anskaf.orgs.permissions import is_operator
 from anskaf.portfolio.api_case import ThresholdIn, ThresholdOut, threshold_out
 from anskaf.portfolio.forms import threshold_values
 from anskaf.process.loader import ModelInvalid
@@ -43,7 +44,7 @@ def _body(body: type[Body]) -> dict[str, Any]:
 
 def _operator(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
-    if not getattr(user, "is_operator", False):
+    if not is_operator(user):
         raise ApiError(404, "not_found", "Adressen findes ikke i API'et.")
     return user  # type: ignore[no-any-return]
 

@@ -12,6 +12,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from anskaf.orgs.permissions import is_operator
+
 # Pages that are no municipality's: the operator may use them.
 OPERATOR_MAY = {"login", "logout", "healthz", "readyz", "metrics", "web:accessibility",
                 "web:home", "invitation", "oidc_authentication_init", "oidc_authentication_callback",
@@ -35,6 +37,6 @@ class OperatorConfinementMiddleware:
         if match is None or match.view_name.startswith("api"):
             return None  # the API judges its caller itself (anskaf/api/auth.py)
         user = getattr(request, "user", None)
-        if not getattr(user, "is_operator", False) or operator_may(match.view_name):
+        if not is_operator(user) or operator_may(match.view_name):
             return None
         return render(request, "404.html", status=404)

@@ -18,7 +18,8 @@ from anskaf.notifications.selectors import last_heartbeat, queue_length
 from anskaf.orgs.models import Organisation, OrgUnit, User
 from anskaf.portfolio.models import TenderThreshold
 
-from .errors import NotAnOperator, NotFound
+from .errors import NotFound
+from .permissions import require_operator
 from .services import installation_organisation, municipalities
 
 
@@ -35,11 +36,6 @@ class MunicipalityRow:
     @property
     def suspended(self) -> bool:
         return self.organisation.suspended_at is not None
-
-
-def require_operator(viewer: User | None) -> None:
-    if viewer is None or not getattr(viewer, "is_operator", False) or not viewer.is_active:
-        raise NotAnOperator()
 
 
 def _counts(model, org_ids: list[int], **filters) -> dict[int, int]:  # type: ignore[no-untyped-def]

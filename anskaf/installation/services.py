@@ -28,6 +28,7 @@ from anskaf.notifications.services import absolute, outbox_add
 from anskaf.orgs.choices import Role, UnitKind
 from anskaf.orgs.installation_chain import installation_organisation
 from anskaf.orgs.models import Membership, Organisation, OrgUnit, User
+from anskaf.orgs.permissions import require
 from anskaf.orgs.services import (
     check_email,
     check_full_name,
@@ -45,6 +46,7 @@ from anskaf.validation.text import text_problem
 
 from . import offboarding
 from .errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
+from .permissions import via_refusal
 
 NAME_MAX = 200
 SLUG_MAX = 50
@@ -62,12 +64,7 @@ def municipalities():  # type: ignore[no-untyped-def]
 
 
 def _require_operator(actor: User | None, via: str) -> None:
-    if actor is None:
-        if via != "cli":
-            raise NotAnOperator()
-        return
-    if not (actor.is_authenticated and actor.is_active and actor.is_operator):
-        raise NotAnOperator()
+    require(via_refusal(actor, via), NotAnOperator)
 
 
 def _operator_role(actor: User | None, via: str) -> str:

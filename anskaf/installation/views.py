@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.cases.errors import ValidationFailed as ModelRefused
 from anskaf.cases.model_admin import posted_content
 from anskaf.cases.process_models import model_publish_shared, shared_versions
+from anskaf.orgs.permissions import is_operator
 from anskaf.orgs.views_tenancy import SsoPlace, sso_page, sso_remove
 from anskaf.portfolio.views import threshold_page
 from anskaf.process.loader import ModelInvalid
@@ -36,7 +37,7 @@ def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not getattr(request.user, "is_operator", False):
+        if not is_operator(request.user):
             raise Http404("Siden findes ikke.")
         try:
             return view(request, *args, **kwargs)

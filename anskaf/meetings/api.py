@@ -21,6 +21,7 @@ from anskaf.http.schemas import Body, ErrorOut
 
 from . import selectors, services
 from .models import AgendaItem, Meeting
+from .permissions import board_refusal, put_forward_refusal
 
 router = Router(tags=["meetings"])
 
@@ -198,7 +199,7 @@ def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 def _board(request: HttpRequest, meeting_id: int) -> Meeting:
     """404, then 403: the meeting must exist for the caller, and only the board may change it."""
     meeting = _meeting(request, meeting_id)
-    permissions.require(services.board_refusal(request.auth))  # type: ignore[attr-defined]
+    permissions.require(board_refusal(request.auth))  # type: ignore[attr-defined]
     return meeting
 
 
@@ -224,7 +225,7 @@ def meeting_list(request: HttpRequest) -> dict[str, Any]:
              summary="Schedule a meeting, or a series every `repeat_weeks` weeks",
              openapi_extra=_extra(MeetingIn))
 def meeting_schedule(request: HttpRequest) -> Status:
-    permissions.require(services.board_refusal(request.auth))  # type: ignore[attr-defined]
+    permissions.require(board_refusal(request.auth))  # type: ignore[attr-defined]
     _, data = params.parse_body(request, MeetingIn)
     meetings = services.meeting_schedule(actor=request.auth, data=data)  # type: ignore[attr-defined]
     return Status(201, {"items": [_meeting_dict(m) for m in meetings]})
@@ -241,7 +242,7 @@ def meeting_get(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
             summary="Cases put forward and waiting for a meeting (the board only)",
             openapi_extra=_extra())
 def board_queue(request: HttpRequest) -> dict[str, Any]:
-    permissions.require(services.board_refusal(request.auth))  # type: ignore[attr-defined]
+    permissions.require(board_refusal(request.auth))  # type: ignore[attr-defined]
     return {"items": [{"referral_id": r.pk, "case_id": r.case_id, "case_number": r.case.number,
                        "title": r.case.title, "round": r.round, "note": r.note,
                        "put_forward_at": r.put_forward_at.isoformat()}
@@ -256,7 +257,7 @@ def _may_put_forward(request: HttpRequest, case_id: int) -> Any:
     case = visible_cases(actor).filter(pk=case_id).first()
     if case is None:
         raise NotFound()
-    permissions.require(services.put_forward_refusal(actor, case))
+    permissions.require(put_forward_refusal(actor, case))
     return actor
 
 

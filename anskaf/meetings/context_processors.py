@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .services import view_refusal
+from .permissions import view_refusal
 
 
 def board(request: HttpRequest) -> dict[str, Any]:

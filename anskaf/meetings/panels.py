@@ -13,6 +13,7 @@ from anskaf.documents.selectors import step_files
 from anskaf.portfolio.selectors import threshold_status
 
 from . import selectors, services
+from .permissions import put_forward_refusal
 from .steps import DECISION, DOCUMENTATION, MANAGEMENT_DECISION, board_steps
 
 
@@ -26,7 +27,7 @@ def board_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[str,
     return {0: {"board": {
         "rounds": selectors.rounds_of(case, board),
         "pending": _pending(case),
-        "may_put_forward": services.put_forward_refusal(context.viewer, case) is None,
+        "may_put_forward": put_forward_refusal(context.viewer, case) is None,
         "not_ready": services.ready_refusal(case, states, board),
     }}}
 
@@ -83,7 +84,7 @@ def forward_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[st
     board = board_steps(context.model)
     case, viewer = context.case, context.viewer
     if (board is None or board.documentation is None or board.documentation.number not in numbers
-            or case.is_closed or services.put_forward_refusal(viewer, case) is not None):
+            or case.is_closed or put_forward_refusal(viewer, case) is not None):
         return {}
     n = board.documentation.number
     states = {s.number: s for s in case.step_states.all()}

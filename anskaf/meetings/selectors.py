@@ -17,7 +17,8 @@ from anskaf.orgs.models import User
 
 from .choices import ReferralStatus
 from .models import AgendaItem, Meeting, Referral
-from .services import MEETING_NOT_FOUND, board_refusal, put_forward_refusal, view_refusal
+from .permissions import board_refusal, put_forward_refusal, view_refusal
+from .services import MEETING_NOT_FOUND
 from .steps import BoardSteps, board_steps
 
 

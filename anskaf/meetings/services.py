@@ -45,39 +45,14 @@ from anskaf.validation.text import text_problem
 from . import minutes as minutes_text
 from .choices import Addressee, MeetingState, QuestionStatus, ReferralStatus
 from .models import AgendaItem, Meeting, MinutesRevision, Question, Referral
+from .permissions import BOARD_ROLE, board_refusal, put_forward_refusal
 from .steps import BoardSteps, board_steps
 
-BOARD_ROLE = "it_board"
 MAX_SERIES = 26
 MEETING_NOT_FOUND = "Mødet findes ikke, eller du har ikke adgang til det."
 
 
 # --- permissions -------------------------------------------------------------------------------
-
-
-def board_refusal(actor: User) -> str | None:
-    """Only the IT-visitation runs meetings."""
-    if permissions.access_of(actor).holds(BOARD_ROLE, None):
-        return None
-    return "Kun IT-visitationen kan planlægge møder, bygge dagsordener og registrere udfald."
-
-
-def view_refusal(actor: User, meeting: Meeting | None = None) -> str | None:
-    """The board and admins see every meeting; a participant sees the meetings they attend."""
-    access = permissions.access_of(actor)
-    if access.holds(BOARD_ROLE, None) or access.is_admin:
-        return None
-    if meeting is not None and meeting.participants.filter(pk=actor.pk).exists():
-        return None
-    return "Kun IT-visitationen og mødets deltagere kan se mødet."
-
-
-def put_forward_refusal(actor: User, case: Case) -> str | None:
-    """A case's coordinator (or a deputy, or the coordinating function of its unit)."""
-    access = permissions.access_of(actor)
-    if access.acts_for(case.coordinator_id) or access.holds("coordinator", case.requesting_unit_id):
-        return None
-    return "Kun sagens koordinator eller den koordinerende funktion kan sende sagen til IT-visitationen."
 
 
 def _require_board(actor: User) -> None:

@@ -27,6 +27,7 @@ from anskaf.http.refusals import html_refusal
 from . import exports, minutes, selectors, services
 from .choices import Addressee
 from .models import Meeting
+from .permissions import board_refusal, view_refusal
 
 FIELD_LABELS = {
     "title": "Titel", "starts_at": "Dato og klokkeslæt", "duration_minutes": "Varighed",
@@ -56,14 +57,14 @@ def _meeting_or_404(request: HttpRequest, meeting_pk: int) -> Meeting:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    if refusal := services.view_refusal(request.user):
+    if refusal := view_refusal(request.user):
         return _refused(request, refusal)
     return render(request, "meetings/board.html", {
         "nav": "board",
         "queue": selectors.board_queue(viewer=request.user),
         "meetings": selectors.meeting_list(viewer=request.user),
         "stats": selectors.outcome_statistics(viewer=request.user),
-        "is_board": services.board_refusal(request.user) is None,
+        "is_board": board_refusal(request.user) is None,
     })
 
 
@@ -88,7 +89,7 @@ def _schedule_data(post: Any) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    if refusal := services.board_refusal(request.user):
+    if refusal := board_refusal(request.user):
         return _refused(request, refusal)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -130,7 +131,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> di
     return {
         "nav": "board", "meeting": meeting, "items": items,
         "queue": selectors.board_queue(viewer=request.user),
-        "is_board": services.board_refusal(request.user) is None,
+        "is_board": board_refusal(request.user) is None,
         "revisions": revisions, "latest": revisions[-1] if revisions else None,
         "addressees": Addressee.choices,
         "participants": participants,

@@ -21,10 +21,11 @@ from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError
 from anskaf.http.schemas import DATE_PATTERN, Body, ErrorOut
 from anskaf.orgs.models import User
-from anskaf.orgs.selectors import is_org_admin
+from anskaf.orgs.permissions import is_admin
 
 from . import selectors, services
 from .choices import Kind, MailMode
+from .permissions import deadline_refusal
 
 router = Router(tags=["notifications"])
 FAILED_LIMIT = 200  # the operations page shows the newest failed e-mails
@@ -200,7 +201,7 @@ def deadline_set(request: HttpRequest, case_id: int, number: int) -> list[dict[s
     case = _case(request, case_id)
     if not model_for(case).has_step(number):
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
-    if refusal := services.deadline_refusal(request.auth, case):  # type: ignore[attr-defined]
+    if refusal := deadline_refusal(request.auth, case):  # type: ignore[attr-defined]
         raise PermissionDenied(refusal)
     body, _ = params.parse_body(request, DeadlineIn)
     services.deadline_set(actor=request.auth, case_id=case.pk, number=number,  # type: ignore[attr-defined]
@@ -249,7 +250,7 @@ def operations_status(request: HttpRequest) -> dict[str, Any]:
     """Failed e-mails are the caller's organisation's only (the newest 200; `failed_total`
     counts them all)."""
     user = _member(request)
-    if not is_org_admin(user):
+    if not is_admin(user):
         raise ApiError(403, "forbidden", "Kun kommunens administratorer har adgang.")
     status = selectors.operations_status(viewer=user, failed_limit=FAILED_LIMIT)
     return {
@@ -272,7 +273,7 @@ class OutboxOut(Schema):
                                                   "(administrators)")
 def outbox_retry(request: HttpRequest, message_id: int) -> dict[str, Any]:
     user = _member(request)
-    if not is_org_admin(user):
+    if not is_admin(user):
         raise PermissionDenied("Kun administratorer kan sende e-mails igen.")
     message = services.outbox_retry(actor=user, message_id=message_id)
     return {"id": message.pk, "status": message.status, "attempts": message.attempts}

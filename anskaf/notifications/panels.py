@@ -8,14 +8,15 @@ from django.utils import timezone
 
 from anskaf.cases.panels import Panel, PanelContext, Place
 
-from . import selectors, services
+from . import selectors
+from .permissions import deadline_refusal
 
 
 def deadline_data(context: PanelContext, numbers: list[int]) -> dict[int, dict[str, Any]]:
     """One query for the case's deadlines, whatever the number of steps."""
     case = context.case
     deadlines = selectors.case_deadlines(case)
-    may_set = services.deadline_refusal(context.viewer, case) is None and not case.is_closed
+    may_set = deadline_refusal(context.viewer, case) is None and not case.is_closed
     today = timezone.localdate()
     shown = {}
     for number in numbers:

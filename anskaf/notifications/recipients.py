@@ -11,16 +11,17 @@ from django.utils import timezone
 
 from anskaf.cases.models import Case
 from anskaf.orgs.models import Deputy, Membership, OrgUnit, User
+from anskaf.orgs.permissions import ancestors
 from anskaf.process.model import StepDef
 
 
 def unit_and_ancestors(unit_id: int | None) -> list[int]:
-    """A membership in a unit covers the units below it: so look upwards from the case's unit."""
-    chain: list[int] = []
-    while unit_id is not None and unit_id not in chain:
-        chain.append(unit_id)
-        unit_id = OrgUnit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
-    return chain
+    """A membership in a unit covers the units below it: so look upwards from the case's unit
+    (one query: the unit's organisation's tree)."""
+    if unit_id is None:
+        return []
+    pairs = OrgUnit.objects.filter(organisation__units=unit_id).values_list("pk", "parent_id")
+    return ancestors(pairs, unit_id)
 
 
 def role_holders(case: Case, roles: Iterable[str]) -> list[User]:

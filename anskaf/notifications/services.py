@@ -24,6 +24,7 @@ from anskaf.orgs.models import User
 
 from .choices import Kind, MailMode, OutboxStatus
 from .models import Notification, NotificationPreference, OutboxMessage, StepDeadline
+from .permissions import deadline_refusal
 from .queue import enqueue_delivery
 
 
@@ -180,13 +181,6 @@ def outbox_retry(*, actor: User, message_id: int) -> OutboxMessage:
 
 
 # --- deadlines --------------------------------------------------------------------------------
-
-
-def deadline_refusal(actor: User, case: Case) -> str | None:
-    """Deadlines are planned by those who manage the case (as editing it)."""
-    if permissions.edit_refusal(actor, case) is None:
-        return None
-    return "Kun sagens koordinator, den koordinerende funktion eller ledelsen kan sætte frister."
 
 
 @transaction.atomic

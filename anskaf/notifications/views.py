@@ -22,6 +22,7 @@ from . import selectors, services
 from .choices import OutboxStatus
 from .forms import DeadlineForm, PreferencesForm
 from .grouping import grouped
+from .permissions import deadline_refusal
 
 PAGE_SIZE = 25
 
@@ -103,7 +104,7 @@ def step_deadline(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     model = model_for(case)
     if not model.has_step(number):
         raise Http404("Trinnet findes ikke.")
-    refusal = services.deadline_refusal(request.user, case)
+    refusal = deadline_refusal(request.user, case)
     if refusal is not None:
         raise PermissionDenied(refusal)
     existing = selectors.case_deadlines(case).get(number)

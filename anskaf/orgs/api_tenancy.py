@@ -18,7 +18,7 @@ from . import tenancy
 from .choices import Role
 from .errors import ReferenceRefused, ValidationFailed
 from .models import Organisation, SsoProvider, User
-from .selectors import is_org_admin
+from .permissions import is_admin
 
 router = Router(tags=["organisation"])
 
@@ -45,7 +45,7 @@ def admin_of_own(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     if user.organisation_id is None:
         raise ApiError(403, "forbidden", MESSAGES["no_organisation"])
-    if not is_org_admin(user):
+    if not is_admin(user):
         raise ApiError(403, "forbidden", "Kun kommunens administratorer har adgang.")
     return user  # type: ignore[no-any-return]
 

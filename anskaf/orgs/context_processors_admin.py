@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import is_org_admin
+from .permissions import is_admin
 
 
 def admin(request: HttpRequest) -> dict[str, Any]:
     """Lazy: the query runs only when a template asks, and at most once per request."""
     user = getattr(request, "user", None)
-    return {"is_org_admin": SimpleLazyObject(lambda: is_org_admin(user))}
+    return {"is_org_admin": SimpleLazyObject(lambda: is_admin(user))}

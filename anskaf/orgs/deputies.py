@@ -15,6 +15,7 @@ from . import hooks
 from .errors import ReferenceRefused
 from .errors import ValidationFailed as OrgValidationFailed
 from .models import Deputy, User
+from .permissions import forget_access
 from .viewer import access_changed
 
 
@@ -50,6 +51,7 @@ def deputy_add(*, actor: User, deputy_username: Any, starts_on: Any, ends_on: An
                  before=None, after={"person": actor.username, "deputy": deputy.username,
                                      "starts_on": starts.isoformat(), "ends_on": ends.isoformat()})
     hooks.emit("deputy.added", deputy=record, actor=actor)
+    forget_access()  # the deputy acts with the actor's roles from today
     return record
 
 
@@ -66,3 +68,4 @@ def deputy_remove(*, actor: User, deputy_id: Any) -> None:
     audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=events.PERSONAL,
                  event_type="deputy.removed", object_id=deputy_id,
                  before=before, after=None)
+    forget_access()

@@ -19,7 +19,7 @@ from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError
 from anskaf.http.schemas import Body, ErrorOut
 
-from . import csv_import, selectors
+from . import csv_import, permissions
 from .errors import ImportRefused
 from .models import User
 
@@ -32,7 +32,7 @@ def _r(ok: int, schema: Any, *errors: int) -> dict[int, Any]:
 
 def _admin(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
-    if not selectors.is_org_admin(user):
+    if not permissions.is_admin(user):
         raise ApiError(403, "forbidden", MESSAGES["forbidden"])
     return user  # type: ignore[no-any-return]
 

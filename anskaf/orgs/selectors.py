@@ -8,43 +8,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from .choices import Role
 from .errors import NotFound
 from .models import Membership, OrgUnit, User
-from .viewer import forget_viewer, viewer_of
-
-
-def roles_of(person: User) -> list[str]:
-    """The person's role keys, from their viewer (orgs/viewer.py)."""
-    cached = getattr(person, "_role_keys", None)
-    if cached is None:
-        cached = viewer_of(person).role_keys
-        person._role_keys = cached  # type: ignore[attr-defined]
-    return cached
+from .permissions import descendants_map, unit_pairs
 
 
 def unit_list(*, organisation_id: int) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(organisation_id=organisation_id).order_by("name"))
-
-
-# --- administration ---------------------------------------------------------------------------
-
-
-def is_org_admin(person: User | None) -> bool:
-    """True when the person holds the `admin` role for the whole organisation (unit=None).
-
-    Only they may use the administration pages. Cached on the instance for the request.
-    """
-    if person is None or not getattr(person, "is_authenticated", False):
-        return False
-    cached = getattr(person, "_is_org_admin", None)
-    if cached is None:
-        cached = bool(person.is_active and person.organisation_id is not None
-                      and viewer_of(person).is_org_admin)
-        person._is_org_admin = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def forget_cached_roles(person: User) -> None:
-    """Drop the per-request caches on a person object after their roles changed."""
-    forget_viewer(person)
 
 
 @dataclass(frozen=True)
@@ -107,18 +75,7 @@ def unit_get(*, organisation_id: int, unit_id: Any) -> OrgUnit:
 
 def unit_descendant_ids(unit: OrgUnit) -> set[int]:
     """The unit's own id and the ids of every unit below it."""
-    pairs = list(OrgUnit.objects.filter(organisation_id=unit.organisation_id)
-                 .values_list("pk", "parent_id"))
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in pairs:
-        children.setdefault(parent, []).append(pk)
-    found, todo = {unit.pk}, [unit.pk]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+    return descendants_map(unit_pairs(unit.organisation_id)).get(unit.pk, {unit.pk})
 
 
 def person_list(*, organisation_id: int, query: str = "") -> QuerySet[User]:

@@ -21,9 +21,9 @@ from anskaf.audit.services import Payload, audit_append
 from anskaf.validation.text import NUL_MESSAGE, text_problem
 
 from .choices import Role, UnitKind
-from .errors import NotAllowed, NotFound, ValidationFailed
+from .errors import NotFound, ValidationFailed
 from .models import Membership, OrgUnit, User
-from .selectors import forget_cached_roles, is_org_admin
+from .permissions import admin_refusal, ancestors, forget_access, require, unit_pairs
 from .viewer import access_changed
 
 ACTOR_ROLE = Role.ADMIN.value
@@ -65,8 +65,7 @@ EMAIL_MAX = 254
 
 def require_admin(actor: User) -> int:
     """The actor's organisation id; NotAllowed unless they administer it."""
-    if not is_org_admin(actor):
-        raise NotAllowed()
+    require(admin_refusal(actor))
     return actor.organisation_id  # type: ignore[return-value]
 
 
@@ -141,14 +140,7 @@ def check_unit_kind(value: str | None) -> tuple[str, str | None]:
 
 def _ancestors(parent: OrgUnit) -> set[int]:
     """Ids of `parent` and every unit above it (stops on a cycle rather than looping)."""
-    pairs = dict(OrgUnit.objects.filter(organisation_id=parent.organisation_id)
-                 .values_list("pk", "parent_id"))
-    seen: set[int] = set()
-    current: int | None = parent.pk
-    while current is not None and current not in seen:
-        seen.add(current)
-        current = pairs.get(current)
-    return seen
+    return set(ancestors(unit_pairs(parent.organisation_id), parent.pk))
 
 
 def _clean_unit(organisation_id: int, data: UnitData, unit: OrgUnit | None
@@ -214,6 +206,7 @@ def unit_update(*, actor: User, unit_id: int, data: UnitData) -> OrgUnit:
     changed = sorted(k for k in after if after[k] != before[k])
     _audit(actor, "unit.updated", unit.pk, {k: before[k] for k in changed},
            {k: after[k] for k in changed})
+    forget_access()  # a unit that moved covers others now
     return unit
 
 
@@ -445,9 +438,7 @@ def role_add(*, actor: User, person_id: int, role: str | None,
     membership = Membership.objects.create(organisation_id=org_id, person=person, role=key,
                                            unit=unit)
     _audit(actor, "role.added", membership.pk, None, membership_fields(membership))
-    forget_cached_roles(person)
-    if person.pk == actor.pk:
-        forget_cached_roles(actor)
+    forget_access(person)
     return membership
 
 
@@ -470,9 +461,7 @@ def role_remove(*, actor: User, person_id: int, membership_id: int) -> None:
     access_changed(org_id, person, actor)
     membership.delete()
     _audit(actor, "role.removed", pk, before, None)
-    forget_cached_roles(person)
-    if person.pk == actor.pk:
-        forget_cached_roles(actor)
+    forget_access(person)
 
 
 def csv_import_record(*, actor: User, what: str, summary: Mapping[str, object]) -> None:

@@ -38,10 +38,10 @@ from anskaf.audit.services import audit_append
 from anskaf.validation.text import text_problem
 
 from .choices import Role
-from .errors import NotAllowed, NotFound, ValidationFailed
+from .errors import NotFound, ValidationFailed
 from .installation_chain import installation_organisation
 from .models import MunicipalitySettings, Organisation, OrgUnit, SsoProvider, User
-from .selectors import is_org_admin
+from .permissions import can_configure, configure_refusal, require
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +56,13 @@ LOCAL_NAMES = {"localhost", "localhost.localdomain"}
 
 def may_configure(actor: User | None, organisation_id: int) -> bool:
     """"A municipality's admin (or the operator)": the administrators of the whole
-    municipality, and the installation's operator for any municipality (ADR 0030)."""
-    if actor is None or not actor.is_active:
-        return False
-    if actor.is_operator:
-        return Organisation.objects.filter(pk=organisation_id, is_installation=False).exists()
-    return is_org_admin(actor) and actor.organisation_id == organisation_id
+    municipality, and the installation's operator for any municipality, never the
+    installation's own row (ADR 0030; the rule is `anskaf.orgs.permissions.can_configure`)."""
+    return can_configure(actor, organisation_id)
 
 
 def _require(actor: User, organisation_id: int) -> Organisation:
-    if not may_configure(actor, organisation_id):
-        raise NotAllowed("Kun kommunens administratorer kan ændre kommunens login og "
-                         "indstillinger.")
+    require(configure_refusal(actor, organisation_id))
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         raise NotFound("Kommunen findes ikke.")

@@ -16,12 +16,15 @@ costs no query of its own when it is cached, and a revoked role is obeyed by the
 request in every process: the next request reads the new stamp and misses. A stamp is random,
 never a counter: a rolled-back transaction's stamp is never used again, so a snapshot
 computed inside it can never be read by anyone else.
+
+Within a request the viewer is memoised in the request's `AccessCache` (orgs/request_cache.py,
+ADR 0039), never on the person object: the per-request cache stays the only thing a rule
+reads, and this cache sits under it.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +33,8 @@ from django.utils import timezone
 
 from .choices import Role
 from .models import Deputy, Membership, Organisation, OrgUnit, User
+from .request_cache import clear_request_cache, memo, note_written_stamp, written_stamp
+from .tree import descendants_map
 
 # The key holds today's date: a day is the longest a snapshot may live.
 VIEWER_SECONDS = 24 * 3600
@@ -58,26 +63,6 @@ class Viewer:
         return list(dict.fromkeys(role for role, _ in self.memberships))
 
 
-def descendants(units: Iterable[tuple[int, int | None]]) -> dict[int, set[int]]:
-    """Each unit -> itself and the units below it (a cycle cannot loop)."""
-    units = list(units)
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in units:
-        children.setdefault(parent, []).append(pk)
-    covered: dict[int, set[int]] = {}
-
-    def walk(pk: int) -> set[int]:
-        if pk not in covered:
-            covered[pk] = {pk}
-            for child in children.get(pk, []):
-                covered[pk] |= walk(child)
-        return covered[pk]
-
-    for pk, _ in units:
-        walk(pk)
-    return covered
-
-
 def _organisation(person: User) -> Organisation | None:
     """The person's municipality: already loaded with the person on a request (no query)."""
     return person.organisation if person.organisation_id is not None else None
@@ -85,32 +70,37 @@ def _organisation(person: User) -> Organisation | None:
 
 def viewer_key(person: User) -> str:
     org = _organisation(person)
-    stamp = org.access_stamp if org is not None else 0
+    # A stamp this request wrote (access_changed) wins over the one a person object read
+    # before: every object of the request follows the change, not only those passed to it.
+    stamp = written_stamp(person.organisation_id)
+    if stamp is None:
+        stamp = org.access_stamp if org is not None else 0
     state = "suspended" if org is not None and org.suspended_at is not None else "open"
     return (f"anskaf:viewer:{person.pk}:{person.organisation_id}:{stamp}:{state}:"
             f"{person.unit_id}:{int(person.is_active)}:{timezone.localdate().isoformat()}")
 
 
 def viewer_of(person: User) -> Viewer:
-    """The person's viewer: from the person object within a request, else from the cache,
-    else computed (three queries, a fourth while deputising) and cached."""
+    """The person's viewer: from the request's cache, else from Django's cache, else computed
+    (three queries, a fourth while deputising) and cached."""
     key = viewer_key(person)
-    held = getattr(person, "_viewer", None)
-    if held is not None and held[0] == key:
-        return held[1]
+    return memo("viewer", key, lambda: _shared_viewer(key, person))
+
+
+def _shared_viewer(key: str, person: User) -> Viewer:
     viewer = cache.get(key)
     if viewer is None:
         viewer = compute_viewer(person)
         cache.set(key, viewer, VIEWER_SECONDS)
-    person._viewer = (key, viewer)  # type: ignore[attr-defined]
-    return viewer
+    return viewer  # type: ignore[no-any-return]
 
 
 def compute_viewer(person: User) -> Viewer:
     """Read the viewer from the database (the key must be read before: see the module)."""
     org_id = person.organisation_id
-    rows = list(Membership.objects.filter(person_id=person.pk)
-                .values_list("role", "unit_id", "organisation_id"))
+    # Only the memberships in the person's own municipality count (ADR 0039).
+    rows = list(Membership.objects.filter(person_id=person.pk, organisation_id=org_id)
+                .values_list("role", "unit_id"))
     units = list(OrgUnit.objects.filter(organisation_id=org_id).values_list("pk", "parent_id"))
     today = timezone.localdate()
     # The deputy period counts from its first to its last day, both included.
@@ -124,43 +114,38 @@ def compute_viewer(person: User) -> Viewer:
             theirs[person_id].append((role, unit))
     return Viewer(
         person_id=person.pk, organisation_id=org_id,
-        memberships=tuple((role, unit) for role, unit, _ in rows),
-        is_org_admin=bool(person.is_active and org_id is not None and any(
-            role == Role.ADMIN and unit is None and org == org_id for role, unit, org in rows)),
-        unit_tree={pk: frozenset(covered) for pk, covered in descendants(units).items()},
+        memberships=tuple(rows),
+        is_org_admin=bool(person.is_active and org_id is not None
+                          and (Role.ADMIN.value, None) in rows),
+        unit_tree={pk: frozenset(covered) for pk, covered in descendants_map(units).items()},
         deputising_for=absent,
         absent_memberships={pk: tuple(pairs) for pk, pairs in theirs.items()},
     )
-
-
-# Per-request caches on a person object that derive from the viewer.
-_DERIVED = ("_viewer", "_access", "_role_keys", "_is_org_admin")
 
 
 def access_changed(organisation_id: int | None, *people: Any) -> None:
     """Say, inside the writing transaction and before the write, that what people of the
     municipality may do changes: every cached viewer of the municipality is left behind.
 
-    The people given (the actor, the person changed) are objects this request still uses:
-    they get the new stamp and lose their per-request caches, so the rest of the request sees
-    the change too. Any other object read from now on reads the new stamp."""
+    The request's cache is emptied and remembers the new stamp, so every person object the
+    request still uses reads the change; the people given (the actor, the person changed)
+    also carry the new stamp on their municipality, for code outside a request."""
     if organisation_id is None:
         return
     stamp = secrets.randbits(62) + 1  # never the default 0, never reused
     Organisation.objects.filter(pk=organisation_id).update(access_stamp=stamp)
+    clear_request_cache()
+    note_written_stamp(organisation_id, stamp)
     for person in people:
         if person is None:
             continue
         org = person._state.fields_cache.get("organisation")
         if org is not None and org.pk == organisation_id:
             org.access_stamp = stamp
-        for attr in _DERIVED:
-            person.__dict__.pop(attr, None)
 
 
 def forget_viewer(person: Any) -> None:
-    """Drop what a person object holds of its viewer, its municipality included: the next
-    question reads the stamp anew (one query) and follows any change written meanwhile."""
+    """Drop the person object's municipality and empty the request's cache: the next question
+    reads the stamp anew (one query) and follows any change written meanwhile."""
     person._state.fields_cache.pop("organisation", None)
-    for attr in _DERIVED:
-        person.__dict__.pop(attr, None)
+    clear_request_cache()

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import csv_import, selectors, services
+from . import csv_import, permissions, selectors, services
 from .choices import Role
 from .errors import ImportRefused, NotAllowed, NotFound, ValidationFailed
 from .forms import ImportForm, PersonForm, PersonSearchForm, RoleForm, UnitForm
@@ -36,7 +36,7 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.is_org_admin(request.user):
+        if not permissions.is_admin(request.user):
             raise PermissionDenied("Kun kommunens administratorer har adgang.")
         try:
             return view(request, *args, **kwargs)

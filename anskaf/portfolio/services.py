@@ -18,7 +18,7 @@ from anskaf.cases.errors import (
     CombinationRefused,
     Conflict,
     NotFound,
-    PermissionDenied,
+    PermissionDenied,  # noqa: F401  (tests and callers catch services.PermissionDenied)
     ReferenceRefused,
     ValidationFailed,
 )
@@ -43,35 +43,20 @@ from .models import (
     TenderThreshold,
     ThresholdConfirmation,
 )
+from .permissions import (  # noqa: F401  (views, the API and handlers ask through services)
+    AGREEMENT_WRITERS,
+    ARCHIVE_ASSESSORS,
+    SYSTEM_WRITERS,
+    THRESHOLD_CONFIRMERS,
+    kitos_register_refusal,
+    may,
+    require_role,
+    roles_of,
+)
 
 log = logging.getLogger(__name__)
 
-# Who may write what (ADR 0012). Reading is for everyone in the organisation.
-SYSTEM_WRITERS = ("admin", "it", "procurement")
-AGREEMENT_WRITERS = ("admin", "it", "procurement", "legal", "security")
-THRESHOLD_CONFIRMERS = ("procurement",)
-ARCHIVE_ASSESSORS = ("archive",)
-
-
-# --- permissions ------------------------------------------------------------------------------
-
-
-def roles_of(actor: User) -> set[str]:
-    access = permissions.access_of(actor)
-    return set(access.org_roles) | {r for r, units in access.unit_roles.items() if units}
-
-
-def may(actor: User, roles: tuple[str, ...]) -> bool:
-    return bool(getattr(actor, "organisation_id", None)) and bool(roles_of(actor) & set(roles))
-
-
-def require_role(actor: User, roles: tuple[str, ...], what: str) -> str:
-    """The role the actor acts in (the first of `roles` they hold: the audit's actor_role);
-    PermissionDenied naming `what` ("Kun {what} kan gøre dette.") when they have none."""
-    mine = roles_of(actor) & set(roles)
-    if not getattr(actor, "organisation_id", None) or not mine:
-        raise PermissionDenied(f"Kun {what} kan gøre dette.")
-    return next(role for role in roles if role in mine)
+# Who may write what: anskaf/portfolio/permissions.py (ADR 0012, ADR 0039).
 
 
 def _audit(actor: User | None, role: str, event_type: str, obj: models.Model, before: Payload,
@@ -590,11 +575,7 @@ def kitos_register(*, actor: User, case_id: int) -> KitosSync:
 
     step = CONTRACT.find(model_for(case))
     step_roles = step.role_keys if step is not None else ()
-    access = permissions.access_of(actor)
-    if not access.holds_any((*step_roles, "coordinator", "it", "admin"),
-                            case.requesting_unit_id):
-        raise PermissionDenied("Kun trinnets udførende, koordinatoren, IT og administratorer "
-                               "kan registrere i KITOS.")
+    permissions.require(kitos_register_refusal(actor, case, tuple(step_roles)))
     role = acting_role(actor, (*step_roles, "coordinator", "it", "admin"))
     system = ensure_acquired(case, actor, role, None)
     if system.lifecycle == Lifecycle.UNDECIDED:

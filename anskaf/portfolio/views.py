@@ -31,7 +31,7 @@ from anskaf.cases.selectors import visible_cases
 from anskaf.errors import Forbidden
 from anskaf.http.refusals import refusals_as_pages
 from anskaf.orgs.models import OrgUnit
-from anskaf.orgs.selectors import is_org_admin
+from anskaf.orgs.permissions import is_admin, require
 from anskaf.process.bindings import StepBinding
 from anskaf.validation.text import export_safe
 
@@ -51,6 +51,7 @@ from .forms import (
     threshold_values,
 )
 from .models import Lifecycle, TenderThreshold
+from .permissions import write_refusal
 from .steps import ARCHIVE, CONTRACT, NEEDS
 
 NAV = "systems"
@@ -68,11 +69,6 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         return pages(request, *args, **kwargs)
 
     return login_required(wrapper)
-
-
-def _require(request: HttpRequest, roles: tuple[str, ...]) -> None:
-    if not services.may(request.user, roles):
-        raise PermissionDenied("Du har ikke adgang til at ændre porteføljen.")
 
 
 def _errors_into(form: forms.Form, exc: ValidationFailed) -> None:
@@ -115,7 +111,7 @@ def system_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(), "may_write": services.may(request.user,
                                                                services.SYSTEM_WRITERS),
         "sees_threshold": services.may(request.user, services.THRESHOLD_CONFIRMERS)
-        or is_org_admin(request.user)})
+        or is_admin(request.user)})
 
 
 @member_required
@@ -140,7 +136,7 @@ def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
         system = selectors.systems(request.user).filter(pk=system_pk).first()
         if system is None:
             raise Http404("Systemet findes ikke.")
-    _require(request, services.SYSTEM_WRITERS)
+    require(write_refusal(request.user, services.SYSTEM_WRITERS), PermissionDenied)
     form = SystemForm(request.POST or None, instance=system, organisation_id=org)
     status, conflict, version = 200, None, system.version if system else None
     if request.method == "POST":
@@ -209,7 +205,7 @@ def _agreement_form(request: HttpRequest, system_pk: int, form_class: type[forms
     instance = None
     if pk is not None and lookup is not None:
         instance = lookup(system)
-    _require(request, services.AGREEMENT_WRITERS)
+    require(write_refusal(request.user, services.AGREEMENT_WRITERS), PermissionDenied)
     initial = {"supplier": system.supplier} if instance is None else None
     form = form_class(request.POST or None, instance=instance, initial=initial)
     status, conflict = 200, None
@@ -316,7 +312,7 @@ def dpa_oversight(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse
     if system is None:
         raise Http404("Systemet findes ikke.")
     dpa = _dpa_lookup(request, pk)(system)
-    _require(request, services.AGREEMENT_WRITERS)
+    require(write_refusal(request.user, services.AGREEMENT_WRITERS), PermissionDenied)
     form = OversightForm(request.POST or None, initial={"method": dpa.oversight_method})
     status = 200
     if request.method == "POST":
@@ -386,7 +382,7 @@ def system_search(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def system_import(request: HttpRequest) -> HttpResponse:
-    _require(request, services.SYSTEM_WRITERS)
+    require(write_refusal(request.user, services.SYSTEM_WRITERS), PermissionDenied)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     status = 200
@@ -490,7 +486,7 @@ def kitos_register(request: HttpRequest, pk: int) -> HttpResponse:
 def threshold_tasks(request: HttpRequest) -> HttpResponse:
     """Procurement's list: cases at or above the threshold in force, confirmed or not."""
     if not (services.may(request.user, services.THRESHOLD_CONFIRMERS)
-            or is_org_admin(request.user)):
+            or is_admin(request.user)):
         raise PermissionDenied("Siden er for Udbud/Indkøb.")
     threshold, rows = selectors.cases_to_confirm(request.user, timezone.localdate())
     return render(request, "portfolio/threshold_tasks.html", {
@@ -514,7 +510,7 @@ def threshold_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required
 def threshold_admin(request: HttpRequest) -> HttpResponse:
-    if not is_org_admin(request.user):
+    if not is_admin(request.user):
         raise PermissionDenied("Kun kommunens administratorer har adgang.")
     return threshold_page(
         request, save=services.threshold_save, saved="Tærskelværdien er gemt.",
@@ -557,7 +553,7 @@ def kitos_test(request: HttpRequest) -> HttpResponse:
     from anskaf.orgs.tenancy_forms import MunicipalitySettingsForm
     from anskaf.orgs.views_tenancy import settings_page
 
-    if not is_org_admin(request.user):
+    if not is_admin(request.user):
         raise PermissionDenied("Kun kommunens administratorer har adgang.")
     org_id = request.user.organisation_id  # type: ignore[union-attr]
     check = services.kitos_connection_test(actor=request.user, organisation_id=org_id)

@@ -16,6 +16,7 @@ from anskaf.cases.forms import apply_service_errors
 from anskaf.orgs import deputies
 from anskaf.orgs.errors import ValidationFailed as OrgValidationFailed
 from anskaf.orgs.models import Deputy
+from anskaf.orgs.permissions import is_operator
 
 from .forms import DeputyForm
 
@@ -121,7 +122,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        if getattr(self.request.user, "is_operator", False):
+        if is_operator(self.request.user):
             from django.urls import reverse
 
             return reverse("installation:overview")
@@ -129,7 +130,7 @@ class LoginView(auth_views.LoginView):
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if getattr(request.user, "is_operator", False):  # sees no municipality's pages (ADR 0030)
+    if is_operator(request.user):  # sees no municipality's pages (ADR 0030)
         return redirect("installation:overview")
     return redirect("cases:my_tasks")
 

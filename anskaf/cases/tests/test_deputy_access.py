@@ -36,7 +36,6 @@ def _deputise(absent, deputy, starts, ends):
     deputies.deputy_add(actor=absent, deputy_username=deputy.username, starts_on=starts,
                         ends_on=ends)
     permissions.forget_access(deputy)
-    deputy.__dict__.pop("_my_tasks", None)
 
 
 def _decide(person, case):
@@ -96,7 +95,6 @@ PEOPLE = 4
 
 def _check_inbox(person) -> None:
     permissions.forget_access(person)
-    person.__dict__.pop("_my_tasks", None)
     for task in selectors.my_tasks(viewer=person):
         model = model_for(task.case)
         assignee = task.case.step_states.get(number=task.step.number).assignee_id

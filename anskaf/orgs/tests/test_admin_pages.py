@@ -11,7 +11,7 @@ from anskaf import testing
 from anskaf.audit.models import AuditEvent
 from anskaf.audit.services import audit_verify
 from anskaf.orgs.models import Membership, OrgUnit, User
-from anskaf.orgs.selectors import is_org_admin
+from anskaf.orgs.permissions import is_admin
 
 
 def make_admin(org, username="chef", unit=None):
@@ -87,7 +87,7 @@ def test_everybody_but_an_organisation_wide_admin_gets_403(client, org, unit, co
         person = make_admin(org, "tidligere")
         person.is_active = False
         person.save()
-    assert not is_org_admin(person)
+    assert not is_admin(person)
     client.force_login(person)
     membership = Membership.objects.get(person=coordinator)
     for method, url in urls_for(unit, coordinator, membership):
@@ -416,7 +416,7 @@ def test_an_admin_cannot_remove_their_own_admin_role(as_admin, admin_user, org):
     other = make_admin(org, "vikar")
     theirs = Membership.objects.get(person=other)
     assert as_admin.post(reverse("orgs:role_remove", args=[other.pk, theirs.pk])).status_code == 302
-    assert not is_org_admin(User.objects.get(pk=other.pk))
+    assert not is_admin(User.objects.get(pk=other.pk))
 
 
 def test_a_role_of_another_person_cannot_be_removed_through_this_person(as_admin, coordinator,
