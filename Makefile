@@ -1,11 +1,11 @@
 # anskaf – one command to run it, one to test it.
 #   make run    create .venv (Python 3.11), install, migrate, load demo data, serve on PORT
 #               with a background worker beside the web server (Ctrl+C stops both)
-#   make test   create .venv, install with test extras, ruff + lint-imports + pytest on SQLite
+#   make test   create .venv, install with test extras, ruff + lint-imports + mypy + pytest on SQLite
 #               and PostgreSQL (the browser, fuzz and deployment suites in the PostgreSQL pass)
 #   make test-quick  the same checks, pytest on SQLite only, without those slow suites
 #   make lock   regenerate the lock files requirements/*.txt from pyproject.toml (uv)
-#   make lint   ruff check and lint-imports (the layers)      make format   ruff format
+#   make lint   ruff check, lint-imports (the layers), mypy (the types)   make format   ruff format
 #   make clean  remove build output, caches and test results (keeps .venv and var/*.sqlite3)
 
 PYTHON ?= python3.11
@@ -21,10 +21,10 @@ STAMP_TEST := $(VENV)/.anskaf-installed-test
 
 help:
 	@echo "make run          serve the demo on http://127.0.0.1:$(PORT) (PORT=... to change)"
-	@echo "make test         ruff, lint-imports, all tests on SQLite (and PostgreSQL when it answers)"
+	@echo "make test         ruff, lint-imports, mypy, all tests on SQLite (and PostgreSQL when it answers)"
 	@echo "make test-quick   the same on SQLite only, without the browser, fuzz and deployment tests"
 	@echo "make lock         regenerate requirements/*.txt (exact versions) from pyproject.toml"
-	@echo "make lint         ruff check and lint-imports (the layers in pyproject.toml)"
+	@echo "make lint         ruff check, lint-imports (the layers) and mypy (the types; pyproject.toml)"
 	@echo "make format       ruff format"
 	@echo "make clean        remove caches, build output and test results"
 
@@ -94,6 +94,7 @@ test-quick: $(STAMP_TEST)
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(STAMP_TEST)
 	$(BIN)/ruff format .
@@ -103,7 +104,7 @@ format-check: $(STAMP_TEST)
 
 clean:
 	rm -rf build dist *.egg-info var/test-results var/static .pytest_cache .ruff_cache test-results \
-		.grimp_cache .import_linter_cache
+		.grimp_cache .import_linter_cache .mypy_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: ruff, the import layers (lint-imports), makemigrations --check, check
-# --deploy with production-like settings, then pytest on SQLite, then on
-# PostgreSQL when it answers.
+# The whole test suite: ruff, the import layers (lint-imports), the types (mypy),
+# makemigrations --check, check --deploy with production-like settings, then pytest on SQLite,
+# then on PostgreSQL when it answers.
 # Called by `make test`; extra arguments go to pytest (e.g. scripts/test.sh -x -k audit).
 #
 # The slow suites (pytest markers browser, fuzz, deployment; pyproject.toml) run once, in the
@@ -85,6 +85,16 @@ imports=$?
 took imports "$t0"
 echo "$imports" > "$RESULTS/imports.exit"
 [[ $imports -eq 0 ]] || status=1
+
+# The types: mypy with django-stubs on the files [tool.mypy] lists in pyproject.toml (ADR 0036).
+# Its cache (.mypy_cache) makes a run after a small change a few seconds.
+banner "mypy"
+t0=$SECONDS
+"$BIN/mypy"
+types=$?
+took types "$t0"
+echo "$types" > "$RESULTS/types.exit"
+[[ $types -eq 0 ]] || status=1
 
 # Django's own checks: no model change without its migration, and the deployment checklist
 # with production-like settings (a real key, no debug, HTTPS cookies behind a proxy).

@@ -106,7 +106,7 @@ def summarise(results: Path, env: dict[str, str]) -> tuple[list[str], bool]:
     quick = env.get("TEST_QUICK") == "1"
     if quick:
         env = {k: v for k, v in env.items() if k not in {"REQUIRE_BROWSER", "REQUIRE_POSTGRES"}}
-    for name, label in (("lint", "ruff check"), ("imports", "lint-imports"),
+    for name, label in (("lint", "ruff check"), ("imports", "lint-imports"), ("types", "mypy"),
                         ("migrations", "migrations"), ("deploy", "check deploy")):
         code = _read(results / f"{name}.exit")
         if code:

@@ -44,6 +44,14 @@ def test_each_part_has_its_time_and_the_sqlite_pass_says_what_it_left_out(tmp_pa
     assert "Browser tests: ran on PostgreSQL (1 passed)" in text
 
 
+def test_a_type_error_fails_the_run_and_says_mypy(tmp_path):
+    write(tmp_path, lint_exit="0", types_exit="1", types_seconds="7", sqlite_exit="0",
+          sqlite_xml=XML.format(name="sqlite", browser=""))
+    lines, ok = summary.summarise(tmp_path, {})
+    assert not ok
+    assert "mypy          FAILED in 7 s" in lines
+
+
 def test_quick_runs_do_not_enforce_the_required_browser_and_postgresql(tmp_path):
     write(tmp_path, sqlite_exit="0", sqlite_deselected="not (browser or fuzz or deployment)",
           sqlite_xml=XML.format(name="sqlite", browser=""),

@@ -143,7 +143,7 @@ def _write_state(stamp: list[int], heads: dict[int, dict[str, Any]]) -> None:
 
 
 def _update_state(before: list[int], after: list[int], written: list[dict[str, Any]]) -> None:
-    state = {"stamp": before, "heads": {}} if before[0] == 0 else _read_state()
+    state: dict[str, Any] | None = {"stamp": before, "heads": {}} if before[0] == 0 else _read_state()
     if state is None or state.get("stamp") != before:
         _state_path().unlink(missing_ok=True)  # stale: the next anchor rebuilds it
         return
@@ -404,8 +404,8 @@ def _check_anchors(verdict: OrgVerdict, records: list[dict[str, Any]]) -> None:
     binding = []
     superseded = 0
     for i, record in enumerate(records):
-        before_restore = restores and i < restores[-1]
-        if before_restore and record["seq"] > last_restore["seq"]:
+        if (last_restore is not None and i < restores[-1]
+                and record["seq"] > last_restore["seq"]):
             superseded = max(superseded, record["seq"] - last_restore["seq"])
             continue
         binding.append(record)

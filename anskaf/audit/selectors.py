@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db.models import QuerySet
 
 from .chain import GENESIS
@@ -16,6 +18,6 @@ def chain_version(organisation_id: int) -> str:
     return head or GENESIS
 
 
-def chain_head_query(organisation_id: int) -> QuerySet[ChainHead]:
+def chain_head_query(organisation_id: int) -> QuerySet[ChainHead, Mapping[str, object]]:
     """The head row, for a caller that reads it inside a larger query (the navigation)."""
     return ChainHead.objects.filter(organisation_id=organisation_id).values("hash")[:1]

@@ -109,10 +109,10 @@ def walk_chain(organisation_id: int, *, after_seq: int = 0, after_hash: str = GE
     million-event check.
     """
     prev, expected_seq, count = after_hash, after_seq + 1, 0
-    rows = AuditEvent.objects.filter(organisation_id=organisation_id, seq__gt=after_seq)
+    events = AuditEvent.objects.filter(organisation_id=organisation_id, seq__gt=after_seq)
     if upto_seq is not None:
-        rows = rows.filter(seq__lte=upto_seq)
-    rows = rows.order_by("seq").values_list(*_VERIFY_FIELDS)
+        events = events.filter(seq__lte=upto_seq)
+    rows = events.order_by("seq").values_list(*_VERIFY_FIELDS)
     for (pk, seq, prev_hash, digest, at, actor_id, actor_name, actor_role, event_type,
          object_type, object_id, case_id, before, after, request_id) in rows.iterator(
             chunk_size=batch):

@@ -9,11 +9,10 @@ services' refusals). Every action answers with the updated case.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -21,6 +20,7 @@ from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError
 from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.models import User
+from anskaf.orgs.request_types import ApiRequest
 from anskaf.process.loader import load_default
 
 from . import permissions, saved_filters, selectors, serializers, services
@@ -109,11 +109,11 @@ CURSOR_PARAM = {"name": "cursor", "schema": {"type": "string"},
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+def _actor(request: ApiRequest) -> User:
+    return request.auth
 
 
-def _member(request: HttpRequest) -> User:
+def _member(request: ApiRequest) -> User:
     """The caller, who must belong to an organisation (403 otherwise)."""
     user = _actor(request)
     if user.organisation_id is None:
@@ -121,7 +121,7 @@ def _member(request: HttpRequest) -> User:
     return user
 
 
-def _visible_case(request: HttpRequest, case_id: int, number: int | None = None,
+def _visible_case(request: ApiRequest, case_id: int, number: int | None = None,
                   may: str | None = None) -> Case:
     """404 unless the caller may see the case (and its model has the step); then 403 unless
     the caller may do `may` ("edit", "work", "complete", "not_relevant") - all before the body is read."""
@@ -145,7 +145,7 @@ def _visible_case(request: HttpRequest, case_id: int, number: int | None = None,
     return case
 
 
-def _case_body(request: HttpRequest, case_id: Any) -> dict[str, Any]:
+def _case_body(request: ApiRequest, case_id: Any) -> dict[str, Any]:
     return serializers.case_dict(selectors.case_detail(viewer=_actor(request), case_id=case_id))
 
 
@@ -185,11 +185,11 @@ PHASE_MAX = max(load_default().phase_numbers)
                  "description": "Only \"Mine sager\": cases you coordinate or have a step "
                                 "assigned on."},
                 LIMIT_PARAM, CURSOR_PARAM)))
-def case_list(request: HttpRequest) -> dict[str, Any]:
+def case_list(request: ApiRequest) -> dict[str, Any]:
     user = _member(request)
     params.check_query_text(request)
     filters = selectors.parse_filters(request.GET,
-                                      current_model(user.organisation_id).phase_numbers)
+                                      current_model(user.municipality_id).phase_numbers)
     limit = params.page_size(request)
     if filters.sort != selectors.DEFAULT_SORT:
         return _sorted_case_list(request, user, filters, limit)
@@ -233,7 +233,7 @@ class TaskListOut(Schema):
             description="The same list as the web page: steps assigned to the caller or to "
                         "someone they deputise for today, and steps waiting for one of their "
                         "roles; only what the caller may perform.")
-def task_list(request: HttpRequest) -> dict[str, Any]:
+def task_list(request: ApiRequest) -> dict[str, Any]:
     user = _member(request)
     tasks = selectors.my_tasks(viewer=user)
     return {"items": [{"case_id": t.case.pk, "case_number": t.case.number,
@@ -244,7 +244,7 @@ def task_list(request: HttpRequest) -> dict[str, Any]:
             "next": None}
 
 
-def _sorted_case_list(request: HttpRequest, user: User, filters: Any, limit: int
+def _sorted_case_list(request: ApiRequest, user: User, filters: Any, limit: int
                       ) -> dict[str, Any]:
     """A sort other than the default pages by offset: the cursor is the next row's position."""
     raw = params.cursor_param(request) or "0"
@@ -266,12 +266,13 @@ CREATE_ERRORS = _errors(e404=False, e409=E409_REF)
              operation_id="case_create", tags=["cases"],
              summary="Start a new case (the first step: the need)",
              openapi_extra=_extra(CREATE_ERRORS, CaseCreateIn))
-def case_create(request: HttpRequest) -> Status:
+def case_create(request: ApiRequest) -> Status:
     user = _member(request)
     required = {f: services.REQUIRED_TEXT.get(f) or FIELD_HINTS[f]
                 for f in CaseCreateIn.required_fields}
     _, data = params.parse_body(request, CaseCreateIn, required)
-    case = services.case_create(actor=user, data=data)
+    # the fields sent, of the types CaseCreateIn checked: the service judges their values
+    case = services.case_create(actor=user, data=cast(services.CaseData, data))
     return Status(201, _case_body(request, case.pk))
 
 
@@ -281,7 +282,7 @@ GET_ERRORS = _errors(e400=None)
 @router.get("/cases/{int:case_id}", response=_responses((200, CaseOut), GET_ERRORS),
             operation_id="case_get", tags=["cases"],
             summary="A case with all its steps and decisions", openapi_extra=_extra(GET_ERRORS))
-def case_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_get(request: ApiRequest, case_id: int) -> dict[str, Any]:
     return _case_body(request, case_id)
 
 
@@ -291,11 +292,12 @@ CASE_ERRORS = _errors(e409=E409_CASE)
 @router.patch("/cases/{int:case_id}", response=_responses((200, CaseOut), CASE_ERRORS),
               operation_id="case_update", tags=["cases"], summary="Edit the case's fields",
               openapi_extra=_extra(CASE_ERRORS, CaseUpdateIn))
-def case_update(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_update(request: ApiRequest, case_id: int) -> dict[str, Any]:
     _visible_case(request, case_id, may="edit")
     body, data = params.parse_body(request, CaseUpdateIn)
     data.pop("version", None)
-    services.case_update(actor=_actor(request), case_id=case_id, data=data, version=body.version)
+    services.case_update(actor=_actor(request), case_id=case_id,
+                         data=cast(services.CaseData, data), version=body.version)
     return _case_body(request, case_id)
 
 
@@ -303,7 +305,7 @@ def case_update(request: HttpRequest, case_id: int) -> dict[str, Any]:
              operation_id="case_withdraw", tags=["cases"],
              summary="Withdraw the case (cannot be undone)",
              openapi_extra=_extra(CASE_ERRORS, WithdrawIn))
-def case_withdraw(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_withdraw(request: ApiRequest, case_id: int) -> dict[str, Any]:
     _visible_case(request, case_id, may="edit")
     body, _ = params.parse_body(request, WithdrawIn)
     services.case_withdraw(actor=_actor(request), case_id=case_id, reason=body.reason,
@@ -323,7 +325,7 @@ HANDOVER_ERRORS = {**CASE_ERRORS, 409: E409_CASE + (
                          "the case's open steps and the deadlines they set move to the new "
                          "coordinator; both are told; the hand-over is audited.",
              openapi_extra=_extra(HANDOVER_ERRORS, HandoverIn))
-def case_handover(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_handover(request: ApiRequest, case_id: int) -> dict[str, Any]:
     _visible_case(request, case_id, may="edit")
     body, _ = params.parse_body(request, HandoverIn)
     services.case_handover(actor=_actor(request), case_id=case_id, coordinator=body.coordinator,
@@ -342,7 +344,7 @@ STEP_RESPONSES = _responses((200, CaseOut), STEP_ERRORS)
               operation_id="step_update", tags=["steps"],
               summary="Edit a step's remarks and checklist, or mark it in progress",
               openapi_extra=_extra(STEP_ERRORS, StepUpdateIn))
-def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+def step_update(request: ApiRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="work")
     body, data = params.parse_body(request, StepUpdateIn)
     with transaction.atomic():  # one PATCH, one transaction
@@ -361,7 +363,7 @@ def step_update(request: HttpRequest, case_id: int, number: int) -> dict[str, An
 @router.post(f"{STEP_PATH}/complete", response=STEP_RESPONSES,
              operation_id="step_complete", tags=["steps"], summary="Complete a step",
              openapi_extra=_extra(STEP_ERRORS, StepCompleteIn))
-def step_complete(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+def step_complete(request: ApiRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="complete")
     body, data = params.parse_body(request, StepCompleteIn)
     # One call, one transaction: remarks and checklist are saved with the completion or,
@@ -386,7 +388,7 @@ NOT_RELEVANT_ERRORS = {**STEP_ERRORS, 403: E403 + (
                          "a step behind a gate not yet passed; where the model says so, only "
                          "certain roles, and never once a later step has started.",
              openapi_extra=_extra(NOT_RELEVANT_ERRORS, ReasonIn))
-def step_mark_not_relevant(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+def step_mark_not_relevant(request: ApiRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="not_relevant")
     body, _ = params.parse_body(request, ReasonIn)
     services.step_mark_not_relevant(actor=_actor(request), case_id=case_id, number=number,
@@ -398,7 +400,7 @@ def step_mark_not_relevant(request: HttpRequest, case_id: int, number: int) -> d
              operation_id="step_reopen", tags=["steps"],
              summary="Reopen a done or not-relevant step, with a reason",
              openapi_extra=_extra(STEP_ERRORS, ReasonIn))
-def step_reopen(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+def step_reopen(request: ApiRequest, case_id: int, number: int) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="work")
     body, _ = params.parse_body(request, ReasonIn)
     services.step_reopen(actor=_actor(request), case_id=case_id, number=number,
@@ -414,7 +416,7 @@ def step_reopen(request: HttpRequest, case_id: int, number: int) -> dict[str, An
                          "`requirements`): a required checklist item or document type. Whoever "
                          "may work on the step may; audited.",
              openapi_extra=_extra(STEP_ERRORS, RequirementIn))
-def step_requirement_set(request: HttpRequest, case_id: int, number: int,
+def step_requirement_set(request: ApiRequest, case_id: int, number: int,
                          item: str) -> dict[str, Any]:
     _visible_case(request, case_id, number, may="work")
     body, _ = params.parse_body(request, RequirementIn)
@@ -441,7 +443,7 @@ DECISION_ERRORS = _errors(
              description="An action on the case like the step actions: 200 with the updated "
                          "case, and the decision just recorded under `decision`.",
              openapi_extra=_extra(DECISION_ERRORS, DecisionIn))
-def decision_record(request: HttpRequest, case_id: int) -> Status:
+def decision_record(request: ApiRequest, case_id: int) -> Status:
     _visible_case(request, case_id)
     body, _ = params.parse_body(request, DecisionIn)
     decision = services.decision_record(
@@ -452,8 +454,8 @@ def decision_record(request: HttpRequest, case_id: int) -> Status:
     )
     detail = selectors.case_detail(viewer=_actor(request), case_id=case_id)
     created = next(d for d in detail.decisions if d.pk == decision.pk)
-    body = {**serializers.case_dict(detail), "decision": serializers.decision_dict(created)}
-    return Status(200, body)
+    answer = {**serializers.case_dict(detail), "decision": serializers.decision_dict(created)}
+    return Status(200, answer)
 
 
 EVENT_ERRORS = _errors(e400="`validation_error`: a bad `limit` or `cursor`.")
@@ -464,7 +466,7 @@ EVENT_ERRORS[404] = f"{E404} {E404_PAGE}"
             operation_id="case_events", tags=["events"],
             summary="The case's timeline from the audit trail, oldest first",
             openapi_extra=_extra(EVENT_ERRORS, query=(LIMIT_PARAM, CURSOR_PARAM)))
-def case_events(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_events(request: ApiRequest, case_id: int) -> dict[str, Any]:
     _visible_case(request, case_id)
     params.check_query_text(request)
     limit = params.page_size(request)
@@ -503,7 +505,7 @@ def _saved_filter(record: Any) -> dict[str, Any]:
                                                    _errors(e400=None, e404=False)),
             operation_id="saved_filter_list", tags=["saved filters"],
             summary="The caller's saved filters of the case list, by name")
-def saved_filter_list(request: HttpRequest) -> list[dict[str, Any]]:
+def saved_filter_list(request: ApiRequest) -> list[dict[str, Any]]:
     return [_saved_filter(f) for f in saved_filters.saved_filters(viewer=_member(request))]
 
 
@@ -514,7 +516,7 @@ SAVE_ERRORS = _errors(e404=False, e409=SAVED_FILTER_409)
              operation_id="saved_filter_create", tags=["saved filters"],
              summary="Save a filter and sort of the case list under a name (audited)",
              openapi_extra=_extra(SAVE_ERRORS, SavedFilterIn))
-def saved_filter_create(request: HttpRequest) -> Status:
+def saved_filter_create(request: ApiRequest) -> Status:
     user = _member(request)
     body, sent = params.parse_body(request, SavedFilterIn, {"name": "Giv filteret et navn."})
     query = {k: ("1" if v is True else "" if v is False else str(v))
@@ -537,6 +539,6 @@ DELETE_FILTER_ERRORS[404] = "`not_found`: no saved filter of yours has this id."
                operation_id="saved_filter_delete", tags=["saved filters"],
                summary="Delete one of the caller's saved filters (audited)",
                openapi_extra=_extra(DELETE_FILTER_ERRORS))
-def saved_filter_delete(request: HttpRequest, filter_id: int) -> Status:
+def saved_filter_delete(request: ApiRequest, filter_id: int) -> Status:
     saved_filters.saved_filter_delete(actor=_member(request), filter_id=filter_id)
     return Status(204, None)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 
-from anskaf.orgs.models import OrgUnit
-from anskaf.process.model import ProcessModel
+from anskaf.orgs.models import OrgUnit, User
+from anskaf.process.model import PhaseDef, ProcessModel
 
 from .choices import CaseStatus
+from .services import CaseData
 
 
 def apply_service_errors(form: forms.Form, exc: Any) -> None:
@@ -50,25 +52,30 @@ class CaseForm(forms.Form):
                                           required=False)
     restricted = forms.TypedChoiceField(
         label="Skal adgangen til sagen begrænses?", choices=YES_NO, required=False,
-        coerce=lambda v: v == "true", empty_value=False, widget=forms.RadioSelect,
+        # Django takes any empty value; django-stubs types it as a string only.
+        coerce=lambda v: v == "true", empty_value=False,  # type: ignore[arg-type]
+        widget=forms.RadioSelect,
         initial="false",
         help_text="Sager er åbne for alle i kommunen. En begrænset sag kan kun ses af sagens "
                   "enhed, koordinator, trinnenes udførende og administratorer.")
 
-    def __init__(self, *args, organisation_id: int, model: ProcessModel, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, organisation_id: int, model: ProcessModel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.filter(organisation_id=organisation_id)
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = OrgUnit.objects.filter(organisation_id=organisation_id)
         replacing = [s.number for s in model.steps if s.only_when_replacing]
         if replacing:
             self.fields["replaces_system"].help_text = (
                 f"Hvis ja, gælder {_steps_da(replacing)} (nedlukning af det tidligere system).")
 
-    def service_data(self) -> dict:
+    def service_data(self) -> CaseData:
+        """The cleaned fields as the service takes them (the unit by its id)."""
         data = dict(self.cleaned_data)
         unit = data.pop("unit", None)
         if unit is not None:
             data["unit"] = unit.pk
-        return data
+        return cast(CaseData, data)
 
 
 class ReasonForm(forms.Form):
@@ -84,9 +91,11 @@ class HandoverForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, people, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coordinator"].choices = [("", "Vælg en person")] + [
+        coordinator = self.fields["coordinator"]
+        assert isinstance(coordinator, forms.ChoiceField)
+        coordinator.choices = [("", "Vælg en person")] + [
             (p.username, p.display_name()) for p in people]
 
 
@@ -102,11 +111,14 @@ class CaseFilterForm(forms.Form):
         label="Koordinator", required=False,
         choices=[("", "Alle"), ("1", "Kun sager uden koordinator (deaktiveret)")])
 
-    def __init__(self, *args, phases, units, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, phases: Iterable[PhaseDef], units: Iterable[OrgUnit],
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phase"].choices = [("", "Alle")] + [
+        phase, unit = self.fields["phase"], self.fields["unit"]
+        assert isinstance(phase, forms.ChoiceField) and isinstance(unit, forms.ChoiceField)
+        phase.choices = [("", "Alle")] + [
             (str(p.number), f"{p.number}. {p.name.da}") for p in phases]
-        self.fields["unit"].choices = [("", "Alle")] + [(str(u.pk), u.name) for u in units]
+        unit.choices = [("", "Alle")] + [(str(u.pk), u.name) for u in units]
 
 
 def _steps_da(numbers: list[int]) -> str:

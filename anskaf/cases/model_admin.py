@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from anskaf.orgs.request_types import AuthenticatedRequest
 from anskaf.orgs.views import admin_required
 from anskaf.process.bpmn import to_bpmn
 from anskaf.process.loader import ModelInvalid
@@ -43,8 +44,8 @@ from .process_models import (
 NAV = "admin"
 
 
-def _org(request: HttpRequest) -> int:
-    return request.user.organisation_id  # type: ignore[union-attr,return-value]
+def _org(request: AuthenticatedRequest) -> int:
+    return request.user.municipality_id
 
 
 def model_rows(model: ProcessModel) -> list[dict[str, Any]]:
@@ -116,7 +117,7 @@ def preview(model: ProcessModel, sha256: str) -> dict[str, Any]:
             "phases": phases}
 
 
-def _base(request: HttpRequest) -> int | None:
+def _base(request: AuthenticatedRequest) -> int | None:
     """The version the admin looked at (the forms' `base`), for the conflict check."""
     base = request.POST.get("base")
     return int(base) if base and base.isdigit() else None
@@ -128,7 +129,7 @@ def _refusal(exc: ValidationFailed | MoveRefused) -> str:
     return exc.message
 
 
-def _unit(request: HttpRequest) -> Any:
+def _unit(request: AuthenticatedRequest) -> Any:
     """The forvaltning the page works on (`enhed`, in the query or the form), None for the
     municipality; 404 for a unit that is not one of its forvaltninger."""
     raw = request.POST.get("enhed") if request.method == "POST" else request.GET.get("enhed")
@@ -147,7 +148,7 @@ def _admin_url(unit: Any) -> str:
     return f"{url}?enhed={unit.pk}" if unit is not None else url
 
 
-def _admin_context(request: HttpRequest, unit: Any = None, **extra: Any) -> dict[str, Any]:
+def _admin_context(request: AuthenticatedRequest, unit: Any = None, **extra: Any) -> dict[str, Any]:
     org_id = _org(request)
     current = current_version(org_id, _unit_id(unit))
     model = model_of(current)
@@ -165,7 +166,7 @@ def _admin_context(request: HttpRequest, unit: Any = None, **extra: Any) -> dict
 
 @admin_required
 @require_GET
-def model_admin(request: HttpRequest) -> HttpResponse:
+def model_admin(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "cases/model_admin.html", _admin_context(request, _unit(request)))
 
 
@@ -177,7 +178,7 @@ def _download(version: ModelVersion, name: str) -> HttpResponse:
 
 @admin_required
 @require_GET
-def model_download(request: HttpRequest) -> HttpResponse:
+def model_download(request: AuthenticatedRequest) -> HttpResponse:
     version = current_version(_org(request), _unit_id(_unit(request)))
     return _download(version, f"{version.key}-v{version.version}.yaml")
 
@@ -193,11 +194,11 @@ def bpmn_response(version: ModelVersion) -> HttpResponse:
 
 @admin_required
 @require_GET
-def model_bpmn_download(request: HttpRequest) -> HttpResponse:
+def model_bpmn_download(request: AuthenticatedRequest) -> HttpResponse:
     return bpmn_response(current_version(_org(request), _unit_id(_unit(request))))
 
 
-def _version(request: HttpRequest, version_id: int) -> ModelVersion:
+def _version(request: AuthenticatedRequest, version_id: int) -> ModelVersion:
     """One of the organisation's own versions or a shared one; another's answers 404."""
     version = ModelVersion.objects.filter(pk=version_id).first()
     if version is None or version.organisation_id not in (None, _org(request)):
@@ -207,22 +208,22 @@ def _version(request: HttpRequest, version_id: int) -> ModelVersion:
 
 @admin_required
 @require_GET
-def model_version_download(request: HttpRequest, version_id: int) -> HttpResponse:
+def model_version_download(request: AuthenticatedRequest, version_id: int) -> HttpResponse:
     version = _version(request, version_id)
     return _download(version, f"{version.key}-v{version.version}.yaml")
 
 
 @admin_required
 @require_GET
-def model_version_bpmn(request: HttpRequest, version_id: int) -> HttpResponse:
+def model_version_bpmn(request: AuthenticatedRequest, version_id: int) -> HttpResponse:
     return bpmn_response(_version(request, version_id))
 
 
-def posted_content(request: HttpRequest) -> tuple[str | None, str | None]:
+def posted_content(request: AuthenticatedRequest) -> tuple[str | None, str | None]:
     """The model from the uploaded file, else from the textarea: (content, error)."""
     upload = request.FILES.get("file")
     if upload is not None:
-        if upload.size > MAX_MODEL_BYTES:
+        if upload.size is not None and upload.size > MAX_MODEL_BYTES:
             return None, "Filen er for stor (højst 1 MB)."
         try:
             return upload.read().decode("utf-8"), None
@@ -236,7 +237,7 @@ def posted_content(request: HttpRequest) -> tuple[str | None, str | None]:
     return content, None
 
 
-def _check_page(request: HttpRequest, check: ModelCheck, status: int = 200,
+def _check_page(request: AuthenticatedRequest, check: ModelCheck, status: int = 200,
                 **extra: Any) -> HttpResponse:
     return render(request, "cases/model_check.html", {
         "nav": NAV, "check": check, "unit": _unit(request),
@@ -247,7 +248,7 @@ def _check_page(request: HttpRequest, check: ModelCheck, status: int = 200,
 
 @admin_required
 @require_POST
-def model_check_view(request: HttpRequest) -> HttpResponse:
+def model_check_view(request: AuthenticatedRequest) -> HttpResponse:
     unit = _unit(request)
     content, error = posted_content(request)
     if content is None:
@@ -260,7 +261,7 @@ def model_check_view(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def model_preview_view(request: HttpRequest) -> HttpResponse:
+def model_preview_view(request: AuthenticatedRequest) -> HttpResponse:
     """Preview a case on a checked model: the YAML comes with the POST, nothing is stored; an
     invalid model gets the check page with its line-numbered problems."""
     unit = _unit(request)
@@ -270,7 +271,7 @@ def model_preview_view(request: HttpRequest) -> HttpResponse:
                       _admin_context(request, unit, edit_error=error,
                                      posted=request.POST.get("content", "")), status=400)
     check = model_check(organisation_id=_org(request), content=content, unit_id=_unit_id(unit))
-    if not check.ok:
+    if not check.ok or check.model is None:
         return _check_page(request, check, 400)
     return render(request, "cases/model_preview.html", {
         "nav": NAV, "check": check, "unit": unit, "phases": model_rows(check.model),
@@ -280,7 +281,7 @@ def model_preview_view(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def model_publish_view(request: HttpRequest) -> HttpResponse:
+def model_publish_view(request: AuthenticatedRequest) -> HttpResponse:
     unit = _unit(request)
     content = request.POST.get("content", "")
     if not content.strip():
@@ -314,7 +315,7 @@ def model_publish_view(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def model_rollback_view(request: HttpRequest, version_id: int) -> HttpResponse:
+def model_rollback_view(request: AuthenticatedRequest, version_id: int) -> HttpResponse:
     version = _version(request, version_id)
     unit = _unit(request)
     try:
@@ -339,7 +340,7 @@ def model_rollback_view(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def model_adopt_view(request: HttpRequest, version_id: int) -> HttpResponse:
+def model_adopt_view(request: AuthenticatedRequest, version_id: int) -> HttpResponse:
     """Take a newer shared version into use (its content, published with a reason)."""
     version = _version(request, version_id)
     if version.organisation_id is not None:
@@ -366,7 +367,7 @@ def model_adopt_view(request: HttpRequest, version_id: int) -> HttpResponse:
 # --- moving open cases to the current version (ADR 0032) -------------------------------------
 
 
-def _migrations_page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
+def _migrations_page(request: AuthenticatedRequest, status: int = 200, **extra: Any) -> HttpResponse:
     """The dry run: per open case not on the version new cases of its unit start on."""
     plans = migration_plan(actor=request.user, organisation_id=_org(request))
     return render(request, "cases/model_migrate.html", {
@@ -378,13 +379,13 @@ def _migrations_page(request: HttpRequest, status: int = 200, **extra: Any) -> H
 
 @admin_required
 @require_GET
-def model_migrations(request: HttpRequest) -> HttpResponse:
+def model_migrations(request: AuthenticatedRequest) -> HttpResponse:
     return _migrations_page(request)
 
 
 @admin_required
 @require_POST
-def model_migrate_view(request: HttpRequest) -> HttpResponse:
+def model_migrate_view(request: AuthenticatedRequest) -> HttpResponse:
     chosen = [int(v) for v in request.POST.getlist("case") if v.isdigit()]
     if not chosen:
         return _migrations_page(request, 400, choose_error="Vælg de sager, der skal flyttes.")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Status
 
 from anskaf.http import params
 from anskaf.http.errors import ApiError
 from anskaf.http.schemas import ErrorOut
 from anskaf.orgs.permissions import is_admin
+from anskaf.orgs.request_types import ApiRequest
 from anskaf.process.loader import ModelInvalid
 
 from .errors import NotFound, ReferenceRefused
@@ -81,17 +82,17 @@ def _responses(ok: dict[int, Any], errors: dict[int, str]) -> dict[int, Any]:
     return {**ok, **{code: ErrorOut for code in errors}}
 
 
-def _admin(request: HttpRequest) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+def _admin(request: ApiRequest) -> Any:
+    user = request.auth
     if not is_admin(user):
         raise ApiError(403, "forbidden", "Kun kommunens administratorer har adgang til "
                                          "procesmodellen.")
     return user
 
 
-def _version(request: HttpRequest, version_id: int) -> ModelVersion:
+def _version(request: ApiRequest, version_id: int) -> ModelVersion:
     """The municipality's own version or a shared one (404 otherwise), then 403 unless admin."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     version = ModelVersion.objects.select_related("published_by").filter(pk=version_id).first()
     if version is None or version.organisation_id not in (None, user.organisation_id):
         raise ApiError(404, "not_found", "Versionen findes ikke.")
@@ -154,7 +155,7 @@ LIST_ERRORS = _errors()
             operation_id="model_version_list",
             summary="The municipality's model versions (newest first) and the shared default",
             openapi_extra=_extra(LIST_ERRORS))
-def version_list(request: HttpRequest) -> dict[str, Any]:
+def version_list(request: ApiRequest) -> dict[str, Any]:
     user = _admin(request)
     org_id = user.organisation_id
     current = current_version(org_id)
@@ -178,9 +179,9 @@ GET_ERRORS = _errors(404)
             response=_responses({200: ModelVersionDetailOut}, GET_ERRORS),
             operation_id="model_version_get", summary="One version with its YAML",
             openapi_extra=_extra(GET_ERRORS))
-def version_get(request: HttpRequest, version_id: int) -> dict[str, Any]:
+def version_get(request: ApiRequest, version_id: int) -> dict[str, Any]:
     version = _version(request, version_id)
-    current = current_version(request.auth.organisation_id)  # type: ignore[attr-defined]
+    current = current_version(request.auth.municipality_id)
     return {**_version_dict(version, current.pk), "content": version.content}
 
 
@@ -194,7 +195,7 @@ BPMN_RESPONSE = {200: {
             response=_responses({200: None}, GET_ERRORS),
             operation_id="model_version_bpmn", summary="One version as BPMN 2.0 XML",
             openapi_extra={"responses": {**_extra(GET_ERRORS)["responses"], **BPMN_RESPONSE}})
-def version_bpmn(request: HttpRequest, version_id: int) -> HttpResponse:
+def version_bpmn(request: ApiRequest, version_id: int) -> HttpResponse:
     return bpmn_response(_version(request, version_id))
 
 
@@ -207,12 +208,12 @@ CHECK_ERRORS = _errors(400, 409)
              summary="Check a model: problems with their lines, the apps' warnings, the diff "
                      "against the current version in words. Stores nothing.",
              openapi_extra=_extra(CHECK_ERRORS, ModelCheckIn))
-def check(request: HttpRequest) -> dict[str, Any]:
+def check(request: ApiRequest) -> dict[str, Any]:
     user = _admin(request)
     body, _ = params.parse_body(request, ModelCheckIn)
     content = _content(body.content)
-    result = model_check(organisation_id=user.organisation_id, content=content,
-                         unit_id=_unit(user.organisation_id, body.unit_id))
+    result = model_check(organisation_id=user.municipality_id, content=content,
+                         unit_id=_unit(user.municipality_id, body.unit_id))
     diff = result.diff
     return {
         "valid": result.ok, "sha256": result.sha256, "unchanged": result.unchanged,
@@ -233,12 +234,12 @@ PREVIEW_ERRORS = _errors(400, 409)
                      "checklist, documents, gate outcomes, replace-only). Stores nothing; an "
                      "invalid model is 409 invalid_model with the problems' lines.",
              openapi_extra=_extra(PREVIEW_ERRORS, ModelCheckIn))
-def preview_model(request: HttpRequest) -> dict[str, Any]:
+def preview_model(request: ApiRequest) -> dict[str, Any]:
     user = _admin(request)
     body, _ = params.parse_body(request, ModelCheckIn)
     content = _content(body.content)
-    result = model_check(organisation_id=user.organisation_id, content=content,
-                         unit_id=_unit(user.organisation_id, body.unit_id))
+    result = model_check(organisation_id=user.municipality_id, content=content,
+                         unit_id=_unit(user.municipality_id, body.unit_id))
     if result.model is None:
         raise model_invalid(ModelInvalid(list(result.problems)))
     return preview(result.model, result.sha256)
@@ -253,15 +254,15 @@ PUBLISH_ERRORS = _errors(400, 409)
              summary="Publish a model: 201 with the new version, or 200 with the current one "
                      "when the content is the same (nothing stored)",
              openapi_extra=_extra(PUBLISH_ERRORS, ModelPublishIn))
-def publish(request: HttpRequest) -> Status:
+def publish(request: ApiRequest) -> Status:
     user = _admin(request)
     body, _ = params.parse_body(request, ModelPublishIn)
     try:
         content = _content(body.content)
-        result = model_publish(actor=user, organisation_id=user.organisation_id,
+        result = model_publish(actor=user, organisation_id=user.municipality_id,
                                content=content, reason=body.reason or "",
                                base_version_id=body.base_version_id,
-                               unit_id=_unit(user.organisation_id, body.unit_id))
+                               unit_id=_unit(user.municipality_id, body.unit_id))
     except ModelInvalid as exc:
         raise model_invalid(exc) from None
     return Status(201 if result.created else 200,
@@ -277,14 +278,14 @@ REPUBLISH_ERRORS = _errors(400, 404, 409)
              operation_id="model_republish",
              summary="Roll back: publish an earlier version's content again, as a new version",
              openapi_extra=_extra(REPUBLISH_ERRORS, ModelRepublishIn))
-def republish(request: HttpRequest, version_id: int) -> Status:
+def republish(request: ApiRequest, version_id: int) -> Status:
     version = _version(request, version_id)
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     body, _ = params.parse_body(request, ModelRepublishIn)
-    result = model_rollback(actor=user, organisation_id=user.organisation_id,
+    result = model_rollback(actor=user, organisation_id=user.municipality_id,
                             version_id=version.pk, reason=body.reason or "",
                             base_version_id=body.base_version_id,
-                            unit_id=_unit(user.organisation_id, body.unit_id))
+                            unit_id=_unit(user.municipality_id, body.unit_id))
     return Status(201 if result.created else 200,
                   _version_dict(result.version, result.version.pk))
 
@@ -298,16 +299,16 @@ ADOPT_ERRORS = _errors(400, 404, 409)
              summary="Take a shared version into use: its content becomes the municipality's "
                      "(or the forvaltning's) newest version, descending from it",
              openapi_extra=_extra(ADOPT_ERRORS, ModelRepublishIn))
-def adopt(request: HttpRequest, version_id: int) -> Status:
+def adopt(request: ApiRequest, version_id: int) -> Status:
     version = _version(request, version_id)
     if version.organisation_id is not None:
         raise ApiError(404, "not_found", "Den fælles version findes ikke.")
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     body, _ = params.parse_body(request, ModelRepublishIn)
-    result = model_adopt_shared(actor=user, organisation_id=user.organisation_id,
+    result = model_adopt_shared(actor=user, organisation_id=user.municipality_id,
                                 version_id=version.pk, reason=body.reason or "",
                                 base_version_id=body.base_version_id,
-                                unit_id=_unit(user.organisation_id, body.unit_id))
+                                unit_id=_unit(user.municipality_id, body.unit_id))
     return Status(201 if result.created else 200,
                   _version_dict(result.version, result.version.pk))
 
@@ -349,10 +350,10 @@ MIGRATE_ERRORS = _errors(400, 404)
              summary="Per open case not on the version new cases of its unit start on: what "
                      "maps by step key, what is new, what would be refused. Changes nothing.",
              openapi_extra=_extra(MIGRATE_ERRORS, ModelMigrateIn))
-def migration_dry_run(request: HttpRequest) -> dict[str, Any]:
+def migration_dry_run(request: ApiRequest) -> dict[str, Any]:
     user = _admin(request)
     body, _ = params.parse_body(request, ModelMigrateIn)
-    plans = migration_plan(actor=user, organisation_id=user.organisation_id,
+    plans = migration_plan(actor=user, organisation_id=user.municipality_id,
                            case_ids=_case_ids(body))
     return {"items": [_plan_dict(p) for p in plans]}
 
@@ -364,10 +365,10 @@ def migration_dry_run(request: HttpRequest) -> dict[str, Any]:
                      "transaction per case, audited (case.model_migrated); refused cases are "
                      "listed with their reasons and left as they were",
              openapi_extra=_extra(MIGRATE_ERRORS, ModelMigrateIn))
-def migrate(request: HttpRequest) -> dict[str, Any]:
+def migrate(request: ApiRequest) -> dict[str, Any]:
     user = _admin(request)
     body, _ = params.parse_body(request, ModelMigrateIn)
-    result = cases_migrate(actor=user, organisation_id=user.organisation_id,
+    result = cases_migrate(actor=user, organisation_id=user.municipality_id,
                            case_ids=_case_ids(body))
     return {"migrated": [_plan_dict(p) for p in result.migrated],
             "refused": [_plan_dict(p) for p in result.refused]}

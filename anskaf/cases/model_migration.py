@@ -144,8 +144,8 @@ def plan_case(case: Case, states: list[StepState], decisions: list[Decision],
         mapped.append(MappedStep(step.key, target.title.da, step.number, target.number,
                                  current, renamed))
     old_keys = {s.key for s in old.steps}
-    new_status: dict[int, str] = {mapping[n]: st for n, st in status.items()
-                                  if mapping.get(n) is not None}  # type: ignore[misc]
+    new_status: dict[int, str] = {moved_to: st for n, st in status.items()
+                                  if (moved_to := mapping.get(n)) is not None}
     fresh = []
     for step in new.steps:
         if step.key in old_keys:

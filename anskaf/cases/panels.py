@@ -116,7 +116,7 @@ def bound_numbers(panel: Panel, model: ProcessModel) -> set[int]:
     """The model's step numbers a step panel may show on (every step without bindings)."""
     if not panel.bindings:
         return {s.number for s in model.steps}
-    return {b.number(model) for b in panel.bindings} - {None}
+    return {n for b in panel.bindings if (n := b.number(model)) is not None}
 
 
 def _numbers(panel: Panel, context: PanelContext, placeholders: bool) -> list[int]:

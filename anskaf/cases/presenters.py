@@ -117,7 +117,7 @@ def step_views(detail: CaseDetail, viewer: Any) -> list[StepView]:
         n = step.number
         view = StepView(
             definition=step, state=state,
-            status_label=STEP_STATUS_LABELS.get(state.status, state.status),
+            status_label=str(STEP_STATUS_LABELS.get(state.status, state.status)),
             role_labels=[model.role_label(r.role) + (" (evt.)" if r.optional else "")
                          for r in step.roles],
             checklist=[ChecklistItemView(i.id, i.label.da, i.id in state.checked, i.required,
@@ -275,14 +275,14 @@ def _describe(e: AuditEvent, after: dict, before: dict) -> tuple[str, str]:
         if before.get("checked") != after.get("checked"):
             parts.append("tjekliste")
         if before.get("status") != after.get("status"):
-            parts.append("status: " + STEP_STATUS_LABELS.get(after.get("status"), ""))
+            parts.append("status: " + STEP_STATUS_LABELS.get(after.get("status", ""), ""))
         return f"opdaterede trin {step}", ", ".join(parts)
     if e.event_type == "step.not_relevant":
         return f"markerede trin {step} som ikke relevant", after.get("reason", "")
     if e.event_type == "step.reopened":
         return f"genåbnede trin {step}", after.get("reason", "")
     if e.event_type == "decision.recorded":
-        outcome = OUTCOME_LABELS.get(after.get("outcome"), after.get("outcome", ""))
+        outcome = OUTCOME_LABELS.get(after.get("outcome", ""), after.get("outcome", ""))
         return (f"besluttede trin {after.get('step')} (runde {after.get('round')}): {outcome}",
                 after.get("rationale", ""))
     if e.event_type == "document.uploaded":  # anskaf/documents; the type, never the file name
@@ -460,10 +460,10 @@ def _ended(detail: CaseDetail, events: list[AuditEvent]) -> StatusPanel:
                            ended_detail=case.withdrawn_reason,
                            ended_by=event.actor_name if event else "",
                            ended_at=event.at if event else None)
-    last = max((s for s in detail.states if s.completed_at is not None),
-               key=lambda s: s.completed_at, default=None)
-    if last is None:
+    completed = [(s.completed_at, s) for s in detail.states if s.completed_at is not None]
+    if not completed:
         return StatusPanel(closed=True, ended="Sagen er afsluttet.")
+    _, last = max(completed, key=lambda pair: pair[0])
     step = model.step(last.number)
     return StatusPanel(
         closed=True, ended=f"Sagen er afsluttet: trin {step.number} ({step.title.da}) blev "

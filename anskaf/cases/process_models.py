@@ -63,7 +63,7 @@ def store_version(*, content: str, organisation_id: int | None = None) -> ModelV
     digest = sha256_of(content)
     with transaction.atomic():
         versions = ModelVersion.objects.select_for_update().filter(
-            organisation_id=organisation_id, key=model.key
+            organisation=organisation_id, key=model.key
         ).order_by("-version")
         latest = versions.first()
         if latest is not None and latest.sha256 == digest:
@@ -125,7 +125,8 @@ def current_version(organisation_id: int, unit_id: int | None = None) -> ModelVe
                                                 unit_id__in=chain).order_by("-version")
         newest: dict[int, ModelVersion] = {}
         for version in own_units.defer("content"):
-            newest.setdefault(version.unit_id, version)  # type: ignore[arg-type]
+            if version.unit_id is not None:  # always (unit_id__in)
+                newest.setdefault(version.unit_id, version)
         for unit in chain:
             if unit in newest:
                 return ModelVersion.objects.get(pk=newest[unit].pk)

@@ -38,7 +38,7 @@ def normalised_query(actor: User, params: Any) -> str:
     fixed order without empty values, paging or the default sort."""
     if isinstance(params, str):
         params = QueryDict(params.lstrip("?"))
-    model = current_model(actor.organisation_id)
+    model = current_model(actor.municipality_id)
     selectors.parse_filters(params, model.phase_numbers)  # raises on a bad value
     pairs = []
     for key in FILTER_KEYS:
@@ -59,7 +59,7 @@ def normalised_query(actor: User, params: Any) -> str:
 def saved_filters(*, viewer: User) -> list[SavedFilter]:
     """The viewer's own saved filters, by name (one query)."""
     return list(
-        SavedFilter.objects.filter(owner=viewer, organisation_id=viewer.organisation_id).order_by(
+        SavedFilter.objects.filter(owner=viewer, organisation_id=viewer.municipality_id).order_by(
             "name", "pk"
         )
     )
@@ -135,7 +135,7 @@ def saved_filter_delete(*, actor: User, filter_id: Any) -> None:
     before = {"name": record.name, "query": record.query}
     record.delete()
     audit_append(
-        organisation_id=actor.organisation_id,
+        organisation_id=actor.municipality_id,
         actor=actor,
         actor_role=events.PERSONAL,
         event_type="saved_filter.deleted",

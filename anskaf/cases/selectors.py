@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -147,7 +148,7 @@ def coordinator_candidates(*, viewer: User, case: Case) -> list[User]:
     """Active people of the viewer's municipality with the coordinator role, the case's own
     coordinator left out: whom the case may be handed over to."""
     return list(User.objects.filter(
-        organisation_id=viewer.organisation_id, is_active=True,
+        organisation_id=viewer.municipality_id, is_active=True,
         pk__in=Membership.objects.filter(role="coordinator").values("person_id"),
     ).exclude(pk=case.coordinator_id or 0).order_by("first_name", "last_name", "username"))
 
@@ -224,7 +225,7 @@ def case_events(*, viewer: User, case_id: Any, after_seq: int | None = None,
         raise NotFound() from None
     if not visible_cases(viewer).filter(pk=pk).exists():
         raise NotFound()
-    return _events(viewer.organisation_id, pk, after_seq, limit)
+    return _events(viewer.municipality_id, pk, after_seq, limit)
 
 
 def detail_events(detail: CaseDetail, *, limit: int = 200) -> list[AuditEvent]:
@@ -262,9 +263,10 @@ class WaitingFor:
     """One step the case waits on, with the people and dates the page and the task list show."""
 
     waiting: Waiting
-    state: StepState | None
+    # the page reads model instances, the task list plain rows (TaskState, TaskPerson)
+    state: StepState | TaskState | None
     since: datetime | None  # when it became actionable: its required or earlier steps done
-    handed_over_by: User | None  # who finished the step before it (the hand-over)
+    handed_over_by: User | TaskPerson | None  # who finished the step before it (the hand-over)
     hold: str = ""  # for a held step: the hand-over it waits for (Danish)
 
     @property
@@ -280,15 +282,16 @@ class WaitingFor:
         return self.waiting.actionable
 
 
-def _handed_over(case: Case, states: dict[int, StepState], number: int
-                 ) -> tuple[datetime | None, User | None]:
+def _handed_over(case: Case, states: Mapping[int, StepState | TaskState], number: int
+                 ) -> tuple[datetime | None, User | TaskPerson | None]:
     """When a step became actionable and from whom: the latest completion among the steps
     before it (the case's creation for the first), as the guide hands work along in order."""
-    earlier = [s for n, s in states.items() if n < number and s.completed_at is not None]
+    earlier = [(s.completed_at, s) for n, s in states.items()
+               if n < number and s.completed_at is not None]
     if not earlier:
         return case.created_at, None
-    last = max(earlier, key=lambda s: s.completed_at)
-    return last.completed_at, last.completed_by
+    completed_at, last = max(earlier, key=lambda pair: pair[0])
+    return completed_at, last.completed_by
 
 
 @dataclass(frozen=True)
@@ -360,7 +363,7 @@ def _task_reason(access: permissions.Access, case: Case, step: Any,
     elif permissions.work_refusal(viewer, case, model, step, assignee_id) is not None:
         return None
     if assignee_id is not None:
-        if assignee_id == access.person.pk:
+        if access.person is not None and assignee_id == access.person.pk:
             return "Tildelt dig"
         if assignee_id in access.deputising_for:
             return f"Stedfortræder for {names.get(assignee_id, 'en kollega')}"
@@ -414,7 +417,7 @@ def my_task_count(*, viewer: User, version: str | None = None) -> int:
     """
     if (tasks := memoised("tasks", viewer.pk)) is not None:
         return sum(1 for t in tasks if t.actionable)
-    version = version or chain_version(viewer.organisation_id)
+    version = version or chain_version(viewer.municipality_id)
     key = (f"anskaf:tasks:{viewer.pk}:{version}:"
            f"{timezone.localdate().isoformat()}")
     count = cache.get(key)
@@ -494,7 +497,7 @@ def _compute_tasks(viewer: User) -> list[Task]:
     states = _task_states(list(cases))
     held = held_steps(list(cases.values()), models)
     names = {s.assignee.pk: s.assignee.display_name()
-             for case_states in states.values() for s in case_states if s.assignee}
+             for case_states in states.values() for s in case_states if s.assignee is not None}
     tasks: list[Task] = []
     for case in cases.values():
         model = models[case.model_version_id]

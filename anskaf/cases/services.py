@@ -289,7 +289,7 @@ def _clean_fields(actor: User, data: CaseData, *, creating: bool) -> dict[str, A
                 clean[field] = value.strip()
     for field, limit in TEXT_FIELDS.items():
         if field in data and field not in REQUIRED_TEXT:
-            value = data[field]
+            value = data.get(field)
             if value is None:
                 value = ""
             if not isinstance(value, str):
@@ -299,8 +299,10 @@ def _clean_fields(actor: User, data: CaseData, *, creating: bool) -> dict[str, A
                 errors[field] = problem
             else:
                 clean[field] = value.strip()
-        # the length as sent (the document's maxLength), not after stripping
-        if field in clean and len(data[field] or "") > limit:
+        # the length as sent (the document's maxLength), not after stripping (a cleaned field
+        # was sent as text)
+        sent = data.get(field)
+        if field in clean and isinstance(sent, str) and len(sent) > limit:
             errors[field] = f"Højst {limit} tegn."
     if "replaces_system" in data or creating:
         value = data.get("replaces_system", False)
@@ -343,7 +345,7 @@ def _unit_of(actor: User, unit_id: int | str) -> OrgUnit | None:
         pk = int(unit_id)
     except (TypeError, ValueError):
         return None
-    return OrgUnit.objects.filter(pk=pk, organisation_id=actor.organisation_id).first()
+    return OrgUnit.objects.filter(pk=pk, organisation_id=actor.municipality_id).first()
 
 
 @transaction.atomic
@@ -491,7 +493,7 @@ def _new_coordinator(actor: User, value: int | str | None) -> User:
             or (isinstance(value, int) and not 0 < value < 2**62)):
         raise ValidationFailed({"coordinator": "Vælg den person, der overtager sagen."})
     lookup = {"pk": value} if isinstance(value, int) else {"username": value.strip()}
-    person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+    person = User.objects.filter(organisation_id=actor.municipality_id, is_active=True,
                                  **lookup).first()
     if person is None:
         raise ReferenceRefused({"coordinator": "Personen findes ikke i din kommune."})
@@ -872,7 +874,7 @@ def _assignee_of(actor: User, value: int | str | None) -> User | None:
         {"username": value} if isinstance(value, str) else None)
     if lookup is None:
         raise ValidationFailed({"assignee": "Angiv personen med brugernavn."})
-    person = User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+    person = User.objects.filter(organisation_id=actor.municipality_id, is_active=True,
                                  **lookup).first()
     if person is None:
         raise ReferenceRefused({"assignee": "Personen findes ikke i din kommune."})

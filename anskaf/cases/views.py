@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anskaf.errors import DomainError
 from anskaf.http import params
 from anskaf.http.refusals import html_refusal
+from anskaf.orgs.request_types import AuthenticatedRequest
 from anskaf.orgs.selectors import unit_list
 
 from . import permissions, presenters, saved_filters, selectors, services
@@ -48,12 +49,13 @@ TASK_PAGE_SIZE = 50
 
 
 @login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
     """What the viewer can act on now, grouped by case; the steps open only in principle in a
     folded list below (ADR 0020)."""
     tasks = selectors.my_tasks(viewer=request.user)
     now = timezone.now()
-    rows = [{"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
+    rows: list[dict[str, Any]] = [
+        {"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
     actionable = _grouped([r for r in rows if r["task"].actionable])
     return render(request, "cases/my_tasks.html", {
         "nav": "tasks",
@@ -72,7 +74,7 @@ def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: first[r["task"].case.pk])
 
 
-def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _task_page(request: AuthenticatedRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """One page of a task table; the page number is `?<param>=N`, a bad one shows page 1."""
     pages = max(1, -(-len(rows) // TASK_PAGE_SIZE))
     try:
@@ -97,16 +99,16 @@ def _task_page(request: HttpRequest, param: str, rows: list[dict[str, Any]]) -> 
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     return _case_list_page(request)
 
 
-def _case_list_page(request: HttpRequest, save_errors: dict[str, str] | None = None,
+def _case_list_page(request: AuthenticatedRequest, save_errors: dict[str, str] | None = None,
                     posted_name: str = "") -> HttpResponse:
     """The case list with the viewer's saved filters (and, after a refused save, its errors and
     the name typed, on a 400)."""
-    model = current_model(request.user.organisation_id)
-    units = unit_list(organisation_id=request.user.organisation_id)
+    model = current_model(request.user.municipality_id)
+    units = unit_list(organisation_id=request.user.municipality_id)
     form = CaseFilterForm(request.GET or None, phases=model.phases, units=units)
     error = None
     cases: list[Any] = []
@@ -170,7 +172,7 @@ def _case_deadlines(cases: list[Any]) -> dict[int, Any]:
 
 @login_required
 @require_POST
-def saved_filter_save(request: HttpRequest) -> HttpResponse:
+def saved_filter_save(request: AuthenticatedRequest) -> HttpResponse:
     """"Gem filteret": the case list's current filter and sort (hidden fields) under a name."""
     name = request.POST.get("name", "")
     query = request.POST.get("query", "")
@@ -185,7 +187,7 @@ def saved_filter_save(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def saved_filter_delete(request: HttpRequest, filter_pk: int) -> HttpResponse:
+def saved_filter_delete(request: AuthenticatedRequest, filter_pk: int) -> HttpResponse:
     try:
         saved_filters.saved_filter_delete(actor=request.user, filter_id=filter_pk)
     except NotFound as exc:
@@ -200,7 +202,7 @@ SORT_COLUMNS = (("number", "Nummer", False), ("title", "Titel", False),
                 ("moved", "Dage i trinnet", True), ("updated", "Dage siden ændring", True))
 
 
-def _sort_columns(request: HttpRequest, sort: str) -> dict[str, dict[str, str]]:
+def _sort_columns(request: AuthenticatedRequest, sort: str) -> dict[str, dict[str, str]]:
     """Per column: its heading, the link that sorts by it (again: the other way) and its
     aria-sort ("ascending", "descending" or "none")."""
     columns = {}
@@ -225,8 +227,8 @@ def _sort_columns(request: HttpRequest, sort: str) -> dict[str, dict[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
-    org_id = request.user.organisation_id
+def case_create(request: AuthenticatedRequest) -> HttpResponse:
+    org_id = request.user.municipality_id
     model = current_model(org_id)
     form = CaseForm(request.POST or None, organisation_id=org_id, model=model)
     if request.method == "POST" and form.is_valid():
@@ -246,7 +248,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     detail = _detail_or_404(request, pk)
     case = detail.case
     if refusal := permissions.edit_refusal(request.user, case):
@@ -285,7 +287,7 @@ def _shown(value: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def case_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     detail = _detail_or_404(request, pk)
     if refusal := permissions.edit_refusal(request.user, detail.case):
         return render(request, "403.html", {"reason": refusal}, status=403)
@@ -311,7 +313,7 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
+def case_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Hand the case over to another coordinator (a page of its own: works without JS)."""
     detail = _detail_or_404(request, pk)
     if refusal := permissions.edit_refusal(request.user, detail.case):
@@ -331,6 +333,7 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
         except MoveRefused as exc:
             error = exc.message
         else:
+            assert case.coordinator is not None  # a handover always leaves one
             messages.success(request, f"Sagen {case.number} er overdraget til "
                                       f"{case.coordinator.display_name()}.")
             return redirect("cases:case_detail", pk=pk)
@@ -343,7 +346,7 @@ def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
 # --- case page and step actions ------------------------------------------------------------------
 
 
-def _detail_or_404(request: HttpRequest, pk: int) -> selectors.CaseDetail:
+def _detail_or_404(request: AuthenticatedRequest, pk: int) -> selectors.CaseDetail:
     try:
         return selectors.case_detail(viewer=request.user, case_id=pk)
     except NotFound:
@@ -357,7 +360,7 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-def _step_views(request: HttpRequest, detail: selectors.CaseDetail, acted: int | None,
+def _step_views(request: AuthenticatedRequest, detail: selectors.CaseDetail, acted: int | None,
                 now: tuple[int, ...] | None = None,
                 people: dict[int, list[tuple[str, str]]] | None = None,
                 ) -> list[presenters.StepView]:
@@ -392,7 +395,7 @@ def _may_act(step: presenters.StepView) -> bool:
     return step.complete_access_refusal is None
 
 
-def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
+def _with_panels(request: AuthenticatedRequest, detail: selectors.CaseDetail,
                  steps: list[presenters.StepView], places: tuple[str, ...] = ALL_PLACES,
                  placeholders: bool = True) -> list[Any]:
     """Ask the apps' panels (cases.panels) for their parts of the page, each once for all its
@@ -407,7 +410,7 @@ def _with_panels(request: HttpRequest, detail: selectors.CaseDetail,
     return page.at(Place.CASE)
 
 
-def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None,
+def case_page_context(request: AuthenticatedRequest, pk: int, *, acted: int | None = None,
                   feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     detail = _detail_or_404(request, pk)
     found = selectors.case_attention(detail)
@@ -438,7 +441,7 @@ def case_page_context(request: HttpRequest, pk: int, *, acted: int | None = None
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     # `?aaben=N`: the step just acted on is open after a redirect (an upload), also without JS.
     acted = params.form_int(request.GET.get(OPEN_PARAM))
     return render(request, "cases/case_detail.html", case_page_context(request, pk, acted=acted))
@@ -454,7 +457,7 @@ def case_step_url(pk: int, number: int) -> str:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def step_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     """One step of a case, fully rendered and open: a page of its own (the no-JS way to a closed
     step's forms) or, with `?del=indhold`, only the step's body, which the case page fetches with
     htmx when a closed step is opened."""
@@ -481,7 +484,7 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def case_part(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+def case_part(request: AuthenticatedRequest, pk: int, part: str) -> HttpResponse:
     """A read-only part of the case page loaded after the first response (ADR 0042): the
     fragment for htmx, a page of its own without JavaScript. `?trin=N`: a step panel's part on
     that step alone. The same visibility check as the case page (404 for a case the viewer may
@@ -532,7 +535,7 @@ def _part_numbers(panel: Panel, model: Any, trin: str | None) -> list[int]:
     return [number]
 
 
-def _render_part(request: HttpRequest, panel: Panel, case: Any, model: Any,
+def _render_part(request: AuthenticatedRequest, panel: Panel, case: Any, model: Any,
                  numbers: list[int], token: str) -> str:
     """The part's HTML (a cache miss): the case's steps as the page sees them, the panel's data
     for its steps, its template without the request (so nothing of the viewer but what the
@@ -550,25 +553,26 @@ def _render_part(request: HttpRequest, panel: Panel, case: Any, model: Any,
     html = []
     for number in numbers or [0]:
         for rendered in page.at(panel.place, number):
-            step = views.get(number)
-            if len(numbers) > 1:  # the part as a page of its own: all its steps, headed
+            shown = views.get(number)
+            # the part as a page of its own: all its steps, headed
+            if len(numbers) > 1 and shown is not None:
                 html.append(format_html('<h2 class="h3">Trin {}. {}</h2>', number,
-                                        step.definition.title.da))
+                                        shown.definition.title.da))
             html.append(render_to_string(rendered.template, {
-                **rendered.context, "case": case, "model": model, "step": step,
+                **rendered.context, "case": case, "model": model, "step": shown,
                 "n": number or None, "csrf_token": token}))
     return "".join(html)
 
 
 
-def _save_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+def _save_step(request: AuthenticatedRequest, pk: int, number: int, version: int | None) -> str:
     services.step_update(actor=request.user, case_id=pk, number=number,
                          remarks=request.POST.get("remarks", ""),
                          ticked=request.POST.getlist("checked"), version=version)
     return f"Trin {number} er gemt."
 
 
-def _complete_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+def _complete_step(request: AuthenticatedRequest, pk: int, number: int, version: int | None) -> str:
     # One service call, one transaction: the remarks and ticks are saved with the move.
     services.step_complete(actor=request.user, case_id=pk, number=number,
                            remarks=request.POST.get("remarks", ""),
@@ -576,25 +580,25 @@ def _complete_step(request: HttpRequest, pk: int, number: int, version: int | No
     return f"Trin {number} er gennemført."
 
 
-def _start_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+def _start_step(request: AuthenticatedRequest, pk: int, number: int, version: int | None) -> str:
     services.step_update(actor=request.user, case_id=pk, number=number, status="in_progress",
                          version=version)
     return f"Trin {number} er markeret som i gang."
 
 
-def _not_relevant_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+def _not_relevant_step(request: AuthenticatedRequest, pk: int, number: int, version: int | None) -> str:
     services.step_mark_not_relevant(actor=request.user, case_id=pk, number=number,
                                     reason=request.POST.get("reason", ""), version=version)
     return f"Trin {number} er markeret som ikke relevant."
 
 
-def _assign_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+def _assign_step(request: AuthenticatedRequest, pk: int, number: int, version: int | None) -> str:
     services.step_assign(actor=request.user, case_id=pk, number=number,
                          assignee=request.POST.get("assignee") or None, version=version)
     return f"Tildelingen af trin {number} er gemt."
 
 
-def _set_requirement(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+def _set_requirement(request: AuthenticatedRequest, pk: int, number: int, version: int | None) -> str:
     post = request.POST
     relevant = post.get("relevant") == "1"
     services.step_requirement_set(actor=request.user, case_id=pk, number=number,
@@ -604,13 +608,13 @@ def _set_requirement(request: HttpRequest, pk: int, number: int, version: int | 
             else f"Kravet i trin {number} er markeret som ikke relevant.")
 
 
-def _reopen_step(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+def _reopen_step(request: AuthenticatedRequest, pk: int, number: int, version: int | None) -> str:
     services.step_reopen(actor=request.user, case_id=pk, number=number,
                          reason=request.POST.get("reason", ""), version=version)
     return f"Trin {number} er genåbnet."
 
 
-def _decide(request: HttpRequest, pk: int, number: int, version: int | None) -> str:
+def _decide(request: AuthenticatedRequest, pk: int, number: int, version: int | None) -> str:
     post = request.POST
     decision = services.decision_record(
         actor=request.user, case_id=pk, step=number, outcome=post.get("outcome") or None,
@@ -623,7 +627,7 @@ def _decide(request: HttpRequest, pk: int, number: int, version: int | None) -> 
 
 # The step's actions by their slug in the URL: each calls one service and returns the Danish
 # success message. A refusal is a domain error, answered in one place (step_action).
-StepAction = Callable[[HttpRequest, int, int, "int | None"], str]
+StepAction = Callable[[AuthenticatedRequest, int, int, "int | None"], str]
 STEP_ACTIONS: dict[str, StepAction] = {
     "gem": _save_step, "gennemfoer": _complete_step, "paabegynd": _start_step,
     "ikke-relevant": _not_relevant_step, "genaabn": _reopen_step, "beslut": _decide,
@@ -633,11 +637,12 @@ STEP_ACTIONS: dict[str, StepAction] = {
 
 @login_required
 @require_POST
-def step_action(request: HttpRequest, pk: int, number: int, action: str) -> HttpResponse:
+def step_action(request: AuthenticatedRequest, pk: int, number: int, action: str) -> HttpResponse:
     run = STEP_ACTIONS.get(action)
     if run is None:
         raise Http404("Ukendt handling.")
-    status, feedback = 200, {}
+    status = 200
+    feedback: dict[str, Any] = {}
     try:
         message = run(request, pk, number, _int_or_none(request.POST.get("version")))
         feedback = {"kind": "success", "message": message}

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from anskaf.cases import permissions
 from anskaf.http import params
 from anskaf.http.schemas import Body, ErrorOut
+from anskaf.orgs.request_types import ApiRequest
 
 from . import selectors, services
 from .models import Comment
@@ -80,20 +80,20 @@ def comment_dict(c: Comment) -> dict[str, Any]:
             "edited_at": c.edited_at.isoformat() if c.edited_at else None}
 
 
-def _get(request: HttpRequest, case_id: int, comment_id: int) -> Comment:
-    return selectors.comment_get(viewer=request.auth, case_id=case_id,  # type: ignore[attr-defined]
+def _get(request: ApiRequest, case_id: int, comment_id: int) -> Comment:
+    return selectors.comment_get(viewer=request.auth, case_id=case_id,
                                  comment_id=comment_id)
 
 
-def _one(request: HttpRequest, case_id: int, comment_id: int) -> dict[str, Any]:
+def _one(request: ApiRequest, case_id: int, comment_id: int) -> dict[str, Any]:
     return comment_dict(_get(request, case_id, comment_id))
 
 
 @router.get("/cases/{int:case_id}/comments", response={200: CommentListOut, **ERRORS},
             operation_id="comment_list", summary="The case's comments, oldest first (at most 200)",
             openapi_extra=_extra())
-def comment_list(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    comments = selectors.case_comments(viewer=request.auth, case_id=case_id)  # type: ignore[attr-defined]
+def comment_list(request: ApiRequest, case_id: int) -> dict[str, Any]:
+    comments = selectors.case_comments(viewer=request.auth, case_id=case_id)
     return {"items": [comment_dict(c) for c in comments]}
 
 
@@ -101,10 +101,10 @@ def comment_list(request: HttpRequest, case_id: int) -> dict[str, Any]:
              operation_id="comment_create",
              summary="Comment on a case; each person mentioned is notified",
              openapi_extra=_extra(CommentIn))
-def comment_create(request: HttpRequest, case_id: int) -> Status:
-    selectors.case_comments(viewer=request.auth, case_id=case_id, limit=1)  # type: ignore[attr-defined]  # 404 before 400
+def comment_create(request: ApiRequest, case_id: int) -> Status:
+    selectors.case_comments(viewer=request.auth, case_id=case_id, limit=1)  # 404 before 400
     body, _ = params.parse_body(request, CommentIn)
-    comment = services.comment_create(actor=request.auth, case_id=case_id, body=body.body,  # type: ignore[attr-defined]
+    comment = services.comment_create(actor=request.auth, case_id=case_id, body=body.body,
                                       step=body.step, mention=body.mention or ())
     return Status(201, _one(request, case_id, comment.pk))
 
@@ -113,11 +113,11 @@ def comment_create(request: HttpRequest, case_id: int) -> Status:
               response={200: CommentOut, **ERRORS}, operation_id="comment_edit",
               summary="Edit your own comment; people newly mentioned are notified",
               openapi_extra=_extra(CommentEditIn))
-def comment_edit(request: HttpRequest, case_id: int, comment_id: int) -> dict[str, Any]:
+def comment_edit(request: ApiRequest, case_id: int, comment_id: int) -> dict[str, Any]:
     comment = _get(request, case_id, comment_id)  # 404, then 403, before the body's 400
-    permissions.require(change_refusal(request.auth, comment))  # type: ignore[attr-defined]
+    permissions.require(change_refusal(request.auth, comment))
     body, _ = params.parse_body(request, CommentEditIn)
-    services.comment_edit(actor=request.auth, case_id=case_id, comment_id=comment_id,  # type: ignore[attr-defined]
+    services.comment_edit(actor=request.auth, case_id=case_id, comment_id=comment_id,
                           body=body.body, mention=body.mention or ())
     return _one(request, case_id, comment_id)
 
@@ -126,6 +126,6 @@ def comment_edit(request: HttpRequest, case_id: int, comment_id: int) -> dict[st
                response={204: None, **ERRORS}, operation_id="comment_delete",
                summary="Delete your own comment (the audit trail keeps its text)",
                openapi_extra=_extra())
-def comment_delete(request: HttpRequest, case_id: int, comment_id: int) -> Status:
-    services.comment_delete(actor=request.auth, case_id=case_id, comment_id=comment_id)  # type: ignore[attr-defined]
+def comment_delete(request: ApiRequest, case_id: int, comment_id: int) -> Status:
+    services.comment_delete(actor=request.auth, case_id=case_id, comment_id=comment_id)
     return Status(204, None)

@@ -52,7 +52,7 @@ def _clean_body(body: str | None) -> str:
 
 
 def _clean_step(case: Case, step: int | str | None) -> int | None:
-    if step in (None, ""):
+    if step is None or step == "":
         return None
     try:
         number = int(step)

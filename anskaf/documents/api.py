@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -19,6 +19,7 @@ from anskaf.cases.selectors import case_detail
 from anskaf.http import params
 from anskaf.http.errors import ApiError
 from anskaf.http.schemas import Body, ErrorOut
+from anskaf.orgs.request_types import ApiRequest
 
 from . import case_package, journal, permissions, services
 from .models import Document, DocumentVersion
@@ -86,8 +87,8 @@ def _document_dict(case_id: int, document: Document, versions: list[DocumentVers
             "versions": [_version_dict(case_id, document, v) for v in versions]}
 
 
-def _member_target(request: HttpRequest, case_id: int, number: int) -> services.StepTarget:
-    user = request.auth  # type: ignore[attr-defined]
+def _member_target(request: ApiRequest, case_id: int, number: int) -> services.StepTarget:
+    user = request.auth
     if user.organisation_id is None:
         raise ApiError(403, "forbidden", "Din bruger hører ikke til en kommune.")
     return services.visible_step(user, case_id, number)
@@ -96,11 +97,11 @@ def _member_target(request: HttpRequest, case_id: int, number: int) -> services.
 @router.get("/cases/{int:case_id}/steps/{int:number}/documents", response=_responses(
     (200, StepDocumentsOut), 401, 403, 404, 500), operation_id="step_documents_list",
     summary="List a step's document types, documents and versions")
-def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict[str, Any]:
+def list_step_documents(request: ApiRequest, case_id: int, number: int) -> dict[str, Any]:
     """Confidential documents the caller may not read are listed without their versions."""
     target = _member_target(request, case_id, number)
     state = target.step.number
-    docs = case_documents(viewer=request.auth, case=target.case, model=target.model,  # type: ignore[attr-defined]
+    docs = case_documents(viewer=request.auth, case=target.case, model=target.model,
                           assignees={state: target.assignee_id})[state]
     return {
         "step": state, "missing": docs.missing, "may_upload": docs.upload_refusal is None,
@@ -108,7 +109,7 @@ def list_step_documents(request: HttpRequest, case_id: int, number: int) -> dict
             "key": t.definition.key, "title": t.definition.title.da,
             "required": t.binds, "confidential": t.definition.confidential,
             "missing": t.missing,
-            "readable": permissions.read_refusal(request.auth, target.case, target.step,  # type: ignore[attr-defined]
+            "readable": permissions.read_refusal(request.auth, target.case, target.step,
                                             t.definition, target.assignee_id) is None,
             "documents": [_document_dict(case_id, d.document, d.versions if d.readable else [])
                           for d in t.documents],
@@ -139,9 +140,9 @@ UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
                              "`file_refused`: a refused file (too big, empty, wrong type by "
                              "content, a name that does not fit it, an archive bomb, a virus)."
               }}})
-def upload_document(request: HttpRequest, case_id: int, number: int) -> Any:
+def upload_document(request: ApiRequest, case_id: int, number: int) -> Any:
     target = _member_target(request, case_id, number)
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     refusal = permissions.upload_refusal(user, target.case, target.model, target.step,
                                     target.assignee_id)
     if refusal:
@@ -167,8 +168,8 @@ def upload_document(request: HttpRequest, case_id: int, number: int) -> Any:
                                "when it was uploaded (PDF, Office, OpenDocument, PNG, JPEG, "
                                "text, CSV or ZIP).",
                 "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}}})
-def download_version(request: HttpRequest, case_id: int, document_id: int, number: int) -> Any:
-    readable = services.readable_version(actor=request.auth, case_id=case_id,  # type: ignore[attr-defined]
+def download_version(request: ApiRequest, case_id: int, document_id: int, number: int) -> Any:
+    readable = services.readable_version(actor=request.auth, case_id=case_id,
                                          document_id=document_id, number=number)
     v = readable.version
     return file_response(v.storage_name, v.original_name, v.content_type)
@@ -205,14 +206,14 @@ def _zip(package: Any) -> HttpResponse:
              operation_id="document_journalise",
              summary="Journalise a document: its package for the records system (ZIP)",
              openapi_extra=_zip_extra())
-def journalise_document(request: HttpRequest, case_id: int, document_id: int) -> Any:
-    readable = services.readable_version(actor=request.auth, case_id=case_id,  # type: ignore[attr-defined]
+def journalise_document(request: ApiRequest, case_id: int, document_id: int) -> Any:
+    readable = services.readable_version(actor=request.auth, case_id=case_id,
                                          document_id=document_id)  # 404 and 403 before 400
-    if refusal := permissions.journal_refusal(request.auth, readable):  # type: ignore[attr-defined]
+    if refusal := permissions.journal_refusal(request.auth, readable):
         raise PermissionDenied(refusal)
     body, _ = params.parse_body(request, RecordsNumberIn)
     _entry, package, _delivery = journal.journalise(
-        actor=request.auth, case_id=case_id, document_id=document_id,  # type: ignore[attr-defined]
+        actor=request.auth, case_id=case_id, document_id=document_id,
         records_number=body.records_number)
     return _zip(package)
 
@@ -225,13 +226,13 @@ def journalise_document(request: HttpRequest, case_id: int, document_id: int) ->
              description="The ESDH number given is recorded on the case (audited) when it "
                          "differs; only the case's managers and admins.",
              openapi_extra=_zip_extra())
-def journalise_case(request: HttpRequest, case_id: int) -> Any:
-    detail = case_detail(viewer=request.auth, case_id=case_id)  # type: ignore[attr-defined]
-    if refusal := permissions.package_refusal(request.auth, detail.case):  # type: ignore[attr-defined]
+def journalise_case(request: ApiRequest, case_id: int) -> Any:
+    detail = case_detail(viewer=request.auth, case_id=case_id)
+    if refusal := permissions.package_refusal(request.auth, detail.case):
         raise PermissionDenied(refusal)  # 404 and 403 before 400
     body, _ = params.parse_body(request, RecordsNumberIn)
     package, _delivery = case_package.case_journalise(
-        actor=request.auth, case_id=case_id,  # type: ignore[attr-defined]
+        actor=request.auth, case_id=case_id,
         records_number=body.records_number)
     return _zip(package)
 

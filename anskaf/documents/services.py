@@ -106,7 +106,7 @@ def document_upload(*, actor: User, case_id: int, number: int, type_key: str | N
 
 def _document_for_new_version(target: StepTarget, document_id: int | str | None
                               ) -> Document | None:
-    if document_id in (None, ""):
+    if document_id is None or document_id == "":
         return None
     try:
         pk = int(document_id)
@@ -145,7 +145,7 @@ def readable_version(*, actor: User, case_id: int, document_id: int,
     except (TypeError, ValueError):
         raise NotFound() from None
     document = (Document.objects.select_related("case")
-                .filter(pk=doc_pk, case_id=case_pk, organisation_id=actor.organisation_id).first())
+                .filter(pk=doc_pk, case_id=case_pk, organisation_id=actor.municipality_id).first())
     if document is None or not permissions.can_view(actor, document.case):
         raise NotFound("Dokumentet findes ikke, eller du har ikke adgang til sagen.")
     versions = document.versions.select_related("uploaded_by")
@@ -183,7 +183,7 @@ def template_upload(*, actor: User, title: str | None, step: int | str | None,
     elif (problem := text_problem(title.strip(), name=True)) is not None:
         errors["title"] = problem
     try:
-        step_number = int(step)
+        step_number = int(step) if step is not None else 0
     except (TypeError, ValueError):
         step_number = 0
     if not model.has_step(step_number):
@@ -192,20 +192,20 @@ def template_upload(*, actor: User, title: str | None, step: int | str | None,
         errors["file"] = "Vælg filen med skabelonen."
     if errors:
         raise ValidationFailed(errors)
-    assert fileobj is not None
+    assert fileobj is not None and title is not None  # both refused above when missing
     checked = check_file(fileobj, name, size)
     storage = document_storage()
-    object_name = new_name(actor.organisation_id, "templates")
+    object_name = new_name(actor.municipality_id, "templates")
     try:
         with transaction.atomic():
             save_or_clean(storage, object_name, fileobj)
             template = OrgTemplate.objects.create(
-                organisation_id=actor.organisation_id, title=title.strip(), step=step_number,
+                organisation_id=actor.municipality_id, title=title.strip(), step=step_number,
                 step_key=model.step(step_number).key, storage_name=object_name,
                 original_name=checked.name, size=checked.size,
                 sha256=checked.sha256, content_type=checked.content_type, uploaded_by=actor,
                 uploaded_at=timezone.now())
-            audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
+            audit_append(organisation_id=actor.municipality_id, actor=actor, actor_role="admin",
                          event_type="template.uploaded", object_id=template.pk,
                          after={"title": template.title, "step": step_number,
                                 "name": checked.name, "sha256": checked.sha256})
@@ -219,11 +219,11 @@ def template_delete(*, actor: User, template_id: int) -> None:
     permissions.require(template_refusal(actor))
     with transaction.atomic():
         template = OrgTemplate.objects.select_for_update().filter(
-            pk=template_id, organisation_id=actor.organisation_id).first()
+            pk=template_id, organisation_id=actor.municipality_id).first()
         if template is None:
             raise NotFound("Skabelonen findes ikke.")
         name = template.storage_name
-        audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role="admin",
+        audit_append(organisation_id=actor.municipality_id, actor=actor, actor_role="admin",
                      event_type="template.deleted", object_id=template.pk,
                      before={"title": template.title, "step": template.step,
                              "sha256": template.sha256})

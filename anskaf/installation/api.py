@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -21,6 +20,7 @@ from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.api_tenancy import SSO_BODY, SsoOut, sso_get_for, sso_remove_for, sso_save_for
 from anskaf.orgs.models import User
 from anskaf.orgs.permissions import is_operator
+from anskaf.orgs.request_types import ApiRequest
 from anskaf.portfolio.api_case import ThresholdIn, ThresholdOut, threshold_out
 from anskaf.portfolio.forms import threshold_values
 from anskaf.process.loader import ModelInvalid
@@ -42,11 +42,11 @@ def _body(body: type[Body]) -> dict[str, Any]:
         "schema": schema}}}}
 
 
-def _operator(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
+def _operator(request: ApiRequest) -> User:
+    user = request.auth
     if not is_operator(user):
         raise ApiError(404, "not_found", "Adressen findes ikke i API'et.")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 class MunicipalityOut(Schema):
@@ -97,6 +97,11 @@ class MunicipalityIn(Body):
     admin_email: str | None = Field(None, description="The first administrator's e-mail (also "
                                     "the username); the invitation is sent there.",
                                     max_length=254)
+
+
+def _org_data(body: MunicipalityIn) -> services.OrgData:
+    return services.OrgData(name=body.name, slug=body.slug, cvr=body.cvr, units=body.units,
+                            admin_name=body.admin_name, admin_email=body.admin_email)
 
 
 class SuspendIn(Body):
@@ -163,7 +168,7 @@ def _refused(exc: OperatorRefused | ValidationFailed) -> ApiError:
 
 @router.get(P, response=_r(200, MunicipalitiesOut), operation_id="installation_org_list",
             summary="Every municipality on the installation with its counts (no content)")
-def org_list(request: HttpRequest) -> dict[str, Any]:
+def org_list(request: ApiRequest) -> dict[str, Any]:
     user = _operator(request)
     return {"items": [_row(r) for r in selectors.municipality_rows(viewer=user)]}
 
@@ -181,21 +186,21 @@ class InstallationStatusOut(Schema):
 @router.get("/installation/status", response=_r(200, InstallationStatusOut),
             operation_id="installation_status",
             summary="The whole installation's worker, queue and failed e-mails (counts only)")
-def installation_status(request: HttpRequest) -> Any:
+def installation_status(request: ApiRequest) -> Any:
     return selectors.installation_status(viewer=_operator(request))
 
 
 @router.post(P, response=_r(201, MunicipalityOut, 400, 409), operation_id="installation_org_create",
              summary="Create a municipality with its forvaltninger; its first admin is invited "
                      "by e-mail (audited)", openapi_extra=_body(MunicipalityIn))
-def org_create(request: HttpRequest) -> Status:
+def org_create(request: ApiRequest) -> Status:
     user = _operator(request)
     body, _ = params.parse_body(request, MunicipalityIn, {
         "name": "Skriv kommunens navn.", "slug": "Skriv kommunens kortnavn.",
         "cvr": "Skriv kommunens CVR-nummer.", "admin_name": "Skriv administratorens navn.",
         "admin_email": "Skriv administratorens e-mail."})
     try:
-        org, _admin = services.org_create(actor=user, data=body.model_dump(), via="api")
+        org, _admin = services.org_create(actor=user, data=_org_data(body), via="api")
     except ValidationFailed as exc:
         raise _refused(exc) from None
     return Status(201, _row(selectors.municipality_row(viewer=user, slug=org.slug)))
@@ -203,7 +208,7 @@ def org_create(request: HttpRequest) -> Status:
 
 @router.get(P + "/{slug}", response=_r(200, MunicipalityOut),
             operation_id="installation_org_get", summary="One municipality's counts")
-def org_get(request: HttpRequest, slug: str) -> dict[str, Any]:
+def org_get(request: ApiRequest, slug: str) -> dict[str, Any]:
     user = _operator(request)
     return _row(selectors.municipality_row(viewer=user, slug=slug))
 
@@ -212,7 +217,7 @@ def org_get(request: HttpRequest, slug: str) -> dict[str, Any]:
              operation_id="installation_org_suspend",
              summary="Suspend a municipality: no logins, sessions end, its jobs stop; nothing is "
                      "deleted (audited)", openapi_extra=_body(SuspendIn))
-def org_suspend(request: HttpRequest, slug: str) -> dict[str, Any]:
+def org_suspend(request: ApiRequest, slug: str) -> dict[str, Any]:
     user = _operator(request)
     selectors.municipality_row(viewer=user, slug=slug)  # 404 before 400
     body, _ = params.parse_body(request, SuspendIn,
@@ -227,7 +232,7 @@ def org_suspend(request: HttpRequest, slug: str) -> dict[str, Any]:
 @router.post(P + "/{slug}/resume", response=_r(200, MunicipalityOut, 409),
              operation_id="installation_org_resume",
              summary="Open a suspended municipality again (audited)")
-def org_resume(request: HttpRequest, slug: str) -> dict[str, Any]:
+def org_resume(request: ApiRequest, slug: str) -> dict[str, Any]:
     user = _operator(request)
     selectors.municipality_row(viewer=user, slug=slug)
     try:
@@ -241,7 +246,7 @@ def org_resume(request: HttpRequest, slug: str) -> dict[str, Any]:
              operation_id="installation_org_offboard",
              summary="Offboard a suspended municipality: the worker exports all its data, reads "
                      "the export back, then deletes it (audited)", openapi_extra=_body(OffboardIn))
-def org_offboard(request: HttpRequest, slug: str) -> Status:
+def org_offboard(request: ApiRequest, slug: str) -> Status:
     user = _operator(request)
     selectors.municipality_row(viewer=user, slug=slug)  # 404 before 400
     body, _ = params.parse_body(request, OffboardIn, {
@@ -261,7 +266,7 @@ def org_offboard(request: HttpRequest, slug: str) -> Status:
             operation_id="installation_offboarded_list",
             summary="The municipalities that left the installation, newest first (from the "
                     "installation's audit trail)")
-def offboarded_list(request: HttpRequest) -> dict[str, Any]:
+def offboarded_list(request: ApiRequest) -> dict[str, Any]:
     user = _operator(request)
     return {"items": [vars(row) for row in selectors.offboarded(viewer=user)]}
 
@@ -272,7 +277,7 @@ def _org_id(user: User, slug: str) -> int:
 
 @router.get(P + "/{slug}/sso", response=_r(200, SsoOut), operation_id="installation_org_sso_get",
             summary="A municipality's single sign-on provider (no secret)")
-def org_sso_get(request: HttpRequest, slug: str) -> dict[str, Any]:
+def org_sso_get(request: ApiRequest, slug: str) -> dict[str, Any]:
     user = _operator(request)
     return sso_get_for(user, _org_id(user, slug))
 
@@ -281,7 +286,7 @@ def org_sso_get(request: HttpRequest, slug: str) -> dict[str, Any]:
             operation_id="installation_org_sso_save",
             summary="Register or change a municipality's OpenID Connect provider (audited in "
                     "its and the installation's chain)", openapi_extra=SSO_BODY)
-def org_sso_save(request: HttpRequest, slug: str) -> dict[str, Any]:
+def org_sso_save(request: ApiRequest, slug: str) -> dict[str, Any]:
     user = _operator(request)
     return sso_save_for(request, user, _org_id(user, slug))
 
@@ -289,7 +294,7 @@ def org_sso_save(request: HttpRequest, slug: str) -> dict[str, Any]:
 @router.delete(P + "/{slug}/sso", response={204: None, **_r(204, None)},
                operation_id="installation_org_sso_remove",
                summary="Remove a municipality's provider (audited)")
-def org_sso_remove(request: HttpRequest, slug: str) -> Status:
+def org_sso_remove(request: ApiRequest, slug: str) -> Status:
     user = _operator(request)
     return sso_remove_for(user, _org_id(user, slug))
 
@@ -298,7 +303,7 @@ def org_sso_remove(request: HttpRequest, slug: str) -> Status:
              operation_id="installation_operator_add",
              summary="Make another operator (a new account is invited by e-mail; audited)",
              openapi_extra=_body(OperatorIn))
-def operator_add(request: HttpRequest) -> Status:
+def operator_add(request: ApiRequest) -> Status:
     user = _operator(request)
     body, _ = params.parse_body(request, OperatorIn, {"username": "Skriv et brugernavn."})
     try:
@@ -349,7 +354,7 @@ SHARED = "/installation/process-model/shared"
 @router.get(SHARED, response=_r(200, SharedVersionsOut),
             operation_id="installation_shared_model_list",
             summary="The installation's shared process model versions, newest first")
-def shared_model_list(request: HttpRequest) -> dict[str, Any]:
+def shared_model_list(request: ApiRequest) -> dict[str, Any]:
     _operator(request)
     return {"items": [_shared(v) for v in shared_versions()]}
 
@@ -361,7 +366,7 @@ def shared_model_list(request: HttpRequest) -> dict[str, Any]:
                      "are pinned first; audited in every municipality's chain. An invalid "
                      "model is 409 invalid_model with the problems' lines.",
              openapi_extra=_body(SharedModelIn))
-def shared_model_publish(request: HttpRequest) -> Status:
+def shared_model_publish(request: ApiRequest) -> Status:
     user = _operator(request)
     body, _ = params.parse_body(request, SharedModelIn, {
         "content": "Send modellens YAML i »content«.", "reason": "Skriv en begrundelse."})
@@ -384,7 +389,7 @@ def shared_model_publish(request: HttpRequest) -> Status:
 @router.get("/installation/thresholds", response=_r(200, list[ThresholdOut]),
             operation_id="installation_threshold_list",
             summary="The EU tender thresholds of the whole installation, newest first")
-def threshold_list(request: HttpRequest) -> list[dict[str, Any]]:
+def threshold_list(request: ApiRequest) -> list[dict[str, Any]]:
     today = timezone.localdate()
     return [threshold_out(t, today) for t in selectors.thresholds(viewer=_operator(request))]
 
@@ -395,7 +400,7 @@ def threshold_list(request: HttpRequest) -> list[dict[str, Any]]:
                      "in the installation's chain)",
              description="The same rules as the administrators' POST /thresholds: periods may "
                          "not overlap.", openapi_extra=_body(ThresholdIn))
-def threshold_create(request: HttpRequest) -> Status:
+def threshold_create(request: ApiRequest) -> Status:
     user = _operator(request)
     _, data = params.parse_body(request, ThresholdIn)
     data = {"kind": "goods_services", **{k: v for k, v in data.items() if v is not None}}

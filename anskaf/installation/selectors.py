@@ -7,8 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
 
 from anskaf.audit.models import AuditEvent, ChainHead
 from anskaf.cases.models import Case
@@ -38,8 +39,8 @@ class MunicipalityRow:
         return self.organisation.suspended_at is not None
 
 
-def _counts(model, org_ids: list[int], **filters) -> dict[int, int]:  # type: ignore[no-untyped-def]
-    rows = (model.objects.filter(organisation_id__in=org_ids, **filters)
+def _counts(model: type[Model], org_ids: list[int], **filters: Any) -> dict[int, int]:
+    rows = (model._default_manager.filter(organisation_id__in=org_ids, **filters)
             .values("organisation_id").annotate(n=Count("pk")).values_list("organisation_id", "n"))
     return dict(rows)
 

@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -58,7 +59,7 @@ CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 # --- the installation's chain -------------------------------------------------------------------
 
 
-def municipalities():  # type: ignore[no-untyped-def]
+def municipalities() -> QuerySet[Organisation]:
     """Every municipality (never the installation's own row)."""
     return Organisation.objects.filter(is_installation=False)
 

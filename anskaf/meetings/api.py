@@ -7,9 +7,8 @@ API's order: 401, 404 (the meeting or case), 403 (the board's role), 400 (the bo
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -18,6 +17,7 @@ from anskaf.cases.errors import NotFound
 from anskaf.cases.schemas import DECISION_FIELD_HINTS, OutcomeLiteral
 from anskaf.http import params
 from anskaf.http.schemas import Body, ErrorOut
+from anskaf.orgs.request_types import ApiRequest
 
 from . import selectors, services
 from .models import AgendaItem, Meeting
@@ -192,14 +192,14 @@ def _meeting_dict(meeting: Meeting, *, full: bool = False) -> dict[str, Any]:
     return body
 
 
-def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
-    return selectors.meeting_get(viewer=request.auth, meeting_id=meeting_id)  # type: ignore[attr-defined]
+def _meeting(request: ApiRequest, meeting_id: int) -> Meeting:
+    return selectors.meeting_get(viewer=request.auth, meeting_id=meeting_id)
 
 
-def _board(request: HttpRequest, meeting_id: int) -> Meeting:
+def _board(request: ApiRequest, meeting_id: int) -> Meeting:
     """404, then 403: the meeting must exist for the caller, and only the board may change it."""
     meeting = _meeting(request, meeting_id)
-    permissions.require(board_refusal(request.auth))  # type: ignore[attr-defined]
+    permissions.require(board_refusal(request.auth))
     return meeting
 
 
@@ -210,48 +210,50 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
-def _full(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+def _full(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
     return _meeting_dict(_meeting(request, meeting_id), full=True)
 
 
 @router.get("/meetings", response={200: MeetingListOut, **ERRORS}, operation_id="meeting_list",
             summary="The meetings you may see (the board: all; others: those they attend)",
             openapi_extra=_extra())
-def meeting_list(request: HttpRequest) -> dict[str, Any]:
-    return {"items": [_meeting_dict(m) for m in selectors.meeting_list(viewer=request.auth)]}  # type: ignore[attr-defined]
+def meeting_list(request: ApiRequest) -> dict[str, Any]:
+    return {"items": [_meeting_dict(m) for m in selectors.meeting_list(viewer=request.auth)]}
 
 
 @router.post("/meetings", response={201: MeetingListOut, **ERRORS}, operation_id="meeting_schedule",
              summary="Schedule a meeting, or a series every `repeat_weeks` weeks",
              openapi_extra=_extra(MeetingIn))
-def meeting_schedule(request: HttpRequest) -> Status:
-    permissions.require(board_refusal(request.auth))  # type: ignore[attr-defined]
+def meeting_schedule(request: ApiRequest) -> Status:
+    permissions.require(board_refusal(request.auth))
     _, data = params.parse_body(request, MeetingIn)
-    meetings = services.meeting_schedule(actor=request.auth, data=data)  # type: ignore[attr-defined]
+    # the fields sent, of the types MeetingIn checked: the service judges their values
+    meetings = services.meeting_schedule(actor=request.auth,
+                                         data=cast(services.ScheduleData, data))
     return Status(201, {"items": [_meeting_dict(m) for m in meetings]})
 
 
 @router.get("/meetings/{int:meeting_id}", response={200: MeetingOut, **ERRORS},
             operation_id="meeting_get", summary="A meeting with its agenda, outcomes and minutes",
             openapi_extra=_extra())
-def meeting_get(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+def meeting_get(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
     return _full(request, meeting_id)
 
 
 @router.get("/board/queue", response={200: dict[str, Any], **ERRORS}, operation_id="board_queue",
             summary="Cases put forward and waiting for a meeting (the board only)",
             openapi_extra=_extra())
-def board_queue(request: HttpRequest) -> dict[str, Any]:
-    permissions.require(board_refusal(request.auth))  # type: ignore[attr-defined]
+def board_queue(request: ApiRequest) -> dict[str, Any]:
+    permissions.require(board_refusal(request.auth))
     return {"items": [{"referral_id": r.pk, "case_id": r.case_id, "case_number": r.case.number,
                        "title": r.case.title, "round": r.round, "note": r.note,
                        "put_forward_at": r.put_forward_at.isoformat()}
-                      for r in selectors.board_queue(viewer=request.auth)]}  # type: ignore[attr-defined]
+                      for r in selectors.board_queue(viewer=request.auth)]}
 
 
-def _may_put_forward(request: HttpRequest, case_id: int) -> Any:
+def _may_put_forward(request: ApiRequest, case_id: int) -> Any:
     """The caller, once the case is visible (else 404) and theirs to put forward (else 403)."""
-    actor = request.auth  # type: ignore[attr-defined]
+    actor = request.auth
     from anskaf.cases.selectors import visible_cases
 
     case = visible_cases(actor).filter(pk=case_id).first()
@@ -269,7 +271,7 @@ def _referral_created(referral: Any) -> Status:
              operation_id="case_put_forward",
              summary="Kontakt IT-visitationen: put the case forward (its coordinator)",
              openapi_extra=_extra(PutForwardIn))
-def case_put_forward(request: HttpRequest, case_id: int) -> Status:
+def case_put_forward(request: ApiRequest, case_id: int) -> Status:
     actor = _may_put_forward(request, case_id)
     body, _ = params.parse_body(request, PutForwardIn)
     return _referral_created(services.case_put_forward(actor=actor, case_id=case_id,
@@ -281,7 +283,7 @@ def case_put_forward(request: HttpRequest, case_id: int) -> Status:
              summary="Kontakt IT-visitationen from the documentation step: completes it and puts "
                      "the case forward; what the board will miss needs a `reason`",
              openapi_extra=_extra(DocumentationForwardIn))
-def documentation_put_forward(request: HttpRequest, case_id: int) -> Status:
+def documentation_put_forward(request: ApiRequest, case_id: int) -> Status:
     actor = _may_put_forward(request, case_id)
     body, _ = params.parse_body(request, DocumentationForwardIn)
     return _referral_created(services.documentation_put_forward(
@@ -293,14 +295,14 @@ def documentation_put_forward(request: HttpRequest, case_id: int) -> Status:
              operation_id="agenda_item_add",
              summary="Add a case from the queue (`referral_id`) or an other item (`title`)",
              openapi_extra=_extra(ItemIn))
-def agenda_item_add(request: HttpRequest, meeting_id: int) -> Status:
+def agenda_item_add(request: ApiRequest, meeting_id: int) -> Status:
     _board(request, meeting_id)
     body, _ = params.parse_body(request, ItemIn)
     if body.referral_id is not None:
-        services.agenda_add_case(actor=request.auth, meeting_id=meeting_id,  # type: ignore[attr-defined]
+        services.agenda_add_case(actor=request.auth, meeting_id=meeting_id,
                                  referral_id=body.referral_id)
     else:
-        services.agenda_add_other(actor=request.auth, meeting_id=meeting_id,  # type: ignore[attr-defined]
+        services.agenda_add_other(actor=request.auth, meeting_id=meeting_id,
                                   title=body.title, notes=body.notes or "")
     return Status(201, _full(request, meeting_id))
 
@@ -308,10 +310,10 @@ def agenda_item_add(request: HttpRequest, meeting_id: int) -> Status:
 @router.post("/meetings/{int:meeting_id}/items/{int:item_id}/move",
              response={200: MeetingOut, **ERRORS}, operation_id="agenda_item_move",
              summary="Move an item up or down the agenda", openapi_extra=_extra(MoveIn))
-def agenda_item_move(request: HttpRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
+def agenda_item_move(request: ApiRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
     item = _item(_board(request, meeting_id), item_id)
     body, _ = params.parse_body(request, MoveIn, {"direction": "Angiv »up« eller »down«."})
-    services.agenda_move(actor=request.auth, item_id=item.pk, direction=body.direction)  # type: ignore[attr-defined]
+    services.agenda_move(actor=request.auth, item_id=item.pk, direction=body.direction)
     return _full(request, meeting_id)
 
 
@@ -319,9 +321,9 @@ def agenda_item_move(request: HttpRequest, meeting_id: int, item_id: int) -> dic
                response={200: MeetingOut, **ERRORS}, operation_id="agenda_item_remove",
                summary="Take an item off a planned agenda (a case returns to the queue)",
                openapi_extra=_extra())
-def agenda_item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
+def agenda_item_remove(request: ApiRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
     item = _item(_board(request, meeting_id), item_id)
-    services.agenda_remove(actor=request.auth, item_id=item.pk)  # type: ignore[attr-defined]
+    services.agenda_remove(actor=request.auth, item_id=item.pk)
     return _full(request, meeting_id)
 
 
@@ -329,9 +331,9 @@ def _state_action(name: str, summary: str, call: Any) -> None:
     @router.post(f"/meetings/{{int:meeting_id}}/{name}", response={200: MeetingOut, **ERRORS},
                  operation_id=f"meeting_{name.replace('-', '_')}", summary=summary,
                  openapi_extra=_extra())
-    def action(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    def action(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
         _board(request, meeting_id)
-        call(actor=request.auth, meeting_id=meeting_id)  # type: ignore[attr-defined]
+        call(actor=request.auth, meeting_id=meeting_id)
         return _full(request, meeting_id)
 
 
@@ -347,10 +349,10 @@ _state_action("minutes-approve", "Approve the minutes: the meeting is locked",
              operation_id="meeting_minutes_correct",
              summary="Correct approved minutes: a new, audited revision",
              openapi_extra=_extra(MinutesCorrectIn))
-def minutes_correct(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+def minutes_correct(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
     _board(request, meeting_id)
     body, _ = params.parse_body(request, MinutesCorrectIn)
-    services.minutes_correct(actor=request.auth, meeting_id=meeting_id, text=body.text,  # type: ignore[attr-defined]
+    services.minutes_correct(actor=request.auth, meeting_id=meeting_id, text=body.text,
                              reason=body.reason, revision_base=body.revision_base)
     return _full(request, meeting_id)
 
@@ -359,10 +361,10 @@ def minutes_correct(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
               response={200: MeetingOut, **ERRORS}, operation_id="agenda_item_update",
               summary="Edit an agenda item's notes and whether a supplier meeting is needed",
               openapi_extra=_extra(ItemUpdateIn))
-def agenda_item_update(request: HttpRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
+def agenda_item_update(request: ApiRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
     item = _item(_board(request, meeting_id), item_id)
     body, _ = params.parse_body(request, ItemUpdateIn)
-    services.item_update(actor=request.auth, item_id=item.pk, notes=body.notes,  # type: ignore[attr-defined]
+    services.item_update(actor=request.auth, item_id=item.pk, notes=body.notes,
                          supplier_meeting_needed=body.supplier_meeting_needed)
     return _full(request, meeting_id)
 
@@ -371,10 +373,10 @@ def agenda_item_update(request: HttpRequest, meeting_id: int, item_id: int) -> d
             response={200: MeetingOut, **ERRORS}, operation_id="meeting_minutes_edit",
             summary="Edit the minutes' draft before it is approved",
             openapi_extra=_extra(MinutesDraftIn))
-def minutes_edit(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+def minutes_edit(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
     _board(request, meeting_id)
     body, _ = params.parse_body(request, MinutesDraftIn)
-    services.minutes_edit(actor=request.auth, meeting_id=meeting_id, text=body.text,  # type: ignore[attr-defined]
+    services.minutes_edit(actor=request.auth, meeting_id=meeting_id, text=body.text,
                           text_base=body.text_base)
     return _full(request, meeting_id)
 
@@ -383,10 +385,10 @@ def minutes_edit(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
              response={201: MeetingOut, **ERRORS}, operation_id="question_ask",
              summary="Ask a supplementary question (to the coordinator or the supplier)",
              openapi_extra=_extra(QuestionIn))
-def question_ask(request: HttpRequest, meeting_id: int, item_id: int) -> Status:
+def question_ask(request: ApiRequest, meeting_id: int, item_id: int) -> Status:
     item = _item(_board(request, meeting_id), item_id)
     body, _ = params.parse_body(request, QuestionIn)
-    services.question_ask(actor=request.auth, item_id=item.pk,  # type: ignore[attr-defined]
+    services.question_ask(actor=request.auth, item_id=item.pk,
                           addressed_to=body.addressed_to, text=body.text)
     return Status(201, _full(request, meeting_id))
 
@@ -395,13 +397,13 @@ def question_ask(request: HttpRequest, meeting_id: int, item_id: int) -> Status:
              response={200: MeetingOut, **ERRORS}, operation_id="question_answer",
              summary="Answer a question (the board, or the case's coordinator)",
              openapi_extra=_extra(AnswerIn))
-def question_answer(request: HttpRequest, meeting_id: int, question_id: int) -> dict[str, Any]:
-    meeting = Meeting.objects.filter(organisation_id=request.auth.organisation_id,  # type: ignore[attr-defined]
+def question_answer(request: ApiRequest, meeting_id: int, question_id: int) -> dict[str, Any]:
+    meeting = Meeting.objects.filter(organisation_id=request.auth.municipality_id,
                                      pk=meeting_id).first()
     if meeting is None or not meeting.items.filter(questions__pk=question_id).exists():
         raise NotFound("Spørgsmålet findes ikke på mødet.")
     body, _ = params.parse_body(request, AnswerIn)
-    services.question_answer(actor=request.auth, question_id=question_id, answer=body.answer,  # type: ignore[attr-defined]
+    services.question_answer(actor=request.auth, question_id=question_id, answer=body.answer,
                              answer_base=body.answer_base)
     return _meeting_dict(meeting, full=True)
 
@@ -410,10 +412,10 @@ def question_answer(request: HttpRequest, meeting_id: int, question_id: int) -> 
              response={200: MeetingOut, **ERRORS}, operation_id="outcome_record",
              summary="Record the outcome: completes the board's review step and decides its gate",
              openapi_extra=_extra(OutcomeIn))
-def outcome_record(request: HttpRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
+def outcome_record(request: ApiRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
     item = _item(_board(request, meeting_id), item_id)
     body, _ = params.parse_body(request, OutcomeIn)
-    services.outcome_record(actor=request.auth, item_id=item.pk, outcome=body.outcome,  # type: ignore[attr-defined]
+    services.outcome_record(actor=request.auth, item_id=item.pk, outcome=body.outcome,
                             rationale=body.rationale, recommendations=body.recommendations,
                             it_contacts=body.it_contacts,
                             missing_documentation=body.missing_documentation,

@@ -24,7 +24,7 @@ from .steps import BoardSteps, board_steps
 
 def meetings_for(viewer: User) -> QuerySet[Meeting]:
     """The meetings of the viewer's organisation they may see (board/admin all; else attended)."""
-    qs = Meeting.objects.filter(organisation_id=viewer.organisation_id)
+    qs = Meeting.objects.filter(organisation_id=viewer.municipality_id)
     if view_refusal(viewer) is not None:
         qs = qs.filter(participants=viewer)
     return qs
@@ -45,7 +45,7 @@ def meeting_get(*, viewer: User, meeting_id: Any, coordinator_view: bool = False
         pk = int(meeting_id)
     except (TypeError, ValueError):
         raise NotFound(MEETING_NOT_FOUND) from None
-    meeting = Meeting.objects.filter(organisation_id=viewer.organisation_id, pk=pk).first()
+    meeting = Meeting.objects.filter(organisation_id=viewer.municipality_id, pk=pk).first()
     if meeting is None:
         raise NotFound(MEETING_NOT_FOUND)
     if refusal := view_refusal(viewer, meeting):
@@ -59,8 +59,8 @@ def meeting_get(*, viewer: User, meeting_id: Any, coordinator_view: bool = False
 def own_case_items(viewer: User, meeting: Meeting) -> set[int]:
     """The agenda items of cases the viewer coordinates (and may see)."""
     items = meeting.items.filter(case__isnull=False).select_related("case")
-    return {i.pk for i in items
-            if permissions.can_view(viewer, i.case) and put_forward_refusal(viewer, i.case) is None}
+    return {i.pk for i in items if i.case is not None
+            and permissions.can_view(viewer, i.case) and put_forward_refusal(viewer, i.case) is None}
 
 
 def agenda_items(meeting: Meeting) -> list[AgendaItem]:
@@ -68,17 +68,18 @@ def agenda_items(meeting: Meeting) -> list[AgendaItem]:
     `item.documentation`), questions and outcome."""
     items = list(meeting.items.select_related("case", "case__coordinator", "decision", "referral")
                  .prefetch_related("questions"))
-    with_case = [i for i in items if i.case_id]
-    models = models_for(i.case.model_version_id for i in with_case)
+    with_case = [(i, i.case) for i in items if i.case is not None]
+    models = models_for(case.model_version_id for _, case in with_case)
     wanted = Q()
-    for item in with_case:
-        board = board_steps(models[item.case.model_version_id])
+    for item, case in with_case:
+        board = board_steps(models[case.model_version_id])
         if board is not None:
             item.missing_step = board.missing_documentation_step  # type: ignore[attr-defined]
         if board is not None and board.documentation is not None:
             item.documentation_step = board.documentation.number  # type: ignore[attr-defined]
             wanted |= Q(case_id=item.case_id, number=board.documentation.number)
-    states = {s.case_id: s for s in StepState.objects.filter(wanted)} if wanted else {}
+    states: dict[int | None, StepState] = (
+        {s.case_id: s for s in StepState.objects.filter(wanted)} if wanted else {})
     for item in items:
         item.documentation = states.get(item.case_id)  # type: ignore[attr-defined]
         item.open_questions = [q for q in item.questions.all()  # type: ignore[attr-defined]
@@ -88,7 +89,7 @@ def agenda_items(meeting: Meeting) -> list[AgendaItem]:
 
 def participant_candidates(*, viewer: User) -> list[User]:
     """People who usually attend: the board and IT og Digitalisering of the organisation."""
-    return list(User.objects.filter(organisation_id=viewer.organisation_id, is_active=True,
+    return list(User.objects.filter(organisation_id=viewer.municipality_id, is_active=True,
                                     memberships__role__in=("it_board", "it")).distinct()
                 .order_by("first_name", "last_name", "username"))
 
@@ -98,7 +99,7 @@ def board_queue(*, viewer: User) -> list[Referral]:
     if board_refusal(viewer) is not None:
         return []
     # A case withdrawn while it waited leaves the queue (its referral stays as history).
-    return list(Referral.objects.filter(organisation_id=viewer.organisation_id,
+    return list(Referral.objects.filter(organisation_id=viewer.municipality_id,
                                         status=ReferralStatus.WAITING,
                                         case__status=CaseStatus.ACTIVE)
                 .select_related("case", "put_forward_by").order_by("put_forward_at", "id"))
@@ -172,10 +173,10 @@ class PeriodStats:
 def outcome_statistics(*, viewer: User) -> list[PeriodStats]:
     """Per quarter: how many Ja/Måske/Nej; average rounds to a final outcome (Ja or Nej); average
     days from "documentation done" (as it was when the case was put forward) to the decision."""
-    decisions = list(Decision.objects.filter(_board_decisions(viewer.organisation_id))
+    decisions = list(Decision.objects.filter(_board_decisions(viewer.municipality_id))
                      .order_by("decided_at"))
     referrals = {(r.case_id, r.round): r for r in Referral.objects.filter(
-        organisation_id=viewer.organisation_id).only("case_id", "round", "documentation_done_at")}
+        organisation_id=viewer.municipality_id).only("case_id", "round", "documentation_done_at")}
     stats: dict[str, PeriodStats] = {}
     finals: dict[str, list[int]] = defaultdict(list)
     days: dict[str, list[float]] = defaultdict(list)
@@ -218,7 +219,9 @@ def held_for_board(cases: list[Any], models: dict[int, Any]) -> dict[int, dict[i
     held: dict[int, dict[int, str]] = {}
     for case in with_board:
         case._anskaf_pending_referral = pending.get(case.pk)
-        review = boards[case.pk].review.number  # type: ignore[union-attr]
+        board = boards[case.pk]
+        assert board is not None  # with_board holds only these
+        review = board.review.number
         if review in (case.waiting_steps or ()) and case.pk not in pending:
             held[case.pk] = {review: PUT_FORWARD_PENDING}
     return held

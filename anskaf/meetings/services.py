@@ -65,13 +65,15 @@ def _require_board(actor: User) -> None:
 def _audit(actor: User, event_type: str, object_id: int | str | None, before: Payload,
            after: Payload, *, case_id: int | None = None) -> None:
     """audit_append in the actor's organisation, acting as the board or the coordinator."""
-    audit_append(organisation_id=actor.organisation_id, actor=actor,
+    audit_append(organisation_id=actor.municipality_id, actor=actor,
                  actor_role=case_services.acting_role(actor, [BOARD_ROLE, "coordinator"]),
                  event_type=event_type, object_id=object_id, case_id=case_id, before=before,
                  after=after)
 
 
 def _pk(value: int | str | None, message: str) -> int:
+    if value is None:
+        raise NotFound(message)
     try:
         pk = int(value)
     except (TypeError, ValueError):
@@ -84,7 +86,7 @@ def _pk(value: int | str | None, message: str) -> int:
 def _lock_meeting(actor: User, meeting_id: int) -> Meeting:
     """Lock the meeting for this transaction; 404 outside the actor's organisation."""
     meeting = (Meeting.objects.select_for_update()
-               .filter(organisation_id=actor.organisation_id,
+               .filter(organisation_id=actor.municipality_id,
                        pk=_pk(meeting_id, MEETING_NOT_FOUND)).first())
     if meeting is None:
         raise NotFound(MEETING_NOT_FOUND)
@@ -93,7 +95,7 @@ def _lock_meeting(actor: User, meeting_id: int) -> Meeting:
 
 def _lock_item(actor: User, item_id: int | str | None) -> tuple[Meeting, AgendaItem]:
     message = "Dagsordenspunktet findes ikke, eller du har ikke adgang til det."
-    item = AgendaItem.objects.filter(meeting__organisation_id=actor.organisation_id,
+    item = AgendaItem.objects.filter(meeting__organisation_id=actor.municipality_id,
                                      pk=_pk(item_id, message)).first()
     if item is None:
         raise NotFound(message)
@@ -296,7 +298,7 @@ def _clean_participants(actor: User, value: str | list[str] | None) -> list[User
         value = [v for v in value.replace(",", " ").split()]
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise ValidationFailed({"participants": "Angiv deltagerne med brugernavn."})
-    people = list(User.objects.filter(organisation_id=actor.organisation_id, is_active=True,
+    people = list(User.objects.filter(organisation_id=actor.municipality_id, is_active=True,
                                       username__in=[str(v) for v in value]))
     unknown = sorted({str(v) for v in value} - {p.username for p in people})
     if unknown:
@@ -318,13 +320,24 @@ class ScheduleData(TypedDict, total=False):
     count: int | str | None
 
 
+def _minutes(value: int | str | None) -> int | None:
+    """A meeting's length: a whole number of minutes from 15 to 600 (digits as text too), or
+    None when it is not one."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 15 <= value <= 600:
+        return None
+    return value
+
+
 def _clean_schedule(actor: User, data: ScheduleData) -> dict[str, Any]:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
-    for field, message, limit in (("title", "Skriv en titel på mødet.", 200),
-                                  ("place", "", 200)):
+    for field, given, message, limit in (
+            ("title", data.get("title"), "Skriv en titel på mødet.", 200),
+            ("place", data.get("place"), "", 200)):
         try:
-            clean[field] = _text(data.get(field), field, message, limit=limit,
+            clean[field] = _text(given, field, message, limit=limit,
                                  required=field == "title", name=True)
         except ValidationFailed as exc:
             errors.update(exc.errors)
@@ -333,10 +346,8 @@ def _clean_schedule(actor: User, data: ScheduleData) -> dict[str, Any]:
                                          "Angiv dato og klokkeslæt for mødets start.")
     except ValidationFailed as exc:
         errors.update(exc.errors)
-    duration = data.get("duration_minutes", 60)
-    if isinstance(duration, str) and duration.strip().isdigit():
-        duration = int(duration)
-    if isinstance(duration, bool) or not isinstance(duration, int) or not 15 <= duration <= 600:
+    duration = _minutes(data.get("duration_minutes", 60))
+    if duration is None:
         errors["duration_minutes"] = "Mødets varighed skal være mellem 15 og 600 minutter."
     link = data.get("online_link") or ""
     if not isinstance(link, str):
@@ -367,7 +378,7 @@ def _clean_schedule(actor: User, data: ScheduleData) -> dict[str, Any]:
         clean["participants"] = _clean_participants(actor, data.get("participants"))
     except ValidationFailed as exc:
         errors.update(exc.errors)
-    if errors:
+    if errors or duration is None:  # a refused duration is among the errors
         raise ValidationFailed(errors)
     clean["duration"] = timedelta(minutes=duration)
     return clean
@@ -386,7 +397,7 @@ def meeting_schedule(*, actor: User, data: ScheduleData) -> list[Meeting]:
         starts = timezone.make_aware(local.replace(tzinfo=None)
                                      + timedelta(weeks=n * clean["repeat_weeks"]))
         meeting = Meeting.objects.create(
-            organisation_id=actor.organisation_id, title=clean["title"], starts_at=starts,
+            organisation_id=actor.municipality_id, title=clean["title"], starts_at=starts,
             ends_at=starts + clean["duration"], place=clean.get("place", ""),
             online_link=clean.get("online_link", ""), series=series,
             recurrence_weeks=clean["repeat_weeks"] or None, created_by=actor,
@@ -427,7 +438,7 @@ def agenda_add_case(*, actor: User, meeting_id: int, referral_id: int | str | No
     _require_board(actor)
     _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     referral = (Referral.objects.select_for_update().select_related("case")
-                .filter(organisation_id=actor.organisation_id,
+                .filter(organisation_id=actor.municipality_id,
                         pk=_pk(referral_id, "Sagen står ikke i køen.")).first())
     if referral is None or referral.status != ReferralStatus.WAITING:
         raise ValidationFailed({"referral": "Vælg en sag, der venter på et møde."})
@@ -613,7 +624,7 @@ def question_answer(*, actor: User, question_id: int | str | None, answer: str |
     given or changed by someone else since is not overwritten."""
     message = "Spørgsmålet findes ikke, eller du har ikke adgang til det."
     question = (Question.objects.select_related("item__case", "item__meeting")
-                .filter(item__meeting__organisation_id=actor.organisation_id,
+                .filter(item__meeting__organisation_id=actor.municipality_id,
                         pk=_pk(question_id, message)).first())
     if question is None:
         raise NotFound(message)

@@ -8,9 +8,8 @@ Mounted by anskaf/api/urls.py. Order of checks as elsewhere: 401, 404, 403, 400.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -22,6 +21,7 @@ from anskaf.http.errors import MESSAGES, ApiError
 from anskaf.http.schemas import DATE_PATTERN, Body, ErrorOut
 from anskaf.orgs.models import User
 from anskaf.orgs.permissions import is_admin
+from anskaf.orgs.request_types import ApiRequest
 
 from . import selectors, services
 from .choices import Kind, MailMode
@@ -33,8 +33,8 @@ FAILED_LIMIT = 200  # the operations page shows the newest failed e-mails
 KindLiteral = Literal["step_opened", "step_assigned", "decision", "agenda", "deadline", "deputy",
                       "handover", "mention", "model"]  # choices.Kind
 ModeLiteral = Literal["immediate", "digest", "none"]  # choices.MailMode
-assert set(KindLiteral.__args__) == set(Kind.values)  # type: ignore[attr-defined]
-assert set(ModeLiteral.__args__) == set(MailMode.values)  # type: ignore[attr-defined]
+assert set(get_args(KindLiteral)) == set(Kind.values)
+assert set(get_args(ModeLiteral)) == set(MailMode.values)
 
 
 def _r(ok: int, schema: Any, *errors: int) -> dict[int, Any]:
@@ -47,11 +47,11 @@ def _body(body: type[Body]) -> dict[str, Any]:
         "schema": schema}}}}
 
 
-def _member(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
+def _member(request: ApiRequest) -> User:
+    user = request.auth
     if user.organisation_id is None:
         raise ApiError(403, "forbidden", MESSAGES["no_organisation"])
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 # --- notifications -------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def _notification(n: Any) -> dict[str, Any]:
 @router.get("/notifications", response=_r(200, NotificationListOut, 400),
             operation_id="notification_list",
             summary="The caller's notifications, newest first (`unread=1`: only unread)")
-def notification_list(request: HttpRequest) -> dict[str, Any]:
+def notification_list(request: ApiRequest) -> dict[str, Any]:
     user = _member(request)
     params.check_query_text(request)
     limit = params.page_size(request)
@@ -106,7 +106,7 @@ def notification_list(request: HttpRequest) -> dict[str, Any]:
              operation_id="notification_mark_read",
              summary="Mark one notification read, with the older notices it folds (same case, "
                      "kind, step and subject)")
-def notification_mark_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+def notification_mark_read(request: ApiRequest, notification_id: int) -> dict[str, Any]:
     item = services.notification_mark_read(actor=_member(request),
                                            notification_id=notification_id)
     return _notification(item)
@@ -118,7 +118,7 @@ class CountOut(Schema):
 
 @router.post("/notifications/read-all", response=_r(200, CountOut),
              operation_id="notification_mark_all_read", summary="Mark all notifications read")
-def notification_mark_all_read(request: HttpRequest) -> dict[str, Any]:
+def notification_mark_all_read(request: ApiRequest) -> dict[str, Any]:
     return {"marked": services.notification_mark_all_read(actor=_member(request))}
 
 
@@ -138,7 +138,7 @@ class PreferencesIn(Body):
 @router.get("/notifications/preferences", response=_r(200, list[PreferenceOut]),
             operation_id="notification_preferences_get",
             summary="How the caller wants each kind of notice by e-mail")
-def preferences_get(request: HttpRequest) -> list[dict[str, Any]]:
+def preferences_get(request: ApiRequest) -> list[dict[str, Any]]:
     modes = selectors.my_preferences(viewer=_member(request))
     return [{"kind": k, "label": str(label), "mode": modes.get(k, MailMode.IMMEDIATE)}
             for k, label in Kind.choices]
@@ -148,11 +148,11 @@ def preferences_get(request: HttpRequest) -> list[dict[str, Any]]:
             operation_id="notification_preferences_set",
             summary="Set how the caller wants kinds of notice by e-mail (audited)",
             openapi_extra=_body(PreferencesIn))
-def preferences_set(request: HttpRequest) -> list[dict[str, Any]]:
+def preferences_set(request: ApiRequest) -> list[dict[str, Any]]:
     user = _member(request)
     body, _ = params.parse_body(request, PreferencesIn,
                                 {"modes": "Angiv en e-mail-indstilling pr. slags notifikation."})
-    services.preferences_set(actor=user, modes=dict(body.modes or {}))
+    services.preferences_set(actor=user, modes={str(kind): mode for kind, mode in (body.modes or {}).items()})
     return preferences_get(request)
 
 
@@ -171,7 +171,7 @@ class DeadlineIn(Body):
                                  json_schema_extra={"format": "date"}, pattern=DATE_PATTERN)
 
 
-def _case(request: HttpRequest, case_id: int) -> Any:
+def _case(request: ApiRequest, case_id: int) -> Any:
     case = visible_cases(_member(request)).filter(pk=case_id).first()
     if case is None:
         raise NotFound()
@@ -185,7 +185,7 @@ def _deadline(d: Any, today: date) -> dict[str, Any]:
 
 @router.get("/cases/{int:case_id}/deadlines", response=_r(200, list[DeadlineOut], 404),
             operation_id="deadline_list", summary="The case's step deadlines")
-def deadline_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+def deadline_list(request: ApiRequest, case_id: int) -> list[dict[str, Any]]:
     from django.utils import timezone
 
     case = _case(request, case_id)
@@ -197,14 +197,14 @@ def deadline_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
             response=_r(200, list[DeadlineOut], 400, 404), operation_id="deadline_set",
             summary="Set or remove a step's deadline (the case's managers; audited)",
             openapi_extra=_body(DeadlineIn))
-def deadline_set(request: HttpRequest, case_id: int, number: int) -> list[dict[str, Any]]:
+def deadline_set(request: ApiRequest, case_id: int, number: int) -> list[dict[str, Any]]:
     case = _case(request, case_id)
     if not model_for(case).has_step(number):
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
-    if refusal := deadline_refusal(request.auth, case):  # type: ignore[attr-defined]
+    if refusal := deadline_refusal(request.auth, case):
         raise PermissionDenied(refusal)
     body, _ = params.parse_body(request, DeadlineIn)
-    services.deadline_set(actor=request.auth, case_id=case.pk, number=number,  # type: ignore[attr-defined]
+    services.deadline_set(actor=request.auth, case_id=case.pk, number=number,
                           due_date=body.due_date)
     return deadline_list(request, case_id)
 
@@ -246,7 +246,7 @@ def _failed(m: Any) -> dict[str, Any]:
 @router.get("/operations", response=_r(200, OperationsOut),
             operation_id="operations_status",
             summary="The worker's heartbeat, the queue length and the failed e-mails")
-def operations_status(request: HttpRequest) -> dict[str, Any]:
+def operations_status(request: ApiRequest) -> dict[str, Any]:
     """Failed e-mails are the caller's organisation's only (the newest 200; `failed_total`
     counts them all)."""
     user = _member(request)
@@ -271,7 +271,7 @@ class OutboxOut(Schema):
 @router.post("/outbox/{int:message_id}/retry", response=_r(200, OutboxOut, 400, 404),
              operation_id="outbox_retry", summary="Send a pending or failed e-mail again now "
                                                   "(administrators)")
-def outbox_retry(request: HttpRequest, message_id: int) -> dict[str, Any]:
+def outbox_retry(request: ApiRequest, message_id: int) -> dict[str, Any]:
     user = _member(request)
     if not is_admin(user):
         raise PermissionDenied("Kun administratorer kan sende e-mails igen.")

@@ -19,7 +19,7 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def unread_count_query(user: User) -> QuerySet[Notification]:
+def unread_count_query(user: User) -> QuerySet[Notification, dict[str, Any]]:
     """The unread count as a one-value query, for a caller that reads it inside a larger query
     (the navigation: no row when there is nothing unread)."""
     return (Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).order_by()
@@ -38,7 +38,7 @@ def my_preferences(*, viewer: User) -> dict[str, str]:
 
 def outbox(*, viewer: User, status: str | None) -> QuerySet[OutboxMessage]:
     """The viewer's organisation's messages (admins only: the view checks that first)."""
-    items = OutboxMessage.objects.filter(organisation_id=viewer.organisation_id)
+    items = OutboxMessage.objects.filter(organisation_id=viewer.municipality_id)
     if status in OutboxStatus.values:
         items = items.filter(status=status)
     return items
@@ -46,7 +46,7 @@ def outbox(*, viewer: User, status: str | None) -> QuerySet[OutboxMessage]:
 
 def outbox_counts(*, viewer: User) -> dict[str, int]:
     counts = {s: 0 for s in OutboxStatus.values}
-    for status in OutboxMessage.objects.filter(organisation_id=viewer.organisation_id).values_list(
+    for status in OutboxMessage.objects.filter(organisation_id=viewer.municipality_id).values_list(
             "status", flat=True):
         counts[status] += 1
     return counts
@@ -58,7 +58,7 @@ def case_deadlines(case: Case | Any) -> dict[int, StepDeadline]:
     cached = getattr(case, "_anskaf_deadlines", None)
     if cached is None:
         cached = {d.step: d for d in StepDeadline.objects.filter(case_id=case.pk)}
-        case._anskaf_deadlines = cached
+        case._anskaf_deadlines = cached  # type: ignore[union-attr]  # a per-object cache
     return cached
 
 
@@ -86,7 +86,8 @@ def outbox_totals() -> dict[str, dict[str, Any]]:
 
     rows = (OutboxMessage.objects.exclude(status=OutboxStatus.SENT).values("status")
             .annotate(count=Count("id"), oldest=Min("created_at")).order_by())
-    totals = {s: {"count": 0, "oldest": None} for s in (OutboxStatus.PENDING, OutboxStatus.FAILED)}
+    totals: dict[str, dict[str, Any]] = {
+        s: {"count": 0, "oldest": None} for s in (OutboxStatus.PENDING, OutboxStatus.FAILED)}
     for row in rows:
         totals[row["status"]] = {"count": row["count"], "oldest": row["oldest"]}
     return totals
@@ -95,7 +96,7 @@ def outbox_totals() -> dict[str, dict[str, Any]]:
 def failed_deliveries(*, viewer: User) -> QuerySet[OutboxMessage]:
     """The viewer's organisation's failed e-mails, newest first (admins only: the view and the
     API check that first). A municipality sees only its own."""
-    return OutboxMessage.objects.filter(organisation_id=viewer.organisation_id,
+    return OutboxMessage.objects.filter(organisation_id=viewer.municipality_id,
                                         status=OutboxStatus.FAILED)
 
 

@@ -121,7 +121,7 @@ def notification_mark_read(*, actor: User, notification_id: int) -> Notification
             raise NotFound("Notifikationen findes ikke.")
         now = timezone.now()
         Notification.objects.filter(
-            recipient=actor, read_at__isnull=True, case_id=item.case_id, kind=item.kind,
+            recipient=actor, read_at__isnull=True, case=item.case_id, kind=item.kind,
             step=item.step, subject=item.subject, created_at__lte=item.created_at,
         ).update(read_at=now)
         if item.read_at is None:
@@ -163,7 +163,7 @@ def outbox_retry(*, actor: User, message_id: int) -> OutboxMessage:
     except (TypeError, ValueError):
         raise NotFound("Beskeden findes ikke.") from None
     message = (OutboxMessage.objects.select_for_update()
-               .filter(pk=pk, organisation_id=actor.organisation_id).first())
+               .filter(pk=pk, organisation_id=actor.municipality_id).first())
     if message is None:
         raise NotFound("Beskeden findes ikke.")
     if message.status == OutboxStatus.SENT:

@@ -13,10 +13,11 @@ heartbeat) is not counted here but read at scrape time (anskaf/web/metrics.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import multiprocess as _multiprocess
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import REGISTRY, Collector
 
 from .multiproc import multiprocess_dir
@@ -54,5 +55,5 @@ def exposition(extra: Iterable[Collector] = ()) -> bytes:
 class _ProcessMetrics(Collector):
     """This process's own metrics from the default registry (single-process mode)."""
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Iterator[Metric]:
         yield from REGISTRY.collect()

@@ -8,12 +8,15 @@ stack and the request id (as a tag) to find the matching log lines.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .context import request_id
 
+if TYPE_CHECKING:  # the sentry extra may be missing; only configure() imports it for real
+    from sentry_sdk.types import Event, Hint
 
-def _tag_request_id(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+
+def _tag_request_id(event: Event, hint: Hint) -> Event:
     rid = request_id()
     if rid:
         event.setdefault("tags", {})["request_id"] = rid

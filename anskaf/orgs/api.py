@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -20,6 +19,7 @@ from anskaf.http.schemas import Body, ErrorOut
 
 from . import deputies
 from .models import Deputy, User
+from .request_types import ApiRequest
 
 router = Router(tags=["deputies"])
 
@@ -28,11 +28,11 @@ def _r(ok: int, schema: Any, *errors: int) -> dict[int, Any]:
     return {ok: schema, **{code: ErrorOut for code in (401, 403, 500, *errors)}}
 
 
-def _member(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
+def _member(request: ApiRequest) -> User:
+    user = request.auth
     if user.organisation_id is None:
         raise ApiError(403, "forbidden", MESSAGES["no_organisation"])
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 class DeputyOut(Schema):
@@ -66,7 +66,7 @@ def _deputy(d: Deputy, today: date) -> dict[str, Any]:
 
 @router.get("/deputies", response=_r(200, DeputiesOut), operation_id="deputy_list",
             summary="The caller's deputies and whom the caller deputises for")
-def deputy_list(request: HttpRequest) -> dict[str, Any]:
+def deputy_list(request: ApiRequest) -> dict[str, Any]:
     from django.utils import timezone
 
     user, today = _member(request), timezone.localdate()
@@ -79,7 +79,7 @@ def deputy_list(request: HttpRequest) -> dict[str, Any]:
              summary="Name a deputy for a period of absence (audited; the deputy is notified)",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": DeputyIn.openapi_schema("#/components/schemas/{model}")}}}})
-def deputy_add(request: HttpRequest) -> Status:
+def deputy_add(request: ApiRequest) -> Status:
     from django.utils import timezone
 
     user = _member(request)
@@ -93,7 +93,7 @@ def deputy_add(request: HttpRequest) -> Status:
 
 @router.delete("/deputies/{int:deputy_id}", response={204: None, **_r(204, None, 404)},
                operation_id="deputy_remove", summary="Remove one of the caller's deputies")
-def deputy_remove(request: HttpRequest, deputy_id: int) -> Status:
+def deputy_remove(request: ApiRequest, deputy_id: int) -> Status:
     user = _member(request)
     if not Deputy.objects.filter(pk=deputy_id, person=user).exists():
         raise ApiError(404, "not_found", "Stedfortræderen findes ikke.")

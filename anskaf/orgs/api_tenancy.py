@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -19,6 +18,7 @@ from .choices import Role
 from .errors import ReferenceRefused, ValidationFailed
 from .models import Organisation, SsoProvider, User
 from .permissions import is_admin
+from .request_types import ApiRequest
 
 router = Router(tags=["organisation"])
 
@@ -40,14 +40,14 @@ def _as_business_refusal(call: Any, **kwargs: Any) -> Any:
         raise ReferenceRefused(exc.errors) from None
 
 
-def admin_of_own(request: HttpRequest) -> User:
+def admin_of_own(request: ApiRequest) -> User:
     """The caller, an administrator of their whole organisation (else 403)."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     if user.organisation_id is None:
         raise ApiError(403, "forbidden", MESSAGES["no_organisation"])
     if not is_admin(user):
         raise ApiError(403, "forbidden", "Kun kommunens administratorer har adgang.")
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 class RoleGrant(Schema):
@@ -127,7 +127,7 @@ def sso_get_for(user: User, organisation_id: int) -> dict[str, Any]:
     return _sso(Organisation.objects.get(pk=organisation_id))
 
 
-def sso_save_for(request: HttpRequest, user: User, organisation_id: int) -> dict[str, Any]:
+def sso_save_for(request: ApiRequest, user: User, organisation_id: int) -> dict[str, Any]:
     body, sent = params.parse_body(request, SsoProviderIn, {
         "issuer": "Skriv udstederens adresse (issuer).",
         "client_id": "Skriv klient-id'et, som udbyderen har givet anskaf."})
@@ -151,25 +151,25 @@ SSO_BODY = {"requestBody": {"required": True, "content": {"application/json": {
 
 @router.get("/organisation/sso", response=_r(200, SsoOut), operation_id="sso_provider_get",
             summary="The municipality's single sign-on provider (administrators)")
-def sso_provider_get(request: HttpRequest) -> dict[str, Any]:
+def sso_provider_get(request: ApiRequest) -> dict[str, Any]:
     user = admin_of_own(request)
-    return sso_get_for(user, user.organisation_id)
+    return sso_get_for(user, user.municipality_id)
 
 
 @router.put("/organisation/sso", response=_r(200, SsoOut, 400, 409), operation_id="sso_provider_save",
             summary="Register or change the municipality's OpenID Connect provider (audited)",
             openapi_extra=SSO_BODY)
-def sso_provider_save(request: HttpRequest) -> dict[str, Any]:
+def sso_provider_save(request: ApiRequest) -> dict[str, Any]:
     user = admin_of_own(request)
-    return sso_save_for(request, user, user.organisation_id)
+    return sso_save_for(request, user, user.municipality_id)
 
 
 @router.delete("/organisation/sso", response={204: None, **_r(204, None, 404)},
                operation_id="sso_provider_remove",
                summary="Remove the municipality's provider (audited)")
-def sso_provider_remove(request: HttpRequest) -> Status:
+def sso_provider_remove(request: ApiRequest) -> Status:
     user = admin_of_own(request)
-    return sso_remove_for(user, user.organisation_id)
+    return sso_remove_for(user, user.municipality_id)
 
 
 class SettingsOut(Schema):
@@ -216,9 +216,9 @@ def _settings(organisation_id: int) -> dict[str, Any]:
 @router.get("/organisation/settings", response=_r(200, SettingsOut),
             operation_id="municipality_settings_get",
             summary="The municipality's own settings and what applies (administrators)")
-def municipality_settings_get(request: HttpRequest) -> dict[str, Any]:
+def municipality_settings_get(request: ApiRequest) -> dict[str, Any]:
     user = admin_of_own(request)
-    return _settings(user.organisation_id)
+    return _settings(user.municipality_id)
 
 
 @router.put("/organisation/settings", response=_r(200, SettingsOut, 400, 409),
@@ -227,12 +227,12 @@ def municipality_settings_get(request: HttpRequest) -> dict[str, Any]:
                     "empty one means the installation's default (audited)",
             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                 "schema": SettingsIn.openapi_schema("#/components/schemas/{model}")}}}})
-def municipality_settings_save(request: HttpRequest) -> dict[str, Any]:
+def municipality_settings_save(request: ApiRequest) -> dict[str, Any]:
     user = admin_of_own(request)
     _, sent = params.parse_body(request, SettingsIn)
-    current = tenancy.settings_view(tenancy.own_settings(user.organisation_id))
+    current = tenancy.settings_view(tenancy.own_settings(user.municipality_id))
     data = {name: current[name] for name in tenancy.SETTINGS_FIELDS}
     data.update(sent)  # a PUT of the whole settings; the password only when sent
     _as_business_refusal(tenancy.municipality_settings_save, actor=user,
-                         organisation_id=user.organisation_id, data=data)
-    return _settings(user.organisation_id)
+                         organisation_id=user.municipality_id, data=data)
+    return _settings(user.municipality_id)

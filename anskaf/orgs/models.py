@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,16 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def municipality_id(self) -> int:
+        """The municipality this person acts in, for the services and selectors that act in
+        one. Only the installation's operator has none (ADR 0030), and the shells keep them
+        off every municipality's page and operation; reaching one anyway is refused, not read
+        as "the rows of no municipality" (a filter on `organisation_id=None`)."""
+        if self.organisation_id is None:
+            raise PermissionDenied("The installation's operator acts in no municipality.")
+        return self.organisation_id
 
     def organisation_suspended(self) -> bool:
         organisation = self.organisation if self.organisation_id is not None else None

@@ -58,7 +58,10 @@ def require(refusal: str | None, error: Callable[[str], Exception] = NotAllowed)
 
 
 def unit_pairs(organisation_id: int | None) -> list[tuple[int, int | None]]:
-    """The organisation's units as (pk, parent pk): what the walks above take."""
+    """The organisation's units as (pk, parent pk): what the walks above take (none for the
+    operator, who belongs to no municipality)."""
+    if organisation_id is None:
+        return []
     return list(OrgUnit.objects.filter(organisation_id=organisation_id)
                 .values_list("pk", "parent_id"))
 

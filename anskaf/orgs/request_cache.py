@@ -37,7 +37,7 @@ class AccessCache:
         slot = (kind, key)
         if slot not in self._values:
             self._values[slot] = compute()
-        return self._values[slot]  # type: ignore[no-any-return]
+        return self._values[slot]
 
     def peek(self, kind: str, key: Any) -> Any:
         return self._values.get((kind, key))

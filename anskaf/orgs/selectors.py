@@ -106,7 +106,7 @@ def person_get(*, organisation_id: int, person_id: Any) -> User:
 
 def memberships_of(person: User) -> list[Membership]:
     """The person's roles, organisation-wide first, then by role and unit name."""
-    rows = list(Membership.objects.filter(person=person, organisation_id=person.organisation_id)
+    rows = list(Membership.objects.filter(person=person, organisation_id=person.municipality_id)
                 .select_related("unit"))
     order = {key: i for i, key in enumerate(Role.values)}
     rows.sort(key=lambda m: (m.unit_id is not None, order.get(m.role, 99),

@@ -72,7 +72,7 @@ def require_admin(actor: User) -> int:
 def _audit(actor: User, event_type: str, object_id: int | str | None, before: Payload,
            after: Payload) -> None:
     """audit_append in the administrator's organisation, acting as its administrator."""
-    audit_append(organisation_id=actor.organisation_id, actor=actor, actor_role=ACTOR_ROLE,
+    audit_append(organisation_id=actor.municipality_id, actor=actor, actor_role=ACTOR_ROLE,
                  event_type=event_type, object_id=object_id, before=before, after=after)
 
 
@@ -86,7 +86,7 @@ def _text(value: str | None) -> str:
 
 def _pk_or_none(value: OrgUnit | User | int | str | None) -> int | str | None:
     """An id from a form or a service call: None for empty, an int, or "bad"."""
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     if isinstance(value, OrgUnit | User):
         return value.pk
@@ -153,7 +153,7 @@ def _clean_unit(organisation_id: int, data: UnitData, unit: OrgUnit | None
     if error:
         errors["kind"] = error
     parent = _unit_in_org(organisation_id, data.get("parent"))
-    if parent == "bad":
+    if isinstance(parent, str):  # "bad"
         errors["parent"] = "Vælg en overordnet enhed i din kommune."
         parent = None
     elif unit is not None and parent is not None and unit.pk in _ancestors(parent):
@@ -288,8 +288,9 @@ def _clean_person(organisation_id: int, data: PersonData, person: User | None
                   ) -> _CleanPerson:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
-    for field, check in (("full_name", check_full_name), ("email", check_email)):
-        value, error = check(data.get(field))
+    for field, check, given in (("full_name", check_full_name, data.get("full_name")),
+                                ("email", check_email, data.get("email"))):
+        value, error = check(given)
         if error:
             errors[field] = error
         clean[field] = value
@@ -426,10 +427,10 @@ def role_add(*, actor: User, person_id: int, role: str | None,
     if key is None:
         errors["role"] = "Vælg en rolle."
     unit = _unit_in_org(org_id, unit_id)
-    if unit == "bad":
+    if isinstance(unit, str):  # "bad"
         errors["unit"] = "Vælg »Hele kommunen« eller en enhed i din kommune."
         unit = None
-    if errors:
+    if errors or key is None:
         raise ValidationFailed(errors)
     if Membership.objects.filter(person=person, role=key, unit=unit).exists():
         raise ValidationFailed({"role": f"{person.display_name()} har allerede rollen "

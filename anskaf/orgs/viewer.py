@@ -92,16 +92,19 @@ def _shared_viewer(key: str, person: User) -> Viewer:
     if viewer is None:
         viewer = compute_viewer(person)
         cache.set(key, viewer, VIEWER_SECONDS)
-    return viewer  # type: ignore[no-any-return]
+    return viewer
 
 
 def compute_viewer(person: User) -> Viewer:
     """Read the viewer from the database (the key must be read before: see the module)."""
     org_id = person.organisation_id
     # Only the memberships in the person's own municipality count (ADR 0039).
-    rows = list(Membership.objects.filter(person_id=person.pk, organisation_id=org_id)
-                .values_list("role", "unit_id"))
-    units = list(OrgUnit.objects.filter(organisation_id=org_id).values_list("pk", "parent_id"))
+    # The operator belongs to no municipality: no memberships, no units.
+    rows: list[tuple[str, int | None]] = [] if org_id is None else list(
+        Membership.objects.filter(person_id=person.pk, organisation_id=org_id)
+        .values_list("role", "unit_id"))
+    units = [] if org_id is None else list(
+        OrgUnit.objects.filter(organisation_id=org_id).values_list("pk", "parent_id"))
     today = timezone.localdate()
     # The deputy period counts from its first to its last day, both included.
     absent = frozenset(Deputy.objects.filter(

@@ -9,18 +9,20 @@ Lists are {"items", "next"}; `limit` 1-200, `offset` from `next`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
-from django.http import HttpRequest
+from django.db.models import Choices
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
 from anskaf.cases.errors import NotFound
 from anskaf.http import params
 from anskaf.http.errors import MESSAGES, ApiError, invalid
 from anskaf.http.schemas import DATE_PATTERN, Amount, Body, ErrorOut
 from anskaf.orgs.models import User
+from anskaf.orgs.request_types import ApiRequest
 
 from . import selectors, services
 from .forms import (
@@ -62,7 +64,7 @@ OversightLiteral = Literal["isae3000", "isae3402_2", "own", "physical", "none"]
 for _literal, _choices in ((ArchiveDecisionLiteral, ArchiveDecision), (LifecycleLiteral, Lifecycle),
                            (HostingLiteral, Hosting), (NoticeToLiteral, NoticeTo),
                            (OversightLiteral, OversightMethod)):
-    assert list(_literal.__args__) == list(_choices.values), _choices  # type: ignore[attr-defined]
+    assert list(get_args(_literal)) == list(_choices.values), _choices
 
 
 class ArchiveAssessmentOut(Schema):
@@ -150,13 +152,13 @@ class DpaListOut(Schema):
     next: str | None
 
 
-DATE = {"format": "date"}
+DATE: JsonDict = {"format": "date"}
 # Dates and UUIDs are strings of a fixed shape: pydantic checks the shape (400), as the
 # document says; an empty string is no date (null clears a date that may be cleared).
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
-def _enum(choices: type, description: str, exclude: tuple[str, ...] = ()) -> Any:
+def _enum(choices: type[Choices], description: str, exclude: tuple[str, ...] = ()) -> Any:
     """A string field whose closed set of values is an enum in the OpenAPI description (the
     service's form checks the value and answers in Danish)."""
     values = [v for v in choices.values if v not in exclude]
@@ -286,14 +288,14 @@ def _r(ok: int, schema: type, *errors: int) -> dict[int, type]:
     business = (409,) if 400 in errors else ()
     return {ok: schema, **{code: ErrorOut for code in (401, 403, 500, *errors, *business)}}
 
-def _member(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
+def _member(request: ApiRequest) -> User:
+    user = request.auth
     if user.organisation_id is None:
         raise ApiError(403, "forbidden", MESSAGES["no_organisation"])
-    return user  # type: ignore[no-any-return]
+    return user
 
 
-def _system(request: HttpRequest, system_id: int) -> System:
+def _system(request: ApiRequest, system_id: int) -> System:
     system = selectors.systems(_member(request)).select_related("owner_unit", "archive_assessed_by").filter(
         pk=system_id).first()
     if system is None:
@@ -308,7 +310,7 @@ DEFAULTS = {"hosting": "web", "lifecycle": "Undecided", "personal_data": False,
             "notice_to": "none", "oversight_method": "isae3000", "oversight_interval_months": 12}
 
 
-def _patch_data(request: HttpRequest, body: type[Body], form: Any) -> tuple[dict[str, Any], Any]:
+def _patch_data(request: ApiRequest, body: type[Body], form: Any) -> tuple[dict[str, Any], Any]:
     """PATCH: the saved values (as the form shows them) with the sent fields on top, and the
     `version` sent (required)."""
     _, sent = params.parse_body(request, body, required={
@@ -319,7 +321,7 @@ def _patch_data(request: HttpRequest, body: type[Body], form: Any) -> tuple[dict
             for k, v in merged.items()}, version
 
 
-def _form_data(request: HttpRequest, body: type[Body]) -> dict[str, Any]:
+def _form_data(request: ApiRequest, body: type[Body]) -> dict[str, Any]:
     """The JSON body, strictly typed (a wrong type or an unknown field is 400
     validation_error naming it), as form data: booleans become "True"/"False"."""
     _, data = params.parse_body(request, body)
@@ -378,7 +380,7 @@ def dpa_dict(view: selectors.DpaView) -> dict[str, Any]:
             "version": a.version}
 
 
-def _offset(request: HttpRequest) -> int:
+def _offset(request: ApiRequest) -> int:
     try:
         value = int(request.GET.get("offset", "0"))
     except ValueError:
@@ -391,7 +393,7 @@ def _offset(request: HttpRequest) -> int:
 @router.get("/systems", response=_r(200, SystemListOut, 400), operation_id="system_list",
             summary="The municipality's systems (filters: lifecycle, unit, supplier, "
                     "personal_data=ja|nej, q)")
-def system_list(request: HttpRequest) -> dict[str, Any]:
+def system_list(request: ApiRequest) -> dict[str, Any]:
     user = _member(request)
     params.check_query_text(request)
     limit, offset = params.page_size(request), _offset(request)
@@ -412,7 +414,7 @@ def system_list(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/systems", response=_r(201, SystemOut, 400), operation_id="system_create",
              summary="Add a system", openapi_extra=_body(SystemIn))
-def system_create(request: HttpRequest) -> Status:
+def system_create(request: ApiRequest) -> Status:
     user = _member(request)
     services.require_role(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
     system = services.system_save(actor=user, values=system_values(
@@ -423,7 +425,7 @@ def system_create(request: HttpRequest) -> Status:
 @router.get("/systems/{int:system_id}", response=_r(200, SystemDetailOut, 404),
             operation_id="system_get",
             summary="A system with its predecessor and successors")
-def system_get(request: HttpRequest, system_id: int) -> dict[str, Any]:
+def system_get(request: ApiRequest, system_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
     body = system_dict(system)
     body["successor_ids"] = list(System.objects.filter(predecessor=system)
@@ -434,7 +436,7 @@ def system_get(request: HttpRequest, system_id: int) -> dict[str, Any]:
 @router.get("/systems/{int:system_id}/contracts", response=_r(200, ContractListOut, 404),
             operation_id="contract_list",
             summary="A system's contracts with end date and the last day to give notice")
-def contract_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
+def contract_list(request: ApiRequest, system_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
     views = selectors.contract_views(list(Contract.objects.filter(system=system)),
                                      timezone.localdate())
@@ -445,7 +447,7 @@ def contract_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
              response=_r(201, ContractOut, 400, 404), operation_id="contract_create",
              summary="Register a contract for the system",
              openapi_extra=_body(ContractIn))
-def contract_create(request: HttpRequest, system_id: int) -> Status:
+def contract_create(request: ApiRequest, system_id: int) -> Status:
     system = _system(request, system_id)
     user = _member(request)
     services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
@@ -460,7 +462,7 @@ def contract_create(request: HttpRequest, system_id: int) -> Status:
 @router.get("/systems/{int:system_id}/dpas", response=_r(200, DpaListOut, 404),
             operation_id="dpa_list",
             summary="A system's data processing agreements with the next oversight date")
-def dpa_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
+def dpa_list(request: ApiRequest, system_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
     return {"items": [dpa_dict(selectors.dpa_view(d))
                       for d in DataProcessingAgreement.objects.filter(system=system)],
@@ -471,7 +473,7 @@ def dpa_list(request: HttpRequest, system_id: int) -> dict[str, Any]:
              operation_id="dpa_create",
              summary="Register a data processing agreement (optionally from a case's DPA step)",
              openapi_extra=_body(DpaIn))
-def dpa_create(request: HttpRequest, system_id: int) -> Status:
+def dpa_create(request: ApiRequest, system_id: int) -> Status:
     system = _system(request, system_id)
     user = _member(request)
     services.require_role(user, services.AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og "
@@ -500,7 +502,7 @@ class ArchiveAssessmentIn(Body):
              description="Only the archive role. Required before a case's archive step "
                          "completes when one of its systems holds personal data or case records.",
              openapi_extra=_body(ArchiveAssessmentIn))
-def archive_assessment_record(request: HttpRequest, system_id: int) -> dict[str, Any]:
+def archive_assessment_record(request: ApiRequest, system_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
     user = _member(request)
     services.require_role(user, services.ARCHIVE_ASSESSORS, "Den arkivansvarlige")
@@ -515,7 +517,7 @@ def archive_assessment_record(request: HttpRequest, system_id: int) -> dict[str,
               operation_id="system_update",
               summary="Change a system's fields (with `version`); a changed life cycle is sent "
                       "to KITOS", openapi_extra=_body(SystemPatchIn))
-def system_update(request: HttpRequest, system_id: int) -> dict[str, Any]:
+def system_update(request: ApiRequest, system_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
     user = _member(request)
     services.require_role(user, services.SYSTEM_WRITERS, "IT, indkøb og administratorer")
@@ -527,18 +529,18 @@ def system_update(request: HttpRequest, system_id: int) -> dict[str, Any]:
     return system_dict(System.objects.select_related("owner_unit").get(pk=saved.pk))
 
 
-def _contract(request: HttpRequest, system: System, contract_id: int) -> Contract:
+def _contract(request: ApiRequest, system: System, contract_id: int) -> Contract:
     return services.contract_of(_member(request), contract_id, system_id=system.pk)
 
 
-def _dpa(request: HttpRequest, system: System, dpa_id: int) -> DataProcessingAgreement:
+def _dpa(request: ApiRequest, system: System, dpa_id: int) -> DataProcessingAgreement:
     return services.dpa_of(_member(request), dpa_id, system_id=system.pk)
 
 
 @router.get("/systems/{int:system_id}/contracts/{int:contract_id}",
             response=_r(200, ContractOut, 404), operation_id="contract_get",
             summary="One contract with its dates and version")
-def contract_get(request: HttpRequest, system_id: int, contract_id: int) -> dict[str, Any]:
+def contract_get(request: ApiRequest, system_id: int, contract_id: int) -> dict[str, Any]:
     contract = _contract(request, _system(request, system_id), contract_id)
     return contract_dict(selectors.contract_views([contract], timezone.localdate())[0])
 
@@ -548,7 +550,7 @@ def contract_get(request: HttpRequest, system_id: int, contract_id: int) -> dict
               summary="Change any field of a contract (an option used, a prolongation, a "
                       "termination, a new notice period) from `version`",
               openapi_extra=_body(ContractPatchIn))
-def contract_update(request: HttpRequest, system_id: int, contract_id: int) -> dict[str, Any]:
+def contract_update(request: ApiRequest, system_id: int, contract_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
     contract = _contract(request, system, contract_id)
     user = _member(request)
@@ -563,7 +565,7 @@ def contract_update(request: HttpRequest, system_id: int, contract_id: int) -> d
 
 @router.get("/systems/{int:system_id}/dpas/{int:dpa_id}", response=_r(200, DpaOut, 404),
             operation_id="dpa_get", summary="One data processing agreement with its version")
-def dpa_get(request: HttpRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
+def dpa_get(request: ApiRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
     return dpa_dict(selectors.dpa_view(_dpa(request, _system(request, system_id), dpa_id)))
 
 
@@ -571,7 +573,7 @@ def dpa_get(request: HttpRequest, system_id: int, dpa_id: int) -> dict[str, Any]
               response=_r(200, DpaOut, 400, 404, 409), operation_id="dpa_update",
               summary="Change any field of a data processing agreement from `version`",
               openapi_extra=_body(DpaPatchIn))
-def dpa_update(request: HttpRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
+def dpa_update(request: ApiRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
     dpa = _dpa(request, system, dpa_id)
     user = _member(request)
@@ -594,7 +596,7 @@ def oversight_dict(o: Any) -> dict[str, Any]:
 @router.get("/systems/{int:system_id}/dpas/{int:dpa_id}/oversights",
             response=_r(200, OversightListOut, 404), operation_id="dpa_oversight_list",
             summary="The completed oversights recorded for a DPA, newest first")
-def dpa_oversight_list(request: HttpRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
+def dpa_oversight_list(request: ApiRequest, system_id: int, dpa_id: int) -> dict[str, Any]:
     dpa = _dpa(request, _system(request, system_id), dpa_id)
     return {"items": [oversight_dict(o) for o in dpa.oversights.all()[:200]], "next": None}
 
@@ -604,7 +606,7 @@ def dpa_oversight_list(request: HttpRequest, system_id: int, dpa_id: int) -> dic
              summary="Record a completed oversight: the DPA's next oversight moves by its "
                      "interval and the reminder stops; answers the DPA",
              openapi_extra=_body(OversightIn))
-def dpa_oversight_record(request: HttpRequest, system_id: int, dpa_id: int) -> Status:
+def dpa_oversight_record(request: ApiRequest, system_id: int, dpa_id: int) -> Status:
     system = _system(request, system_id)
     dpa = _dpa(request, system, dpa_id)
     user = _member(request)
@@ -622,7 +624,7 @@ def dpa_oversight_record(request: HttpRequest, system_id: int, dpa_id: int) -> S
              response=_r(200, ContractOut, 400, 404), operation_id="contract_notice_decided",
              summary="Record that the decision on giving notice is taken: the reminders for "
                      "the current binding period stop (400 once terminated)")
-def contract_notice_decided(request: HttpRequest, system_id: int,
+def contract_notice_decided(request: ApiRequest, system_id: int,
                             contract_id: int) -> dict[str, Any]:
     system = _system(request, system_id)
     contract = _contract(request, system, contract_id)

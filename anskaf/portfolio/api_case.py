@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -21,6 +20,7 @@ from anskaf.cases.errors import NotFound
 from anskaf.cases.selectors import visible_cases
 from anskaf.http import params
 from anskaf.http.schemas import DATE_PATTERN, Body
+from anskaf.orgs.request_types import ApiRequest
 
 from . import services
 from .api import (
@@ -37,10 +37,10 @@ from .models import CaseSystem, KitosSync, LinkKind, SyncStatus, TenderThreshold
 router = Router(tags=["portfolio"])
 
 LinkKindLiteral = Literal["acquired", "replaced"]  # models.LinkKind
-assert set(LinkKindLiteral.__args__) == set(LinkKind.values)  # type: ignore[attr-defined]
+assert set(get_args(LinkKindLiteral)) == set(LinkKind.values)
 
 
-def _case(request: HttpRequest, case_id: int) -> Any:
+def _case(request: ApiRequest, case_id: int) -> Any:
     case = visible_cases(member(request)).filter(pk=case_id).first()
     if case is None:
         raise NotFound()
@@ -68,7 +68,7 @@ def _links(case: Any) -> list[dict[str, Any]]:
 @router.get("/cases/{int:case_id}/systems", response=responses(200, list[CaseSystemOut], 404),
             operation_id="case_system_list",
             summary="The systems the case acquires and replaces")
-def case_system_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+def case_system_list(request: ApiRequest, case_id: int) -> list[dict[str, Any]]:
     return _links(_case(request, case_id))
 
 
@@ -76,11 +76,11 @@ def case_system_list(request: HttpRequest, case_id: int) -> list[dict[str, Any]]
             response=responses(200, list[CaseSystemOut], 400, 404), operation_id="case_system_link",
             summary="Link the case to the system it acquires or replaces (null unlinks)",
             openapi_extra=json_body(CaseSystemIn))
-def case_system_link(request: HttpRequest, case_id: int, kind: LinkKindLiteral
+def case_system_link(request: ApiRequest, case_id: int, kind: LinkKindLiteral
                      ) -> list[dict[str, Any]]:
     case = _case(request, case_id)
     body, _ = params.parse_body(request, CaseSystemIn)
-    services.case_link(actor=request.auth, case_id=case.pk, kind=kind,  # type: ignore[attr-defined]
+    services.case_link(actor=request.auth, case_id=case.pk, kind=kind,
                        system_id=body.system)
     return _links(case)
 
@@ -121,16 +121,16 @@ def _kitos(case: Any) -> dict[str, Any]:
 
 @router.get("/cases/{int:case_id}/kitos", response=responses(200, KitosStatusOut, 404),
             operation_id="kitos_status", summary="The case's KITOS registration status")
-def kitos_status(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def kitos_status(request: ApiRequest, case_id: int) -> dict[str, Any]:
     return _kitos(_case(request, case_id))
 
 
 @router.post("/cases/{int:case_id}/kitos", response=responses(200, KitosStatusOut, 404),
              operation_id="kitos_register",
              summary="Register the case's acquired system in KITOS (queued; retried)")
-def kitos_register(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def kitos_register(request: ApiRequest, case_id: int) -> dict[str, Any]:
     case = _case(request, case_id)
-    services.kitos_register(actor=request.auth, case_id=case.pk)  # type: ignore[attr-defined]
+    services.kitos_register(actor=request.auth, case_id=case.pk)
     return _kitos(case)
 
 
@@ -149,7 +149,7 @@ class ThresholdOut(Schema):
 
 @router.get("/thresholds", response=responses(200, list[ThresholdOut]), operation_id="threshold_list",
             summary="The EU tender thresholds, newest first (read-only)")
-def threshold_list(request: HttpRequest) -> list[dict[str, Any]]:
+def threshold_list(request: ApiRequest) -> list[dict[str, Any]]:
     member(request)
     today = timezone.localdate()
     return [threshold_out(t, today) for t in TenderThreshold.objects.order_by("-valid_from")]
@@ -180,7 +180,7 @@ class ThresholdIn(Body):
              description="The same service as Administration › Udbudsgrænser: periods may not "
                          "overlap; the amount may be typed the Danish way.",
              openapi_extra=json_body(ThresholdIn))
-def threshold_create(request: HttpRequest) -> Status:
+def threshold_create(request: ApiRequest) -> Status:
     user = member(request)
     services.require_role(user, ("admin",), "administratorer")
     _, data = params.parse_body(request, ThresholdIn)
@@ -205,12 +205,12 @@ class ConfirmationOut(Schema):
              response=responses(200, ConfirmationOut, 400, 404), operation_id="threshold_confirm",
              summary="Procurement confirms it has seen that the case is at or above the "
                      "threshold", openapi_extra=json_body(ConfirmationIn))
-def threshold_confirm(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def threshold_confirm(request: ApiRequest, case_id: int) -> dict[str, Any]:
     case = _case(request, case_id)
-    services.require_role(request.auth, services.THRESHOLD_CONFIRMERS,  # type: ignore[attr-defined]
+    services.require_role(request.auth, services.THRESHOLD_CONFIRMERS,
                           "Udbud/Indkøb")
     body, _ = params.parse_body(request, ConfirmationIn)
-    c = services.threshold_confirm(actor=request.auth, case_id=case.pk,  # type: ignore[attr-defined]
+    c = services.threshold_confirm(actor=request.auth, case_id=case.pk,
                                    note=body.note or "")
     return {"case_id": case.pk, "value": c.value, "threshold": c.threshold.amount,
             "confirmed_by": c.confirmed_by.username, "confirmed_at": c.confirmed_at}
@@ -231,9 +231,9 @@ class KitosCheckOut(Schema):
              operation_id="kitos_connection_test",
              summary="Try the municipality's saved KITOS configuration step by step "
                      "(administrators; writes nothing)")
-def kitos_connection_test(request: HttpRequest) -> dict[str, Any]:
+def kitos_connection_test(request: ApiRequest) -> dict[str, Any]:
     from anskaf.orgs.api_tenancy import admin_of_own
 
     user = admin_of_own(request)
-    check = services.kitos_connection_test(actor=user, organisation_id=user.organisation_id)
+    check = services.kitos_connection_test(actor=user, organisation_id=user.municipality_id)
     return {"ok": check.ok, "step": check.step, "message": check.message}

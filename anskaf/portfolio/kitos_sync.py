@@ -44,11 +44,13 @@ def delay_after(failures: int) -> timedelta | None:
     return timedelta(seconds=min(seconds, LONGEST_WAIT.total_seconds()))
 
 
-def arm(sync: KitosSync, now: datetime) -> None:
+def arm(sync: KitosSync, now: datetime) -> datetime:
     """Something new to send (a change, a person's "Registrér i KITOS"): a fresh run of
-    attempts, the first handed to the worker at commit (so leased against the sweep)."""
+    attempts, the first handed to the worker at commit (so leased against the sweep). Returns
+    the lease the hand-over carries."""
     sync.failures = 0
-    sync.next_attempt_at = now + LEASE
+    sync.next_attempt_at = lease = now + LEASE
+    return lease
 
 
 def take(sync_id: int, lease: datetime) -> bool:

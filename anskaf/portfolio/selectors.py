@@ -33,7 +33,7 @@ from .models import (
 
 
 def systems(viewer: User) -> QuerySet[System]:
-    return System.objects.filter(organisation_id=viewer.organisation_id)
+    return System.objects.filter(organisation_id=viewer.municipality_id)
 
 
 def system_list(viewer: User, filters: dict[str, Any]) -> QuerySet[System]:
@@ -102,7 +102,7 @@ def contract_views(contracts: list[Contract], today: date) -> list[ContractView]
 
 def contract_register(viewer: User, today: date, limit: int = 5000) -> list[ContractView]:
     """The municipality's contracts with their dates (the export): one query, bounded."""
-    rows = (Contract.objects.filter(organisation_id=viewer.organisation_id)
+    rows = (Contract.objects.filter(organisation_id=viewer.municipality_id)
             .select_related("system").order_by("system__name", "start_date", "id")[:limit])
     return contract_views(list(rows), today)
 

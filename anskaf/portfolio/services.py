@@ -66,7 +66,11 @@ def _audit(actor: User | None, role: str, event_type: str, obj: models.Model, be
     event's case: the case's timeline (and its tests) shows the case's own moves only."""
     if case_id is not None:
         after = {**(after or {}), "case_id": case_id}
-    audit_append(organisation_id=organisation_id or actor.organisation_id, actor=actor,
+    if organisation_id is None:
+        if actor is None:
+            raise ValueError("an event without an actor names its organisation")
+        organisation_id = actor.municipality_id
+    audit_append(organisation_id=organisation_id, actor=actor,
                  actor_role=role, event_type=event_type, object_id=obj.pk, before=before,
                  after=after)
 
@@ -95,7 +99,7 @@ def _system_of(actor: User, system_id: int | str, *, lock: bool = False) -> Syst
         pk = int(system_id)
     except (TypeError, ValueError):
         raise NotFound("Systemet findes ikke.") from None
-    qs = System.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    qs = System.objects.filter(organisation_id=actor.municipality_id, pk=pk)
     system = (qs.select_for_update() if lock else qs).first()
     if system is None:
         raise NotFound("Systemet findes ikke.")
@@ -125,9 +129,11 @@ def archive_assessment_record(*, actor: User, system_id: int, decision: str | No
     if not plan:
         errors["plan"] = ("Beskriv planen for arkiveringsversionen, eller hvorfor systemet "
                           "ikke skal arkiveres.")
-    elif len(plan) > 20000 or (problem := text_problem(plan, multiline=True)):
-        errors["plan"] = "Planen må højst være 20.000 tegn." if len(plan) > 20000 else problem
-    if errors:
+    elif len(plan) > 20000:
+        errors["plan"] = "Planen må højst være 20.000 tegn."
+    elif problem := text_problem(plan, multiline=True):
+        errors["plan"] = problem
+    if errors or decision is None:  # a missing decision is among the errors
         raise ValidationFailed(errors)
     if version is not None and version != system.version:
         raise Conflict("Systemet er ændret af en anden. Genindlæs siden og prøv igen.")
@@ -189,7 +195,7 @@ def system_save(*, actor: User, values: SystemValues, system_id: int | None = No
     before = _view(system, SYSTEM_FIELDS) if system else None
     _check_references(actor, values, system)
     system = _assigned(system or System(), values)
-    system.organisation_id = actor.organisation_id
+    system.organisation_id = actor.municipality_id
     system.search_text = system_search_text(system)
     if before is not None:
         system.version += 1
@@ -246,7 +252,7 @@ def link_of(case_id: int, kind: str) -> CaseSystem | None:
     return CaseSystem.objects.select_related("system").filter(case_id=case_id, kind=kind).first()
 
 
-LINK_EVENTS = {LinkKind.ACQUIRED: "portfolio.acquired_system_linked",
+LINK_EVENTS: dict[str, str] = {LinkKind.ACQUIRED: "portfolio.acquired_system_linked",
                LinkKind.REPLACED: "portfolio.replaced_system_linked"}
 
 
@@ -261,7 +267,7 @@ def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | No
     current = link_of(case.pk, kind)
     before = {"system_id": current.system_id if current else None}
     role = acting_role(actor, (*permissions.CASE_MANAGERS, "admin"))  # as edit_refusal
-    if system_id in (None, ""):
+    if system_id is None or system_id == "":
         if current:
             current.delete()
         link = None
@@ -320,7 +326,7 @@ DPA_FIELDS = ("supplier", "signed_on", "sub_processors", "third_countries", "ove
 def _check_version(expected: int | str | None, actual: int, what: str) -> None:
     """An edit names the version it was made from; a stale one is refused (409), so nobody
     overwrites a change they have not seen."""
-    if expected in (None, ""):
+    if expected is None or expected == "":
         return
     try:
         expected = int(expected)
@@ -331,16 +337,18 @@ def _check_version(expected: int | str | None, actual: int, what: str) -> None:
                        f"du havde version {expected}). Se den nyeste udgave, og gem igen.")
 
 
-def _agreement_of(model: type[Contract] | type[DataProcessingAgreement], actor: User,
-                  pk: int | str, system_id: int | None, lock: bool, missing: str
-                  ) -> Contract | DataProcessingAgreement:
+_Agreement = TypeVar("_Agreement", Contract, DataProcessingAgreement)
+
+
+def _agreement_of(model: type[_Agreement], actor: User, pk: int | str, system_id: int | None,
+                  lock: bool, missing: str) -> _Agreement:
     """A contract or DPA of the actor's organisation (and of the system, when given); 404
     for anything else, a non-number included."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound(missing) from None
-    qs = model.objects.filter(organisation_id=actor.organisation_id, pk=pk)
+    qs = model.objects.filter(organisation_id=actor.municipality_id, pk=pk)
     if system_id is not None:
         qs = qs.filter(system_id=system_id)
     found = (qs.select_for_update() if lock else qs).first()
@@ -351,13 +359,13 @@ def _agreement_of(model: type[Contract] | type[DataProcessingAgreement], actor: 
 
 def contract_of(actor: User, contract_id: int | str, *, system_id: int | None = None,
                 lock: bool = False) -> Contract:
-    return _agreement_of(Contract, actor, contract_id, system_id, lock,  # type: ignore[no-any-return]
+    return _agreement_of(Contract, actor, contract_id, system_id, lock,
                          "Kontrakten findes ikke.")
 
 
 def dpa_of(actor: User, dpa_id: int | str, *, system_id: int | None = None,
            lock: bool = False) -> DataProcessingAgreement:
-    return _agreement_of(DataProcessingAgreement, actor, dpa_id,  # type: ignore[no-any-return]
+    return _agreement_of(DataProcessingAgreement, actor, dpa_id,
                          system_id, lock, "Databehandleraftalen findes ikke.")
 
 
@@ -408,7 +416,7 @@ def contract_mark_notice_decided(*, actor: User, contract_id: int) -> Contract:
     except (TypeError, ValueError):
         raise NotFound("Kontrakten findes ikke.") from None
     contract = (Contract.objects.select_for_update()
-                .filter(organisation_id=actor.organisation_id, pk=pk).first())
+                .filter(organisation_id=actor.municipality_id, pk=pk).first())
     if contract is None:
         raise NotFound("Kontrakten findes ikke.")
     deadline = notice_deadline(contract, timezone.localdate())
@@ -442,7 +450,7 @@ def dpa_save(*, actor: User, system_id: int, values: DpaValues, case_id: int | s
         dpa = dpa_of(actor, dpa_id, system_id=system.pk, lock=True)
         _check_version(version, dpa.version, "Databehandleraftalen")
     before = _view(dpa, DPA_FIELDS) if dpa else None
-    case = _case_of(actor, case_id, edit=False) if case_id not in (None, "") else None
+    case = _case_of(actor, case_id, edit=False) if case_id is not None and case_id != "" else None
     dpa = _assigned(dpa or DataProcessingAgreement(), values)
     dpa.system, dpa.organisation_id = system, system.organisation_id
     if case is not None:
@@ -556,10 +564,9 @@ def _queue(system: System, case_id: int | None) -> KitosSync:
         sync = KitosSync(organisation_id=system.organisation_id, system=system, case_id=case_id)
     sync.lifecycle = system.lifecycle
     sync.case_id = sync.case_id or case_id
-    kitos_sync.arm(sync, timezone.now())
+    lease = kitos_sync.arm(sync, timezone.now())
     sync.save()
     # The worker sends it after commit, never this request's thread (ADR 0035).
-    lease = sync.next_attempt_at
     transaction.on_commit(lambda: tasks.enqueue_attempt(sync.pk, lease))
     return sync
 

@@ -6,7 +6,7 @@ raises a `MoveRefused` naming why not. Services apply transitions; tests replay 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -165,8 +165,8 @@ def binds(item: ChecklistItemDef | DocumentTypeDef, replaces_system: bool,
 
 def waivable_items(step: StepDef) -> tuple[ChecklistItemDef | DocumentTypeDef, ...]:
     """The step's requirements that may be declared not relevant (checklist, then documents)."""
-    return tuple(i for i in (*step.checklist, *step.documents)
-                 if i.required and i.condition.waivable)
+    items: tuple[ChecklistItemDef | DocumentTypeDef, ...] = (*step.checklist, *step.documents)
+    return tuple(i for i in items if i.required and i.condition.waivable)
 
 
 def required_documents(model: ProcessModel, snap: Snapshot,
@@ -176,7 +176,7 @@ def required_documents(model: ProcessModel, snap: Snapshot,
                  if binds(d, snap.replaces_system, waived))
 
 
-def refusal(move, *args) -> MoveRefused | None:  # type: ignore[no-untyped-def]
+def refusal(move: Callable[..., object], *args: object) -> MoveRefused | None:
     """Run a check without raising: the UI's way to ask 'why not?'."""
     try:
         move(*args)
@@ -326,7 +326,8 @@ def _dependants(model: ProcessModel, snap: Snapshot, number: int) -> list[int]:
     found = [s.number for s in model.steps
              if number in s.requires and snap.steps[s.number] == StepStatus.DONE]
     found += [g.number for g in model.gates
-              if number in g.gate.rests_on and snap.steps[g.number] == StepStatus.DONE]  # type: ignore[union-attr]
+              if g.gate is not None and number in g.gate.rests_on
+              and snap.steps[g.number] == StepStatus.DONE]
     return found
 
 
@@ -402,7 +403,7 @@ def set_replaces_system(model: ProcessModel, snap: Snapshot, value: bool) -> Tra
         return _transition(model, snap, {})
     replacing_steps = [s for s in model.steps if s.only_when_replacing]
     decided = [g.number for g in model.gates if snap.steps[g.number] == StepStatus.DONE
-               and any(s.number in g.gate.rests_on for s in replacing_steps)]  # type: ignore[union-attr]
+               and g.gate is not None and any(s.number in g.gate.rests_on for s in replacing_steps)]
     if decided:
         raise InvalidTransition(
             f"Om sagen erstatter et system kan ikke ændres, efter at trin "

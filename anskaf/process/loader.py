@@ -239,7 +239,8 @@ class _Builder:
         title = self.text(node, "title")
         description = self.text(node, "description")
         performers = node.get("performers")
-        performers_text, role_refs = "", ()
+        performers_text = ""
+        role_refs: tuple[RoleRef, ...] = ()
         if not isinstance(performers, dict):
             self.fail(node, "performers" if "performers" in node else None,
                       "'performers' must have 'text' and 'roles'")
