@@ -25,6 +25,10 @@ class Place:
     STEP_META = "step_meta"  # in the step's status line (deadline)
     STEP_HEAD = "step_head"  # under the step's heading, always shown (portfolio)
     STEP_BODY = "step_body"  # in the step's body, rendered only for open steps (documents)
+    # A lazy step part another panel places (in its template, `cases/includes/lazy_panel.html`)
+    # where it has something to show, or renders in place (`PanelContext.inline_parts`):
+    # never placed by the page itself (the documents' list).
+    STEP_PART = "step_part"
     CASE = "case"  # a section of the case after the steps (the board's rounds)
     HISTORY = "history"  # the case's own history at the end (the timeline; the page places it)
 
@@ -38,6 +42,9 @@ class PanelContext:
     model: ProcessModel
     steps: Sequence[Any]  # the page's step views (number, definition, state, open)
     params: Any  # the request's query parameters (e.g. a search on a step)
+    # The page renders lazy parts in place (the step's own page, a closed step's body): a
+    # panel that places a part itself (Place.STEP_PART) brings its content instead.
+    inline_parts: bool = False
 
 
 # A data function gets the context and the numbers of the steps it renders on (empty for a
@@ -64,8 +71,18 @@ class Lazy:
     params: tuple[str, ...] = ()
     title: str = ""  # the heading of the part's own page, when its fragment has none
     # Whether its data reads the case's steps (prefetched states and decisions, step views);
-    # the timeline does not.
+    # the timeline does not, nor the documents' list (a step part without them gets each step
+    # as a `PartStep`: its number and definition).
     needs_steps: bool = True
+
+
+@dataclass
+class PartStep:
+    """A step of a lazy part that reads no step views (`Lazy.needs_steps` off)."""
+
+    number: int
+    definition: Any  # StepDef
+    open: bool = True
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from .panels import (
     STEP_PLACES,
     Panel,
     PanelContext,
+    PartStep,
     Place,
     bound_numbers,
     build_panels,
@@ -403,7 +404,8 @@ def _with_panels(request: AuthenticatedRequest, detail: selectors.CaseDetail,
     visibility was checked by case_detail. A lazy panel is a placeholder that loads it
     (`placeholders`; the one-step page and fragment render it at once)."""
     page = build_panels(PanelContext(viewer=request.user, case=detail.case, model=detail.model,
-                                     steps=steps, params=request.GET), places,
+                                     steps=steps, params=request.GET,
+                                     inline_parts=not placeholders), places,
                         placeholders=placeholders)
     for step in steps:
         step.panels = {place: page.at(place, step.number) for place in STEP_PLACES}
@@ -540,10 +542,12 @@ def _render_part(request: AuthenticatedRequest, panel: Panel, case: Any, model: 
     """The part's HTML (a cache miss): the case's steps as the page sees them, the panel's data
     for its steps, its template without the request (so nothing of the viewer but what the
     signature holds can enter it) and `token` where a form's CSRF token goes."""
-    steps = []
+    steps: list[Any] = []
     if panel.lazy is not None and panel.lazy.needs_steps:
         detail = selectors.detail_of(case, model)
         steps = presenters.step_views(detail, request.user) if numbers else []
+    else:
+        steps = [PartStep(n, model.step(n)) for n in numbers]
     for step in steps:
         step.open = True  # a lazy part's step is one the page shows it on
     page = build_panels(PanelContext(viewer=request.user, case=case, model=model,

@@ -60,6 +60,10 @@ class StepDocuments:
     def has_anything(self) -> bool:
         return bool(self.types or self.templates or self.other)
 
+    @property
+    def has_list(self) -> bool:  # as StepUploads: the step has a documents block
+        return self.has_anything
+
 
 def case_documents(*, viewer: User, case: Any, model: ProcessModel,
                    assignees: dict[int, int | None], only: set[int] | None = None
@@ -91,6 +95,66 @@ def case_documents(*, viewer: User, case: Any, model: ProcessModel,
                                      waived.get(step.number, frozenset()))
         for step in model.steps if only is None or step.number in only
     }
+
+
+@dataclass(frozen=True)
+class UploadType:
+    """A document type the step's upload offers, and whether the step still misses it."""
+
+    definition: DocumentTypeDef
+    binds: bool
+    missing: bool
+
+
+@dataclass(frozen=True)
+class StepUploads:
+    """What the open step's upload needs (the case page's first response): its types and what
+    is missing, the viewer's refusal, and whether the step has a document list to load (its
+    types, any document or an offered template: the read-only list is a part, ADR 0042)."""
+
+    number: int
+    types: list[UploadType]
+    upload_refusal: str | None
+    has_list: bool
+
+    @property
+    def missing(self) -> list[str]:
+        return [t.definition.title.da for t in self.types if t.missing]
+
+
+def step_uploads(*, viewer: User, case: Any, model: ProcessModel,
+                 assignees: dict[int, int | None], only: set[int]) -> dict[int, StepUploads]:
+    """The upload side of these steps' documents in two queries whatever their number: which
+    (step, type) have a stored version, and where the municipality's templates are offered."""
+    numbers = sorted(only)
+    stored: set[tuple[int, str]] = set(
+        DocumentVersion.objects.filter(document__case=case, document__step__in=numbers)
+        .values_list("document__step", "document__type_key").distinct())
+    offered = list(OrgTemplate.objects.filter(organisation_id=case.organisation_id)
+                   .values_list("step_key", "step"))
+    waived = _waived(case, model, only)
+    shown = {}
+    for step in model.steps:
+        if step.number not in only:
+            continue
+        n, gone = step.number, waived.get(step.number, frozenset())
+        types = []
+        for definition in step.documents:
+            bound = binds(definition, case.replaces_system, gone)
+            types.append(UploadType(definition, bound, bound and (n, definition.key) not in stored))
+        has_list = bool(types or any(s == n for s, _ in stored) or any(
+            (key == step.key) if key else (number == n) for key, number in offered))
+        shown[n] = StepUploads(n, types, permissions.upload_refusal(
+            viewer, case, model, step, assignees.get(n)), has_list)
+    return shown
+
+
+def documents_signature(viewer: User, case: Any, model: ProcessModel,
+                        assignees: dict[int, int | None]) -> tuple[bool, ...]:
+    """The viewer's answers the document list shows: per step, may they read its confidential
+    documents (the other types are readable by whoever sees the case)."""
+    return tuple(permissions.read_refusal(viewer, case, step, None, assignees.get(step.number))
+                 is None for step in model.steps)
 
 
 def _waived(case: Any, model: ProcessModel, only: set[int] | None) -> dict[int, frozenset[str]]:

@@ -66,7 +66,7 @@ def test_a_viewer_who_may_not_see_the_case_gets_404_for_every_part(world):
     outsider = testing.make_user(other, "fremmed", "coordinator",
                                  unit=testing.make_unit(other, "Andet"))
     client = _client(outsider)
-    for slug in ("tidslinje", "it-visitationen", "portefoelje"):
+    for slug in ("tidslinje", "it-visitationen", "portefoelje", "dokumenter"):
         assert client.get(_part(world["case"], slug), headers=HTMX).status_code == 404
 
 
@@ -154,7 +154,7 @@ def test_each_part_reads_the_same_queries_for_a_new_and_a_long_case(world):
     for i in range(5):
         services.step_update(actor=coordinator, case_id=long_case.pk, number=10,
                              remarks=f"Bemærkning {i}")
-    for slug in ("tidslinje", "it-visitationen", "portefoelje"):
+    for slug in ("tidslinje", "it-visitationen", "portefoelje", "dokumenter"):
         new = _miss_queries(client, _part(world["case"], slug))
         long = _miss_queries(client, _part(long_case, slug))
         assert new == long, (slug, new, long)

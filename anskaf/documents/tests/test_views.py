@@ -56,7 +56,8 @@ def test_a_plain_form_post_uploads_several_files_and_redirects_to_the_step(coord
     assert response["Location"].endswith(f"/sager/{case.pk}/?aaben=4#trin-4")
     assert sorted(DocumentVersion.objects.values_list("original_name", flat=True)) == [
         "Noter.txt", "Produkt æøå.pdf"]
-    page = c.get(response["Location"]).content.decode()
+    # The step's documents are a part of the page, loaded after the first response (ADR 0042).
+    page = testing.page_with_parts(c, response["Location"])
     assert "Uploadet til trin 4" in page
     assert "Hent Produkt æøå.pdf" in page
 
