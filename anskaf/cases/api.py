@@ -226,22 +226,34 @@ class TaskListOut(Schema):
     next: str | None
 
 
-@router.get("/tasks", response=_responses((200, TaskListOut), _errors(e400=None, e404=False)),
+TASK_ERRORS = _errors(e400="`validation_error`: a bad `limit` or `cursor`.", e404=False)
+TASK_ERRORS[404] = E404_PAGE
+TASK_ERRORS = dict(sorted(TASK_ERRORS.items()))
+
+
+@router.get("/tasks", response=_responses((200, TaskListOut), TASK_ERRORS),
             operation_id="task_list", tags=["tasks"],
             summary="My tasks (\"Mine opgaver\"): what waits for the caller, longest first; "
                     "`actionable` false for what is open only in principle",
             description="The same list as the web page: steps assigned to the caller or to "
                         "someone they deputise for today, and steps waiting for one of their "
-                        "roles; only what the caller may perform.")
+                        "roles; only what the caller may perform. Paged: follow `next`.",
+            openapi_extra=_extra(TASK_ERRORS, query=(LIMIT_PARAM, CURSOR_PARAM)))
 def task_list(request: ApiRequest) -> dict[str, Any]:
     user = _member(request)
-    tasks = selectors.my_tasks(viewer=user)
+    limit = params.page_size(request)
+    raw = params.cursor_param(request) or "0"
+    if not raw.isdigit() or len(raw) > 9:
+        raise params.no_such_page()  # a string, as the document says, naming no page
+    offset = int(raw)
+    tasks = selectors.my_tasks(viewer=user, limit=limit + 1, offset=offset)
+    page, more = tasks[:limit], len(tasks) > limit
     return {"items": [{"case_id": t.case.pk, "case_number": t.case.number,
                        "case_title": t.case.title, "step": t.step.number,
                        "step_key": t.step.key, "step_title": t.step.title.da, "kind": t.kind,
                        "why": t.why, "since": t.since, "actionable": t.actionable,
-                       "waits_for": t.waits_for, "deadline": t.deadline} for t in tasks],
-            "next": None}
+                       "waits_for": t.waits_for, "deadline": t.deadline} for t in page],
+            "next": params.next_path(request, str(offset + limit) if more else None, limit)}
 
 
 def _sorted_case_list(request: ApiRequest, user: User, filters: Any, limit: int

@@ -399,12 +399,27 @@ def _may_wait_for(access: permissions.Access, people: set[int]) -> Q:
     return condition
 
 
-def my_tasks(*, viewer: User, limit: int | None = None) -> list[Task]:
+def my_tasks(*, viewer: User, limit: int | None = None, offset: int = 0) -> list[Task]:
     """Steps of the person's cases that are theirs (assigned, as a deputy, or by role):
-    actionable now (`Task.actionable`) or open only in principle. Longest waiting first."""
-    # The menu's count and the page share one computation per request.
-    tasks = memo("tasks", viewer.pk, lambda: _compute_tasks(viewer))
-    return tasks if limit is None else tasks[:limit]
+    actionable now (`Task.actionable`) or open only in principle. Longest waiting first.
+    `offset`/`limit`: one page, whose deadlines are read (one query, for the page only)."""
+    tasks = task_order(viewer=viewer)
+    return with_deadlines(tasks[offset:] if limit is None else tasks[offset:offset + limit])
+
+
+def task_order(*, viewer: User) -> list[Task]:
+    """The viewer's tasks in their order, without deadlines: what the page splits and pages
+    and the menu counts (one computation per request, shared)."""
+    return memo("tasks", viewer.pk, lambda: _compute_tasks(viewer))
+
+
+def with_deadlines(tasks: list[Task]) -> list[Task]:
+    """The shown tasks with their steps' deadlines, in one query (the deadline finders')."""
+    if not tasks:
+        return tasks
+    cases = list({t.case.pk: t.case for t in tasks}.values())
+    deadlines = step_deadlines(cases, [(t.case.pk, t.step.number) for t in tasks])
+    return [replace(t, deadline=deadlines.get((t.case.pk, t.step.number))) for t in tasks]
 
 
 def my_task_count(*, viewer: User, version: str | None = None) -> int:
@@ -483,7 +498,10 @@ def _task_states(case_ids: list[int]) -> dict[int, list[TaskState]]:
 def _compute_tasks(viewer: User) -> list[Task]:
     """The viewer's tasks: the steps their cases wait on now (process.attention) that are
     theirs, and, not actionable, those open only in principle or assigned ahead. A fixed
-    number of queries: the cases, their step states, the hold finders', the deadlines."""
+    number of queries: the cases, their step states, the hold finders'. The deadlines are
+    read for the page shown only (`with_deadlines`). The set and its order come from the
+    attention rules over every candidate case's step states, so the candidates are read whole
+    (narrowed in SQL, `_may_wait_for`, and only the columns the rules and the rows use)."""
     access = permissions.access_of(viewer)
     people = {viewer.pk, *access.deputising_for}
     open_statuses = [CaseStatus.ACTIVE, CaseStatus.IN_OPERATION]
@@ -504,9 +522,6 @@ def _compute_tasks(viewer: User) -> list[Task]:
         found = attention_of(case, model, states.get(case.pk, []), held.get(case.pk, {}))
         tasks.extend(_case_tasks(access, people, case, model, found, states.get(case.pk, []),
                                  names))
-    deadlines = step_deadlines(list(cases.values()),
-                               [(t.case.pk, t.step.number) for t in tasks])
-    tasks = [replace(t, deadline=deadlines.get((t.case.pk, t.step.number))) for t in tasks]
     tasks.sort(key=lambda t: (t.since is None, t.since.timestamp() if t.since else 0.0))
     return tasks
 
@@ -541,5 +556,5 @@ def _case_tasks(access: permissions.Access, people: set[int], case: Case, model:
 
 
 def actionable_tasks(*, viewer: User) -> list[Task]:
-    """The tasks the viewer can act on now (for the task list's API and the menu's count)."""
-    return [t for t in my_tasks(viewer=viewer) if t.actionable]
+    """The tasks the viewer can act on now (the menu's count), without deadlines."""
+    return [t for t in task_order(viewer=viewer) if t.actionable]

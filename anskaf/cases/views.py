@@ -52,30 +52,34 @@ TASK_PAGE_SIZE = 50
 @login_required
 def my_tasks(request: AuthenticatedRequest) -> HttpResponse:
     """What the viewer can act on now, grouped by case; the steps open only in principle in a
-    folded list below (ADR 0020)."""
-    tasks = selectors.my_tasks(viewer=request.user)
-    now = timezone.now()
-    rows: list[dict[str, Any]] = [
-        {"task": t, "days": (now - t.since).days if t.since else None} for t in tasks]
-    actionable = _grouped([r for r in rows if r["task"].actionable])
-    return render(request, "cases/my_tasks.html", {
-        "nav": "tasks",
-        "decisions": _task_page(request, "beslutninger",
-                                [r for r in actionable if r["task"].kind == "decision"]),
-        "steps": _task_page(request, "trin", [r for r in actionable if r["task"].kind == "step"]),
-        "in_principle": _grouped([r for r in rows if not r["task"].actionable]),
-    })
+    folded list below (ADR 0020). Each table is paged; only the rows shown are rendered and
+    their deadlines read (one query for the three pages together)."""
+    tasks = selectors.task_order(viewer=request.user)
+    actionable = _grouped([t for t in tasks if t.actionable])
+    pages = {"decisions": _task_page(request, "beslutninger",
+                                     [t for t in actionable if t.kind == "decision"]),
+             "steps": _task_page(request, "trin", [t for t in actionable if t.kind == "step"]),
+             "in_principle": _task_page(request, "i-princippet",
+                                        _grouped([t for t in tasks if not t.actionable]))}
+    shown = selectors.with_deadlines([t for page in pages.values() for t in page["rows"]])
+    now, at = timezone.now(), 0
+    for page in pages.values():
+        count = len(page["rows"])
+        page["rows"] = [{"task": t, "days": (now - t.since).days if t.since else None}
+                        for t in shown[at:at + count]]
+        at += count
+    return render(request, "cases/my_tasks.html", {"nav": "tasks", **pages})
 
 
-def _grouped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows of the same case together, the case waiting longest first (stable otherwise)."""
+def _grouped(tasks: list[selectors.Task]) -> list[selectors.Task]:
+    """Tasks of the same case together, the case waiting longest first (stable otherwise)."""
     first: dict[int, int] = {}
-    for index, row in enumerate(rows):
-        first.setdefault(row["task"].case.pk, index)
-    return sorted(rows, key=lambda r: first[r["task"].case.pk])
+    for index, task in enumerate(tasks):
+        first.setdefault(task.case.pk, index)
+    return sorted(tasks, key=lambda t: first[t.case.pk])
 
 
-def _task_page(request: AuthenticatedRequest, param: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _task_page(request: AuthenticatedRequest, param: str, rows: list[Any]) -> dict[str, Any]:
     """One page of a task table; the page number is `?<param>=N`, a bad one shows page 1."""
     pages = max(1, -(-len(rows) // TASK_PAGE_SIZE))
     try:

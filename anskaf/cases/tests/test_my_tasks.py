@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anskaf import testing
+from anskaf.api.services import token_create
 from anskaf.cases import services
 from anskaf.cases.errors import PermissionDenied, ValidationFailed
 from anskaf.orgs import deputies
@@ -176,3 +180,51 @@ def test_long_task_lists_are_paged_fifty_at_a_time(client, coordinator):
     assert "?trin=1#trin" in second
     assert "Viser 1–50" in client.get("/opgaver/?trin=abc").content.decode()  # bad -> page 1
     assert "Viser 51–51" in client.get("/opgaver/?trin=99").content.decode()  # past -> last
+
+
+def _queries(client, url: str, **headers) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    client.get(url, **headers)  # warm the per-process caches (process models, the viewer)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.content.decode()
+
+
+def test_the_task_page_reads_the_same_queries_for_5_and_60_tasks_and_pages_the_rest(
+        client, coordinator):
+    client.force_login(coordinator)
+    for i in range(5):  # a new case waits for its coordinator in its first step only
+        testing.new_case(coordinator, title=f"Sag nummer {i:02d}")
+    few, _ = _queries(client, "/opgaver/")
+    for i in range(5, 60):
+        testing.new_case(coordinator, title=f"Sag nummer {i:02d}")
+    many, first = _queries(client, "/opgaver/")
+    assert few == many, (few, many)
+    actionable, principle = first.split('id="trin"')[1].split('id="i-princippet"')
+    assert actionable.count("Sag nummer") == 50 and "Viser 1–50 af 60 (side 1 af 2)" in actionable
+    # The folded list of what is open only in principle is paged too (it was rendered whole).
+    assert principle.count("Sag nummer") == 50 and "Viser 1–50 af 60" in principle
+    second = client.get("/opgaver/?trin=2").content.decode()
+    shown = second.split('id="trin"')[1].split('id="i-princippet"')[0]
+    assert "Viser 51–60 af 60 (side 2 af 2)" in second
+    assert [f"Sag nummer {i:02d}" in shown for i in range(60)] == [i >= 50 for i in range(60)]
+    assert 'href="?trin=1#trin"' in second  # back to the first page, by keyboard a link
+    rest = client.get("/opgaver/?i-princippet=2").content.decode().split('id="i-princippet"')[1]
+    assert "Viser 51–60 af 60 (side 2 af 2)" in rest and "<details class=\"details\" open>" in rest
+
+
+def test_the_task_list_api_pages_by_its_cursor_in_the_same_queries(client, coordinator):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=coordinator)}"}
+    for i in range(7):
+        testing.new_case(coordinator, title=f"Sag nummer {i:02d}")
+    whole = client.get("/api/v1/tasks?limit=200", **headers).json()
+    assert len(whole["items"]) > 5 and whole["next"] is None
+    first_count, first = _queries(client, "/api/v1/tasks?limit=5", **headers)
+    body = json.loads(first)
+    assert body["items"] == whole["items"][:5]
+    second_count, second = _queries(client, body["next"], **headers)
+    rest = json.loads(second)
+    assert rest["items"] == whole["items"][5:10]
+    assert first_count == second_count
+    assert client.get("/api/v1/tasks?cursor=x", **headers).status_code == 404
+    assert client.get("/api/v1/tasks?limit=0", **headers).status_code == 400
