@@ -401,7 +401,7 @@ def system_list(request: ApiRequest) -> dict[str, Any]:
     if get.get("q"):
         rows = selectors.search(user, get["q"], limit=offset + limit + 1)[offset:]
     else:
-        rows = list(selectors.system_list(user, {
+        rows = list(selectors.system_records(user, {
             "lifecycle": get.get("lifecycle"), "unit": get.get("unit"),
             "supplier": get.get("supplier"), "personal_data": get.get("personal_data")})
             [offset:offset + limit + 1])

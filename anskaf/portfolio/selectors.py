@@ -59,6 +59,21 @@ def system_list_rows(viewer: User, filters: dict[str, Any]) -> QuerySet[System]:
     return system_list(viewer, filters).only(*LIST_COLUMNS)
 
 
+# What the API's system record shows (a list row too): all but the search text and the times,
+# with the owning unit's name and the archive assessor's username joined (no query per row).
+RECORD_COLUMNS = ("id", "name", "supplier", "purpose", "notes", "owner_unit", "owner_unit__name",
+                  "system_owner", "hosting", "personal_data", "case_records", "archive_decision",
+                  "archive_plan", "archive_assessed_by", "archive_assessed_by__username",
+                  "archive_assessed_at", "lifecycle", "kitos_uuid", "kitos_system_uuid",
+                  "predecessor", "version")
+
+
+def system_records(viewer: User, filters: dict[str, Any]) -> QuerySet[System]:
+    """The API list's rows: the columns a record shows (paged by the caller)."""
+    return (system_list(viewer, filters).select_related("archive_assessed_by")
+            .only(*RECORD_COLUMNS))
+
+
 def search(viewer: User, text: str, limit: int = 20) -> list[System]:
     """Systems whose name, supplier, purpose or notes match: on PostgreSQL full-text search
     with Danish stemming (»økonomisystemer« finds »økonomisystem«), plus a casefolded contains
@@ -66,7 +81,8 @@ def search(viewer: User, text: str, limit: int = 20) -> list[System]:
     text = (text or "").strip()
     if not text:
         return []
-    qs = systems(viewer)
+    # The rows carry their unit and archive assessor (the API shows both; no query per row).
+    qs = systems(viewer).select_related("owner_unit", "archive_assessed_by")
     contains = Q(search_text__contains=text.casefold())
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector

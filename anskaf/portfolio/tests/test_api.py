@@ -104,3 +104,40 @@ def test_a_list_for_a_text_field_is_a_400_and_never_stored(it_client, old_system
     assert patched.status_code == 400 and "name" in patched.json()["fields"]
     old_system.refresh_from_db()
     assert old_system.name == "Gammelt ESDH"
+
+
+def _list_queries(client, url: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the viewer, as a running server has it
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.json()
+
+
+def test_the_system_list_reads_the_same_queries_for_3_and_30_assessed_systems(it_client, org,
+                                                                               unit, it_person):
+    from django.utils import timezone
+
+    from anskaf.portfolio.models import System
+
+    def grow(count: int) -> None:
+        for i in range(count):  # each with its unit and archive assessor, as the list shows
+            System.objects.create(organisation=org, name=f"System {i:02d}", owner_unit=unit,
+                                  personal_data=True, archive_decision="archive",
+                                  archive_assessed_by=it_person,
+                                  archive_assessed_at=timezone.now(),
+                                  search_text=f"system {i:02d} fælles")
+
+    grow(3)
+    few, _ = _list_queries(it_client, "/api/v1/systems?limit=50")
+    few_found, _ = _list_queries(it_client, "/api/v1/systems?q=f%C3%A6lles&limit=50")
+    grow(27)
+    many, body = _list_queries(it_client, "/api/v1/systems?limit=50")
+    many_found, found = _list_queries(it_client, "/api/v1/systems?q=f%C3%A6lles&limit=50")
+    assert (few, few_found) == (many, many_found)
+    assert len(body["items"]) == 30 and len(found["items"]) == 30
+    assert body["items"][0]["archive"]["assessed_by"] == it_person.username
+    assert body["items"][0]["owner_unit"]["name"] == unit.name
