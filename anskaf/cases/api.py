@@ -242,10 +242,7 @@ TASK_ERRORS = dict(sorted(TASK_ERRORS.items()))
 def task_list(request: ApiRequest) -> dict[str, Any]:
     user = _member(request)
     limit = params.page_size(request)
-    raw = params.cursor_param(request) or "0"
-    if not raw.isdigit() or len(raw) > 9:
-        raise params.no_such_page()  # a string, as the document says, naming no page
-    offset = int(raw)
+    offset = params.offset_cursor(request)
     tasks = selectors.my_tasks(viewer=user, limit=limit + 1, offset=offset)
     page, more = tasks[:limit], len(tasks) > limit
     return {"items": [{"case_id": t.case.pk, "case_number": t.case.number,
@@ -259,10 +256,7 @@ def task_list(request: ApiRequest) -> dict[str, Any]:
 def _sorted_case_list(request: ApiRequest, user: User, filters: Any, limit: int
                       ) -> dict[str, Any]:
     """A sort other than the default pages by offset: the cursor is the next row's position."""
-    raw = params.cursor_param(request) or "0"
-    if not raw.isdigit() or len(raw) > 9:
-        raise params.no_such_page()  # a string, as the document says, naming no page
-    offset = int(raw)
+    offset = params.offset_cursor(request)
     cases = selectors.case_list(viewer=user, filters=filters, limit=limit + 1, offset=offset)
     page, more = cases[:limit], len(cases) > limit
     models = models_for(c.model_version_id for c in page)

@@ -161,6 +161,15 @@ def cursor_param(request: HttpRequest) -> str | None:
     return raw
 
 
+def offset_cursor(request: HttpRequest) -> int:
+    """An offset cursor (`next` of a list paged by position): the next row's position, 0
+    without one; a string that names no position is 404, as for any cursor."""
+    raw = cursor_param(request) or "0"
+    if not raw.isdigit() or len(raw) > 9:
+        raise no_such_page()  # a string, as the document says, naming no page
+    return int(raw)
+
+
 def no_such_page() -> ApiError:
     """A cursor that is a string, as the document says, but names no page: 404, not 400."""
     return ApiError(404, "not_found", NO_PAGE_MESSAGE)
