@@ -16,6 +16,11 @@ from anskaf.validation.text import text_problem
 
 from .errors import ValidationFailed
 
+EDITABLE_FIELDS = (
+    "title", "need", "strategic_fit", "user_impact", "candidate_system", "supplier_name",
+    "replaces_system", "replaced_system_name", "estimated_contract_value",
+    "records_case_number", "unit", "restricted",
+)
 TEXT_FIELDS = {"title": 200, "candidate_system": 200, "supplier_name": 200,
                "replaced_system_name": 200, "records_case_number": 60}
 REQUIRED_TEXT = {
@@ -65,7 +70,8 @@ class CaseValues(TypedDict, total=False):
 def case_values(data: CaseData, *, creating: bool) -> CaseValues:
     """The fields sent (every required one when `creating`), checked; ValidationFailed with a
     Danish message per field that is wrong, all at once."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {f: "Feltet kan ikke ændres."
+                              for f in sorted(set(data) - set(EDITABLE_FIELDS))}
     clean: dict[str, Any] = {}
     for field, message in REQUIRED_TEXT.items():
         if field in data or creating:

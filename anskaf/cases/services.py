@@ -40,13 +40,6 @@ class ChecklistTick(TypedDict):
     done: bool
 
 
-EDITABLE_FIELDS = (
-    "title", "need", "strategic_fit", "user_impact", "candidate_system", "supplier_name",
-    "replaces_system", "replaced_system_name", "estimated_contract_value",
-    "records_case_number", "unit", "restricted",
-)
-
-
 # --- small helpers ----------------------------------------------------------------------------
 
 
@@ -319,9 +312,6 @@ def case_update(*, actor: User, case_id: int, data: CaseValues,
     """Change the fields sent, with the values `inputs.case_values` checked."""
     loaded = _load(actor, case_id)
     permissions.require(permissions.edit_refusal(actor, loaded.case))
-    unknown = sorted(set(data) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise ValidationFailed({f: "Feltet kan ikke ændres." for f in unknown})
     clean = _with_unit(actor, data)
     case = loaded.case
     _ensure_not_closed(case)

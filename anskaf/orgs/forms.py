@@ -10,7 +10,7 @@ from django import forms
 from . import fields
 from .choices import Role, UnitKind
 from .selectors import UnitRow
-from .services import PersonData, UnitData
+from .services import PersonData, UnitData, username_refusal
 
 REQUIRED = "Udfyld feltet."
 
@@ -84,9 +84,10 @@ class PersonForm(forms.Form):
     password2 = forms.CharField(label="Gentag adgangskoden", required=False, strip=False,
                                 widget=forms.PasswordInput)
 
-    def __init__(self, *args: Any, units: list[UnitRow], creating: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: list[UnitRow], creating: bool,
+                 person_pk: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.creating = creating
+        self.creating, self.person_pk = creating, person_pk
         self.fields["unit"].choices = unit_choices(units, empty="Ingen enhed")
         self.fields["unit"].error_messages["invalid_choice"] = "Vælg en enhed fra listen."
         if not creating:
@@ -113,7 +114,12 @@ class PersonForm(forms.Form):
         return data
 
     def clean_username(self) -> str:
-        return fields.username(self.cleaned_data["username"])
+        """The shape, and (so that every field's problem is named at once) whether it is
+        free: the service's rule, which the service applies again when it saves."""
+        username = fields.username(self.cleaned_data["username"])
+        if refusal := username_refusal(username, exclude_pk=self.person_pk):
+            raise forms.ValidationError(refusal)
+        return username
 
     def clean_full_name(self) -> str:
         return fields.full_name(self.cleaned_data["full_name"])

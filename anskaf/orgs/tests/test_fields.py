@@ -71,10 +71,16 @@ def test_the_service_keeps_the_rule_that_needs_the_database(org, coordinator):
     assert services.username_refusal(coordinator.username.upper()) == (
         f"Brugernavnet »{coordinator.username.upper()}« er allerede i brug. Vælg et andet.")
     assert services.username_refusal(coordinator.username, exclude_pk=coordinator.pk) is None
+    taken = services.username_refusal(coordinator.username.upper())
     form = PersonForm({"username": coordinator.username.upper(), "full_name": "Anden Person",
                        "login": "sso"}, units=[], creating=True)
-    assert form.is_valid()  # the shape is right; whether it is free is the service's
-    with pytest.raises(ValidationFailed) as refused:
-        services.person_create(actor=admin, data=form.service_data())
-    assert refused.value.errors == {"username": services.username_refusal(
-        coordinator.username.upper())}
+    assert not form.is_valid()  # the page names it with the other fields' problems
+    assert form.errors["username"] == [taken]
+    editing = PersonForm({"username": coordinator.username, "full_name": "Ny Navn",
+                          "login": "sso"}, units=[], creating=False, person_pk=coordinator.pk)
+    assert editing.is_valid(), editing.errors  # one's own username is not "in use"
+    with pytest.raises(ValidationFailed) as refused:  # and the service holds the rule itself
+        services.person_create(actor=admin, data={
+            "username": coordinator.username.upper(), "full_name": "Anden Person", "email": "",
+            "unit": None, "is_active": True})
+    assert refused.value.errors == {"username": taken}
