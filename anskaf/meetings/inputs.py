@@ -134,9 +134,9 @@ def schedule_values(data: ScheduleData) -> ScheduleValues:
             errors["online_link"] = "Angiv linket til onlinemødet som en fuld adresse (https://...)."
     if not clean.get("place") and not clean["online_link"] and "online_link" not in errors:
         errors["place"] = "Angiv et sted eller et link til onlinemødet."
-    for field, given in (("repeat_weeks", data.get("repeat_weeks") or 0),
-                         ("count", data.get("count") or 1)):
-        number = _whole(given)
+    for field, raw in (("repeat_weeks", data.get("repeat_weeks") or 0),
+                       ("count", data.get("count") or 1)):
+        number = _whole(raw)
         if number is None or number < 0:
             errors[field] = "Skal være et helt tal."
         clean[field] = number
