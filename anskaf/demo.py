@@ -506,6 +506,7 @@ def on_a_weekday(moment: datetime) -> datetime:
 def _board_meeting(demo: _Demo) -> None:
     """The IT-visitation's next meeting, planned with an agenda: the parent platform's round 2."""
     from anskaf.meetings import services as meetings
+    from anskaf.meetings.inputs import schedule_values
 
     case = next(c for c in demo.cases if c.title.startswith("Kommunikationsplatform"))
     board = demo.people["it_board"]
@@ -514,13 +515,13 @@ def _board_meeting(demo: _Demo) -> None:
         actor=demo.people["coordinator"], case_id=case.pk,
         note=f"Risikovurdering og integrationsbeskrivelse er vedlagt på trin {documentation.number}.")
     starts = on_a_weekday(timezone.localtime() + timedelta(days=7))
-    [meeting] = meetings.meeting_schedule(actor=board, data={
+    [meeting] = meetings.meeting_schedule(actor=board, data=schedule_values({
         "title": "Møde i IT-visitationen",
         "starts_at": starts.replace(hour=10, minute=0, second=0, microsecond=0),
         "duration_minutes": 90, "place": "Rådhuset, mødelokale 2",
         "online_link": "https://moede.haderslev.dk/it-visitationen",
         "participants": [board.username, demo.people["it"].username],
-    })
+    }))
     meetings.agenda_add_case(actor=board, meeting_id=meeting.pk, referral_id=referral.pk)
     meetings.agenda_add_other(actor=board, meeting_id=meeting.pk, title="Eventuelt")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from typing import Any
+from typing import Any, cast
 
 from anskaf.cases import permissions, services
+from anskaf.cases.inputs import CaseData, case_values
 from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_of
 from anskaf.orgs.choices import Role, UnitKind
@@ -73,7 +74,10 @@ def case_data(**overrides: Any) -> dict[str, Any]:
 
 
 def new_case(actor: User, **overrides: Any) -> Case:
-    return services.case_create(actor=actor, data=case_data(**overrides))
+    """A case started as the page and the API start one: the fields checked where they enter
+    (`case_values`), then the service."""
+    return services.case_create(actor=actor, data=case_values(
+        cast(CaseData, case_data(**overrides)), creating=True))
 
 
 def tick_required(actor: User, case: Case, number: int) -> None:

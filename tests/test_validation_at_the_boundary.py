@@ -5,7 +5,11 @@ command), and the services take what came out: typed parameters.
 - no function of a `services.py` takes a parameter annotated with `Any`;
 - no `services.py` imports a form (its app's `forms`, another's, or Django's);
 - the text rule's messages (NUL, control characters) are written once, in
-  `anskaf/validation/text.py`.
+  `anskaf/validation/text.py`;
+- no `services.py` parses an id or a number from text (`except (TypeError, ValueError)`
+  around `int(x)`): the boundary did (a URL converter, a form field, a `Body` model,
+  argparse, or `anskaf.http.params.form_int` for a posted hidden field). The selectors that
+  still do are listed below, and the list may only shrink.
 
 Each check is first shown to catch a sample, or passing it would prove nothing.
 """
@@ -18,6 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = sorted((ROOT / "anskaf").glob("*/services.py"))
+SELECTORS = sorted((ROOT / "anskaf").glob("*/selectors.py"))
+# Selectors that still turn an `Any` id into a number themselves (ADR 0040, "Not yet one
+# style"): the count of such handlers per file. Lower it (or drop the line) as they move.
+SELECTORS_STILL_PARSING: dict[str, int] = {}
 
 
 def any_parameters(source: str) -> list[str]:
@@ -55,6 +63,18 @@ def form_imports(source: str) -> list[str]:
     return found
 
 
+def number_parsing(source: str) -> list[int]:
+    """The lines of every `except (TypeError, ValueError)` (or `(ValueError, TypeError)`):
+    text turned into a number, and the failure caught, in the function."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ExceptHandler) and isinstance(node.type, ast.Tuple):
+            names = {n.id for n in node.type.elts if isinstance(n, ast.Name)}
+            if {"TypeError", "ValueError"} <= names:
+                found.append(node.lineno)
+    return found
+
+
 def test_the_checks_catch_a_sample():
     sample = ("from typing import Any\nfrom .forms import SystemForm\nfrom django import forms\n"
               "import django.forms\n"
@@ -63,6 +83,12 @@ def test_the_checks_catch_a_sample():
     assert any_parameters(sample) == ["f(a: Any)", "f(c: dict[str, Any] | None)", "f(d: 'Any')"]
     assert form_imports(sample) == ["from .forms import SystemForm", "from django import forms",
                                     "import django.forms", "from . import forms"]
+    parsing = ("def f(x: int | str) -> int:\n    try:\n        return int(x)\n"
+               "    except (TypeError, ValueError):\n        return 0\n"
+               "def g(x: str) -> int:\n    try:\n        return int(x)\n"
+               "    except (ValueError, TypeError, KeyError):\n        return 0\n"
+               "    except ValueError:\n        return 1\n")
+    assert number_parsing(parsing) == [4, 9]
 
 
 def test_no_service_takes_a_parameter_typed_any():
@@ -88,3 +114,23 @@ def test_the_text_rule_messages_are_written_once():
     defined = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "anskaf").rglob("*.py"))
                if re.search(r"^NUL_MESSAGE\s*=", p.read_text(), re.M)]
     assert defined == ["anskaf/validation/text.py"], defined
+
+
+def test_no_service_parses_an_id_from_text():
+    found = {path.parent.name: number_parsing(path.read_text()) for path in SERVICES}
+    found = {app: lines for app, lines in found.items() if lines}
+    assert not found, ("A service takes the id as a number (`int`, or `int | None`); the "
+                       "boundary parsed it, and a bad one was its 404 or form error (ADR 0040). "
+                       f"`except (TypeError, ValueError)` at services.py lines: {found}")
+
+
+def test_the_selectors_that_still_parse_ids_only_get_fewer():
+    found = {path.parent.name: len(number_parsing(path.read_text())) for path in SELECTORS}
+    found = {app: count for app, count in found.items() if count}
+    grown = {app: count for app, count in found.items()
+             if count > SELECTORS_STILL_PARSING.get(app, 0)}
+    assert not grown, ("Parse the id at the boundary and give the selector an `int` "
+                       f"(ADR 0040): {grown}")
+    assert found == SELECTORS_STILL_PARSING, (
+        "A selector stopped parsing ids itself: lower its count in SELECTORS_STILL_PARSING "
+        f"(now {found}).")

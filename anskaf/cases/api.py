@@ -26,6 +26,7 @@ from anskaf.process.loader import load_default
 from . import permissions, saved_filters, selectors, serializers, services
 from .choices import CaseStatus
 from .errors import NotFound, ReferenceRefused, ValidationFailed
+from .inputs import REQUIRED_TEXT, CaseData, case_values
 from .models import Case
 from .process_models import current_model, model_for, models_for
 from .schemas import (
@@ -274,11 +275,12 @@ CREATE_ERRORS = _errors(e404=False, e409=E409_REF)
              openapi_extra=_extra(CREATE_ERRORS, CaseCreateIn))
 def case_create(request: ApiRequest) -> Status:
     user = _member(request)
-    required = {f: services.REQUIRED_TEXT.get(f) or FIELD_HINTS[f]
+    required = {f: REQUIRED_TEXT.get(f) or FIELD_HINTS[f]
                 for f in CaseCreateIn.required_fields}
     _, data = params.parse_body(request, CaseCreateIn, required)
-    # the fields sent, of the types CaseCreateIn checked: the service judges their values
-    case = services.case_create(actor=user, data=cast(services.CaseData, data))
+    # the fields sent, of the types CaseCreateIn checked, held to the case's field rules
+    values = case_values(cast(CaseData, data), creating=True)
+    case = services.case_create(actor=user, data=values)
     return Status(201, _case_body(request, case.pk))
 
 
@@ -303,7 +305,8 @@ def case_update(request: ApiRequest, case_id: int) -> dict[str, Any]:
     body, data = params.parse_body(request, CaseUpdateIn)
     data.pop("version", None)
     services.case_update(actor=_actor(request), case_id=case_id,
-                         data=cast(services.CaseData, data), version=body.version)
+                         data=case_values(cast(CaseData, data), creating=False),
+                         version=body.version)
     return _case_body(request, case_id)
 
 

@@ -1,4 +1,5 @@
-"""The cases' form shapes; the rules themselves live in the services."""
+"""The cases' forms. The case form's fields are held to the case's field rules
+(`inputs.case_values`, the API's too) in `clean`; the services keep what needs the database."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from anskaf.orgs.models import OrgUnit, User
 from anskaf.process.model import PhaseDef, ProcessModel
 
 from .choices import CaseStatus
-from .services import CaseData
+from .errors import ValidationFailed
+from .inputs import CaseData, CaseValues, case_values
 
 
 def apply_service_errors(form: forms.Form, exc: Any) -> None:
@@ -69,13 +71,23 @@ class CaseForm(forms.Form):
             self.fields["replaces_system"].help_text = (
                 f"Hvis ja, gælder {_steps_da(replacing)} (nedlukning af det tidligere system).")
 
-    def service_data(self) -> CaseData:
-        """The cleaned fields as the service takes them (the unit by its id)."""
-        data = dict(self.cleaned_data)
-        unit = data.pop("unit", None)
-        if unit is not None:
-            data["unit"] = unit.pk
-        return cast(CaseData, data)
+    def clean(self) -> dict[str, Any]:
+        """The fields that parsed, held to the case's field rules (`case_values`): each
+        message on its field."""
+        data = super().clean() or {}
+        parsed = {k: v for k, v in data.items() if k != "unit"}
+        if data.get("unit") is not None:
+            parsed["unit"] = data["unit"].pk
+        try:
+            self.values = case_values(cast(CaseData, parsed), creating=False)
+        except ValidationFailed as exc:
+            apply_service_errors(self, exc)
+        return data
+
+    def service_data(self) -> CaseValues:
+        """The checked values as the service takes them (the unit by its id; none chosen: the
+        actor's own unit on a new case, the case's own on an edit)."""
+        return self.values
 
 
 class ReasonForm(forms.Form):

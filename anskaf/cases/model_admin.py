@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from anskaf.http import params
 from anskaf.orgs.request_types import AuthenticatedRequest
 from anskaf.orgs.views import admin_required
 from anskaf.process.bpmn import to_bpmn
@@ -134,7 +135,8 @@ def _unit(request: AuthenticatedRequest) -> Any:
     municipality; 404 for a unit that is not one of its forvaltninger."""
     raw = request.POST.get("enhed") if request.method == "POST" else request.GET.get("enhed")
     try:
-        return publishing_unit(_org(request), raw)
+        return publishing_unit(_org(request),
+                               params.posted_ref(raw, missing="Forvaltningen findes ikke."))
     except NotFound:
         raise Http404("Forvaltningen findes ikke.") from None
 

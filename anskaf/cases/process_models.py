@@ -209,16 +209,12 @@ def publishing_units(organisation_id: int) -> list[Any]:
                                        kind=UnitKind.ADMINISTRATION).order_by("name"))
 
 
-def publishing_unit(organisation_id: int, unit_id: Any) -> Any:
+def publishing_unit(organisation_id: int, unit_id: int | None) -> Any:
     """The forvaltning `unit_id` names in the organisation (None for the municipality level);
-    NotFound for anything else (another municipality's unit, an afdeling, garbage)."""
-    if unit_id in (None, ""):
+    NotFound for anything else (another municipality's unit, an afdeling)."""
+    if unit_id is None:
         return None
-    try:
-        pk = int(unit_id)
-    except (TypeError, ValueError):
-        raise NotFound("Forvaltningen findes ikke.") from None
-    unit = next((u for u in publishing_units(organisation_id) if u.pk == pk), None)
+    unit = next((u for u in publishing_units(organisation_id) if u.pk == unit_id), None)
     if unit is None:
         raise NotFound("Forvaltningen findes ikke.")
     return unit

@@ -123,13 +123,9 @@ def saved_filter_save(*, actor: User, name: Any, query: Any) -> SavedFilter:
 
 
 @transaction.atomic
-def saved_filter_delete(*, actor: User, filter_id: Any) -> None:
+def saved_filter_delete(*, actor: User, filter_id: int) -> None:
     """Delete one of the person's own saved filters (NotFound for anyone else's)."""
-    try:
-        pk = int(filter_id)
-    except (TypeError, ValueError):
-        raise NotFound("Filteret findes ikke.") from None
-    record = SavedFilter.objects.select_for_update().filter(pk=pk, owner=actor).first()
+    record = SavedFilter.objects.select_for_update().filter(pk=filter_id, owner=actor).first()
     if record is None:
         raise NotFound("Filteret findes ikke.")
     before = {"name": record.name, "query": record.query}
@@ -139,7 +135,7 @@ def saved_filter_delete(*, actor: User, filter_id: Any) -> None:
         actor=actor,
         actor_role=events.PERSONAL,
         event_type="saved_filter.deleted",
-        object_id=pk,
+        object_id=filter_id,
         before=before,
         after=None,
     )

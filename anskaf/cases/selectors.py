@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
 from anskaf.audit.selectors import chain_version
+from anskaf.http.params import form_int
 from anskaf.orgs.models import Membership, User
 from anskaf.orgs.permissions import memo, memoised
 from anskaf.process.attention import Waiting, Why, attention
@@ -88,10 +89,7 @@ def _int_param(params: Any, name: str, errors: dict[str, str], message: str,
     raw = params.get(name)
     if raw in (None, ""):
         return None
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = None
+    value = form_int(str(raw))  # the one parser of a number sent as text
     if value is None or not low <= value <= high:
         errors[name] = message
         return None
@@ -161,11 +159,7 @@ class CaseDetail:
     decisions: list[Decision]
 
 
-def case_detail(*, viewer: User, case_id: Any) -> CaseDetail:
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+def case_detail(*, viewer: User, case_id: int) -> CaseDetail:
     case = (
         visible_cases(viewer)
         .select_related("model_version", "requesting_unit", "coordinator", "created_by")
@@ -175,7 +169,7 @@ def case_detail(*, viewer: User, case_id: Any) -> CaseDetail:
                      queryset=StepState.objects.select_related("completed_by", "assignee")),
             Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
         )
-        .filter(pk=pk)
+        .filter(pk=case_id)
         .first()
     )
     if case is None:
@@ -184,15 +178,11 @@ def case_detail(*, viewer: User, case_id: Any) -> CaseDetail:
                       list(case.decisions.all()))
 
 
-def visible_case(*, viewer: User, case_id: Any) -> Case:
+def visible_case(*, viewer: User, case_id: int) -> Case:
     """A case the viewer may see, in one query, for a part of its page loaded on its own
     (ADR 0042): what a part's version and signature read; `detail_of` adds the rest."""
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
     case = (visible_cases(viewer).select_related("model_version")
-            .defer("model_version__content").filter(pk=pk).first())
+            .defer("model_version__content").filter(pk=case_id).first())
     if case is None:
         raise NotFound()
     return case
@@ -216,16 +206,12 @@ def case_audit_seq(case: Case) -> int:
             .aggregate(seq=Max("seq"))["seq"] or 0)
 
 
-def case_events(*, viewer: User, case_id: Any, after_seq: int | None = None,
+def case_events(*, viewer: User, case_id: int, after_seq: int | None = None,
                 limit: int = 200) -> list[AuditEvent]:
     """The case's timeline, oldest first, from the audit trail."""
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not visible_cases(viewer).filter(pk=pk).exists():
+    if not visible_cases(viewer).filter(pk=case_id).exists():
         raise NotFound()
-    return _events(viewer.municipality_id, pk, after_seq, limit)
+    return _events(viewer.municipality_id, case_id, after_seq, limit)
 
 
 def detail_events(detail: CaseDetail, *, limit: int = 200) -> list[AuditEvent]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.db import IntegrityError, transaction
@@ -16,7 +15,6 @@ from anskaf.orgs.models import Membership, OrgUnit, User
 from anskaf.process import engine
 from anskaf.process.engine import Snapshot, Transition
 from anskaf.process.model import ProcessModel, StepDef
-from anskaf.validation.amounts import AmountError, parse_amount
 from anskaf.validation.text import text_problem
 
 from . import permissions
@@ -30,51 +28,16 @@ from .errors import (
     ValidationFailed,
 )
 from .extensions import CaseEvent, MoveContext, emit, run_guards
+from .inputs import CaseValues
 from .models import Case, CaseNumberSequence, Decision, StepState
 from .process_models import current_version, model_for, model_of
 
 NOT_REPLACING_REASON = "Sagen erstatter ikke et eksisterende system."
-TEXT_FIELDS = {"title": 200, "candidate_system": 200, "supplier_name": 200,
-               "replaced_system_name": 200, "records_case_number": 60}
-REQUIRED_TEXT = {
-    "title": "Skriv en titel på sagen.",
-    "need": "Beskriv, hvilket behov et nyt IT-system skal opfylde.",
-    "strategic_fit": "Beskriv, hvordan det passer ind i organisationen (mission, værdier, strategier).",
-    "user_impact": "Beskriv, hvordan det påvirker slutbrugerne/borgerne.",
-}
-
-
-class CaseData(TypedDict, total=False):
-    """A case's editable fields as the boundary parsed them (the case form's cleaned data, the
-    API's CaseCreateIn / CaseUpdateIn): typed, not yet judged. The service holds them to the
-    case's rules (required texts, the text rule, lengths, the municipality's unit)."""
-
-    title: str | None
-    need: str | None
-    strategic_fit: str | None
-    user_impact: str | None
-    candidate_system: str | None
-    supplier_name: str | None
-    replaces_system: bool | None
-    replaced_system_name: str | None
-    estimated_contract_value: Decimal | float | str | None
-    records_case_number: str | None
-    unit: int | None
-    restricted: bool | None
-
-
 class ChecklistTick(TypedDict):
     """One checklist item ticked or not (the API's `checklist`, a form's ticks)."""
 
     id: str
     done: bool
-
-
-EDITABLE_FIELDS = (
-    "title", "need", "strategic_fit", "user_impact", "candidate_system", "supplier_name",
-    "replaces_system", "replaced_system_name", "estimated_contract_value",
-    "records_case_number", "unit", "restricted",
-)
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -113,24 +76,20 @@ def snapshot_of(case: Case, states: Iterable[StepState], decisions: Iterable[Dec
     )
 
 
-def lock_visible_case(actor: User, case_id: int | str) -> Case:
+def lock_visible_case(actor: User, case_id: int) -> Case:
     """Lock the case for this transaction if the actor may see it; else 404 (also across
-    organisations, and for ids that are no number or out of range). Other apps' services
-    start here too."""
-    try:
-        case_pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 0 < case_pk < 2**62:
+    organisations, and for ids out of range: the boundary parsed the number). Other apps'
+    services start here too."""
+    if not 0 < case_id < 2**62:
         raise NotFound()
     case = (Case.objects.select_for_update()
-            .filter(permissions.visible_filter(actor), pk=case_pk).first())
+            .filter(permissions.visible_filter(actor), pk=case_id).first())
     if case is None:
         raise NotFound()
     return case
 
 
-def _load(actor: User, case_id: int | str) -> Loaded:
+def _load(actor: User, case_id: int) -> Loaded:
     """Lock the case and its steps for this transaction; 404 across organisations."""
     case = lock_visible_case(actor, case_id)
     states = {s.number: s for s in StepState.objects.select_for_update().filter(case=case)}
@@ -138,14 +97,10 @@ def _load(actor: User, case_id: int | str) -> Loaded:
     return Loaded(case, model_for(case), states, decisions)
 
 
-def _step_def(loaded: Loaded, number: int | str) -> StepDef:
-    try:
-        n = int(number)
-    except (TypeError, ValueError):
-        raise NotFound("Trinnet findes ikke.") from None
-    if not loaded.model.has_step(n):
+def _step_def(loaded: Loaded, number: int) -> StepDef:
+    if not loaded.model.has_step(number):
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
-    return loaded.model.step(n)
+    return loaded.model.step(number)
 
 
 def acting_role(actor: User, role_keys: Iterable[str]) -> str:
@@ -274,85 +229,31 @@ def _next_number(organisation_id: int, year: int) -> str:
     return f"{year}-{seq.last:03d}"
 
 
-def _clean_fields(actor: User, data: CaseData, *, creating: bool) -> dict[str, Any]:
-    """Validate the editable fields; a dict of field -> Danish message on any problem."""
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    for field, message in REQUIRED_TEXT.items():
-        if field in data or creating:
-            value = data.get(field)
-            if not isinstance(value, str) or not value.strip():
-                errors[field] = message
-            elif (problem := text_problem(value, name=field in TEXT_FIELDS)) is not None:
-                errors[field] = problem
-            else:
-                clean[field] = value.strip()
-    for field, limit in TEXT_FIELDS.items():
-        if field in data and field not in REQUIRED_TEXT:
-            value = data.get(field)
-            if value is None:
-                value = ""
-            if not isinstance(value, str):
-                errors[field] = "Skal være tekst."
-            elif (problem := text_problem(value, name=True,
-                                          multiline=field != "records_case_number")) is not None:
-                errors[field] = problem
-            else:
-                clean[field] = value.strip()
-        # the length as sent (the document's maxLength), not after stripping (a cleaned field
-        # was sent as text)
-        sent = data.get(field)
-        if field in clean and isinstance(sent, str) and len(sent) > limit:
-            errors[field] = f"Højst {limit} tegn."
-    if "replaces_system" in data or creating:
-        value = data.get("replaces_system", False)
-        if not isinstance(value, bool):
-            errors["replaces_system"] = "Angiv ja eller nej: erstatter systemet et eksisterende?"
-        else:
-            clean["replaces_system"] = value
-    if "restricted" in data:
-        if not isinstance(data["restricted"], bool):
-            errors["restricted"] = "Angiv ja eller nej: skal adgangen til sagen begrænses?"
-        else:
-            clean["restricted"] = data["restricted"]
-    if "estimated_contract_value" in data:
-        clean_value = _clean_amount(data["estimated_contract_value"])
-        if isinstance(clean_value, str):
-            errors["estimated_contract_value"] = clean_value
-        else:
-            clean["estimated_contract_value"] = clean_value
-    if "unit" in data and data["unit"] is not None:
-        unit = _unit_of(actor, data["unit"])
+def _with_unit(actor: User, values: CaseValues) -> dict[str, Any]:
+    """The checked values, the unit (an id) as the municipality's unit: the rule that needs
+    the database (409 invalid_reference for another municipality's unit or none)."""
+    clean: dict[str, Any] = {k: v for k, v in values.items() if k != "unit"}
+    if "unit" in values:
+        unit = _unit_of(actor, values["unit"])
         if unit is None:
-            errors["unit"] = "Vælg en enhed i din kommune."
-        else:
-            clean["requesting_unit"] = unit
-    if errors:
-        raise (ReferenceRefused if set(errors) == {"unit"} else ValidationFailed)(errors)
+            raise ReferenceRefused({"unit": "Vælg en enhed i din kommune."})
+        clean["requesting_unit"] = unit
     return clean
 
 
-def _clean_amount(value: Decimal | float | str | None) -> Decimal | str | None:
-    """The amount (the shared Danish parser), or the message saying what is wrong."""
-    try:
-        return parse_amount(value)
-    except AmountError as exc:
-        return exc.message
-
-
-def _unit_of(actor: User, unit_id: int | str) -> OrgUnit | None:
-    try:
-        pk = int(unit_id)
-    except (TypeError, ValueError):
+def _unit_of(actor: User, unit_id: int) -> OrgUnit | None:
+    if not 0 < unit_id < 2**62:
         return None
-    return OrgUnit.objects.filter(pk=pk, organisation_id=actor.municipality_id).first()
+    return OrgUnit.objects.filter(pk=unit_id, organisation_id=actor.municipality_id).first()
 
 
 @transaction.atomic
-def case_create(*, actor: User, data: CaseData) -> Case:
+def case_create(*, actor: User, data: CaseValues) -> Case:
+    """Start a case with the values `inputs.case_values` checked (creating: every required
+    field there)."""
     if actor.organisation_id is None:
         raise ValidationFailed({"organisation": "Din bruger hører ikke til en kommune."})
-    clean = _clean_fields(actor, data, creating=True)
+    clean = _with_unit(actor, data)
     unit = clean.pop("requesting_unit", None) or actor.unit
     # The nearest forvaltning (from the requesting unit upwards) with a model of its own, else
     # the municipality's, else the shared default (ADR 0032).
@@ -406,14 +307,12 @@ def case_fields(case: Case) -> dict[str, Any]:
 
 
 @transaction.atomic
-def case_update(*, actor: User, case_id: int, data: CaseData,
+def case_update(*, actor: User, case_id: int, data: CaseValues,
                 version: int | None = None) -> Case:
+    """Change the fields sent, with the values `inputs.case_values` checked."""
     loaded = _load(actor, case_id)
     permissions.require(permissions.edit_refusal(actor, loaded.case))
-    unknown = sorted(set(data) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise ValidationFailed({f: "Feltet kan ikke ændres." for f in unknown})
-    clean = _clean_fields(actor, data, creating=False)
+    clean = _with_unit(actor, data)
     case = loaded.case
     _ensure_not_closed(case)
     _ensure_version(version, case.version, "Sagen")
@@ -441,16 +340,16 @@ def case_update(*, actor: User, case_id: int, data: CaseData,
 
 @transaction.atomic
 def case_records_number_set(*, actor: User, case_id: int, records_number: str) -> Case:
-    """Record the case's number in the records system (ESDH). Bookkeeping, so also on a closed
-    case (it is journalised when it is done); audited like any change of the case's fields."""
+    """Record the case's number in the records system (ESDH), as the boundary checked it
+    (`documents.case_package.clean_records_number`). Bookkeeping, so also on a closed case (it
+    is journalised when it is done); audited like any change of the case's fields."""
     loaded = _load(actor, case_id)
     permissions.require(permissions.edit_refusal(actor, loaded.case))  # admins included
-    clean = _clean_fields(actor, {"records_case_number": records_number}, creating=False)
     case = loaded.case
-    if clean["records_case_number"] == case.records_case_number:
+    if records_number == case.records_case_number:
         return case
     before = {"records_case_number": case.records_case_number}
-    case.records_case_number = clean["records_case_number"]
+    case.records_case_number = records_number
     case.version += 1
     case.updated_at = timezone.now()
     case.save(update_fields=["records_case_number", "version", "updated_at"])

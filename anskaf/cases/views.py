@@ -82,10 +82,7 @@ def _grouped(tasks: list[selectors.Task]) -> list[selectors.Task]:
 def _task_page(request: AuthenticatedRequest, param: str, rows: list[Any]) -> dict[str, Any]:
     """One page of a task table; the page number is `?<param>=N`, a bad one shows page 1."""
     pages = max(1, -(-len(rows) // TASK_PAGE_SIZE))
-    try:
-        page = min(max(1, int(request.GET.get(param, 1))), pages)
-    except (TypeError, ValueError):
-        page = 1
+    page = min(max(1, params.form_int(request.GET.get(param)) or 1), pages)
     start = (page - 1) * TASK_PAGE_SIZE
 
     def link(n: int) -> str | None:
@@ -118,7 +115,7 @@ def _case_list_page(request: AuthenticatedRequest, save_errors: dict[str, str] |
     error = None
     cases: list[Any] = []
     sort = selectors.DEFAULT_SORT
-    offset = _int_or_none(request.GET.get("fra")) or 0
+    offset = params.form_int(request.GET.get("fra")) or 0
     try:
         filters = selectors.parse_filters(request.GET, model.phase_numbers)
         sort = filters.sort
@@ -268,7 +265,7 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         data = form.service_data()  # without a chosen unit, the case keeps its own
         try:
             services.case_update(actor=request.user, case_id=case.pk, data=data,
-                                 version=_int_or_none(request.POST.get("version")))
+                                 version=params.form_int(request.POST.get("version")))
         except ValidationFailed as exc:
             apply_service_errors(form, exc)
         except MoveRefused as exc:
@@ -356,13 +353,6 @@ def _detail_or_404(request: AuthenticatedRequest, pk: int) -> selectors.CaseDeta
         return selectors.case_detail(viewer=request.user, case_id=pk)
     except NotFound:
         raise Http404("Sagen findes ikke.") from None
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _step_views(request: AuthenticatedRequest, detail: selectors.CaseDetail, acted: int | None,
@@ -652,7 +642,7 @@ def step_action(request: AuthenticatedRequest, pk: int, number: int, action: str
     status = 200
     feedback: dict[str, Any] = {}
     try:
-        message = run(request, pk, number, _int_or_none(request.POST.get("version")))
+        message = run(request, pk, number, params.form_int(request.POST.get("version")))
         feedback = {"kind": "success", "message": message}
     except DomainError as exc:
         refusal = html_refusal(exc, not_found="Sagen eller trinnet findes ikke.")

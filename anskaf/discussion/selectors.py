@@ -3,8 +3,6 @@ bounded, in a fixed number of queries."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch
 
 from anskaf.cases.errors import NotFound
@@ -24,12 +22,8 @@ def comments_of(case: Case, *, limit: int = LIMIT) -> list[Comment]:
     return list(qs.order_by("created_at", "pk")[:limit])
 
 
-def case_comments(*, viewer: User, case_id: Any, limit: int = LIMIT) -> list[Comment]:
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    case = visible_cases(viewer).filter(pk=pk).first()
+def case_comments(*, viewer: User, case_id: int, limit: int = LIMIT) -> list[Comment]:
+    case = visible_cases(viewer).filter(pk=case_id).first()
     if case is None:
         raise NotFound()
     return comments_of(case, limit=limit)
@@ -44,18 +38,11 @@ def people_on_case(case: Case, viewer: User) -> list[User]:
     return sorted(people.values(), key=lambda p: (p.display_name().casefold(), p.username))
 
 
-def comment_get(*, viewer: User, case_id: Any, comment_id: Any) -> Comment:
+def comment_get(*, viewer: User, case_id: int, comment_id: int) -> Comment:
     """One comment on a case the viewer may see (404 otherwise, whoever wrote it)."""
-    try:
-        pk = int(comment_id)
-    except (TypeError, ValueError):
-        raise NotFound("Kommentaren findes ikke.") from None
-    try:
-        case_pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
     comment = (Comment.objects.select_related("author", "case")
-               .filter(pk=pk, case__in=visible_cases(viewer).filter(pk=case_pk)).first())
+               .filter(pk=comment_id, case__in=visible_cases(viewer).filter(pk=case_id))
+               .first())
     if comment is None:
         raise NotFound("Kommentaren findes ikke.")
     return comment

@@ -51,16 +51,12 @@ def _clean_body(body: str | None) -> str:
     return text
 
 
-def _clean_step(case: Case, step: int | str | None) -> int | None:
-    if step is None or step == "":
+def _clean_step(case: Case, step: int | None) -> int | None:
+    if step is None:
         return None
-    try:
-        number = int(step)
-    except (TypeError, ValueError):
-        number = 0
-    if not model_for(case).has_step(number):
+    if not model_for(case).has_step(step):
         raise ReferenceRefused({"step": "Vælg et af sagens trin, eller ingen."})
-    return number
+    return step
 
 
 def _mentioned_people(actor: User, case: Case, names: Iterable[str]) -> list[User]:
@@ -119,7 +115,7 @@ def _audit(actor: User, comment: Comment, event: str, before: Payload, after: Pa
 
 
 @transaction.atomic
-def comment_create(*, actor: User, case_id: int, body: str | None, step: int | str | None = None,
+def comment_create(*, actor: User, case_id: int, body: str | None, step: int | None = None,
                    mention: Iterable[str] = ()) -> Comment:
     """Comment on a case the actor may see; `mention` adds usernames (the picker) to those
     written as @username in the text."""
@@ -139,11 +135,7 @@ def comment_create(*, actor: User, case_id: int, body: str | None, step: int | s
 def _own_comment(actor: User, case_id: int, comment_id: int) -> Comment:
     """404 unless the actor may see the case and the comment is on it; 403 unless it is theirs."""
     case = lock_visible_case(actor, case_id)
-    try:
-        pk = int(comment_id)
-    except (TypeError, ValueError):
-        raise NotFound("Kommentaren findes ikke.") from None
-    comment = Comment.objects.select_for_update().filter(pk=pk, case=case).first()
+    comment = Comment.objects.select_for_update().filter(pk=comment_id, case=case).first()
     if comment is None:
         raise NotFound("Kommentaren findes ikke.")
     comment.case = case

@@ -24,7 +24,7 @@ from anskaf.orgs.request_types import ApiRequest
 from . import case_package, journal, permissions, services
 from .models import Document, DocumentVersion
 from .selectors import case_documents
-from .views import file_response
+from .views import file_response, posted_document
 
 router = Router(tags=["documents"])
 
@@ -154,7 +154,8 @@ def upload_document(request: ApiRequest, case_id: int, number: int) -> Any:
     f = files[0]
     version = services.document_upload(
         actor=user, case_id=case_id, number=number, type_key=request.POST.get("type"),
-        fileobj=f, name=f.name, size=f.size, document_id=request.POST.get("document"))
+        fileobj=f, name=f.name, size=f.size,
+        document_id=posted_document(request.POST))
     document = version.document
     versions = list(document.versions.select_related("uploaded_by").order_by("-number"))
     return Status(201, {"document": _document_dict(case_id, document, versions)})

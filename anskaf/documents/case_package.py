@@ -124,7 +124,7 @@ def build_case_package(*, viewer: User, detail: CaseDetail, records_number: str
     return JournalPackage(f"Journalpakke {case.number} hele sagen.zip", out.getvalue(), metadata)
 
 
-def case_journalise(*, actor: User, case_id: Any, records_number: Any
+def case_journalise(*, actor: User, case_id: int, records_number: Any
                     ) -> tuple[JournalPackage, Delivery]:
     """Build the whole case's package, record the ESDH number on the case when it differs, and
     audit the package (its SHA-256) as `case.journalised`: one transaction."""

@@ -11,7 +11,7 @@ Coordinators and the municipality's admins may import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils import timezone
 from anskaf.audit.services import audit_append
 from anskaf.cases import services as case_services
 from anskaf.cases.errors import PermissionDenied, ValidationFailed
+from anskaf.cases.inputs import CaseData, case_values
 from anskaf.cases.models import Decision, StepState
 from anskaf.cases.process_models import current_version, model_for, model_of
 from anskaf.cases.services import acting_role, refresh_summary
@@ -65,20 +66,20 @@ def guide_import_preview(*, actor: User, fileobj: IO[bytes], name: Any, size: in
     return Preview(plan, checked.name, checked.size, checked.sha256)
 
 
-def _case_data(preview: Preview, data: dict[str, Any]) -> dict[str, Any]:
+def _case_data(preview: Preview, data: dict[str, Any]) -> CaseData:
     plan = preview.plan
     default = DEFAULT_TEXT.format(name=preview.name)
     title = data.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         title = plan.read.title or preview.name.rsplit(".", 1)[0].strip()[:200]
-    clean = {"title": title, "replaces_system": plan.replaces_system}
+    clean: dict[str, Any] = {"title": title, "replaces_system": plan.replaces_system}
     for key in ("need", "strategic_fit", "user_impact"):
         value = data.get(key)
         clean[key] = default if value is None or (isinstance(value, str) and not value.strip()) \
             else value
     if data.get("unit") is not None:
         clean["unit"] = data["unit"]
-    return clean
+    return cast(CaseData, clean)
 
 
 def guide_import(*, actor: User, fileobj: IO[bytes], name: Any, size: int | None = None,
@@ -99,7 +100,8 @@ def guide_import(*, actor: User, fileobj: IO[bytes], name: Any, size: int | None
     object_name = new_name(actor.organisation_id, "imports")  # type: ignore[arg-type]
     try:
         with transaction.atomic():
-            case = case_services.case_create(actor=actor, data=_case_data(preview, data or {}))
+            case = case_services.case_create(actor=actor, data=case_values(
+                _case_data(preview, data or {}), creating=True))
             # The plan again on the version the case really started on (the preview read the
             # municipality's current one; a unit's own model would differ).
             plan = make_plan(model_for(case), plan.read, replaces_system=plan.replaces_system,

@@ -150,7 +150,7 @@ def _granting_roles(readable: Readable) -> tuple[str, ...]:
     return (*permissions.CASE_MANAGERS, *step, "admin")
 
 
-def journalise(*, actor: User, case_id: Any, document_id: Any,
+def journalise(*, actor: User, case_id: int, document_id: int,
                records_number: Any) -> tuple[JournalEntry, JournalPackage, Delivery]:
     readable = readable_version(actor=actor, case_id=case_id, document_id=document_id)
     refusal = journal_refusal(actor, readable)

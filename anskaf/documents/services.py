@@ -43,18 +43,17 @@ class StepTarget:
 
 def visible_step(actor: User, case_id: int, number: int) -> StepTarget:
     """The case (404 when not visible or in another municipality) and the step (404)."""
-    try:
-        case_pk, n = int(case_id), int(number)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    case = Case.objects.filter(permissions.visible_filter(actor), pk=case_pk).first()
+    if not 0 < case_id < 2**62:
+        raise NotFound()
+    case = Case.objects.filter(permissions.visible_filter(actor), pk=case_id).first()
     if case is None:
         raise NotFound()
     model = model_for(case)
-    if not model.has_step(n):
+    if not model.has_step(number):
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
-    assignee = StepState.objects.filter(case=case, number=n).values_list("assignee_id", flat=True)
-    return StepTarget(case, model, model.step(n), assignee.first())
+    assignee = (StepState.objects.filter(case=case, number=number)
+                .values_list("assignee_id", flat=True))
+    return StepTarget(case, model, model.step(number), assignee.first())
 
 
 def document_type(step: StepDef, type_key: str | None) -> DocumentTypeDef:
@@ -68,7 +67,7 @@ def document_type(step: StepDef, type_key: str | None) -> DocumentTypeDef:
 
 def document_upload(*, actor: User, case_id: int, number: int, type_key: str | None,
                     fileobj: IO[bytes], name: str | None, size: int | None = None,
-                    document_id: int | str | None = None) -> DocumentVersion:
+                    document_id: int | None = None) -> DocumentVersion:
     """Store the file as a new version: of `document_id`, else of the step's document of the
     same type and name, else of a new document."""
     target = visible_step(actor, case_id, number)
@@ -104,15 +103,12 @@ def document_upload(*, actor: User, case_id: int, number: int, type_key: str | N
     return version
 
 
-def _document_for_new_version(target: StepTarget, document_id: int | str | None
-                              ) -> Document | None:
-    if document_id is None or document_id == "":
+def _document_for_new_version(target: StepTarget, document_id: int | None) -> Document | None:
+    if document_id is None:
         return None
-    try:
-        pk = int(document_id)
-    except (TypeError, ValueError):
-        raise ValidationFailed({"document": "Angiv dokumentet med dets id (et heltal)."}) from None
-    document = Document.objects.filter(pk=pk, case=target.case, step=target.step.number).first()
+    document = (Document.objects.filter(pk=document_id, case=target.case,
+                                        step=target.step.number).first()
+                if 0 < document_id < 2**62 else None)
     if document is None:
         raise NotFound(f"Dokumentet findes ikke på trin {target.step.number}.")
     return document
@@ -140,38 +136,30 @@ class Readable:
 def readable_version(*, actor: User, case_id: int, document_id: int,
                      number: int | None = None) -> Readable:
     """The version (the newest when `number` is None) if the actor may read it: 404, then 403."""
-    try:
-        case_pk, doc_pk = int(case_id), int(document_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    if not (0 < case_id < 2**62 and 0 < document_id < 2**62):
+        raise NotFound()
     document = (Document.objects.select_related("case")
-                .filter(pk=doc_pk, case_id=case_pk, organisation_id=actor.municipality_id).first())
+                .filter(pk=document_id, case_id=case_id, organisation_id=actor.municipality_id)
+                .first())
     if document is None or not permissions.can_view(actor, document.case):
         raise NotFound("Dokumentet findes ikke, eller du har ikke adgang til sagen.")
     versions = document.versions.select_related("uploaded_by")
-    version = versions.first() if number is None else versions.filter(number=_int(number)).first()
+    version = versions.first() if number is None else versions.filter(number=number).first()
     if version is None:
         raise NotFound("Versionen findes ikke.")
     model = model_for(document.case)
     step = model.step(document.step) if model.has_step(document.step) else None
     doc_type = step.document_type(document.type_key) if step else None
-    assignee = (StepState.objects.filter(case_id=case_pk, number=document.step)
+    assignee = (StepState.objects.filter(case_id=case_id, number=document.step)
                 .values_list("assignee_id", flat=True).first())
     permissions.require(read_refusal(actor, document.case, step, doc_type, assignee))
     return Readable(document.case, document, version, doc_type)
 
 
-def _int(value: int | str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound("Versionen findes ikke.") from None
-
-
 # --- organisation templates ---------------------------------------------------------------------
 
 
-def template_upload(*, actor: User, title: str | None, step: int | str | None,
+def template_upload(*, actor: User, title: str | None, step: int | None,
                     fileobj: IO[bytes] | None, name: str | None,
                     size: int | None = None, model: ProcessModel) -> OrgTemplate:
     permissions.require(template_refusal(actor))
@@ -182,10 +170,7 @@ def template_upload(*, actor: User, title: str | None, step: int | str | None,
         errors["title"] = "Titlen må højst være 200 tegn."
     elif (problem := text_problem(title.strip(), name=True)) is not None:
         errors["title"] = problem
-    try:
-        step_number = int(step) if step is not None else 0
-    except (TypeError, ValueError):
-        step_number = 0
+    step_number = step if step is not None else 0
     if not model.has_step(step_number):
         errors["step"] = "Vælg det trin, skabelonen hører til."
     if fileobj is None:

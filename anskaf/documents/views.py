@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,6 +41,13 @@ def file_response(storage_name: str, filename: str, content_type: str) -> FileRe
 # --- upload ------------------------------------------------------------------------------------
 
 
+def posted_document(post: QueryDict) -> int | None:
+    """The document a page's or the API's upload adds a version to (the `document` field):
+    its id, None when not sent, a field error when it is no whole number."""
+    return params.posted_id(post.get("document"), field="document",
+                            message="Angiv dokumentet med dets id (et heltal).")
+
+
 @login_required
 @require_POST
 def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
@@ -59,11 +66,16 @@ def upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         return _upload_with_step(request, pk, number, files)
     if not files:
         errors.append("Vælg mindst én fil at uploade.")
+    try:
+        document_id = posted_document(request.POST)
+    except ValidationFailed as exc:
+        errors.append(" ".join(exc.errors.values()))
+        files = []
     for f in files:
         try:
             version = services.document_upload(
                 actor=request.user, case_id=pk, number=number, type_key=request.POST.get("type"),
-                fileobj=f, name=f.name, size=f.size, document_id=request.POST.get("document"))
+                fileobj=f, name=f.name, size=f.size, document_id=document_id)
         except PermissionDenied as exc:
             return _forbidden(request, exc.message) if not _wants_json(request) else JsonResponse(
                 {"error": "forbidden", "message": exc.message}, status=403)
@@ -279,7 +291,8 @@ def template_admin(request: HttpRequest) -> HttpResponse:
         context["posted"] = request.POST
         try:
             template = services.template_upload(
-                actor=request.user, title=request.POST.get("title"), step=request.POST.get("step"),
+                actor=request.user, title=request.POST.get("title"),
+                step=params.form_int(request.POST.get("step")),
                 fileobj=f, name=f.name if f else None, size=f.size if f else None, model=model)
         except ValidationFailed as exc:
             context["errors"] = exc.errors

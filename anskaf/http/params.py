@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
+from anskaf.errors import NotFound, ValidationFailed
 from anskaf.validation.text import is_bad_text
 
 from .errors import ApiError, danish_fields, invalid
@@ -24,6 +26,7 @@ B = TypeVar("B", bound=Body)
 
 BAD_TEXT_MESSAGE = ("Teksten indeholder tegn, der ikke kan gemmes (kontroltegn, fx NUL-tegn). "
                     "Fjern dem og prøv igen.")
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
 LIMIT_MESSAGE = "Angiv »limit« som et heltal fra 1 til {max} (standard {default})."
 
 
@@ -224,10 +227,37 @@ def decode_seq_cursor(request: HttpRequest) -> int | None:
     return value
 
 
-def form_int(value: Any) -> int | None:
-    """A form's optional whole number (e.g. the `version` an edit form carries): None when
-    empty or not a number, so the service treats it as not sent."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+def form_int(value: str | None) -> int | None:
+    """A form's optional whole number as the page or a multipart body sends it (the `version`
+    an edit form carries, an id in a hidden field, a chosen step): None when empty or not a
+    whole number, so the service treats it as not sent (an id it needs is then its 404 or
+    its form error, as for an id that names nothing). The one parser of a posted number:
+    services take `int | None`, never the text (ADR 0040)."""
+    if value is None:
         return None
+    text = value.strip()
+    return int(text) if WHOLE_NUMBER.fullmatch(text) else None
+
+
+def posted_ref(value: str | None, *, missing: str) -> int | None:
+    """An optional id a form posts that must name something (a hidden field, a select): None
+    when empty, the number, or for anything else NotFound(missing), as for an id that names
+    nothing (404)."""
+    if value is None or not value.strip():
+        return None
+    number = form_int(value)
+    if number is None:
+        raise NotFound(missing)
+    return number
+
+
+def posted_id(value: str | None, *, field: str, message: str) -> int | None:
+    """An optional id a form or multipart body names as text: None when empty, the number,
+    or for anything else a field error (`ValidationFailed`: 400 validation_error from the API,
+    the form's message on a page)."""
+    if value is None or not value.strip():
+        return None
+    number = form_int(value)
+    if number is None:
+        raise ValidationFailed({field: message})
+    return number

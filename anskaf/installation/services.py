@@ -26,19 +26,13 @@ from anskaf.audit.models import ChainHead
 from anskaf.audit.services import Payload, audit_append
 from anskaf.documents.storage import discard, document_storage
 from anskaf.notifications.services import absolute, outbox_add
+from anskaf.orgs import fields
 from anskaf.orgs.choices import Role, UnitKind
+from anskaf.orgs.fields import problem_of, split_name
 from anskaf.orgs.installation_chain import installation_organisation
 from anskaf.orgs.models import Membership, Organisation, OrgUnit, User
 from anskaf.orgs.permissions import require
-from anskaf.orgs.services import (
-    check_email,
-    check_full_name,
-    check_unit_name,
-    check_username,
-    person_fields,
-    split_name,
-    unit_fields,
-)
+from anskaf.orgs.services import person_fields, unit_fields, username_refusal
 from anskaf.orgs.viewer import access_changed
 from anskaf.portfolio.inputs import ThresholdValues
 from anskaf.portfolio.models import TenderThreshold
@@ -154,7 +148,7 @@ def _clean_org(data: OrgData) -> dict[str, Any]:
         units_raw = units_raw.splitlines()
     units: list[str] = []
     for raw in units_raw:
-        unit, problem = check_unit_name(raw)
+        unit, problem = problem_of(fields.unit_name, raw)
         if not unit:
             continue
         if problem:
@@ -164,14 +158,15 @@ def _clean_org(data: OrgData) -> dict[str, Any]:
             errors["units"] = f"Forvaltningen »{unit}« står der to gange."
             break
         units.append(unit)
-    admin_name, problem = check_full_name(data.get("admin_name"))
+    admin_name, problem = problem_of(fields.full_name, data.get("admin_name"))
     if problem:
         errors["admin_name"] = problem
-    admin_email, problem = check_email(data.get("admin_email"))
+    admin_email, problem = problem_of(fields.email, data.get("admin_email"))
     if not admin_email:
         problem = "Skriv administratorens e-mailadresse: invitationen sendes dertil."
     if problem is None:
-        _username, problem = check_username(admin_email.lower())
+        _username, problem = problem_of(fields.username, admin_email.lower())
+        problem = problem or username_refusal(admin_email.lower())
         if problem and User.objects.filter(username__iexact=admin_email).exists():
             problem = f"Der findes allerede en bruger med e-mailadressen {admin_email}."
         elif problem:
@@ -453,15 +448,16 @@ def operator_add(*, actor: User | None, username: str | None, email: str | None 
                             {"username": existing.username, "is_operator": True})
         return existing, False
     errors: dict[str, str] = {}
-    name, problem = check_username(name)
+    name, problem = problem_of(fields.username, name)
+    problem = problem or username_refusal(name)
     if problem:
         errors["username"] = problem
-    mail, problem = check_email(email)
+    mail, problem = problem_of(fields.email, email)
     if problem:
         errors["email"] = problem
     full = " ".join(_text(full_name).split())
     if full:
-        full, problem = check_full_name(full)
+        full, problem = problem_of(fields.full_name, full)
         if problem:
             errors["full_name"] = problem
     if errors:

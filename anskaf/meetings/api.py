@@ -20,6 +20,7 @@ from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.request_types import ApiRequest
 
 from . import selectors, services
+from .inputs import ScheduleData, schedule_values
 from .models import AgendaItem, Meeting
 from .permissions import board_refusal, put_forward_refusal
 
@@ -227,9 +228,9 @@ def meeting_list(request: ApiRequest) -> dict[str, Any]:
 def meeting_schedule(request: ApiRequest) -> Status:
     permissions.require(board_refusal(request.auth))
     _, data = params.parse_body(request, MeetingIn)
-    # the fields sent, of the types MeetingIn checked: the service judges their values
-    meetings = services.meeting_schedule(actor=request.auth,
-                                         data=cast(services.ScheduleData, data))
+    # the fields sent, of the types MeetingIn checked, held to the meeting's field rules
+    meetings = services.meeting_schedule(
+        actor=request.auth, data=schedule_values(cast(ScheduleData, data)))
     return Status(201, {"items": [_meeting_dict(m) for m in meetings]})
 
 

@@ -34,18 +34,15 @@ def meeting_list(*, viewer: User) -> list[Meeting]:
     return list(meetings_for(viewer).order_by("-starts_at", "-id")[:200])
 
 
-def meeting_get(*, viewer: User, meeting_id: Any, coordinator_view: bool = False) -> Meeting:
+def meeting_get(*, viewer: User, meeting_id: int, coordinator_view: bool = False) -> Meeting:
     """404 outside the organisation, 403 for a member who may not see it.
 
     With `coordinator_view` (the meeting's page), the coordinator of a case on the agenda who
     is neither on the board nor a participant gets the meeting too, marked with
     `meeting.own_items` (the ids of the items of her own cases): she sees its date and agenda
     titles, and the questions, outcome and minutes of her own cases only."""
-    try:
-        pk = int(meeting_id)
-    except (TypeError, ValueError):
-        raise NotFound(MEETING_NOT_FOUND) from None
-    meeting = Meeting.objects.filter(organisation_id=viewer.municipality_id, pk=pk).first()
+    meeting = (Meeting.objects.filter(organisation_id=viewer.municipality_id, pk=meeting_id)
+               .first())
     if meeting is None:
         raise NotFound(MEETING_NOT_FOUND)
     if refusal := view_refusal(viewer, meeting):

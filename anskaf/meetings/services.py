@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from typing import Any, TypedDict
+from datetime import timedelta
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,15 +38,15 @@ from anskaf.cases.process_models import model_for
 from anskaf.documents.models import Document
 from anskaf.orgs.models import User
 from anskaf.process.model import StepDef
-from anskaf.validation.text import text_problem
 
 from . import minutes as minutes_text
 from .choices import Addressee, MeetingState, QuestionStatus, ReferralStatus
+from .inputs import ScheduleValues
+from .inputs import text_value as _text
 from .models import AgendaItem, Meeting, MinutesRevision, Question, Referral
 from .permissions import BOARD_ROLE, board_refusal, put_forward_refusal
 from .steps import BoardSteps, board_steps
 
-MAX_SERIES = 26
 MEETING_NOT_FOUND = "Mødet findes ikke, eller du har ikke adgang til det."
 
 
@@ -71,16 +69,11 @@ def _audit(actor: User, event_type: str, object_id: int | str | None, before: Pa
                  after=after)
 
 
-def _pk(value: int | str | None, message: str) -> int:
-    if value is None:
+def _pk(value: int | None, message: str) -> int:
+    """The id the boundary parsed; None (not sent, or no number) and out of range are 404."""
+    if value is None or not 0 < value < 2**62:
         raise NotFound(message)
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise NotFound(message) from None
-    if not 0 < pk < 2**62:
-        raise NotFound(message)
-    return pk
+    return value
 
 
 def _lock_meeting(actor: User, meeting_id: int) -> Meeting:
@@ -93,7 +86,7 @@ def _lock_meeting(actor: User, meeting_id: int) -> Meeting:
     return meeting
 
 
-def _lock_item(actor: User, item_id: int | str | None) -> tuple[Meeting, AgendaItem]:
+def _lock_item(actor: User, item_id: int | None) -> tuple[Meeting, AgendaItem]:
     message = "Dagsordenspunktet findes ikke, eller du har ikke adgang til det."
     item = AgendaItem.objects.filter(meeting__organisation_id=actor.municipality_id,
                                      pk=_pk(item_id, message)).first()
@@ -125,22 +118,6 @@ def _ensure_state(meeting: Meeting, *allowed: str, doing: str) -> None:
         if meeting.state == MeetingState.MINUTES_APPROVED or earlier:
             hint = f" ({NEXT_STEP[MeetingState(meeting.state)]})"
         raise InvalidTransition(f"Mødet er {str(label).lower()}, så du kan ikke {doing}{hint}.")
-
-
-def _text(value: str | None, field: str, message: str, *, limit: int | None = None,
-          required: bool = True, name: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationFailed({field: "Skal være tekst."})
-    value = value.strip()
-    if required and not value:
-        raise ValidationFailed({field: message})
-    if (problem := text_problem(value, name=name)) is not None:
-        raise ValidationFailed({field: problem})
-    if limit is not None and len(value) > limit:
-        raise ValidationFailed({field: f"Højst {limit} tegn."})
-    return value
 
 
 def _touch(meeting: Meeting) -> None:
@@ -278,117 +255,24 @@ def case_put_forward(*, actor: User, case_id: int, note: str | None = "",
 # --- scheduling --------------------------------------------------------------------------------
 
 
-def _clean_when(value: datetime | str | None, field: str, message: str) -> datetime:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ValidationFailed({field: message}) from None
-    if not isinstance(value, datetime):
-        raise ValidationFailed({field: message})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
-
-
-def _clean_participants(actor: User, value: str | list[str] | None) -> list[User]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        value = [v for v in value.replace(",", " ").split()]
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        raise ValidationFailed({"participants": "Angiv deltagerne med brugernavn."})
+def _participants(actor: User, usernames: list[str]) -> list[User]:
+    """The participants named: active people of the municipality (the rule that needs the
+    database; their shape was checked where they entered)."""
     people = list(User.objects.filter(organisation_id=actor.municipality_id, is_active=True,
-                                      username__in=[str(v) for v in value]))
-    unknown = sorted({str(v) for v in value} - {p.username for p in people})
+                                      username__in=usernames))
+    unknown = sorted(set(usernames) - {p.username for p in people})
     if unknown:
         raise ValidationFailed({"participants": f"Findes ikke i din kommune: {', '.join(unknown)}."})
     return people
 
 
-class ScheduleData(TypedDict, total=False):
-    """A meeting (or a series) as the boundary parsed it: the board's form (date and time
-    joined) or the API's MeetingIn. `_clean_schedule` holds it to the rules."""
-
-    title: str | None
-    starts_at: datetime | str | None
-    duration_minutes: int | str | None
-    place: str | None
-    online_link: str | None
-    participants: list[str] | str | None
-    repeat_weeks: int | str | None
-    count: int | str | None
-
-
-def _minutes(value: int | str | None) -> int | None:
-    """A meeting's length: a whole number of minutes from 15 to 600 (digits as text too), or
-    None when it is not one."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 15 <= value <= 600:
-        return None
-    return value
-
-
-def _clean_schedule(actor: User, data: ScheduleData) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    for field, given, message, limit in (
-            ("title", data.get("title"), "Skriv en titel på mødet.", 200),
-            ("place", data.get("place"), "", 200)):
-        try:
-            clean[field] = _text(given, field, message, limit=limit,
-                                 required=field == "title", name=True)
-        except ValidationFailed as exc:
-            errors.update(exc.errors)
-    try:
-        clean["starts_at"] = _clean_when(data.get("starts_at"), "starts_at",
-                                         "Angiv dato og klokkeslæt for mødets start.")
-    except ValidationFailed as exc:
-        errors.update(exc.errors)
-    duration = _minutes(data.get("duration_minutes", 60))
-    if duration is None:
-        errors["duration_minutes"] = "Mødets varighed skal være mellem 15 og 600 minutter."
-    link = data.get("online_link") or ""
-    if not isinstance(link, str):
-        errors["online_link"] = "Skal være tekst."
-    elif link.strip():
-        try:
-            URLValidator(schemes=["https", "http"])(link.strip())
-            clean["online_link"] = link.strip()
-        except DjangoValidationError:
-            errors["online_link"] = "Angiv linket til onlinemødet som en fuld adresse (https://...)."
-    if not clean.get("place") and not clean.get("online_link") and "online_link" not in errors:
-        errors["place"] = "Angiv et sted eller et link til onlinemødet."
-    repeat = data.get("repeat_weeks") or 0
-    count = data.get("count") or 1
-    for field, value in (("repeat_weeks", repeat), ("count", count)):
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            errors[field] = "Skal være et helt tal."
-        clean[field] = value
-    if "count" not in errors and not 1 <= clean["count"] <= MAX_SERIES:
-        errors["count"] = f"Antal møder skal være mellem 1 og {MAX_SERIES}."
-    if "repeat_weeks" not in errors and clean["repeat_weeks"] > 52:
-        errors["repeat_weeks"] = "Gentag højst med 52 ugers mellemrum."
-    if not errors and clean["count"] > 1 and not clean["repeat_weeks"]:
-        errors["repeat_weeks"] = "Angiv, hvor mange uger der skal gå mellem møderne."
-    try:
-        clean["participants"] = _clean_participants(actor, data.get("participants"))
-    except ValidationFailed as exc:
-        errors.update(exc.errors)
-    if errors or duration is None:  # a refused duration is among the errors
-        raise ValidationFailed(errors)
-    clean["duration"] = timedelta(minutes=duration)
-    return clean
-
-
 @transaction.atomic
-def meeting_schedule(*, actor: User, data: ScheduleData) -> list[Meeting]:
-    """Plan one meeting, or a series every `repeat_weeks` weeks (`count` meetings)."""
+def meeting_schedule(*, actor: User, data: ScheduleValues) -> list[Meeting]:
+    """Plan one meeting, or a series every `repeat_weeks` weeks (`count` meetings), with the
+    values `inputs.schedule_values` checked."""
     _require_board(actor)
-    clean = _clean_schedule(actor, data)
+    clean = data
+    participants = _participants(actor, data["participants"])
     series = str(uuid.uuid4()) if clean["count"] > 1 else ""
     meetings = []
     for n in range(clean["count"]):
@@ -398,14 +282,14 @@ def meeting_schedule(*, actor: User, data: ScheduleData) -> list[Meeting]:
                                      + timedelta(weeks=n * clean["repeat_weeks"]))
         meeting = Meeting.objects.create(
             organisation_id=actor.municipality_id, title=clean["title"], starts_at=starts,
-            ends_at=starts + clean["duration"], place=clean.get("place", ""),
-            online_link=clean.get("online_link", ""), series=series,
+            ends_at=starts + clean["duration"], place=clean["place"],
+            online_link=clean["online_link"], series=series,
             recurrence_weeks=clean["repeat_weeks"] or None, created_by=actor,
         )
-        meeting.participants.set(clean["participants"])
+        meeting.participants.set(participants)
         _audit(actor, "meeting.scheduled", meeting.pk, None,
                {**meeting_fields(meeting),
-                "participants": sorted(p.username for p in clean["participants"])})
+                "participants": sorted(p.username for p in participants)})
         meetings.append(meeting)
     return meetings
 
@@ -431,7 +315,7 @@ def _next_order(meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def agenda_add_case(*, actor: User, meeting_id: int, referral_id: int | str | None
+def agenda_add_case(*, actor: User, meeting_id: int, referral_id: int | None
                     ) -> AgendaItem:
     """Take a waiting case from the queue onto a planned meeting's agenda."""
     meeting = _lock_meeting(actor, meeting_id)
@@ -472,7 +356,7 @@ def agenda_add_other(*, actor: User, meeting_id: int, title: str | None,
 
 
 @transaction.atomic
-def agenda_move(*, actor: User, item_id: int | str | None, direction: str | None
+def agenda_move(*, actor: User, item_id: int | None, direction: str | None
                 ) -> AgendaItem:
     """Swap an item with its neighbour ("up" or "down"): the board orders the agenda."""
     meeting, item = _lock_item(actor, item_id)
@@ -501,7 +385,7 @@ def agenda_move(*, actor: User, item_id: int | str | None, direction: str | None
 
 
 @transaction.atomic
-def agenda_remove(*, actor: User, item_id: int | str | None) -> None:
+def agenda_remove(*, actor: User, item_id: int | None) -> None:
     """Take an item off a planned agenda; a case goes back to the queue."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
@@ -550,7 +434,7 @@ OPEN_FOR_WORK = (MeetingState.PLANNED, MeetingState.AGENDA_PUBLISHED, MeetingSta
 
 
 @transaction.atomic
-def item_update(*, actor: User, item_id: int | str | None, notes: str | None = None,
+def item_update(*, actor: User, item_id: int | None, notes: str | None = None,
                 supplier_meeting_needed: bool | None = None, notes_base: str | None = None
                 ) -> AgendaItem:
     meeting, item = _lock_item(actor, item_id)
@@ -598,7 +482,7 @@ def _save_item_notes(actor: User, item: AgendaItem, notes: str | None,
 
 
 @transaction.atomic
-def question_ask(*, actor: User, item_id: int | str | None, addressed_to: str | None,
+def question_ask(*, actor: User, item_id: int | None, addressed_to: str | None,
                  text: str | None) -> Question:
     """A supplementary question to the coordinator or the supplier, tracked until answered."""
     meeting, item = _lock_item(actor, item_id)
@@ -616,7 +500,7 @@ def question_ask(*, actor: User, item_id: int | str | None, addressed_to: str | 
 
 
 @transaction.atomic
-def question_answer(*, actor: User, question_id: int | str | None, answer: str | None,
+def question_answer(*, actor: User, question_id: int | None, answer: str | None,
                     answer_base: str | None = None) -> Question:
     """Record the answer (the board, or the case's coordinator for their own case).
 
@@ -660,7 +544,7 @@ def _clean_outcome(outcome: str | None, missing: str | list[str] | None) -> None
 
 
 @transaction.atomic
-def outcome_record(*, actor: User, item_id: int | str | None, outcome: str | None,
+def outcome_record(*, actor: User, item_id: int | None, outcome: str | None,
                    rationale: str | None, recommendations: str | None = None,
                    it_contacts: str | list[str] | None = None,
                    missing_documentation: str | list[str] | None = None,

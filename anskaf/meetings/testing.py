@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from anskaf.cases.process_models import model_for
 from anskaf.orgs.models import User
 
 from . import services
+from .inputs import ScheduleData, schedule_values
 from .models import Meeting, Referral
 from .steps import board_steps
 
@@ -34,7 +35,8 @@ def schedule(board: User, *, days: int = -7, participants: list[str] | None = No
         hour=10, minute=0, second=0, microsecond=0), "duration_minutes": 90,
                "place": "Rådhuset, mødelokale 2", "participants": participants or [board.username],
                **data}
-    return services.meeting_schedule(actor=board, data=payload)[0]
+    return services.meeting_schedule(
+        actor=board, data=schedule_values(cast(ScheduleData, payload)))[0]
 
 
 def put_on_agenda(board: User, coordinator: User, case: Case, meeting: Meeting) -> Any:

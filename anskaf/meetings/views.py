@@ -26,6 +26,7 @@ from anskaf.http.refusals import html_refusal
 
 from . import exports, minutes, selectors, services
 from .choices import Addressee
+from .inputs import ScheduleData, schedule_values
 from .models import Meeting
 from .permissions import board_refusal, view_refusal
 
@@ -68,8 +69,8 @@ def board(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _schedule_data(post: Any) -> dict[str, Any]:
-    """The form's fields as the service expects them (date and time come separately)."""
+def _schedule_data(post: Any) -> ScheduleData:
+    """The form's fields as `schedule_values` reads them (date and time come separately)."""
     starts: Any = None
     if post.get("date") and post.get("time"):
         try:
@@ -94,8 +95,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            created = services.meeting_schedule(actor=request.user,
-                                                data=_schedule_data(request.POST))
+            created = services.meeting_schedule(
+                actor=request.user, data=schedule_values(_schedule_data(request.POST)))
         except ValidationFailed as exc:
             errors = dict(exc.errors)
             if "starts_at" in errors:
@@ -204,7 +205,7 @@ MeetingAction = Callable[[HttpRequest, Meeting], str]
 
 def _add_case(request: HttpRequest, meeting: Meeting) -> str:
     services.agenda_add_case(actor=request.user, meeting_id=meeting.pk,
-                             referral_id=request.POST.get("referral"))
+                             referral_id=params.form_int(request.POST.get("referral")))
     return "Sagen er sat på dagsordenen."
 
 
@@ -216,13 +217,13 @@ def _add_item(request: HttpRequest, meeting: Meeting) -> str:
 
 
 def _move_item(request: HttpRequest, meeting: Meeting) -> str:
-    services.agenda_move(actor=request.user, item_id=request.POST.get("item"),
+    services.agenda_move(actor=request.user, item_id=params.form_int(request.POST.get("item")),
                          direction=request.POST.get("direction"))
     return "Rækkefølgen er ændret."
 
 
 def _remove_item(request: HttpRequest, meeting: Meeting) -> str:
-    services.agenda_remove(actor=request.user, item_id=request.POST.get("item"))
+    services.agenda_remove(actor=request.user, item_id=params.form_int(request.POST.get("item")))
     return "Punktet er fjernet fra dagsordenen."
 
 
@@ -232,21 +233,22 @@ def _publish(request: HttpRequest, meeting: Meeting) -> str:
 
 
 def _save_item(request: HttpRequest, meeting: Meeting) -> str:
-    services.item_update(actor=request.user, item_id=request.POST.get("item"),
+    services.item_update(actor=request.user, item_id=params.form_int(request.POST.get("item")),
                          **_notes_from(request.POST))
     return "Punktet er gemt."
 
 
 def _ask(request: HttpRequest, meeting: Meeting) -> str:
     post = request.POST
-    services.question_ask(actor=request.user, item_id=post.get("item"),
+    services.question_ask(actor=request.user, item_id=params.form_int(post.get("item")),
                           addressed_to=post.get("addressed_to"), text=post.get("text", ""))
     return "Spørgsmålet er registreret."
 
 
 def _answer(request: HttpRequest, meeting: Meeting) -> str:
     post = request.POST
-    services.question_answer(actor=request.user, question_id=post.get("question"),
+    services.question_answer(actor=request.user,
+                             question_id=params.form_int(post.get("question")),
                              answer=post.get("answer", ""), answer_base=post.get("answer_base"))
     return "Svaret er registreret."
 
@@ -254,7 +256,8 @@ def _answer(request: HttpRequest, meeting: Meeting) -> str:
 def _record_outcome(request: HttpRequest, meeting: Meeting) -> str:
     post = request.POST
     decision = services.outcome_record(
-        actor=request.user, item_id=post.get("item"), outcome=post.get("outcome") or None,
+        actor=request.user, item_id=params.form_int(post.get("item")),
+        outcome=post.get("outcome") or None,
         rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
         it_contacts=post.get("it_contacts", ""),
         missing_documentation=post.get("missing_documentation", ""),

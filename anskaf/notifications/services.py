@@ -111,12 +111,9 @@ def notification_mark_read(*, actor: User, notification_id: int) -> Notification
     """Mark one of the actor's own notices read (404 for anyone else's), with the older notices
     it stands for in the grouped list (same case, kind, step and subject: `grouping.grouped`
     folds them into it), so "Markér som læst" on a folded notice reads the whole fold."""
-    try:
-        pk = int(notification_id)
-    except (TypeError, ValueError):
-        raise NotFound("Notifikationen findes ikke.") from None
     with transaction.atomic():
-        item = Notification.objects.select_for_update().filter(pk=pk, recipient=actor).first()
+        item = (Notification.objects.select_for_update()
+                .filter(pk=notification_id, recipient=actor).first())
         if item is None:
             raise NotFound("Notifikationen findes ikke.")
         now = timezone.now()
@@ -158,12 +155,8 @@ def preferences_set(*, actor: User, modes: dict[str, str]) -> None:
 @transaction.atomic
 def outbox_retry(*, actor: User, message_id: int) -> OutboxMessage:
     """Send a pending or failed message again now, with a fresh count of attempts."""
-    try:
-        pk = int(message_id)
-    except (TypeError, ValueError):
-        raise NotFound("Beskeden findes ikke.") from None
     message = (OutboxMessage.objects.select_for_update()
-               .filter(pk=pk, organisation_id=actor.municipality_id).first())
+               .filter(pk=message_id, organisation_id=actor.municipality_id).first())
     if message is None:
         raise NotFound("Beskeden findes ikke.")
     if message.status == OutboxStatus.SENT:
@@ -188,10 +181,7 @@ def deadline_set(*, actor: User, case_id: int, number: int, due_date: dt.date | 
                  ) -> StepDeadline | None:
     """Set (or with an empty date, remove) the target date of one step of a case."""
     case = lock_visible_case(actor, case_id)
-    try:
-        step = int(number)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    step = number
     if not model_for(case).has_step(step):
         raise NotFound(f"Trin {number} findes ikke i sagens model.")
     permissions.require(deadline_refusal(actor, case))

@@ -47,7 +47,6 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -56,7 +55,7 @@ from django.db import transaction
 
 from anskaf.validation.text import sanitize_imported
 
-from . import services, workbook
+from . import fields, services, workbook
 from .choices import Role, UnitKind
 from .errors import ImportRefused, RowError, ValidationFailed
 from .models import Membership, OrgUnit, User
@@ -460,7 +459,7 @@ def _run_units(actor: User, org_id: int, table: Table, result: ImportResult,
     parsed: dict[str, _UnitRow] = {}
     for number, values in table.rows:
         row_errors: list[RowError] = []
-        name, error = services.check_unit_name(values["navn"])
+        name, error = fields.problem_of(fields.unit_name, values["navn"])
         if error:
             row_errors.append(RowError(number, "navn", error, sheet))
         kind_text = values["type"]
@@ -689,9 +688,8 @@ def _run_people(actor: User, org_id: int, table: Table, result: ImportResult,
     parsed: list[_PersonRow] = []
     seen: dict[str, int] = {}
 
-    def check(number: int, column: str, checker: Callable[..., tuple[str, str | None]],
-              value: str, **kw: Any) -> str:
-        clean, error = checker(value, **kw)
+    def check(number: int, column: str, rule: fields.Rule, value: str) -> str:
+        clean, error = fields.problem_of(rule, value)
         if error:
             errors.append(RowError(number, column, error, sheet))
         return clean
@@ -704,10 +702,13 @@ def _run_people(actor: User, org_id: int, table: Table, result: ImportResult,
                                                          f"står også i række {seen[key]}.", sheet))
             continue
         seen[key] = number
-        username = check(number, "brugernavn", services.check_username, values["brugernavn"],
-                         exclude_pk=existing.pk if existing else None)
-        full_name = check(number, "navn", services.check_full_name, values["navn"])
-        email = check(number, "email", services.check_email, values["email"])
+        username, error = fields.problem_of(fields.username, values["brugernavn"])
+        error = error or services.username_refusal(
+            username, exclude_pk=existing.pk if existing else None)
+        if error:
+            errors.append(RowError(number, "brugernavn", error, sheet))
+        full_name = check(number, "navn", fields.full_name, values["navn"])
+        email = check(number, "email", fields.email, values["email"])
         unit = None
         if values["enhed"]:
             unit, error = units.find(values["enhed"])

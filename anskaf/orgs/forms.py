@@ -1,4 +1,5 @@
-"""Form shapes for the administration pages; the rules themselves live in services.py."""
+"""The administration pages' forms: each field parsed and held to its rule (`fields.py`, the
+rules the import runs too); what needs the database is the service's (ADR 0040)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 from django import forms
 
+from . import fields
 from .choices import Role, UnitKind
 from .selectors import UnitRow
+from .services import PersonData, UnitData, username_refusal
 
 REQUIRED = "Udfyld feltet."
 
@@ -29,8 +32,8 @@ class UnitForm(forms.Form):
     kind = forms.ChoiceField(label="Type", choices=[("", "Vælg type"), *UnitKind.choices],
                              error_messages={"required": "Vælg, om enheden er en forvaltning "
                                                          "eller en afdeling."})
-    parent = forms.ChoiceField(
-        label="Overordnet enhed", required=False,
+    parent = forms.TypedChoiceField(
+        label="Overordnet enhed", required=False, coerce=int, empty_value=None,
         help_text="En afdeling ligger typisk under sin forvaltning. Vælg ingen for en enhed "
                   "på øverste niveau.")
 
@@ -43,9 +46,15 @@ class UnitForm(forms.Form):
             "Vælg en overordnet enhed fra listen. En enhed kan ikke ligge under sig selv eller "
             "en af sine egne underenheder.")
 
-    def service_data(self) -> dict[str, Any]:
+    def clean_name(self) -> str:
+        return fields.unit_name(self.cleaned_data["name"])
+
+    def clean_kind(self) -> str:
+        return fields.unit_kind(self.cleaned_data["kind"])
+
+    def service_data(self) -> UnitData:
         data = self.cleaned_data
-        return {"name": data["name"], "kind": data["kind"], "parent": data["parent"] or None}
+        return {"name": data["name"], "kind": data["kind"], "parent": data["parent"]}
 
 
 LOGIN_CHOICES = [
@@ -61,8 +70,8 @@ class PersonForm(forms.Form):
     full_name = forms.CharField(label="Fulde navn", max_length=300,
                                 error_messages={"required": "Skriv personens fulde navn."})
     email = forms.CharField(label="E-mail", max_length=254, required=False)
-    unit = forms.ChoiceField(label="Enhed", required=False,
-                             help_text="Den forvaltning eller afdeling, personen hører til.")
+    unit = forms.TypedChoiceField(label="Enhed", required=False, coerce=int, empty_value=None,
+                                  help_text="Den forvaltning eller afdeling, personen hører til.")
     is_active = forms.BooleanField(
         label="Aktiv bruger", required=False,
         help_text="En deaktiveret bruger kan ikke logge ind, og brugerens API-tokens virker ikke.")
@@ -75,9 +84,10 @@ class PersonForm(forms.Form):
     password2 = forms.CharField(label="Gentag adgangskoden", required=False, strip=False,
                                 widget=forms.PasswordInput)
 
-    def __init__(self, *args: Any, units: list[UnitRow], creating: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: list[UnitRow], creating: bool,
+                 person_pk: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.creating = creating
+        self.creating, self.person_pk = creating, person_pk
         self.fields["unit"].choices = unit_choices(units, empty="Ingen enhed")
         self.fields["unit"].error_messages["invalid_choice"] = "Vælg en enhed fra listen."
         if not creating:
@@ -103,10 +113,24 @@ class PersonForm(forms.Form):
                 self.add_error("password2", "De to adgangskoder er ikke ens. Skriv dem igen.")
         return data
 
-    def service_data(self) -> dict[str, Any]:
+    def clean_username(self) -> str:
+        """The shape, and (so that every field's problem is named at once) whether it is
+        free: the service's rule, which the service applies again when it saves."""
+        username = fields.username(self.cleaned_data["username"])
+        if refusal := username_refusal(username, exclude_pk=self.person_pk):
+            raise forms.ValidationError(refusal)
+        return username
+
+    def clean_full_name(self) -> str:
+        return fields.full_name(self.cleaned_data["full_name"])
+
+    def clean_email(self) -> str:
+        return fields.email(self.cleaned_data["email"])
+
+    def service_data(self) -> PersonData:
         data = self.cleaned_data
         return {"username": data["username"], "full_name": data["full_name"],
-                "email": data.get("email", ""), "unit": data.get("unit") or None,
+                "email": data.get("email", ""), "unit": data.get("unit"),
                 "is_active": bool(data.get("is_active"))}
 
     def password(self) -> str | None:
@@ -119,9 +143,10 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Rolle", choices=[("", "Vælg rolle"), *Role.choices],
                              error_messages={"required": "Vælg en rolle.",
                                              "invalid_choice": "Vælg en rolle fra listen."})
-    unit = forms.ChoiceField(label="Gælder for", required=False,
-                             help_text="Hele kommunen, eller kun én forvaltning eller afdeling "
-                                       "(og enhederne under den).")
+    unit = forms.TypedChoiceField(label="Gælder for", required=False, coerce=int,
+                                  empty_value=None,
+                                  help_text="Hele kommunen, eller kun én forvaltning eller "
+                                            "afdeling (og enhederne under den).")
 
     def __init__(self, *args: Any, units: list[UnitRow], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -61,13 +60,9 @@ def unit_tree(*, organisation_id: int, with_people: bool = False) -> list[UnitRo
     return rows
 
 
-def unit_get(*, organisation_id: int, unit_id: Any) -> OrgUnit:
-    """One unit of the organisation; NotFound for another organisation's unit or a bad id."""
-    try:
-        pk = int(unit_id)
-    except (TypeError, ValueError):
-        raise NotFound("Enheden findes ikke i din kommune.") from None
-    unit = OrgUnit.objects.filter(pk=pk, organisation_id=organisation_id).first()
+def unit_get(*, organisation_id: int, unit_id: int) -> OrgUnit:
+    """One unit of the organisation; NotFound for another organisation's unit or none."""
+    unit = OrgUnit.objects.filter(pk=unit_id, organisation_id=organisation_id).first()
     if unit is None:
         raise NotFound("Enheden findes ikke i din kommune.")
     return unit
@@ -91,14 +86,10 @@ def person_list(*, organisation_id: int, query: str = "") -> QuerySet[User]:
     return qs
 
 
-def person_get(*, organisation_id: int, person_id: Any) -> User:
-    """One person of the organisation; NotFound for another organisation's person or a bad id."""
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError):
-        raise NotFound("Personen findes ikke i din kommune.") from None
+def person_get(*, organisation_id: int, person_id: int) -> User:
+    """One person of the organisation; NotFound for another organisation's person or none."""
     person = (User.objects.select_related("unit")
-              .filter(pk=pk, organisation_id=organisation_id).first())
+              .filter(pk=person_id, organisation_id=organisation_id).first())
     if person is None:
         raise NotFound("Personen findes ikke i din kommune.")
     return person

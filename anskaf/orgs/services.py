@@ -1,51 +1,55 @@
 """The only place that writes units, people and roles. One transaction each, audited.
 
 Every service takes the acting person (`actor`), checks that they are an administrator of the
-whole organisation, validates its input and raises `ValidationFailed` with a Danish message
-per field, and writes the change and its audit event in one transaction. Everything is scoped
+whole organisation, takes values the boundary parsed and held to the field rules
+(`fields.py`: the forms, the import), applies the rules that need the database (a free
+username, a unit of the municipality, no cycle, no sibling of the same name) with
+`ValidationFailed` and a Danish message per field, and writes the change and its audit event
+in one transaction. Everything is scoped
 to the actor's organisation: a unit or person of another organisation is `NotFound`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict
 
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from anskaf.audit.services import Payload, audit_append
-from anskaf.validation.text import NUL_MESSAGE, text_problem
+from anskaf.validation.text import NUL_MESSAGE
 
-from .choices import Role, UnitKind
+from .choices import Role
 from .errors import NotFound, ValidationFailed
+from .fields import split_name
 from .models import Membership, OrgUnit, User
 from .permissions import admin_refusal, ancestors, forget_access, require, unit_pairs
 from .viewer import access_changed
 
 ACTOR_ROLE = Role.ADMIN.value
-UNIT_NAME_MAX = 200
 
 
-class UnitData(TypedDict, total=False):
-    """A unit as the boundary parsed it (the unit form, an import row); `_clean_unit` holds it
-    to the rules (the name, the kind, a parent of the municipality that is no descendant)."""
+class UnitData(TypedDict):
+    """A unit as the boundary parsed and checked it (the unit form, an import row: the rules
+    of `fields.py`); `_clean_unit` holds it to the rules that need the database (a parent of
+    the municipality that is no descendant, no sibling of the same name)."""
 
-    name: str | None
-    kind: str | None
-    parent: int | str | None
+    name: str
+    kind: str
+    parent: int | None
 
 
-class PersonData(TypedDict, total=False):
-    """A person as the boundary parsed it (the person form, an import row)."""
+class PersonData(TypedDict):
+    """A person as the boundary parsed and checked it (the person form, an import row: the
+    rules of `fields.py`); `_clean_person` adds the rules that need the database (a free
+    username, a unit of the municipality)."""
 
-    username: str | None
-    full_name: str | None
-    email: str | None
-    unit: int | str | None
+    username: str
+    full_name: str
+    email: str
+    unit: int | None
     is_active: bool
 
 
@@ -55,9 +59,6 @@ class _CleanPerson(TypedDict):
     email: str
     unit: OrgUnit | None
     is_active: bool
-USERNAME_MAX = 150
-NAME_PART_MAX = 150
-EMAIL_MAX = 254
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -84,27 +85,11 @@ def _text(value: str | None) -> str:
     return value.strip()
 
 
-def _pk_or_none(value: OrgUnit | User | int | str | None) -> int | str | None:
-    """An id from a form or a service call: None for empty, an int, or "bad"."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, OrgUnit | User):
-        return value.pk
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return "bad"
-
-
-def _unit_in_org(organisation_id: int, unit_id: OrgUnit | int | str | None
-                 ) -> OrgUnit | str | None:
+def _unit_in_org(organisation_id: int, unit_id: int | None) -> OrgUnit | str | None:
     """The unit (None for "no unit") or "bad" when it is not a unit of the organisation."""
-    pk = _pk_or_none(unit_id)
-    if pk is None:
+    if unit_id is None:
         return None
-    if pk == "bad":
-        return "bad"
-    unit = OrgUnit.objects.filter(pk=pk, organisation_id=organisation_id).first()
+    unit = OrgUnit.objects.filter(pk=unit_id, organisation_id=organisation_id).first()
     return unit if unit is not None else "bad"
 
 
@@ -119,25 +104,6 @@ def unit_fields(unit: OrgUnit) -> dict[str, Any]:
     return {"name": unit.name, "kind": unit.kind, "parent": unit.parent_id}
 
 
-def check_unit_name(value: str | None) -> tuple[str, str | None]:
-    """The cleaned name and an error message (or None)."""
-    name = _text(value)
-    if not name:
-        return name, "Skriv enhedens navn."
-    if (problem := text_problem(name, name=True)) is not None:
-        return name, problem
-    if len(name) > UNIT_NAME_MAX:
-        return name, f"Navnet må højst være {UNIT_NAME_MAX} tegn."
-    return name, None
-
-
-def check_unit_kind(value: str | None) -> tuple[str, str | None]:
-    kind = _text(value)
-    if kind not in UnitKind.values:
-        return kind, "Vælg, om enheden er en forvaltning eller en afdeling."
-    return kind, None
-
-
 def _ancestors(parent: OrgUnit) -> set[int]:
     """Ids of `parent` and every unit above it (stops on a cycle rather than looping)."""
     return set(ancestors(unit_pairs(parent.organisation_id), parent.pk))
@@ -146,13 +112,8 @@ def _ancestors(parent: OrgUnit) -> set[int]:
 def _clean_unit(organisation_id: int, data: UnitData, unit: OrgUnit | None
                 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    name, error = check_unit_name(data.get("name"))
-    if error:
-        errors["name"] = error
-    kind, error = check_unit_kind(data.get("kind"))
-    if error:
-        errors["kind"] = error
-    parent = _unit_in_org(organisation_id, data.get("parent"))
+    name, kind = data["name"], data["kind"]
+    parent = _unit_in_org(organisation_id, data["parent"])
     if isinstance(parent, str):  # "bad"
         errors["parent"] = "Vælg en overordnet enhed i din kommune."
         parent = None
@@ -186,11 +147,7 @@ def unit_create(*, actor: User, data: UnitData) -> OrgUnit:
 @transaction.atomic
 def unit_update(*, actor: User, unit_id: int, data: UnitData) -> OrgUnit:
     org_id = require_admin(actor)
-    try:
-        pk = int(unit_id)
-    except (TypeError, ValueError):
-        raise NotFound("Enheden findes ikke i din kommune.") from None
-    unit = OrgUnit.objects.select_for_update().filter(pk=pk, organisation_id=org_id).first()
+    unit = OrgUnit.objects.select_for_update().filter(pk=unit_id, organisation_id=org_id).first()
     if unit is None:
         raise NotFound("Enheden findes ikke i din kommune.")
     clean = _clean_unit(org_id, data, unit)
@@ -224,54 +181,15 @@ def person_fields(person: User) -> dict[str, Any]:
     }
 
 
-def split_name(full_name: str) -> tuple[str, str]:
-    first, _, last = " ".join(full_name.split()).partition(" ")
-    return first, last
-
-
-def check_username(value: str | None, *, exclude_pk: int | None = None
-                   ) -> tuple[str, str | None]:
-    username = _text(value)
-    if not username:
-        return username, "Skriv et brugernavn."
-    if len(username) > USERNAME_MAX:
-        return username, f"Brugernavnet må højst være {USERNAME_MAX} tegn."
-    try:
-        UnicodeUsernameValidator()(username)
-    except ValidationError:
-        return username, ("Brugernavnet må kun indeholde bogstaver, tal og tegnene @ . + - _ "
-                          "(ingen mellemrum).")
+def username_refusal(username: str, *, exclude_pk: int | None = None) -> str | None:
+    """Why a username (of the right shape: `fields.username`) cannot be had: it is in use, in
+    any municipality (usernames are unique on the installation). None when it is free."""
     taken = User.objects.filter(username__iexact=username)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        return username, f"Brugernavnet »{username}« er allerede i brug. Vælg et andet."
-    return username, None
-
-
-def check_full_name(value: str | None) -> tuple[str, str | None]:
-    name = " ".join(_text(value).split())
-    if not name:
-        return name, "Skriv personens fulde navn."
-    if (problem := text_problem(name, name=True)) is not None:
-        return name, problem
-    first, last = split_name(name)
-    if len(first) > NAME_PART_MAX or len(last) > NAME_PART_MAX:
-        return name, f"Fornavn og efternavn må hver højst være {NAME_PART_MAX} tegn."
-    return name, None
-
-
-def check_email(value: str | None) -> tuple[str, str | None]:
-    email = _text(value)
-    if not email:
-        return email, None
-    if len(email) > EMAIL_MAX:
-        return email, f"E-mailadressen må højst være {EMAIL_MAX} tegn."
-    try:
-        validate_email(email)
-    except ValidationError:
-        return email, "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
-    return email, None
+        return f"Brugernavnet »{username}« er allerede i brug. Vælg et andet."
+    return None
 
 
 def _password_errors(password: str, user: User) -> str | None:
@@ -287,30 +205,16 @@ def _password_errors(password: str, user: User) -> str | None:
 def _clean_person(organisation_id: int, data: PersonData, person: User | None
                   ) -> _CleanPerson:
     errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    for field, check, given in (("full_name", check_full_name, data.get("full_name")),
-                                ("email", check_email, data.get("email"))):
-        value, error = check(given)
-        if error:
-            errors[field] = error
-        clean[field] = value
-    username, error = check_username(data.get("username"),
-                                     exclude_pk=person.pk if person else None)
-    if error:
-        errors["username"] = error
-    clean["username"] = username
-    unit = _unit_in_org(organisation_id, data.get("unit"))
-    if unit == "bad":
+    refusal = username_refusal(data["username"], exclude_pk=person.pk if person else None)
+    if refusal is not None:
+        errors["username"] = refusal
+    unit = _unit_in_org(organisation_id, data["unit"])
+    if isinstance(unit, str):  # "bad"
         errors["unit"] = "Vælg en enhed i din kommune."
-    else:
-        clean["unit"] = unit
-    is_active = data.get("is_active", True)
-    if not isinstance(is_active, bool):
-        errors["is_active"] = "Angiv, om brugeren er aktiv."
-    clean["is_active"] = is_active
-    if errors:
+    if errors or isinstance(unit, str):
         raise ValidationFailed(errors)
-    return cast(_CleanPerson, clean)
+    return {"username": data["username"], "full_name": data["full_name"],
+            "email": data["email"], "unit": unit, "is_active": data["is_active"]}
 
 
 def _apply_person(person: User, clean: _CleanPerson) -> None:
@@ -351,11 +255,8 @@ def person_create(*, actor: User, data: PersonData, password: str | None = None)
 
 
 def _locked_person(organisation_id: int, person_id: int) -> User:
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError):
-        raise NotFound("Personen findes ikke i din kommune.") from None
-    person = User.objects.select_for_update().filter(pk=pk, organisation_id=organisation_id).first()
+    person = (User.objects.select_for_update()
+              .filter(pk=person_id, organisation_id=organisation_id).first())
     if person is None:
         raise NotFound("Personen findes ikke i din kommune.")
     return person
@@ -418,7 +319,7 @@ def role_key(value: str | None) -> str | None:
 
 @transaction.atomic
 def role_add(*, actor: User, person_id: int, role: str | None,
-             unit_id: int | str | None = None) -> Membership:
+             unit_id: int | None = None) -> Membership:
     """Give a person a role for the whole organisation (unit_id None) or for one unit."""
     org_id = require_admin(actor)
     person = _locked_person(org_id, person_id)
@@ -447,12 +348,8 @@ def role_add(*, actor: User, person_id: int, role: str | None,
 def role_remove(*, actor: User, person_id: int, membership_id: int) -> None:
     org_id = require_admin(actor)
     person = _locked_person(org_id, person_id)
-    try:
-        pk = int(membership_id)
-    except (TypeError, ValueError):
-        raise NotFound("Rollen findes ikke.") from None
     membership = (Membership.objects.select_related("unit", "person")
-                  .filter(pk=pk, person=person, organisation_id=org_id).first())
+                  .filter(pk=membership_id, person=person, organisation_id=org_id).first())
     if membership is None:
         raise NotFound("Rollen findes ikke.")
     if person.pk == actor.pk and membership.role == Role.ADMIN and membership.unit_id is None:
@@ -461,7 +358,7 @@ def role_remove(*, actor: User, person_id: int, membership_id: int) -> None:
     before = membership_fields(membership)
     access_changed(org_id, person, actor)
     membership.delete()
-    _audit(actor, "role.removed", pk, before, None)
+    _audit(actor, "role.removed", membership_id, before, None)
     forget_access(person)
 
 

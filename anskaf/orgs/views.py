@@ -193,7 +193,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"username": person.username, "full_name": person.get_full_name(),
                "email": person.email, "unit": person.unit_id or "",
                "is_active": person.is_active}
-    form = PersonForm(_posted(request), units=rows, creating=False, initial=initial)
+    form = PersonForm(_posted(request), units=rows, creating=False, initial=initial,
+                      person_pk=person.pk)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_update(actor=request.user, person_id=person.pk,

@@ -310,27 +310,25 @@ DEFAULTS = {"hosting": "web", "lifecycle": "Undecided", "personal_data": False,
             "notice_to": "none", "oversight_method": "isae3000", "oversight_interval_months": 12}
 
 
-def _patch_data(request: ApiRequest, body: type[Body], form: Any) -> tuple[dict[str, Any], Any]:
-    """PATCH: the saved values (as the form shows them) with the sent fields on top, and the
-    `version` sent (required)."""
+def _patch_data(request: ApiRequest, body: type[Body], form: Any) -> tuple[dict[str, Any], int]:
+    """PATCH: the saved values (as the form shows them) with the sent fields on top, typed as
+    parsed (the form's fields read a bool, a number, a date's text or None as they are), and
+    the `version` sent (required)."""
     _, sent = params.parse_body(request, body, required={
         "version": "Send den version, ændringen bygger på (fra GET)."})
     version = sent.pop("version")
-    merged = {**{f.name: f.value() for f in form}, **sent}
-    return {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
-            for k, v in merged.items()}, version
+    return {**{f.name: f.value() for f in form}, **sent}, version
 
 
 def _form_data(request: ApiRequest, body: type[Body]) -> dict[str, Any]:
     """The JSON body, strictly typed (a wrong type or an unknown field is 400
-    validation_error naming it), as form data: booleans become "True"/"False"."""
+    validation_error naming it), with the model's defaults for the fields left out: the form
+    takes the typed values as they are (a bool, a number, None for "no value")."""
     _, data = params.parse_body(request, body)
     allowed = tuple(body.model_fields)
     # null is "not given" for a field with a default (the document allows null there)
-    data = {**{k: v for k, v in DEFAULTS.items() if k in allowed},
+    return {**{k: v for k, v in DEFAULTS.items() if k in allowed},
             **{k: v for k, v in data.items() if v is not None or k not in DEFAULTS}}
-    return {k: (str(v) if isinstance(v, bool) else "" if v is None else v)
-            for k, v in data.items()}
 
 
 def _iso(d: date | None) -> str | None:
@@ -614,7 +612,6 @@ def dpa_oversight_record(request: ApiRequest, system_id: int, dpa_id: int) -> St
                                                             "administratorer")
     _, data = params.parse_body(request, OversightIn)
     version = data.pop("version", None)
-    data = {k: ("" if v is None else v) for k, v in data.items()}
     services.dpa_oversight_record(actor=user, dpa_id=dpa.pk, system_id=system.pk,
                                   values=oversight_values(data), version=version)
     return Status(201, dpa_dict(selectors.dpa_view(services.dpa_of(user, dpa.pk))))

@@ -94,12 +94,8 @@ def system_search_text(system: System) -> str:
     return " ".join((system.name, system.supplier, system.purpose, system.notes)).casefold()
 
 
-def _system_of(actor: User, system_id: int | str, *, lock: bool = False) -> System:
-    try:
-        pk = int(system_id)
-    except (TypeError, ValueError):
-        raise NotFound("Systemet findes ikke.") from None
-    qs = System.objects.filter(organisation_id=actor.municipality_id, pk=pk)
+def _system_of(actor: User, system_id: int, *, lock: bool = False) -> System:
+    qs = System.objects.filter(organisation_id=actor.municipality_id, pk=system_id)
     system = (qs.select_for_update() if lock else qs).first()
     if system is None:
         raise NotFound("Systemet findes ikke.")
@@ -185,7 +181,7 @@ def _check_references(actor: User, values: SystemValues, system: System | None) 
 
 @transaction.atomic
 def system_save(*, actor: User, values: SystemValues, system_id: int | None = None,
-                version: int | str | None = None) -> System:
+                version: int | None = None) -> System:
     """Create a system, or change one, with the values `forms.system_values` validated. A
     changed life cycle goes to KITOS like a case's (`_lifecycle_to_kitos`)."""
     role = require_role(actor, SYSTEM_WRITERS, "IT, indkøb og administratorer")
@@ -241,7 +237,7 @@ def system_lifecycle_set(*, system: System, lifecycle: str, actor: User, role: s
 # --- the case's links -------------------------------------------------------------------------
 
 
-def _case_of(actor: User, case_id: int | str, *, edit: bool) -> Case:
+def _case_of(actor: User, case_id: int, *, edit: bool) -> Case:
     case = lock_visible_case(actor, case_id)
     if edit:
         permissions.require(permissions.edit_refusal(actor, case))
@@ -257,7 +253,7 @@ LINK_EVENTS: dict[str, str] = {LinkKind.ACQUIRED: "portfolio.acquired_system_lin
 
 
 @transaction.atomic
-def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | None
+def case_link(*, actor: User, case_id: int, kind: str, system_id: int | None
               ) -> CaseSystem | None:
     """Point the case at the system it acquires or replaces (empty `system_id` unlinks).
     Anyone who may edit the case may do this; the replaced system's name follows the link."""
@@ -267,7 +263,7 @@ def case_link(*, actor: User, case_id: int, kind: str, system_id: int | str | No
     current = link_of(case.pk, kind)
     before = {"system_id": current.system_id if current else None}
     role = acting_role(actor, (*permissions.CASE_MANAGERS, "admin"))  # as edit_refusal
-    if system_id is None or system_id == "":
+    if system_id is None:
         if current:
             current.delete()
         link = None
@@ -323,15 +319,11 @@ DPA_FIELDS = ("supplier", "signed_on", "sub_processors", "third_countries", "ove
               "oversight_interval_months", "last_oversight_on", "case_id")
 
 
-def _check_version(expected: int | str | None, actual: int, what: str) -> None:
+def _check_version(expected: int | None, actual: int, what: str) -> None:
     """An edit names the version it was made from; a stale one is refused (409), so nobody
     overwrites a change they have not seen."""
-    if expected is None or expected == "":
+    if expected is None:
         return
-    try:
-        expected = int(expected)
-    except (TypeError, ValueError):
-        raise ValidationFailed({"version": "Versionen skal være et helt tal."}) from None
     if expected != actual:
         raise Conflict(f"{what} er blevet ændret af en anden i mellemtiden (version {actual}, "
                        f"du havde version {expected}). Se den nyeste udgave, og gem igen.")
@@ -340,14 +332,10 @@ def _check_version(expected: int | str | None, actual: int, what: str) -> None:
 _Agreement = TypeVar("_Agreement", Contract, DataProcessingAgreement)
 
 
-def _agreement_of(model: type[_Agreement], actor: User, pk: int | str, system_id: int | None,
+def _agreement_of(model: type[_Agreement], actor: User, pk: int, system_id: int | None,
                   lock: bool, missing: str) -> _Agreement:
     """A contract or DPA of the actor's organisation (and of the system, when given); 404
-    for anything else, a non-number included."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise NotFound(missing) from None
+    for anything else."""
     qs = model.objects.filter(organisation_id=actor.municipality_id, pk=pk)
     if system_id is not None:
         qs = qs.filter(system_id=system_id)
@@ -357,13 +345,13 @@ def _agreement_of(model: type[_Agreement], actor: User, pk: int | str, system_id
     return found
 
 
-def contract_of(actor: User, contract_id: int | str, *, system_id: int | None = None,
+def contract_of(actor: User, contract_id: int, *, system_id: int | None = None,
                 lock: bool = False) -> Contract:
     return _agreement_of(Contract, actor, contract_id, system_id, lock,
                          "Kontrakten findes ikke.")
 
 
-def dpa_of(actor: User, dpa_id: int | str, *, system_id: int | None = None,
+def dpa_of(actor: User, dpa_id: int, *, system_id: int | None = None,
            lock: bool = False) -> DataProcessingAgreement:
     return _agreement_of(DataProcessingAgreement, actor, dpa_id,
                          system_id, lock, "Databehandleraftalen findes ikke.")
@@ -371,7 +359,7 @@ def dpa_of(actor: User, dpa_id: int | str, *, system_id: int | None = None,
 
 @transaction.atomic
 def contract_save(*, actor: User, system_id: int, values: ContractValues,
-                  contract_id: int | None = None, version: int | str | None = None) -> Contract:
+                  contract_id: int | None = None, version: int | None = None) -> Contract:
     """Register a contract, or change any of its fields (an option used, a prolongation, a
     termination, a new notice period), with the values `forms.contract_values` validated:
     audited with the values before and after."""
@@ -411,12 +399,8 @@ def contract_mark_notice_decided(*, actor: User, contract_id: int) -> Contract:
     from .selectors import notice_deadline, notice_decided
 
     role = require_role(actor, AGREEMENT_WRITERS, "IT, indkøb, jura, ISK og administratorer")
-    try:
-        pk = int(contract_id)
-    except (TypeError, ValueError):
-        raise NotFound("Kontrakten findes ikke.") from None
     contract = (Contract.objects.select_for_update()
-                .filter(organisation_id=actor.municipality_id, pk=pk).first())
+                .filter(organisation_id=actor.municipality_id, pk=contract_id).first())
     if contract is None:
         raise NotFound("Kontrakten findes ikke.")
     deadline = notice_deadline(contract, timezone.localdate())
@@ -437,8 +421,8 @@ def contract_mark_notice_decided(*, actor: User, contract_id: int) -> Contract:
 
 
 @transaction.atomic
-def dpa_save(*, actor: User, system_id: int, values: DpaValues, case_id: int | str | None = None,
-             dpa_id: int | None = None, version: int | str | None = None
+def dpa_save(*, actor: User, system_id: int, values: DpaValues, case_id: int | None = None,
+             dpa_id: int | None = None, version: int | None = None
              ) -> DataProcessingAgreement:
     """Record a data processing agreement for a system (from the DPA step: linked to the case),
     or change any of its fields, with the values `forms.dpa_values` validated: audited with
@@ -450,7 +434,7 @@ def dpa_save(*, actor: User, system_id: int, values: DpaValues, case_id: int | s
         dpa = dpa_of(actor, dpa_id, system_id=system.pk, lock=True)
         _check_version(version, dpa.version, "Databehandleraftalen")
     before = _view(dpa, DPA_FIELDS) if dpa else None
-    case = _case_of(actor, case_id, edit=False) if case_id is not None and case_id != "" else None
+    case = _case_of(actor, case_id, edit=False) if case_id is not None else None
     dpa = _assigned(dpa or DataProcessingAgreement(), values)
     dpa.system, dpa.organisation_id = system, system.organisation_id
     if case is not None:
@@ -468,7 +452,7 @@ OVERSIGHT_FIELDS = ("done_on", "method", "result", "notes", "document_ref")
 
 @transaction.atomic
 def dpa_oversight_record(*, actor: User, dpa_id: int, values: OversightValues,
-                         system_id: int | None = None, version: int | str | None = None
+                         system_id: int | None = None, version: int | None = None
                          ) -> DpaOversight:
     """Record a completed oversight of a data processor. It becomes the DPA's last oversight
     (unless an even later one is recorded), so the next date moves by the DPA's interval and

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFaile
 from anskaf.cases.process_models import model_for
 from anskaf.cases.selectors import visible_cases
 from anskaf.errors import Forbidden
+from anskaf.http import params
 from anskaf.http.refusals import refusals_as_pages
 from anskaf.orgs.models import OrgUnit
 from anskaf.orgs.permissions import is_admin, require
@@ -129,6 +130,13 @@ def system_detail(request: HttpRequest, system_pk: int) -> HttpResponse:
         "may_agree": services.may(request.user, services.AGREEMENT_WRITERS)})
 
 
+def _version(post: QueryDict) -> int | None:
+    """The version an edit form carries (the one the page showed): None when not sent; a
+    field error when it is no whole number."""
+    return params.posted_id(post.get("version"), field="version",
+                            message="Versionen skal være et helt tal.")
+
+
 def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
     org = request.user.organisation_id
     system = None
@@ -143,7 +151,7 @@ def _system_form(request: HttpRequest, system_pk: int | None) -> HttpResponse:
         try:
             saved = services.system_save(actor=request.user, values=system_values(
                 request.POST, organisation_id=org, instance=system), system_id=system_pk,
-                                         version=request.POST.get("version"))
+                                         version=_version(request.POST))
         except Conflict as exc:
             system = selectors.systems(request.user).get(pk=system_pk)
             conflict = _conflict(exc, SystemForm(instance=system, organisation_id=org))
@@ -262,7 +270,7 @@ def contract_edit(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse
     period."""
     def save(r: HttpRequest, s: Any, contract: Any) -> Any:
         return services.contract_save(actor=r.user, system_id=s.pk, values=contract_values(
-            r.POST, instance=contract), contract_id=contract.pk, version=r.POST.get("version"))
+            r.POST, instance=contract), contract_id=contract.pk, version=_version(r.POST))
 
     return _agreement_form(request, system_pk, ContractForm, "Kontrakten", save,
                            lookup=_contract_lookup(request, pk), pk=pk)
@@ -289,7 +297,8 @@ def dpa_create(request: HttpRequest, system_pk: int) -> HttpResponse:
     def save(r: HttpRequest, s: Any, _: Any) -> Any:
         return services.dpa_save(actor=r.user, system_id=s.pk,
                                  values=dpa_values(r.POST),
-                                 case_id=r.POST.get("sag") or None)
+                                 case_id=params.posted_ref(r.POST.get("sag"),
+                                                           missing="Sagen findes ikke."))
 
     return _agreement_form(request, system_pk, DpaForm, "Databehandleraftalen", save)
 
@@ -299,7 +308,7 @@ def dpa_edit(request: HttpRequest, system_pk: int, pk: int) -> HttpResponse:
     def save(r: HttpRequest, s: Any, dpa: Any) -> Any:
         return services.dpa_save(actor=r.user, system_id=s.pk,
                                  values=dpa_values(r.POST, instance=dpa), dpa_id=dpa.pk,
-                                 version=r.POST.get("version"))
+                                 version=_version(r.POST))
 
     return _agreement_form(request, system_pk, DpaForm, "Databehandleraftalen", save,
                            lookup=_dpa_lookup(request, pk), pk=pk)
@@ -429,7 +438,8 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
     try:
         services.case_link(actor=request.user, case_id=pk, kind=kind,
-                           system_id=request.POST.get("system") or None)
+                           system_id=params.posted_ref(request.POST.get("system"),
+                                                       missing="Systemet findes ikke."))
     except (ValidationFailed, MoveRefused) as exc:
         if isinstance(exc, Forbidden):
             raise  # the 403 page (member_required)

@@ -11,7 +11,8 @@ from django.urls import reverse
 from anskaf import testing
 from anskaf.cases import services as case_services
 from anskaf.cases.errors import ValidationFailed
-from anskaf.orgs import services as org_services
+from anskaf.orgs import fields as org_fields
+from anskaf.orgs.fields import problem_of
 from anskaf.testing import case_data
 
 from .conftest import ApiClient, error_of
@@ -59,8 +60,8 @@ def test_the_services_refuse_them_for_the_command_line_and_the_forms(coordinator
     with pytest.raises(ValidationFailed) as refused:
         case_services.step_update(actor=coordinator, case_id=case.pk, number=2, remarks="a\x07b")
     assert "kontroltegn (U+0007)" in refused.value.errors["remarks"]
-    assert "skriveretningen" in (org_services.check_unit_name("IT\u2066afdeling")[1] or "")
-    assert "kontroltegn" in (org_services.check_full_name("Anne\x1bHansen")[1] or "")
+    assert "skriveretningen" in (problem_of(org_fields.unit_name, "IT\u2066afdeling")[1] or "")
+    assert "kontroltegn" in (problem_of(org_fields.full_name, "Anne\x1bHansen")[1] or "")
 
 
 def test_the_case_form_shows_the_danish_message(coordinator):

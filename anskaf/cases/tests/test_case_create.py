@@ -11,6 +11,7 @@ from anskaf.audit.models import AuditEvent
 from anskaf.audit.services import audit_verify
 from anskaf.cases import services
 from anskaf.cases.errors import ValidationFailed
+from anskaf.cases.inputs import case_values
 from anskaf.cases.models import Case, CaseNumberSequence, ModelVersion, StepState
 from anskaf.process.loader import DEFAULT_MODEL_PATH, sha256_of
 
@@ -48,7 +49,7 @@ def test_a_new_year_starts_a_new_sequence(coordinator, year, monkeypatch):
 
 def test_a_refused_creation_uses_no_number(coordinator, year):
     with pytest.raises(ValidationFailed):
-        services.case_create(actor=coordinator, data=testing.case_data(title=""))
+        testing.new_case(coordinator, title="")
     assert testing.new_case(coordinator).number == f"{year}-001"
 
 
@@ -147,7 +148,7 @@ def test_the_acting_role_is_one_step_1_asks_for(requester):
 def test_step_1_questions_and_the_title_are_required(coordinator, field, value):
     data = testing.case_data(**{field: value})
     with pytest.raises(ValidationFailed) as info:
-        services.case_create(actor=coordinator, data=data)
+        case_values(data, creating=True)
     assert set(info.value.errors) == {field}
     assert info.value.code == "validation_error"
     assert info.value.errors[field]  # a Danish message that says what to do
@@ -155,7 +156,7 @@ def test_step_1_questions_and_the_title_are_required(coordinator, field, value):
 
 def test_every_missing_field_is_named_at_once(coordinator):
     with pytest.raises(ValidationFailed) as info:
-        services.case_create(actor=coordinator, data={})
+        case_values({}, creating=True)
     assert set(info.value.errors) == {"title", "need", "strategic_fit", "user_impact"}
 
 

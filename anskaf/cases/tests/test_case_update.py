@@ -9,6 +9,7 @@ import pytest
 from anskaf import testing
 from anskaf.cases import services
 from anskaf.cases.errors import CaseClosed, Conflict, InvalidTransition, NotFound, ValidationFailed
+from anskaf.cases.inputs import case_values
 
 from .helpers import event_types, everything, fresh, last_event, status_of, step
 
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def update(actor, case, version=None, **data):
-    return services.case_update(actor=actor, case_id=case.pk, data=data, version=version)
+    """As the page and the API do: the fields checked where they enter, then the service."""
+    return services.case_update(actor=actor, case_id=case.pk,
+                                data=case_values(data, creating=False), version=version)
 
 
 def test_it_changes_the_given_fields_and_bumps_the_version(coordinator, case):
@@ -168,9 +171,17 @@ def test_a_case_of_another_organisation_is_not_found(outsider, case):
     assert fresh(case).title == "Nyt økonomisystem"
 
 
-def test_a_case_id_that_is_not_a_number_is_not_found(coordinator):
+@pytest.mark.parametrize("case_id", [0, -1, 2**63])
+def test_a_case_id_out_of_range_is_not_found(coordinator, case_id):
+    """The boundary parses the id (the URL converter, the API's path); the service takes an
+    int, and one that names no case, negative or too big for the database, is 404."""
     with pytest.raises(NotFound):
-        services.case_update(actor=coordinator, case_id="abc", data={"title": "x"})
+        services.case_update(actor=coordinator, case_id=case_id, data={"title": "x"})
+
+
+def test_a_case_id_that_is_not_a_number_is_not_found_where_it_enters(coordinator, client):
+    client.force_login(coordinator)
+    assert client.get("/sager/abc/").status_code == 404
 
 
 def test_a_withdrawn_case_cannot_be_edited(coordinator, case):

@@ -188,6 +188,7 @@ def test_an_admin_publishes_a_forvaltnings_model_from_the_page(browser, org, uni
     assert current_version(org.pk).organisation_id is None
     assert len(model_for(testing.new_case(coordinator)).steps) == 22
     assert browser.get(f"{PAGE}?enhed=999999").status_code == 404
+    assert browser.get(f"{PAGE}?enhed=1x").status_code == 404  # parsed where it enters
     department = testing.make_unit(org, "Afdeling", parent=unit)
     assert browser.get(f"{PAGE}?enhed={department.pk}").status_code == 404
 

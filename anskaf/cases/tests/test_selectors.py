@@ -177,8 +177,10 @@ def test_case_detail_of_another_organisations_case_is_not_found(outsider, case):
         selectors.case_detail(viewer=outsider, case_id=case.pk)
 
 
-@pytest.mark.parametrize("case_id", ["abc", None, 10**9])
+@pytest.mark.parametrize("case_id", [10**9, 0, -1, 2**63])
 def test_case_detail_of_a_missing_case_is_not_found(coordinator, case_id):
+    """The id is an int (the boundary parsed it: a URL converter, the API's path); one that
+    names no case, or none the database can hold, is 404."""
     with pytest.raises(NotFound):
         selectors.case_detail(viewer=coordinator, case_id=case_id)
 

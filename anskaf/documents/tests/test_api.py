@@ -115,3 +115,20 @@ def test_completing_step_12_without_the_contract_is_409_naming_it(coordinator, c
     assert response.status_code == 409
     body = response.json()
     assert body["error"] == "requirement_missing" and "Underskrevet kontrakt" in body["message"]
+
+
+def test_the_document_a_version_is_for_is_parsed_where_it_enters(coordinator, case):
+    """`document` (multipart text) is parsed by the upload's boundary (ADR 0040): no whole
+    number is 400 naming the field, a number that names no document of the step is 404, the
+    document's id adds a version to it."""
+    first = post_file(coordinator, case, MINIMAL_PDF, "a.pdf").json()["document"]
+    bad = post_file(coordinator, case, MINIMAL_PDF + b"2", "a.pdf", document="x1")
+    assert bad.status_code == 400, bad.content
+    assert bad.json()["error"] == "validation_error"
+    assert bad.json()["fields"] == {"document": "Angiv dokumentet med dets id (et heltal)."}
+    missing = post_file(coordinator, case, MINIMAL_PDF + b"2", "a.pdf", document="99999999")
+    assert missing.status_code == 404, missing.content
+    again = post_file(coordinator, case, MINIMAL_PDF + b"2", "b.pdf", document=str(first["id"]))
+    assert again.status_code == 201, again.content
+    assert [v["number"] for v in again.json()["document"]["versions"]] == [2, 1]
+    assert DocumentVersion.objects.count() == 2

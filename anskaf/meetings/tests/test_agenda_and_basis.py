@@ -201,3 +201,17 @@ def test_readiness_shows_the_tests_checklist_and_remarks(coordinator):
     html = _client(coordinator).get(f"/sager/{case.pk}/trin/18/").content.decode()
     test = html[html.index('id="trin-18-test"'):]
     assert "Testen gik godt, to fejl rettet" in test and "Ikke afkrydset" in test
+
+
+@pytest.mark.parametrize("item", ["", "1x", "99999999", "-1", "9" * 30])
+def test_an_item_the_page_cannot_read_names_no_item(coordinator, board_member, item):
+    """The page parses the posted `item` (ADR 0040); the service takes a number or None, and
+    text, a number of no item and nothing at all are the same 404, nothing saved."""
+    meeting = schedule(board_member)
+    put_on_agenda(board_member, coordinator, ready_case(coordinator), meeting)
+    services.meeting_publish(actor=board_member, meeting_id=meeting.pk)
+    response = _client(board_member).post(
+        f"/it-visitationen/moeder/{meeting.pk}/udfald/",
+        {"item": item, "notes": "Noter", "outcome": "yes", "rationale": "Begrundet"})
+    assert response.status_code == 404
+    assert not AgendaItem.objects.filter(notes="Noter").exists()

@@ -18,6 +18,7 @@ from anskaf.cases.errors import (
 from anskaf.cases.extensions import register_handler, unregister
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.meetings import selectors, services
+from anskaf.meetings.inputs import schedule_values
 from anskaf.meetings.models import AgendaItem, Meeting, MinutesRevision, Referral
 from anskaf.meetings.testing import put_on_agenda, ready_case, schedule
 
@@ -59,16 +60,15 @@ def test_only_the_board_schedules_and_bad_input_is_named(coordinator, board_memb
     with pytest.raises(PermissionDenied):
         schedule(coordinator)
     with pytest.raises(ValidationFailed) as exc:
-        services.meeting_schedule(actor=board_member, data={"title": "", "starts_at": "i morgen",
-                                                            "online_link": "ikke et link"})
+        schedule_values({"title": "", "starts_at": "i morgen", "online_link": "ikke et link"})
     assert set(exc.value.errors) >= {"title", "starts_at", "online_link"}
     assert not Meeting.objects.exists()
 
 
 def test_a_recurring_series_keeps_its_local_hour(board_member):
-    meetings = services.meeting_schedule(actor=board_member, data={
+    meetings = services.meeting_schedule(actor=board_member, data=schedule_values({
         "title": "IT-visitationen", "starts_at": "2026-03-10T09:00", "duration_minutes": 60,
-        "online_link": "https://teams.example/m", "repeat_weeks": 2, "count": 4})
+        "online_link": "https://teams.example/m", "repeat_weeks": 2, "count": 4}))
     assert len(meetings) == 4 and len({m.series for m in meetings}) == 1
     from django.utils import timezone
     local = [timezone.localtime(m.starts_at) for m in meetings]

@@ -64,7 +64,7 @@ def test_services_do_not_find_another_organisations_units_and_people(admin_user,
         services.role_remove(actor=admin_user, person_id=outsider.pk,
                              membership_id=Membership.objects.get(person=outsider).pk)
     with pytest.raises(NotFound):
-        selectors.person_get(organisation_id=admin_user.organisation_id, person_id="abc")
+        selectors.person_get(organisation_id=admin_user.organisation_id, person_id=2**63)
     with pytest.raises(ValidationFailed) as exc:
         services.role_add(actor=admin_user, person_id=admin_user.pk, role="it",
                           unit_id=outsider.unit_id)

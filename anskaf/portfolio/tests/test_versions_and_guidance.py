@@ -53,3 +53,25 @@ def test_no_deadline_link_on_finished_steps(coordinator):
     waiting = c.get(reverse("cases:step_detail", args=[case.pk, 2])).content.decode()
     assert "Sæt frist<span class=\"sr-only\"> for trin 1<" not in done
     assert "Sæt frist<span class=\"sr-only\"> for trin 2<" in waiting
+
+
+def test_a_version_that_is_no_number_is_refused_where_the_page_reads_it(it_person, old_system):
+    """The edit form's `version` is parsed by the page (ADR 0040), the service takes a number:
+    no whole number is the form's error (400), nothing saved."""
+    url = reverse("portfolio:system_edit", args=[old_system.pk])
+    response = _client(it_person).post(url, {**FIELDS, "name": "ESDH (ny)", "version": "to"})
+    assert response.status_code == 400
+    assert "Versionen skal være et helt tal." in response.content.decode()
+    assert System.objects.get(pk=old_system.pk).name == old_system.name
+
+
+def test_a_system_id_that_is_no_number_names_no_system(coordinator, old_system):
+    """The case page's system select is parsed by the page: text names no system (404), as a
+    number of no system does."""
+    case = testing.new_case(coordinator, replaces_system=True, replaced_system_name="ESDH")
+    url = reverse("portfolio:case_link", args=[case.pk])
+    assert _client(coordinator).post(url, {"kind": "replaced", "system": "1x"}).status_code == 404
+    assert _client(coordinator).post(url, {"kind": "replaced",
+                                           "system": "99999999"}).status_code == 404
+    assert _client(coordinator).post(url, {"kind": "replaced",
+                                           "system": old_system.pk}).status_code == 302
