@@ -113,10 +113,11 @@ distclean: clean
 # --- benchmarks (issue 8): see bench/README.md ------------------------------------------------
 #   make bench-data SCALE=municipality|national [RESET=1]   bulk-load synthetic data (PostgreSQL)
 #   make bench                                              serve with gunicorn, load with locust
+#   make bench-mixed                                        the mixed workload only (BENCH_MIX=only)
 SCALE ?= municipality
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/anskaf_bench
 STAMP_BENCH := $(VENV)/.anskaf-installed-bench
-.PHONY: bench-data bench
+.PHONY: bench-data bench bench-mixed
 
 $(STAMP_BENCH): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[bench,postgres]'
@@ -129,3 +130,7 @@ bench-data: $(STAMP_BENCH)
 bench: $(STAMP_BENCH)
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-bench-not-secret} \
 		$(BIN)/python bench/run.py
+
+bench-mixed: $(STAMP_BENCH)
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} SECRET_KEY=$${SECRET_KEY:-bench-not-secret} \
+		BENCH_MIX=only $(BIN)/python bench/run.py

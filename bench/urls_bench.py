@@ -1,7 +1,9 @@
-"""anskaf's URLs plus /bench/floor: same middleware and login, no domain data, no template."""
+"""anskaf's URLs plus /bench/floor (same middleware and login, no domain data, no template) and
+/bench/shell (the empty HTML page: base.html with its context processors, an empty block)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
 
 
@@ -10,8 +12,14 @@ def floor(request):
     return HttpResponse(f"floor {request.user.pk}", content_type="text/plain")
 
 
+@login_required
+def shell(request):
+    return render(request, "base.html", {})
+
+
 urlpatterns = [
     path("bench/floor", floor),
+    path("bench/shell", shell),
     path("", include("anskaf.urls")),
 ]
 
