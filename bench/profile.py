@@ -3,21 +3,15 @@
     DATABASE_URL=... .venv/bin/python bench/profile.py
 """
 
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anskaf_bench")
-os.environ.setdefault("SECRET_KEY", "bench-not-secret")
-os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
+from bench.inprocess import setup  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

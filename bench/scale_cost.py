@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import sys
@@ -25,14 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anskaf_bench")
-os.environ.setdefault("SECRET_KEY", "bench-not-secret")
-os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
+from bench.inprocess import setup  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
