@@ -23,7 +23,7 @@ from anskaf.orgs.request_types import ApiRequest
 from . import inputs, selectors, services
 from .inputs import ScheduleData, schedule_values
 from .models import AgendaItem, Meeting
-from .permissions import board_refusal, put_forward_refusal
+from .permissions import answer_refusal, board_refusal, put_forward_refusal
 
 router = Router(tags=["meetings"])
 
@@ -408,8 +408,10 @@ def question_ask(request: ApiRequest, meeting_id: int, item_id: int) -> Status:
 def question_answer(request: ApiRequest, meeting_id: int, question_id: int) -> dict[str, Any]:
     meeting = Meeting.objects.filter(organisation_id=request.auth.municipality_id,
                                      pk=meeting_id).first()
-    if meeting is None or not meeting.items.filter(questions__pk=question_id).exists():
+    question = selectors.meeting_question(meeting, question_id) if meeting else None
+    if meeting is None or question is None:
         raise NotFound("Spørgsmålet findes ikke på mødet.")
+    permissions.require(answer_refusal(request.auth, question.item.case))
     body, _ = params.parse_body(request, AnswerIn)
     services.question_answer(actor=request.auth, question_id=question_id,
                              answer=inputs.answer_value(body.answer),

@@ -31,7 +31,6 @@ from anskaf.cases.errors import (
     InvalidTransition,
     NotFound,
     NotReady,
-    PermissionDenied,
     ValidationFailed,
 )
 from anskaf.cases.extensions import CaseEvent, emit
@@ -45,7 +44,7 @@ from . import minutes as minutes_text
 from .choices import MeetingState, QuestionStatus, ReferralStatus
 from .inputs import ScheduleValues
 from .models import AgendaItem, Meeting, MinutesRevision, Question, Referral
-from .permissions import BOARD_ROLE, board_refusal, put_forward_refusal
+from .permissions import BOARD_ROLE, answer_refusal, board_refusal, put_forward_refusal
 from .steps import BoardSteps, board_steps
 
 MEETING_NOT_FOUND = "Mødet findes ikke, eller du har ikke adgang til det."
@@ -501,10 +500,7 @@ def question_answer(*, actor: User, question_id: int | None, answer: str,
     if question is None:
         raise NotFound(message)
     meeting = _lock_meeting(actor, question.item.meeting_id)
-    case = question.item.case
-    if board_refusal(actor) is not None and (case is None or put_forward_refusal(actor, case)):
-        raise PermissionDenied("Kun IT-visitationen eller sagens koordinator kan besvare "
-                               "spørgsmålet.")
+    permissions.require(answer_refusal(actor, question.item.case))
     if meeting.is_locked:
         raise InvalidTransition("Referatet er godkendt; mødet kan ikke længere ændres.")
     question = Question.objects.select_for_update().get(pk=question.pk)

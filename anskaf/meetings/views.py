@@ -29,7 +29,7 @@ from . import exports, inputs, minutes, selectors, services
 from .choices import Addressee
 from .inputs import ScheduleData, schedule_values
 from .models import Meeting
-from .permissions import board_refusal, view_refusal
+from .permissions import answer_refusal, board_refusal, view_refusal
 
 FIELD_LABELS = {
     "title": "Titel", "starts_at": "Dato og klokkeslæt", "duration_minutes": "Varighed",
@@ -253,8 +253,12 @@ def _ask(request: HttpRequest, meeting: Meeting) -> str:
 
 def _answer(request: HttpRequest, meeting: Meeting) -> str:
     post = request.POST
-    services.question_answer(actor=request.user,
-                             question_id=params.form_int(post.get("question")),
+    question = selectors.meeting_question(meeting, params.form_int(post.get("question")))
+    if question is None:
+        raise NotFound("Spørgsmålet findes ikke, eller du har ikke adgang til det.")
+    # who may answer, before the answer is judged (404, 403, then 400)
+    permissions.require(answer_refusal(request.user, question.item.case))
+    services.question_answer(actor=request.user, question_id=question.pk,
                              answer=inputs.answer_value(post.get("answer", "")),
                              answer_base=post.get("answer_base"))
     return "Svaret er registreret."
@@ -312,7 +316,7 @@ MEETING_ACTIONS: dict[str, MeetingAction] = {
     "godkend-referat": _approve_minutes, "ret-referat": _correct_minutes,
 }
 
-# Not the board's alone: a case's coordinator may answer a question (the service decides).
+# Not the board's alone: a case's coordinator may answer a question (`_answer` asks).
 ANYONE_WHO_MAY = {"svar"}
 
 

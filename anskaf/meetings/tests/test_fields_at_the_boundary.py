@@ -105,6 +105,12 @@ def test_the_page_answers_403_before_it_judges_the_fields(org, meeting):
     response = _page(admin, meeting, "spoerg",
                      {"item": meeting.items.get().pk, "addressed_to": "naboen", "text": ""})
     assert response.status_code == 403
+    question = Question.objects.get()
+    response = _page(admin, meeting, "svar", {"question": question.pk, "answer": " "})
+    assert response.status_code == 403
+    response = _api(admin, "post", f"/meetings/{meeting.pk}/questions/{question.pk}/answer",
+                    {"answer": " "})
+    assert response.status_code == 403
 
 
 @pytest.mark.parametrize("call", [
