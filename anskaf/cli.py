@@ -467,16 +467,16 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
     return OK
 
 
-def _org_data(args: argparse.Namespace) -> dict[str, Any]:
-    return {"name": args.name, "slug": args.slug, "cvr": args.cvr, "units": args.unit or [],
-            "admin_name": args.admin_name, "admin_email": args.admin_email}
-
-
 def cmd_org_create(args: argparse.Namespace) -> int:
     _setup_django()
     from anskaf.installation import services
+    from anskaf.installation.inputs import org_values
 
-    org, admin = services.org_create(actor=None, data=_org_data(args), via="cli")
+    # the arguments argparse parsed, held to the field rules where they enter (ADR 0040)
+    values = org_values({"name": args.name, "slug": args.slug, "cvr": args.cvr,
+                         "units": args.unit or [], "admin_name": args.admin_name,
+                         "admin_email": args.admin_email})
+    org, admin = services.org_create(actor=None, data=values, via="cli")
     units = org.units.count()
     print(f"Created {org.name} ({org.slug}, CVR {org.cvr}) with {units} forvaltning"
           f"{'er' if units != 1 else ''}; invitation to its admin {admin.username} queued for "

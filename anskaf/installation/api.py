@@ -27,6 +27,7 @@ from anskaf.process.loader import ModelInvalid
 
 from . import jobs, selectors, services
 from .errors import OperatorRefused, ValidationFailed
+from .inputs import OrgData, org_values
 
 router = Router(tags=["installation"])
 P = "/installation/organisations"
@@ -99,9 +100,9 @@ class MunicipalityIn(Body):
                                     max_length=254)
 
 
-def _org_data(body: MunicipalityIn) -> services.OrgData:
-    return services.OrgData(name=body.name, slug=body.slug, cvr=body.cvr, units=body.units,
-                            admin_name=body.admin_name, admin_email=body.admin_email)
+def _org_data(body: MunicipalityIn) -> OrgData:
+    return OrgData(name=body.name, slug=body.slug, cvr=body.cvr, units=body.units,
+                   admin_name=body.admin_name, admin_email=body.admin_email)
 
 
 class SuspendIn(Body):
@@ -200,7 +201,8 @@ def org_create(request: ApiRequest) -> Status:
         "cvr": "Skriv kommunens CVR-nummer.", "admin_name": "Skriv administratorens navn.",
         "admin_email": "Skriv administratorens e-mail."})
     try:
-        org, _admin = services.org_create(actor=user, data=_org_data(body), via="api")
+        org, _admin = services.org_create(actor=user, data=org_values(_org_data(body)),
+                                          via="api")
     except ValidationFailed as exc:
         raise _refused(exc) from None
     return Status(201, _row(selectors.municipality_row(viewer=user, slug=org.slug)))

@@ -1,4 +1,6 @@
-"""Form shapes for the operator's pages; the rules live in services.py (ADR 0030)."""
+"""Form shapes for the operator's pages (ADR 0030). A new municipality's field rules are
+`inputs.org_values` (ADR 0040), which `OrgCreateForm.clean` runs; the service keeps the rules
+that need the database."""
 
 from __future__ import annotations
 
@@ -6,6 +8,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
+
+from .errors import ValidationFailed
+from .inputs import OrgData, OrgValues, org_values
 
 
 class OrgCreateForm(forms.Form):
@@ -30,8 +35,22 @@ class OrgCreateForm(forms.Form):
                                             "administratorens brugernavn.",
                                   error_messages={"required": "Skriv administratorens e-mail."})
 
-    def service_data(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            try:
+                self.values = org_values(OrgData(
+                    name=cleaned.get("name"), slug=cleaned.get("slug"), cvr=cleaned.get("cvr"),
+                    units=cleaned.get("units"), admin_name=cleaned.get("admin_name"),
+                    admin_email=cleaned.get("admin_email")))
+            except ValidationFailed as exc:
+                for field, message in exc.errors.items():
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def service_data(self) -> OrgValues:
+        """The checked values (after `is_valid()`)."""
+        return self.values
 
 
 class SuspendForm(forms.Form):

@@ -8,9 +8,8 @@ line (`via="cli"`: whoever runs `anskaf` on the server is trusted as the operato
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
@@ -41,13 +40,10 @@ from anskaf.validation.text import text_problem
 
 from . import offboarding
 from .errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
+from .inputs import OrgValues
 from .permissions import via_refusal
 
-NAME_MAX = 200
-SLUG_MAX = 50
 REASON_MAX = 500
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
-CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
 
 # --- the installation's chain -------------------------------------------------------------------
@@ -94,89 +90,23 @@ def _audit_both(org: Organisation, actor: User | None, via: str, event_type: str
 # --- checks -------------------------------------------------------------------------------------
 
 
-def cvr_problem(value: str) -> str | None:
-    """None for a valid CVR number (8 digits, modulus 11 with weights 2 7 6 5 4 3 2 1)."""
-    if not re.fullmatch(r"[0-9]{8}", value):
-        return "Skriv CVR-nummeret som 8 cifre, fx 29189587."
-    if value[0] == "0":
-        return "Et CVR-nummer begynder ikke med 0."
-    if sum(int(d) * w for d, w in zip(value, CVR_WEIGHTS, strict=True)) % 11:
-        return f"»{value}« er ikke et gyldigt CVR-nummer (kontrolcifferet passer ikke)."
-    return None
-
-
-class OrgData(TypedDict, total=False):
-    """A new municipality as the boundary parsed it (the operator's form, the API's body, the
-    command's arguments); `_clean_org` holds it to the rules."""
-
-    name: str | None
-    slug: str | None
-    cvr: str | None
-    units: str | list[str] | None
-    admin_name: str | None
-    admin_email: str | None
-
-
 def _text(value: str | None) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _clean_org(data: OrgData) -> dict[str, Any]:
+def _org_refusals(values: OrgValues) -> None:
+    """The new municipality's rules that need the database (its fields were checked where
+    they entered, `inputs.org_values`): a slug, a CVR number or an e-mail already in use."""
     errors: dict[str, str] = {}
-    name = " ".join(_text(data.get("name")).split())
-    if not name:
-        errors["name"] = "Skriv kommunens navn, fx Haderslev Kommune."
-    elif (problem := text_problem(name, name=True)) is not None:
-        errors["name"] = problem
-    elif len(name) > NAME_MAX:
-        errors["name"] = f"Navnet må højst være {NAME_MAX} tegn."
-    slug = _text(data.get("slug")).lower()
-    if not slug:
-        errors["slug"] = "Skriv kommunens kortnavn til adresser, fx haderslev."
-    elif len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
-        errors["slug"] = (f"Kortnavnet må kun have små bogstaver a-z, tal og bindestreg "
-                          f"(højst {SLUG_MAX} tegn), fx aabenraa.")
-    elif Organisation.objects.filter(slug=slug).exists():
-        errors["slug"] = f"Kortnavnet »{slug}« er allerede i brug. Vælg et andet."
-    cvr = re.sub(r"\s", "", _text(data.get("cvr")))
-    if (problem := cvr_problem(cvr)) is not None:
-        errors["cvr"] = problem
-    elif municipalities().filter(cvr=cvr).exists():
-        errors["cvr"] = f"CVR-nummeret {cvr} er allerede en kommune på installationen."
-    units_raw = data.get("units") or []
-    if isinstance(units_raw, str):
-        units_raw = units_raw.splitlines()
-    units: list[str] = []
-    for raw in units_raw:
-        unit, problem = problem_of(fields.unit_name, raw)
-        if not unit:
-            continue
-        if problem:
-            errors["units"] = f"»{unit[:60]}«: {problem}"
-            break
-        if unit.casefold() in {u.casefold() for u in units}:
-            errors["units"] = f"Forvaltningen »{unit}« står der to gange."
-            break
-        units.append(unit)
-    admin_name, problem = problem_of(fields.full_name, data.get("admin_name"))
-    if problem:
-        errors["admin_name"] = problem
-    admin_email, problem = problem_of(fields.email, data.get("admin_email"))
-    if not admin_email:
-        problem = "Skriv administratorens e-mailadresse: invitationen sendes dertil."
-    if problem is None:
-        _username, problem = problem_of(fields.username, admin_email.lower())
-        problem = problem or username_refusal(admin_email.lower())
-        if problem and User.objects.filter(username__iexact=admin_email).exists():
-            problem = f"Der findes allerede en bruger med e-mailadressen {admin_email}."
-        elif problem:
-            problem = f"E-mailadressen bliver administratorens brugernavn. {problem}"
-    if problem:
-        errors["admin_email"] = problem
+    if Organisation.objects.filter(slug=values["slug"]).exists():
+        errors["slug"] = f"Kortnavnet »{values['slug']}« er allerede i brug. Vælg et andet."
+    if municipalities().filter(cvr=values["cvr"]).exists():
+        errors["cvr"] = f"CVR-nummeret {values['cvr']} er allerede en kommune på installationen."
+    if username_refusal(values["admin_email"].lower()):
+        errors["admin_email"] = (f"Der findes allerede en bruger med e-mailadressen "
+                                 f"{values['admin_email']}.")
     if errors:
         raise ValidationFailed(errors)
-    return {"name": name, "slug": slug, "cvr": cvr, "units": units, "admin_name": admin_name,
-            "admin_email": admin_email}
 
 
 def org_fields(org: Organisation) -> dict[str, Any]:
@@ -224,28 +154,28 @@ def invitation_accepted(*, person: User) -> None:
 
 
 @transaction.atomic
-def org_create(*, actor: User | None, data: OrgData, via: str = "web"
+def org_create(*, actor: User | None, data: OrgValues, via: str = "web"
                ) -> tuple[Organisation, User]:
     """Create a municipality with its forvaltninger and its first administrator, who is
-    invited by e-mail through the outbox. data: name, slug, cvr, units (names, or one text
-    with a name per line), admin_name, admin_email (also the admin's username)."""
+    invited by e-mail through the outbox. data: as `inputs.org_values` checked it (name,
+    slug, cvr, units, admin_name, admin_email: also the admin's username)."""
     _require_operator(actor, via)
-    clean = _clean_org(data)
+    _org_refusals(data)
     try:
         with transaction.atomic():
-            org = Organisation.objects.create(name=clean["name"], slug=clean["slug"],
-                                              cvr=clean["cvr"])
+            org = Organisation.objects.create(name=data["name"], slug=data["slug"],
+                                              cvr=data["cvr"])
     except IntegrityError:  # the same slug at the same moment
-        raise ValidationFailed({"slug": f"Kortnavnet »{clean['slug']}« er allerede i brug."}
+        raise ValidationFailed({"slug": f"Kortnavnet »{data['slug']}« er allerede i brug."}
                                ) from None
     _audit_municipality(org, actor, via, "organisation.created", org.pk, None,
                         org_fields(org))
-    for name in clean["units"]:
+    for name in data["units"]:
         unit = OrgUnit.objects.create(organisation=org, name=name, kind=UnitKind.ADMINISTRATION)
         _audit_municipality(org, actor, via, "unit.created", unit.pk, None, unit_fields(unit))
-    admin = User(organisation=org, username=clean["admin_email"].lower(),
-                 email=clean["admin_email"])
-    admin.first_name, admin.last_name = split_name(clean["admin_name"])
+    admin = User(organisation=org, username=data["admin_email"].lower(),
+                 email=data["admin_email"])
+    admin.first_name, admin.last_name = split_name(data["admin_name"])
     admin.set_unusable_password()
     admin.save()
     _audit_municipality(org, actor, via, "person.created", admin.pk, None,
@@ -256,7 +186,7 @@ def org_create(*, actor: User | None, data: OrgData, via: str = "web"
                          "unit": None, "unit_name": None})
     _invite(org, admin)
     _audit_installation(actor, via, "organisation.created", org.pk, None,
-                        {**org_fields(org), "units": clean["units"],
+                        {**org_fields(org), "units": data["units"],
                          "admin": admin.username})
     return org, admin
 

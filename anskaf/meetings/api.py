@@ -2,7 +2,8 @@
 
 Mounted in anskaf/api/urls.py. The same services as the web pages (same permissions); errors
 are the API's `{"error", "message"}` bodies through its exception handlers. Checks run in the
-API's order: 401, 404 (the meeting or case), 403 (the board's role), 400 (the body), 409.
+API's order: 401, 404 (the meeting or case), 403 (the board's role), 400 (the body: its
+types here, its fields' rules in `inputs`, which the pages call too), 409.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from anskaf.http import params
 from anskaf.http.schemas import Body, ErrorOut
 from anskaf.orgs.request_types import ApiRequest
 
-from . import selectors, services
+from . import inputs, selectors, services
 from .inputs import ScheduleData, schedule_values
 from .models import AgendaItem, Meeting
-from .permissions import board_refusal, put_forward_refusal
+from .permissions import answer_refusal, board_refusal, put_forward_refusal
 
 router = Router(tags=["meetings"])
 
@@ -275,8 +276,8 @@ def _referral_created(referral: Any) -> Status:
 def case_put_forward(request: ApiRequest, case_id: int) -> Status:
     actor = _may_put_forward(request, case_id)
     body, _ = params.parse_body(request, PutForwardIn)
-    return _referral_created(services.case_put_forward(actor=actor, case_id=case_id,
-                                                       note=body.note or ""))
+    note, _ = inputs.put_forward_values(body.note)
+    return _referral_created(services.case_put_forward(actor=actor, case_id=case_id, note=note))
 
 
 @router.post("/cases/{int:case_id}/documentation/put-forward",
@@ -287,9 +288,10 @@ def case_put_forward(request: ApiRequest, case_id: int) -> Status:
 def documentation_put_forward(request: ApiRequest, case_id: int) -> Status:
     actor = _may_put_forward(request, case_id)
     body, _ = params.parse_body(request, DocumentationForwardIn)
+    note, reason = inputs.put_forward_values(body.note, body.reason, note_limit=1500)
     return _referral_created(services.documentation_put_forward(
         actor=actor, case_id=case_id, remarks=body.remarks, ticked=body.checked,
-        version=body.version, reason=body.reason or "", note=body.note or ""))
+        version=body.version, reason=reason, note=note))
 
 
 @router.post("/meetings/{int:meeting_id}/items", response={201: MeetingOut, **ERRORS},
@@ -303,8 +305,9 @@ def agenda_item_add(request: ApiRequest, meeting_id: int) -> Status:
         services.agenda_add_case(actor=request.auth, meeting_id=meeting_id,
                                  referral_id=body.referral_id)
     else:
-        services.agenda_add_other(actor=request.auth, meeting_id=meeting_id,
-                                  title=body.title, notes=body.notes or "")
+        title, notes = inputs.agenda_item_values(body.title, body.notes)
+        services.agenda_add_other(actor=request.auth, meeting_id=meeting_id, title=title,
+                                  notes=notes)
     return Status(201, _full(request, meeting_id))
 
 
@@ -314,7 +317,8 @@ def agenda_item_add(request: ApiRequest, meeting_id: int) -> Status:
 def agenda_item_move(request: ApiRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
     item = _item(_board(request, meeting_id), item_id)
     body, _ = params.parse_body(request, MoveIn, {"direction": "Angiv »up« eller »down«."})
-    services.agenda_move(actor=request.auth, item_id=item.pk, direction=body.direction)
+    services.agenda_move(actor=request.auth, item_id=item.pk,
+                         direction=inputs.direction_value(body.direction))
     return _full(request, meeting_id)
 
 
@@ -353,8 +357,9 @@ _state_action("minutes-approve", "Approve the minutes: the meeting is locked",
 def minutes_correct(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
     _board(request, meeting_id)
     body, _ = params.parse_body(request, MinutesCorrectIn)
-    services.minutes_correct(actor=request.auth, meeting_id=meeting_id, text=body.text,
-                             reason=body.reason, revision_base=body.revision_base)
+    text, reason = inputs.correction_values(body.text, body.reason)
+    services.minutes_correct(actor=request.auth, meeting_id=meeting_id, text=text,
+                             reason=reason, revision_base=body.revision_base)
     return _full(request, meeting_id)
 
 
@@ -365,8 +370,9 @@ def minutes_correct(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
 def agenda_item_update(request: ApiRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
     item = _item(_board(request, meeting_id), item_id)
     body, _ = params.parse_body(request, ItemUpdateIn)
-    services.item_update(actor=request.auth, item_id=item.pk, notes=body.notes,
-                         supplier_meeting_needed=body.supplier_meeting_needed)
+    notes, flag = inputs.notes_values(body.notes, body.supplier_meeting_needed)
+    services.item_update(actor=request.auth, item_id=item.pk, notes=notes,
+                         supplier_meeting_needed=flag)
     return _full(request, meeting_id)
 
 
@@ -377,8 +383,8 @@ def agenda_item_update(request: ApiRequest, meeting_id: int, item_id: int) -> di
 def minutes_edit(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
     _board(request, meeting_id)
     body, _ = params.parse_body(request, MinutesDraftIn)
-    services.minutes_edit(actor=request.auth, meeting_id=meeting_id, text=body.text,
-                          text_base=body.text_base)
+    services.minutes_edit(actor=request.auth, meeting_id=meeting_id,
+                          text=inputs.minutes_value(body.text), text_base=body.text_base)
     return _full(request, meeting_id)
 
 
@@ -389,8 +395,9 @@ def minutes_edit(request: ApiRequest, meeting_id: int) -> dict[str, Any]:
 def question_ask(request: ApiRequest, meeting_id: int, item_id: int) -> Status:
     item = _item(_board(request, meeting_id), item_id)
     body, _ = params.parse_body(request, QuestionIn)
-    services.question_ask(actor=request.auth, item_id=item.pk,
-                          addressed_to=body.addressed_to, text=body.text)
+    addressed_to, text = inputs.question_values(body.addressed_to, body.text)
+    services.question_ask(actor=request.auth, item_id=item.pk, addressed_to=addressed_to,
+                          text=text)
     return Status(201, _full(request, meeting_id))
 
 
@@ -401,10 +408,13 @@ def question_ask(request: ApiRequest, meeting_id: int, item_id: int) -> Status:
 def question_answer(request: ApiRequest, meeting_id: int, question_id: int) -> dict[str, Any]:
     meeting = Meeting.objects.filter(organisation_id=request.auth.municipality_id,
                                      pk=meeting_id).first()
-    if meeting is None or not meeting.items.filter(questions__pk=question_id).exists():
+    question = selectors.meeting_question(meeting, question_id) if meeting else None
+    if meeting is None or question is None:
         raise NotFound("Spørgsmålet findes ikke på mødet.")
+    permissions.require(answer_refusal(request.auth, question.item.case))
     body, _ = params.parse_body(request, AnswerIn)
-    services.question_answer(actor=request.auth, question_id=question_id, answer=body.answer,
+    services.question_answer(actor=request.auth, question_id=question_id,
+                             answer=inputs.answer_value(body.answer),
                              answer_base=body.answer_base)
     return _meeting_dict(meeting, full=True)
 
@@ -416,10 +426,12 @@ def question_answer(request: ApiRequest, meeting_id: int, question_id: int) -> d
 def outcome_record(request: ApiRequest, meeting_id: int, item_id: int) -> dict[str, Any]:
     item = _item(_board(request, meeting_id), item_id)
     body, _ = params.parse_body(request, OutcomeIn)
-    services.outcome_record(actor=request.auth, item_id=item.pk, outcome=body.outcome,
+    outcome = inputs.outcome_value(body.outcome, body.missing_documentation)
+    notes, flag = inputs.notes_values(body.notes, body.supplier_meeting_needed)
+    services.outcome_record(actor=request.auth, item_id=item.pk, outcome=outcome,
                             rationale=body.rationale, recommendations=body.recommendations,
                             it_contacts=body.it_contacts,
                             missing_documentation=body.missing_documentation,
-                            notes=body.notes, supplier_meeting_needed=body.supplier_meeting_needed,
+                            notes=notes, supplier_meeting_needed=flag,
                             notes_base=body.notes_base)
     return _full(request, meeting_id)

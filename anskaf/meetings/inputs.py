@@ -5,8 +5,13 @@ the series) and answers the checked values, or `ValidationFailed` naming every f
 wrong. `services.meeting_schedule` takes `ScheduleValues` and keeps the rules that need the
 database or the actor: the board's role, participants who are the municipality's.
 
-`text_value` is the meetings' text rule for one field; the services still call it for the
-texts of the agenda, the questions and the minutes (ADR 0040, "Not yet one style").
+The other texts enter the same way: the meeting's page (`views`) and the API's bodies hand
+them to the functions below (`agenda_item_values`, `notes_values`, `question_values`,
+`answer_value`, `direction_value`, `outcome_value`, `minutes_value`, `correction_values`,
+`put_forward_values`), which hold them to the text rule and the length (`text_value`) and
+answer them stripped, or `ValidationFailed` naming every field that is wrong. The services
+take the checked values and keep the rules that need the database, the actor or the
+meeting's state.
 """
 
 from __future__ import annotations
@@ -18,10 +23,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from anskaf.cases.choices import Outcome
 from anskaf.cases.errors import ValidationFailed
+from anskaf.cases.services import clean_string_list
 from anskaf.validation.text import text_problem
 
+from .choices import Addressee
+
 MAX_SERIES = 26
+NOTES_LIMIT = 10000
+MINUTES_LIMIT = 100000
+MINUTES_EMPTY = "Referatet må ikke være tomt."
 
 
 def text_value(value: str | None, field: str, message: str, *, limit: int | None = None,
@@ -153,3 +165,101 @@ def schedule_values(data: ScheduleData) -> ScheduleValues:
     if errors:
         raise ValidationFailed(errors)
     return cast(ScheduleValues, clean)
+
+
+def _texts(*fields: tuple[str, str | None, str, int, bool, bool]) -> list[str]:
+    """Several text fields at once: (field, value, message when required and empty, limit,
+    required, a name); every field that is wrong is named."""
+    errors: dict[str, str] = {}
+    clean: list[str] = []
+    for field, value, message, limit, required, name in fields:
+        try:
+            clean.append(text_value(value, field, message, limit=limit, required=required,
+                                    name=name))
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def agenda_item_values(title: str | None, notes: str | None) -> tuple[str, str]:
+    """An other item's heading (a name: the text rule's stricter form) and its notes."""
+    title, notes = _texts(("title", title, "Skriv en overskrift på punktet.", 200, True, True),
+                          ("notes", notes, "", NOTES_LIMIT, False, False))
+    return title, notes
+
+
+def notes_values(notes: str | None, supplier_meeting_needed: object = None
+                 ) -> tuple[str | None, bool | None]:
+    """An item's notes and the supplier-meeting flag; None where not sent (unchanged)."""
+    errors: dict[str, str] = {}
+    if notes is not None:
+        try:
+            notes = text_value(notes, "notes", "", limit=NOTES_LIMIT, required=False)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if supplier_meeting_needed is not None and not isinstance(supplier_meeting_needed, bool):
+        errors["supplier_meeting_needed"] = "Angiv ja eller nej."
+    if errors:
+        raise ValidationFailed(errors)
+    return notes, cast("bool | None", supplier_meeting_needed)
+
+
+def direction_value(direction: str | None) -> str:
+    """Where an agenda item moves: "up" or "down"."""
+    if direction not in ("up", "down"):
+        raise ValidationFailed({"direction": "Retningen skal være »up« eller »down«."})
+    return direction
+
+
+def question_values(addressed_to: str | None, text: str | None) -> tuple[str, str]:
+    """A question: to whom (the coordinator or the supplier) and its text."""
+    errors: dict[str, str] = {}
+    if addressed_to not in Addressee.values:
+        errors["addressed_to"] = "Vælg, om spørgsmålet går til koordinatoren eller leverandøren."
+    try:
+        text = text_value(text, "text", "Skriv spørgsmålet.", limit=4000)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return cast(str, addressed_to), cast(str, text)
+
+
+def answer_value(answer: str | None) -> str:
+    return text_value(answer, "answer", "Skriv svaret.", limit=NOTES_LIMIT)
+
+
+def outcome_value(outcome: str | None, missing: str | list[str] | None) -> str:
+    """The meeting's own shape rules on top of the decision's: an outcome is chosen, and
+    Måske names what is missing. The decision's fields are held to the decision's rules by
+    `cases.services.decision_record`."""
+    if outcome not in Outcome.values:
+        raise ValidationFailed({"outcome": "Vælg udfaldet: Ja, Måske eller Nej."})
+    if outcome == Outcome.MAYBE and not clean_string_list(missing, "missing_documentation"):
+        raise ValidationFailed({"missing_documentation": "Skriv, hvilken dokumentation der "
+                                                         "mangler (ét punkt pr. linje)."})
+    return outcome
+
+
+def minutes_value(text: str | None) -> str:
+    """The draft minutes' text."""
+    return text_value(text, "text", MINUTES_EMPTY, limit=MINUTES_LIMIT)
+
+
+def correction_values(text: str | None, reason: str | None) -> tuple[str, str]:
+    """A correction of approved minutes: the new text and why."""
+    text, reason = _texts(
+        ("text", text, MINUTES_EMPTY, MINUTES_LIMIT, True, False),
+        ("reason", reason, "Skriv, hvad der rettes og hvorfor.", 2000, True, False))
+    return text, reason
+
+
+def put_forward_values(note: str | None, reason: str | None = None, *,
+                       note_limit: int = 4000) -> tuple[str, str]:
+    """"Kontakt IT-visitationen": the note to the board and (from the documentation step)
+    the reason to go on despite what the board will miss; both may be empty."""
+    note, reason = _texts(("note", note, "", note_limit, False, False),
+                          ("reason", reason, "", 2000, False, False))
+    return note, reason

@@ -35,3 +35,11 @@ def put_forward_refusal(actor: User, case: Case) -> str | None:
     if permissions.coordinates(actor, case):
         return None
     return "Kun sagens koordinator eller den koordinerende funktion kan sende sagen til IT-visitationen."
+
+
+def answer_refusal(actor: User, case: Case | None) -> str | None:
+    """A question is answered by the board, or by the coordinator of the item's case."""
+    if board_refusal(actor) is None or (case is not None
+                                        and put_forward_refusal(actor, case) is None):
+        return None
+    return "Kun IT-visitationen eller sagens koordinator kan besvare spørgsmålet."

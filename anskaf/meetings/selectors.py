@@ -16,7 +16,7 @@ from anskaf.cases.process_models import model_for, models_for, organisation_mode
 from anskaf.orgs.models import User
 
 from .choices import ReferralStatus
-from .models import AgendaItem, Meeting, Referral
+from .models import AgendaItem, Meeting, Question, Referral
 from .permissions import board_refusal, put_forward_refusal, view_refusal
 from .services import MEETING_NOT_FOUND
 from .steps import BoardSteps, board_steps
@@ -58,6 +58,14 @@ def own_case_items(viewer: User, meeting: Meeting) -> set[int]:
     items = meeting.items.filter(case__isnull=False).select_related("case")
     return {i.pk for i in items if i.case is not None
             and permissions.can_view(viewer, i.case) and put_forward_refusal(viewer, i.case) is None}
+
+
+def meeting_question(meeting: Meeting, question_id: int | None) -> Question | None:
+    """A question on the meeting's agenda, with its item's case (who may answer it)."""
+    if question_id is None:
+        return None
+    return (Question.objects.select_related("item__case")
+            .filter(item__meeting=meeting, pk=question_id).first())
 
 
 def agenda_items(meeting: Meeting) -> list[AgendaItem]:

@@ -1,7 +1,9 @@
 """The only place that writes meetings. Each service: one transaction, locks, permission, audit.
 
 Checks run in the API's order: 404 (the meeting), 403 (the role), 400 (the input), 409
-(the meeting's state).
+(the meeting's state). The fields' own rules (the text rule, lengths, required texts, the
+choices) are held where they enter (`inputs`, ADR 0040): the services take checked values and
+keep the rules that need the database, the actor or the meeting's state.
 
 Who does what: the IT-visitation (`it_board`, organisation-wide) schedules meetings, builds and
 publishes agendas, asks questions, records outcomes and approves minutes; a case's coordinator
@@ -23,13 +25,12 @@ from django.utils import timezone
 from anskaf.audit.services import Payload, audit_append
 from anskaf.cases import permissions
 from anskaf.cases import services as case_services
-from anskaf.cases.choices import CaseStatus, Outcome, StepStatus
+from anskaf.cases.choices import CaseStatus, StepStatus
 from anskaf.cases.errors import (
     Conflict,
     InvalidTransition,
     NotFound,
     NotReady,
-    PermissionDenied,
     ValidationFailed,
 )
 from anskaf.cases.extensions import CaseEvent, emit
@@ -40,11 +41,10 @@ from anskaf.orgs.models import User
 from anskaf.process.model import StepDef
 
 from . import minutes as minutes_text
-from .choices import Addressee, MeetingState, QuestionStatus, ReferralStatus
+from .choices import MeetingState, QuestionStatus, ReferralStatus
 from .inputs import ScheduleValues
-from .inputs import text_value as _text
 from .models import AgendaItem, Meeting, MinutesRevision, Question, Referral
-from .permissions import BOARD_ROLE, board_refusal, put_forward_refusal
+from .permissions import BOARD_ROLE, answer_refusal, board_refusal, put_forward_refusal
 from .steps import BoardSteps, board_steps
 
 MEETING_NOT_FOUND = "Mødet findes ikke, eller du har ikke adgang til det."
@@ -184,19 +184,18 @@ def readiness_gaps(case: Case, documentation: StepDef, state: StepState, *, rema
 @transaction.atomic
 def documentation_put_forward(*, actor: User, case_id: int, remarks: str | None = None,
                               ticked: Iterable[str] | None = None, version: int | None = None,
-                              reason: str | None = "", note: str | None = "") -> Referral:
+                              reason: str = "", note: str = "") -> Referral:
     """The documentation step's primary action, "Kontakt IT-visitationen": check what the
     board will miss (against what the form sends, else what is saved), refuse unless the
     coordinator gives a reason to go on anyway, complete the step (with its remarks and ticks)
     and put the case forward - one transaction. The reason is audited and shown to the board
-    (with the referral's note)."""
+    (with the referral's note). `reason` and `note` as `inputs.put_forward_values` checked
+    them."""
     case = case_services.lock_visible_case(actor, case_id)
     permissions.require(put_forward_refusal(actor, case))
     board = board_steps(model_for(case))
     if board is None or board.documentation is None:
         raise InvalidTransition(NO_BOARD_STEPS)
-    reason = _text(reason, "reason", "", limit=2000, required=False)
-    note = _text(note, "note", "", limit=1500, required=False)
     state = StepState.objects.get(case=case, number=board.documentation.number)
     gaps = readiness_gaps(
         case, board.documentation, state,
@@ -215,15 +214,15 @@ def documentation_put_forward(*, actor: User, case_id: int, remarks: str | None 
 
 
 @transaction.atomic
-def case_put_forward(*, actor: User, case_id: int, note: str | None = "",
+def case_put_forward(*, actor: User, case_id: int, note: str = "",
                      gaps: list[str] | None = None,
                      gap_reason: str = "") -> Referral:
     """"Kontakt IT-visitationen": the case joins the board's queue for its next round. With
     `gaps` (from `documentation_put_forward`), the coordinator's reason to go on anyway is
-    added to the note the board reads, and audited."""
+    added to the note the board reads, and audited. `note` as `inputs.put_forward_values`
+    checked it."""
     case = case_services.lock_visible_case(actor, case_id)
     permissions.require(put_forward_refusal(actor, case))
-    note = _text(note, "note", "", limit=4000, required=False)
     if gaps:
         note = (f"{note}\n\n" if note else "") + (
             f"Sendt videre trods mangler ({'; '.join(gaps)}). Begrundelse: {gap_reason}")
@@ -339,13 +338,12 @@ def agenda_add_case(*, actor: User, meeting_id: int, referral_id: int | None
 
 
 @transaction.atomic
-def agenda_add_other(*, actor: User, meeting_id: int, title: str | None,
-                     notes: str | None = "") -> AgendaItem:
-    """An item that is not a case: orientation, eventuelt, ..."""
+def agenda_add_other(*, actor: User, meeting_id: int, title: str, notes: str = ""
+                     ) -> AgendaItem:
+    """An item that is not a case: orientation, eventuelt, ... (`title` and `notes` as
+    `inputs.agenda_item_values` checked them)."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
-    title = _text(title, "title", "Skriv en overskrift på punktet.", limit=200, name=True)
-    notes = _text(notes, "notes", "", limit=10000, required=False)
     _ensure_state(meeting, MeetingState.PLANNED, doing="ændre dagsordenen")
     item = AgendaItem.objects.create(meeting=meeting, order=_next_order(meeting), title=title,
                                      notes=notes)
@@ -356,13 +354,11 @@ def agenda_add_other(*, actor: User, meeting_id: int, title: str | None,
 
 
 @transaction.atomic
-def agenda_move(*, actor: User, item_id: int | None, direction: str | None
-                ) -> AgendaItem:
-    """Swap an item with its neighbour ("up" or "down"): the board orders the agenda."""
+def agenda_move(*, actor: User, item_id: int | None, direction: str) -> AgendaItem:
+    """Swap an item with its neighbour ("up" or "down", as `inputs.direction_value` checked
+    it): the board orders the agenda."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
-    if direction not in ("up", "down"):
-        raise ValidationFailed({"direction": "Retningen skal være »up« eller »down«."})
     # The order may change until the minutes are approved (the board may take items in
     # another order at the meeting); the minutes follow the agenda's order.
     _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre rækkefølgen")
@@ -437,6 +433,7 @@ OPEN_FOR_WORK = (MeetingState.PLANNED, MeetingState.AGENDA_PUBLISHED, MeetingSta
 def item_update(*, actor: User, item_id: int | None, notes: str | None = None,
                 supplier_meeting_needed: bool | None = None, notes_base: str | None = None
                 ) -> AgendaItem:
+    """The item's notes and flag as `inputs.notes_values` checked them (None: unchanged)."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
     _ensure_state(meeting, *OPEN_FOR_WORK, doing="ændre punktet")
@@ -458,20 +455,12 @@ def _ensure_notes_unchanged(item: AgendaItem, notes_base: str | None) -> None:
                        "nyeste noter står over formularen; dine egne står stadig i feltet.")
 
 
-def _clean_item_notes(notes: str | None, supplier_meeting_needed: bool | None) -> None:
-    if notes is not None:
-        _text(notes, "notes", "", limit=10000, required=False)
-    if supplier_meeting_needed is not None and not isinstance(supplier_meeting_needed, bool):
-        raise ValidationFailed({"supplier_meeting_needed": "Angiv ja eller nej."})
-
-
 def _save_item_notes(actor: User, item: AgendaItem, notes: str | None,
                      supplier_meeting_needed: bool | None) -> None:
     """The item's notes and the supplier-meeting flag (None: unchanged), audited if changed."""
-    _clean_item_notes(notes, supplier_meeting_needed)
     before = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
     if notes is not None:
-        item.notes = _text(notes, "notes", "", limit=10000, required=False)
+        item.notes = notes
     if supplier_meeting_needed is not None:
         item.supplier_meeting_needed = supplier_meeting_needed
     after = {"notes": item.notes, "supplier_meeting_needed": item.supplier_meeting_needed}
@@ -482,15 +471,12 @@ def _save_item_notes(actor: User, item: AgendaItem, notes: str | None,
 
 
 @transaction.atomic
-def question_ask(*, actor: User, item_id: int | None, addressed_to: str | None,
-                 text: str | None) -> Question:
-    """A supplementary question to the coordinator or the supplier, tracked until answered."""
+def question_ask(*, actor: User, item_id: int | None, addressed_to: str, text: str
+                 ) -> Question:
+    """A supplementary question to the coordinator or the supplier, tracked until answered
+    (`addressed_to` and `text` as `inputs.question_values` checked them)."""
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
-    if addressed_to not in Addressee.values:
-        raise ValidationFailed({"addressed_to": "Vælg, om spørgsmålet går til koordinatoren "
-                                                "eller leverandøren."})
-    text = _text(text, "text", "Skriv spørgsmålet.", limit=4000)
     _ensure_state(meeting, *OPEN_FOR_WORK, doing="stille spørgsmål")
     question = Question.objects.create(item=item, addressed_to=addressed_to, text=text,
                                        asked_by=actor, asked_at=timezone.now())
@@ -500,9 +486,10 @@ def question_ask(*, actor: User, item_id: int | None, addressed_to: str | None,
 
 
 @transaction.atomic
-def question_answer(*, actor: User, question_id: int | None, answer: str | None,
+def question_answer(*, actor: User, question_id: int | None, answer: str,
                     answer_base: str | None = None) -> Question:
-    """Record the answer (the board, or the case's coordinator for their own case).
+    """Record the answer (the board, or the case's coordinator for their own case), as
+    `inputs.answer_value` checked it.
 
     `answer_base` is the answer as the client last read it ("" while unanswered): an answer
     given or changed by someone else since is not overwritten."""
@@ -513,13 +500,9 @@ def question_answer(*, actor: User, question_id: int | None, answer: str | None,
     if question is None:
         raise NotFound(message)
     meeting = _lock_meeting(actor, question.item.meeting_id)
-    case = question.item.case
-    if board_refusal(actor) is not None and (case is None or put_forward_refusal(actor, case)):
-        raise PermissionDenied("Kun IT-visitationen eller sagens koordinator kan besvare "
-                               "spørgsmålet.")
+    permissions.require(answer_refusal(actor, question.item.case))
     if meeting.is_locked:
         raise InvalidTransition("Referatet er godkendt; mødet kan ikke længere ændres.")
-    answer = _text(answer, "answer", "Skriv svaret.", limit=10000)
     question = Question.objects.select_for_update().get(pk=question.pk)
     if _changed_since(answer_base, question.answer):
         raise Conflict("Spørgsmålet er blevet besvaret af en anden i mellemtiden. Det nyeste "
@@ -533,18 +516,8 @@ def question_answer(*, actor: User, question_id: int | None, answer: str | None,
     return question
 
 
-def _clean_outcome(outcome: str | None, missing: str | list[str] | None) -> None:
-    """The meeting's own shape rules on top of the decision's: Måske names what is missing."""
-    if outcome not in Outcome.values:
-        raise ValidationFailed({"outcome": "Vælg udfaldet: Ja, Måske eller Nej."})
-    if outcome == Outcome.MAYBE and not case_services.clean_string_list(
-            missing, "missing_documentation"):
-        raise ValidationFailed({"missing_documentation": "Skriv, hvilken dokumentation der "
-                                                         "mangler (ét punkt pr. linje)."})
-
-
 @transaction.atomic
-def outcome_record(*, actor: User, item_id: int | None, outcome: str | None,
+def outcome_record(*, actor: User, item_id: int | None, outcome: str,
                    rationale: str | None, recommendations: str | None = None,
                    it_contacts: str | list[str] | None = None,
                    missing_documentation: str | list[str] | None = None,
@@ -557,14 +530,14 @@ def outcome_record(*, actor: User, item_id: int | None, outcome: str | None,
     refused, the review step is not completed either. The item's notes (and the supplier
     flag), when given, are saved in the same transaction: the meeting's page sends them with
     the outcome, so notes typed during the meeting are never lost to "Registrér udfald".
+    The outcome as `inputs.outcome_value` checked it, the notes as `inputs.notes_values`;
+    the decision's fields are held to its rules by `cases.services.decision_record`.
     """
     meeting, item = _lock_item(actor, item_id)
     _require_board(actor)
     if item.case_id is None:
         raise ValidationFailed({"item": "Punktet er ikke en sag; der er intet udfald at "
                                         "registrere."})
-    _clean_outcome(outcome, missing_documentation)
-    _clean_item_notes(notes, supplier_meeting_needed)
     _ensure_state(meeting, MeetingState.AGENDA_PUBLISHED, MeetingState.HELD,
                   doing="registrere udfald")
     if timezone.now() < meeting.starts_at:
@@ -642,13 +615,13 @@ def minutes_generate(*, actor: User, meeting_id: int) -> MinutesRevision:
 
 
 @transaction.atomic
-def minutes_edit(*, actor: User, meeting_id: int, text: str | None,
+def minutes_edit(*, actor: User, meeting_id: int, text: str,
                  text_base: str | None = None) -> MinutesRevision:
-    """Edit the draft's text before approval; `text_base` is the draft as the client last read
-    it: a draft changed (edited or generated again) since is not overwritten."""
+    """Edit the draft's text (as `inputs.minutes_value` checked it) before approval;
+    `text_base` is the draft as the client last read it: a draft changed (edited or generated
+    again) since is not overwritten."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
-    text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
     _ensure_state(meeting, MeetingState.HELD, doing="rette referatkladden")
     draft = _latest(meeting)
     if draft is None or draft.approved:
@@ -683,15 +656,14 @@ def minutes_approve(*, actor: User, meeting_id: int) -> MinutesRevision:
 
 
 @transaction.atomic
-def minutes_correct(*, actor: User, meeting_id: int, text: str | None, reason: str | None,
+def minutes_correct(*, actor: User, meeting_id: int, text: str, reason: str,
                     revision_base: int | None = None) -> MinutesRevision:
-    """A correction after approval: a new, approved revision; the earlier one stays readable.
+    """A correction after approval (`text` and `reason` as `inputs.correction_values` checked
+    them): a new, approved revision; the earlier one stays readable.
     `revision_base` is the revision the correction was written from: a later correction by
     someone else is not silently replaced."""
     meeting = _lock_meeting(actor, meeting_id)
     _require_board(actor)
-    text = _text(text, "text", "Referatet må ikke være tomt.", limit=100000)
-    reason = _text(reason, "reason", "Skriv, hvad der rettes og hvorfor.", limit=2000)
     _ensure_state(meeting, MeetingState.MINUTES_APPROVED,
                   doing="rette et godkendt referat")
     latest = _latest(meeting)

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from anskaf.cases import permissions
 from anskaf.cases.errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from anskaf.cases.views import case_page_context
 from anskaf.documents.selectors import step_files
@@ -24,11 +25,11 @@ from anskaf.errors import DomainError
 from anskaf.http import params
 from anskaf.http.refusals import html_refusal
 
-from . import exports, minutes, selectors, services
+from . import exports, inputs, minutes, selectors, services
 from .choices import Addressee
 from .inputs import ScheduleData, schedule_values
 from .models import Meeting
-from .permissions import board_refusal, view_refusal
+from .permissions import answer_refusal, board_refusal, view_refusal
 
 FIELD_LABELS = {
     "title": "Titel", "starts_at": "Dato og klokkeslæt", "duration_minutes": "Varighed",
@@ -184,11 +185,12 @@ def meeting_detail(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 def _notes_from(post: Any) -> dict[str, Any]:
     """The item's notes fields, when the form had them (the notes and the outcome are one
-    form on the meeting's page)."""
+    form on the meeting's page), checked (`inputs.notes_values`)."""
     if "notes" not in post:
         return {}
-    return {"notes": post.get("notes", ""),
-            "supplier_meeting_needed": post.get("supplier_meeting_needed") == "ja",
+    notes, flag = inputs.notes_values(post.get("notes", ""),
+                                      post.get("supplier_meeting_needed") == "ja")
+    return {"notes": notes, "supplier_meeting_needed": flag,
             "notes_base": post.get("notes_base")}
 
 
@@ -198,8 +200,9 @@ def _revision_base(post: Any) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-# Each action on the meeting calls one service and returns the Danish success message; its
-# refusal is a domain error, answered in one place (meeting_action).
+# Each action on the meeting checks what the form sends (`inputs`, ADR 0040), calls one
+# service and returns the Danish success message; its refusal is a domain error, answered in
+# one place (meeting_action), with the form as it was sent.
 MeetingAction = Callable[[HttpRequest, Meeting], str]
 
 
@@ -210,15 +213,17 @@ def _add_case(request: HttpRequest, meeting: Meeting) -> str:
 
 
 def _add_item(request: HttpRequest, meeting: Meeting) -> str:
-    services.agenda_add_other(actor=request.user, meeting_id=meeting.pk,
-                              title=request.POST.get("title", ""),
-                              notes=request.POST.get("notes", ""))
+    title, notes = inputs.agenda_item_values(request.POST.get("title", ""),
+                                             request.POST.get("notes", ""))
+    services.agenda_add_other(actor=request.user, meeting_id=meeting.pk, title=title,
+                              notes=notes)
     return "Punktet er tilføjet."
 
 
 def _move_item(request: HttpRequest, meeting: Meeting) -> str:
+    direction = inputs.direction_value(request.POST.get("direction"))
     services.agenda_move(actor=request.user, item_id=params.form_int(request.POST.get("item")),
-                         direction=request.POST.get("direction"))
+                         direction=direction)
     return "Rækkefølgen er ændret."
 
 
@@ -240,24 +245,31 @@ def _save_item(request: HttpRequest, meeting: Meeting) -> str:
 
 def _ask(request: HttpRequest, meeting: Meeting) -> str:
     post = request.POST
+    addressed_to, text = inputs.question_values(post.get("addressed_to"), post.get("text", ""))
     services.question_ask(actor=request.user, item_id=params.form_int(post.get("item")),
-                          addressed_to=post.get("addressed_to"), text=post.get("text", ""))
+                          addressed_to=addressed_to, text=text)
     return "Spørgsmålet er registreret."
 
 
 def _answer(request: HttpRequest, meeting: Meeting) -> str:
     post = request.POST
-    services.question_answer(actor=request.user,
-                             question_id=params.form_int(post.get("question")),
-                             answer=post.get("answer", ""), answer_base=post.get("answer_base"))
+    question = selectors.meeting_question(meeting, params.form_int(post.get("question")))
+    if question is None:
+        raise NotFound("Spørgsmålet findes ikke, eller du har ikke adgang til det.")
+    # who may answer, before the answer is judged (404, 403, then 400)
+    permissions.require(answer_refusal(request.user, question.item.case))
+    services.question_answer(actor=request.user, question_id=question.pk,
+                             answer=inputs.answer_value(post.get("answer", "")),
+                             answer_base=post.get("answer_base"))
     return "Svaret er registreret."
 
 
 def _record_outcome(request: HttpRequest, meeting: Meeting) -> str:
     post = request.POST
+    outcome = inputs.outcome_value(post.get("outcome") or None,
+                                   post.get("missing_documentation", ""))
     decision = services.outcome_record(
-        actor=request.user, item_id=params.form_int(post.get("item")),
-        outcome=post.get("outcome") or None,
+        actor=request.user, item_id=params.form_int(post.get("item")), outcome=outcome,
         rationale=post.get("rationale", ""), recommendations=post.get("recommendations", ""),
         it_contacts=post.get("it_contacts", ""),
         missing_documentation=post.get("missing_documentation", ""),
@@ -278,7 +290,7 @@ def _generate_minutes(request: HttpRequest, meeting: Meeting) -> str:
 
 def _edit_draft(request: HttpRequest, meeting: Meeting) -> str:
     services.minutes_edit(actor=request.user, meeting_id=meeting.pk,
-                          text=request.POST.get("text", ""),
+                          text=inputs.minutes_value(request.POST.get("text", "")),
                           text_base=request.POST.get("text_base"))
     return "Referatkladden er gemt."
 
@@ -290,9 +302,9 @@ def _approve_minutes(request: HttpRequest, meeting: Meeting) -> str:
 
 def _correct_minutes(request: HttpRequest, meeting: Meeting) -> str:
     post = request.POST
-    services.minutes_correct(actor=request.user, meeting_id=meeting.pk,
-                             text=post.get("text", ""), reason=post.get("reason", ""),
-                             revision_base=_revision_base(post))
+    text, reason = inputs.correction_values(post.get("text", ""), post.get("reason", ""))
+    services.minutes_correct(actor=request.user, meeting_id=meeting.pk, text=text,
+                             reason=reason, revision_base=_revision_base(post))
     return "Rettelsen er gemt som en ny version af referatet."
 
 
@@ -303,6 +315,9 @@ MEETING_ACTIONS: dict[str, MeetingAction] = {
     "dan-referat": _generate_minutes, "ret-kladde": _edit_draft,
     "godkend-referat": _approve_minutes, "ret-referat": _correct_minutes,
 }
+
+# Not the board's alone: a case's coordinator may answer a question (`_answer` asks).
+ANYONE_WHO_MAY = {"svar"}
 
 
 @login_required
@@ -316,6 +331,9 @@ def meeting_action(request: HttpRequest, meeting_pk: int, op: str) -> HttpRespon
     if run is None:
         raise Http404("Ukendt handling.")
     try:
+        if op not in ANYONE_WHO_MAY:
+            # the board's role before the form's fields (403 before 400, as in the API)
+            permissions.require(board_refusal(request.user))
         message = run(request, meeting)
     except DomainError as exc:
         refusal = html_refusal(exc)
@@ -397,8 +415,8 @@ def meeting_ics(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 def put_forward(request: HttpRequest, pk: int) -> HttpResponse:
     """"Kontakt IT-visitationen" on the case page."""
     try:
-        referral = services.case_put_forward(actor=request.user, case_id=pk,
-                                             note=request.POST.get("note", ""))
+        note, _ = inputs.put_forward_values(request.POST.get("note", ""))
+        referral = services.case_put_forward(actor=request.user, case_id=pk, note=note)
     except NotFound:
         raise Http404("Sagen findes ikke.") from None
     except MoveRefused as exc:
@@ -420,12 +438,13 @@ def documentation_forward(request: HttpRequest, pk: int) -> HttpResponse:
     from_form = "version" in post  # sent with the step's own form (remarks and ticks)
     number = params.form_int(post.get("step"))
     try:
+        note, reason = inputs.put_forward_values(post.get("note", ""), post.get("reason", ""),
+                                                 note_limit=1500)
         referral = services.documentation_put_forward(
             actor=request.user, case_id=pk,
             remarks=post.get("remarks", "") if from_form else None,
             ticked=post.getlist("checked") if from_form else None,
-            version=params.form_int(post.get("version")), reason=post.get("reason", ""),
-            note=post.get("note", ""))
+            version=params.form_int(post.get("version")), reason=reason, note=note)
     except NotFound:
         raise Http404("Sagen findes ikke.") from None
     except MoveRefused as exc:

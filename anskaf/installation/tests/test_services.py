@@ -12,7 +12,8 @@ from anskaf.audit.models import AuditEvent
 from anskaf.audit.services import audit_verify
 from anskaf.installation import services
 from anskaf.installation.errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
-from anskaf.installation.services import cvr_problem, installation_organisation
+from anskaf.installation.inputs import cvr_problem, org_values
+from anskaf.installation.services import installation_organisation
 from anskaf.notifications.models import OutboxMessage
 from anskaf.orgs.models import Membership, Organisation, OrgUnit, User
 
@@ -58,13 +59,40 @@ def test_org_create_makes_the_municipality_its_units_its_admin_and_the_invitatio
     assert audit_verify(org.pk).ok and audit_verify(installation_organisation().pk).ok
 
 
-def test_org_create_names_every_bad_field_and_writes_nothing(operator, org):
-    bad = {"name": "", "slug": org.slug, "cvr": "12345678", "units": ["A", "a"],
+def test_org_values_names_every_bad_field(org):
+    bad = {"name": "", "slug": "Ikke OK", "cvr": "12345678", "units": ["A", "a"],
            "admin_name": "", "admin_email": "ikke-en-adresse"}
     with pytest.raises(ValidationFailed) as refused:
-        services.org_create(actor=operator, data=bad)
+        org_values(bad)
     assert set(refused.value.errors) == {"name", "slug", "cvr", "units", "admin_name",
                                          "admin_email"}
+    assert "små bogstaver" in refused.value.errors["slug"]
+    assert "to gange" in refused.value.errors["units"]
+
+
+@pytest.mark.parametrize("field, value, says", [
+    ("name", "Aabenraa\x1bKommune", "kontroltegn"), ("name", "A" * 201, "højst være 200"),
+    ("slug", "", "kortnavn"), ("slug", "-aabenraa", "små bogstaver"),
+    ("cvr", "29189855", "kontrolcifferet"), ("units", "Børn\u202eSkole", "skriveretningen"),
+    ("admin_name", "", ""), ("admin_email", "", "invitationen sendes dertil"),
+    ("admin_email", "ikke-en-adresse", "")])
+def test_org_values_refuses_each_bad_field_alone(field, value, says):
+    with pytest.raises(ValidationFailed) as refused:
+        org_values({**AABENRAA, field: value})
+    assert set(refused.value.errors) == {field} and says in refused.value.errors[field]
+
+
+def test_org_values_answers_the_checked_values():
+    values = org_values({**AABENRAA, "name": "  Aabenraa   Kommune ", "slug": " Aabenraa ",
+                         "cvr": "2918 9854", "units": "Børn og Skole\n\n Social og Sundhed "})
+    assert (values["name"], values["slug"], values["cvr"], values["units"]) == (
+        "Aabenraa Kommune", "aabenraa", "29189854", ["Børn og Skole", "Social og Sundhed"])
+
+
+def test_org_create_refuses_a_taken_slug_and_writes_nothing(operator, org):
+    with pytest.raises(ValidationFailed) as refused:
+        services.org_create(actor=operator, data=org_values({**AABENRAA, "slug": org.slug}))
+    assert set(refused.value.errors) == {"slug"}
     assert "allerede i brug" in refused.value.errors["slug"]
     assert Organisation.objects.filter(is_installation=False).count() == 1
     assert not OutboxMessage.objects.exists()

@@ -18,7 +18,12 @@ from anskaf.cases.errors import (
 from anskaf.cases.extensions import register_handler, unregister
 from anskaf.cases.models import Case, Decision, StepState
 from anskaf.meetings import selectors, services
-from anskaf.meetings.inputs import schedule_values
+from anskaf.meetings.inputs import (
+    correction_values,
+    minutes_value,
+    outcome_value,
+    schedule_values,
+)
 from anskaf.meetings.models import AgendaItem, Meeting, MinutesRevision, Referral
 from anskaf.meetings.testing import put_on_agenda, ready_case, schedule
 
@@ -149,9 +154,8 @@ def test_maybe_reopens_4_and_5_with_the_missing_documentation_on_step_4(coordina
     meeting = schedule(board_member)
     item = put_on_agenda(board_member, coordinator, case, meeting)
     services.meeting_publish(actor=board_member, meeting_id=meeting.pk)
-    with pytest.raises(ValidationFailed, match="dokumentation"):
-        services.outcome_record(actor=board_member, item_id=item.pk, outcome="maybe",
-                                rationale="Mangler")
+    with pytest.raises(ValidationFailed, match="dokumentation"):  # where it enters
+        outcome_value("maybe", "  \n ")
     services.outcome_record(actor=board_member, item_id=item.pk, outcome="maybe",
                             rationale="Mangler sikkerhed",
                             missing_documentation="Sikkerhedsbeskrivelse\nSnitfladetegning")
@@ -221,7 +225,7 @@ def _approved_meeting(coordinator, board_member):
                             rationale="Ikke sikkert nok")
     services.meeting_hold(actor=board_member, meeting_id=meeting.pk)
     services.minutes_generate(actor=board_member, meeting_id=meeting.pk)
-    services.minutes_edit(actor=board_member, meeting_id=meeting.pk, text="Kladde rettet\n")
+    services.minutes_edit(actor=board_member, meeting_id=meeting.pk, text=minutes_value("Kladde rettet\n"))
     services.minutes_approve(actor=board_member, meeting_id=meeting.pk)
     return meeting
 
@@ -236,13 +240,14 @@ def test_minutes_cannot_change_after_approval_except_by_an_audited_revision(coor
     ):
         with pytest.raises(InvalidTransition):
             attempt()
-    with pytest.raises(ValidationFailed, match="hvorfor"):
-        services.minutes_correct(actor=board_member, meeting_id=meeting.pk, text="Ny", reason="")
+    with pytest.raises(ValidationFailed, match="hvorfor"):  # where it enters
+        correction_values("Ny", "")
     with pytest.raises(PermissionDenied):
         services.minutes_correct(actor=coordinator, meeting_id=meeting.pk, text="Ny",
                                  reason="Stavefejl")
+    text, reason = correction_values("Kladde rettet igen\n", " Stavefejl ")
     revision = services.minutes_correct(actor=board_member, meeting_id=meeting.pk,
-                                        text="Kladde rettet igen\n", reason="Stavefejl")
+                                        text=text, reason=reason)
     texts = list(MinutesRevision.objects.filter(meeting=meeting).values_list("number", "text",
                                                                               "approved"))
     assert texts == [(1, "Kladde rettet", True), (2, "Kladde rettet igen", True)]
