@@ -98,7 +98,7 @@ def test_the_renumbered_model_is_valid_and_moves_every_number() -> None:
 
 
 def test_the_board_completes_the_review_bound_by_kind_and_decides_its_gate(
-        renumbered, coordinator, board_member) -> None:  # type: ignore[no-untyped-def]
+        renumbered, coordinator, board_member) -> None:
     case = ready_case(coordinator)
     assert model_for(case).key == "naboby"
     assert _state(case, 5).status == "done" and _state(case, 6).status != "done"
@@ -117,7 +117,7 @@ def test_the_board_completes_the_review_bound_by_kind_and_decides_its_gate(
     assert "Dokumentation (trin 5)" in page.content.decode()
 
 
-def test_a_case_that_is_not_ready_names_the_models_own_numbers(renumbered, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_a_case_that_is_not_ready_names_the_models_own_numbers(renumbered, coordinator) -> None:
     from anskaf.cases.errors import InvalidTransition
 
     case = testing.new_case(coordinator)
@@ -126,7 +126,7 @@ def test_a_case_that_is_not_ready_names_the_models_own_numbers(renumbered, coord
 
 
 def test_the_portfolio_follows_the_contract_step_under_its_new_number(
-        renumbered, coordinator) -> None:  # type: ignore[no-untyped-def]
+        renumbered, coordinator) -> None:
     case = testing.new_case(coordinator, candidate_system="Nyt Økonomi", supplier_name="KMD")
     testing.advance(coordinator, case, through=12)  # the DPA step, which was 11
     assert not CaseSystem.objects.filter(case=case).exists()
@@ -135,7 +135,7 @@ def test_the_portfolio_follows_the_contract_step_under_its_new_number(
     assert system.lifecycle == "PhasingIn"
 
 
-def test_the_case_page_shows_the_panels_on_the_models_own_steps(renumbered, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_the_case_page_shows_the_panels_on_the_models_own_steps(renumbered, coordinator) -> None:
     case = testing.new_case(coordinator)
     client = Client()
     client.force_login(coordinator)
@@ -149,7 +149,7 @@ def test_the_case_page_shows_the_panels_on_the_models_own_steps(renumbered, coor
     assert 'id="it-visitationen"' in testing.page_with_parts(client, f"/sager/{case.pk}/")
 
 
-def test_without_the_boards_steps_the_meetings_stay_silent(org, coordinator) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_boards_steps_the_meetings_stay_silent(org, coordinator) -> None:
     store_version(content=renumbered_model(drop_board=True), organisation_id=org.pk)
     case = testing.new_case(coordinator)
     client = Client()

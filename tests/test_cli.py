@@ -509,8 +509,8 @@ def test_model_migrate_exits_1_naming_a_refused_case(org, coordinator, tmp_path,
 # --- domain errors: answered in one place (ADR 0037) ----------------------------------------------
 
 
-def _raising(exc: Exception):  # type: ignore[no-untyped-def]
-    def command(args):  # type: ignore[no-untyped-def]
+def _raising(exc: Exception):
+    def command(args):
         raise exc
 
     return command
@@ -521,7 +521,7 @@ def test_a_refusal_a_command_does_not_answer_is_printed_field_by_field_with_exit
     from anskaf.errors import ValidationFailed
 
     exc = ValidationFailed({"slug": "Forkortelsen er optaget.", "cvr": "Ugyldigt CVR-nummer."})
-    assert _run(_raising(exc), None) == 1  # type: ignore[arg-type]
+    assert _run(_raising(exc), None) == 1
     assert capsys.readouterr().err.splitlines() == [
         "error: slug: Forkortelsen er optaget.", "error: cvr: Ugyldigt CVR-nummer."]
 
@@ -531,7 +531,7 @@ def test_a_refused_move_is_its_message_with_exit_1(capsys):
     from anskaf.installation.errors import OperatorRefused
 
     exc = OperatorRefused("Kommunen er allerede suspenderet.")
-    assert _run(_raising(exc), None) == 1  # type: ignore[arg-type]
+    assert _run(_raising(exc), None) == 1
     assert capsys.readouterr().err == "error: Kommunen er allerede suspenderet.\n"
 
 
@@ -539,7 +539,7 @@ def test_not_found_is_a_wrong_argument_with_exit_2(capsys):
     from anskaf.cli import _run
     from anskaf.errors import NotFound
 
-    assert _run(_raising(NotFound("Sag 7 findes ikke.")), None) == 2  # type: ignore[arg-type]
+    assert _run(_raising(NotFound("Sag 7 findes ikke.")), None) == 2
     assert capsys.readouterr().err == "error: Sag 7 findes ikke.\n"
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("anskaf_test_summary",
                                               ROOT / "scripts" / "test_summary.py")
-summary = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+summary = importlib.util.module_from_spec(spec)
 sys.modules["anskaf_test_summary"] = summary  # dataclasses look their module up
-spec.loader.exec_module(summary)  # type: ignore[union-attr]
+spec.loader.exec_module(summary)
 
 XML = """<testsuites><testsuite name="{name}" time="3.0">
 <testcase classname="a" name="t1" time="1"/>

@@ -43,7 +43,7 @@ def test_nginx_terminates_tls_and_the_app_builds_https_from_x_forwarded_proto(st
     assert "Strict-Transport-Security" not in direct.headers
 
 
-def _redirect_uri(response) -> str:  # type: ignore[no-untyped-def]
+def _redirect_uri(response) -> str:
     return parse_qs(urlsplit(response.headers["Location"]).query)["redirect_uri"][0]
 
 

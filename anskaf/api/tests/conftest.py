@@ -29,7 +29,7 @@ class ApiClient:
             self.headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
 
     def _send(self, method: str, path: str, body: Any = None, *, raw: bytes | str | None = None,
-              **extra: Any):  # type: ignore[no-untyped-def]
+              **extra: Any):
         url = path if path.startswith("/api/") else f"{API}{path}"
         data: Any = raw if raw is not None else (json.dumps(body) if body is not None else "")
         handler = getattr(self.client, method)
@@ -37,19 +37,19 @@ class ApiClient:
             return handler(url, **self.headers, **extra)
         return handler(url, data=data, content_type="application/json", **self.headers, **extra)
 
-    def get(self, path: str, **extra: Any):  # type: ignore[no-untyped-def]
+    def get(self, path: str, **extra: Any):
         return self._send("get", path, **extra)
 
-    def post(self, path: str, body: Any = None, **extra: Any):  # type: ignore[no-untyped-def]
+    def post(self, path: str, body: Any = None, **extra: Any):
         return self._send("post", path, body, **extra)
 
-    def patch(self, path: str, body: Any = None, **extra: Any):  # type: ignore[no-untyped-def]
+    def patch(self, path: str, body: Any = None, **extra: Any):
         return self._send("patch", path, body, **extra)
 
-    def put(self, path: str, body: Any = None, **extra: Any):  # type: ignore[no-untyped-def]
+    def put(self, path: str, body: Any = None, **extra: Any):
         return self._send("put", path, body, **extra)
 
-    def delete(self, path: str, **extra: Any):  # type: ignore[no-untyped-def]
+    def delete(self, path: str, **extra: Any):
         return self._send("delete", path, **extra)
 
 

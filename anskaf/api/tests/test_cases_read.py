@@ -17,7 +17,7 @@ from .conftest import error_of
 pytestmark = pytest.mark.django_db
 
 
-def ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+def ids(response) -> list[int]:
     return [item["id"] for item in response.json()["items"]]
 
 

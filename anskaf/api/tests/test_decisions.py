@@ -13,12 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api(decider_api):  # type: ignore[no-untyped-def]
+def api(decider_api):
     """Here the client may decide every gate; who may decide is tested at the end."""
     return decider_api
 
 
-def decide(api, case, **body):  # type: ignore[no-untyped-def]
+def decide(api, case, **body):
     return api.post(f"/cases/{case.pk}/decisions", {"rationale": "Begrundet", **body})
 
 

@@ -72,7 +72,7 @@ def answer(exc: Exception) -> tuple[int, dict]:
     (org_errors.ImportRefused("Forkerte kolonner.", [org_errors.RowError(3, "navn", "Tom.")]),
      409, {"error": "file_refused", "message": "Forkerte kolonner.",
            "fields": {"row 3": "Tom.", "file": "Forkerte kolonner."}}),
-    (PlanChanged("Enhederne er ændret.", preview=None), 409, {  # type: ignore[arg-type]
+    (PlanChanged("Enhederne er ændret.", preview=None), 409, {
         "error": "conflict", "message": "Enhederne er ændret."}),
     (OperatorRefused("Kommunen er allerede suspenderet."), 409, {
         "error": "conflict", "message": "Kommunen er allerede suspenderet."}),

@@ -13,7 +13,7 @@ from .conftest import ApiClient, error_of, step_of
 pytestmark = pytest.mark.django_db
 
 
-def path(case, number: int) -> str:  # type: ignore[no-untyped-def]
+def path(case, number: int) -> str:
     return f"/cases/{case.pk}/steps/{number}/not-relevant"
 
 

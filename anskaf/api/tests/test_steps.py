@@ -20,11 +20,11 @@ from .conftest import ApiClient, error_of, required_items, step_of
 pytestmark = pytest.mark.django_db
 
 
-def steps(case) -> str:  # type: ignore[no-untyped-def]
+def steps(case) -> str:
     return f"/cases/{case.pk}/steps"
 
 
-def reject(actor, case):  # type: ignore[no-untyped-def]
+def reject(actor, case):
     advance(actor, case, through=5)
     services.decision_record(actor=decider_for(case, 6), case_id=case.pk, step=6, outcome="no",
                              rationale="Passer ikke ind")

@@ -168,7 +168,7 @@ DISPATCHING = {"cases:step_action": sorted(case_views.STEP_ACTIONS),
                "meetings:meeting_action": sorted(meeting_views.MEETING_ACTIONS)}
 
 
-def _patterns(patterns: list[Any], namespace: str | None = None):  # type: ignore[no-untyped-def]
+def _patterns(patterns: list[Any], namespace: str | None = None):
     for p in patterns:
         if isinstance(p, URLResolver):
             if str(p.pattern).startswith(("api/", "oidc/")):

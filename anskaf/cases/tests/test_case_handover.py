@@ -24,7 +24,7 @@ def successor(org, unit):
                              full_name="Eva Efterfølger")
 
 
-def hand(actor, case, to, **kwargs):  # type: ignore[no-untyped-def]
+def hand(actor, case, to, **kwargs):
     return services.case_handover(actor=actor, case_id=case.pk, coordinator=to, **kwargs)
 
 

@@ -31,19 +31,19 @@ def _empty_cache():
     cache.clear()
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def _part(case, slug: str, **query) -> str:  # type: ignore[no-untyped-def]
+def _part(case, slug: str, **query) -> str:
     url = reverse("cases:case_part", args=[case.pk, slug])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def world(db):
     org = testing.make_org()
     unit = testing.make_unit(org)
     coordinator = testing.make_user(org, "koordinator", "coordinator", unit=unit)

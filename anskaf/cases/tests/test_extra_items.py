@@ -13,7 +13,7 @@ from anskaf.cases.models import StepState
 pytestmark = pytest.mark.django_db
 
 
-def _maybe(case, board_member, missing):  # type: ignore[no-untyped-def]
+def _maybe(case, board_member, missing):
     return services.decision_record(actor=board_member, case_id=case.pk, step=6,
                                     outcome="maybe", rationale="Mangler",
                                     missing_documentation=missing)

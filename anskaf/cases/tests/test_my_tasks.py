@@ -182,7 +182,7 @@ def test_long_task_lists_are_paged_fifty_at_a_time(client, coordinator):
     assert "Viser 51–51" in client.get("/opgaver/?trin=99").content.decode()  # past -> last
 
 
-def _queries(client, url: str, **headers) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def _queries(client, url: str, **headers) -> tuple[int, str]:
     client.get(url, **headers)  # warm the per-process caches (process models, the viewer)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, **headers)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 WHO = "Kun Informationssikkerhedskonsulenterne (ISK) kan markere trinnet (trin 11) som ikke relevant."
 
 
-def body_of(client, case, number: int) -> str:  # type: ignore[no-untyped-def]
+def body_of(client, case, number: int) -> str:
     response = client.get(f"/sager/{case.pk}/trin/{number}/?del=indhold")
     assert response.status_code == 200
     return response.content.decode()

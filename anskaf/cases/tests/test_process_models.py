@@ -17,7 +17,7 @@ def _variant(title: str) -> str:
     return text.replace(first, title, 1)
 
 
-def _step_1_title(model) -> str:  # type: ignore[no-untyped-def]
+def _step_1_title(model) -> str:
     return model.step(1).title.da
 
 

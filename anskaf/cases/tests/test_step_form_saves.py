@@ -56,7 +56,7 @@ def test_the_step_form_warns_before_leaving_with_unsaved_changes(client, case, c
     assert 'id="trin-1-formular"' in html and "data-unsaved-warning" in html
 
 
-def case_model(case):  # type: ignore[no-untyped-def]
+def case_model(case):
     from anskaf.cases.process_models import model_for
 
     return model_for(case)

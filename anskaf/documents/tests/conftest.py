@@ -13,7 +13,7 @@ def store():
     yield storage
 
 
-def stored_names(storage, folder: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+def stored_names(storage, folder: str = "") -> list[str]:
     """Every file under a folder of the storage (recursively)."""
     dirs, files = storage.listdir(folder) if storage.exists(folder) or folder == "" else ([], [])
     names = [f"{folder}/{f}".lstrip("/") for f in files]

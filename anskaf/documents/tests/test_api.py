@@ -16,15 +16,15 @@ from anskaf.documents.testing import MINIMAL_PDF, upload
 from .conftest import stored_names
 
 
-def auth(person) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def auth(person) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=person)}"}
 
 
-def docs_url(case, number: int = 4) -> str:  # type: ignore[no-untyped-def]
+def docs_url(case, number: int = 4) -> str:
     return f"/api/v1/cases/{case.pk}/steps/{number}/documents"
 
 
-def post_file(person, case, content: bytes, name: str, type_key: str = "product_description",  # type: ignore[no-untyped-def]
+def post_file(person, case, content: bytes, name: str, type_key: str = "product_description",
               number: int = 4, **extra):
     return Client().post(docs_url(case, number), {
         "type": type_key, "file": SimpleUploadedFile(name, content), **extra}, **auth(person))

@@ -19,14 +19,14 @@ from anskaf.documents.validation import BadFile, clean_name
 from .conftest import stored_names
 
 
-def send(actor, case, content: bytes, name: str, size: int | None = None):  # type: ignore[no-untyped-def]
+def send(actor, case, content: bytes, name: str, size: int | None = None):
     f = NamedBytes(content, name)
     return services.document_upload(actor=actor, case_id=case.pk, number=4,
                                     type_key="product_description", fileobj=f, name=name,
                                     size=size if size is not None else f.size)
 
 
-def refused(actor, case, store, content: bytes, name: str, size: int | None = None) -> str:  # type: ignore[no-untyped-def]
+def refused(actor, case, store, content: bytes, name: str, size: int | None = None) -> str:
     before = set(stored_names(store))
     with pytest.raises(BadFile) as info:
         send(actor, case, content, name, size)

@@ -26,13 +26,13 @@ def _empty_cache():
     cache.clear()
 
 
-def _client(person) -> Client:  # type: ignore[no-untyped-def]
+def _client(person) -> Client:
     client = Client()
     client.force_login(person)
     return client
 
 
-def _part(case, number: int) -> str:  # type: ignore[no-untyped-def]
+def _part(case, number: int) -> str:
     return reverse("cases:case_part", args=[case.pk, "dokumenter"]) + f"?trin={number}"
 
 

@@ -14,7 +14,7 @@ PDF = b"%PDF-1.4\n% Produktbeskrivelse\n%%EOF\n"
 
 
 @pytest.fixture
-def case_url(live_server):  # type: ignore[no-untyped-def]
+def case_url(live_server):
     org = testing.make_org()
     unit = testing.make_unit(org)
     coordinator = testing.make_user(org, "koordinator", "coordinator", unit=unit,

@@ -54,7 +54,7 @@ def product(coordinator, case):
     return upload(coordinator, case, 4, "product_description", "Produkt.pdf")
 
 
-def read(person, version):  # type: ignore[no-untyped-def]
+def read(person, version):
     return readable_version(actor=person, case_id=version.document.case_id,
                             document_id=version.document_id, number=version.number)
 

@@ -27,7 +27,7 @@ def filled(coordinator, case):
     return case
 
 
-def fetch(coordinator, case, fmt: str) -> bytes:  # type: ignore[no-untyped-def]
+def fetch(coordinator, case, fmt: str) -> bytes:
     client = Client()
     client.force_login(coordinator)
     response = client.get(reverse(f"documents:guide_{fmt}", args=[case.pk]))

@@ -87,7 +87,7 @@ def _all_yes_until(model, last_key: str) -> dict[str, str]:
     return done
 
 
-def _import(actor, data: bytes, name: str = "vejledning.docx", **kwargs):  # type: ignore[no-untyped-def]
+def _import(actor, data: bytes, name: str = "vejledning.docx", **kwargs):
     return guide_import(actor=actor, fileobj=io.BytesIO(data), name=name, size=len(data),
                         data={"title": "Nyt omsorgssystem", **kwargs.pop("data", {})}, **kwargs)
 
@@ -268,7 +268,7 @@ def test_anskafs_own_export_imports_back_to_the_same_states_and_remarks(coordina
 # --- bad files -----------------------------------------------------------------------------------
 
 
-def _refused(actor, data: bytes, name: str, size: int | None = None) -> str:  # type: ignore[no-untyped-def]
+def _refused(actor, data: bytes, name: str, size: int | None = None) -> str:
     with pytest.raises(BadFile) as caught:
         guide_import(actor=actor, fileobj=io.BytesIO(data), name=name,
                      size=len(data) if size is None else size, data={"title": "x"})
@@ -305,7 +305,7 @@ def test_bad_files_get_a_clear_danish_error_and_store_nothing(coordinator, store
 def test_a_failure_half_way_leaves_nothing_behind(coordinator, model, store, monkeypatch):
     from anskaf.documents import guide_import as module
 
-    def broken_audit(**kwargs):  # type: ignore[no-untyped-def]
+    def broken_audit(**kwargs):
         raise RuntimeError("the audit chain is locked")
 
     monkeypatch.setattr(module, "audit_append", broken_audit)

@@ -87,7 +87,7 @@ def test_the_api_previews_and_imports_the_same_way(org, coordinator, requester):
     data = seed_guide(model, _all_yes_until(model, "it_board_decision"))
     api = ApiClient(coordinator)
 
-    def post(path: str, **fields):  # type: ignore[no-untyped-def]
+    def post(path: str, **fields):
         return api.client.post(f"/api/v1{path}", {"file": _file(data), **fields},
                                **api.headers)
 

@@ -42,7 +42,7 @@ def s3_storage(s3_endpoint, settings, monkeypatch):
                         aws_access_key_id="test", aws_secret_access_key="test")
 
 
-def keys(client) -> list[str]:  # type: ignore[no-untyped-def]
+def keys(client) -> list[str]:
     return [o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
 
 

@@ -17,7 +17,7 @@ from anskaf.process.tests.model_edits import insert_step, shipped
 pytestmark = pytest.mark.django_db
 
 
-def _templates_by_step(viewer, case) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _templates_by_step(viewer, case) -> dict[str, list[str]]:
     model = model_for(case)
     shown = case_documents(viewer=viewer, case=case, model=model, assignees={})
     return {model.step(n).key: [t.title for t in docs.templates]

@@ -15,7 +15,7 @@ from anskaf.documents.testing import MINIMAL_PDF
 from .conftest import stored_names
 
 
-def _post(client: Client, case, **data):  # type: ignore[no-untyped-def]
+def _post(client: Client, case, **data):
     files = [SimpleUploadedFile("Produkt.pdf", MINIMAL_PDF, "application/pdf")]
     return client.post(reverse("documents:upload", args=[case.pk, 4]),
                        {"type": "product_description", "files": files, **data})

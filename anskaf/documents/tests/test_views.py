@@ -19,13 +19,13 @@ from anskaf.documents.testing import MINIMAL_PDF, upload
 from .conftest import stored_names
 
 
-def client_for(person) -> Client:  # type: ignore[no-untyped-def]
+def client_for(person) -> Client:
     client = Client()
     client.force_login(person)
     return client
 
 
-def upload_url(case, number: int = 4) -> str:  # type: ignore[no-untyped-def]
+def upload_url(case, number: int = 4) -> str:
     return reverse("documents:upload", args=[case.pk, number])
 
 
@@ -210,7 +210,7 @@ class RecordsSystemForTests:
     key = "test-esdh"
     received: list[tuple[str, str]] = []
 
-    def deliver(self, package, records_number):  # type: ignore[no-untyped-def]
+    def deliver(self, package, records_number):
         from anskaf.documents.journal import Delivery
 
         self.received.append((package.filename, records_number))

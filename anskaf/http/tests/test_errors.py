@@ -22,7 +22,7 @@ class PriceIn(Body):
 def _errors(data: dict[str, object]) -> list[dict[str, object]]:
     with pytest.raises(pydantic.ValidationError) as info:
         PriceIn.model_validate(data)
-    return info.value.errors(include_url=False)  # type: ignore[return-value]
+    return info.value.errors(include_url=False)
 
 
 def test_a_wrong_value_gets_the_generic_message_without_a_hint() -> None:

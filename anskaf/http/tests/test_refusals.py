@@ -46,9 +46,9 @@ def test_not_found_is_the_404_page_in_the_pages_own_words():
         html_refusal(NotFound(), not_found="Sagen eller trinnet findes ikke.")
 
 
-def _raising(exc: Exception):  # type: ignore[no-untyped-def]
+def _raising(exc: Exception):
     @refusals_as_pages
-    def view(request):  # type: ignore[no-untyped-def]
+    def view(request):
         raise exc
 
     return view
@@ -66,7 +66,7 @@ def test_pages_turn_not_found_into_404_and_forbidden_into_403_with_its_message()
 
 def test_a_view_that_refuses_nothing_answers_as_it_did():
     @refusals_as_pages
-    def view(request):  # type: ignore[no-untyped-def]
+    def view(request):
         return HttpResponse("ok")
 
     assert view(RequestFactory().get("/")).content == b"ok"

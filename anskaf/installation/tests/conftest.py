@@ -9,12 +9,12 @@ from anskaf.installation import services
 
 
 @pytest.fixture
-def operator(db):  # type: ignore[no-untyped-def]
+def operator(db):
     return services.operator_add(actor=None, username="drift", via="cli")[0]
 
 
 @pytest.fixture
-def drift(operator):  # type: ignore[no-untyped-def]
+def drift(operator):
     """A browser-less client logged in as the operator."""
     client = Client()
     client.force_login(operator)

@@ -23,7 +23,7 @@ def api(db):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=operator)}"}
     client = Client()
 
-    def call(method, url, body=None):  # type: ignore[no-untyped-def]
+    def call(method, url, body=None):
         if method == "get":
             return client.get(url, **headers)
         return getattr(client, method)(url, data=json.dumps(body or {}),

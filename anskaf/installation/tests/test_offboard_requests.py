@@ -115,7 +115,7 @@ def test_the_api_offboards_and_lists_the_offboarded(operator, coordinator, expor
                                                     django_capture_on_commit_callbacks):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=operator)}")
 
-    def post(url, body):  # type: ignore[no-untyped-def]
+    def post(url, body):
         return client.post(url, data=json.dumps(body), content_type="application/json")
 
     org = coordinator.organisation

@@ -32,7 +32,7 @@ def test_every_model_of_anskaf_is_placed_in_a_municipality_or_shared():
             "offboarding.SHARED if it is the installation's")
 
 
-def _fill(coordinator, board_member):  # type: ignore[no-untyped-def]
+def _fill(coordinator, board_member):
     """A municipality with something in every app."""
     from anskaf.discussion.services import comment_create
     from anskaf.documents.testing import upload

@@ -16,11 +16,11 @@ from anskaf.notifications import jobs
 from anskaf.notifications.models import Notification, OutboxMessage, StepDeadline
 
 
-def _suspend(org):  # type: ignore[no-untyped-def]
+def _suspend(org):
     services.org_suspend(actor=None, slug=org.slug, reason="Test", via="cli")
 
 
-def _log_in(client: Client, user) -> bool:  # type: ignore[no-untyped-def]
+def _log_in(client: Client, user) -> bool:
     response = client.post("/log-ind/", {"username": user.username, "password": "demo"})
     return response.status_code == 302
 

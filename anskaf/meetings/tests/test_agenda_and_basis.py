@@ -20,13 +20,13 @@ from anskaf.meetings.testing import put_on_agenda, ready_case, schedule
 pytestmark = pytest.mark.django_db
 
 
-def _client(person) -> Client:  # type: ignore[no-untyped-def]
+def _client(person) -> Client:
     client = Client()
     client.force_login(person)
     return client
 
 
-def _titles(meeting) -> list[str]:  # type: ignore[no-untyped-def]
+def _titles(meeting) -> list[str]:
     return list(AgendaItem.objects.filter(meeting=meeting).order_by("order")
                 .values_list("title", flat=True))
 

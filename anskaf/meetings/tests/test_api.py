@@ -14,11 +14,11 @@ from anskaf.meetings.testing import ready_case
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> tuple[Client, dict[str, str]]:  # type: ignore[no-untyped-def]
+def _client(user) -> tuple[Client, dict[str, str]]:
     return Client(), {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user)}"}
 
 
-def _post(client, headers, url, body=None):  # type: ignore[no-untyped-def]
+def _post(client, headers, url, body=None):
     return client.post(url, data=json.dumps(body or {}), content_type="application/json",
                        **headers)
 

@@ -18,13 +18,13 @@ from anskaf.meetings.testing import put_on_agenda, ready_case, schedule
 pytestmark = pytest.mark.django_db
 
 
-def review_number(case) -> int:  # type: ignore[no-untyped-def]
+def review_number(case) -> int:
     number = REVIEW.number(model_for(case))
     assert number is not None
     return number
 
 
-def review_state(case) -> StepState:  # type: ignore[no-untyped-def]
+def review_state(case) -> StepState:
     return StepState.objects.get(case=case, number=review_number(case))
 
 

@@ -29,7 +29,7 @@ def decided(coordinator, board_member):
     return meeting
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 NASTY = "A\x01B\x07C\x08D\x0bE\x0cF\x1bG\x1fH\x7fI\x85J\x9fK\ufffeL\u202eM"
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

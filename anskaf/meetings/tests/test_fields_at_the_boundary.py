@@ -24,7 +24,7 @@ TOO_LONG_NOTES = "n" * 10001
 
 
 @pytest.fixture
-def meeting(board_member):  # type: ignore[no-untyped-def]
+def meeting(board_member):
     meeting = schedule(board_member)
     item = services.agenda_add_other(actor=board_member, meeting_id=meeting.pk,
                                      title="Orientering")
@@ -33,7 +33,7 @@ def meeting(board_member):  # type: ignore[no-untyped-def]
     return meeting
 
 
-def _api(person, method, url, body):  # type: ignore[no-untyped-def]
+def _api(person, method, url, body):
     return getattr(Client(), method)(
         f"/api/v1{url}", data=json.dumps(body), content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token_create(user=person)}")
@@ -79,7 +79,7 @@ def test_a_note_to_the_board_is_held_to_its_length_where_it_enters(coordinator):
     assert not Referral.objects.exists()
 
 
-def _page(person, meeting, op, data):  # type: ignore[no-untyped-def]
+def _page(person, meeting, op, data):
     client = Client()
     client.force_login(person)
     return client.post(reverse("meetings:meeting_action", args=[meeting.pk, op]), data)
@@ -114,7 +114,7 @@ def test_the_page_answers_403_before_it_judges_the_fields(org, meeting):
 
 
 @pytest.mark.parametrize("call", [
-    lambda: inputs.notes_values("Noter", "ja"),  # type: ignore[arg-type]
+    lambda: inputs.notes_values("Noter", "ja"),
     lambda: inputs.direction_value("left"),
     lambda: inputs.question_values("naboen", "Hvornår?"),
     lambda: inputs.outcome_value("perhaps", None),
@@ -123,7 +123,7 @@ def test_the_page_answers_403_before_it_judges_the_fields(org, meeting):
     lambda: inputs.put_forward_values("", "\x1b"),
     lambda: inputs.agenda_item_values("Titel\u202e", ""),
 ])
-def test_each_rule_refuses_a_bad_value(call):  # type: ignore[no-untyped-def]
+def test_each_rule_refuses_a_bad_value(call):
     with pytest.raises(ValidationFailed):
         call()
 

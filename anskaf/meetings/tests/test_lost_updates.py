@@ -15,13 +15,13 @@ from anskaf.process.errors import Conflict
 pytestmark = pytest.mark.django_db
 
 
-def _client(person) -> Client:  # type: ignore[no-untyped-def]
+def _client(person) -> Client:
     client = Client()
     client.force_login(person)
     return client
 
 
-def _held_meeting(coordinator, board_member):  # type: ignore[no-untyped-def]
+def _held_meeting(coordinator, board_member):
     meeting = schedule(board_member)
     item = put_on_agenda(board_member, coordinator, ready_case(coordinator), meeting)
     services.meeting_publish(actor=board_member, meeting_id=meeting.pk)

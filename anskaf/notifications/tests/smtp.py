@@ -19,7 +19,7 @@ class Collector:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 
@@ -31,7 +31,7 @@ def start(port: int, collector: Collector) -> Controller:
     return controller
 
 
-def smtp_settings(settings, port: int) -> None:  # type: ignore[no-untyped-def]
+def smtp_settings(settings, port: int) -> None:
     """pytest-django swaps in the locmem backend: put the real SMTP backend back."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"

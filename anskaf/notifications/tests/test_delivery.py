@@ -25,7 +25,7 @@ def port(settings):
     return port
 
 
-def write_messages(org, count: int, capture) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
+def write_messages(org, count: int, capture) -> list[OutboxMessage]:
     with capture(execute=True), transaction.atomic():
         made = [services.outbox_add(organisation_id=org.pk, to_email=f"p{i}@haderslev.dk",
                                     subject=f"Besked {i}", body="Hej") for i in range(count)]

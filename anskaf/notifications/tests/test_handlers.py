@@ -28,7 +28,7 @@ def test_a_new_case_tells_the_other_performers_of_its_first_steps(requester, cas
     assert "koordinator" not in recipients_of(case)  # the actor knows already
 
 
-def through_review(case, coordinator):  # type: ignore[no-untyped-def]
+def through_review(case, coordinator):
     """Steps 1-5 done; the board's review completed by another board member (only the board
     completes it), so the board member under test is told."""
     testing.advance(coordinator, case, 4)

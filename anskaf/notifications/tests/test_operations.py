@@ -14,7 +14,7 @@ from anskaf.notifications.models import OutboxMessage
 pytestmark = pytest.mark.django_db
 
 
-def failed(org, subject: str) -> OutboxMessage:  # type: ignore[no-untyped-def]
+def failed(org, subject: str) -> OutboxMessage:
     message = services.outbox_add(organisation_id=org.pk, to_email="x@kommune.dk",
                                   subject=subject, body="Hej")
     OutboxMessage.objects.filter(pk=message.pk).update(status="failed", attempts=8,
@@ -32,13 +32,13 @@ def other_admin(other_org):
     return testing.make_user(other_org, "admin2", "admin")
 
 
-def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
+def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def bearer(user) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user)}"}
 
 

@@ -24,7 +24,7 @@ from anskaf.orgs.models import Deputy, User
 pytestmark = pytest.mark.django_db
 
 
-def who(case, kind: str, step: int | None, since: int) -> set[str]:  # type: ignore[no-untyped-def]
+def who(case, kind: str, step: int | None, since: int) -> set[str]:
     items = Notification.objects.filter(case=case, kind=kind, pk__gt=since)
     if step is not None:
         items = items.filter(step=step)

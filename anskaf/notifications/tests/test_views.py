@@ -12,7 +12,7 @@ from anskaf.notifications.models import Notification, NotificationPreference, Ou
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

@@ -12,7 +12,7 @@ import pytest
 from anskaf.observability import context, logs
 
 
-def emit(log_format: str, message: str, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+def emit(log_format: str, message: str, *args, **kwargs) -> str:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logs.formatter(log_format))

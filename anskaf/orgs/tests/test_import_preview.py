@@ -428,7 +428,7 @@ def test_the_commit_page_without_a_token_or_after_a_change(as_admin, org, unit):
 # --- the API --------------------------------------------------------------------------------------
 
 
-def _preview(api: ApiClient, data: bytes, what: str = "units"):  # type: ignore[no-untyped-def]
+def _preview(api: ApiClient, data: bytes, what: str = "units"):
     return api.client.post("/api/v1/org-import/preview", {"what": what, "file": _upload(data)}, **api.headers)
 
 

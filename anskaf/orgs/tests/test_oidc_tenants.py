@@ -72,7 +72,7 @@ def at_provider(authorize_url: str, claims: dict) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(back.query).items()}
 
 
-def login(client: Client, slug: str, claims: dict):  # type: ignore[no-untyped-def]
+def login(client: Client, slug: str, claims: dict):
     authorize, _ = start(client, slug)
     return client.get("/oidc/callback/", at_provider(authorize, claims))
 

@@ -182,7 +182,7 @@ def test_addresses_the_server_fetches_may_not_point_inward(admin, org, discovere
     assert "privat netværk" in refused.value.errors["kitos_url"]
 
 
-def provider_answers(monkeypatch, **changed):  # type: ignore[no-untyped-def]
+def provider_answers(monkeypatch, **changed):
     """The issuer's discovery document over "HTTP", with these keys changed."""
     answer = type("Answer", (), {"status_code": 200,
                                  "json": staticmethod(lambda: {**DISCOVERY, **changed})})

@@ -106,7 +106,7 @@ def test_a_list_for_a_text_field_is_a_400_and_never_stored(it_client, old_system
     assert old_system.name == "Gammelt ESDH"
 
 
-def _list_queries(client, url: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+def _list_queries(client, url: str) -> tuple[int, dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

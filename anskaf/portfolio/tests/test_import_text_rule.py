@@ -18,7 +18,7 @@ from anskaf.portfolio.models import System
 pytestmark = pytest.mark.django_db
 
 
-def _client(person) -> Client:  # type: ignore[no-untyped-def]
+def _client(person) -> Client:
     client = Client()
     client.force_login(person)
     return client

@@ -12,7 +12,7 @@ from anskaf.portfolio.models import System
 FIELDS = {"hosting": "web", "personal_data": "False", "lifecycle": "Operational"}
 
 
-def _client(person) -> Client:  # type: ignore[no-untyped-def]
+def _client(person) -> Client:
     client = Client()
     client.force_login(person)
     return client

@@ -85,7 +85,7 @@ def test_gates_are_exclusive_gateways_with_their_outcomes_as_flows():
         assert f"Gateway_{gate.key}" in gateways
         out = [f for f in flows if f["source"] == f"Gateway_{gate.key}"]
         assert sorted(f["name"] for f in out) == sorted(
-            o.label.da for o in gate.gate.outcomes.values())  # type: ignore[union-attr]
+            o.label.da for o in gate.gate.outcomes.values())
     # Måske at the board's decision goes back to collecting documentation (the first step it
     # reopens); Nej at ready-for-operation back to testing; Nej at the board ends the case.
     maybe = next(f for f in flows if f["source"] == "Gateway_it_board_decision"

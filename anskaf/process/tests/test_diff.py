@@ -8,7 +8,7 @@ from anskaf.process.loader import load_text
 from .model_edits import dump, edit_step, insert_step, load, rename_step, shipped
 
 
-def _by_key(diff):  # type: ignore[no-untyped-def]
+def _by_key(diff):
     return {s.key: s for s in diff.steps}
 
 

@@ -214,7 +214,7 @@ WEB_RULES.update({
 EXTERNAL = {"oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}
 
 
-def _walk(patterns, prefix=""):  # type: ignore[no-untyped-def]
+def _walk(patterns, prefix=""):
     for p in patterns:
         if isinstance(p, URLResolver):
             namespace = f"{p.namespace}:" if p.namespace else ""
@@ -278,19 +278,19 @@ def world(org, unit, coordinator, requester, manager, board_member, outsider):
     }
 
 
-def _operator():  # type: ignore[no-untyped-def]
+def _operator():
     from anskaf.installation.services import operator_add
 
     return operator_add(actor=None, username="drift", via="cli")[0]
 
 
-def _document_on(case, coordinator):  # type: ignore[no-untyped-def]
+def _document_on(case, coordinator):
     from anskaf.documents.testing import upload
 
     return upload(coordinator, case, 10, "support_agreement", "Aftale.pdf").document
 
 
-def _template(org, title):  # type: ignore[no-untyped-def]
+def _template(org, title):
     from anskaf.cases.process_models import current_version, model_of
     from anskaf.documents.services import template_upload
     from anskaf.documents.testing import pdf_file
@@ -301,7 +301,7 @@ def _template(org, title):  # type: ignore[no-untyped-def]
                            model=model_of(current_version(org.pk)))
 
 
-def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _kwargs(name: str, pattern: URLPattern, world) -> dict[str, object]:
     keys = set(pattern.pattern.converters)
     values: dict[str, object] = {}
     if "pk" in keys:
@@ -604,7 +604,7 @@ API_BODIES = {"/api/v1/cases/{case_id}/decisions": {"step": 6, "outcome": "yes",
                                                     "rationale": "Matrix"}}
 
 
-def _meeting_url(url: str, board) -> str:  # type: ignore[no-untyped-def]
+def _meeting_url(url: str, board) -> str:
     """A fresh planned meeting per operation, with an other item and an open question."""
     from anskaf.meetings import services
     from anskaf.meetings.testing import schedule
@@ -622,7 +622,7 @@ def api_operations(client: Client) -> set[tuple[str, str]]:
     return {(method, path) for path, ops in schema["paths"].items() for method in ops}
 
 
-def api_url(path: str, case, world) -> str:  # type: ignore[no-untyped-def]
+def api_url(path: str, case, world) -> str:
     """The operation's path with the world's objects in its parameters."""
     url = (path.replace("{case_id}", str(case.pk)).replace("{number}", "1")
            .replace("{system_id}", str(world["system"].pk)).replace("{kind}", "acquired")

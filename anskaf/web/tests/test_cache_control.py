@@ -18,7 +18,7 @@ __all__ = ["world"]
 NO_STORE = "private, no-store"
 
 
-def _get(world, urls, **extra):  # type: ignore[no-untyped-def]
+def _get(world, urls, **extra):
     clients: dict[str, Client] = {}
     answers = {}
     for url, (_, viewer) in urls.items():

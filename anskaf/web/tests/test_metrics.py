@@ -22,7 +22,7 @@ def metrics_on(settings):
     settings.METRICS_TOKEN = TOKEN
 
 
-def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:  # type: ignore[no-untyped-def]
+def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -33,7 +33,7 @@ def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:  # t
     return samples
 
 
-def value(samples, name: str, **labels: str) -> float:  # type: ignore[no-untyped-def]
+def value(samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 

@@ -48,7 +48,7 @@ API_BUDGETS = {"/api/v1/cases/{case_id}": 6, "/api/v1/tasks": 6, "/api/v1/cases"
 VIEWERS = ("coordinator", "admin")  # the first who may open the page measures it
 
 
-def _grow(world, count: int) -> None:  # type: ignore[no-untyped-def]
+def _grow(world, count: int) -> None:
     coordinator = world["people"]["coordinator"]
     for i in range(count):
         case = testing.new_case(coordinator, title=f"Målesag {i}")
@@ -57,7 +57,7 @@ def _grow(world, count: int) -> None:  # type: ignore[no-untyped-def]
                              remarks=f"Bemærkning {i} – æøå")
 
 
-def _pages(world) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _pages(world) -> dict[str, tuple[str, str]]:
     """url -> (name, viewer) for every GET page some viewer may open."""
     pages = {}
     for name, pattern in site_urls().items():
@@ -70,7 +70,7 @@ def _pages(world) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
     return pages
 
 
-def _api_reads(world, client: Client) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _api_reads(world, client: Client) -> dict[str, tuple[str, str]]:
     """Every GET operation, read by the first viewer the access matrix lets in (the board's
     reads, e.g. /board/queue, by the board)."""
     case, reads = world["case"], {}
@@ -84,7 +84,7 @@ def _api_reads(world, client: Client) -> dict[str, tuple[str, str]]:  # type: ig
     return reads
 
 
-def _measure(world, urls: dict[str, tuple[str, str]]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _measure(world, urls: dict[str, tuple[str, str]]) -> dict[str, int]:
     counts = {}
     clients = {}
     for url, (_, viewer) in urls.items():

@@ -63,7 +63,7 @@ def cache_backend(request, settings):
     return request.param
 
 
-def _client(person) -> Client:  # type: ignore[no-untyped-def]
+def _client(person) -> Client:
     client = Client()
     client.force_login(person)
     return client
@@ -194,5 +194,5 @@ def test_the_shell_counts_tasks_and_unread_notifications_fresh(settings, org, co
 
 
 @pytest.fixture
-def admin_user_of(org):  # type: ignore[no-untyped-def]
+def admin_user_of(org):
     return testing.make_user(org, "admin-shell", "admin")

@@ -29,7 +29,7 @@ def log_out(page: Page) -> None:
     expect(page.get_by_role("heading", name="Log ind", level=1)).to_be_visible()
 
 
-def step(page: Page, number: int):  # type: ignore[no-untyped-def]
+def step(page: Page, number: int):
     section = page.locator(f"#trin-{number}")
     fold = page.locator(f"details.anskaf-phase-fold:has(#trin-{number})")
     if fold.count() and fold.get_attribute("open") is None:
