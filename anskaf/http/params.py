@@ -27,6 +27,10 @@ B = TypeVar("B", bound=Body)
 BAD_TEXT_MESSAGE = ("Teksten indeholder tegn, der ikke kan gemmes (kontroltegn, fx NUL-tegn). "
                     "Fjern dem og prøv igen.")
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,19}")
+# A posted id the schema calls an integer may be any whole number; one beyond the database's
+# range names nothing, so the service answers it as such (404, or a stale version's 409),
+# never as "no number" (the cap keeps int() cheap).
+ANY_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,100}")
 LIMIT_MESSAGE = "Angiv »limit« som et heltal fra 1 til {max} (standard {default})."
 
 
@@ -252,12 +256,13 @@ def posted_ref(value: str | None, *, missing: str) -> int | None:
 
 
 def posted_id(value: str | None, *, field: str, message: str) -> int | None:
-    """An optional id a form or multipart body names as text: None when empty, the number,
-    or for anything else a field error (`ValidationFailed`: 400 validation_error from the API,
-    the form's message on a page)."""
+    """An optional id a form or multipart body names as text: None when empty, the number
+    (also one too large for the database: it names nothing), or for anything else a field
+    error (`ValidationFailed`: 400 validation_error from the API, the form's message on a
+    page)."""
     if value is None or not value.strip():
         return None
-    number = form_int(value)
-    if number is None:
+    text = value.strip()
+    if not ANY_WHOLE_NUMBER.fullmatch(text):
         raise ValidationFailed({field: message})
-    return number
+    return int(text)

@@ -22,6 +22,8 @@ def test_posted_id_is_a_field_error_for_what_is_no_number():
     assert params.posted_id(None, field="document", message="m") is None
     assert params.posted_id(" ", field="document", message="m") is None
     assert params.posted_id("7", field="document", message="m") == 7
+    # A whole number beyond the database's range is still a number (it names nothing).
+    assert params.posted_id("9" * 30, field="document", message="m") == int("9" * 30)
     with pytest.raises(ValidationFailed) as caught:
         params.posted_id("syv", field="document", message="Angiv et tal.")
     assert caught.value.errors == {"document": "Angiv et tal."}
