@@ -24,13 +24,6 @@ from anskaf.portfolio.steps import NEEDS
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()  # rolled-back tests reuse primary keys
-    yield
-    cache.clear()
-
-
 def _client(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -5,8 +5,6 @@ municipality's chain head and the viewer's answers on confidential documents."""
 
 from __future__ import annotations
 
-import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,13 +15,6 @@ from anskaf.cases.views import FRAGMENT_HEADER
 from anskaf.documents.testing import upload
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()  # rolled-back tests reuse primary keys
-    yield
-    cache.clear()
 
 
 def _client(person) -> Client:
