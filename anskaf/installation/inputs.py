@@ -14,7 +14,7 @@ from typing import TypedDict
 
 from anskaf.orgs import fields
 from anskaf.orgs.fields import problem_of
-from anskaf.validation.text import text_problem
+from anskaf.validation.text import stripped, text_problem
 
 from .errors import ValidationFailed
 
@@ -58,10 +58,6 @@ class OrgValues(TypedDict):
     admin_email: str
 
 
-def _text(value: str | None) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _units(value: str | list[str] | None) -> tuple[list[str], str | None]:
     """The forvaltninger (a list, or one text with a name per line), empty ones dropped."""
     raws = value.splitlines() if isinstance(value, str) else (value or [])
@@ -91,20 +87,20 @@ def _admin_email(value: str | None) -> tuple[str, str | None]:
 
 def org_values(data: OrgData) -> OrgValues:
     errors: dict[str, str] = {}
-    name = " ".join(_text(data.get("name")).split())
+    name = " ".join(stripped(data.get("name")).split())
     if not name:
         errors["name"] = "Skriv kommunens navn, fx Haderslev Kommune."
     elif (problem := text_problem(name, name=True)) is not None:
         errors["name"] = problem
     elif len(name) > NAME_MAX:
         errors["name"] = f"Navnet må højst være {NAME_MAX} tegn."
-    slug = _text(data.get("slug")).lower()
+    slug = stripped(data.get("slug")).lower()
     if not slug:
         errors["slug"] = "Skriv kommunens kortnavn til adresser, fx haderslev."
     elif len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
         errors["slug"] = (f"Kortnavnet må kun have små bogstaver a-z, tal og bindestreg "
                           f"(højst {SLUG_MAX} tegn), fx aabenraa.")
-    cvr = re.sub(r"\s", "", _text(data.get("cvr")))
+    cvr = re.sub(r"\s", "", stripped(data.get("cvr")))
     if (problem := cvr_problem(cvr)) is not None:
         errors["cvr"] = problem
     units, problem = _units(data.get("units"))

@@ -36,7 +36,7 @@ from anskaf.orgs.viewer import access_changed
 from anskaf.portfolio.inputs import ThresholdValues
 from anskaf.portfolio.models import TenderThreshold
 from anskaf.portfolio.services import threshold_add, threshold_view
-from anskaf.validation.text import text_problem
+from anskaf.validation.text import stripped, text_problem
 
 from . import offboarding
 from .errors import NotAnOperator, NotFound, OperatorRefused, ValidationFailed
@@ -88,10 +88,6 @@ def _audit_both(org: Organisation, actor: User | None, via: str, event_type: str
 
 
 # --- checks -------------------------------------------------------------------------------------
-
-
-def _text(value: str | None) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def _org_refusals(values: OrgValues) -> None:
@@ -192,10 +188,10 @@ def org_create(*, actor: User | None, data: OrgValues, via: str = "web"
 
 
 def _locked_org(slug: str | None) -> Organisation:
-    org = (municipalities().select_for_update().filter(slug=_text(slug).lower()).first()
-           if _text(slug) else None)
+    org = (municipalities().select_for_update().filter(slug=stripped(slug).lower()).first()
+           if stripped(slug) else None)
     if org is None:
-        raise NotFound(f"Kommunen »{_text(slug)[:60]}« findes ikke på installationen.")
+        raise NotFound(f"Kommunen »{stripped(slug)[:60]}« findes ikke på installationen.")
     return org
 
 
@@ -237,7 +233,7 @@ def org_resume(*, actor: User | None, slug: str, via: str = "web") -> Organisati
 
 
 def _reason(value: str | None, what: str) -> str:
-    text = " ".join(_text(value).split())
+    text = " ".join(stripped(value).split())
     if not text:
         raise ValidationFailed({"reason": f"Skriv hvorfor kommunen {what}."})
     if (problem := text_problem(text)) is not None:
@@ -276,7 +272,7 @@ def org_offboard_request(*, actor: User | None, slug: str, reason: str | None,
     _require_operator(actor, via)
     org = _locked_org(slug)
     text = _reason(reason, "udfases")
-    if _text(confirm).lower() != org.slug:
+    if stripped(confirm).lower() != org.slug:
         raise ValidationFailed({"confirm": f"Skriv kommunens kortnavn »{org.slug}« for at "
                                            "bekræfte udfasningen."})
     if org.suspended_at is None:
@@ -361,7 +357,7 @@ def operator_add(*, actor: User | None, username: str | None, email: str | None 
     municipality is refused: the operator sees no municipality's content, so they get an
     account of their own. Returns (operator, created)."""
     _require_operator(actor, via)
-    name = _text(username)
+    name = stripped(username)
     existing = User.objects.select_for_update().filter(username__iexact=name).first() if name \
         else None
     if existing is not None:
@@ -385,7 +381,7 @@ def operator_add(*, actor: User | None, username: str | None, email: str | None 
     mail, problem = problem_of(fields.email, email)
     if problem:
         errors["email"] = problem
-    full = " ".join(_text(full_name).split())
+    full = " ".join(stripped(full_name).split())
     if full:
         full, problem = problem_of(fields.full_name, full)
         if problem:

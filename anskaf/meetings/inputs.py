@@ -26,7 +26,7 @@ from django.utils import timezone
 from anskaf.cases.choices import Outcome
 from anskaf.cases.errors import ValidationFailed
 from anskaf.cases.services import clean_string_list
-from anskaf.validation.text import text_problem
+from anskaf.validation.text import TextRefused, clean_text
 
 from .choices import Addressee
 
@@ -47,11 +47,10 @@ def text_value(value: str | None, field: str, message: str, *, limit: int | None
     value = value.strip()
     if required and not value:
         raise ValidationFailed({field: message})
-    if (problem := text_problem(value, name=name)) is not None:
-        raise ValidationFailed({field: problem})
-    if limit is not None and len(value) > limit:
-        raise ValidationFailed({field: f"Højst {limit} tegn."})
-    return value
+    try:
+        return clean_text(value, field=field, name=name, limit=limit)
+    except TextRefused as exc:
+        raise ValidationFailed({exc.field: exc.message}) from None
 
 
 class ScheduleData(TypedDict, total=False):

@@ -15,7 +15,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from anskaf.validation.text import text_problem
+from anskaf.validation.text import stripped, text_problem
 
 from .choices import UnitKind
 
@@ -27,17 +27,13 @@ EMAIL_MAX = 254
 Rule = Callable[[str | None], str]
 
 
-def _text(value: str | None) -> str:
-    return "" if value is None else value.strip()
-
-
 def split_name(full_name: str) -> tuple[str, str]:
     first, _, last = " ".join(full_name.split()).partition(" ")
     return first, last
 
 
 def unit_name(value: str | None) -> str:
-    name = _text(value)
+    name = stripped(value)
     if not name:
         raise ValidationError("Skriv enhedens navn.")
     if (problem := text_problem(name, name=True)) is not None:
@@ -48,7 +44,7 @@ def unit_name(value: str | None) -> str:
 
 
 def unit_kind(value: str | None) -> str:
-    kind = _text(value)
+    kind = stripped(value)
     if kind not in UnitKind.values:
         raise ValidationError("Vælg, om enheden er en forvaltning eller en afdeling.")
     return kind
@@ -56,7 +52,7 @@ def unit_kind(value: str | None) -> str:
 
 def username(value: str | None) -> str:
     """The shape of a username (whether it is free is `services.username_refusal`)."""
-    name = _text(value)
+    name = stripped(value)
     if not name:
         raise ValidationError("Skriv et brugernavn.")
     if len(name) > USERNAME_MAX:
@@ -70,7 +66,7 @@ def username(value: str | None) -> str:
 
 
 def full_name(value: str | None) -> str:
-    name = " ".join(_text(value).split())
+    name = " ".join(stripped(value).split())
     if not name:
         raise ValidationError("Skriv personens fulde navn.")
     if (problem := text_problem(name, name=True)) is not None:
@@ -83,7 +79,7 @@ def full_name(value: str | None) -> str:
 
 def email(value: str | None) -> str:
     """An e-mail address, or "" (a person may have none)."""
-    address = _text(value)
+    address = stripped(value)
     if not address:
         return address
     if len(address) > EMAIL_MAX:
@@ -102,4 +98,4 @@ def problem_of(rule: Rule, value: str | None) -> tuple[str, str | None]:
     try:
         return rule(value), None
     except ValidationError as exc:
-        return _text(value), " ".join(exc.messages)
+        return stripped(value), " ".join(exc.messages)

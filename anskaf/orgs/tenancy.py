@@ -35,7 +35,7 @@ from django.db import transaction
 
 from anskaf.audit import events, secretbox
 from anskaf.audit.services import audit_append
-from anskaf.validation.text import text_problem
+from anskaf.validation.text import stripped, text_problem
 
 from .choices import Role
 from .errors import NotFound, ValidationFailed
@@ -80,10 +80,6 @@ def _audit(actor: User, organisation_id: int, event_type: str, object_id: Any, b
         audit_append(organisation_id=installation_organisation().pk, actor=actor,
                      actor_role=role, event_type=event_type, object_id=object_id,
                      before=before, after={**(after or {}), "organisation_id": organisation_id})
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def _url_problem(value: str, what: str) -> str | None:
@@ -297,7 +293,7 @@ def parse_role_map(organisation_id: int, raw: Any) -> list[dict[str, Any]]:
             if not isinstance(item, Mapping):
                 raise ValidationFailed({"role_map": f"Linje {number}: skal være et objekt med "
                                                     "value, role og unit."})
-            value, role = _text(item.get("value")), _text(item.get("role"))
+            value, role = stripped(item.get("value")), stripped(item.get("role"))
             unit = item.get("unit")
             if not value or role not in known:
                 raise ValidationFailed({"role_map": f"Linje {number}: angiv en claimværdi og "
@@ -307,7 +303,7 @@ def parse_role_map(organisation_id: int, raw: Any) -> list[dict[str, Any]]:
                                                     "ikke i kommunen."})
             grants.append({"value": value[:200], "role": role, "unit": unit})
         return grants
-    for number, line in enumerate(_text(raw).splitlines(), start=1):
+    for number, line in enumerate(stripped(raw).splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
@@ -362,11 +358,11 @@ def sso_provider_save(*, actor: User, organisation_id: int, data: Mapping[str, A
     _require(actor, organisation_id)
     existing = SsoProvider.objects.filter(organisation_id=organisation_id).first()
     errors: dict[str, str] = {}
-    issuer = _text(data.get("issuer")).rstrip("/")
-    client_id = _text(data.get("client_id"))
+    issuer = stripped(data.get("issuer")).rstrip("/")
+    client_id = stripped(data.get("client_id"))
     secret = "" if data.get("client_secret") is None else str(data.get("client_secret"))
-    role_claim = _text(data.get("role_claim")) or "roles"
-    username_claim = _text(data.get("username_claim")) or "preferred_username"
+    role_claim = stripped(data.get("role_claim")) or "roles"
+    username_claim = stripped(data.get("username_claim")) or "preferred_username"
     if len(issuer) > 500:
         errors["issuer"] = "Udstederens adresse må højst være 500 tegn."
     elif not issuer:
@@ -489,7 +485,7 @@ def municipality_settings_save(*, actor: User, organisation_id: int,
     """Save the municipality's own settings; an empty field means the installation's
     default. `kitos_password` empty keeps the stored one; `kitos_password_clear` removes it."""
     _require(actor, organisation_id)
-    clean = {name: _text(data.get(name)) for name in SETTINGS_FIELDS}
+    clean = {name: stripped(data.get(name)) for name in SETTINGS_FIELDS}
     password = "" if data.get("kitos_password") is None else str(data.get("kitos_password"))
     errors: dict[str, str] = {}
     if clean["kitos_url"] and (problem := _address_problem(clean["kitos_url"],

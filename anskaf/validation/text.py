@@ -62,6 +62,11 @@ def text_problem(value: str, *, name: bool = False, multiline: bool = True) -> s
     return None
 
 
+def stripped(value: object) -> str:
+    """A field as typed, without surrounding space; "" when it was not sent."""
+    return "" if value is None else str(value).strip()
+
+
 def is_bad_text(value: str) -> bool:
     """True when the rule refuses `value` in any text (bidi characters aside: they are
     refused in names and titles only, which the services know)."""
