@@ -18,7 +18,7 @@ installation itself (the worker, an upgrade; no person).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +114,16 @@ class EventType:
     name: str
     object_type: str
     fields: frozenset[str]
+    # Can an event of this type change anyone's tasks (Mine opgaver)? The task counter is kept
+    # under the newest event that can (ChainHead.work_hash, ADR 0044). True unless declared
+    # otherwise, so a new event type is taken to move work until shown it cannot; a callable
+    # decides from the event's before/after.
+    moves_work: bool | Callable[[Any, Any], bool] = True
+
+    def may_move_work(self, before: Any, after: Any) -> bool:
+        if callable(self.moves_work):
+            return self.moves_work(before, after)
+        return self.moves_work
 
     def payload_problem(self, before: Any, after: Any) -> str | None:
         for side, value in (("before", before), ("after", after)):
@@ -131,11 +141,13 @@ EVENTS: dict[str, EventType] = {}
 _NAME = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 
 
-def declare(name: str, object_type: str, fields: str) -> EventType:
-    """Declare an event type; `fields` is a space-separated list."""
+def declare(name: str, object_type: str, fields: str, *,
+            moves_work: bool | Callable[[Any, Any], bool] = True) -> EventType:
+    """Declare an event type; `fields` is a space-separated list. `moves_work=False` only for
+    a write that touches nothing a task is computed from (see EventType.moves_work)."""
     if not _NAME.match(name) or name in EVENTS:
         raise ValueError(f"bad or repeated event type {name!r}")
-    event = EventType(name, object_type, frozenset(fields.split()))
+    event = EventType(name, object_type, frozenset(fields.split()), moves_work)
     EVENTS[name] = event
     return event
 
@@ -174,6 +186,25 @@ _DECISION = ("step round outcome rationale recommendations it_contacts "
              "missing_documentation")
 _STEP = "status remarks checked not_relevant_reason version"
 
+
+def declare_quiet(name: str, object_type: str, fields: str) -> EventType:
+    """An event type that moves nobody's work (ADR 0044): a task is computed only from the
+    cases' status and summary, their steps' status, ticks and assignees, the board's
+    referrals and the people's access, and an event of this type changes none of them."""
+    return declare(name, object_type, fields, moves_work=False)
+
+
+def _step_edit_moves_work(before: Any, after: Any) -> bool:
+    """Remarks move nobody's work; a tick can, when it is the step's first or its last one
+    taken away: a ticked step counts as started (process.engine.started)."""
+    before, after = before or {}, after or {}
+    rest = ("remarks", "version", "checked")
+    if ({k: v for k, v in before.items() if k not in rest}
+            != {k: v for k, v in after.items() if k not in rest}):
+        return True
+    return bool(before.get("checked")) != bool(after.get("checked"))
+
+
 # cases
 declare("case.created", "cases.Case", _CASE + " answered_checklist")
 declare("case.updated", "cases.Case", _CASE)
@@ -182,7 +213,8 @@ declare("case.handed_over", "cases.Case", "coordinator reason steps")
 declare("case.model_migrated", "cases.Case",
         "version sha256 key via new_steps removed_steps renumbered changes")
 declare("step.started", "cases.StepState", _STEP)  # object id: "<case>:<step number>"
-declare("step.updated", "cases.StepState", _STEP)
+declare("step.updated", "cases.StepState", _STEP,
+        moves_work=_step_edit_moves_work)
 declare("step.completed", "cases.StepState", _MOVE + " reason saved")
 declare("step.not_relevant", "cases.StepState", _MOVE + " reason")
 declare("step.reopened", "cases.StepState", _MOVE + " reason")
@@ -190,9 +222,9 @@ declare("step.requirement_waived", "cases.StepState", "item waived")
 declare("step.requirement_restored", "cases.StepState", "item waived")
 declare("step.assigned", "cases.StepState", "assignee")
 declare("decision.recorded", "cases.Decision", _MOVE + " " + _DECISION)
-declare("saved_filter.created", "cases.SavedFilter", "name query")
-declare("saved_filter.updated", "cases.SavedFilter", "name query")
-declare("saved_filter.deleted", "cases.SavedFilter", "name query")
+declare_quiet("saved_filter.created", "cases.SavedFilter", "name query")
+declare_quiet("saved_filter.updated", "cases.SavedFilter", "name query")
+declare_quiet("saved_filter.deleted", "cases.SavedFilter", "name query")
 declare("model.published", "cases.ModelVersion",
         "version key sha256 reason via unit shared restored_from adopted_shared")
 declare("model.pinned", "cases.ModelVersion", "version sha256 shared_version via")
@@ -209,33 +241,33 @@ declare("meeting.item_moved", "meetings.AgendaItem", "order")
 declare("meeting.item_removed", "meetings.AgendaItem", "meeting order title")
 declare("meeting.item_updated", "meetings.AgendaItem", "notes supplier_meeting_needed")
 declare("meeting.outcome_recorded", "meetings.AgendaItem", "meeting decision outcome round")
-declare("meeting.question_asked", "meetings.Question", "item addressed_to text")
-declare("meeting.question_answered", "meetings.Question", "status answer")
-declare("meeting.minutes_generated", "meetings.MinutesRevision", "number text")
-declare("meeting.minutes_edited", "meetings.MinutesRevision", "text")
-declare("meeting.minutes_approved", "meetings.MinutesRevision", "state approved number")
-declare("meeting.minutes_corrected", "meetings.MinutesRevision", "number text reason")
+declare_quiet("meeting.question_asked", "meetings.Question", "item addressed_to text")
+declare_quiet("meeting.question_answered", "meetings.Question", "status answer")
+declare_quiet("meeting.minutes_generated", "meetings.MinutesRevision", "number text")
+declare_quiet("meeting.minutes_edited", "meetings.MinutesRevision", "text")
+declare_quiet("meeting.minutes_approved", "meetings.MinutesRevision", "state approved number")
+declare_quiet("meeting.minutes_corrected", "meetings.MinutesRevision", "number text reason")
 
 # documents
-declare("document.uploaded", "documents.Document",
+declare_quiet("document.uploaded", "documents.Document",
         "step type type_title title version name size sha256 content_type")
-declare("document.journalised", "documents.Document",
+declare_quiet("document.journalised", "documents.Document",
         "title version records_number adapter package_sha256")
-declare("case.journalised", "cases.Case", "records_number adapter package_sha256 files")
+declare_quiet("case.journalised", "cases.Case", "records_number adapter package_sha256 files")
 declare("case.imported", "cases.Case",
         "name sha256 size layout document replaces_system counts steps decisions remarks "
         "replaced_characters notes")
-declare("template.uploaded", "documents.OrgTemplate", "title step name sha256")
-declare("template.deleted", "documents.OrgTemplate", "title step sha256")
+declare_quiet("template.uploaded", "documents.OrgTemplate", "title step name sha256")
+declare_quiet("template.deleted", "documents.OrgTemplate", "title step sha256")
 
 # discussion, notifications
-declare("comment.created", "discussion.Comment", "body step mentions")
-declare("comment.updated", "discussion.Comment", "body step mentions")
-declare("comment.deleted", "discussion.Comment", "body step mentions")
-declare("step.deadline_set", "cases.StepState", "due_date")
-declare("notification_preferences.updated", "orgs.User",  # by notification kind: its mode
+declare_quiet("comment.created", "discussion.Comment", "body step mentions")
+declare_quiet("comment.updated", "discussion.Comment", "body step mentions")
+declare_quiet("comment.deleted", "discussion.Comment", "body step mentions")
+declare_quiet("step.deadline_set", "cases.StepState", "due_date")
+declare_quiet("notification_preferences.updated", "orgs.User",  # by notification kind: its mode
         "step_opened step_assigned decision agenda deadline deputy handover mention model")
-declare("outbox.retried", "notifications.OutboxMessage", "status attempts")
+declare_quiet("outbox.retried", "notifications.OutboxMessage", "status attempts")
 
 # orgs: people, units, roles, sign-on, the municipality's settings
 _PERSON = "username full_name email unit is_active login"
@@ -244,7 +276,7 @@ declare("unit.created", "orgs.OrgUnit", "name kind parent")
 declare("unit.updated", "orgs.OrgUnit", "name kind parent")
 declare("person.created", "orgs.User", _PERSON)
 declare("person.updated", "orgs.User", _PERSON)
-declare("person.password_set", "orgs.User", "username")
+declare_quiet("person.password_set", "orgs.User", "username")
 declare("person.sso_created", "orgs.User", "username email name")
 declare("person.sso_roles_synced", "orgs.User", "roles claim")
 declare("person.invitation_accepted", "orgs.User", "username")
@@ -258,13 +290,13 @@ declare("orgs.csv_imported", "orgs.CsvImport",
 _PROVIDER = ("issuer client_id client_secret_set role_claim username_claim role_map "
              "authorization_endpoint token_endpoint userinfo_endpoint jwks_uri sign_algo "
              "organisation_id")
-declare("sso.provider_registered", "orgs.SsoProvider", _PROVIDER + " client_secret_changed")
-declare("sso.provider_changed", "orgs.SsoProvider", _PROVIDER + " client_secret_changed")
-declare("sso.provider_removed", "orgs.SsoProvider", _PROVIDER)
+declare_quiet("sso.provider_registered", "orgs.SsoProvider", _PROVIDER + " client_secret_changed")
+declare_quiet("sso.provider_changed", "orgs.SsoProvider", _PROVIDER + " client_secret_changed")
+declare_quiet("sso.provider_removed", "orgs.SsoProvider", _PROVIDER)
 declare("organisation.settings_changed", "orgs.Organisation",
         "kitos_url kitos_email kitos_organisation_uuid sender_email archive_authority "
         "accessibility_url kitos_password_set kitos_password_changed organisation_id")
-declare("api_token.revoked", "api.ApiToken", "user username name")
+declare_quiet("api_token.revoked", "api.ApiToken", "user username name")
 
 # installation (the operator): in the municipality's chain and the installation's own
 declare("organisation.created", "orgs.Organisation", _ORG + " units admin via")

@@ -67,6 +67,9 @@ class ChainHead(models.Model):
     )
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    # The hash of the newest event that can move anyone's work (events.EventType.moves_work):
+    # the task counter is kept under it, so a remark does not recompute everyone's tasks.
+    work_hash = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"{self.organisation_id}@{self.seq}"

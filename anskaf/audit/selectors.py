@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from django.db.models import QuerySet
-
 from .chain import GENESIS
 from .models import ChainHead
 
@@ -18,6 +14,19 @@ def chain_version(organisation_id: int) -> str:
     return head or GENESIS
 
 
-def chain_head_query(organisation_id: int) -> QuerySet[ChainHead, Mapping[str, object]]:
-    """The head row, for a caller that reads it inside a larger query (the navigation)."""
-    return ChainHead.objects.filter(organisation_id=organisation_id).values("hash")[:1]
+def work_version(organisation_id: int) -> str:
+    """The hash of the newest event that can move anyone's work (ChainHead.work_hash): it keys
+    the task counter, which a remark or a comment leaves alone (one indexed row)."""
+    head = (ChainHead.objects.filter(organisation_id=organisation_id)
+            .values_list("work_hash", flat=True).first())
+    return head or GENESIS
+
+
+def work_version_sql(organisation_id: int) -> tuple[str, list[object]]:
+    """work_version as one SQL statement and its parameters, for the navigation, which reads
+    it with the unread count on every page: the ORM took 2 ms of CPU to build that query, the
+    statement 0.15 ms (ADR 0044). No row: None (the caller reads GENESIS)."""
+    table = ChainHead._meta.db_table
+    column = ChainHead._meta.get_field("work_hash").column
+    key = ChainHead._meta.get_field("organisation").column
+    return f"SELECT {column} FROM {table} WHERE {key} = %s", [organisation_id]

@@ -44,14 +44,15 @@ def audit_append(*, organisation_id: int, actor: Actor | None, actor_role: str,
     the trail is append-only, so a wrong word would stay in it for good."""
     declared = events.check(event_type, actor, actor_role, before, after)
     return _chain(organisation_id=organisation_id, actor=actor, actor_role=actor_role,
-                  event_type=event_type, object_type=declared.object_type,
+                  declared=declared,
                   object_id=object_id, case_id=case_id, before=before, after=after)
 
 
-def _chain(*, organisation_id: int, actor: Actor | None, actor_role: str, event_type: str,
-           object_type: str, object_id: int | str | None, case_id: int | None,
+def _chain(*, organisation_id: int, actor: Actor | None, actor_role: str,
+           declared: events.EventType, object_id: int | str | None, case_id: int | None,
            before: Payload, after: Payload) -> AuditEvent:
     """Link one event to the organisation's chain, inside the caller's transaction."""
+    event_type, object_type = declared.name, declared.object_type
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change")
     head, _ = ChainHead.objects.select_for_update().get_or_create(
@@ -74,7 +75,8 @@ def _chain(*, organisation_id: int, actor: Actor | None, actor_role: str, event_
         object_type=object_type, object_id=str(object_id), case_id=case_id, before=before,
         after=after, request_id=content["request_id"], prev_hash=head.hash, hash=digest,
     )
-    ChainHead.objects.filter(pk=head.pk).update(seq=head.seq + 1, hash=digest)
+    moved = {"work_hash": digest} if declared.may_move_work(before, after) else {}
+    ChainHead.objects.filter(pk=head.pk).update(seq=head.seq + 1, hash=digest, **moved)
     # Counted once written for good: a rolled-back change wrote no event.
     transaction.on_commit(AUDIT_EVENTS.labels(event_type=event_type).inc)
     return event

@@ -39,8 +39,20 @@ def templates_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+@once
+def code_digest() -> str:
+    """A digest of the package's Python code (read once per process): what a cache keeps was
+    computed by this code, so a deploy that changes it, or a data migration with it, never
+    reads what the old code computed or pickled."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("**/*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def fragment_key(name: str, version: Hashable, signature: Hashable) -> str:
-    raw = repr((templates_digest(), translation.get_language(), name, version, signature))
+    raw = repr((templates_digest(), code_digest(), translation.get_language(), name, version,
+                signature))
     return "anskaf:fragment:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -12,7 +12,7 @@ from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, 
 from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
-from anskaf.audit.selectors import chain_version
+from anskaf.audit.selectors import work_version
 from anskaf.http.params import form_int
 from anskaf.orgs.models import Membership, User
 from anskaf.orgs.permissions import memo, memoised
@@ -26,6 +26,7 @@ from . import permissions
 from .choices import CaseStatus
 from .errors import NotFound, ValidationFailed
 from .extensions import held_steps, step_deadlines
+from .fragments import code_digest
 from .models import Case, Decision, StepState
 from .process_models import model_for, models_for
 
@@ -323,7 +324,7 @@ def case_attention(detail: CaseDetail) -> CaseAttention:
 
 @dataclass(frozen=True)
 class Task:
-    case: Case
+    case: Case | TaskCase  # TaskCase once kept (the list shows its number and title)
     step: Any  # StepDef
     kind: str  # "decision" or "step"
     why: str  # Danish: why it is yours (assigned, deputy, role)
@@ -393,10 +394,59 @@ def my_tasks(*, viewer: User, limit: int | None = None, offset: int = 0) -> list
     return with_deadlines(tasks[offset:] if limit is None else tasks[offset:offset + limit])
 
 
-def task_order(*, viewer: User) -> list[Task]:
+def task_order(*, viewer: User, version: str | None = None) -> list[Task]:
     """The viewer's tasks in their order, without deadlines: what the page splits and pages
-    and the menu counts (one computation per request, shared)."""
-    return memo("tasks", viewer.pk, lambda: _compute_tasks(viewer))
+    and the menu counts (once per request, and across requests while nobody's work moves).
+    `version`: the municipality's work version when the caller has read it already."""
+    return memo("tasks", viewer.pk, lambda: _kept_tasks(viewer, version))
+
+
+# A kept task list: its cases and steps as plain values, rebuilt without a query.
+TaskRow = tuple[tuple[int, str, str, int], int, str, str, "datetime | None", bool, str,
+                "TaskPerson | None"]
+
+
+def _tasks_key(viewer: User, kind: str, version: str | None) -> str:
+    """A person's task list (or count) under the municipality's work version (ADR 0044), the
+    day (deputy periods start and end by date) and the code that computed it."""
+    version = version or work_version(viewer.municipality_id)
+    return (f"anskaf:{kind}:{code_digest()}:{viewer.pk}:{version}:"
+            f"{timezone.localdate().isoformat()}")
+
+
+def _kept_tasks(viewer: User, version: str | None) -> list[Task]:
+    """The task list from Django's cache, else computed and kept for the next request (its
+    cases as TaskCase either way)."""
+    key = _tasks_key(viewer, "tasks", version)
+    rows: list[TaskRow] | None = cache.get(key)
+    if rows is None:
+        rows = [_task_row(t) for t in _compute_tasks(viewer)]
+        cache.set(key, rows, timeout=24 * 3600)
+    return _tasks_from_rows(rows)  # the same shape, computed or kept
+
+
+def _task_row(task: Task) -> TaskRow:
+    case = task.case
+    return ((case.pk, case.number, case.title, case.model_version_id), task.step.number,
+            task.kind, task.why, task.since, task.actionable, task.waits_for,
+            _as_task_person(task.handed_over_by))
+
+
+def _as_task_person(person: Any) -> TaskPerson | None:
+    if person is None or isinstance(person, TaskPerson):
+        return person
+    return TaskPerson(person.pk, person.first_name, person.last_name, person.username)
+
+
+def _tasks_from_rows(rows: list[TaskRow]) -> list[Task]:
+    models = models_for({case[3] for case, *_ in rows})  # the models are kept in the process
+    cases: dict[int, TaskCase] = {}
+    tasks = []
+    for case, number, kind, why, since, actionable, waits_for, handed_over_by in rows:
+        shown = cases.setdefault(case[0], TaskCase(*case))
+        tasks.append(Task(shown, models[shown.model_version_id].step(number), kind, why, since,
+                          actionable, waits_for, handed_over_by))
+    return tasks
 
 
 def with_deadlines(tasks: list[Task]) -> list[Task]:
@@ -411,21 +461,33 @@ def with_deadlines(tasks: list[Task]) -> list[Task]:
 def my_task_count(*, viewer: User, version: str | None = None) -> int:
     """The number beside "Mine opgaver" on every page, without building the list each time.
 
-    Cached per person under the head of the organisation's audit chain, which moves with every
-    audited write (case moves, roles, deputies), and today's date (deputy periods start and end
-    by date). A stale key is never read again, so per-process caches stay correct behind a
-    load balancer. `version`: the chain head when the caller has read it already.
+    Cached per person under the municipality's work version (audit.selectors.work_version,
+    ADR 0044): the hash of the newest audited write that can change anyone's tasks (a case or
+    step moved, an assignee, a tick that starts a step, a referral, a role, a deputy; not a
+    remark, a comment or a document), and today's date (deputy periods start and end by
+    date). A stale key is never read again, so per-process caches stay correct behind a load
+    balancer. `version`: the work version when the caller has read it already.
     """
     if (tasks := memoised("tasks", viewer.pk)) is not None:
         return sum(1 for t in tasks if t.actionable)
-    version = version or chain_version(viewer.municipality_id)
-    key = (f"anskaf:tasks:{viewer.pk}:{version}:"
-           f"{timezone.localdate().isoformat()}")
+    version = version or work_version(viewer.municipality_id)
+    key = _tasks_key(viewer, "task-count", version)
     count = cache.get(key)
     if count is None:
-        count = len(actionable_tasks(viewer=viewer))
+        count = sum(1 for t in task_order(viewer=viewer, version=version) if t.actionable)
         cache.set(key, count, timeout=24 * 3600)
     return count
+
+
+@dataclass
+class TaskCase:
+    """The case of a kept task: what the list shows of it, without a model instance. (Not
+    frozen: a deadline finder may note what it read on it, as on a case.)"""
+
+    pk: int
+    number: str
+    title: str
+    model_version_id: int
 
 
 @dataclass(frozen=True, slots=True)

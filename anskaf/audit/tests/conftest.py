@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from anskaf.audit.events import EventType
 from anskaf.audit.services import _chain
 
 
@@ -18,8 +19,9 @@ def append(coordinator):
             with transaction.atomic():
                 events.append(_chain(
                     organisation_id=org, actor=actor, actor_role=fields.get("role", "coordinator"),
-                    event_type=fields.get("event_type", "test.event"),
-                    object_type="case", object_id=fields.get("object_id", i),
+                    declared=EventType(fields.get("event_type", "test.event"), "case",
+                                       frozenset()),
+                    object_id=fields.get("object_id", i),
                     case_id=fields.get("case_id"), before=fields.get("before"),
                     after=fields.get("after", {"i": i, "title": "Økonomi"}),
                 ))

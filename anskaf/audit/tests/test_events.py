@@ -134,7 +134,8 @@ def _old_event(org, actor, role, event_type, object_type, after):
     """An event as an earlier release wrote it: its own words, linked into the chain."""
     with transaction.atomic():
         return _chain(organisation_id=org.pk, actor=actor, actor_role=role,
-                      event_type=event_type, object_type=object_type, object_id=7,
+                      declared=events.EventType(event_type, object_type, frozenset()),
+                      object_id=7,
                       case_id=None, before=None, after=after)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from anskaf import testing
 from anskaf.cases import permissions, selectors, services
 from anskaf.cases.errors import PermissionDenied
+from anskaf.cases.models import Case
 from anskaf.cases.process_models import model_for
 from anskaf.orgs import deputies
 from anskaf.orgs.models import Deputy, Membership
@@ -96,12 +98,13 @@ PEOPLE = 4
 def _check_inbox(person) -> None:
     permissions.forget_access(person)
     for task in selectors.my_tasks(viewer=person):
-        model = model_for(task.case)
-        assignee = task.case.step_states.get(number=task.step.number).assignee_id
+        case = Case.objects.get(pk=task.case.pk)  # the list keeps a case's number and title
+        model = model_for(case)
+        assignee = case.step_states.get(number=task.step.number).assignee_id
         if task.kind == "decision":
-            refusal = permissions.decide_refusal(person, task.case, model, task.step, assignee)
+            refusal = permissions.decide_refusal(person, case, model, task.step, assignee)
         else:
-            refusal = permissions.work_refusal(person, task.case, model, task.step, assignee)
+            refusal = permissions.work_refusal(person, case, model, task.step, assignee)
         assert refusal is None, (person.username, task.step.number, task.kind, refusal)
 
 
@@ -119,6 +122,9 @@ def matrix(org, unit, coordinator):
 @given(data=st.data())
 def test_the_inbox_lists_only_what_its_reader_may_do(matrix, data):
     org, unit, cases, people = matrix
+    # Roles, deputies and assignees are written here without the services, so without the
+    # audit events that move the work version the task lists are kept under (ADR 0044).
+    cache.clear()
     with transaction.atomic():
         for person in people:
             for role in data.draw(st.sets(st.sampled_from(ROLES), max_size=2)):

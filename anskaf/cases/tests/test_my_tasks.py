@@ -151,6 +151,23 @@ def test_the_menu_count_follows_every_move_although_it_is_cached(client, coordin
     assert _nav_count(client) == opened - 1
 
 
+def test_another_persons_remark_leaves_the_menu_count_cached(client, coordinator, it_person):
+    """ADR 0044: a remark moves nobody's work, so the count is not computed again (the page
+    reads the same queries as before it); a completed step is, at once."""
+    case = testing.advance(coordinator, testing.new_case(coordinator), 2)
+    other = testing.new_case(coordinator)
+    client.force_login(it_person)
+    opened = _nav_count(client)
+    with CaptureQueriesContext(connection) as warm:
+        assert _nav_count(client) == opened
+    services.step_update(actor=coordinator, case_id=other.pk, number=1, remarks="Husk budget")
+    with CaptureQueriesContext(connection) as after_remark:
+        assert _nav_count(client) == opened
+    assert len(after_remark) == len(warm)
+    services.step_complete(actor=it_person, case_id=case.pk, number=3)
+    assert _nav_count(client) == opened - 1
+
+
 def test_the_menu_count_follows_a_deputy_period_starting(client, coordinator, it_person, org):
     colleague = testing.make_user(org, "kollega", full_name="Kim Kollega")
     case = testing.advance(coordinator, testing.new_case(coordinator), 2)

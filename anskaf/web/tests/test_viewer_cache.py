@@ -153,7 +153,7 @@ def test_a_suspended_municipality_is_locked_out_at_once(cache_backend, org, coor
 # --- what the shell costs ---------------------------------------------------------------------
 
 FLOOR = 2  # the session and the person with their municipality (any logged-in request)
-SHELL = FLOOR + 1  # + the task count's chain head and the unread count, in one query
+SHELL = FLOOR + 1  # + the work version (the task count) and the unread count, in one statement
 API_CASE = 6  # was 10 (issue 23): the case, its steps, decisions and holds; no roles
 
 
