@@ -120,7 +120,7 @@ STAMP_BENCH := $(VENV)/.anskaf-installed-bench
 .PHONY: bench-data bench bench-mixed
 
 $(STAMP_BENCH): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --disable-pip-version-check -e '.[bench,postgres]'
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[bench,postgres,redis]'
 	@touch $@ $(STAMP_RUN)
 
 bench-data: $(STAMP_BENCH)
