@@ -17,7 +17,10 @@ def _fresh_cache():
     """Each test starts with an empty cache: rolled-back tests reuse primary keys."""
     from django.core.cache import cache
 
+    from anskaf.http.kept import forget_kept
+
     cache.clear()
+    forget_kept()
     yield
 
 

@@ -19,10 +19,11 @@ from collections.abc import Callable, Hashable
 from functools import cache as once
 from pathlib import Path
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import translation
+
+from anskaf.http.kept import kept_get, kept_set
 
 # Stands for the requesting user's CSRF token in stored HTML (letters only: never escaped).
 CSRF_PLACEHOLDER = "anskafCsrfTokenPlaceholder"
@@ -61,12 +62,12 @@ def cached_fragment(request: HttpRequest, key: str | None,
     """The fragment's HTML with the requesting user's CSRF token, and whether it came from the
     cache. `render(token)` renders it with `token` where a form's token goes; `key` None: not
     cached (e.g. a search, whose results are the viewer's own)."""
-    html = cache.get(key) if key is not None else None
+    html = kept_get(key) if key is not None else None
     hit = html is not None
     if html is None:
         html = render(CSRF_PLACEHOLDER)
         if key is not None:
-            cache.set(key, html, TIMEOUT)
+            kept_set(key, html, TIMEOUT)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return html, hit

@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
 from anskaf.audit.selectors import work_version
+from anskaf.http.kept import kept_get, kept_set
 from anskaf.http.params import form_int
 from anskaf.orgs.models import Membership, User
 from anskaf.orgs.permissions import memo, memoised
@@ -418,10 +418,10 @@ def _kept_tasks(viewer: User, version: str | None) -> list[Task]:
     """The task list from Django's cache, else computed and kept for the next request (its
     cases as TaskCase either way)."""
     key = _tasks_key(viewer, "tasks", version)
-    rows: list[TaskRow] | None = cache.get(key)
+    rows: tuple[TaskRow, ...] | None = kept_get(key)
     if rows is None:
-        rows = [_task_row(t) for t in _compute_tasks(viewer)]
-        cache.set(key, rows, timeout=24 * 3600)
+        rows = tuple(_task_row(t) for t in _compute_tasks(viewer))
+        kept_set(key, rows, timeout=24 * 3600)
     return _tasks_from_rows(rows)  # the same shape, computed or kept
 
 
@@ -438,7 +438,7 @@ def _as_task_person(person: Any) -> TaskPerson | None:
     return TaskPerson(person.pk, person.first_name, person.last_name, person.username)
 
 
-def _tasks_from_rows(rows: list[TaskRow]) -> list[Task]:
+def _tasks_from_rows(rows: tuple[TaskRow, ...]) -> list[Task]:
     models = models_for({case[3] for case, *_ in rows})  # the models are kept in the process
     cases: dict[int, TaskCase] = {}
     tasks = []
@@ -472,10 +472,10 @@ def my_task_count(*, viewer: User, version: str | None = None) -> int:
         return sum(1 for t in tasks if t.actionable)
     version = version or work_version(viewer.municipality_id)
     key = _tasks_key(viewer, "task-count", version)
-    count = cache.get(key)
+    count = kept_get(key)
     if count is None:
         count = sum(1 for t in task_order(viewer=viewer, version=version) if t.actionable)
-        cache.set(key, count, timeout=24 * 3600)
+        kept_set(key, count, timeout=24 * 3600)
     return count
 
 

@@ -28,8 +28,9 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.utils import timezone
+
+from anskaf.http.kept import kept_get, kept_set
 
 from .choices import Role
 from .models import Deputy, Membership, Organisation, OrgUnit, User
@@ -88,10 +89,10 @@ def viewer_of(person: User) -> Viewer:
 
 
 def _shared_viewer(key: str, person: User) -> Viewer:
-    viewer = cache.get(key)
+    viewer = kept_get(key)
     if viewer is None:
         viewer = compute_viewer(person)
-        cache.set(key, viewer, VIEWER_SECONDS)
+        kept_set(key, viewer, VIEWER_SECONDS)
     return viewer
 
 

@@ -18,6 +18,7 @@ from anskaf.cases import services
 from anskaf.cases.fragments import CSRF_PLACEHOLDER
 from anskaf.cases.process_models import model_for
 from anskaf.cases.views import FRAGMENT_HEADER
+from anskaf.http.kept import forget_kept
 from anskaf.portfolio.models import System
 from anskaf.portfolio.steps import NEEDS
 
@@ -132,8 +133,10 @@ def test_a_cached_fragment_carries_the_requesting_users_csrf_token(world):
 
 def _miss_queries(client: Client, url: str) -> int:
     cache.clear()
+    forget_kept()
     client.get(url, headers=HTMX)  # warm the per-process caches (process models), not the part
     cache.clear()
+    forget_kept()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, headers=HTMX)
     assert response[FRAGMENT_HEADER] == "miss"

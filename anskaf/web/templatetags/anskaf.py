@@ -1,7 +1,10 @@
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
+from anskaf.cases.fragments import cached_fragment, fragment_key
 from anskaf.http.dates import display_date, iso_date
 
 register = template.Library()
@@ -31,6 +34,35 @@ def render_panel(context: template.Context, panel: Any) -> str:
     data function built; the page's context (case, step, csrf_token, ...) stays visible."""
     with context.push(**panel.context):
         return context.template.engine.get_template(panel.template).render(context)
+
+
+# What the header shows besides the person (the context processors' values): the key holds how
+# the template uses each, as text and as a condition.
+_HEADER_SHOWS = ("organisation_name", "nav", "my_task_count", "unread_notifications",
+                 "sees_board", "is_org_admin")
+
+
+@register.simple_tag(takes_context=True)
+def page_header(context: template.Context) -> SafeString:
+    """`{% page_header %}`: the header with both menus (base.html), kept rendered under
+    everything it shows (ADR 0044): on an empty page its template was most of the CPU. Its
+    logout forms carry the CSRF placeholder, replaced by the requesting user's token on the
+    way out (cases/fragments.py), so no token is kept."""
+    user = context.get("user")
+    shown = {name: context.get(name) for name in _HEADER_SHOWS}
+    signed_in = bool(user is not None and user.is_authenticated)
+    person = (user.get_full_name(), user.username, bool(user.is_operator)) if signed_in else None
+    used = tuple((name, str(value), bool(value)) for name, value in shown.items())
+
+    def render(token: str) -> str:
+        return render_to_string("web/includes/header.html",
+                                {**shown, "user": user, "csrf_token": token})
+
+    request = context.get("request")
+    if request is None:  # a page rendered without its request: nothing to key the token on
+        return mark_safe(render(str(context.get("csrf_token", ""))))
+    html, _ = cached_fragment(request, fragment_key("header", (person, used), ()), render)
+    return mark_safe(html)  # the template's own output, escaped there
 
 
 @register.filter

@@ -18,6 +18,7 @@ from django.urls import include, path
 from django.utils import timezone
 
 from anskaf import testing
+from anskaf.http.kept import forget_kept
 from anskaf.installation import services as operator_services
 from anskaf.orgs import deputies
 from anskaf.orgs import services as org_services
@@ -60,6 +61,7 @@ def cache_backend(request, settings):
         from django.core.cache import cache
 
         cache.clear()
+        forget_kept()
     return request.param
 
 
@@ -196,3 +198,25 @@ def test_the_shell_counts_tasks_and_unread_notifications_fresh(settings, org, co
 @pytest.fixture
 def admin_user_of(org):
     return testing.make_user(org, "admin-shell", "admin")
+
+
+def test_the_kept_header_gives_each_request_its_own_working_token(coordinator):
+    """The header is kept rendered (ADR 0044) with a placeholder for the logout forms' CSRF
+    token; each response carries the requesting session's own, and logging out works."""
+    import re
+
+    from django.urls import reverse
+
+    from anskaf.cases.fragments import CSRF_PLACEHOLDER
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    client.get("/sager/")  # renders and keeps the header
+    html = client.get("/sager/").content.decode()
+    assert CSRF_PLACEHOLDER not in html
+    form = re.search(r'action="' + re.escape(reverse("logout")) + r'".*?name="csrfmiddlewaretoken"'
+                     r' value="([^"]+)"', html, re.S)
+    assert form is not None
+    response = client.post(reverse("logout"), {"csrfmiddlewaretoken": form.group(1)})
+    assert response.status_code == 302
+    assert client.get("/sager/").status_code == 302  # logged out: to the login page

@@ -1,0 +1,60 @@
+"""Values kept under keys that name their content, in the process as well as the shared cache.
+
+A key that holds the version of what it maps to (the viewer's access stamp, the work version,
+a fragment's chain head, a model's hash) is never reused for other content, so a copy in the
+process's memory can never be stale: a change makes the next request build a new key. Each
+page reads several of them (the viewer, the task count, the header); with Redis as the cache
+each read was a round trip and an unpickling, about 1 ms of CPU per page in all (ADR 0044).
+Here they are read from a bounded LRU in the process first, then from Django's cache.
+
+Values must be immutable (str, int, tuples, frozen dataclasses): every request of the process
+shares the one object. Only such version-named keys belong here; a key that expires by time
+(e.g. the municipality's name) stays in Django's cache alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from django.core.cache import cache
+
+# Entries per process (a person's task list is the largest: tens of kilobytes).
+LIMIT = 1000
+
+_local: OrderedDict[str, Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def kept_get(key: str) -> Any:
+    """The value under `key`, from the process, else from Django's cache (then kept here
+    too); None when neither has it."""
+    with _lock:
+        if key in _local:
+            _local.move_to_end(key)
+            return _local[key]
+    value = cache.get(key)
+    if value is not None:
+        _remember(key, value)
+    return value
+
+
+def kept_set(key: str, value: Any, timeout: int) -> None:
+    cache.set(key, value, timeout)
+    _remember(key, value)
+
+
+def _remember(key: str, value: Any) -> None:
+    with _lock:
+        _local[key] = value
+        _local.move_to_end(key)
+        while len(_local) > LIMIT:
+            _local.popitem(last=False)
+
+
+def forget_kept() -> None:
+    """Empty the process's copies (with `cache.clear()`: the tests, which reuse ids and
+    write rows without the audited services)."""
+    with _lock:
+        _local.clear()
