@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
 from .chain import GENESIS
 from .models import ChainHead
 
@@ -17,12 +19,14 @@ def chain_version(organisation_id: int) -> str:
 def work_version(organisation_id: int) -> str:
     """The hash of the newest event that can move anyone's work (ChainHead.work_hash): it keys
     the task counter, which a remark or a comment leaves alone (one indexed row)."""
-    head = (ChainHead.objects.filter(organisation_id=organisation_id)
-            .values_list("work_hash", flat=True).first())
-    return head or GENESIS
+    sql, params = work_version_sql(organisation_id)  # the one reading of it
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return (row[0] if row else None) or GENESIS
 
 
-def work_version_sql(organisation_id: int) -> tuple[str, list[object]]:
+def work_version_sql(organisation_id: int) -> tuple[str, list[int]]:
     """work_version as one SQL statement and its parameters, for the navigation, which reads
     it with the unread count on every page: the ORM took 2 ms of CPU to build that query, the
     statement 0.15 ms (ADR 0044). No row: None (the caller reads GENESIS)."""

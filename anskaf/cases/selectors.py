@@ -429,13 +429,7 @@ def _task_row(task: Task) -> TaskRow:
     case = task.case
     return ((case.pk, case.number, case.title, case.model_version_id), task.step.number,
             task.kind, task.why, task.since, task.actionable, task.waits_for,
-            _as_task_person(task.handed_over_by))
-
-
-def _as_task_person(person: Any) -> TaskPerson | None:
-    if person is None or isinstance(person, TaskPerson):
-        return person
-    return TaskPerson(person.pk, person.first_name, person.last_name, person.username)
+            task.handed_over_by)  # a TaskPerson: the list reads plain rows (TaskState)
 
 
 def _tasks_from_rows(rows: tuple[TaskRow, ...]) -> list[Task]:

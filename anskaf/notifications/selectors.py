@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from anskaf.cases.models import Case
@@ -16,10 +17,13 @@ from .models import Notification, NotificationPreference, OutboxMessage, StepDea
 
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    sql, params = unread_count_sql(user)  # the one definition of "unread"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
 
 
-def unread_count_sql(user: User) -> tuple[str, list[object]]:
+def unread_count_sql(user: User) -> tuple[str, list[int]]:
     """unread_count as one SQL statement and its parameters, for the navigation, which reads
     it with the work version on every page in one round trip (see audit.selectors.
     work_version_sql for why not the ORM)."""

@@ -33,7 +33,7 @@ def counters(user: User) -> Counters:
         cursor.execute(f"SELECT ({head_sql}), ({unread_sql})", [*head_params, *unread_params])
         head, unread = cursor.fetchone()
     return Counters(tasks=selectors.my_task_count(viewer=user, version=head or GENESIS),
-                    unread=unread or 0)
+                    unread=unread)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
