@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 # --- actor_role -------------------------------------------------------------------------------
@@ -119,6 +120,10 @@ class EventType:
     # otherwise, so a new event type is taken to move work until shown it cannot; a callable
     # decides from the event's before/after.
     moves_work: bool | Callable[[Any, Any], bool] = True
+    # Does the work it moves belong to its own case alone (the case's row, its steps and
+    # decisions)? Then, with a case id, only that case's part of the task lists is recomputed
+    # (CaseWorkHead, ADR 0045); anything else that moves work moves every case's part.
+    case_local: bool = False
 
     def may_move_work(self, before: Any, after: Any) -> bool:
         if callable(self.moves_work):
@@ -142,12 +147,14 @@ _NAME = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 
 
 def declare(name: str, object_type: str, fields: str, *,
-            moves_work: bool | Callable[[Any, Any], bool] = True) -> EventType:
+            moves_work: bool | Callable[[Any, Any], bool] = True,
+            case_local: bool = False) -> EventType:
     """Declare an event type; `fields` is a space-separated list. `moves_work=False` only for
-    a write that touches nothing a task is computed from (see EventType.moves_work)."""
+    a write that touches nothing a task is computed from (see EventType.moves_work);
+    `case_local=True` only for one that touches nothing but its own case (EventType.case_local)."""
     if not _NAME.match(name) or name in EVENTS:
         raise ValueError(f"bad or repeated event type {name!r}")
-    event = EventType(name, object_type, frozenset(fields.split()), moves_work)
+    event = EventType(name, object_type, frozenset(fields.split()), moves_work, case_local)
     EVENTS[name] = event
     return event
 
@@ -205,23 +212,24 @@ def _step_edit_moves_work(before: Any, after: Any) -> bool:
     return bool(before.get("checked")) != bool(after.get("checked"))
 
 
-# cases
-declare("case.created", "cases.Case", _CASE + " answered_checklist")
-declare("case.updated", "cases.Case", _CASE)
-declare("case.withdrawn", "cases.Case", "status reason")
-declare("case.handed_over", "cases.Case", "coordinator reason steps")
-declare("case.model_migrated", "cases.Case",
+# cases: each moves the work of its own case only (the case's row, its steps, its decisions)
+declare_case = partial(declare, case_local=True)
+declare_case("case.created", "cases.Case", _CASE + " answered_checklist")
+declare_case("case.updated", "cases.Case", _CASE)
+declare_case("case.withdrawn", "cases.Case", "status reason")
+declare_case("case.handed_over", "cases.Case", "coordinator reason steps")
+declare_case("case.model_migrated", "cases.Case",
         "version sha256 key via new_steps removed_steps renumbered changes")
-declare("step.started", "cases.StepState", _STEP)  # object id: "<case>:<step number>"
-declare("step.updated", "cases.StepState", _STEP,
+declare_case("step.started", "cases.StepState", _STEP)  # object id: "<case>:<step number>"
+declare_case("step.updated", "cases.StepState", _STEP,
         moves_work=_step_edit_moves_work)
-declare("step.completed", "cases.StepState", _MOVE + " reason saved")
-declare("step.not_relevant", "cases.StepState", _MOVE + " reason")
-declare("step.reopened", "cases.StepState", _MOVE + " reason")
-declare("step.requirement_waived", "cases.StepState", "item waived")
-declare("step.requirement_restored", "cases.StepState", "item waived")
-declare("step.assigned", "cases.StepState", "assignee")
-declare("decision.recorded", "cases.Decision", _MOVE + " " + _DECISION)
+declare_case("step.completed", "cases.StepState", _MOVE + " reason saved")
+declare_case("step.not_relevant", "cases.StepState", _MOVE + " reason")
+declare_case("step.reopened", "cases.StepState", _MOVE + " reason")
+declare_case("step.requirement_waived", "cases.StepState", "item waived")
+declare_case("step.requirement_restored", "cases.StepState", "item waived")
+declare_case("step.assigned", "cases.StepState", "assignee")
+declare_case("decision.recorded", "cases.Decision", _MOVE + " " + _DECISION)
 declare_quiet("saved_filter.created", "cases.SavedFilter", "name query")
 declare_quiet("saved_filter.updated", "cases.SavedFilter", "name query")
 declare_quiet("saved_filter.deleted", "cases.SavedFilter", "name query")
@@ -254,7 +262,7 @@ declare_quiet("document.uploaded", "documents.Document",
 declare_quiet("document.journalised", "documents.Document",
         "title version records_number adapter package_sha256")
 declare_quiet("case.journalised", "cases.Case", "records_number adapter package_sha256 files")
-declare("case.imported", "cases.Case",
+declare_case("case.imported", "cases.Case",
         "name sha256 size layout document replaces_system counts steps decisions remarks "
         "replaced_characters notes")
 declare_quiet("template.uploaded", "documents.OrgTemplate", "title step name sha256")

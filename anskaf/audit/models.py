@@ -70,6 +70,24 @@ class ChainHead(models.Model):
     # The hash of the newest event that can move anyone's work (events.EventType.moves_work):
     # the task counter is kept under it, so a remark does not recompute everyone's tasks.
     work_hash = models.CharField(max_length=64, default="")
+    # The hash of the newest such event that is not bound to one case (a role, a deputy, a
+    # referral, a system): it keys every per-case part of the task lists (ADR 0045).
+    shared_work_hash = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"{self.organisation_id}@{self.seq}"
+
+
+class CaseWorkHead(models.Model):
+    """Per case: the hash of the newest event that moved work on this case alone (a step, a
+    decision, the case's own fields; events.EventType.case_local). The part of each person's
+    task list that this case contributes is kept under it, so a completion recomputes one
+    case's part of everyone's list, not every case's (ADR 0045)."""
+
+    case_id = models.BigIntegerField(primary_key=True)  # no key: audit sits below cases
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.case_id}@{self.hash[:12]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 
 from .chain import GENESIS
-from .models import ChainHead
+from .models import CaseWorkHead, ChainHead
 
 
 def chain_version(organisation_id: int) -> str:
@@ -34,3 +34,14 @@ def work_version_sql(organisation_id: int) -> tuple[str, list[int]]:
     column = ChainHead._meta.get_field("work_hash").column
     key = ChainHead._meta.get_field("organisation").column
     return f"SELECT {column} FROM {table} WHERE {key} = %s", [organisation_id]
+
+
+def case_work_versions(organisation_id: int, case_ids: list[int]) -> tuple[str, dict[int, str]]:
+    """What the per-case parts of the task lists are kept under (ADR 0045): the hash of the
+    newest work-moving event not bound to one case (ChainHead.shared_work_hash), and each
+    case's own (CaseWorkHead; a case none has moved since is absent). Two indexed reads."""
+    shared = (ChainHead.objects.filter(organisation_id=organisation_id)
+              .values_list("shared_work_hash", flat=True).first()) or GENESIS
+    own = dict(CaseWorkHead.objects.filter(case_id__in=case_ids)
+               .values_list("case_id", "hash")) if case_ids else {}
+    return shared, own

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from anskaf.observability.metrics import AUDIT_EVENTS
@@ -15,7 +15,7 @@ from anskaf.observability.metrics import AUDIT_EVENTS
 from . import events
 from .chain import GENESIS, canonical_json, chain_hash, event_content
 from .context import current_request_id
-from .models import AuditEvent, ChainHead
+from .models import AuditEvent, CaseWorkHead, ChainHead
 
 # An event's `before` and `after`: a JSON object (dates, decimals and UUIDs become text), or none.
 Payload = Mapping[str, object] | None
@@ -75,11 +75,29 @@ def _chain(*, organisation_id: int, actor: Actor | None, actor_role: str,
         object_type=object_type, object_id=str(object_id), case_id=case_id, before=before,
         after=after, request_id=content["request_id"], prev_hash=head.hash, hash=digest,
     )
-    moved = {"work_hash": digest} if declared.may_move_work(before, after) else {}
+    moved = _work_moved(declared, organisation_id, case_id, digest, before, after)
     ChainHead.objects.filter(pk=head.pk).update(seq=head.seq + 1, hash=digest, **moved)
     # Counted once written for good: a rolled-back change wrote no event.
     transaction.on_commit(AUDIT_EVENTS.labels(event_type=event_type).inc)
     return event
+
+
+def _work_moved(declared: events.EventType, organisation_id: int, case_id: int | None,
+                digest: str, before: Payload, after: Payload) -> dict[str, str]:
+    """The work versions an event moves (ADR 0044, 0045): none for a quiet event; for one bound
+    to its case, the municipality's and that case's (one upsert); else the municipality's and
+    every case's (the shared one)."""
+    if not declared.may_move_work(before, after):
+        return {}
+    if declared.case_local and case_id is not None:
+        table = CaseWorkHead._meta.db_table
+        with connection.cursor() as cursor:  # one statement on SQLite and PostgreSQL alike
+            cursor.execute(f"INSERT INTO {table} (case_id, organisation_id, hash) "
+                           "VALUES (%s, %s, %s) ON CONFLICT (case_id) "
+                           "DO UPDATE SET hash = excluded.hash",
+                           [case_id, organisation_id, digest])
+        return {"work_hash": digest}
+    return {"work_hash": digest, "shared_work_hash": digest}
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
-from anskaf.audit.selectors import work_version
+from anskaf.audit.selectors import case_work_versions, work_version
 from anskaf.http.kept import kept_get, kept_set
 from anskaf.http.params import form_int
 from anskaf.orgs.models import Membership, User
@@ -417,10 +418,10 @@ def _tasks_key(viewer: User, kind: str, version: str | None) -> str:
 def _kept_tasks(viewer: User, version: str | None) -> list[Task]:
     """The task list from Django's cache, else computed and kept for the next request (its
     cases as TaskCase either way)."""
-    key = _tasks_key(viewer, "tasks", version)
+    key = _tasks_key(viewer, "tasks", version)  # read before the parts: see _assembled_tasks
     rows: tuple[TaskRow, ...] | None = kept_get(key)
     if rows is None:
-        rows = tuple(_task_row(t) for t in _compute_tasks(viewer))
+        rows = _assembled_tasks(viewer)
         kept_set(key, rows, timeout=24 * 3600)
     return _tasks_from_rows(rows)  # the same shape, computed or kept
 
@@ -537,35 +538,64 @@ def _task_states(case_ids: list[int]) -> dict[int, list[TaskState]]:
     return states
 
 
-def _compute_tasks(viewer: User) -> list[Task]:
-    """The viewer's tasks: the steps their cases wait on now (process.attention) that are
-    theirs, and, not actionable, those open only in principle or assigned ahead. A fixed
-    number of queries: the cases, their step states, the hold finders'. The deadlines are
-    read for the page shown only (`with_deadlines`). The set and its order come from the
-    attention rules over every candidate case's step states, so the candidates are read whole
-    (narrowed in SQL, `_may_wait_for`, and only the columns the rules and the rows use)."""
+def _candidates(viewer: User, access: permissions.Access, people: set[int]) -> QuerySet[Case]:
+    """The open cases that may hold one of the viewer's tasks, longest waiting first (narrowed
+    in SQL, `_may_wait_for`; `_case_tasks` decides exactly)."""
+    open_statuses = [CaseStatus.ACTIVE, CaseStatus.IN_OPERATION]
+    return (visible_cases(viewer).filter(status__in=open_statuses)
+            .filter(_may_wait_for(access, people)).order_by("waiting_since", "id"))
+
+
+def _assembled_tasks(viewer: User) -> tuple[TaskRow, ...]:
+    """The viewer's task list from per-case parts (ADR 0045). Each candidate case's part is
+    kept under the case's own work version and the shared one (audit.selectors.
+    case_work_versions), so after a completion only that case's part is computed again for
+    each person whose list is read. Three queries when every part is kept (the candidates, the
+    two versions) and three more for the parts missing, computed together.
+
+    The versions are read before the parts are computed, and the list's own key before the
+    candidates: a write that lands in between is computed under an older key, which the next
+    request no longer reads."""
     access = permissions.access_of(viewer)
     people = {viewer.pk, *access.deputising_for}
-    open_statuses = [CaseStatus.ACTIVE, CaseStatus.IN_OPERATION]
-    cases = {c.pk: c for c in visible_cases(viewer).filter(status__in=open_statuses)
-             .filter(_may_wait_for(access, people))
+    ids = list(_candidates(viewer, access, people).values_list("id", flat=True)[:5000])
+    shared, own = case_work_versions(viewer.municipality_id, ids)
+    prefix = f"anskaf:case-tasks:{code_digest()}:{viewer.pk}:{shared}:{timezone.localdate()}"
+    keys = {pk: f"{prefix}:{pk}:{own.get(pk, '')}" for pk in ids}
+    parts: dict[str, tuple[TaskRow, ...]] = cache.get_many(list(keys.values())) if ids else {}
+    missing = [pk for pk in ids if keys[pk] not in parts]
+    if missing:
+        computed = _computed_parts(viewer, access, people, missing)
+        fresh = {keys[pk]: computed.get(pk, ()) for pk in missing}
+        cache.set_many(fresh, timeout=24 * 3600)
+        parts.update(fresh)
+    rows = [row for pk in ids for row in parts[keys[pk]]]
+    rows.sort(key=lambda r: (r[4] is None, r[4].timestamp() if r[4] else 0.0))  # since
+    return tuple(rows)
+
+
+def _computed_parts(viewer: User, access: permissions.Access, people: set[int],
+                    case_ids: list[int]) -> dict[int, tuple[TaskRow, ...]]:
+    """The viewer's tasks in these cases, by case: the steps the cases wait on now
+    (process.attention) that are theirs, and, not actionable, those open only in principle or
+    assigned ahead. Three queries: the cases, their step states, the hold finders'. The
+    deadlines are read for the page shown only (`with_deadlines`)."""
+    cases = {c.pk: c for c in visible_cases(viewer).filter(pk__in=case_ids)
              .only("id", "number", "title", "organisation_id", "model_version_id", "status",
                    "replaces_system", "requesting_unit_id", "coordinator_id", "waiting_steps",
-                   "waiting_since", "created_at")
-             .order_by("waiting_since", "id")[:5000]}
+                   "waiting_since", "created_at")}
     models = models_for(c.model_version_id for c in cases.values())
     states = _task_states(list(cases))
     held = held_steps(list(cases.values()), models)
     names = {s.assignee.pk: s.assignee.display_name()
              for case_states in states.values() for s in case_states if s.assignee is not None}
-    tasks: list[Task] = []
+    parts = {}
     for case in cases.values():
         model = models[case.model_version_id]
         found = attention_of(case, model, states.get(case.pk, []), held.get(case.pk, {}))
-        tasks.extend(_case_tasks(access, people, case, model, found, states.get(case.pk, []),
-                                 names))
-    tasks.sort(key=lambda t: (t.since is None, t.since.timestamp() if t.since else 0.0))
-    return tasks
+        parts[case.pk] = tuple(_task_row(t) for t in _case_tasks(
+            access, people, case, model, found, states.get(case.pk, []), names))
+    return parts
 
 
 def _case_tasks(access: permissions.Access, people: set[int], case: Case, model: ProcessModel,

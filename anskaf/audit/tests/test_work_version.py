@@ -7,7 +7,7 @@ import pytest
 
 from anskaf import testing
 from anskaf.audit import events
-from anskaf.audit.selectors import chain_version, work_version
+from anskaf.audit.selectors import case_work_versions, chain_version, work_version
 from anskaf.cases import services
 from anskaf.discussion.services import comment_create
 
@@ -72,3 +72,33 @@ def test_an_event_type_moves_work_unless_declared_quiet():
     assert not events.EVENTS["comment.created"].may_move_work(None, None)
     undeclared = events.EventType("x.y", "cases.Case", frozenset())
     assert undeclared.may_move_work(None, None)
+
+
+def test_a_cases_own_event_moves_its_version_and_no_other_cases(coordinator):
+    """ADR 0045: a step's move is bound to its case: it moves the municipality's work version
+    and its own case's, and neither the shared version nor another case's."""
+    org = coordinator.organisation_id
+    case, other = testing.new_case(coordinator), testing.new_case(coordinator)
+    shared, own = case_work_versions(org, [case.pk, other.pk])
+    testing.advance(coordinator, case, 1)
+    shared_after, own_after = case_work_versions(org, [case.pk, other.pk])
+    assert shared_after == shared
+    assert own_after[case.pk] != own[case.pk] and own_after[case.pk] == work_version(org)
+    assert own_after[other.pk] == own[other.pk]
+
+
+def test_an_event_not_bound_to_a_case_moves_the_shared_version(coordinator, org):
+    from anskaf.orgs.services import role_add
+
+    admin = testing.make_user(org, "admin", "admin")
+    shared, _ = case_work_versions(org.pk, [])
+    role_add(actor=admin, person_id=coordinator.pk, role="it")
+    assert case_work_versions(org.pk, [])[0] == work_version(org.pk) != shared
+
+
+def test_only_the_cases_apps_events_on_a_case_are_bound_to_it():
+    local = {name for name, e in events.EVENTS.items() if e.case_local}
+    assert {"step.completed", "step.assigned", "decision.recorded", "case.handed_over"} <= local
+    assert all(events.EVENTS[n].object_type.startswith("cases.") for n in local)
+    assert not {"role.added", "deputy.added", "meeting.case_put_forward", "dpa.created",
+                "person.updated"} & local

@@ -15,6 +15,7 @@ from anskaf.api.services import token_create
 from anskaf.cases import services
 from anskaf.cases.errors import PermissionDenied, ValidationFailed
 from anskaf.orgs import deputies
+from anskaf.orgs.services import role_add
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +167,48 @@ def test_another_persons_remark_leaves_the_menu_count_cached(client, coordinator
     assert len(after_remark) == len(warm)
     services.step_complete(actor=it_person, case_id=case.pk, number=3)
     assert _nav_count(client) == opened - 1
+
+
+def _step_state_reads(captured) -> list[str]:
+    """The SQL of the queries that read step states for the task list (its parts)."""
+    return [q["sql"] for q in captured.captured_queries
+            if "cases_stepstate" in q["sql"] and '"checked"' in q["sql"]]
+
+
+def test_a_completion_recomputes_only_its_own_cases_part_of_another_persons_list(
+        client, coordinator, it_person):
+    """ADR 0045: each person's list is kept in per-case parts under the case's own work
+    version; a completion in one case moves that case's part, and the others are read kept."""
+    first = testing.advance(coordinator, testing.new_case(coordinator, title="Første"), 2)
+    second = testing.advance(coordinator, testing.new_case(coordinator, title="Anden"), 2)
+    testing.advance(coordinator, testing.new_case(coordinator, title="Tredje"), 2)
+    client.force_login(it_person)
+    html = _page(client, it_person)
+    assert all(t in html for t in ("Første", "Anden", "Tredje"))
+    services.step_complete(actor=it_person, case_id=first.pk, number=3)
+    with CaptureQueriesContext(connection) as captured:
+        html = _page(client, it_person)
+    reads = _step_state_reads(captured)
+    assert len(reads) == 1, reads  # the parts missing, read together: the first case's alone
+    assert f"IN({first.pk})" in reads[0].replace(" ", "").replace("'", ""), reads[0]
+    assert "Anden" in html and "Tredje" in html  # the kept parts still listed
+    services.step_complete(actor=it_person, case_id=second.pk, number=3)
+    html = _page(client, it_person)
+    assert "Anden" not in html.split('id="trin"')[1].split('id="i-princippet"')[0]
+    assert "Tredje" in html
+
+
+def test_a_new_role_recomputes_every_part(client, coordinator, org):
+    """A role is not bound to one case: it moves the shared version, so every part of the
+    person's list is computed again and the new role's steps appear at once."""
+    admin = testing.make_user(org, "admin", "admin")
+    newcomer = testing.make_user(org, "nyit", full_name="Nina Ny")
+    testing.advance(coordinator, testing.new_case(coordinator, title="Økonomi"), 2)
+    testing.advance(coordinator, testing.new_case(coordinator, title="Lønsystem"), 2)
+    assert "Økonomi" not in _page(client, newcomer)
+    role_add(actor=admin, person_id=newcomer.pk, role="it")
+    html = _page(client, newcomer)
+    assert "Økonomi" in html and "Lønsystem" in html
 
 
 def test_the_menu_count_follows_a_deputy_period_starting(client, coordinator, it_person, org):
