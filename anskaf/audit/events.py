@@ -219,10 +219,9 @@ declare_case("case.updated", "cases.Case", _CASE)
 declare_case("case.withdrawn", "cases.Case", "status reason")
 declare_case("case.handed_over", "cases.Case", "coordinator reason steps")
 declare_case("case.model_migrated", "cases.Case",
-        "version sha256 key via new_steps removed_steps renumbered changes")
+             "version sha256 key via new_steps removed_steps renumbered changes")
 declare_case("step.started", "cases.StepState", _STEP)  # object id: "<case>:<step number>"
-declare_case("step.updated", "cases.StepState", _STEP,
-        moves_work=_step_edit_moves_work)
+declare_case("step.updated", "cases.StepState", _STEP, moves_work=_step_edit_moves_work)
 declare_case("step.completed", "cases.StepState", _MOVE + " reason saved")
 declare_case("step.not_relevant", "cases.StepState", _MOVE + " reason")
 declare_case("step.reopened", "cases.StepState", _MOVE + " reason")
@@ -263,8 +262,8 @@ declare_quiet("document.journalised", "documents.Document",
         "title version records_number adapter package_sha256")
 declare_quiet("case.journalised", "cases.Case", "records_number adapter package_sha256 files")
 declare_case("case.imported", "cases.Case",
-        "name sha256 size layout document replaces_system counts steps decisions remarks "
-        "replaced_characters notes")
+             "name sha256 size layout document replaces_system counts steps decisions remarks "
+             "replaced_characters notes")
 declare_quiet("template.uploaded", "documents.OrgTemplate", "title step name sha256")
 declare_quiet("template.deleted", "documents.OrgTemplate", "title step sha256")
 
