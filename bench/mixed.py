@@ -152,14 +152,19 @@ class Person(FastHttpUser):
         if not tasks:  # nothing this person may work on (e.g. the archive): read instead
             self.do_api_tasks(person, "api tasks")
             return
+        if name == "write complete":  # only where the model lets this person complete
+            tasks = [t for t in tasks if t.get("complete", True)]
+            if not tasks:
+                self._write(person, "write remarks")
+                return
         target = self.rng.choice(tasks)
         method, path, body = write_request(self.rng, name, target, f"{time.time():.3f}")
         resp, _ = self._send(method, name, path,
                              {"Cookie": person["cookie"], "X-CSRFToken": person["csrf"]},
                              body, (200, 409), True)
         # done or refused: the step is no longer this person's to work on
-        if (resp.status_code == 409 or name == "write complete") and target in tasks:
-            tasks.remove(target)
+        if (resp.status_code == 409 or name == "write complete") and target in person["tasks"]:
+            person["tasks"].remove(target)
 
     do_write_remarks = do_write_checklist = do_write_complete = _write
 

@@ -26,6 +26,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def may_complete(user, tasks) -> set[tuple[int, int]]:
+    """(case, step) of the tasks the person may also complete: a step's performers work on
+    it, but the model may name others who complete it (step 12: the management or the
+    coordinator), and the API answers 403 to anyone else."""
+    from anskaf.cases import permissions
+    from anskaf.cases.models import Case, StepState
+    from anskaf.cases.process_models import model_for
+
+    cases = Case.objects.in_bulk({t.case.pk for t in tasks})
+    assignees = {(s.case_id, s.number): s.assignee_id for s in StepState.objects.filter(
+        case_id__in=list(cases)).only("case_id", "number", "assignee_id")}
+    return {(t.case.pk, t.step.number) for t in tasks
+            if permissions.complete_refusal(user, cases[t.case.pk], model_for(cases[t.case.pk]),
+                                            t.step, assignees.get((t.case.pk, t.step.number)))
+            is None}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", required=True)
@@ -70,10 +87,13 @@ def main(argv: list[str] | None = None) -> int:
             if not ids:
                 continue
             rng.shuffle(ids)
+            mine = [t for t in selectors.my_tasks(viewer=user)
+                    if t.kind == "step" and t.actionable]
+            completable = may_complete(user, mine)
             tasks = [{"case": t.case.pk, "step": t.step.number,
-                      "checklist": [c.id for c in t.step.checklist]}
-                     for t in selectors.my_tasks(viewer=user)
-                     if t.kind == "step" and t.actionable]
+                      "checklist": [c.id for c in t.step.checklist],
+                      "complete": (t.case.pk, t.step.number) in completable}
+                     for t in mine]
             rng.shuffle(tasks)
             model = model_for(Case.objects.get(pk=ids[0]))  # for the phase filter's values
             people.append({"username": user.username, "org": org.slug,

@@ -81,3 +81,19 @@ def test_write_request_shapes():
     assert write_request(rng, "write checklist", {**task, "checklist": []}, "t")[2] == {
         "remarks": "Bench-bemærkning t"}
     assert write_request(rng, "write remarks", task, "t")[2] == {"remarks": "Bench-bemærkning t"}
+
+
+def test_the_plan_completes_only_steps_the_person_may_complete(db, coordinator, requester,
+                                                               manager):
+    """Step 12 is worked on by the requesting department and completed by its management or
+    the coordinator: the mixed workload plans no completion the API would answer with 403."""
+    from anskaf import testing
+    from anskaf.cases import selectors
+    from bench.mixed_prepare import may_complete
+
+    case = testing.advance(coordinator, testing.new_case(coordinator), 11)
+    for person, expected in ((requester, set()), (manager, {(case.pk, 12)})):
+        tasks = [t for t in selectors.my_tasks(viewer=person)
+                 if t.case.pk == case.pk and t.step.number == 12 and t.actionable]
+        assert tasks, person.username  # step 12 is on both lists
+        assert may_complete(person, tasks) == expected
