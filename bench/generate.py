@@ -680,8 +680,9 @@ def generate_org(job: tuple) -> dict:
                   "content_type", "uploaded_by_id", "uploaded_at"], version_rows)
             numbers = [row[3] for row in case_rows]
             n_systems = build_portfolio(conn, org, sims, case_ids, numbers, model, rng)
-            cur.execute("INSERT INTO audit_chainhead (organisation_id, seq, hash, work_hash) "
-                        "VALUES (%s, %s, %s, %s)", [oid_, len(event_rows), prev, prev])
+            cur.execute("INSERT INTO audit_chainhead (organisation_id, seq, hash, work_hash, "
+                        "shared_work_hash) VALUES (%s, %s, %s, %s, %s)",
+                        [oid_, len(event_rows), prev, prev, prev])
             for year, last in per_year.items():
                 cur.execute("INSERT INTO cases_casenumbersequence (organisation_id, year, last) "
                             "VALUES (%s, %s, %s)", [oid_, year, last])

@@ -211,6 +211,29 @@ def test_a_new_role_recomputes_every_part(client, coordinator, org):
     assert "Økonomi" in html and "Lønsystem" in html
 
 
+def _tables(html: str) -> str:
+    return html.split("<h1>Mine opgaver</h1>")[1].split("Stedfortræder ved fravær")[0]
+
+
+def test_the_task_tables_are_kept_rendered_and_a_new_deadline_shows_at_once(client,
+                                                                           coordinator):
+    """ADR 0045: a table is kept under everything it shows, so the next request renders none
+    of its rows, and a deadline (which moves nobody's work) still shows at once."""
+    from anskaf.notifications.services import deadline_set
+
+    case = testing.new_case(coordinator, title="Frist-sagen")
+    client.force_login(coordinator)
+    table = "cases/includes/task_table.html"
+    first = client.get("/opgaver/")
+    assert table in [t.name for t in first.templates]
+    again = client.get("/opgaver/")
+    assert table not in [t.name for t in again.templates]
+    assert _tables(again.content.decode()) == _tables(first.content.decode())
+    deadline_set(actor=coordinator, case_id=case.pk, number=1, due_date="2031-03-02")
+    html = client.get("/opgaver/").content.decode()
+    assert "02.03.2031" in _tables(html) and "Frist-sagen" in html
+
+
 def test_the_menu_count_follows_a_deputy_period_starting(client, coordinator, it_person, org):
     colleague = testing.make_user(org, "kollega", full_name="Kim Kollega")
     case = testing.advance(coordinator, testing.new_case(coordinator), 2)

@@ -65,6 +65,40 @@ def page_header(context: template.Context) -> SafeString:
     return mark_safe(html)  # the template's own output, escaped there
 
 
+def _task_row_shows(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Everything task_table.html shows of one row."""
+    task = row["task"]
+    handed = task.handed_over_by.display_name() if task.handed_over_by else None
+    return (task.case.pk, task.case.number, task.case.title, task.step.number,
+            task.step.title.da, task.why, task.waits_for, handed, row["days"], task.deadline)
+
+
+_PAGE_SHOWS = ("total", "number", "pages", "first", "last", "previous_url", "next_url")
+
+
+@register.simple_tag(takes_context=True)
+def task_table(context: template.Context, page: dict[str, Any], caption: str, principle: bool,
+               empty: str) -> SafeString:
+    """`{% task_table page caption principle empty %}`: one page of a Mine opgaver table, kept
+    rendered under everything it shows (each row's values, the paging, the texts), so the key
+    is its content and can never name stale HTML (ADR 0045). Rendering the rows was most of
+    the page's CPU once the list itself was kept."""
+    rows = page["rows"]
+    shown = (tuple(_task_row_shows(r) for r in rows), tuple(page[k] for k in _PAGE_SHOWS),
+             caption, principle, empty)
+
+    def render(token: str) -> str:  # no form: the token is not used
+        return render_to_string("cases/includes/task_table.html",
+                                {"page": page, "rows": rows, "caption": caption,
+                                 "principle": principle, "empty": empty})
+
+    request = context.get("request")
+    if request is None:
+        return mark_safe(render(""))
+    html, _ = cached_fragment(request, fragment_key("task_table", shown, ()), render)
+    return mark_safe(html)  # the template's own output, escaped there
+
+
 @register.filter
 def danish_date(value: Any) -> str:
     """A date field's value as it is shown and typed: "31.01.2027" (typed text unchanged)."""
