@@ -39,9 +39,9 @@ def work_version_sql(organisation_id: int) -> tuple[str, list[int]]:
 def case_work_versions(organisation_id: int, case_ids: list[int]) -> tuple[str, dict[int, str]]:
     """What the per-case parts of the task lists are kept under (ADR 0045): the hash of the
     newest work-moving event not bound to one case (ChainHead.shared_work_hash), and each
-    case's own (CaseWorkHead; a case none has moved since is absent). Two indexed reads."""
+    case's own (CaseWorkHead; a case none has moved since is absent). Two indexed reads (one
+    when there are no cases: Django asks nothing for `IN ()`)."""
     shared = (ChainHead.objects.filter(organisation_id=organisation_id)
               .values_list("shared_work_hash", flat=True).first()) or GENESIS
-    own = dict(CaseWorkHead.objects.filter(case_id__in=case_ids)
-               .values_list("case_id", "hash")) if case_ids else {}
+    own = dict(CaseWorkHead.objects.filter(case_id__in=case_ids).values_list("case_id", "hash"))
     return shared, own

@@ -27,7 +27,7 @@ from . import permissions
 from .choices import CaseStatus
 from .errors import NotFound, ValidationFailed
 from .extensions import held_steps, step_deadlines
-from .fragments import code_digest
+from .fragments import TIMEOUT, code_digest
 from .models import Case, Decision, StepState
 from .process_models import model_for, models_for
 
@@ -422,7 +422,7 @@ def _kept_tasks(viewer: User, version: str | None) -> list[Task]:
     rows: tuple[TaskRow, ...] | None = kept_get(key)
     if rows is None:
         rows = _assembled_tasks(viewer)
-        kept_set(key, rows, timeout=24 * 3600)
+        kept_set(key, rows, timeout=TIMEOUT)
     return _tasks_from_rows(rows)  # the same shape, computed or kept
 
 
@@ -470,7 +470,7 @@ def my_task_count(*, viewer: User, version: str | None = None) -> int:
     count = kept_get(key)
     if count is None:
         count = sum(1 for t in task_order(viewer=viewer, version=version) if t.actionable)
-        kept_set(key, count, timeout=24 * 3600)
+        kept_set(key, count, timeout=TIMEOUT)
     return count
 
 
@@ -562,12 +562,12 @@ def _assembled_tasks(viewer: User) -> tuple[TaskRow, ...]:
     shared, own = case_work_versions(viewer.municipality_id, ids)
     prefix = f"anskaf:case-tasks:{code_digest()}:{viewer.pk}:{shared}:{timezone.localdate()}"
     keys = {pk: f"{prefix}:{pk}:{own.get(pk, '')}" for pk in ids}
-    parts: dict[str, tuple[TaskRow, ...]] = cache.get_many(list(keys.values())) if ids else {}
+    parts: dict[str, tuple[TaskRow, ...]] = cache.get_many(list(keys.values()))
     missing = [pk for pk in ids if keys[pk] not in parts]
     if missing:
         computed = _computed_parts(viewer, access, people, missing)
         fresh = {keys[pk]: computed.get(pk, ()) for pk in missing}
-        cache.set_many(fresh, timeout=24 * 3600)
+        cache.set_many(fresh, timeout=TIMEOUT)
         parts.update(fresh)
     rows = [row for pk in ids for row in parts[keys[pk]]]
     rows.sort(key=lambda r: (r[4] is None, r[4].timestamp() if r[4] else 0.0))  # since

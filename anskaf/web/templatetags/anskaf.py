@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -58,10 +59,17 @@ def page_header(context: template.Context) -> SafeString:
         return render_to_string("web/includes/header.html",
                                 {**shown, "user": user, "csrf_token": token})
 
+    return _kept_render(context, "header", (person, used), render)
+
+
+def _kept_render(context: template.Context, name: str, shown: Any,
+                 render: Callable[[str], str]) -> SafeString:
+    """A tag's HTML kept under `shown` (everything it shows), with the requesting user's CSRF
+    token where `render` put the placeholder (cases/fragments.py)."""
     request = context.get("request")
     if request is None:  # a page rendered without its request: nothing to key the token on
         return mark_safe(render(str(context.get("csrf_token", ""))))
-    html, _ = cached_fragment(request, fragment_key("header", (person, used), ()), render)
+    html, _ = cached_fragment(request, fragment_key(name, shown, ()), render)
     return mark_safe(html)  # the template's own output, escaped there
 
 
@@ -92,11 +100,7 @@ def task_table(context: template.Context, page: dict[str, Any], caption: str, pr
                                 {"page": page, "rows": rows, "caption": caption,
                                  "principle": principle, "empty": empty})
 
-    request = context.get("request")
-    if request is None:
-        return mark_safe(render(""))
-    html, _ = cached_fragment(request, fragment_key("task_table", shown, ()), render)
-    return mark_safe(html)  # the template's own output, escaped there
+    return _kept_render(context, "task_table", shown, render)
 
 
 @register.filter
