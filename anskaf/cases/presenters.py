@@ -79,6 +79,8 @@ class StepView:
     # to another version and the texts differ (ADR 0032); None otherwise.
     then: Any = None
     panels: dict[str, list[Any]] = field(default_factory=dict)  # the apps' panels, by place
+    # Its one-line HTML with the case's parts as placeholders, kept (step_lines.py).
+    line: str | None = None
 
     @property
     def number(self) -> int:

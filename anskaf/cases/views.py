@@ -25,7 +25,7 @@ from anskaf.http.refusals import html_refusal
 from anskaf.orgs.request_types import AuthenticatedRequest
 from anskaf.orgs.selectors import unit_list
 
-from . import permissions, presenters, saved_filters, selectors, services
+from . import permissions, presenters, saved_filters, selectors, services, step_lines
 from .choices import CaseStatus
 from .errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from .extensions import step_deadlines
@@ -418,8 +418,10 @@ def case_page_context(request: AuthenticatedRequest, pk: int, *, acted: int | No
     events = (selectors.detail_events(detail, limit=1000)
               if detail.case.status == CaseStatus.WITHDRAWN else [])
     edit_refusal = permissions.edit_refusal(request.user, detail.case)
+    case_panels = _with_panels(request, detail, steps)
+    step_lines.prefetch(steps)
     return {
-        "case_panels": _with_panels(request, detail, steps),
+        "case_panels": case_panels,
         "nav": "cases",
         "case": detail.case,
         "model": detail.model,

@@ -40,9 +40,34 @@ def kept_get(key: str) -> Any:
     return value
 
 
+def kept_get_many(keys: list[str]) -> dict[str, Any]:
+    """The values of those `keys` that are kept, from the process, the rest from Django's
+    cache in one round trip (then kept here too)."""
+    found: dict[str, Any] = {}
+    with _lock:
+        for key in keys:
+            if key in _local:
+                _local.move_to_end(key)
+                found[key] = _local[key]
+    missing = [key for key in keys if key not in found]
+    if missing:
+        fetched = cache.get_many(missing)
+        for key, value in fetched.items():
+            _remember(key, value)
+        found.update(fetched)
+    return found
+
+
 def kept_set(key: str, value: Any, timeout: int) -> None:
     cache.set(key, value, timeout)
     _remember(key, value)
+
+
+def kept_set_many(values: dict[str, Any], timeout: int) -> None:
+    """Keep several values in one round trip to Django's cache."""
+    cache.set_many(values, timeout)
+    for key, value in values.items():
+        _remember(key, value)
 
 
 def _remember(key: str, value: Any) -> None:

@@ -5,6 +5,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from anskaf.cases import step_lines
 from anskaf.cases.fragments import cached_fragment, fragment_key
 from anskaf.http.dates import display_date, iso_date
 
@@ -35,6 +36,19 @@ def render_panel(context: template.Context, panel: Any) -> str:
     data function built; the page's context (case, step, csrf_token, ...) stays visible."""
     with context.push(**panel.context):
         return context.template.engine.get_template(panel.template).render(context)
+
+
+@register.simple_tag(takes_context=True)
+def step_line(context: template.Context, step: Any) -> SafeString:
+    """`{% step_line step %}`: a step as one line, kept rendered for every case (ADR 0046);
+    its panels are rendered here, for this case and viewer, and put in their places."""
+    panels = step.panels
+
+    def rendered(place: str) -> str:
+        return "".join(render_panel(context, panel) for panel in panels.get(place, ()))
+
+    return step_lines.line_html(step, context["case"].pk, rendered("step_meta"),
+                                rendered("step_head"))
 
 
 # What the header shows besides the person (the context processors' values): the key holds how
