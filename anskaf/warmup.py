@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 # The pages people open first and most; each compiled template is cached by the loader.
 TEMPLATES = (
     "cases/case_list.html",
+    "cases/includes/case_row.html",  # rendered on its own, kept (ADR 0046)
     "cases/case_detail.html",
+    "cases/includes/step_line.html",  # rendered on its own, kept (ADR 0046)
     "cases/includes/step_body.html",  # a closed step's body, fetched when it is opened
     "cases/my_tasks.html",
     "documents/guide_pdf.html",

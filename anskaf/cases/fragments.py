@@ -18,12 +18,15 @@ import hashlib
 from collections.abc import Callable, Hashable
 from functools import cache as once
 from pathlib import Path
+from typing import Any
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
-from anskaf.http.kept import kept_get, kept_set
+from anskaf.http.kept import kept_get, kept_get_many, kept_set, kept_set_many
 
 # Stands for the requesting user's CSRF token in stored HTML (letters only: never escaped).
 CSRF_PLACEHOLDER = "anskafCsrfTokenPlaceholder"
@@ -71,3 +74,28 @@ def cached_fragment(request: HttpRequest, key: str | None,
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return html, hit
+
+
+Shown = tuple[tuple[str, Any], ...]
+
+
+def kept_renders(name: str, template: str, shown: list[Shown],
+                 constants: dict[str, Any] | None = None) -> list[SafeString]:
+    """Each of `shown` (all that one row or line shows, as (name, value) pairs) rendered by
+    `template`, kept under exactly that: the key is the content, so it never names stale HTML
+    and nothing is invalidated. Read in one round trip; the missing ones rendered, given only
+    their values and `constants` (no request: nothing else can enter them), and kept in
+    another."""
+    extra = constants or {}
+    keys = [fragment_key(name, (values, tuple(extra.items())), ()) for values in shown]
+    kept = kept_get_many(list(dict.fromkeys(keys)))
+    fresh: dict[str, str] = {}
+    out = []
+    for key, values in zip(keys, shown, strict=True):
+        html = kept.get(key) or fresh.get(key)
+        if html is None:
+            html = fresh[key] = render_to_string(template, {**dict(values), **extra})
+        out.append(mark_safe(html))  # the template's own output, escaped there
+    if fresh:
+        kept_set_many(fresh, TIMEOUT)
+    return out

@@ -11,16 +11,11 @@ content itself: there is no version to miss and nothing to invalidate.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from anskaf.http.kept import kept_get_many, kept_set_many
-
-from .fragments import TIMEOUT, fragment_key
+from .fragments import Shown, kept_renders
 from .models import StepStatus
 from .panels import Place
 from .presenters import StepView
@@ -33,7 +28,7 @@ HEAD = mark_safe("<anskaf-step-head>")
 TEMPLATE = "cases/includes/step_line.html"
 
 
-def shows(step: StepView) -> tuple[tuple[str, Any], ...]:
+def shows(step: StepView) -> Shown:
     """Everything the line shows of the step, and nothing of its case."""
     state = step.state
     done_by = state.completed_by if state.status == StepStatus.DONE else None
@@ -54,25 +49,13 @@ def shows(step: StepView) -> tuple[tuple[str, Any], ...]:
 
 
 def prefetch(steps: list[StepView]) -> None:
-    """Give every step the page shows as a line its kept HTML: read in one round trip, the
-    missing ones rendered (they need nothing of the request: the case's parts are
-    placeholders) and kept in another. The panels must hang on the steps already: whether a
-    line has any is part of what it shows."""
-    shown = {step.number: shows(step) for step in steps if not step.open}
-    keys = {number: fragment_key("step_line", line, ()) for number, line in shown.items()}
-    kept = kept_get_many(list(keys.values()))
-    fresh: dict[str, str] = {}
-    for step in steps:
-        key = keys.get(step.number)
-        if key is None:
-            continue
-        html = kept.get(key) or fresh.get(key)
-        if html is None:
-            html = fresh[key] = render_to_string(
-                TEMPLATE, {**dict(shown[step.number]), "url": URL, "meta": META, "head": HEAD})
+    """Give every step the page shows as a line its kept HTML, all in one go (the panels must
+    hang on the steps already: whether a line has any is part of what it shows)."""
+    lines = [step for step in steps if not step.open]
+    kept = kept_renders("step_line", TEMPLATE, [shows(step) for step in lines],
+                        {"url": URL, "meta": META, "head": HEAD})
+    for step, html in zip(lines, kept, strict=True):
         step.line = html
-    if fresh:
-        kept_set_many(fresh, TIMEOUT)
 
 
 def line_html(step: StepView, case_pk: int, meta: str, head: str) -> SafeString:

@@ -30,7 +30,7 @@ from .choices import CaseStatus
 from .errors import Conflict, MoveRefused, NotFound, ValidationFailed
 from .extensions import step_deadlines
 from .forms import CaseFilterForm, CaseForm, HandoverForm, ReasonForm, apply_service_errors
-from .fragments import cached_fragment, fragment_key
+from .fragments import cached_fragment, fragment_key, kept_renders
 from .panels import (
     ALL_PLACES,
     CASE_PLACES,
@@ -136,16 +136,21 @@ def _case_list_page(request: AuthenticatedRequest, save_errors: dict[str, str] |
         next_url = f"?{query.urlencode()}"
     now = timezone.now()
     deadlines = _case_deadlines(cases)
-    rows = [{
-        "case": c,
-        "deadline": deadlines.get(c.pk),
-        "phase_name": model.phase(c.phase).name.da if c.phase else "–",
-        "waiting": ", ".join(model.role_label(r) for r in c.waiting_roles) or "–",
-        "in_progress": ", ".join(map(str, c.steps_in_progress)) or "–",
-        "days": (now - c.updated_at).days,
-        "days_in_step": (now - (c.last_moved_at or c.created_at)).days,
-        "status_label": presenters.CASE_STATUS_LABELS.get(c.status, c.status),
-    } for c in cases]
+    # Each row is kept rendered under all it shows (ADR 0046): lists overlap, so most rows of
+    # a page were rendered for an earlier one.
+    rows = kept_renders("case_row", "cases/includes/case_row.html", [(
+        ("pk", c.pk), ("number", c.number), ("title", c.title),
+        ("without_coordinator", not (c.coordinator and c.coordinator.is_active)),
+        ("unit", c.requesting_unit.name if c.requesting_unit else ""),
+        ("status", c.status),
+        ("status_label", presenters.CASE_STATUS_LABELS.get(c.status, c.status)),
+        ("phase_name", model.phase(c.phase).name.da if c.phase else "–"),
+        ("in_progress", ", ".join(map(str, c.steps_in_progress)) or "–"),
+        ("waiting", ", ".join(model.role_label(r) for r in c.waiting_roles) or "–"),
+        ("days_in_step", (now - (c.last_moved_at or c.created_at)).days),
+        ("days", (now - c.updated_at).days),
+        ("deadline", deadlines.get(c.pk)),
+    ) for c in cases])
     current = request.GET.copy()
     for paging in ("efter", "fra"):
         current.pop(paging, None)

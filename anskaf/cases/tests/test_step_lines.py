@@ -72,3 +72,32 @@ def test_text_a_user_typed_is_escaped_and_never_read_as_a_placeholder(world):
     html = _page(world, case).content.decode()
     assert "Begrundelse: &lt;anskaf-step-url&gt; og &lt;b&gt;fed&lt;/b&gt;" in html
     assert "<b>fed</b>" not in html
+
+
+# --- the case list's rows, kept the same way ---------------------------------------------------
+
+ROW = "cases/includes/case_row.html"
+
+
+def _list(world, query=""):
+    return world["client"].get(reverse("cases:case_list") + query)
+
+
+def test_a_case_list_row_is_rendered_once_for_every_list_it_is_on(world):
+    first = _list(world)
+    assert sum(1 for t in first.templates if t.name == ROW) == 2
+    filtered = _list(world, "?q=Anden")
+    html = filtered.content.decode()
+    assert sum(1 for t in filtered.templates if t.name == ROW) == 0
+    case = world["second"]
+    assert f'<a href="{reverse("cases:case_detail", args=[case.pk])}">Anden sag</a>' in html
+    assert "Første sag" not in html
+
+
+def test_a_changed_case_is_a_new_row_on_the_next_list(world):
+    _list(world)
+    services.case_update(actor=world["coordinator"], case_id=world["first"].pk,
+                         data={"title": "Første sag, omdøbt"})
+    page = _list(world)
+    assert sum(1 for t in page.templates if t.name == ROW) == 1  # the first case only
+    assert "Første sag, omdøbt" in page.content.decode()
