@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
+from django.db.models import Subquery
 
 from .chain import GENESIS
 from .models import CaseWorkHead, ChainHead
@@ -36,12 +39,24 @@ def work_version_sql(organisation_id: int) -> tuple[str, list[int]]:
     return f"SELECT {column} FROM {table} WHERE {key} = %s", [organisation_id]
 
 
-def case_work_versions(organisation_id: int, case_ids: list[int]) -> tuple[str, dict[int, str]]:
-    """What the per-case parts of the task lists are kept under (ADR 0045): the hash of the
-    newest work-moving event not bound to one case (ChainHead.shared_work_hash), and each
-    case's own (CaseWorkHead; a case none has moved since is absent). Two indexed reads (one
-    when there are no cases: Django asks nothing for `IN ()`)."""
+def shared_work_version(organisation_id: int) -> str:
+    """The hash of the newest work-moving event not bound to one case
+    (ChainHead.shared_work_hash): with each case's own (`own_work_version`), what the per-case
+    parts of the task lists are kept under (ADR 0045). One indexed row."""
     shared = (ChainHead.objects.filter(organisation_id=organisation_id)
-              .values_list("shared_work_hash", flat=True).first()) or GENESIS
+              .values_list("shared_work_hash", flat=True).first())
+    return shared or GENESIS
+
+
+def own_work_version(case_id: Any) -> Subquery:
+    """A case's own work version (CaseWorkHead; None when nothing has moved it since) as a
+    subquery on `case_id` (an OuterRef), so a query of cases reads each one's version in the
+    same statement: for a person with a part in thousands of cases, a second query with
+    thousands of ids cost more than all the rest of their list."""
+    return Subquery(CaseWorkHead.objects.filter(case_id=case_id).values("hash")[:1])
+
+
+def case_work_versions(organisation_id: int, case_ids: list[int]) -> tuple[str, dict[int, str]]:
+    """The shared version and these cases' own (a case none has moved since is absent)."""
     own = dict(CaseWorkHead.objects.filter(case_id__in=case_ids).values_list("case_id", "hash"))
-    return shared, own
+    return shared_work_version(organisation_id), own

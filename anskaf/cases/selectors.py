@@ -12,8 +12,8 @@ from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, 
 from django.utils import timezone
 
 from anskaf.audit.models import AuditEvent
-from anskaf.audit.selectors import case_work_versions, work_version
-from anskaf.http.kept import kept_get, kept_set
+from anskaf.audit.selectors import own_work_version, shared_work_version, work_version
+from anskaf.http.kept import keep_here, kept_get, kept_here, kept_set
 from anskaf.http.params import form_int
 from anskaf.orgs.models import Membership, User
 from anskaf.orgs.permissions import memo, memoised
@@ -548,27 +548,38 @@ def _candidates(viewer: User, access: permissions.Access, people: set[int]) -> Q
 
 def _assembled_tasks(viewer: User) -> tuple[TaskRow, ...]:
     """The viewer's task list from per-case parts (ADR 0045). Each candidate case's part is
-    kept under the case's own work version and the shared one (audit.selectors.
-    case_work_versions), so after a completion only that case's part is computed again for
-    each person whose list is read. Three queries when every part is kept (the candidates, the
-    two versions) and three more for the parts missing, computed together.
+    kept under the case's own work version and the shared one (audit.selectors), so after a
+    completion only that case's part is computed again for each person whose list is read. Two
+    queries when every part is kept (the shared version; the candidates with their own) and
+    three more for the parts missing, computed together.
 
     The versions are read before the parts are computed, and the list's own key before the
     candidates: a write that lands in between is computed under an older key, which the next
     request no longer reads."""
     access = permissions.access_of(viewer)
     people = {viewer.pk, *access.deputising_for}
-    ids = list(_candidates(viewer, access, people).values_list("id", flat=True)[:5000])
-    shared, own = case_work_versions(viewer.municipality_id, ids)
+    shared = shared_work_version(viewer.municipality_id)
+    candidates = list(_candidates(viewer, access, people)
+                      .annotate(own_work=own_work_version(OuterRef("pk")))
+                      .values_list("id", "own_work")[:5000])
     prefix = f"anskaf:case-tasks:{code_digest()}:{viewer.pk}:{shared}:{timezone.localdate()}"
-    keys = {pk: f"{prefix}:{pk}:{own.get(pk, '')}" for pk in ids}
-    parts: dict[str, tuple[TaskRow, ...]] = cache.get_many(list(keys.values()))
+    keys = {pk: f"{prefix}:{pk}:{own or ''}" for pk, own in candidates}
+    ids = list(keys)
+    # The parts this process read or computed last for this person under this shared version:
+    # each under its full key, so one whose case moved is simply not found. For a person of
+    # the IT department (a part in thousands of cases) reading them all from Redis and
+    # unpickling them was most of a request after each completion in the municipality.
+    here: dict[str, tuple[TaskRow, ...]] = kept_here(prefix) or {}
+    parts = {key: here[key] for key in keys.values() if key in here}
+    if len(parts) < len(keys):
+        parts.update(cache.get_many([key for key in keys.values() if key not in parts]))
     missing = [pk for pk in ids if keys[pk] not in parts]
     if missing:
         computed = _computed_parts(viewer, access, people, missing)
         fresh = {keys[pk]: computed.get(pk, ()) for pk in missing}
         cache.set_many(fresh, timeout=TIMEOUT)
         parts.update(fresh)
+    keep_here(prefix, parts)  # a new mapping: one a request may be reading is never changed
     rows = [row for pk in ids for row in parts[keys[pk]]]
     rows.sort(key=lambda r: (r[4] is None, r[4].timestamp() if r[4] else 0.0))  # since
     return tuple(rows)

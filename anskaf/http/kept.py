@@ -70,6 +70,21 @@ def kept_set_many(values: dict[str, Any], timeout: int) -> None:
         _remember(key, value)
 
 
+def kept_here(key: str) -> Any:
+    """The value under `key` in this process only, None when it has none: for what is too
+    large to send to the shared cache whole and is rebuilt from it when missing."""
+    with _lock:
+        if key in _local:
+            _local.move_to_end(key)
+            return _local[key]
+    return None
+
+
+def keep_here(key: str, value: Any) -> None:
+    """Keep `value` in this process only (`kept_here`)."""
+    _remember(key, value)
+
+
 def _remember(key: str, value: Any) -> None:
     with _lock:
         _local[key] = value

@@ -175,6 +175,21 @@ def _step_state_reads(captured) -> list[str]:
             if "cases_stepstate" in q["sql"] and '"checked"' in q["sql"]]
 
 
+def test_the_candidates_are_read_with_their_own_versions_in_one_statement(
+        client, coordinator, it_person):
+    """ADR 0045, amended: each candidate's own work version comes with the candidates (a
+    subquery), not in a second query naming every candidate's id (thousands for IT)."""
+    cases = [testing.advance(coordinator, testing.new_case(coordinator), 2) for _ in range(3)]
+    client.force_login(it_person)
+    _page(client, it_person)
+    services.step_complete(actor=it_person, case_id=cases[0].pk, number=3)
+    with CaptureQueriesContext(connection) as captured:
+        html = _page(client, it_person)
+    heads = [q["sql"] for q in captured.captured_queries if "audit_caseworkhead" in q["sql"]]
+    assert len(heads) == 1 and "cases_case" in heads[0], heads
+    assert all(c.title in html for c in cases[1:])
+
+
 def test_a_completion_recomputes_only_its_own_cases_part_of_another_persons_list(
         client, coordinator, it_person):
     """ADR 0045: each person's list is kept in per-case parts under the case's own work
