@@ -54,9 +54,3 @@ def own_work_version(case_id: Any) -> Subquery:
     same statement: for a person with a part in thousands of cases, a second query with
     thousands of ids cost more than all the rest of their list."""
     return Subquery(CaseWorkHead.objects.filter(case_id=case_id).values("hash")[:1])
-
-
-def case_work_versions(organisation_id: int, case_ids: list[int]) -> tuple[str, dict[int, str]]:
-    """The shared version and these cases' own (a case none has moved since is absent)."""
-    own = dict(CaseWorkHead.objects.filter(case_id__in=case_ids).values_list("case_id", "hash"))
-    return shared_work_version(organisation_id), own
