@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -419,11 +420,18 @@ def _kept_tasks(viewer: User, version: str | None) -> list[Task]:
     """The task list from Django's cache, else computed and kept for the next request (its
     cases as TaskCase either way)."""
     key = _tasks_key(viewer, "tasks", version)  # read before the parts: see _assembled_tasks
-    rows: tuple[TaskRow, ...] | None = kept_get(key)
-    if rows is None:
-        rows = _assembled_tasks(viewer)
-        kept_set(key, rows, timeout=TIMEOUT)
-    return _tasks_from_rows(rows)  # the same shape, computed or kept
+    # The tasks built from the rows, in this process only (they hold the model's steps):
+    # building thousands of them again on each page was most of an IT person's Mine opgaver.
+    # Task is frozen and TaskCase never changed, so requests can share them.
+    built: tuple[Task, ...] | None = kept_here(f"{key}:built")
+    if built is None:
+        rows: tuple[TaskRow, ...] | None = kept_get(key)
+        if rows is None:
+            rows = _assembled_tasks(viewer)
+            kept_set(key, rows, timeout=TIMEOUT)
+        built = tuple(_tasks_from_rows(rows))  # the same shape, computed or kept
+        keep_here(f"{key}:built", built)
+    return list(built)
 
 
 def _task_row(task: Task) -> TaskRow:
@@ -448,7 +456,9 @@ def with_deadlines(tasks: list[Task]) -> list[Task]:
     """The shown tasks with their steps' deadlines, in one query (the deadline finders')."""
     if not tasks:
         return tasks
-    cases = list({t.case.pk: t.case for t in tasks}.values())
+    # Copies: a finder may note what it read on a case (notifications.case_deadlines), and
+    # the kept tasks' cases are shared by every request of the process (_kept_tasks).
+    cases = [copy(c) for c in {t.case.pk: t.case for t in tasks}.values()]
     deadlines = step_deadlines(cases, [(t.case.pk, t.step.number) for t in tasks])
     return [replace(t, deadline=deadlines.get((t.case.pk, t.step.number))) for t in tasks]
 
@@ -477,7 +487,8 @@ def my_task_count(*, viewer: User, version: str | None = None) -> int:
 @dataclass
 class TaskCase:
     """The case of a kept task: what the list shows of it, without a model instance. (Not
-    frozen: a deadline finder may note what it read on it, as on a case.)"""
+    frozen: a deadline finder may note what it read on it, as on a case; it is given a copy,
+    since the kept tasks share their cases between requests.)"""
 
     pk: int
     number: str

@@ -20,11 +20,18 @@ from typing import Any
 
 from django.core.cache import cache
 
-# Entries per process (a person's task list is the largest: tens of kilobytes).
+# Entries per process, and their weight: an entry weighs 1 plus its items when it is a
+# collection (a task list, a person's task parts) and 1 per kilobyte of text (HTML). The
+# weight bounds the memory: an IT person's task list has thousands of rows, and each move of
+# the municipality's work version keeps a new one; by count alone a thousand of them could
+# fill a worker's memory.
 LIMIT = 1000
+WEIGHT = 200_000
 
 _local: OrderedDict[str, Any] = OrderedDict()
+_weights: dict[str, int] = {}
 _lock = threading.Lock()
+_total = 0
 
 
 def kept_get(key: str) -> Any:
@@ -85,16 +92,32 @@ def keep_here(key: str, value: Any) -> None:
     _remember(key, value)
 
 
+def _weight(value: Any) -> int:
+    if isinstance(value, (tuple, list, dict, set, frozenset)):
+        return 1 + len(value)
+    if isinstance(value, str):
+        return 1 + len(value) // 1024
+    return 1
+
+
 def _remember(key: str, value: Any) -> None:
+    global _total
+    weight = _weight(value)
     with _lock:
+        _total += weight - _weights.get(key, 0)
+        _weights[key] = weight
         _local[key] = value
         _local.move_to_end(key)
-        while len(_local) > LIMIT:
-            _local.popitem(last=False)
+        while len(_local) > 1 and (len(_local) > LIMIT or _total > WEIGHT):
+            oldest, _ = _local.popitem(last=False)
+            _total -= _weights.pop(oldest)
 
 
 def forget_kept() -> None:
     """Empty the process's copies (with `cache.clear()`: the tests, which reuse ids and
     write rows without the audited services)."""
+    global _total
     with _lock:
         _local.clear()
+        _weights.clear()
+        _total = 0

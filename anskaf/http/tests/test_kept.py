@@ -27,3 +27,21 @@ def test_the_process_keeps_a_bounded_number_least_recently_used_first(monkeypatc
     kept.kept_set("anskaf:test:3", 3, 60)  # pushes out 1, the least recently used
     cache.clear()
     assert [kept.kept_get(f"anskaf:test:{n}") for n in range(4)] == [0, None, 2, 3]
+
+
+def test_the_process_keeps_a_bounded_weight_of_large_values(monkeypatch):
+    """A task list of thousands of rows weighs its rows: a few such lists push out older
+    entries long before their count reaches the limit."""
+    kept.forget_kept()
+    monkeypatch.setattr(kept, "WEIGHT", 1000)
+    kept.kept_set("anskaf:test:small", "x", 60)
+    for n in range(3):
+        kept.kept_set(f"anskaf:test:list{n}", tuple(range(400)), 60)
+    cache.clear()
+    assert kept.kept_get("anskaf:test:small") is None  # pushed out by weight, not count
+    assert kept.kept_get("anskaf:test:list0") is None
+    assert kept.kept_get("anskaf:test:list1") is not None
+    assert kept.kept_get("anskaf:test:list2") is not None
+    assert kept._total == sum(kept._weights.values()) <= 1000
+    kept.kept_set("anskaf:test:huge", tuple(range(5000)), 60)  # heavier than all: kept alone
+    assert list(kept._local) == ["anskaf:test:huge"]
