@@ -3,9 +3,9 @@
 Most steps of a case are one line each (number, title, state, who, date; ADR 0013, 0020), and
 rendering those lines was the largest part of the case page's template time. A line's HTML is
 kept under everything it shows except what belongs to one case: its links and its panels (the
-deadline) stand as placeholders, filled in for the case and the viewer on the way out. So
-"Trin 14, ikke startet, IT-afdelingen" is rendered once for every case of the model, and a
-step finished by one person on one day once for all the cases it was so on. The key is the
+deadline) stand as placeholders, filled in for the case and the viewer on the way out. So a
+step not started, with its roles, is rendered once for every case of the model, and a step
+finished by one person on one day once for all the cases it was so on. The key is the
 content itself: there is no version to miss and nothing to invalidate.
 """
 
