@@ -417,8 +417,8 @@ def _tasks_key(viewer: User, kind: str, version: str | None) -> str:
 
 
 def _kept_tasks(viewer: User, version: str | None) -> list[Task]:
-    """The task list from Django's cache, else computed and kept for the next request (its
-    cases as TaskCase either way)."""
+    """The task list: built in this process before, else its rows from Django's cache, else
+    computed and kept for the next request (its cases as TaskCase either way)."""
     key = _tasks_key(viewer, "tasks", version)  # read before the parts: see _assembled_tasks
     # The tasks built from the rows, in this process only (they hold the model's steps):
     # building thousands of them again on each page was most of an IT person's Mine opgaver.
